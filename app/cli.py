@@ -1,0 +1,509 @@
+"""Steward's headless commands.
+
+Exit status: 0 ok, 1 a bug (crash report written), 2 usage error, 3 a problem the user can
+fix (one clear line on stderr), 4 ``doctor`` found a problem, 5 an automation run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from app import __version__
+from app.core import history_io
+from app.core.assistant import Assistant, Finished, Started, Token, Trimmed
+from app.core.errors import ExitCode, KnownError, LockedError, UsageError
+from app.core.llm.engine import SamplingParams
+from app.core.logs import setup_logging, write_crash_report
+from app.core.paths import Paths, resolve_paths
+from app.core.secrets import (
+    RECOVERY_ENV,
+    KeyManager,
+    format_recovery_key,
+    keyring_info,
+    parse_recovery_key,
+    terminal_asker,
+)
+from app.core.steward import Steward
+from app.core.store.database import connect, move_aside
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.USAGE, f"steward: {message} (see `steward --help`)\n")
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _show_recovery_key(key: str) -> None:
+    _err(
+        "\nSteward created your encrypted database.\n"
+        "Recovery key — write it down and keep it safe; it opens your history on its own\n"
+        "if the keyring is lost or you move to a new machine (it is shown only now; see\n"
+        "`steward recovery-key` later):\n\n"
+        f"    {key}\n"
+    )
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="steward", description="Steward: a private, local-first assistant.")
+    p.add_argument("--version", action="version", version=f"Steward {__version__}")
+    p.add_argument("--model", metavar="PATH", help="use this GGUF model file")
+    p.add_argument("-v", "--verbose", action="store_true", help="detailed log file")
+    sub = p.add_subparsers(dest="command", parser_class=Parser)
+
+    def sampling(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--model", metavar="PATH", help="use this GGUF model file")
+        sp.add_argument("--temperature", type=float)
+        sp.add_argument("--top-p", type=float)
+        sp.add_argument("--max-tokens", type=int)
+        sp.add_argument("--seed", type=int)
+
+    ask = sub.add_parser("ask", help="answer one prompt, streamed to stdout")
+    ask.add_argument("prompt")
+    ask.add_argument("--conversation", metavar="ID", help="continue this conversation")
+    ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    sampling(ask)
+
+    chat = sub.add_parser("chat", help="interactive chat in the terminal")
+    chat.add_argument("--conversation", metavar="ID", help="continue this conversation")
+    sampling(chat)
+
+    hist = sub.add_parser("history", help="stored conversations")
+    hsub = hist.add_subparsers(dest="history_command", required=True, parser_class=Parser)
+    h = hsub.add_parser("list", help="conversations, newest first")
+    h.add_argument("--limit", type=int, default=50)
+    h.add_argument("--json", action="store_true")
+    h = hsub.add_parser("show", help="one conversation's messages")
+    h.add_argument("id")
+    h.add_argument("--json", action="store_true")
+    h = hsub.add_parser("search", help="full-text search over all messages")
+    h.add_argument("query")
+    h.add_argument("--limit", type=int, default=20)
+    h.add_argument("--json", action="store_true")
+    h = hsub.add_parser("export", help="write a conversation as Markdown or JSON")
+    h.add_argument("id")
+    h.add_argument("--format", choices=["md", "json"], default="md")
+    h.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    h = hsub.add_parser("import", help="import a Steward JSON export or ChatGPT conversations.json")
+    h.add_argument("file")
+    h.add_argument("--json", action="store_true")
+    h = hsub.add_parser("delete", help="delete a conversation")
+    h.add_argument("id")
+    h.add_argument("--json", action="store_true")
+
+    d = sub.add_parser("doctor", help="check model, keyring, database and folders")
+    d.add_argument("--json", action="store_true")
+
+    b = sub.add_parser("backup", help="write an encrypted, verified copy of the database")
+    b.add_argument("file", nargs="?", help="destination (default: the backups folder)")
+    r = sub.add_parser("restore", help="replace the database with a backup")
+    r.add_argument("file")
+    sub.add_parser("recover", help="unlock with the recovery key after losing the keyring")
+    sub.add_parser("recovery-key", help="show the recovery key (after unlocking)")
+    pw = sub.add_parser("passphrase", help="require a passphrase, or go back to the keyring")
+    pw.add_argument("action", choices=["set", "remove"])
+    return p
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _params(args: argparse.Namespace, steward: Steward) -> SamplingParams:
+    model = steward.model(args.model)
+    base = SamplingParams.from_settings(steward.model_settings(model))
+    values = {
+        "temperature": args.temperature if args.temperature is not None else base.temperature,
+        "top_p": args.top_p if args.top_p is not None else base.top_p,
+        "max_tokens": args.max_tokens if args.max_tokens is not None else base.max_tokens,
+        "seed": args.seed if args.seed is not None else base.seed,
+    }
+    if not 0 <= values["temperature"] <= 5:
+        raise UsageError("--temperature must be between 0 and 5.")
+    if not 0 < values["top_p"] <= 1:
+        raise UsageError("--top-p must be above 0 and at most 1.")
+    if values["max_tokens"] < 1:
+        raise UsageError("--max-tokens must be at least 1.")
+    return SamplingParams(**values)
+
+
+@contextlib.contextmanager
+def _interrupt_sets(cancel: threading.Event) -> Iterator[None]:
+    """While inside, Ctrl+C stops the current answer instead of the program."""
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGINT, cancel.set)
+        installed = True
+    except (NotImplementedError, RuntimeError):  # Windows: KeyboardInterrupt still ends it
+        installed = False
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGINT)
+
+
+async def _stream_answer(
+    assistant: Assistant, text: str, conversation: str | None, params: SamplingParams,
+    *, echo: bool,
+) -> tuple[Started | None, Finished | None, bool]:
+    cancel = threading.Event()
+    started = finished = None
+    with _interrupt_sets(cancel):
+        async for event in assistant.ask(
+            text, conversation_id=conversation, params=params, cancel=cancel
+        ):
+            if isinstance(event, Started):
+                started = event
+            elif isinstance(event, Token) and echo:
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+            elif isinstance(event, Trimmed):
+                _err(
+                    f"\n(note: {event.dropped_messages} earlier messages no longer fit the "
+                    f"model's {event.n_ctx}-token context and were left out of this answer)"
+                )
+            elif isinstance(event, Finished):
+                finished = event
+    return started, finished, cancel.is_set()
+
+
+def _answer_json(started: Started, finished: Finished) -> dict[str, Any]:
+    m, s = finished.message, finished.stats
+    return {
+        "conversation_id": started.conversation.id,
+        "message_id": m.id,
+        "content": m.content,
+        "model": m.model,
+        "backend": m.backend,
+        "status": m.status,
+        "usage": {"prompt_tokens": s.prompt_tokens, "completion_tokens": s.completion_tokens},
+        "timings": {"ttft_ms": round(s.ttft_ms, 2), "tokens_per_s": round(s.tokens_per_s, 2)},
+    }
+
+
+# --- commands -----------------------------------------------------------------------------
+
+def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
+    db = steward.open_store()
+    params = _params(args, steward)
+    engine = steward.engine(args.model)
+
+    async def go() -> int:
+        await engine.load()
+        assistant = Assistant(db, engine, system_prompt=engine.settings.system_prompt)
+        try:
+            started, finished, stopped = await _stream_answer(
+                assistant, args.prompt, args.conversation, params, echo=not args.json
+            )
+        finally:
+            assistant.close()
+        if args.json and started and finished:
+            print(json.dumps(_answer_json(started, finished), ensure_ascii=False))
+        elif not args.json:
+            print()
+        if stopped:
+            _err("(stopped; the partial answer was saved)")
+            return 130
+        return 0
+
+    try:
+        return asyncio.run(go())
+    finally:
+        engine.close()
+
+
+def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
+    db = steward.open_store()
+    params = _params(args, steward)
+    engine = steward.engine(args.model)
+    conversation = db.find_conversation(args.conversation).id if args.conversation else None
+    _err(
+        f"Steward chat — model: {engine.model.name}. Enter a message; Ctrl+C stops an answer; "
+        "Ctrl+D or /quit leaves; /new starts a new conversation."
+    )
+
+    async def go() -> int:
+        nonlocal conversation
+        assistant = Assistant(db, engine, system_prompt=engine.settings.system_prompt)
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                try:
+                    line = await loop.run_in_executor(None, input, "\nyou> ")
+                except (EOFError, KeyboardInterrupt):
+                    return 0
+                text = line.strip()
+                if not text:
+                    continue
+                if text in ("/quit", "/exit"):
+                    return 0
+                if text == "/new":
+                    conversation = None
+                    _err("(new conversation)")
+                    continue
+                sys.stdout.write("steward> ")
+                try:
+                    started, _, stopped = await _stream_answer(
+                        assistant, text, conversation, params, echo=True
+                    )
+                except KnownError as exc:
+                    _err(f"\nsteward: {exc.user_text()}")
+                    continue
+                print()
+                if started:
+                    conversation = started.conversation.id
+                if stopped:
+                    _err("(stopped; the partial answer was saved)")
+        finally:
+            assistant.close()
+
+    try:
+        return asyncio.run(go())
+    finally:
+        engine.close()
+
+
+def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
+    db = steward.open_store()
+    c = args.history_command
+    as_json = getattr(args, "json", False)
+    if c == "list":
+        convs = db.conversations(limit=args.limit)
+        if as_json:
+            print(json.dumps([conv.to_dict() for conv in convs], ensure_ascii=False))
+        for conv in [] if as_json else convs:
+            print(f"{conv.id}  {conv.updated[:16].replace('T', ' ')}  {conv.title}")
+        if not convs and not as_json:
+            _err("No conversations yet.")
+    elif c == "show":
+        conv = db.find_conversation(args.id)
+        msgs = db.messages(conv.id)
+        if as_json:
+            print(json.dumps(history_io.export_json(db, conv), ensure_ascii=False))
+        else:
+            print(f"# {conv.title}  ({conv.id})")
+            for m in msgs:
+                tag = f"[{m.role}" + (f" · {m.backend} · {m.model}" if m.role == "assistant" else "")
+                tag += "" if m.status == "complete" else f" · {m.status}"
+                print(f"\n{tag}]\n{m.content}")
+    elif c == "search":
+        if not args.query.strip():
+            raise UsageError("The search query is empty.")
+        hits = db.search(args.query, limit=args.limit)
+        if as_json:
+            print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+        else:
+            for h in hits:
+                print(f"{h.conversation_id}  {h.role:9}  {h.conversation_title}: {h.snippet}")
+            if not hits:
+                _err("No messages match.")
+    elif c == "export":
+        conv = db.find_conversation(args.id)
+        text = (
+            json.dumps(history_io.export_json(db, conv), ensure_ascii=False, indent=2)
+            if args.format == "json"
+            else history_io.export_markdown(db, conv)
+        )
+        if args.output:
+            Path(args.output).write_text(text + "\n", encoding="utf-8")
+            _err(f"Exported to {args.output}.")
+        else:
+            print(text)
+    elif c == "import":
+        convs = history_io.import_file(db, Path(args.file))
+        if as_json:
+            print(json.dumps([conv.to_dict() for conv in convs], ensure_ascii=False))
+        else:
+            print(f"Imported {len(convs)} conversation(s).")
+    elif c == "delete":
+        conv = db.find_conversation(args.id)
+        db.delete_conversation(conv.id)
+        if as_json:
+            print(json.dumps({"deleted": conv.id}))
+        else:
+            print(f"Deleted {conv.id} ({conv.title}).")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace, steward: Steward) -> int:
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        checks.append({"check": name, "ok": ok, "detail": detail})
+
+    p = steward.paths
+    check("folders", True, f"data {p.data}, config {p.config}, logs {p.logs}")
+    info = keyring_info()
+    meta = steward.keys.meta()
+    storage = meta.key_storage if meta else "not created yet"
+    check(
+        "keyring",
+        info.usable or (meta is not None and meta.key_storage == "passphrase"),
+        f"backend {info.backend} ({'usable' if info.usable else 'not usable'}); key kept in: {storage}",
+    )
+    if meta is None and not p.database.exists():
+        check("database", True, f"{p.database} will be created on first use")
+    else:
+        try:
+            db = steward.open_store(check=False)
+            verdict = db.quick_check()
+            check("database", verdict == "ok", f"{p.database}: quick_check {verdict}, "
+                  f"{db.count('conversations')} conversations, {db.count('messages')} messages")
+        except KnownError as exc:
+            check("database", False, exc.user_text())
+    try:
+        engine = steward.engine(args.model)
+        try:
+            loaded = engine.load_sync()
+            check("model", True, f"{loaded.ref.path} loads in {loaded.load_seconds:.2f} s "
+                  f"({loaded.description}, context {loaded.n_ctx})")
+        finally:
+            engine.close()
+    except KnownError as exc:
+        check("model", False, exc.user_text())
+    if args.json:
+        print(json.dumps({"ok": all(c["ok"] for c in checks), "checks": checks}))
+    else:
+        for c in checks:
+            print(f"{'ok ' if c['ok'] else 'BAD'}  {c['check']:9} {c['detail']}")
+    return 0 if all(c["ok"] for c in checks) else ExitCode.DOCTOR_PROBLEM
+
+
+def _read_recovery_key(prompt: str) -> bytes:
+    text = os.environ.get(RECOVERY_ENV)
+    if not text:
+        if not sys.stdin.isatty():
+            raise UsageError(f"Give the recovery key in {RECOVERY_ENV} or run in a terminal.")
+        text = getpass.getpass(prompt)
+    return parse_recovery_key(text)
+
+
+def cmd_backup(args: argparse.Namespace, steward: Steward) -> int:
+    dest, count = steward.backup(Path(args.file).expanduser().resolve() if args.file else None)
+    print(f"Backed up {count} messages to {dest} (encrypted; verified by reopening it).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, steward: Steward) -> int:
+    source = Path(args.file).expanduser().resolve()
+    if not source.is_file():
+        raise UsageError(f"The backup {source} does not exist.")
+    key = _read_recovery_key("Recovery key of the backup: ")
+    conn = connect(source, key)  # WrongKeyError if it does not open; nothing changed yet
+    try:
+        if [r[0] for r in conn.execute("PRAGMA quick_check")] != ["ok"]:
+            raise KnownError(f"The backup {source} is damaged; nothing was changed.")
+        count = int(conn.execute("SELECT count(*) FROM messages").fetchone()[0])
+    finally:
+        conn.close()
+    steward.close()
+    paths = steward.paths
+    kept = None
+    if paths.database.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        kept = move_aside(paths.database, paths.backups / f"replaced-{stamp}")
+    tmp = paths.database.with_name(paths.database.name + ".restoring")
+    tmp.write_bytes(source.read_bytes())
+    os.replace(tmp, paths.database)
+    steward.keys.adopt(key)
+    print(f"Restored {count} messages from {source}.")
+    if kept:
+        print(f"The database it replaced was kept, unchanged, in {kept.parent}.")
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace, steward: Steward) -> int:
+    key = _read_recovery_key("Recovery key: ")
+    conn = connect(steward.paths.database, key)
+    conn.close()
+    meta = steward.keys.adopt(key)
+    print(f"Unlocked. The key is now kept in the {meta.key_storage}.")
+    return 0
+
+
+def cmd_recovery_key(args: argparse.Namespace, steward: Steward) -> int:
+    steward.open_store(check=False)
+    assert steward.key is not None
+    print(format_recovery_key(steward.key))
+    return 0
+
+
+def cmd_passphrase(args: argparse.Namespace, steward: Steward) -> int:
+    steward.open_store(check=False)
+    assert steward.key is not None
+    if args.action == "set":
+        phrase = terminal_asker(True)
+        if not phrase:
+            raise UsageError("Give the new passphrase in a terminal or STEWARD_PASSPHRASE.")
+        steward.keys.set_passphrase(steward.key, phrase)
+        print("A passphrase is now required to unlock Steward.")
+    else:
+        steward.keys.use_keyring(steward.key)
+        print("The key is kept in the keyring again; no passphrase is required.")
+    return 0
+
+
+COMMANDS = {
+    "ask": cmd_ask,
+    "chat": cmd_chat,
+    "history": cmd_history,
+    "doctor": cmd_doctor,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "recover": cmd_recover,
+    "recovery-key": cmd_recovery_key,
+    "passphrase": cmd_passphrase,
+}
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "chat"
+    if command == "chat" and args.command is None:
+        if not sys.stdin.isatty():
+            parser.print_help(sys.stderr)
+            return ExitCode.USAGE
+        args = parser.parse_args([*argv, "chat"])
+    if command == "ask" and not args.prompt.strip():
+        _err("steward: the prompt is empty; give the question in quotes, e.g. steward ask \"Hello\"")
+        return ExitCode.USAGE
+    paths: Paths | None = None
+    steward: Steward | None = None
+    try:
+        paths = resolve_paths()
+        steward = Steward(paths, on_recovery_key=_show_recovery_key)
+        setup_logging(paths, verbose=args.verbose)
+        return int(COMMANDS[command](args, steward))
+    except KnownError as exc:
+        _err(f"steward: {exc.user_text()}")
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        _err("steward: interrupted")
+        return 130
+    except Exception as exc:
+        where = ""
+        if paths is not None:
+            with contextlib.suppress(Exception):
+                where = f"; details in {write_crash_report(paths, type(exc), exc, exc.__traceback__)}"
+        _err(f"steward: unexpected error (a bug in Steward){where}")
+        return ExitCode.BUG
+    finally:
+        if steward is not None:
+            steward.close()
+
+
+__all__ = ["KeyManager", "LockedError", "build_parser", "run"]

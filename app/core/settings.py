@@ -1,0 +1,150 @@
+"""Typed settings kept in a TOML file in the config folder.
+
+Model parameters are kept per model (keyed by ``"embedded"`` or the model file's absolute path),
+so switching models restores the parameters the user chose for each one. Listeners registered
+with :meth:`SettingsStore.subscribe` hear about every saved change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from app.core.errors import StorageError, UsageError
+
+EMBEDDED_MODEL_ID = "embedded"
+DEFAULT_SYSTEM_PROMPT = (
+    "You are Steward, a helpful, concise and honest assistant running privately on the "
+    "user's own computer."
+)
+
+
+@dataclass
+class ModelSettings:
+    n_ctx: int = 4096
+    n_threads: int = 0  # 0: as many threads as the machine has cores
+    n_gpu_layers: int = 0  # used when llama-cpp-python was built with a GPU backend
+    temperature: float = 0.7
+    top_p: float = 0.95
+    max_tokens: int = 512
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    chat_format: str = ""  # empty: the chat template from the GGUF metadata
+    seed: int = -1  # -1: random
+
+    def validate(self) -> None:
+        problems = []
+        if not 256 <= self.n_ctx <= 1_048_576:
+            problems.append("n_ctx must be between 256 and 1048576")
+        if not 0 <= self.n_threads <= 512:
+            problems.append("n_threads must be between 0 and 512")
+        if not 0 <= self.n_gpu_layers <= 10_000:
+            problems.append("n_gpu_layers must be between 0 and 10000")
+        if not 0.0 <= self.temperature <= 5.0:
+            problems.append("temperature must be between 0 and 5")
+        if not 0.0 < self.top_p <= 1.0:
+            problems.append("top_p must be above 0 and at most 1")
+        if not 1 <= self.max_tokens <= self.n_ctx:
+            problems.append("max_tokens must be at least 1 and at most n_ctx")
+        if problems:
+            raise UsageError("Invalid model settings: " + "; ".join(problems) + ".")
+
+    def threads(self) -> int:
+        return self.n_threads or os.cpu_count() or 1
+
+
+@dataclass
+class Settings:
+    model_path: str = ""  # empty: the embedded default model
+    state_cache_entries: int = 4  # conversations whose model state stays in memory
+    backups_kept: int = 5
+    models: dict[str, ModelSettings] = field(default_factory=dict)
+
+    def model_id(self) -> str:
+        return str(Path(self.model_path).expanduser().resolve()) if self.model_path else (
+            EMBEDDED_MODEL_ID
+        )
+
+    def model_settings(self, model_id: str | None = None) -> ModelSettings:
+        key = model_id or self.model_id()
+        return self.models.get(key) or ModelSettings()
+
+    def set_model_settings(self, values: ModelSettings, model_id: str | None = None) -> None:
+        values.validate()
+        self.models[model_id or self.model_id()] = values
+
+
+Listener = Callable[[Settings], None]
+
+_MODEL_FIELDS = {f.name: f for f in dataclasses.fields(ModelSettings)}
+
+
+def _model_from_dict(raw: dict[str, Any]) -> ModelSettings:
+    known = {k: v for k, v in raw.items() if k in _MODEL_FIELDS}
+    defaults = ModelSettings()
+    for name, value in list(known.items()):
+        expected = type(getattr(defaults, name))
+        if expected is float and isinstance(value, int):
+            known[name] = float(value)
+        elif not isinstance(value, expected):
+            del known[name]  # a hand-edited value of the wrong type falls back to the default
+    return ModelSettings(**known)
+
+
+class SettingsStore:
+    """Loads and saves :class:`Settings`; never stores a secret."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._listeners: list[Listener] = []
+
+    def load(self) -> Settings:
+        try:
+            raw = tomllib.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return Settings()
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise StorageError(
+                f"The settings file {self.path} cannot be read: {exc}.",
+                hint="Fix it by hand, or delete it to start from the defaults.",
+            ) from exc
+        settings = Settings()
+        if isinstance(raw.get("model_path"), str):
+            settings.model_path = raw["model_path"]
+        for name in ("state_cache_entries", "backups_kept"):
+            if isinstance(raw.get(name), int):
+                setattr(settings, name, raw[name])
+        models = raw.get("models", {})
+        if isinstance(models, dict):
+            for key, value in models.items():
+                if isinstance(value, dict):
+                    settings.models[key] = _model_from_dict(value)
+        return settings
+
+    def save(self, settings: Settings) -> None:
+        data: dict[str, Any] = {
+            "model_path": settings.model_path,
+            "state_cache_entries": settings.state_cache_entries,
+            "backups_kept": settings.backups_kept,
+            "models": {k: dataclasses.asdict(v) for k, v in settings.models.items()},
+        }
+        tmp = self.path.with_suffix(".toml.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise StorageError(f"Cannot save settings to {self.path}: {exc}.") from exc
+        for listener in list(self._listeners):
+            listener(settings)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` after each save; returns a function that unsubscribes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)

@@ -1,0 +1,86 @@
+"""The core facade: paths, settings, the database key and the store, opened together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from app.core.errors import StorageError
+from app.core.llm.engine import LocalEngine
+from app.core.llm.model_files import ModelRef, resolve_model
+from app.core.paths import Paths, resolve_paths
+from app.core.secrets import KeyManager, PassphraseAsker, UnlockResult, terminal_asker
+from app.core.settings import ModelSettings, Settings, SettingsStore
+from app.core.store.database import Database, open_database
+
+log = logging.getLogger(__name__)
+
+
+class Steward:
+    """Everything a front end (CLI or GUI) needs to reach Steward's data."""
+
+    def __init__(
+        self,
+        paths: Paths | None = None,
+        *,
+        ask_passphrase: PassphraseAsker = terminal_asker,
+        on_recovery_key: Callable[[str], None] | None = None,
+    ) -> None:
+        self.paths = (paths or resolve_paths()).ensure()
+        self.settings_store = SettingsStore(self.paths.settings_file)
+        self.settings: Settings = self.settings_store.load()
+        self.keys = KeyManager(self.paths, ask_passphrase)
+        self.on_recovery_key = on_recovery_key
+        self.key: bytes | None = None
+        self.db: Database | None = None
+
+    def open_store(self, *, check: bool = True) -> Database:
+        """Unlock and open the encrypted database (created, with a new key, on first use)."""
+        if self.db is not None:
+            return self.db
+        unlock: UnlockResult = self.keys.unlock(create=True)
+        if unlock.created and self.paths.database.exists():
+            raise StorageError(  # pragma: no cover - KeyManager refuses this first
+                f"Refusing to make a new key for the existing database {self.paths.database}."
+            )
+        self.db = open_database(self.paths.database, unlock.key, check=check)
+        self.key = unlock.key
+        if unlock.created and unlock.recovery_key and self.on_recovery_key:
+            self.on_recovery_key(unlock.recovery_key)
+        log.info("database opened (id %s)", unlock.meta.database_id)
+        return self.db
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+        self.db, self.key = None, None
+
+    def model(self, override: str | None = None) -> ModelRef:
+        return resolve_model(self.settings, override)
+
+    def model_settings(self, model: ModelRef) -> ModelSettings:
+        return self.settings.model_settings(model.id)
+
+    def engine(self, override: str | None = None) -> LocalEngine:
+        model = self.model(override)
+        return LocalEngine(
+            model,
+            self.model_settings(model),
+            state_cache_entries=self.settings.state_cache_entries,
+        )
+
+    def backup(self, destination: Path | None = None) -> tuple[Path, int]:
+        """Write an encrypted, verified copy; without a destination, a rotated automatic one."""
+        from app.core.store.database import backup_name, rotate_backups
+
+        db = self.open_store()
+        assert self.key is not None
+        if destination is None:
+            self.paths.backups.mkdir(parents=True, exist_ok=True)
+            destination = self.paths.backups / backup_name()
+            count = db.backup_to(destination, self.key)
+            rotate_backups(self.paths.backups, self.settings.backups_kept)
+        else:
+            count = db.backup_to(destination, self.key)
+        return destination, count

@@ -1,0 +1,125 @@
+"""Named schema migrations, each applied with its record in one transaction.
+
+Never edit a migration once it has shipped; add a new one. ``SCHEMA_MAJOR`` changes only when
+an older Steward could no longer read the database safely; the version guard in
+:mod:`app.core.store.database` refuses a database whose major version is newer than ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from app.core.store.sqlcipher import Connection
+
+SCHEMA_MAJOR = 1
+
+Migration = Callable[[Connection], None]
+
+
+def m001_conversations_and_messages(conn: Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE conversations (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    conn.execute("CREATE INDEX conversations_by_updated ON conversations(updated DESC)")
+    conn.execute(
+        """
+        CREATE TABLE messages (
+            id TEXT PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+            content TEXT NOT NULL,
+            created TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            backend TEXT NOT NULL DEFAULT 'local' CHECK (backend IN ('local', 'cloud')),
+            status TEXT NOT NULL DEFAULT 'complete'
+                CHECK (status IN ('complete', 'partial', 'error')),
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            ttft_ms REAL,
+            tokens_per_s REAL,
+            error TEXT
+        )
+        """
+    )
+    conn.execute("CREATE UNIQUE INDEX messages_by_conversation ON messages(conversation_id, seq)")
+
+
+def m002_message_search(conn: Connection) -> None:
+    # External-content FTS5 index kept in step by triggers (the layout sqlite-utils'
+    # enable_fts(create_triggers=True) makes), written out so it runs inside the migration's
+    # transaction.
+    conn.execute(
+        "CREATE VIRTUAL TABLE messages_fts USING fts5(content, content=messages, "
+        "content_rowid=rowid, tokenize='unicode61 remove_diacritics 2')"
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts(rowid, content) VALUES (new.rowid, new.content);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content)
+                VALUES ('delete', old.rowid, old.content);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content)
+                VALUES ('delete', old.rowid, old.content);
+            INSERT INTO messages_fts(rowid, content) VALUES (new.rowid, new.content);
+        END
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_conversations_and_messages,
+    m002_message_search,
+]
+
+
+def applied(conn: Connection) -> set[str]:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)"
+    )
+    return {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+
+
+def migrate(conn: Connection, migrations: list[Migration] | None = None) -> list[str]:
+    """Apply every pending migration in order; returns the names applied now."""
+    done = applied(conn)
+    ran: list[str] = []
+    for migration in migrations if migrations is not None else MIGRATIONS:
+        name = migration.__name__
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration(conn)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied) VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat()),
+            )
+            conn.execute(f"PRAGMA user_version = {SCHEMA_MAJOR}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        ran.append(name)
+    return ran
