@@ -28,6 +28,7 @@ from app.core.llm.engine import SamplingParams
 from app.core.logs import setup_logging, write_crash_report
 from app.core.paths import Paths, resolve_paths
 from app.core.secrets import (
+    PASSPHRASE_ENV,
     RECOVERY_ENV,
     KeyManager,
     format_recovery_key,
@@ -65,8 +66,13 @@ def build_parser() -> Parser:
     p.add_argument("-v", "--verbose", action="store_true", help="detailed log file")
     sub = p.add_subparsers(dest="command", parser_class=Parser)
 
+    def model_option(sp: argparse.ArgumentParser) -> None:
+        # SUPPRESS: `steward --model X ask …` and `steward ask --model X …` both work
+        sp.add_argument("--model", metavar="PATH", default=argparse.SUPPRESS,
+                        help="use this GGUF model file")
+
     def sampling(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--model", metavar="PATH", help="use this GGUF model file")
+        model_option(sp)
         sp.add_argument("--temperature", type=float)
         sp.add_argument("--top-p", type=float)
         sp.add_argument("--max-tokens", type=int)
@@ -107,6 +113,7 @@ def build_parser() -> Parser:
 
     d = sub.add_parser("doctor", help="check model, keyring, database and folders")
     d.add_argument("--json", action="store_true")
+    model_option(d)
 
     b = sub.add_parser("backup", help="write an encrypted, verified copy of the database")
     b.add_argument("file", nargs="?", help="destination (default: the backups folder)")
@@ -197,8 +204,8 @@ def _answer_json(started: Started, finished: Finished) -> dict[str, Any]:
 # --- commands -----------------------------------------------------------------------------
 
 def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
+    params = _params(args, steward)  # bad arguments are reported before anything is created
     db = steward.open_store()
-    params = _params(args, steward)
     engine = steward.engine(args.model)
 
     async def go() -> int:
@@ -226,8 +233,8 @@ def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
-    db = steward.open_store()
     params = _params(args, steward)
+    db = steward.open_store()
     engine = steward.engine(args.model)
     conversation = db.find_conversation(args.conversation).id if args.conversation else None
     _err(
@@ -349,9 +356,17 @@ def cmd_doctor(args: argparse.Namespace, steward: Steward) -> int:
     info = keyring_info()
     meta = steward.keys.meta()
     storage = meta.key_storage if meta else "not created yet"
+    can_ask = bool(os.environ.get(PASSPHRASE_ENV)) or sys.stdin.isatty()
+    if info.usable or (meta is not None and meta.key_storage == "passphrase"):
+        keyring_ok = True
+    else:  # nothing created yet: the passphrase path works if someone can give one
+        keyring_ok = meta is None and can_ask
+        storage = "a passphrase (no usable keyring)" if keyring_ok else (
+            f"nowhere: no usable keyring and no passphrase; set {PASSPHRASE_ENV}"
+        )
     check(
         "keyring",
-        info.usable or (meta is not None and meta.key_storage == "passphrase"),
+        keyring_ok,
         f"backend {info.backend} ({'usable' if info.usable else 'not usable'}); key kept in: {storage}",
     )
     if meta is None and not p.database.exists():

@@ -42,6 +42,8 @@ SCRYPT_N = 2**15
 SCRYPT_R = 8
 SCRYPT_P = 1
 
+RECOVERY_CHARS = 55  # base32 of 32 key bytes + 2 checksum bytes, unpadded
+
 KeyStorage = Literal["keyring", "passphrase"]
 
 
@@ -58,15 +60,16 @@ def parse_recovery_key(text: str) -> bytes:
     """The key inside a recovery key; a mistyped one raises WrongKeyError."""
     compact = "".join(ch for ch in text.upper() if ch.isalnum())
     compact = compact.replace("0", "O").replace("1", "I").replace("8", "B")
+    if len(compact) != RECOVERY_CHARS:
+        raise WrongKeyError(
+            f"That recovery key has the wrong length ({len(compact)} of {RECOVERY_CHARS} "
+            "characters).",
+            hint="It has 11 groups of letters and digits.",
+        )
     try:
         raw = base64.b32decode(compact + "=" * (-len(compact) % 8))
     except (ValueError, base64.binascii.Error) as exc:
         raise WrongKeyError("That is not a Steward recovery key.") from exc
-    if len(raw) != KEY_BYTES + 2:
-        raise WrongKeyError(
-            "That recovery key has the wrong length.",
-            hint="It has 11 groups of letters and digits.",
-        )
     key, check = raw[:KEY_BYTES], raw[KEY_BYTES:]
     if hashlib.sha256(key).digest()[:2] != check:
         raise WrongKeyError("That recovery key has a typo (its checksum does not match).")

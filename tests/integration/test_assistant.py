@@ -1,0 +1,160 @@
+"""One request end to end against the real model and a real encrypted database."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from app.core.assistant import Assistant, Finished, Started, Token
+from app.core.errors import ModelError, UsageError
+from app.core.llm.engine import LocalEngine, SamplingParams, TokenEvent
+from app.core.llm.model_files import ModelRef
+from app.core.settings import ModelSettings
+from app.core.store.database import Database, open_database
+
+PARAMS = SamplingParams(temperature=0.0, max_tokens=16)
+
+
+@pytest.fixture
+def engine(model_path: Path):
+    eng = LocalEngine(ModelRef("embedded", "SmolLM2", model_path), ModelSettings(n_ctx=2048))
+    yield eng
+    eng.close()
+
+
+def test_question_is_committed_before_the_answer_starts(
+    db: Database, engine: LocalEngine, tmp_path: Path, key: bytes
+) -> None:
+    async def go():
+        assistant = Assistant(db, engine, system_prompt="Be brief.")
+        seen_before_first_token = None
+        finished = None
+        async for ev in assistant.ask("What is rain?", params=PARAMS):
+            if isinstance(ev, Started):
+                # a second connection sees the committed question before any token exists
+                other = open_database(tmp_path / "test.db", key, check=False)
+                seen_before_first_token = [(m.role, m.content) for m in other.messages(ev.conversation.id)]
+                other.close()
+            elif isinstance(ev, Finished):
+                finished = ev
+        assistant.close()
+        return seen_before_first_token, finished
+
+    seen, finished = asyncio.run(go())
+    assert seen == [("user", "What is rain?")]
+    stored = db.message(finished.message.id)
+    assert stored.status == "complete" and stored.content == finished.message.content
+    assert stored.backend == "local" and stored.model == "SmolLM2"
+    assert stored.completion_tokens == finished.stats.completion_tokens
+    assert stored.prompt_tokens and stored.tokens_per_s and stored.ttft_ms
+
+
+def test_conversation_continues_with_history(db: Database, engine: LocalEngine) -> None:
+    async def go():
+        assistant = Assistant(db, engine)
+        conv_id = None
+        for text in ("My name is Ada.", "What is my name?"):
+            async for ev in assistant.ask(text, conversation_id=conv_id, params=PARAMS):
+                if isinstance(ev, Started):
+                    conv_id = ev.conversation.id
+        assistant.close()
+        return conv_id
+
+    conv_id = asyncio.run(go())
+    assert [m.role for m in db.messages(conv_id)] == ["user", "assistant", "user", "assistant"]
+    assert db.conversation(conv_id).title == "My name is Ada."
+
+
+def test_stop_keeps_the_partial_answer(db: Database, engine: LocalEngine) -> None:
+    async def go():
+        assistant = Assistant(db, engine)
+        cancel = threading.Event()
+        text, n, finished = "", 0, None
+        params = SamplingParams(temperature=0.8, max_tokens=500, seed=3)
+        async for ev in assistant.ask("Tell a long story.", params=params, cancel=cancel):
+            if isinstance(ev, Token):
+                text += ev.text
+                n += 1
+                if n == 10:
+                    cancel.set()
+            elif isinstance(ev, Finished):
+                finished = ev
+        assistant.close()
+        return text, finished
+
+    text, finished = asyncio.run(go())
+    stored = db.message(finished.message.id)
+    assert stored.status == "partial" and stored.content == text and text
+
+
+class FailingEngine(LocalEngine):
+    """The real engine, failing after a few tokens (a model error mid-answer cannot be
+    provoked on demand with a healthy model file)."""
+
+    async def generate(self, *args, **kwargs) -> AsyncIterator:  # type: ignore[override]
+        n = 0
+        async for ev in super().generate(*args, **kwargs):
+            yield ev
+            n += isinstance(ev, TokenEvent)
+            if n == 5:
+                raise ModelError("The model failed while answering: out of memory.")
+
+
+def test_model_error_mid_answer_keeps_text_and_marks_error(db: Database, model_path: Path) -> None:
+    engine = FailingEngine(ModelRef("embedded", "m", model_path), ModelSettings(n_ctx=1024))
+
+    async def go():
+        assistant = Assistant(db, engine)
+        text = ""
+        with pytest.raises(ModelError, match="out of memory"):
+            async for ev in assistant.ask("Hello there", params=SamplingParams(max_tokens=50)):
+                if isinstance(ev, Token):
+                    text += ev.text
+        assistant.close()
+        return text
+
+    try:
+        text = asyncio.run(go())
+    finally:
+        engine.close()
+    [conv] = db.conversations()
+    user, answer = db.messages(conv.id)
+    assert user.content == "Hello there" and user.status == "complete"
+    assert answer.status == "error" and answer.content == text and "out of memory" in answer.error
+
+
+def test_regenerate_and_edit_last_message(db: Database, engine: LocalEngine) -> None:
+    async def go():
+        assistant = Assistant(db, engine)
+        conv_id = None
+        async for ev in assistant.ask("Say one word.", params=PARAMS):
+            if isinstance(ev, Started):
+                conv_id = ev.conversation.id
+        async for _ in assistant.regenerate(conv_id, params=PARAMS):
+            pass
+        after_regen = [(m.role, m.content) for m in db.messages(conv_id)]
+        async for _ in assistant.regenerate(conv_id, new_text="Say two words.", params=PARAMS):
+            pass
+        assistant.close()
+        return conv_id, after_regen
+
+    conv_id, after_regen = asyncio.run(go())
+    assert [r for r, _ in after_regen] == ["user", "assistant"]
+    msgs = db.messages(conv_id)
+    assert [(m.role, m.seq) for m in msgs] == [("user", 1), ("assistant", 2)]
+    assert msgs[0].content == "Say two words."
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t"])
+def test_empty_message_is_refused_and_nothing_stored(db: Database, engine: LocalEngine, text: str) -> None:
+    async def go():
+        async for _ in Assistant(db, engine).ask(text):
+            pass
+
+    with pytest.raises(UsageError, match="empty"):
+        asyncio.run(go())
+    assert db.count("conversations") == 0

@@ -1,0 +1,229 @@
+"""The `steward` command, run as a user would: real child processes, real model, real database."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core.secrets import format_recovery_key, parse_recovery_key
+from tests.conftest import ROOT, run_steward, steward_env
+
+FAST = ("--max-tokens", "12", "--temperature", "0")
+
+
+def recovery_key_from(stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip().count("-") == 10]
+    assert lines, stderr
+    return lines[0]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_ask_streams_stores_and_prints_json(home: Path) -> None:
+    first = run_steward("ask", "Name a fruit.", *FAST, home=home)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip()
+    key = recovery_key_from(first.stderr)  # shown once, when the database is created
+    assert parse_recovery_key(key)
+
+    listed = run_steward("history", "list", "--json", home=home)
+    [conv] = json.loads(listed.stdout)
+    again = run_steward("ask", "And a vegetable?", "--conversation", conv["id"], "--json", *FAST, home=home)
+    assert again.returncode == 0, again.stderr
+    out = json.loads(again.stdout)
+    assert set(out) == {
+        "conversation_id", "message_id", "content", "model", "backend", "status", "usage", "timings",
+    }
+    assert out["conversation_id"] == conv["id"] and out["backend"] == "local"
+    assert out["status"] == "complete" and out["content"]
+    assert out["usage"]["completion_tokens"] > 0 and out["usage"]["prompt_tokens"] > 0
+    assert out["timings"]["tokens_per_s"] > 0 and out["timings"]["ttft_ms"] > 0
+    assert "Recovery key" not in again.stderr  # only shown at creation
+
+    shown = json.loads(run_steward("history", "show", conv["id"][:8], "--json", home=home).stdout)
+    roles = [(m["role"], m["backend"], m["status"]) for m in shown["messages"]]
+    assert roles == [("user", "local", "complete"), ("assistant", "local", "complete")] * 2
+    assert all(m["model"] for m in shown["messages"])
+
+
+def test_history_commands(home: Path, tmp_path: Path) -> None:
+    assert run_steward("ask", "Tell me about zeppelins", *FAST, home=home).returncode == 0
+    [conv] = json.loads(run_steward("history", "list", "--json", home=home).stdout)
+    hits = json.loads(run_steward("history", "search", "zeppelin", "--json", home=home).stdout)
+    assert hits and hits[0]["conversation_id"] == conv["id"]
+    text = run_steward("history", "show", conv["id"], home=home).stdout
+    assert "zeppelins" in text and "local" in text
+
+    md = run_steward("history", "export", conv["id"], "--format", "md", home=home)
+    assert md.returncode == 0 and "# Tell me about zeppelins" in md.stdout
+    out = tmp_path / "conv.json"
+    assert run_steward("history", "export", conv["id"], "--format", "json", "-o", str(out), home=home).returncode == 0
+    imported = run_steward("history", "import", str(out), "--json", home=home)
+    assert imported.returncode == 0, imported.stderr
+    [copy] = json.loads(imported.stdout)
+    assert len(json.loads(run_steward("history", "list", "--json", home=home).stdout)) == 2
+
+    deleted = run_steward("history", "delete", copy["id"], "--json", home=home)
+    assert json.loads(deleted.stdout) == {"deleted": copy["id"]}
+    assert [c["id"] for c in json.loads(run_steward("history", "list", "--json", home=home).stdout)] == [conv["id"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", ""), "prompt is empty"),
+        (("ask", "   "), "prompt is empty"),
+        (("ask", "hi", "--bogus"), "unrecognized arguments"),
+        (("history",), "required"),
+        (("history", "export", "x", "--format", "pdf"), "invalid choice"),
+        (("ask", "hi", "--temperature", "9"), "--temperature"),
+        (("frobnicate",), "invalid choice"),
+    ],
+)
+def test_bad_arguments_one_line_exit_2(home: Path, args: tuple[str, ...], message: str) -> None:
+    result = run_steward(*args, home=home)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_conversation_and_bad_import_exit_3(home: Path, tmp_path: Path) -> None:
+    result = run_steward("history", "show", "deadbeef", home=home)
+    assert result.returncode == 3 and "No conversation" in result.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops")
+    result = run_steward("history", "import", str(bad), home=home)
+    assert result.returncode == 2 and "not a JSON file" in result.stderr
+
+
+def test_missing_model_is_clear_and_history_keeps_working(home: Path, tmp_path: Path) -> None:
+    assert run_steward("ask", "Remember the word pelican", *FAST, home=home).returncode == 0
+    missing = tmp_path / "nope.gguf"
+    result = run_steward("ask", "hello", "--model", str(missing), home=home)
+    assert result.returncode == 3
+    assert str(missing) in result.stderr and "Traceback" not in result.stderr
+    # the history is intact and usable without a model
+    hits = json.loads(run_steward("history", "search", "pelican", "--json", home=home).stdout)
+    assert hits
+    doctor = run_steward("doctor", "--model", str(missing), "--json", home=home)
+    assert doctor.returncode == 4
+    report = json.loads(doctor.stdout)
+    assert not report["ok"]
+    assert {c["check"]: c["ok"] for c in report["checks"]} == {
+        "folders": True, "keyring": True, "database": True, "model": False,
+    }
+
+
+def test_doctor_all_good(home: Path) -> None:
+    result = run_steward("doctor", home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "model" in result.stdout and "keyring" in result.stdout
+
+
+def test_wrong_passphrase_leaves_database_untouched(home: Path) -> None:
+    assert run_steward("ask", "hello", *FAST, home=home).returncode == 0
+    db = home / "data" / "steward.db"
+    before = digest(db)
+    result = run_steward("history", "list", home=home, STEWARD_PASSPHRASE="not the passphrase")
+    assert result.returncode == 3 and "Wrong passphrase" in result.stderr
+    assert digest(db) == before
+    assert run_steward("history", "list", home=home).returncode == 0
+
+
+def test_no_keyring_and_no_passphrase_stops_clearly(home: Path) -> None:
+    result = run_steward("ask", "hello", home=home, STEWARD_PASSPHRASE="")
+    assert result.returncode == 3
+    assert "No keyring" in result.stderr and "STEWARD_PASSPHRASE" in result.stderr
+    assert not (home / "data" / "steward.db").exists()
+
+
+def test_backup_restore_and_recover(home: Path, tmp_path: Path) -> None:
+    created = run_steward("ask", "Remember the word albatross", *FAST, home=home)
+    recovery = recovery_key_from(created.stderr)
+    backup = tmp_path / "copy.db"
+    result = run_steward("backup", str(backup), home=home)
+    assert result.returncode == 0 and "Backed up 2 messages" in result.stdout
+    assert b"albatross" not in backup.read_bytes()
+    auto = run_steward("backup", home=home)
+    assert auto.returncode == 0 and list((home / "data" / "backups").glob("steward-*.db"))
+
+    assert run_steward("ask", "A later message about kestrels", *FAST, home=home).returncode == 0
+    wrong = format_recovery_key(bytes(32))
+    refused = run_steward("restore", str(backup), home=home, STEWARD_RECOVERY_KEY=wrong)
+    assert refused.returncode == 3 and "wrong key" in refused.stderr
+    assert json.loads(run_steward("history", "search", "kestrels", "--json", home=home).stdout)
+
+    restored = run_steward("restore", str(backup), home=home, STEWARD_RECOVERY_KEY=recovery)
+    assert restored.returncode == 0, restored.stderr
+    assert "Restored 2 messages" in restored.stdout and "kept" in restored.stdout
+    assert json.loads(run_steward("history", "search", "albatross", "--json", home=home).stdout)
+    assert not json.loads(run_steward("history", "search", "kestrels", "--json", home=home).stdout)
+
+    # a lost passphrase/keyring: the recovery key alone unlocks again
+    meta = home / "data" / "steward.db.json"
+    meta.unlink()
+    locked = run_steward("history", "list", home=home)
+    assert locked.returncode == 3 and "steward recover" in locked.stderr
+    recovered = run_steward("recover", home=home, STEWARD_RECOVERY_KEY=recovery, STEWARD_PASSPHRASE="new passphrase 2")
+    assert recovered.returncode == 0, recovered.stderr
+    listed = run_steward("history", "list", "--json", home=home, STEWARD_PASSPHRASE="new passphrase 2")
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 1
+    shown = run_steward("recovery-key", home=home, STEWARD_PASSPHRASE="new passphrase 2")
+    assert shown.stdout.strip() == recovery
+
+
+def test_chat_session_survives_ctrl_c(home: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "chat", "--max-tokens", "400", "--temperature", "0.8"],
+        cwd=ROOT, env=steward_env(home), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdin and proc.stdout
+        proc.stdin.write("Write a long poem about autumn leaves.\n")
+        proc.stdin.flush()
+        seen = ""
+        while "steward> " not in seen:  # the answer has begun
+            seen += proc.stdout.read(1)
+        proc.stdout.read(20)  # some of the answer streamed
+        os.kill(proc.pid, signal.SIGINT)  # stops this answer, not the session
+        time.sleep(0.5)
+        proc.stdin.write("Say hi.\n/quit\n")
+        proc.stdin.flush()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 0, err
+    assert "partial answer was saved" in err
+    shown = json.loads(run_steward("history", "list", "--json", home=home).stdout)
+    [conv] = shown
+    msgs = json.loads(run_steward("history", "show", conv["id"], "--json", home=home).stdout)["messages"]
+    assert [(m["role"], m["status"]) for m in msgs] == [
+        ("user", "complete"), ("assistant", "partial"), ("user", "complete"), ("assistant", "complete"),
+    ]
+
+
+def test_unexpected_error_writes_a_crash_report_without_content(home: Path) -> None:
+    assert run_steward("ask", "secret-marker-9f2", *FAST, home=home).returncode == 0
+    db = home / "data" / "steward.db"
+    # a database damaged behind Steward's back on a page it cannot decrypt
+    data = bytearray(db.read_bytes())
+    data[5000:5100] = bytes(100)
+    db.write_bytes(bytes(data))
+    result = run_steward("history", "search", "secret", home=home)
+    assert result.returncode in (1, 3)
+    assert "Traceback" not in result.stderr
+    for report in (home / "logs").rglob("*"):
+        if report.is_file():
+            assert b"secret-marker-9f2" not in report.read_bytes()
