@@ -68,8 +68,9 @@ def build_parser() -> Parser:
 
     def model_option(sp: argparse.ArgumentParser) -> None:
         # SUPPRESS: `steward --model X ask …` and `steward ask --model X …` both work
-        sp.add_argument("--model", metavar="PATH", default=argparse.SUPPRESS,
-                        help="use this GGUF model file")
+        sp.add_argument(
+            "--model", metavar="PATH", default=argparse.SUPPRESS, help="use this GGUF model file"
+        )
 
     def sampling(sp: argparse.ArgumentParser) -> None:
         model_option(sp)
@@ -128,6 +129,7 @@ def build_parser() -> Parser:
 
 # --- helpers ------------------------------------------------------------------------------
 
+
 def _params(args: argparse.Namespace, steward: Steward) -> SamplingParams:
     model = steward.model(args.model)
     base = SamplingParams.from_settings(steward.model_settings(model))
@@ -163,8 +165,12 @@ def _interrupt_sets(cancel: threading.Event) -> Iterator[None]:
 
 
 async def _stream_answer(
-    assistant: Assistant, text: str, conversation: str | None, params: SamplingParams,
-    *, echo: bool,
+    assistant: Assistant,
+    text: str,
+    conversation: str | None,
+    params: SamplingParams,
+    *,
+    echo: bool,
 ) -> tuple[Started | None, Finished | None, bool]:
     cancel = threading.Event()
     started = finished = None
@@ -202,6 +208,7 @@ def _answer_json(started: Started, finished: Finished) -> dict[str, Any]:
 
 
 # --- commands -----------------------------------------------------------------------------
+
 
 def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
     params = _params(args, steward)  # bad arguments are reported before anything is created
@@ -303,7 +310,9 @@ def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
         else:
             print(f"# {conv.title}  ({conv.id})")
             for m in msgs:
-                tag = f"[{m.role}" + (f" · {m.backend} · {m.model}" if m.role == "assistant" else "")
+                tag = f"[{m.role}" + (
+                    f" · {m.backend} · {m.model}" if m.role == "assistant" else ""
+                )
                 tag += "" if m.status == "complete" else f" · {m.status}"
                 print(f"\n{tag}]\n{m.content}")
     elif c == "search":
@@ -361,13 +370,16 @@ def cmd_doctor(args: argparse.Namespace, steward: Steward) -> int:
         keyring_ok = True
     else:  # nothing created yet: the passphrase path works if someone can give one
         keyring_ok = meta is None and can_ask
-        storage = "a passphrase (no usable keyring)" if keyring_ok else (
-            f"nowhere: no usable keyring and no passphrase; set {PASSPHRASE_ENV}"
+        storage = (
+            "a passphrase (no usable keyring)"
+            if keyring_ok
+            else (f"nowhere: no usable keyring and no passphrase; set {PASSPHRASE_ENV}")
         )
     check(
         "keyring",
         keyring_ok,
-        f"backend {info.backend} ({'usable' if info.usable else 'not usable'}); key kept in: {storage}",
+        f"backend {info.backend} ({'usable' if info.usable else 'not usable'}); "
+        f"key kept in: {storage}",
     )
     if meta is None and not p.database.exists():
         check("database", True, f"{p.database} will be created on first use")
@@ -375,16 +387,24 @@ def cmd_doctor(args: argparse.Namespace, steward: Steward) -> int:
         try:
             db = steward.open_store(check=False)
             verdict = db.quick_check()
-            check("database", verdict == "ok", f"{p.database}: quick_check {verdict}, "
-                  f"{db.count('conversations')} conversations, {db.count('messages')} messages")
+            check(
+                "database",
+                verdict == "ok",
+                f"{p.database}: quick_check {verdict}, "
+                f"{db.count('conversations')} conversations, {db.count('messages')} messages",
+            )
         except KnownError as exc:
             check("database", False, exc.user_text())
     try:
         engine = steward.engine(args.model)
         try:
             loaded = engine.load_sync()
-            check("model", True, f"{loaded.ref.path} loads in {loaded.load_seconds:.2f} s "
-                  f"({loaded.description}, context {loaded.n_ctx})")
+            check(
+                "model",
+                True,
+                f"{loaded.ref.path} loads in {loaded.load_seconds:.2f} s "
+                f"({loaded.description}, context {loaded.n_ctx})",
+            )
         finally:
             engine.close()
     except KnownError as exc:
@@ -494,7 +514,7 @@ def run(argv: list[str]) -> int:
             return ExitCode.USAGE
         args = parser.parse_args([*argv, "chat"])
     if command == "ask" and not args.prompt.strip():
-        _err("steward: the prompt is empty; give the question in quotes, e.g. steward ask \"Hello\"")
+        _err('steward: the prompt is empty; give the question in quotes, e.g. steward ask "Hello"')
         return ExitCode.USAGE
     paths: Paths | None = None
     steward: Steward | None = None
@@ -513,7 +533,9 @@ def run(argv: list[str]) -> int:
         where = ""
         if paths is not None:
             with contextlib.suppress(Exception):
-                where = f"; details in {write_crash_report(paths, type(exc), exc, exc.__traceback__)}"
+                where = (
+                    f"; details in {write_crash_report(paths, type(exc), exc, exc.__traceback__)}"
+                )
         _err(f"steward: unexpected error (a bug in Steward){where}")
         return ExitCode.BUG
     finally:

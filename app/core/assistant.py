@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -207,11 +208,15 @@ class Assistant:
                     answer.ttft_ms = round(stats.ttft_ms, 2)
                     answer.tokens_per_s = round(stats.tokens_per_s, 2)
                     final = answer
-                    await self.db_call(lambda: self.db.update_message(final))
+                    await self.db_call(functools.partial(self.db.update_message, final))
                     yield Finished(final, stats)
         except BaseException as exc:
             # keep what was generated; a cancelled task still records its partial answer
-            status = "partial" if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt) else "error"
+            status = (
+                "partial"
+                if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt)
+                else "error"
+            )
             cancel.set()
             if answer is None or answer.status not in ("complete",):
                 await asyncio.shield(save(status, None if status == "partial" else str(exc)))

@@ -5,15 +5,24 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from app.core.errors import UsageError
 from app.core.store.database import Database, new_id, now
-from app.core.store.models import Backend, Conversation, Message, Role
+from app.core.store.models import Backend, Conversation, Message, Role, Status
 
 STEWARD_FORMAT = "steward-conversation"
 FORMAT_VERSION = 1
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
+
+
+class _Row(NamedTuple):
+    role: Role
+    content: str
+    created: str
+    model: str
+    backend: Backend
+    status: Status
 
 
 def export_json(db: Database, conv: Conversation) -> dict[str, Any]:
@@ -76,7 +85,7 @@ def _chatgpt_messages(conv: dict[str, Any]) -> list[tuple[Role, str, str, str]]:
     return out
 
 
-def _parse(raw: Any) -> list[tuple[Conversation, list[tuple[Role, str, str, str, Backend, str]]]]:
+def _parse(raw: Any) -> list[tuple[Conversation, list[_Row]]]:
     items = raw if isinstance(raw, list) else [raw]
     parsed = []
     for item in items:
@@ -91,14 +100,29 @@ def _parse(raw: Any) -> list[tuple[Conversation, list[tuple[Role, str, str, str,
                 str(c.get("updated") or now()),
                 str(c.get("model") or ""),
             )
-            msgs = []
+            msgs: list[_Row] = []
             for m in item.get("messages") or []:
                 role = m.get("role")
-                if role not in ("user", "assistant", "system") or not isinstance(m.get("content"), str):
-                    raise UsageError("A message in the Steward export has no valid role or content.")
-                backend = m.get("backend") if m.get("backend") in ("local", "cloud") else "local"
-                status = m.get("status") if m.get("status") in ("complete", "partial", "error") else "complete"
-                msgs.append((role, m["content"], str(m.get("created") or now()), str(m.get("model") or ""), backend, status))
+                if role not in ("user", "assistant", "system") or not isinstance(
+                    m.get("content"), str
+                ):
+                    raise UsageError(
+                        "A message in the Steward export has no valid role or content."
+                    )
+                backend: Backend = "cloud" if m.get("backend") == "cloud" else "local"
+                status: Status = (
+                    m["status"] if m.get("status") in ("partial", "error") else "complete"
+                )
+                msgs.append(
+                    _Row(
+                        role,
+                        m["content"],
+                        str(m.get("created") or now()),
+                        str(m.get("model") or ""),
+                        backend,
+                        status,
+                    )
+                )
         elif "mapping" in item:
             conv = Conversation(
                 new_id(),
@@ -107,7 +131,9 @@ def _parse(raw: Any) -> list[tuple[Conversation, list[tuple[Role, str, str, str,
                 _stamp(item.get("update_time") or item.get("create_time")),
                 "chatgpt",
             )
-            msgs = [(r, t, c, mdl, "cloud", "complete") for r, t, c, mdl in _chatgpt_messages(item)]
+            msgs = [
+                _Row(r, t, c, mdl, "cloud", "complete") for r, t, c, mdl in _chatgpt_messages(item)
+            ]
         else:
             raise UsageError(
                 "The file is neither a Steward export nor a ChatGPT conversations.json export."
@@ -132,8 +158,17 @@ def import_file(db: Database, path: Path) -> list[Conversation]:
             db.insert_conversation(conv)
             db.insert_messages(
                 [
-                    Message(new_id(), conv.id, seq, role, text, created, model, backend, status)  # type: ignore[arg-type]
-                    for seq, (role, text, created, model, backend, status) in enumerate(msgs, 1)
+                    Message(
+                        new_id(),
+                        conv.id,
+                        seq,
+                        *row[:2],
+                        row.created,
+                        row.model,
+                        row.backend,
+                        row.status,
+                    )
+                    for seq, row in enumerate(msgs, 1)
                 ]
             )
     return [conv for conv, _ in parsed]

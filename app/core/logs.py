@@ -1,13 +1,12 @@
 """Log file and crash reports. Neither ever contains message text, keys or passphrases:
-code logs ids, sizes and timings only, and crash reports hold the traceback (no local
-variables) and a scrubbed exception message."""
+code logs ids, sizes and timings only, and crash reports hold the exception type and the
+traceback (file, line, function; no local variables, no exception message)."""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
 import platform
-import re
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -16,10 +15,10 @@ from types import TracebackType
 
 from app.core.paths import Paths
 
-_HEX_KEY = re.compile(r"[0-9a-fA-F]{32,}")
-
 
 def setup_logging(paths: Paths, *, verbose: bool = False) -> None:
+    # a log that cannot be written (disk full) must never disturb the user or the work
+    logging.raiseExceptions = False
     root = logging.getLogger()
     if any(getattr(h, "_steward", False) for h in root.handlers):
         return
@@ -30,12 +29,6 @@ def setup_logging(paths: Paths, *, verbose: bool = False) -> None:
     handler._steward = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-
-
-def scrub(text: str, limit: int = 300) -> str:
-    """An exception message fit for a report: long hex runs (keys) removed, length capped."""
-    text = _HEX_KEY.sub("[redacted]", text)
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def write_crash_report(
@@ -54,7 +47,8 @@ def write_crash_report(
         f"Steward {__version__} crash report\n"
         f"time: {datetime.now(UTC).isoformat()}\n"
         f"python: {sys.version.split()[0]} on {platform.platform()}\n"
-        f"error: {exc_type.__module__}.{exc_type.__qualname__}: {scrub(str(exc))}\n\n"
+        # the exception's message is left out: it may quote the user's text
+        f"error: {exc_type.__module__}.{exc_type.__qualname__}\n\n"
         f"traceback (most recent call last):\n{frames}"
     )
     path = paths.crash_dir / f"crash-{stamp}.txt"

@@ -13,6 +13,8 @@ checksum that catches typos). It opens the database and its backups on its own.
 from __future__ import annotations
 
 import base64
+import binascii
+import contextlib
 import getpass
 import hashlib
 import json
@@ -49,6 +51,7 @@ KeyStorage = Literal["keyring", "passphrase"]
 
 # --- recovery key -------------------------------------------------------------------------
 
+
 def format_recovery_key(key: bytes) -> str:
     """32 key bytes + 2 checksum bytes as base32 in dash-separated groups of five."""
     check = hashlib.sha256(key).digest()[:2]
@@ -68,7 +71,7 @@ def parse_recovery_key(text: str) -> bytes:
         )
     try:
         raw = base64.b32decode(compact + "=" * (-len(compact) % 8))
-    except (ValueError, base64.binascii.Error) as exc:
+    except (ValueError, binascii.Error) as exc:
         raise WrongKeyError("That is not a Steward recovery key.") from exc
     key, check = raw[:KEY_BYTES], raw[KEY_BYTES:]
     if hashlib.sha256(key).digest()[:2] != check:
@@ -77,6 +80,7 @@ def parse_recovery_key(text: str) -> bytes:
 
 
 # --- passphrase wrapping ------------------------------------------------------------------
+
 
 def _kek(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
@@ -111,6 +115,7 @@ def unwrap_key(wrap: dict[str, Any], passphrase: str, database_id: str) -> bytes
 
 # --- metadata beside the database ---------------------------------------------------------
 
+
 @dataclass
 class DatabaseMeta:
     database_id: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -130,7 +135,9 @@ class DatabaseMeta:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise StorageError(f"Steward's database metadata {path} cannot be read: {exc}.") from exc
+            raise StorageError(
+                f"Steward's database metadata {path} cannot be read: {exc}."
+            ) from exc
         try:
             return cls(
                 database_id=str(raw["database_id"]),
@@ -154,6 +161,7 @@ class DatabaseMeta:
 
 
 # --- keyring ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class KeyringInfo:
@@ -210,10 +218,8 @@ def _keyring_delete(user: str) -> None:
     import keyring
     from keyring.errors import KeyringError, PasswordDeleteError
 
-    try:
+    with contextlib.suppress(PasswordDeleteError, KeyringError):
         keyring.delete_password(KEYRING_SERVICE, user)
-    except (PasswordDeleteError, KeyringError):
-        pass
 
 
 # --- asking for passphrases ---------------------------------------------------------------

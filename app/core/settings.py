@@ -67,8 +67,10 @@ class Settings:
     models: dict[str, ModelSettings] = field(default_factory=dict)
 
     def model_id(self) -> str:
-        return str(Path(self.model_path).expanduser().resolve()) if self.model_path else (
-            EMBEDDED_MODEL_ID
+        return (
+            str(Path(self.model_path).expanduser().resolve())
+            if self.model_path
+            else (EMBEDDED_MODEL_ID)
         )
 
     def model_settings(self, model_id: str | None = None) -> ModelSettings:

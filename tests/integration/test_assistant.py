@@ -37,7 +37,9 @@ def test_question_is_committed_before_the_answer_starts(
             if isinstance(ev, Started):
                 # a second connection sees the committed question before any token exists
                 other = open_database(tmp_path / "test.db", key, check=False)
-                seen_before_first_token = [(m.role, m.content) for m in other.messages(ev.conversation.id)]
+                seen_before_first_token = [
+                    (m.role, m.content) for m in other.messages(ev.conversation.id)
+                ]
                 other.close()
             elif isinstance(ev, Finished):
                 finished = ev
@@ -109,13 +111,17 @@ def test_model_error_mid_answer_keeps_text_and_marks_error(db: Database, model_p
 
     async def go():
         assistant = Assistant(db, engine)
-        text = ""
-        with pytest.raises(ModelError, match="out of memory"):
+        pieces: list[str] = []
+
+        async def consume() -> None:
             async for ev in assistant.ask("Hello there", params=SamplingParams(max_tokens=50)):
                 if isinstance(ev, Token):
-                    text += ev.text
+                    pieces.append(ev.text)
+
+        with pytest.raises(ModelError, match="out of memory"):
+            await consume()
         assistant.close()
-        return text
+        return "".join(pieces)
 
     try:
         text = asyncio.run(go())
@@ -150,7 +156,9 @@ def test_regenerate_and_edit_last_message(db: Database, engine: LocalEngine) -> 
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t"])
-def test_empty_message_is_refused_and_nothing_stored(db: Database, engine: LocalEngine, text: str) -> None:
+def test_empty_message_is_refused_and_nothing_stored(
+    db: Database, engine: LocalEngine, text: str
+) -> None:
     async def go():
         async for _ in Assistant(db, engine).ask(text):
             pass

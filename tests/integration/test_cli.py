@@ -38,11 +38,20 @@ def test_ask_streams_stores_and_prints_json(home: Path) -> None:
 
     listed = run_steward("history", "list", "--json", home=home)
     [conv] = json.loads(listed.stdout)
-    again = run_steward("ask", "And a vegetable?", "--conversation", conv["id"], "--json", *FAST, home=home)
+    again = run_steward(
+        "ask", "And a vegetable?", "--conversation", conv["id"], "--json", *FAST, home=home
+    )
     assert again.returncode == 0, again.stderr
     out = json.loads(again.stdout)
     assert set(out) == {
-        "conversation_id", "message_id", "content", "model", "backend", "status", "usage", "timings",
+        "conversation_id",
+        "message_id",
+        "content",
+        "model",
+        "backend",
+        "status",
+        "usage",
+        "timings",
     }
     assert out["conversation_id"] == conv["id"] and out["backend"] == "local"
     assert out["status"] == "complete" and out["content"]
@@ -67,7 +76,12 @@ def test_history_commands(home: Path, tmp_path: Path) -> None:
     md = run_steward("history", "export", conv["id"], "--format", "md", home=home)
     assert md.returncode == 0 and "# Tell me about zeppelins" in md.stdout
     out = tmp_path / "conv.json"
-    assert run_steward("history", "export", conv["id"], "--format", "json", "-o", str(out), home=home).returncode == 0
+    assert (
+        run_steward(
+            "history", "export", conv["id"], "--format", "json", "-o", str(out), home=home
+        ).returncode
+        == 0
+    )
     imported = run_steward("history", "import", str(out), "--json", home=home)
     assert imported.returncode == 0, imported.stderr
     [copy] = json.loads(imported.stdout)
@@ -75,7 +89,9 @@ def test_history_commands(home: Path, tmp_path: Path) -> None:
 
     deleted = run_steward("history", "delete", copy["id"], "--json", home=home)
     assert json.loads(deleted.stdout) == {"deleted": copy["id"]}
-    assert [c["id"] for c in json.loads(run_steward("history", "list", "--json", home=home).stdout)] == [conv["id"]]
+    assert [
+        c["id"] for c in json.loads(run_steward("history", "list", "--json", home=home).stdout)
+    ] == [conv["id"]]
 
 
 @pytest.mark.parametrize(
@@ -120,7 +136,10 @@ def test_missing_model_is_clear_and_history_keeps_working(home: Path, tmp_path: 
     report = json.loads(doctor.stdout)
     assert not report["ok"]
     assert {c["check"]: c["ok"] for c in report["checks"]} == {
-        "folders": True, "keyring": True, "database": True, "model": False,
+        "folders": True,
+        "keyring": True,
+        "database": True,
+        "model": False,
     }
 
 
@@ -174,9 +193,13 @@ def test_backup_restore_and_recover(home: Path, tmp_path: Path) -> None:
     meta.unlink()
     locked = run_steward("history", "list", home=home)
     assert locked.returncode == 3 and "steward recover" in locked.stderr
-    recovered = run_steward("recover", home=home, STEWARD_RECOVERY_KEY=recovery, STEWARD_PASSPHRASE="new passphrase 2")
+    recovered = run_steward(
+        "recover", home=home, STEWARD_RECOVERY_KEY=recovery, STEWARD_PASSPHRASE="new passphrase 2"
+    )
     assert recovered.returncode == 0, recovered.stderr
-    listed = run_steward("history", "list", "--json", home=home, STEWARD_PASSPHRASE="new passphrase 2")
+    listed = run_steward(
+        "history", "list", "--json", home=home, STEWARD_PASSPHRASE="new passphrase 2"
+    )
     assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 1
     shown = run_steward("recovery-key", home=home, STEWARD_PASSPHRASE="new passphrase 2")
     assert shown.stdout.strip() == recovery
@@ -185,8 +208,12 @@ def test_backup_restore_and_recover(home: Path, tmp_path: Path) -> None:
 def test_chat_session_survives_ctrl_c(home: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "chat", "--max-tokens", "400", "--temperature", "0.8"],
-        cwd=ROOT, env=steward_env(home), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=steward_env(home),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdin and proc.stdout
@@ -200,7 +227,7 @@ def test_chat_session_survives_ctrl_c(home: Path) -> None:
         time.sleep(0.5)
         proc.stdin.write("Say hi.\n/quit\n")
         proc.stdin.flush()
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
         proc.wait()
@@ -208,9 +235,14 @@ def test_chat_session_survives_ctrl_c(home: Path) -> None:
     assert "partial answer was saved" in err
     shown = json.loads(run_steward("history", "list", "--json", home=home).stdout)
     [conv] = shown
-    msgs = json.loads(run_steward("history", "show", conv["id"], "--json", home=home).stdout)["messages"]
+    msgs = json.loads(run_steward("history", "show", conv["id"], "--json", home=home).stdout)[
+        "messages"
+    ]
     assert [(m["role"], m["status"]) for m in msgs] == [
-        ("user", "complete"), ("assistant", "partial"), ("user", "complete"), ("assistant", "complete"),
+        ("user", "complete"),
+        ("assistant", "partial"),
+        ("user", "complete"),
+        ("assistant", "complete"),
     ]
 
 

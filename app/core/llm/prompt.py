@@ -35,19 +35,25 @@ def make_formatter(llm: Any, chat_format: str = "") -> Formatter:
     if template:
         eos = llm._model.token_get_text(llm.token_eos()) if llm.token_eos() >= 0 else ""
         bos = llm._model.token_get_text(llm.token_bos()) if llm.token_bos() >= 0 else ""
-        jinja = llama_chat_format.Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+        jinja = llama_chat_format.Jinja2ChatFormatter(
+            template=template, eos_token=eos, bos_token=bos
+        )
 
         def render_template(messages: Sequence[ChatMessage]) -> str:
-            return str(jinja(messages=[m.as_dict() for m in messages]).prompt)
+            dicts: list[Any] = [m.as_dict() for m in messages]
+            return str(jinja(messages=dicts).prompt)
 
         return render_template
 
     name = (chat_format or "chatml").replace("-", "_")
     function = getattr(llama_chat_format, f"format_{name}", None)
     if function is None:
-        raise ModelError(f"Unknown chat format {chat_format!r}.", hint="Leave it empty to use the model's own.")
+        raise ModelError(
+            f"Unknown chat format {chat_format!r}.", hint="Leave it empty to use the model's own."
+        )
 
     def render_builtin(messages: Sequence[ChatMessage]) -> str:
-        return str(function(messages=[m.as_dict() for m in messages]).prompt)
+        dicts: list[Any] = [m.as_dict() for m in messages]
+        return str(function(messages=dicts).prompt)
 
     return render_builtin

@@ -170,7 +170,9 @@ class Database:
 
     def create_conversation(self, title: str, model: str = "") -> Conversation:
         stamp = now()
-        conv = Conversation(new_id(), title.strip()[:200] or "New conversation", stamp, stamp, model)
+        conv = Conversation(
+            new_id(), title.strip()[:200] or "New conversation", stamp, stamp, model
+        )
         with _translated(self.path):
             self.conn.execute(
                 f"INSERT INTO conversations ({_CONVERSATION_COLUMNS}) VALUES (?, ?, ?, ?, ?)",

@@ -1,0 +1,1 @@
+"""Automations: plugins, workflows and their runner (no Qt here)."""
