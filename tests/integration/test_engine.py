@@ -17,6 +17,7 @@ from app.core.llm.engine import (
     SamplingParams,
     TokenEvent,
     TrimmedEvent,
+    _Waker,
 )
 from app.core.llm.model_files import ModelRef
 from app.core.llm.prompt import ChatMessage
@@ -212,3 +213,28 @@ def test_broken_model_file_is_a_clear_error(model_path: Path, tmp_path: Path, ki
     finally:
         engine.close()
     assert str(bad) in info.value.user_text()
+
+
+def test_tokens_are_delivered_within_the_coalescing_interval(engine: LocalEngine) -> None:
+    """Coalesced wake-ups never hold a token back much longer than the interval (40 ms)."""
+
+    async def go() -> list[float]:
+        await engine.load()
+        gaps, last = [], None
+        params = SamplingParams(temperature=0.0, max_tokens=60)
+        async for ev in engine.generate(
+            [SYSTEM, ChatMessage("user", "Describe a forest.")], conversation="w", params=params
+        ):
+            now = time.perf_counter()
+            if isinstance(ev, TokenEvent):
+                if last is not None:
+                    gaps.append(now - last)
+                last = now
+        return gaps
+
+    gaps = asyncio.run(go())
+    assert len(gaps) > 5
+    # a token is made every ~9 ms and delivered in batches: no gap much beyond the interval
+    # plus one token's compute time (a generous bound for a shared machine)
+    assert sorted(gaps)[int(len(gaps) * 0.9)] < _Waker.interval + 0.035
+    assert max(gaps) < 0.25
