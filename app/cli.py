@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import getpass
 import json
 import os
@@ -36,6 +37,7 @@ from app.core.secrets import (
     parse_recovery_key,
     terminal_asker,
 )
+from app.core.settings import SETTING_KEYS, apply_setting
 from app.core.steward import Steward
 from app.core.store.database import connect, move_aside
 
@@ -104,6 +106,7 @@ def build_parser() -> Parser:
     h = hsub.add_parser("export", help="write a conversation as Markdown or JSON")
     h.add_argument("id")
     h.add_argument("--format", choices=["md", "json"], default="md")
+    h.add_argument("--json", action="store_true", help="same as --format json")
     h.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     h = hsub.add_parser("import", help="import a Steward JSON export or ChatGPT conversations.json")
     h.add_argument("file")
@@ -124,6 +127,15 @@ def build_parser() -> Parser:
     sub.add_parser("recovery-key", help="show the recovery key (after unlocking)")
     pw = sub.add_parser("passphrase", help="require a passphrase, or go back to the keyring")
     pw.add_argument("action", choices=["set", "remove"])
+
+    st = sub.add_parser("settings", help="show or change settings")
+    ssub = st.add_subparsers(dest="settings_command", required=True, parser_class=Parser)
+    s = ssub.add_parser("show", help="every setting, for the active model")
+    s.add_argument("--json", action="store_true")
+    s = ssub.add_parser("set", help=f"change one setting: {', '.join(SETTING_KEYS)}")
+    s.add_argument("key", choices=SETTING_KEYS, metavar="KEY")
+    s.add_argument("value")
+    s = ssub.add_parser("reset", help="the active model's parameters back to the defaults")
     return p
 
 
@@ -330,7 +342,7 @@ def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
         conv = db.find_conversation(args.id)
         text = (
             json.dumps(history_io.export_json(db, conv), ensure_ascii=False, indent=2)
-            if args.format == "json"
+            if args.format == "json" or as_json
             else history_io.export_markdown(db, conv)
         )
         if args.output:
@@ -491,6 +503,30 @@ def cmd_passphrase(args: argparse.Namespace, steward: Steward) -> int:
     return 0
 
 
+def cmd_settings(args: argparse.Namespace, steward: Steward) -> int:
+    settings = steward.settings
+    if args.settings_command == "set":
+        apply_setting(settings, args.key, args.value)
+        steward.settings_store.save(settings)
+    elif args.settings_command == "reset":
+        settings.models.pop(settings.model_id(), None)
+        steward.settings_store.save(settings)
+    model = steward.model()
+    values: dict[str, Any] = {
+        "model_path": settings.model_path,
+        "model": f"{model.name} ({model.path})",
+        "state_cache_entries": settings.state_cache_entries,
+        "backups_kept": settings.backups_kept,
+        **dataclasses.asdict(settings.model_settings(model.id)),
+    }
+    if getattr(args, "json", False):
+        print(json.dumps(values, ensure_ascii=False))
+    else:
+        for name, value in values.items():
+            print(f"{name:20} {value}")
+    return 0
+
+
 COMMANDS = {
     "ask": cmd_ask,
     "chat": cmd_chat,
@@ -501,6 +537,7 @@ COMMANDS = {
     "recover": cmd_recover,
     "recovery-key": cmd_recovery_key,
     "passphrase": cmd_passphrase,
+    "settings": cmd_settings,
 }
 
 

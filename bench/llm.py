@@ -57,7 +57,8 @@ else:
             min_p=0.05, repeat_penalty=1.0, max_tokens=max_tokens, stream=True):
         if chunk["choices"][0]["delta"].get("content"):
             stamps.append(time.perf_counter())
-print(json.dumps({"tokens_per_s": (len(stamps) - 1) / (stamps[-1] - stamps[0]), "tokens": len(stamps)}))
+rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+print(json.dumps({"tokens_per_s": rate, "tokens": len(stamps)}))
 """
 
 
@@ -220,7 +221,8 @@ def ttft_figures(quick: bool) -> list[Row]:
         Row(
             "TTFT right after a conversation switch / turn 1",
             "<= 2.0",
-            f"{switch_median / t1:.2f} median, {switch_max / t1:.2f} worst ({switch_median:.0f} ms)",
+            f"{switch_median / t1:.2f} median, {switch_max / t1:.2f} worst "
+            f"({switch_median:.0f} ms)",
             switch_max <= 2 * t1,
         ),
     ]

@@ -31,23 +31,25 @@ def corpus(n: int, seed: int = 7) -> tuple[list[list[str]], list[str]]:
     rng = random.Random(seed)
     words = vocabulary(rng)
     weights = [1 / (rank + 1) for rank in range(len(words))]
-    texts = [
-        " ".join(rng.choices(words, weights, k=rng.randint(8, 60))) for _ in range(n)
-    ]
+    texts = [" ".join(rng.choices(words, weights, k=rng.randint(8, 60))) for _ in range(n)]
     convs = [texts[i : i + 50] for i in range(0, n, 50)]
     # queries a person would type: one or two words, mostly of middling frequency, and some
     # common words that match tens of thousands of messages and must all be ranked
-    queries = [
-        " ".join(rng.sample(words[100:3000], rng.choice((1, 2)))) for _ in range(50)
-    ] + [rng.choice(words[3:60]) for _ in range(10)]
+    queries = [" ".join(rng.sample(words[100:3000], rng.choice((1, 2)))) for _ in range(50)] + [
+        rng.choice(words[3:60]) for _ in range(10)
+    ]
     rng.shuffle(queries)
     return convs, queries
 
 
 def open_plain(path: Path) -> Database:
     conn = dbapi.connect(str(path), isolation_level=None, check_same_thread=False)
-    for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
-                   "temp_store = MEMORY"):
+    for pragma in (
+        "journal_mode = WAL",
+        "synchronous = FULL",
+        "foreign_keys = ON",
+        "temp_store = MEMORY",
+    ):
         conn.execute(f"PRAGMA {pragma}")
     migrations.migrate(conn)
     return Database(conn, path)
@@ -60,8 +62,14 @@ def fill(db: Database, convs: list[list[str]]) -> float:
         with db.transaction():
             db.insert_messages(
                 [
-                    Message(new_id(), conv.id, seq, "user" if seq % 2 else "assistant", text,
-                            "2026-01-01T00:00:00+00:00")
+                    Message(
+                        new_id(),
+                        conv.id,
+                        seq,
+                        "user" if seq % 2 else "assistant",
+                        text,
+                        "2026-01-01T00:00:00+00:00",
+                    )
                     for seq, text in enumerate(texts, 1)
                 ]
             )
@@ -95,11 +103,17 @@ def run(quick: bool) -> list[Row]:
     median = statistics.median(enc_ms)
     ratio = (fill_enc + sum(enc_ms) / 1000) / (fill_plain + sum(plain_ms) / 1000)
     return [
-        Row(f"full-text search, {n:,} encrypted messages: median", "<= 50 ms",
+        Row(
+            f"full-text search, {n:,} encrypted messages: median",
+            "<= 50 ms",
             f"{median:.1f} ms (p95 {sorted(enc_ms)[int(len(enc_ms) * 0.95)]:.1f} ms)",
-            median <= 50),
-        Row("insert + search time: SQLCipher / plain SQLite", "<= 1.5",
+            median <= 50,
+        ),
+        Row(
+            "insert + search time: SQLCipher / plain SQLite",
+            "<= 1.5",
             f"{ratio:.2f} (insert {fill_enc:.1f} s vs {fill_plain:.1f} s, search median "
             f"{median:.1f} vs {statistics.median(plain_ms):.1f} ms)",
-            ratio <= 1.5),
+            ratio <= 1.5,
+        ),
     ]

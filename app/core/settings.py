@@ -84,6 +84,56 @@ class Settings:
 
 Listener = Callable[[Settings], None]
 
+_MODEL_KEYS = [f.name for f in dataclasses.fields(ModelSettings)]
+SETTING_KEYS = ["model_path", "state_cache_entries", "backups_kept", *_MODEL_KEYS]
+
+
+def apply_setting(settings: Settings, key: str, text: str) -> None:
+    """Set ``key`` from the text the user typed; model parameters apply to the active model.
+
+    A model path is checked (it must be a GGUF file) before it is accepted; an empty value
+    returns to the embedded model.
+    """
+    if key == "model_path":
+        if text:
+            from app.core.llm.model_files import check_gguf
+
+            path = Path(text).expanduser().resolve()
+            check_gguf(path)
+            text = str(path)
+        settings.model_path = text
+        return
+    if key in ("state_cache_entries", "backups_kept"):
+        value = _parse_int(key, text)
+        if not 0 <= value <= 100:
+            raise UsageError(f"{key} must be between 0 and 100.")
+        setattr(settings, key, value)
+        return
+    if key not in _MODEL_KEYS:
+        raise UsageError(f"Unknown setting {key!r}; one of: {', '.join(SETTING_KEYS)}.")
+    current = settings.model_settings()
+    kind = type(getattr(current, key))
+    if kind is int:
+        parsed: object = _parse_int(key, text)
+    elif kind is float:
+        try:
+            parsed = float(text)
+        except ValueError:
+            raise UsageError(f"{key} must be a number, not {text!r}.") from None
+    else:
+        parsed = text
+    updated = dataclasses.replace(current)
+    setattr(updated, key, parsed)
+    settings.set_model_settings(updated)
+
+
+def _parse_int(key: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(f"{key} must be a whole number, not {text!r}.") from None
+
+
 _MODEL_FIELDS = {f.name: f for f in dataclasses.fields(ModelSettings)}
 
 

@@ -259,3 +259,23 @@ def test_unexpected_error_writes_a_crash_report_without_content(home: Path) -> N
     for report in (home / "logs").rglob("*"):
         if report.is_file():
             assert b"secret-marker-9f2" not in report.read_bytes()
+
+
+def test_settings_command_changes_what_ask_uses(home: Path, tmp_path: Path) -> None:
+    assert run_steward("settings", "set", "max_tokens", "5", home=home).returncode == 0
+    assert run_steward("settings", "set", "temperature", "0", home=home).returncode == 0
+    shown = json.loads(run_steward("settings", "show", "--json", home=home).stdout)
+    assert shown["max_tokens"] == 5 and shown["temperature"] == 0.0
+    out = json.loads(run_steward("ask", "Tell me a long story.", "--json", home=home).stdout)
+    assert out["usage"]["completion_tokens"] <= 5
+    bad = run_steward("settings", "set", "model_path", str(tmp_path / "none.gguf"), home=home)
+    assert bad.returncode == 3 and "does not exist" in bad.stderr
+    assert (
+        json.loads(run_steward("settings", "show", "--json", home=home).stdout)["model_path"] == ""
+    )
+    wrong = run_steward("settings", "set", "n_ctx", "lots", home=home)
+    assert wrong.returncode == 2 and "whole number" in wrong.stderr
+    assert run_steward("settings", "reset", home=home).returncode == 0
+    assert (
+        json.loads(run_steward("settings", "show", "--json", home=home).stdout)["max_tokens"] == 512
+    )

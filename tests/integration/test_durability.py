@@ -156,6 +156,43 @@ def test_data_folder_that_cannot_be_created(tmp_path: Path) -> None:
     assert blocker.read_text() == "not a folder"
 
 
+def test_canary_not_in_the_live_wal_while_an_answer_streams(home: Path) -> None:
+    """While `steward ask` is running, its WAL holds fresh frames: they are ciphertext too."""
+    marker = "walcanary-51d0c7"
+    assert run_steward("ask", "hello", "--max-tokens", "4", home=home).returncode == 0
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "ask",
+            f"Write a long story about {marker}.",
+            "--max-tokens",
+            "2000",
+            "--temperature",
+            "0.9",
+        ],
+        cwd=ROOT,
+        env=steward_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    wal = home / "data" / "steward.db-wal"
+    try:
+        assert proc.stdout
+        proc.stdout.read1(64)  # the answer is streaming: question and partial answer written
+        time.sleep(1.5)  # at least one more flush of the partial answer
+        assert wal.exists() and wal.stat().st_size > 0
+        for path in (home / "data").iterdir():
+            if path.is_file():
+                assert marker.encode() not in path.read_bytes(), path
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
 def test_canary_never_reaches_disk_in_plaintext(home: Path, tmp_path: Path) -> None:
     marker = "canary-7c1e5b2a-steward"
     tmp = tmp_path / "tmpdir"

@@ -63,3 +63,23 @@ def test_wrongly_typed_values_fall_back_to_defaults(tmp_path: Path) -> None:
     path.write_text('[models.embedded]\nn_ctx = "big"\ntemperature = 1\n')
     ms = SettingsStore(path).load().model_settings()
     assert ms.n_ctx == ModelSettings().n_ctx and ms.temperature == 1.0
+
+
+def test_apply_setting_parses_validates_and_targets_the_active_model(tmp_path: Path) -> None:
+    from app.core.errors import ModelError
+    from app.core.settings import apply_setting
+
+    s = Settings()
+    apply_setting(s, "temperature", "0.3")
+    apply_setting(s, "n_ctx", "2048")
+    apply_setting(s, "system_prompt", "Answer like a pirate.")
+    ms = s.model_settings("embedded")
+    assert (ms.temperature, ms.n_ctx, ms.system_prompt) == (0.3, 2048, "Answer like a pirate.")
+    with pytest.raises(UsageError, match="whole number"):
+        apply_setting(s, "n_ctx", "big")
+    with pytest.raises(UsageError, match="temperature"):
+        apply_setting(s, "temperature", "12")
+    with pytest.raises(ModelError, match="does not exist"):
+        apply_setting(s, "model_path", str(tmp_path / "missing.gguf"))
+    assert s.model_path == ""  # a rejected path changes nothing
+    assert s.model_settings("embedded").temperature == 0.3
