@@ -23,9 +23,20 @@ from typing import Any, NoReturn
 
 from app import __version__
 from app.core import history_io
-from app.core.assistant import Assistant, Finished, Started, Token, Trimmed
-from app.core.errors import ExitCode, KnownError, LockedError, UsageError
-from app.core.llm.engine import SamplingParams
+from app.core.assistant import (
+    Assistant,
+    BackendChoice,
+    ConsentAnswer,
+    ConsentRequest,
+    Finished,
+    Routed,
+    Started,
+    Token,
+    Trimmed,
+)
+from app.core.errors import ExitCode, KnownError, LockedError, ModelError, UsageError
+from app.core.llm.cloud import CloudClient, CloudEndpoint, validate_base_url
+from app.core.llm.engine import LocalEngine, SamplingParams
 from app.core.logs import setup_logging, write_crash_report
 from app.core.paths import Paths, resolve_paths
 from app.core.secrets import (
@@ -38,8 +49,8 @@ from app.core.secrets import (
     terminal_asker,
 )
 from app.core.settings import SETTING_KEYS, apply_setting
-from app.core.steward import Steward
-from app.core.store.database import connect, move_aside
+from app.core.steward import CLOUD_KEY, SecretStore, Steward, cloud_route
+from app.core.store.database import Database, connect, move_aside
 
 
 class Parser(argparse.ArgumentParser):
@@ -76,6 +87,16 @@ def build_parser() -> Parser:
 
     def sampling(sp: argparse.ArgumentParser) -> None:
         model_option(sp)
+        sp.add_argument(
+            "--backend",
+            choices=["auto", "local", "cloud"],
+            help="where to answer (default: the cloud policy, else local)",
+        )
+        sp.add_argument(
+            "--allow-cloud",
+            action="store_true",
+            help="consent to escalating to the cloud when the local model cannot answer",
+        )
         sp.add_argument("--temperature", type=float)
         sp.add_argument("--top-p", type=float)
         sp.add_argument("--max-tokens", type=int)
@@ -127,6 +148,28 @@ def build_parser() -> Parser:
     sub.add_parser("recovery-key", help="show the recovery key (after unlocking)")
     pw = sub.add_parser("passphrase", help="require a passphrase, or go back to the keyring")
     pw.add_argument("action", choices=["set", "remove"])
+
+    cl = sub.add_parser("cloud", help="the optional cloud fallback (off by default)")
+    csub = cl.add_subparsers(dest="cloud_command", required=True, parser_class=Parser)
+    c = csub.add_parser(
+        "set",
+        help="set the endpoint and switch the cloud on; the API key "
+        "comes from STEWARD_CLOUD_API_KEY or standard input",
+    )
+    c.add_argument("--base-url", required=True, help="e.g. https://api.openai.com/v1")
+    c.add_argument("--model", required=True, help="the model name the endpoint expects")
+    c.add_argument("--policy", choices=["auto", "local", "cloud"], default="auto")
+    c.add_argument(
+        "--redact",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="replace e-mail addresses, phone numbers and home paths before sending",
+    )
+    c.add_argument("--no-key", action="store_true", help="the endpoint needs no API key")
+    c = csub.add_parser("show", help="the cloud settings (never the key)")
+    c.add_argument("--json", action="store_true")
+    csub.add_parser("test", help="send a one-token request and report")
+    csub.add_parser("off", help="switch the cloud off (the key stays stored)")
 
     st = sub.add_parser("settings", help="show or change settings")
     ssub = st.add_subparsers(dest="settings_command", required=True, parser_class=Parser)
@@ -183,15 +226,22 @@ async def _stream_answer(
     params: SamplingParams,
     *,
     echo: bool,
+    backend: BackendChoice | None = None,
 ) -> tuple[Started | None, Finished | None, bool]:
     cancel = threading.Event()
     started = finished = None
     with _interrupt_sets(cancel):
         async for event in assistant.ask(
-            text, conversation_id=conversation, params=params, cancel=cancel
+            text, conversation_id=conversation, params=params, cancel=cancel, backend=backend
         ):
             if isinstance(event, Started):
                 started = event
+            elif isinstance(event, Routed):
+                redacted = f"; {event.redacted} values redacted" if event.redacted else ""
+                _err(
+                    f"(sending to the cloud: {event.host}, model {event.model} — "
+                    f"{event.reason}{redacted})"
+                )
             elif isinstance(event, Token) and echo:
                 sys.stdout.write(event.text)
                 sys.stdout.flush()
@@ -222,20 +272,80 @@ def _answer_json(started: Started, finished: Finished) -> dict[str, Any]:
 # --- commands -----------------------------------------------------------------------------
 
 
+async def _ask_consent(request: ConsentRequest) -> ConsentAnswer | None:
+    """Ask in the terminal; None when there is no terminal to ask in."""
+    if not sys.stdin.isatty():
+        return None
+    _err(
+        f"\nThe local model cannot answer: {request.reason}.\n"
+        f"Send this conversation ({request.message_count} messages, {request.characters} "
+        f"characters{', redacted' if request.redact else ''}) to {request.host} "
+        f"(model {request.model})?"
+    )
+    loop = asyncio.get_running_loop()
+    reply = await loop.run_in_executor(None, input, "[o] once  [c] for this conversation  [N] no: ")
+    return {"o": "once", "c": "conversation"}.get(reply.strip().lower()[:1], "refuse")  # type: ignore[return-value]
+
+
+async def _make_assistant(
+    args: argparse.Namespace, steward: Steward, db: Database
+) -> tuple[Assistant, LocalEngine | None]:
+    """The assistant for ask/chat: local engine (if it loads) and the cloud route (if on)."""
+    route = cloud_route(steward)
+    engine: LocalEngine | None = None
+    local_error: KnownError | None = None
+    cloud_only = route is not None and (
+        args.backend == "cloud" or (args.backend is None and route.settings.policy == "cloud")
+    )
+    try:
+        if not cloud_only:
+            engine = steward.engine(args.model)
+            await engine.load()
+    except ModelError as exc:
+        if engine is not None:
+            engine.close()
+            engine = None
+        # without a cloud that could take over, the missing model is the answer
+        if route is None or args.backend == "local" or route.settings.policy == "local":
+            if route is not None:
+                await route.client.aclose()
+            raise
+        local_error = exc
+    # the cloud answers with the same system prompt the local model would have had
+    system = (engine.settings if engine else steward.settings.model_settings()).system_prompt
+    assistant = Assistant(
+        db,
+        engine,
+        system_prompt=system,
+        cloud=route,
+        consent=_ask_consent,
+        allow_cloud=args.allow_cloud,
+        local_error=local_error,
+    )
+    return assistant, engine
+
+
 def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
     params = _params(args, steward)  # bad arguments are reported before anything is created
     db = steward.open_store()
-    engine = steward.engine(args.model)
 
     async def go() -> int:
-        await engine.load()
-        assistant = Assistant(db, engine, system_prompt=engine.settings.system_prompt)
+        assistant, engine = await _make_assistant(args, steward, db)
         try:
             started, finished, stopped = await _stream_answer(
-                assistant, args.prompt, args.conversation, params, echo=not args.json
+                assistant,
+                args.prompt,
+                args.conversation,
+                params,
+                echo=not args.json,
+                backend=args.backend,
             )
         finally:
             assistant.close()
+            if engine is not None:
+                engine.close()
+            if assistant.cloud is not None:
+                await assistant.cloud.client.aclose()
         if args.json and started and finished:
             print(json.dumps(_answer_json(started, finished), ensure_ascii=False))
         elif not args.json:
@@ -245,25 +355,28 @@ def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
             return 130
         return 0
 
-    try:
-        return asyncio.run(go())
-    finally:
-        engine.close()
+    return asyncio.run(go())
 
 
 def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
     params = _params(args, steward)
     db = steward.open_store()
-    engine = steward.engine(args.model)
     conversation = db.find_conversation(args.conversation).id if args.conversation else None
-    _err(
-        f"Steward chat — model: {engine.model.name}. Enter a message; Ctrl+C stops an answer; "
-        "Ctrl+D or /quit leaves; /new starts a new conversation."
-    )
 
     async def go() -> int:
         nonlocal conversation
-        assistant = Assistant(db, engine, system_prompt=engine.settings.system_prompt)
+        assistant, engine = await _make_assistant(args, steward, db)
+        where = (
+            engine.model.name
+            if engine
+            else f"cloud ({assistant.cloud.settings.model})"
+            if assistant.cloud
+            else "none"
+        )
+        _err(
+            f"Steward chat — model: {where}. Enter a message; Ctrl+C stops an answer; "
+            "Ctrl+D or /quit leaves; /new starts a new conversation."
+        )
         loop = asyncio.get_running_loop()
         try:
             while True:
@@ -283,7 +396,7 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
                 sys.stdout.write("steward> ")
                 try:
                     started, _, stopped = await _stream_answer(
-                        assistant, text, conversation, params, echo=True
+                        assistant, text, conversation, params, echo=True, backend=args.backend
                     )
                 except KnownError as exc:
                     _err(f"\nsteward: {exc.user_text()}")
@@ -295,11 +408,12 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
                     _err("(stopped; the partial answer was saved)")
         finally:
             assistant.close()
+            if engine is not None:
+                engine.close()
+            if assistant.cloud is not None:
+                await assistant.cloud.client.aclose()
 
-    try:
-        return asyncio.run(go())
-    finally:
-        engine.close()
+    return asyncio.run(go())
 
 
 def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
@@ -503,6 +617,79 @@ def cmd_passphrase(args: argparse.Namespace, steward: Steward) -> int:
     return 0
 
 
+def _read_api_key() -> str:
+    if key := os.environ.get("STEWARD_CLOUD_API_KEY"):
+        return key.strip()
+    if sys.stdin.isatty():
+        return getpass.getpass("API key (input hidden; empty if the endpoint needs none): ").strip()
+    return sys.stdin.read().strip()
+
+
+def cmd_cloud(args: argparse.Namespace, steward: Steward) -> int:
+    cloud = steward.settings.cloud
+    secrets_ = SecretStore(steward)
+    if args.cloud_command == "set":
+        cloud.base_url = validate_base_url(args.base_url)
+        if not args.model.strip():
+            raise UsageError("--model must name the model the endpoint expects.")
+        cloud.model = args.model.strip()
+        cloud.policy = args.policy
+        if args.redact is not None:
+            cloud.redact = args.redact
+        key = "" if args.no_key else _read_api_key()
+        secrets_.set(CLOUD_KEY, key or None)
+        cloud.enabled = True
+        steward.settings_store.save(steward.settings)
+        print(
+            f"Cloud fallback on: {cloud.base_url}, model {cloud.model}, policy {cloud.policy}"
+            f"{', redaction on' if cloud.redact else ''}; API key "
+            f"{'stored' if key else 'not needed'}."
+        )
+        return 0
+    if args.cloud_command == "off":
+        cloud.enabled = False
+        steward.settings_store.save(steward.settings)
+        print("Cloud fallback off: nothing will be sent anywhere.")
+        return 0
+    if args.cloud_command == "show":
+        info = {
+            "enabled": cloud.enabled,
+            "base_url": cloud.base_url,
+            "model": cloud.model,
+            "policy": cloud.policy,
+            "redact": cloud.redact,
+            "api_key": "stored" if secrets_.get(CLOUD_KEY) else "none",
+        }
+        if args.json:
+            print(json.dumps(info))
+        else:
+            for name, value in info.items():
+                print(f"{name:9} {value}")
+        return 0
+    # test
+    if not cloud.base_url:
+        raise UsageError("No cloud endpoint is set; use `steward cloud set` first.")
+    endpoint = CloudEndpoint(
+        cloud.base_url,
+        cloud.model,
+        secrets_.get(CLOUD_KEY) or "",
+        connect_timeout=cloud.connect_timeout,
+        first_byte_timeout=cloud.first_byte_timeout,
+        max_retries=0,
+    )
+
+    async def probe() -> float:
+        client = CloudClient(endpoint)
+        try:
+            return await client.test_connection()
+        finally:
+            await client.aclose()
+
+    ms = asyncio.run(probe())
+    print(f"OK: {endpoint.host} answered with model {cloud.model} in {ms:.0f} ms.")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace, steward: Steward) -> int:
     settings = steward.settings
     if args.settings_command == "set":
@@ -538,6 +725,7 @@ COMMANDS = {
     "recovery-key": cmd_recovery_key,
     "passphrase": cmd_passphrase,
     "settings": cmd_settings,
+    "cloud": cmd_cloud,
 }
 
 

@@ -1,9 +1,16 @@
-"""One request end to end: persist the question, stream the answer, persist the answer.
+"""One request end to end: persist the question, route it, stream the answer, persist it.
 
 The user's message is committed before generation starts. The answer row is created with the
 first token as ``partial`` and its text is flushed every ``FLUSH_SECONDS``, so a crash loses at
 most that much; it becomes ``complete`` when the model finishes, stays ``partial`` when the
 user stops it, and becomes ``error`` (text kept) when the model fails mid-answer.
+
+Routing is local first. With the policy ``auto``, a request escalates to the cloud endpoint
+only when the local model is missing or fails to load, or when the request cannot fit the
+local context (long history alone is trimmed locally) — and only after consent: stored for
+the conversation, given now by the person asked, or given up front (``allow_cloud``).
+Choosing the cloud explicitly (``backend="cloud"``, or the ``cloud`` policy) is itself the
+consent. A :class:`Routed` event announces a cloud request before anything leaves the machine.
 """
 
 from __future__ import annotations
@@ -13,13 +20,15 @@ import concurrent.futures
 import functools
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from app.core.errors import UsageError
+from app.core.errors import ContextOverflowError, KnownError, ModelError, UsageError
+from app.core.llm.cloud import CloudClient
 from app.core.llm.engine import (
     DoneEvent,
+    EngineEvent,
     GenerationStats,
     LocalEngine,
     SamplingParams,
@@ -27,8 +36,10 @@ from app.core.llm.engine import (
     TrimmedEvent,
 )
 from app.core.llm.prompt import ChatMessage
+from app.core.llm.redact import Redactor, StreamRestorer
+from app.core.settings import CloudSettings
 from app.core.store.database import Database
-from app.core.store.models import Conversation, Message
+from app.core.store.models import Backend, Conversation, Message
 
 T = TypeVar("T")
 FLUSH_SECONDS = 1.0
@@ -53,12 +64,55 @@ class Trimmed:
 
 
 @dataclass(frozen=True)
+class Routed:
+    """The request is about to leave the machine: shown before anything is sent."""
+
+    backend: Backend
+    model: str
+    host: str
+    reason: str
+    redacted: int  # values replaced by placeholders before sending
+
+
+@dataclass(frozen=True)
 class Finished:
     message: Message
     stats: GenerationStats
 
 
-AssistantEvent = Started | Token | Trimmed | Finished
+AssistantEvent = Started | Token | Trimmed | Routed | Finished
+BackendChoice = Literal["auto", "local", "cloud"]
+ConsentAnswer = Literal["once", "conversation", "refuse"]
+
+
+@dataclass(frozen=True)
+class ConsentRequest:
+    """What a person is shown before a conversation is first sent to the cloud."""
+
+    conversation_id: str
+    title: str
+    message_count: int
+    characters: int
+    host: str
+    model: str
+    reason: str
+    redact: bool
+
+
+# Returns the person's answer, or None when there is nobody to ask.
+ConsentAsker = Callable[[ConsentRequest], Awaitable[ConsentAnswer | None]]
+
+
+class CloudRefusedError(KnownError):
+    """The request needs the cloud and consent was refused or could not be asked."""
+
+
+@dataclass
+class CloudRoute:
+    """The cloud endpoint and the policy it is used under."""
+
+    client: CloudClient
+    settings: CloudSettings
 
 
 def title_from(text: str) -> str:
@@ -73,10 +127,27 @@ class Assistant:
     thread must never wait on disk).
     """
 
-    def __init__(self, db: Database, engine: LocalEngine, *, system_prompt: str = "") -> None:
+    def __init__(
+        self,
+        db: Database,
+        engine: LocalEngine | None,
+        *,
+        system_prompt: str = "",
+        cloud: CloudRoute | None = None,
+        consent: ConsentAsker | None = None,
+        allow_cloud: bool = False,
+        local_error: KnownError | None = None,
+    ) -> None:
         self.db = db
         self.engine = engine
         self.system_prompt = system_prompt
+        self.cloud = cloud
+        self.consent = consent
+        self.allow_cloud = allow_cloud
+        # why there is no local engine (a missing or broken model), for escalation and messages
+        self.local_error = local_error or (
+            ModelError("No local model is available.") if engine is None else None
+        )
         self._db_thread = concurrent.futures.ThreadPoolExecutor(1, "steward-db")
 
     async def db_call(self, fn: Callable[[], T]) -> T:
@@ -99,13 +170,15 @@ class Assistant:
         conversation_id: str | None = None,
         params: SamplingParams | None = None,
         cancel: threading.Event | None = None,
+        backend: BackendChoice | None = None,
     ) -> AsyncIterator[AssistantEvent]:
-        """Store ``text`` as the user's message and stream the local model's answer."""
+        """Store ``text`` as the user's message and stream the answer (see module docs)."""
         if not text.strip():
             raise UsageError("The message is empty; type something to ask.")
         if len(text) > MAX_PROMPT_CHARS:
             raise UsageError(f"The message is longer than {MAX_PROMPT_CHARS} characters.")
-        model_name = self.engine.model.name
+        mode = self._mode(backend)
+        model_name = self._model_name(mode)
 
         def begin() -> tuple[Conversation, Message, list[ChatMessage]]:
             if conversation_id is None:
@@ -117,8 +190,25 @@ class Assistant:
 
         conv, user, history = await self.db_call(begin)
         yield Started(conv, user)
-        async for event in self._answer(conv, history, params, cancel):
+        async for event in self._route(conv, history, params, cancel, mode):
             yield event
+
+    def _mode(self, backend: BackendChoice | None) -> BackendChoice:
+        if backend == "cloud" and (self.cloud is None or not self.cloud.settings.enabled):
+            raise UsageError(
+                "The cloud is not set up.",
+                hint="Set an endpoint with `steward cloud set --base-url URL --model NAME`.",
+            )
+        if backend is not None:
+            return backend
+        if self.cloud is None or not self.cloud.settings.enabled:
+            return "local"
+        return self.cloud.settings.policy
+
+    def _model_name(self, mode: BackendChoice) -> str:
+        if mode == "cloud" and self.cloud is not None:
+            return self.cloud.settings.model
+        return self.engine.model.name if self.engine is not None else ""
 
     async def regenerate(
         self,
@@ -127,8 +217,11 @@ class Assistant:
         new_text: str | None = None,
         params: SamplingParams | None = None,
         cancel: threading.Event | None = None,
+        backend: BackendChoice | None = None,
     ) -> AsyncIterator[AssistantEvent]:
         """Answer the last user message again (optionally after editing its text)."""
+        mode = self._mode(backend)
+        model_name = self._model_name(mode)
 
         def rewind() -> tuple[Conversation, Message, list[ChatMessage]]:
             conv = self.db.find_conversation(conversation_id)
@@ -139,7 +232,7 @@ class Assistant:
             with self.db.transaction():
                 self.db.delete_messages_from(conv.id, last.seq + (0 if new_text else 1))
             user = (
-                self.db.add_message(conv.id, "user", new_text, model=self.engine.model.name)
+                self.db.add_message(conv.id, "user", new_text, model=model_name)
                 if new_text
                 else last
             )
@@ -149,21 +242,135 @@ class Assistant:
             raise UsageError("The message is empty; type something to ask.")
         conv, user, history = await self.db_call(rewind)
         yield Started(conv, user)
-        async for event in self._answer(conv, history, params, cancel):
+        async for event in self._route(conv, history, params, cancel, mode):
             yield event
 
-    async def _answer(
+    # --- routing --------------------------------------------------------------------------
+
+    async def _route(
         self,
         conv: Conversation,
         history: list[ChatMessage],
         params: SamplingParams | None,
         cancel: threading.Event | None,
+        mode: BackendChoice,
     ) -> AsyncIterator[AssistantEvent]:
         cancel = cancel or threading.Event()
+        if mode == "cloud":
+            async for event in self._cloud(conv, history, params, cancel, "chosen", True):
+                yield event
+            return
+        produced = False
+
+        async def local_events() -> AsyncIterator[EngineEvent]:
+            nonlocal produced
+            if self.engine is None:
+                assert self.local_error is not None
+                raise self.local_error
+            async for event in self.engine.generate(
+                history, conversation=conv.id, params=params, cancel=cancel
+            ):
+                produced = produced or isinstance(event, TokenEvent)
+                yield event
+
+        try:
+            async for event in self._record(
+                conv, local_events(), self._model_name("local"), "local"
+            ):
+                yield event
+        except (ModelError, ContextOverflowError) as exc:
+            if mode != "auto" or produced or self.cloud is None or not self.cloud.settings.enabled:
+                raise
+            reason = (
+                "the message does not fit the local model's context"
+                if isinstance(exc, ContextOverflowError)
+                else "the local model is not available"
+            )
+            async for event in self._cloud(conv, history, params, cancel, reason, False):
+                yield event
+
+    async def _cloud(
+        self,
+        conv: Conversation,
+        history: list[ChatMessage],
+        params: SamplingParams | None,
+        cancel: threading.Event,
+        reason: str,
+        explicit: bool,
+    ) -> AsyncIterator[AssistantEvent]:
+        assert self.cloud is not None
+        route = self.cloud
+        host = route.client.endpoint.host
+        if not explicit and not await self.db_call(lambda: self.db.cloud_consent(conv.id)):
+            request = ConsentRequest(
+                conv.id,
+                conv.title,
+                len(history),
+                sum(len(m.content) for m in history),
+                host,
+                route.settings.model,
+                reason,
+                route.settings.redact,
+            )
+            answer = await self.consent(request) if self.consent else None
+            if answer is None and self.allow_cloud:
+                answer = "once"
+            if answer is None:
+                raise CloudRefusedError(
+                    f"The local model cannot answer: {reason}. Sending this conversation to "
+                    f"{host} needs your consent.",
+                    hint="Add --allow-cloud (or --backend cloud), or run in a terminal to "
+                    "be asked.",
+                )
+            if answer == "refuse":
+                raise CloudRefusedError(
+                    f"Not sent to the cloud. The local model cannot answer: {reason}.",
+                    hint=str(self.local_error.user_text()) if self.local_error else None,
+                )
+            if answer == "conversation":
+                await self.db_call(lambda: self.db.set_cloud_consent(conv.id, True))
+        redactor = Redactor() if route.settings.redact else None
+        outgoing = (
+            [ChatMessage(m.role, redactor.redact(m.content)) for m in history]
+            if redactor
+            else history
+        )
+        yield Routed(
+            "cloud", route.settings.model, host, reason, redactor.replaced if redactor else 0
+        )
+        sampling = params or SamplingParams()
+
+        async def cloud_events() -> AsyncIterator[EngineEvent]:
+            restorer = StreamRestorer(redactor) if redactor else None
+            async for event in route.client.stream_chat(outgoing, sampling, cancel):
+                if restorer is not None and isinstance(event, TokenEvent):
+                    text = restorer.feed(event.text)
+                    if text:
+                        yield TokenEvent(text)
+                    continue
+                if (
+                    restorer is not None
+                    and isinstance(event, DoneEvent)
+                    and (tail := restorer.flush())
+                ):
+                    yield TokenEvent(tail)
+                yield event
+
+        async for event in self._record(conv, cloud_events(), route.settings.model, "cloud"):
+            yield event
+
+    # --- recording ------------------------------------------------------------------------
+
+    async def _record(
+        self,
+        conv: Conversation,
+        events: AsyncIterator[EngineEvent],
+        model_name: str,
+        backend: Backend,
+    ) -> AsyncIterator[AssistantEvent]:
         answer: Message | None = None
         parts: list[str] = []
         flushed_at = time.monotonic()
-        model_name = self.engine.model.name
 
         async def save(status: str, error: str | None = None) -> Message | None:
             nonlocal answer
@@ -173,7 +380,12 @@ class Assistant:
                     return None
                 answer = await self.db_call(
                     lambda: self.db.add_message(
-                        conv.id, "assistant", content, status="partial", model=model_name
+                        conv.id,
+                        "assistant",
+                        content,
+                        status="partial",
+                        model=model_name,
+                        backend=backend,
                     )
                 )
             answer.content, answer.status, answer.error = content, status, error  # type: ignore[assignment]
@@ -182,9 +394,7 @@ class Assistant:
             return answer
 
         try:
-            async for event in self.engine.generate(
-                history, conversation=conv.id, params=params, cancel=cancel
-            ):
+            async for event in events:
                 if isinstance(event, TokenEvent):
                     parts.append(event.text)
                     if answer is None or time.monotonic() - flushed_at >= FLUSH_SECONDS:
@@ -200,7 +410,12 @@ class Assistant:
                     if answer is None:  # stopped before the first token: an empty partial
                         answer = await self.db_call(
                             lambda: self.db.add_message(
-                                conv.id, "assistant", "", status="partial", model=model_name
+                                conv.id,
+                                "assistant",
+                                "",
+                                status="partial",
+                                model=model_name,
+                                backend=backend,
                             )
                         )
                     answer.prompt_tokens = stats.prompt_tokens
@@ -217,7 +432,6 @@ class Assistant:
                 if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt)
                 else "error"
             )
-            cancel.set()
             if answer is None or answer.status not in ("complete",):
                 await asyncio.shield(save(status, None if status == "partial" else str(exc)))
             raise

@@ -214,6 +214,27 @@ def _keyring_set(user: str, key: bytes) -> None:
         raise LockedError(f"The keyring refused to store Steward's key: {exc}.") from exc
 
 
+def keyring_secret_get(user: str) -> str | None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        value = keyring.get_password(KEYRING_SERVICE, user)
+    except KeyringError as exc:
+        raise LockedError(f"The keyring could not be read: {exc}.") from exc
+    return value if isinstance(value, str) else None
+
+
+def keyring_secret_set(user: str, value: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, user, value)
+    except KeyringError as exc:
+        raise LockedError(f"The keyring refused to store a secret: {exc}.") from exc
+
+
 def _keyring_delete(user: str) -> None:
     import keyring
     from keyring.errors import KeyringError, PasswordDeleteError
@@ -371,6 +392,10 @@ class KeyManager:
             meta.passphrase_wrap = wrap_key(key, passphrase, meta.database_id)
         meta.save(self.paths.database_meta)
         return meta
+
+    def secret_user(self, name: str) -> str:
+        meta = self.meta()
+        return f"{name}:{meta.database_id if meta else 'none'}"
 
     def forget(self) -> None:
         """Remove the keyring entry and metadata (used when erasing all data)."""

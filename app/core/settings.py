@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import tomli_w
 
@@ -59,12 +59,32 @@ class ModelSettings:
         return self.n_threads or os.cpu_count() or 1
 
 
+CloudPolicy = Literal["auto", "local", "cloud"]
+CLOUD_POLICIES: tuple[CloudPolicy, ...] = ("auto", "local", "cloud")
+
+
+@dataclass
+class CloudSettings:
+    """An OpenAI-compatible endpoint used only when enabled and the policy allows it.
+    The API key is not here: it lives in the keyring or the encrypted database."""
+
+    enabled: bool = False
+    base_url: str = ""
+    model: str = ""
+    policy: CloudPolicy = "auto"
+    redact: bool = False  # replace e-mail addresses, phone numbers, home paths before sending
+    connect_timeout: float = 10.0
+    first_byte_timeout: float = 60.0  # also the longest pause allowed between chunks
+    max_retries: int = 3
+
+
 @dataclass
 class Settings:
     model_path: str = ""  # empty: the embedded default model
     state_cache_entries: int = 4  # conversations whose model state stays in memory
     backups_kept: int = 5
     models: dict[str, ModelSettings] = field(default_factory=dict)
+    cloud: CloudSettings = field(default_factory=CloudSettings)
 
     def model_id(self) -> str:
         return (
@@ -134,19 +154,28 @@ def _parse_int(key: str, text: str) -> int:
         raise UsageError(f"{key} must be a whole number, not {text!r}.") from None
 
 
-_MODEL_FIELDS = {f.name: f for f in dataclasses.fields(ModelSettings)}
+def _typed(raw: dict[str, Any], defaults: Any) -> dict[str, Any]:
+    """The entries of ``raw`` that name a field of ``defaults`` with a value of its type."""
+    names = {f.name for f in dataclasses.fields(defaults)}
+    known = {k: v for k, v in raw.items() if k in names}
+    for name, value in list(known.items()):
+        expected = type(getattr(defaults, name))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            known[name] = float(value)
+        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            del known[name]  # a hand-edited value of the wrong type falls back to the default
+    return known
 
 
 def _model_from_dict(raw: dict[str, Any]) -> ModelSettings:
-    known = {k: v for k, v in raw.items() if k in _MODEL_FIELDS}
-    defaults = ModelSettings()
-    for name, value in list(known.items()):
-        expected = type(getattr(defaults, name))
-        if expected is float and isinstance(value, int):
-            known[name] = float(value)
-        elif not isinstance(value, expected):
-            del known[name]  # a hand-edited value of the wrong type falls back to the default
-    return ModelSettings(**known)
+    return ModelSettings(**_typed(raw, ModelSettings()))
+
+
+def _cloud_from_dict(raw: dict[str, Any]) -> CloudSettings:
+    cloud = CloudSettings(**_typed(raw, CloudSettings()))
+    if cloud.policy not in CLOUD_POLICIES:
+        cloud.policy = "auto"
+    return cloud
 
 
 class SettingsStore:
@@ -172,6 +201,9 @@ class SettingsStore:
         for name in ("state_cache_entries", "backups_kept"):
             if isinstance(raw.get(name), int):
                 setattr(settings, name, raw[name])
+        cloud = raw.get("cloud", {})
+        if isinstance(cloud, dict):
+            settings.cloud = _cloud_from_dict(cloud)
         models = raw.get("models", {})
         if isinstance(models, dict):
             for key, value in models.items():
@@ -185,6 +217,7 @@ class SettingsStore:
             "state_cache_entries": settings.state_cache_entries,
             "backups_kept": settings.backups_kept,
             "models": {k: dataclasses.asdict(v) for k, v in settings.models.items()},
+            "cloud": dataclasses.asdict(settings.cloud),
         }
         tmp = self.path.with_suffix(".toml.tmp")
         try:

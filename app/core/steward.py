@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import StorageError
 from app.core.llm.engine import LocalEngine
@@ -13,6 +14,9 @@ from app.core.paths import Paths, resolve_paths
 from app.core.secrets import KeyManager, PassphraseAsker, UnlockResult, terminal_asker
 from app.core.settings import ModelSettings, Settings, SettingsStore
 from app.core.store.database import Database, open_database
+
+if TYPE_CHECKING:
+    from app.core.assistant import CloudRoute
 
 log = logging.getLogger(__name__)
 
@@ -84,3 +88,83 @@ class Steward:
         else:
             count = db.backup_to(destination, self.key)
         return destination, count
+
+
+class SecretStore:
+    """Secrets other than the database key (the cloud API key).
+
+    Kept in the OS keyring, next to the database key, when that is where the database key
+    lives; otherwise in the encrypted database, which the passphrase protects. Never in a
+    settings file.
+    """
+
+    def __init__(self, steward: Steward) -> None:
+        self.steward = steward
+
+    def _in_keyring(self) -> bool:
+        meta = self.steward.keys.meta()
+        return meta is not None and meta.key_storage == "keyring"
+
+    def get(self, name: str) -> str | None:
+        from app.core.secrets import keyring_secret_get
+
+        db = self.steward.open_store(check=False)
+        if self._in_keyring():
+            value = keyring_secret_get(self.steward.keys.secret_user(name))
+            if value is not None:
+                return value
+        return db.secret(name)
+
+    def set(self, name: str, value: str | None) -> None:
+        from app.core.secrets import _keyring_delete, keyring_secret_set
+
+        db = self.steward.open_store(check=False)
+        user = self.steward.keys.secret_user(name)
+        if value is not None and self._in_keyring():
+            keyring_secret_set(user, value)
+            db.set_secret(name, None)
+        else:
+            db.set_secret(name, value)
+            if self._in_keyring():
+                _keyring_delete(user)
+
+    def relocate(self, names: tuple[str, ...]) -> None:
+        """After the database key moved (keyring <-> passphrase), move secrets along."""
+        from app.core.secrets import _keyring_delete, keyring_secret_get
+
+        db = self.steward.open_store(check=False)
+        for name in names:
+            user = self.steward.keys.secret_user(name)
+            value = db.secret(name)
+            if value is None:
+                try:
+                    value = keyring_secret_get(user)
+                except Exception:
+                    value = None
+            if value is not None:
+                self.set(name, value)
+                if not self._in_keyring():
+                    _keyring_delete(user)
+
+
+CLOUD_KEY = "cloud-api-key"
+
+
+def cloud_route(steward: Steward) -> CloudRoute | None:
+    """The configured cloud endpoint with its key, or None when the cloud is off."""
+    from app.core.assistant import CloudRoute
+    from app.core.llm.cloud import CloudClient, CloudEndpoint
+
+    cloud = steward.settings.cloud
+    if not cloud.enabled or not cloud.base_url:
+        return None
+    key = SecretStore(steward).get(CLOUD_KEY) or ""
+    endpoint = CloudEndpoint(
+        cloud.base_url,
+        cloud.model,
+        key,
+        connect_timeout=cloud.connect_timeout,
+        first_byte_timeout=cloud.first_byte_timeout,
+        max_retries=cloud.max_retries,
+    )
+    return CloudRoute(CloudClient(endpoint), cloud)

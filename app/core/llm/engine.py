@@ -109,6 +109,16 @@ class _SavedState:
     data: bytes
 
 
+class _EitherEvent:
+    """Set when either of two events is set (the user's Stop, or the consumer leaving)."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self._events = (first, second)
+
+    def is_set(self) -> bool:
+        return self._events[0].is_set() or self._events[1].is_set()
+
+
 class _Waker:
     """Wakes the event loop from the engine thread, for tokens at most once per ``interval``.
 
@@ -193,7 +203,7 @@ class LocalEngine:
         self._current_key: str | None = None
         self._states: OrderedDict[str, _SavedState] = OrderedDict()
         self._trim_start: dict[str, int] = {}
-        self._cancel: threading.Event | None = None
+        self._cancel: _EitherEvent | None = None
         self._abort_armed = False
         # Kept referenced: llama.cpp holds a raw pointer to this ctypes callback.
         self._abort_cb: Any = None
@@ -313,9 +323,14 @@ class LocalEngine:
             pending.append(item)
             wake(urgent=not isinstance(item, TokenEvent))
 
+        # the job stops on the caller's cancel, or on ours when the consumer goes away early;
+        # the caller's event is never set from here (it is the user's Stop button)
+        abandoned = threading.Event()
+        stop = _EitherEvent(cancel, abandoned)
+
         def job() -> None:
             try:
-                self._generate(list(messages), conversation, params, cancel, put, requested)
+                self._generate(list(messages), conversation, params, stop, put, requested)
             except BaseException as exc:
                 put(exc)
             finally:
@@ -339,7 +354,7 @@ class LocalEngine:
                         await ready.wait()
         finally:
             if not finished:
-                cancel.set()
+                abandoned.set()
 
     # --- engine thread --------------------------------------------------------------------
 
@@ -432,7 +447,7 @@ class LocalEngine:
         messages: list[ChatMessage],
         key: str,
         params: SamplingParams,
-        cancel: threading.Event,
+        cancel: _EitherEvent,
         put: Callable[[EngineEvent | BaseException | None], None],
         requested: float,
     ) -> None:

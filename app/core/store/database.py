@@ -333,6 +333,36 @@ class Database:
                 (conv.id, conv.title, conv.created, conv.updated, conv.model),
             )
 
+    # --- cloud consent and secrets ---------------------------------------------------------
+
+    def cloud_consent(self, conversation_id: str) -> bool:
+        row = self.conn.execute(
+            "SELECT cloud_consent FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def set_cloud_consent(self, conversation_id: str, allowed: bool) -> None:
+        with _translated(self.path):
+            self.conn.execute(
+                "UPDATE conversations SET cloud_consent = ? WHERE id = ?",
+                (int(allowed), conversation_id),
+            )
+
+    def secret(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_secret(self, name: str, value: str | None) -> None:
+        with _translated(self.path):
+            if value is None:
+                self.conn.execute("DELETE FROM secrets WHERE name = ?", (name,))
+            else:
+                self.conn.execute(
+                    "INSERT INTO secrets (name, value) VALUES (?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    (name, value),
+                )
+
     # --- search ---------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:

@@ -88,9 +88,18 @@ def m002_message_search(conn: Connection) -> None:
     )
 
 
+def m003_cloud_consent_and_secrets(conn: Connection) -> None:
+    # consent given once for a whole conversation to be sent to the cloud endpoint
+    conn.execute("ALTER TABLE conversations ADD COLUMN cloud_consent INTEGER NOT NULL DEFAULT 0")
+    # secrets (such as the cloud API key) when the database key is passphrase-wrapped:
+    # the encrypted database is then the passphrase-protected secret store
+    conn.execute("CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_message_search,
+    m003_cloud_consent_and_secrets,
 ]
 
 
