@@ -535,6 +535,15 @@ def cmd_doctor(args: argparse.Namespace, steward: Steward) -> int:
             engine.close()
     except KnownError as exc:
         check("model", False, exc.user_text())
+    cloud = steward.settings.cloud
+    check(
+        "cloud",
+        True,
+        f"on: {cloud.base_url}, model {cloud.model}, policy {cloud.policy}"
+        f"{', redaction on' if cloud.redact else ''} (not contacted; `steward cloud test`)"
+        if cloud.enabled
+        else "off (nothing leaves this machine)",
+    )
     if args.json:
         print(json.dumps({"ok": all(c["ok"] for c in checks), "checks": checks}))
     else:
@@ -610,9 +619,11 @@ def cmd_passphrase(args: argparse.Namespace, steward: Steward) -> int:
         if not phrase:
             raise UsageError("Give the new passphrase in a terminal or STEWARD_PASSPHRASE.")
         steward.keys.set_passphrase(steward.key, phrase)
+        SecretStore(steward).relocate((CLOUD_KEY,))  # the API key moves with the database key
         print("A passphrase is now required to unlock Steward.")
     else:
         steward.keys.use_keyring(steward.key)
+        SecretStore(steward).relocate((CLOUD_KEY,))
         print("The key is kept in the keyring again; no passphrase is required.")
     return 0
 

@@ -94,8 +94,36 @@ expect(
     "the first folder's key is untouched",
 )
 
+cloud_user = f"cloud-api-key:{meta_a['database_id']}"
+r = steward(
+    home_a,
+    "cloud",
+    "set",
+    "--base-url",
+    "http://127.0.0.1:9/v1",
+    "--model",
+    "m",
+    STEWARD_CLOUD_API_KEY="sk-keyring-test-key",
+)
+expect(
+    r.returncode == 0
+    and keyring.get_password(KEYRING_SERVICE, cloud_user) == "sk-keyring-test-key",
+    "the cloud API key is stored in the keyring beside the database key",
+    r,
+)
+
 r = steward(home_a, "passphrase", "set", STEWARD_PASSPHRASE="a passphrase on top")
 expect(r.returncode == 0, "passphrase set", r)
+expect(
+    keyring.get_password(KEYRING_SERVICE, cloud_user) is None,
+    "with a passphrase, the API key left the keyring",
+)
+r = steward(home_a, "cloud", "show", "--json", STEWARD_PASSPHRASE="a passphrase on top")
+expect(
+    r.returncode == 0 and json.loads(r.stdout)["api_key"] == "stored",
+    "and is kept in the encrypted database instead",
+    r,
+)
 expect(
     keyring.get_password(KEYRING_SERVICE, f"database-key:{meta_a['database_id']}") is None,
     "with a passphrase required, the keyring no longer holds the key",
@@ -113,6 +141,10 @@ expect(
     r.returncode == 0 and steward(home_a, "history", "list").returncode == 0,
     "back to the keyring",
     r,
+)
+expect(
+    keyring.get_password(KEYRING_SERVICE, cloud_user) == "sk-keyring-test-key",
+    "the API key moved back to the keyring",
 )
 
 db_bytes = (home_a / "data" / "steward.db").read_bytes()

@@ -140,7 +140,9 @@ def test_missing_model_is_clear_and_history_keeps_working(home: Path, tmp_path: 
         "keyring": True,
         "database": True,
         "model": False,
+        "cloud": True,
     }
+    assert "off (nothing leaves this machine)" in report["checks"][-1]["detail"]
 
 
 def test_doctor_all_good(home: Path) -> None:
