@@ -289,6 +289,42 @@ class Assistant:
             async for event in self._cloud(conv, history, params, cancel, reason, False):
                 yield event
 
+    async def _authorize(
+        self, conv: Conversation, history: list[ChatMessage], reason: str, explicit: bool
+    ) -> None:
+        """Consent for sending ``conv`` to the cloud, or CloudRefusedError."""
+        assert self.cloud is not None
+        route = self.cloud
+        host = route.client.endpoint.host
+        if explicit or await self.db_call(lambda: self.db.cloud_consent(conv.id)):
+            return
+        request = ConsentRequest(
+            conv.id,
+            conv.title,
+            len(history),
+            sum(len(m.content) for m in history),
+            host,
+            route.settings.model,
+            reason,
+            route.settings.redact,
+        )
+        answer = await self.consent(request) if self.consent else None
+        if answer is None and self.allow_cloud:
+            answer = "once"
+        if answer is None:
+            raise CloudRefusedError(
+                f"The local model cannot answer: {reason}. Sending this conversation to "
+                f"{host} needs your consent.",
+                hint="Add --allow-cloud (or --backend cloud), or run in a terminal to be asked.",
+            )
+        if answer == "refuse":
+            raise CloudRefusedError(
+                f"Not sent to the cloud. The local model cannot answer: {reason}.",
+                hint=str(self.local_error.user_text()) if self.local_error else None,
+            )
+        if answer == "conversation":
+            await self.db_call(lambda: self.db.set_cloud_consent(conv.id, True))
+
     async def _cloud(
         self,
         conv: Conversation,
@@ -301,34 +337,7 @@ class Assistant:
         assert self.cloud is not None
         route = self.cloud
         host = route.client.endpoint.host
-        if not explicit and not await self.db_call(lambda: self.db.cloud_consent(conv.id)):
-            request = ConsentRequest(
-                conv.id,
-                conv.title,
-                len(history),
-                sum(len(m.content) for m in history),
-                host,
-                route.settings.model,
-                reason,
-                route.settings.redact,
-            )
-            answer = await self.consent(request) if self.consent else None
-            if answer is None and self.allow_cloud:
-                answer = "once"
-            if answer is None:
-                raise CloudRefusedError(
-                    f"The local model cannot answer: {reason}. Sending this conversation to "
-                    f"{host} needs your consent.",
-                    hint="Add --allow-cloud (or --backend cloud), or run in a terminal to "
-                    "be asked.",
-                )
-            if answer == "refuse":
-                raise CloudRefusedError(
-                    f"Not sent to the cloud. The local model cannot answer: {reason}.",
-                    hint=str(self.local_error.user_text()) if self.local_error else None,
-                )
-            if answer == "conversation":
-                await self.db_call(lambda: self.db.set_cloud_consent(conv.id, True))
+        await self._authorize(conv, history, reason, explicit)
         redactor = Redactor() if route.settings.redact else None
         outgoing = (
             [ChatMessage(m.role, redactor.redact(m.content)) for m in history]
@@ -358,6 +367,39 @@ class Assistant:
 
         async for event in self._record(conv, cloud_events(), route.settings.model, "cloud"):
             yield event
+
+    async def complete_in_cloud(
+        self,
+        messages: list[ChatMessage],
+        *,
+        conversation_id: str,
+        reason: str,
+        params: SamplingParams | None = None,
+        cancel: threading.Event | None = None,
+    ) -> str:
+        """The escalation hook for other local components (the automation planner, when it
+        could not produce a valid result locally): the whole text of a cloud completion of
+        ``messages``, under the same policy and consent as chat, stored nowhere.
+
+        Raises CloudRefusedError when the policy is ``local``, the cloud is off, or consent
+        is refused or cannot be asked.
+        """
+        if self.cloud is None or not self.cloud.settings.enabled:
+            raise CloudRefusedError(f"The cloud is off, so {reason} stays unresolved.")
+        if self.cloud.settings.policy == "local":
+            raise CloudRefusedError(
+                f"The policy is local only, so {reason} was not sent to the cloud."
+            )
+        conv = await self.db_call(lambda: self.db.find_conversation(conversation_id))
+        explicit = self.cloud.settings.policy == "cloud"
+        await self._authorize(conv, messages, reason, explicit)
+        parts = []
+        async for event in self.cloud.client.stream_chat(
+            messages, params or SamplingParams(), cancel or threading.Event()
+        ):
+            if isinstance(event, TokenEvent):
+                parts.append(event.text)
+        return "".join(parts)
 
     # --- recording ------------------------------------------------------------------------
 

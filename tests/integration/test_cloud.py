@@ -512,3 +512,48 @@ def test_api_key_canary(home: Path, fault_server: FaultServer) -> None:
 
 def db_first(home: Path) -> str:
     return json.loads(run_steward("history", "list", "--json", home=home).stdout)[0]["id"]
+
+
+def test_planner_escalation_hook_follows_policy_and_consent(
+    db: Database, fault_server: FaultServer
+) -> None:
+    conv = db.create_conversation("plan my week")
+    request = [ChatMessage("user", "Make a workflow that lists my Downloads folder.")]
+
+    async def escalate(assistant: Assistant) -> str:
+        try:
+            return await assistant.complete_in_cloud(
+                request, conversation_id=conv.id, reason="the planner found no valid workflow"
+            )
+        finally:
+            await assistant.cloud.client.aclose()
+            assistant.close()
+
+    asker = Asker("once")
+    text = run(escalate(Assistant(db, None, cloud=route(fault_server.base_url), consent=asker)))
+    assert text == "Hello from the cloud."
+    assert asker.requests[0].reason == "the planner found no valid workflow"
+    assert db.count() == 0  # the hook stores nothing in the conversation
+    for refusing in (
+        Assistant(db, None, cloud=route(fault_server.base_url, policy="local"), allow_cloud=True),
+        Assistant(db, None, cloud=route(fault_server.base_url), consent=Asker("refuse")),
+    ):
+        with pytest.raises(CloudRefusedError):
+            run(escalate(refusing))
+    assert len(fault_server.requests) == 1
+
+
+def test_cli_reads_the_api_key_from_standard_input(home: Path, fault_server: FaultServer) -> None:
+    result = run_steward(
+        "cloud",
+        "set",
+        "--base-url",
+        fault_server.base_url,
+        "--model",
+        "ok",
+        home=home,
+        input="sk-from-stdin-123\n",
+    )
+    assert result.returncode == 0 and "API key stored" in result.stdout
+    assert run_steward("ask", "hi", "--backend", "cloud", home=home).returncode == 0
+    assert fault_server.requests[-1]["headers"]["Authorization"] == "Bearer sk-from-stdin-123"
