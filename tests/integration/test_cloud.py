@@ -30,7 +30,7 @@ from app.core.llm.model_files import ModelRef
 from app.core.llm.prompt import ChatMessage
 from app.core.settings import CloudSettings, ModelSettings
 from app.core.store.database import Database
-from tests.conftest import run_steward
+from tests.conftest import Result, run_steward
 from tests.fault_server import FaultServer
 
 HELLO = [ChatMessage("user", "Say hello.")]
@@ -385,16 +385,7 @@ def test_redaction_round_trip(db: Database, fault_server: FaultServer) -> None:
 
 
 def test_cli_cloud_commands_against_the_real_server(home: Path, llama_server: str) -> None:
-    result = run_steward(
-        "cloud",
-        "set",
-        "--base-url",
-        llama_server,
-        "--model",
-        "smollm2",
-        home=home,
-        STEWARD_CLOUD_API_KEY=API_KEY,
-    )
+    result = cloud_set(home, llama_server, "smollm2", STEWARD_CLOUD_API_KEY=API_KEY)
     assert result.returncode == 0, result.stderr
     shown = json.loads(run_steward("cloud", "show", "--json", home=home).stdout)
     assert shown == {
@@ -426,19 +417,7 @@ def test_cli_cloud_commands_against_the_real_server(home: Path, llama_server: st
 def test_cli_headless_escalation_needs_allow_cloud(
     home: Path, fault_server: FaultServer, tmp_path: Path
 ) -> None:
-    assert (
-        run_steward(
-            "cloud",
-            "set",
-            "--base-url",
-            fault_server.base_url,
-            "--model",
-            "ok",
-            "--no-key",
-            home=home,
-        ).returncode
-        == 0
-    )
+    assert cloud_set(home, fault_server.base_url, "ok", "--no-key").returncode == 0
     missing = str(tmp_path / "gone.gguf")
     refused = run_steward("ask", "hello", "--model", missing, home=home)
     assert refused.returncode == 3
@@ -448,55 +427,25 @@ def test_cli_headless_escalation_needs_allow_cloud(
     assert allowed.returncode == 0, allowed.stderr
     assert json.loads(allowed.stdout)["content"] == "Hello from the cloud."
     assert "Authorization" not in fault_server.requests[-1]["headers"]
-    failing = run_steward(
-        "cloud",
-        "set",
-        "--base-url",
-        fault_server.base_url,
-        "--model",
-        "unauthorized",
-        home=home,
-        STEWARD_CLOUD_API_KEY="wrong",
-    )
+    failing = cloud_set(home, fault_server.base_url, "unauthorized", STEWARD_CLOUD_API_KEY="wrong")
     assert failing.returncode == 0
     bad = run_steward("cloud", "test", home=home)
     assert bad.returncode == 3 and "HTTP 401" in bad.stderr and "wrong" not in bad.stderr
 
 
 def test_cli_rejects_a_bad_base_url(home: Path) -> None:
-    result = run_steward(
-        "cloud", "set", "--base-url", "ftp://x", "--model", "m", "--no-key", home=home
-    )
+    result = cloud_set(home, "ftp://x", "m", "--no-key")
     assert result.returncode == 3 and "not an http(s) URL" in result.stderr
     assert json.loads(run_steward("cloud", "show", "--json", home=home).stdout)["enabled"] is False
 
 
 def test_api_key_canary(home: Path, fault_server: FaultServer) -> None:
     assert (
-        run_steward(
-            "cloud",
-            "set",
-            "--base-url",
-            fault_server.base_url,
-            "--model",
-            "ok",
-            home=home,
-            STEWARD_CLOUD_API_KEY=API_KEY,
-        ).returncode
-        == 0
+        cloud_set(home, fault_server.base_url, "ok", STEWARD_CLOUD_API_KEY=API_KEY).returncode == 0
     )
     out = run_steward("-v", "ask", "hello", "--backend", "cloud", home=home)
     assert out.returncode == 0
-    run_steward(
-        "cloud",
-        "set",
-        "--base-url",
-        fault_server.base_url,
-        "--model",
-        "unauthorized",
-        home=home,
-        STEWARD_CLOUD_API_KEY=API_KEY,
-    )
+    cloud_set(home, fault_server.base_url, "unauthorized", STEWARD_CLOUD_API_KEY=API_KEY)
     run_steward("-v", "ask", "hello", "--backend", "cloud", home=home)  # fails: HTTP 401
     run_steward(
         "history", "export", db_first(home), "--json", "-o", str(home / "export.json"), home=home
@@ -508,6 +457,12 @@ def test_api_key_canary(home: Path, fault_server: FaultServer) -> None:
             scanned += 1
             assert API_KEY.encode() not in path.read_bytes(), path
     assert scanned >= 5
+
+
+def cloud_set(home: Path, base_url: str, model: str, *extra: str, **env: str) -> Result:
+    return run_steward(
+        "cloud", "set", "--base-url", base_url, "--model", model, *extra, home=home, **env
+    )
 
 
 def db_first(home: Path) -> str:
@@ -544,16 +499,7 @@ def test_planner_escalation_hook_follows_policy_and_consent(
 
 
 def test_cli_reads_the_api_key_from_standard_input(home: Path, fault_server: FaultServer) -> None:
-    result = run_steward(
-        "cloud",
-        "set",
-        "--base-url",
-        fault_server.base_url,
-        "--model",
-        "ok",
-        home=home,
-        input="sk-from-stdin-123\n",
-    )
+    result = cloud_set(home, fault_server.base_url, "ok", input="sk-from-stdin-123\n")
     assert result.returncode == 0 and "API key stored" in result.stdout
     assert run_steward("ask", "hi", "--backend", "cloud", home=home).returncode == 0
     assert fault_server.requests[-1]["headers"]["Authorization"] == "Bearer sk-from-stdin-123"

@@ -28,6 +28,27 @@ for i in range(1000):
 """
 
 
+def start_long_answer(home: Path, prompt: str, max_tokens: int) -> subprocess.Popen[bytes]:
+    """`steward ask` streaming a long, sampled answer to a pipe."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "ask",
+            prompt,
+            "--max-tokens",
+            str(max_tokens),
+            "--temperature",
+            "0.9",
+        ],
+        cwd=ROOT,
+        env=steward_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def test_sigkill_during_writes_never_loses_a_committed_message(tmp_path: Path, key: bytes) -> None:
     rng = random.Random(1234)
     path = tmp_path / "kill.db"
@@ -74,23 +95,7 @@ def test_sigkill_during_writes_never_loses_a_committed_message(tmp_path: Path, k
 
 
 def test_partial_answer_survives_sigkill(home: Path) -> None:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "ask",
-            "Write a very long story about a lighthouse.",
-            "--max-tokens",
-            "3000",
-            "--temperature",
-            "0.9",
-        ],
-        cwd=ROOT,
-        env=steward_env(home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_long_answer(home, "Write a very long story about a lighthouse.", 3000)
     assert proc.stdout
     shown = b""
     started = None
@@ -160,23 +165,7 @@ def test_canary_not_in_the_live_wal_while_an_answer_streams(home: Path) -> None:
     """While `steward ask` is running, its WAL holds fresh frames: they are ciphertext too."""
     marker = "walcanary-51d0c7"
     assert run_steward("ask", "hello", "--max-tokens", "4", home=home).returncode == 0
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "ask",
-            f"Write a long story about {marker}.",
-            "--max-tokens",
-            "2000",
-            "--temperature",
-            "0.9",
-        ],
-        cwd=ROOT,
-        env=steward_env(home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_long_answer(home, f"Write a long story about {marker}.", 2000)
     wal = home / "data" / "steward.db-wal"
     try:
         assert proc.stdout
