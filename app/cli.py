@@ -171,6 +171,13 @@ def build_parser() -> Parser:
     csub.add_parser("test", help="send a one-token request and report")
     csub.add_parser("off", help="switch the cloud off (the key stays stored)")
 
+    dk = sub.add_parser(
+        "desktop",
+        help="open the desktop window (in development: chat, conversations and search work; "
+        "tray, quick prompt and the settings window are not there yet)",
+    )
+    model_option(dk)
+
     st = sub.add_parser("settings", help="show or change settings")
     ssub = st.add_subparsers(dest="settings_command", required=True, parser_class=Parser)
     s = ssub.add_parser("show", help="every setting, for the active model")
@@ -725,6 +732,13 @@ def cmd_settings(args: argparse.Namespace, steward: Steward) -> int:
     return 0
 
 
+def cmd_desktop(args: argparse.Namespace, steward: Steward) -> int:
+    from app.ui.app import run as run_desktop
+
+    steward.close()  # the desktop app opens its own session (it may ask for a passphrase)
+    return run_desktop(args.model)
+
+
 COMMANDS = {
     "ask": cmd_ask,
     "chat": cmd_chat,
@@ -737,6 +751,7 @@ COMMANDS = {
     "passphrase": cmd_passphrase,
     "settings": cmd_settings,
     "cloud": cmd_cloud,
+    "desktop": cmd_desktop,
 }
 
 

@@ -153,6 +153,10 @@ class Assistant:
     async def db_call(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_thread, fn)
 
+    def db_call_blocking(self, fn: Callable[[], T], timeout: float = 10.0) -> T:
+        """Run ``fn`` on the database thread and wait (for shutdown paths with no loop)."""
+        return self._db_thread.submit(fn).result(timeout=timeout)
+
     def close(self) -> None:
         self._db_thread.shutdown(wait=True)
 

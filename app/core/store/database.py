@@ -226,6 +226,13 @@ class Database:
             self.conn.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
             self.conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
+    def count_messages(self, conversation_id: str) -> int:
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM messages WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()[0]
+        )
+
     def count(self, table: str = "messages") -> int:
         if table not in ("messages", "conversations"):
             raise ValueError(table)
@@ -361,6 +368,28 @@ class Database:
                     "INSERT INTO secrets (name, value) VALUES (?, ?) "
                     "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                     (name, value),
+                )
+
+    # --- drafts ---------------------------------------------------------------------------
+
+    def draft(self, conversation_id: str | None) -> str:
+        row = self.conn.execute(
+            "SELECT text FROM drafts WHERE conversation_id = ?", (conversation_id or "",)
+        ).fetchone()
+        return str(row[0]) if row else ""
+
+    def set_draft(self, conversation_id: str | None, text: str) -> None:
+        with _translated(self.path):
+            if text.strip():
+                self.conn.execute(
+                    "INSERT INTO drafts (conversation_id, text, updated) VALUES (?, ?, ?) "
+                    "ON CONFLICT(conversation_id) DO UPDATE SET text = excluded.text, "
+                    "updated = excluded.updated",
+                    (conversation_id or "", text, now()),
+                )
+            else:
+                self.conn.execute(
+                    "DELETE FROM drafts WHERE conversation_id = ?", (conversation_id or "",)
                 )
 
     # --- search ---------------------------------------------------------------------------

@@ -96,10 +96,20 @@ def m003_cloud_consent_and_secrets(conn: Connection) -> None:
     conn.execute("CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def m004_drafts(conn: Connection) -> None:
+    # unsent text in the composer, per conversation ('' for a new one); it is message text,
+    # so it lives here, encrypted, and never in a settings file
+    conn.execute(
+        "CREATE TABLE drafts (conversation_id TEXT PRIMARY KEY, text TEXT NOT NULL, "
+        "updated TEXT NOT NULL)"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_message_search,
     m003_cloud_consent_and_secrets,
+    m004_drafts,
 ]
 
 

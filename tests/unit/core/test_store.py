@@ -151,3 +151,12 @@ def test_connect_does_not_create_schema(tmp_path: Path, key: bytes) -> None:
     assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
     conn.close()
     assert sqlite_utils.Database  # the shim exports the library
+
+
+def test_drafts_are_kept_per_conversation(db: Database) -> None:
+    conv = db.create_conversation("t")
+    db.set_draft(None, "half a thought")
+    db.set_draft(conv.id, "reply in progress")
+    assert db.draft(None) == "half a thought" and db.draft(conv.id) == "reply in progress"
+    db.set_draft(conv.id, "   ")
+    assert db.draft(conv.id) == ""

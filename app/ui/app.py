@@ -1,0 +1,167 @@
+"""Start the desktop app: Qt + qasync, unlock, open the store, load the model in the
+background (the window is usable at once; a banner tells what is happening)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+import qasync
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app.core.assistant import Assistant
+from app.core.errors import KnownError, ModelError, WrongKeyError
+from app.core.llm.engine import LocalEngine
+from app.core.logs import setup_logging
+from app.core.paths import Paths, resolve_paths
+from app.core.secrets import keyring_info
+from app.core.steward import Steward, cloud_route
+from app.ui.main_window import MainWindow
+from app.ui.render import Theme
+from app.ui.unlock import PassphraseDialog
+
+T = TypeVar("T")
+
+
+async def off_gui(fn: Callable[[], T]) -> T:
+    return await asyncio.get_running_loop().run_in_executor(None, fn)
+
+
+async def ask_passphrase(window: MainWindow, *, new: bool, error: str = "") -> str | None:
+    dialog = PassphraseDialog(new=new, parent=window)
+    if error:
+        dialog.show_error(error)
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda code: done.done() or done.set_result(code))
+    dialog.open()
+    code = await done
+    return dialog.passphrase.text() if code == QDialog.DialogCode.Accepted else None
+
+
+class Session:
+    """What the window runs on once unlocked."""
+
+    def __init__(self, window: MainWindow, paths: Paths, model_override: str | None) -> None:
+        self.window = window
+        self.paths = paths
+        self.model_override = model_override
+        self.steward: Steward | None = None
+        self.engine: LocalEngine | None = None
+        self.assistant: Assistant | None = None
+
+    async def start(self) -> None:
+        window = self.window
+        recovery: list[str] = []
+        passphrase: str | None = None
+        steward = Steward(
+            self.paths, ask_passphrase=lambda new: passphrase, on_recovery_key=recovery.append
+        )
+        meta = steward.keys.meta()
+        info = await off_gui(keyring_info)
+        needs_passphrase = (meta is not None and meta.key_storage == "passphrase") or (
+            meta is None and not info.usable
+        )
+        error = ""
+        while True:
+            if needs_passphrase:
+                passphrase = await ask_passphrase(window, new=meta is None, error=error)
+                if passphrase is None:
+                    window.show_banner(
+                        "Steward is locked: your history stays encrypted until you unlock it. "
+                        "Restart Steward to try again.",
+                        error=True,
+                    )
+                    window.set_status("Locked")
+                    return
+            try:
+                await off_gui(steward.open_store)
+                break
+            except WrongKeyError as exc:
+                error = exc.message
+            except KnownError as exc:
+                window.show_banner(exc.user_text(), error=True)
+                window.set_status("Locked")
+                return
+        self.steward = steward
+        if recovery:
+            box = QMessageBox(QMessageBox.Icon.Information, "Your recovery key", "", parent=window)
+            box.setText(
+                "Steward created your encrypted history.\n\nWrite down this recovery key and "
+                "keep it safe. It opens your history on its own if the keyring or passphrase "
+                "is lost, or on a new machine:\n\n" + recovery[0]
+            )
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.open()
+        assert steward.db is not None
+        route = await off_gui(lambda: cloud_route(steward))
+        local_error: KnownError | None = None
+        try:
+            self.engine = steward.engine(self.model_override)
+        except ModelError as exc:
+            local_error = exc
+        system = steward.settings.model_settings().system_prompt
+        self.assistant = Assistant(
+            steward.db, self.engine, system_prompt=system, cloud=route, local_error=local_error
+        )
+        await window.attach(self.assistant)
+        if self.engine is None:
+            assert local_error is not None
+            window.show_banner(local_error.user_text(), error=True)
+            window.set_status("No local model")
+            return
+        window.show_banner(f"Loading {self.engine.model.name}… you can type meanwhile.")
+        window.set_status("Loading model…")
+        try:
+            info_ = await self.engine.load()
+        except ModelError as exc:
+            window.show_banner(exc.user_text(), error=True)
+            window.set_status("Model failed to load")
+            return
+        window.show_banner("")
+        window.set_status(f"{info_.ref.name} · local · context {info_.n_ctx}")
+
+    def close(self) -> None:
+        if self.assistant is not None:
+            self.assistant.close()
+        if self.engine is not None:
+            self.engine.close()
+        if self.steward is not None:
+            self.steward.close()
+
+
+def system_theme(app: QApplication) -> Theme:
+    dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    return Theme.dark_theme() if dark else Theme.light()
+
+
+def run(model_override: str | None = None) -> int:
+    paths = resolve_paths().ensure()
+    setup_logging(paths)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Steward")
+    app.setApplicationDisplayName("Steward")
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    qsettings = QSettings(str(paths.config / "qt.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(system_theme(app), qsettings)
+    session = Session(window, paths, model_override)
+    window.show()
+    window.composer.setFocus()
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+
+    async def main() -> None:
+        starting = asyncio.ensure_future(session.start())
+        await closed.wait()
+        starting.cancel()
+
+    try:
+        with loop:
+            loop.run_until_complete(main())
+    finally:
+        session.close()
+    return 0

@@ -1,0 +1,34 @@
+"""The message composer: Enter sends, Shift+Enter starts a new line, Esc stops an answer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+
+class Composer(QPlainTextEdit):
+    submit_requested = Signal(str)
+    stop_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText("Message Steward — Enter to send, Shift+Enter for a new line")
+        self.setTabChangesFocus(True)
+        self.setMinimumHeight(56)
+        self.setMaximumHeight(160)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            text = self.toPlainText()
+            if text.strip():
+                self.submit_requested.emit(text)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.stop_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)

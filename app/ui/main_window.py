@@ -1,0 +1,447 @@
+"""Steward's main window: conversations on the left, the chat on the right.
+
+Every store and model call goes through the core's async API (the assistant's database
+thread and the engine thread); widgets are touched only here, on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import replace
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from app.core.assistant import Assistant, Finished, Routed, Started, Token, Trimmed
+from app.core.errors import KnownError
+from app.core.store.models import Conversation, Message
+from app.ui.chat_view import WINDOW, ChatView
+from app.ui.composer import Composer
+from app.ui.render import Theme
+
+DRAFT_SAVE_MS = 800
+SEARCH_DELAY_MS = 150
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, theme: Theme, settings: QSettings) -> None:
+        super().__init__()
+        self.setWindowTitle("Steward")
+        self.setMinimumSize(720, 480)
+        self.theme = theme
+        self.qsettings = settings
+        self.assistant: Assistant | None = None
+        self.conversation: Conversation | None = None
+        self._cancel: threading.Event | None = None
+        self._busy = False
+        self._editing_last = False
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setObjectName("banner")
+        self.banner.hide()
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search all messages")
+        self.search.setClearButtonEnabled(True)
+        self.conversations = QListWidget()
+        self.conversations.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.conversations.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conversations.setUniformItemSizes(True)
+        new_button = QPushButton("New conversation")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 4, 8)
+        left_layout.addWidget(new_button)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.conversations)
+        left.setMinimumWidth(200)
+
+        self.title = QLabel("New conversation")
+        self.title.setObjectName("conversationTitle")
+        self.view = ChatView(theme)
+        self.composer = Composer()
+        self.send_button = QPushButton("Send")
+        self.regenerate_button = QPushButton("Regenerate")
+        self.edit_button = QPushButton("Edit last")
+        buttons = QVBoxLayout()
+        for b in (self.send_button, self.regenerate_button, self.edit_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        composer_row = QHBoxLayout()
+        composer_row.addWidget(self.composer, 1)
+        composer_row.addLayout(buttons)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 8, 8, 8)
+        right_layout.addWidget(self.title)
+        right_layout.addWidget(self.view, 1)
+        right_layout.addLayout(composer_row)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 740])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.status = QLabel("Unlocking…")
+        self.statusBar().addPermanentWidget(self.status)
+
+        new_action = QAction("New conversation", self)
+        new_action.setShortcut(QKeySequence.StandardKey.New)
+        new_action.triggered.connect(self._on_new_action_triggered)
+        self.addAction(new_action)
+        rename_action = QAction("Rename…", self.conversations)
+        rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        rename_action.triggered.connect(self._on_rename_action_triggered)
+        delete_action = QAction("Delete…", self.conversations)
+        delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        delete_action.triggered.connect(self._on_delete_action_triggered)
+        self.conversations.addActions([rename_action, delete_action])
+
+        new_button.clicked.connect(self._on_new_action_triggered)
+        self.composer.submit_requested.connect(self._on_composer_submit_requested)
+        self.composer.stop_requested.connect(self._on_stop_requested)
+        self.composer.textChanged.connect(self._on_composer_text_changed)
+        self.send_button.clicked.connect(self._on_send_button_clicked)
+        self.regenerate_button.clicked.connect(self._on_regenerate_button_clicked)
+        self.edit_button.clicked.connect(self._on_edit_button_clicked)
+        self.conversations.currentItemChanged.connect(self._on_conversations_current_changed)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.view.code_copied.connect(lambda _: self.statusBar().showMessage("Code copied", 2000))
+
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_MS)
+        self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self._restoring_draft = False
+        self._update_buttons()
+        geometry = self.qsettings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1000, 680)
+
+    # --- state set by the application ----------------------------------------------------
+
+    def show_banner(self, text: str, *, error: bool = False) -> None:
+        colour = "#cf222e" if error else self.theme.muted
+        self.banner.setStyleSheet(f"QLabel#banner {{ padding: 6px 10px; color: {colour}; }}")
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    async def attach(self, assistant: Assistant) -> None:
+        """Connect the unlocked store and show the conversations."""
+        self.assistant = assistant
+        await self.reload_conversations()
+        await self._restore_draft()
+        self._update_buttons()
+        self.composer.setFocus()
+
+    # --- conversations ---------------------------------------------------------------------
+
+    async def reload_conversations(self, select: str | None = None) -> None:
+        assert self.assistant is not None
+        db = self.assistant.db
+        convs = await self.assistant.db_call(lambda: db.conversations(limit=500))
+        self._fill_list(convs, select or (self.conversation.id if self.conversation else None))
+
+    def _fill_list(self, convs: list[Conversation], select: str | None) -> None:
+        self.conversations.blockSignals(True)
+        self.conversations.clear()
+        for conv in convs:
+            item = QListWidgetItem(conv.title)
+            item.setData(Qt.ItemDataRole.UserRole, conv)
+            item.setToolTip(f"{conv.title}\nUpdated {conv.updated[:16].replace('T', ' ')}")
+            self.conversations.addItem(item)
+            if conv.id == select:
+                self.conversations.setCurrentItem(item)
+        self.conversations.blockSignals(False)
+
+    @asyncSlot()
+    async def _on_conversations_current_changed(
+        self, current: QListWidgetItem | None, _previous: object
+    ) -> None:
+        if current is None or self.assistant is None or self._busy:
+            return
+        conv: Conversation = current.data(Qt.ItemDataRole.UserRole)
+        await self.open_conversation(conv)
+
+    async def open_conversation(self, conv: Conversation | None) -> None:
+        assert self.assistant is not None
+        await self._save_draft_now()
+        self.conversation = conv
+        self.title.setText(conv.title if conv else "New conversation")
+        if conv is None:
+            self.view.clear_conversation()
+        else:
+            db = self.assistant.db
+
+            def load() -> tuple[list[Message], int]:
+                return db.messages(conv.id, last=WINDOW), db.count_messages(conv.id)
+
+            messages, total = await self.assistant.db_call(load)
+            notice = (
+                f"Showing the latest {len(messages)} of {total} messages."
+                if total > len(messages)
+                else ""
+            )
+            self.view.show_messages(messages, notice)
+        await self._restore_draft()
+        self._editing_last = False
+        self._update_buttons()
+        self.composer.setFocus()
+
+    @asyncSlot()
+    async def _on_new_action_triggered(self) -> None:
+        if self.assistant is None or self._busy:
+            return
+        self.conversations.clearSelection()
+        self.conversations.setCurrentItem(None)
+        await self.open_conversation(None)
+
+    @asyncSlot()
+    async def _on_rename_action_triggered(self) -> None:
+        item = self.conversations.currentItem()
+        if item is None or self.assistant is None:
+            return
+        conv: Conversation = item.data(Qt.ItemDataRole.UserRole)
+        title, ok = QInputDialog.getText(self, "Rename conversation", "Title:", text=conv.title)
+        if ok and title.strip():
+            db = self.assistant.db
+            await self.assistant.db_call(lambda: db.rename_conversation(conv.id, title))
+            if self.conversation and self.conversation.id == conv.id:
+                self.conversation = replace(self.conversation, title=title.strip())
+                self.title.setText(title.strip())
+            await self.reload_conversations()
+
+    @asyncSlot()
+    async def _on_delete_action_triggered(self) -> None:
+        item = self.conversations.currentItem()
+        if item is None or self.assistant is None or self._busy:
+            return
+        conv: Conversation = item.data(Qt.ItemDataRole.UserRole)
+        answer = QMessageBox.question(
+            self,
+            "Delete conversation",
+            f"Delete “{conv.title}” and all its messages? This cannot be undone.",
+            QMessageBox.StandardButton.Delete | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Delete:
+            return
+        db = self.assistant.db
+        await self.assistant.db_call(lambda: db.delete_conversation(conv.id))
+        if self.conversation and self.conversation.id == conv.id:
+            await self.open_conversation(None)
+        await self.reload_conversations()
+
+    # --- search ----------------------------------------------------------------------------
+
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    @asyncSlot()
+    async def _on_search_timer_timeout(self) -> None:
+        if self.assistant is None:
+            return
+        query = self.search.text().strip()
+        if not query:
+            await self.reload_conversations()
+            return
+        db = self.assistant.db
+
+        def find() -> list[Conversation]:
+            seen: dict[str, Conversation] = {}
+            for hit in db.search(query, limit=200):
+                if hit.conversation_id not in seen:
+                    seen[hit.conversation_id] = db.conversation(hit.conversation_id)
+            return list(seen.values())
+
+        self._fill_list(
+            await self.assistant.db_call(find), self.conversation.id if self.conversation else None
+        )
+
+    # --- sending, stopping, regenerating --------------------------------------------------
+
+    def _update_buttons(self) -> None:
+        ready = self.assistant is not None
+        self.send_button.setText("Stop" if self._busy else "Send")
+        self.send_button.setEnabled(ready)
+        has_answer = (
+            ready
+            and not self._busy
+            and any(m.role == "assistant" for m in self.view.visible_messages())
+        )
+        self.regenerate_button.setEnabled(has_answer)
+        self.edit_button.setEnabled(has_answer)
+
+    def _on_send_button_clicked(self) -> None:
+        if self._busy:
+            self._on_stop_requested()
+        else:
+            text = self.composer.toPlainText()
+            if text.strip():
+                self._on_composer_submit_requested(text)
+
+    def _on_stop_requested(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+
+    @asyncSlot(str)
+    async def _on_composer_submit_requested(self, text: str) -> None:
+        if self.assistant is None or self._busy:
+            return
+        if self._editing_last and self.conversation is not None:
+            self._editing_last = False
+            events = self.assistant.regenerate(
+                self.conversation.id, new_text=text, cancel=self._new_cancel()
+            )
+        else:
+            events = self.assistant.ask(
+                text,
+                conversation_id=self.conversation.id if self.conversation else None,
+                cancel=self._new_cancel(),
+            )
+        self.composer.clear()
+        await self._run(events)
+
+    @asyncSlot()
+    async def _on_regenerate_button_clicked(self) -> None:
+        if self.assistant is None or self.conversation is None or self._busy:
+            return
+        await self._run(self.assistant.regenerate(self.conversation.id, cancel=self._new_cancel()))
+
+    def _on_edit_button_clicked(self) -> None:
+        users = [m for m in self.view.visible_messages() if m.role == "user"]
+        if not users or self._busy:
+            return
+        self._editing_last = True
+        self.composer.setPlainText(users[-1].content)
+        self.composer.setFocus()
+        self.statusBar().showMessage("Editing your last message: Enter resends it", 4000)
+
+    def _new_cancel(self) -> threading.Event:
+        self._cancel = threading.Event()
+        return self._cancel
+
+    async def _run(self, events) -> None:  # type: ignore[no-untyped-def]
+        self._busy = True
+        self._update_buttons()
+        answer: Message | None = None
+        parts: list[str] = []
+        try:
+            async for event in events:
+                if isinstance(event, Started):
+                    new_conversation = self.conversation is None
+                    self.conversation = event.conversation
+                    self.title.setText(event.conversation.title)
+                    assert self.assistant is not None
+                    history = await self.assistant.db_call(
+                        functools.partial(
+                            self.assistant.db.messages, event.conversation.id, last=WINDOW
+                        )
+                    )
+                    self.view.show_messages(history)
+                    answer = Message("", event.conversation.id, 0, "assistant", "", "")
+                    if new_conversation:
+                        await self.reload_conversations(select=event.conversation.id)
+                    await self._save_draft_now()
+                elif isinstance(event, Token) and answer is not None:
+                    parts.append(event.text)
+                    answer.content = "".join(parts)
+                    self.view.stream(answer)
+                elif isinstance(event, Trimmed):
+                    self.statusBar().showMessage(
+                        f"{event.dropped_messages} earlier messages no longer fit the model's "
+                        f"{event.n_ctx}-token context and were left out of this answer.",
+                        8000,
+                    )
+                elif isinstance(event, Routed):
+                    self.statusBar().showMessage(
+                        f"Sending to the cloud: {event.host} ({event.model}) — {event.reason}", 8000
+                    )
+                elif isinstance(event, Finished):
+                    self.view.finish_stream(event.message)
+                    rate = event.message.tokens_per_s or 0
+                    self.set_status(
+                        f"{event.message.model} · {event.message.backend} · {rate:.0f} tok/s"
+                    )
+        except KnownError as exc:
+            self.show_banner(exc.user_text(), error=True)
+            if self.conversation is not None:
+                await self.open_conversation(self.conversation)
+        finally:
+            self._busy = False
+            self._cancel = None
+            self._update_buttons()
+            self.composer.setFocus()
+
+    # --- drafts ----------------------------------------------------------------------------
+
+    def _on_composer_text_changed(self) -> None:
+        if not self._restoring_draft:
+            self._draft_timer.start()
+
+    @asyncSlot()
+    async def _on_draft_timer_timeout(self) -> None:
+        await self._save_draft_now()
+
+    async def _save_draft_now(self) -> None:
+        self._draft_timer.stop()
+        if self.assistant is None:
+            return
+        db, text = self.assistant.db, self.composer.toPlainText()
+        conv_id = self.conversation.id if self.conversation else None
+        await self.assistant.db_call(lambda: db.set_draft(conv_id, text))
+
+    async def _restore_draft(self) -> None:
+        if self.assistant is None:
+            return
+        db = self.assistant.db
+        conv_id = self.conversation.id if self.conversation else None
+        text = await self.assistant.db_call(lambda: db.draft(conv_id))
+        self._restoring_draft = True
+        self.composer.setPlainText(text)
+        self._restoring_draft = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.composer.setFocus()  # typing starts at once when the window opens
+
+    # --- closing ---------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.qsettings.setValue("window/geometry", self.saveGeometry())
+        if self._cancel is not None:
+            self._cancel.set()
+        if self.assistant is not None:  # the draft is written before the window goes
+            db, text = self.assistant.db, self.composer.toPlainText()
+            conv_id = self.conversation.id if self.conversation else None
+            self.assistant.db_call_blocking(lambda: db.set_draft(conv_id, text))
+        super().closeEvent(event)

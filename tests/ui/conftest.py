@@ -1,0 +1,82 @@
+"""Widget tests run on Qt's offscreen platform with a qasync event loop, so the window's
+async slots run exactly as in the app. The model and the encrypted database are real."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app.core.assistant import Assistant
+from app.core.llm.engine import LocalEngine
+from app.core.llm.model_files import ModelRef
+from app.core.settings import ModelSettings
+from app.core.store.database import Database, open_database
+from app.ui.main_window import MainWindow
+from app.ui.render import Theme
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    event_loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    event_loop.close()
+    asyncio.set_event_loop(None)
+
+
+Runner = Callable[[Coroutine[Any, Any, Any]], Any]
+
+
+@pytest.fixture
+def run(loop: qasync.QEventLoop) -> Runner:
+    return loop.run_until_complete
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait (letting Qt and asyncio run) until ``condition`` holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def engine(model_path: Path) -> Iterator[LocalEngine]:
+    eng = LocalEngine(
+        ModelRef("embedded", "SmolLM2", model_path),
+        ModelSettings(n_ctx=2048, max_tokens=48, temperature=0.0),
+    )
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def window_factory(
+    tmp_path: Path, key: bytes, engine: LocalEngine, qtbot
+) -> Iterator[Callable[[], tuple[MainWindow, Assistant]]]:
+    made: list[Assistant] = []
+    db_path = tmp_path / "ui.db"
+
+    def make() -> tuple[MainWindow, Assistant]:
+        db: Database = open_database(db_path, key)
+        assistant = Assistant(db, engine, system_prompt="Be brief.")
+        made.append(assistant)
+        settings = QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(Theme.light(), settings)
+        qtbot.addWidget(window)
+        return window, assistant
+
+    yield make
+    for assistant in made:
+        assistant.close()
+        assistant.db.close()

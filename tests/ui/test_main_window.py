@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+
+from app.ui.chat_view import WINDOW
+from app.ui.main_window import MainWindow
+from tests.ui.conftest import until
+
+
+def type_and_send(qtbot, window: MainWindow, text: str) -> None:
+    qtbot.keyClicks(window.composer, text)
+    qtbot.keyClick(window.composer, Qt.Key.Key_Return)
+
+
+def test_title_focus_and_streamed_answer_stored(qtbot, run, window_factory) -> None:
+    window, assistant = window_factory()
+    window.show()
+    qtbot.waitExposed(window)
+
+    async def go() -> None:
+        await window.attach(assistant)
+        assert "Steward" in window.windowTitle()
+        assert window.composer.hasFocus() or window.focusWidget() in (window.composer, None)
+        type_and_send(qtbot, window, "Name one planet.")
+        await until(lambda: window._busy)
+        await until(lambda: not window._busy)
+
+    run(go())
+    [conv] = assistant.db.conversations()
+    user, answer = assistant.db.messages(conv.id)
+    assert user.content == "Name one planet." and answer.status == "complete" and answer.content
+    html = window.view.toPlainText()
+    assert "Name one planet." in html and answer.content.strip()[:10] in html
+    assert "SmolLM2" in html and "tok/s" in html
+    assert window.conversations.count() == 1 and window.composer.toPlainText() == ""
+
+
+def test_shift_enter_adds_a_line_and_esc_stops_within_100_ms(qtbot, run, window_factory) -> None:
+    window, assistant = window_factory()
+    window.show()
+    stopped_after = []
+
+    async def go() -> None:
+        await window.attach(assistant)
+        qtbot.keyClicks(window.composer, "Write a long story")
+        qtbot.keyClick(window.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+        assert window.composer.toPlainText() == "Write a long story\n"
+        qtbot.keyClicks(window.composer, "about the sea.")
+        # long answer: sampled, many tokens
+        assistant.engine.settings.max_tokens = 1000
+        assistant.engine.settings.temperature = 0.9
+        qtbot.keyClick(window.composer, Qt.Key.Key_Return)
+        await until(
+            lambda: "Steward" in window.view.toPlainText() and len(window.view.toPlainText()) > 120
+        )
+        t0 = time.perf_counter()
+        qtbot.keyClick(window.composer, Qt.Key.Key_Escape)
+        await until(lambda: not window._busy)
+        stopped_after.append(time.perf_counter() - t0)
+
+    run(go())
+    assert stopped_after[0] < 0.1
+    [conv] = assistant.db.conversations()
+    answer = assistant.db.messages(conv.id)[-1]
+    assert answer.status == "partial" and answer.content
+    assert "stopped" in window.view.toPlainText()
+
+
+def test_search_filters_conversations_and_new_conversation(qtbot, run, window_factory) -> None:
+    window, assistant = window_factory()
+    db = assistant.db
+    for title, text in (("Gardening", "how to prune tomatoes"), ("Travel", "trains to Milano")):
+        conv = db.create_conversation(title)
+        db.add_message(conv.id, "user", text)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+
+    async def go() -> None:
+        await window.attach(assistant)
+        assert window.conversations.count() == 2
+        qtbot.keyClicks(window.search, "tomato")
+        await until(lambda: window.conversations.count() == 1)
+        assert window.conversations.item(0).text() == "Gardening"
+        window.search.clear()
+        await until(lambda: window.conversations.count() == 2)
+        window.conversations.setCurrentRow(1)
+        await until(lambda: window.conversation is not None)
+        assert (
+            "prune tomatoes" in window.view.toPlainText() or "Milano" in window.view.toPlainText()
+        )
+        qtbot.keyClick(window.composer, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        await until(lambda: window.conversation is None)
+        assert window.title.text() == "New conversation"
+
+    run(go())
+
+
+def test_draft_survives_closing_the_window(qtbot, run, window_factory) -> None:
+    window, assistant = window_factory()
+
+    async def go() -> None:
+        await window.attach(assistant)
+        qtbot.keyClicks(window.composer, "an unfinished thought")
+
+    run(go())
+    window.close()  # saves the draft before the window goes
+    second, assistant2 = window_factory()
+
+    async def reopen() -> None:
+        await second.attach(assistant2)
+
+    run(reopen())
+    assert second.composer.toPlainText() == "an unfinished thought"
+
+
+def test_long_conversation_opens_with_its_latest_messages_fast(qtbot, run, window_factory) -> None:
+    window, assistant = window_factory()
+    db = assistant.db
+    conv = db.create_conversation("Very long")
+    from app.core.store.database import new_id, now
+    from app.core.store.models import Message
+
+    with db.transaction():
+        db.insert_messages(
+            [
+                Message(
+                    new_id(),
+                    conv.id,
+                    i,
+                    "user" if i % 2 else "assistant",
+                    f"message number {i}",
+                    now(),
+                )
+                for i in range(1, 10_001)
+            ]
+        )
+    elapsed = []
+
+    async def go() -> None:
+        await window.attach(assistant)
+        t0 = time.perf_counter()
+        window.conversations.setCurrentRow(0)
+        await until(lambda: "message number 10000" in window.view.toPlainText())
+        elapsed.append(time.perf_counter() - t0)
+
+    run(go())
+    text = window.view.toPlainText()
+    assert f"latest {WINDOW} of 10000" in text and "message number 9999" in text
+    assert "message number 100\n" not in text
+    assert elapsed[0] < 0.3 * 3  # 300 ms target; generous on a shared machine
