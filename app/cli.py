@@ -173,10 +173,14 @@ def build_parser() -> Parser:
 
     dk = sub.add_parser(
         "desktop",
-        help="open the desktop window (in development: chat, conversations and search work; "
-        "tray, quick prompt and the settings window are not there yet)",
+        help="open the desktop app, or hand the request to the one already running (in "
+        "development: chat, search, tray and quick prompt work; no settings window yet)",
     )
     model_option(dk)
+    which = dk.add_mutually_exclusive_group()
+    which.add_argument("--quick", action="store_true", help="open the quick prompt")
+    which.add_argument("--ask", metavar="PROMPT", help="open the quick prompt and ask PROMPT")
+    which.add_argument("--quit", action="store_true", help="end the running Steward cleanly")
 
     st = sub.add_parser("settings", help="show or change settings")
     ssub = st.add_subparsers(dest="settings_command", required=True, parser_class=Parser)
@@ -736,7 +740,16 @@ def cmd_desktop(args: argparse.Namespace, steward: Steward) -> int:
     from app.ui.app import run as run_desktop
 
     steward.close()  # the desktop app opens its own session (it may ask for a passphrase)
-    return run_desktop(args.model)
+    if args.ask is not None and not args.ask.strip():
+        raise UsageError("--ask needs a prompt.")
+    request: dict[str, Any] = {"action": "show"}
+    if args.quit:
+        request = {"action": "quit"}
+    elif args.ask:
+        request = {"action": "ask", "prompt": args.ask}
+    elif args.quick:
+        request = {"action": "quick"}
+    return run_desktop(args.model, request)
 
 
 COMMANDS = {

@@ -4,23 +4,30 @@ background (the window is usable at once; a banner tells what is happening)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import qasync
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from qasync import asyncSlot
 
 from app.core.assistant import Assistant
 from app.core.errors import KnownError, ModelError, WrongKeyError
 from app.core.llm.engine import LocalEngine
 from app.core.logs import setup_logging
 from app.core.paths import Paths, resolve_paths
-from app.core.secrets import keyring_info
+from app.core.secrets import PASSPHRASE_ENV, keyring_info
 from app.core.steward import Steward, cloud_route
 from app.ui.main_window import MainWindow
+from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
+from app.ui.single_instance import InstanceServer, forward
+from app.ui.tray import Tray
 from app.ui.unlock import PassphraseDialog
 
 T = TypeVar("T")
@@ -44,8 +51,11 @@ async def ask_passphrase(window: MainWindow, *, new: bool, error: str = "") -> s
 class Session:
     """What the window runs on once unlocked."""
 
-    def __init__(self, window: MainWindow, paths: Paths, model_override: str | None) -> None:
+    def __init__(
+        self, window: MainWindow, paths: Paths, model_override: str | None, quick: QuickPrompt
+    ) -> None:
         self.window = window
+        self.quick = quick
         self.paths = paths
         self.model_override = model_override
         self.steward: Steward | None = None
@@ -65,8 +75,11 @@ class Session:
             meta is None and not info.usable
         )
         error = ""
+        # scripted use: $STEWARD_PASSPHRASE is tried first, as the CLI does; if it is wrong,
+        # the dialog asks
+        passphrase = os.environ.get(PASSPHRASE_ENV) or None
         while True:
-            if needs_passphrase:
+            if needs_passphrase and passphrase is None:
                 passphrase = await ask_passphrase(window, new=meta is None, error=error)
                 if passphrase is None:
                     window.show_banner(
@@ -81,6 +94,7 @@ class Session:
                 break
             except WrongKeyError as exc:
                 error = exc.message
+                passphrase = None
             except KnownError as exc:
                 window.show_banner(exc.user_text(), error=True)
                 window.set_status("Locked")
@@ -106,6 +120,7 @@ class Session:
         self.assistant = Assistant(
             steward.db, self.engine, system_prompt=system, cloud=route, local_error=local_error
         )
+        self.quick.assistant = self.assistant
         await window.attach(self.assistant)
         if self.engine is None:
             assert local_error is not None
@@ -137,31 +152,100 @@ def system_theme(app: QApplication) -> Theme:
     return Theme.dark_theme() if dark else Theme.light()
 
 
-def run(model_override: str | None = None) -> int:
+def app_icon() -> QIcon:
+    here = Path(__file__).resolve()
+    for folder in (here.parents[2] / "assets", Path(getattr(sys, "_MEIPASS", here)) / "assets"):
+        if (folder / "steward.svg").exists():
+            return QIcon(str(folder / "steward.svg"))
+    return QIcon()
+
+
+def run(model_override: str | None = None, request: dict[str, Any] | None = None) -> int:
+    """Start the desktop app, or hand ``request`` to the one already running here."""
+    request = request or {"action": "show"}
     paths = resolve_paths().ensure()
     setup_logging(paths)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Steward")
     app.setApplicationDisplayName("Steward")
+    app.setQuitOnLastWindowClosed(False)
+    if forward(paths.data, request):
+        return 0
+    if request["action"] == "quit":
+        print("Steward is not running.", file=sys.stderr)
+        return 0
+    server = InstanceServer(paths.data)
+    server.listen()
+    icon = app_icon()
+    app.setWindowIcon(icon)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    theme = system_theme(app)
     qsettings = QSettings(str(paths.config / "qt.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(system_theme(app), qsettings)
-    session = Session(window, paths, model_override)
-    window.show()
-    window.composer.setFocus()
-    closed = asyncio.Event()
-    app.lastWindowClosed.connect(closed.set)
+    window = MainWindow(theme, qsettings)
+    quick = QuickPrompt(theme)
+    session = Session(window, paths, model_override, quick)
+    quit_now = asyncio.Event()
+    if Tray.available():
+        tray = Tray(icon)
+        tray.quick_prompt_requested.connect(quick.popup)
+        tray.open_requested.connect(window.show_and_raise)
+        tray.new_conversation_requested.connect(window.show_and_raise)
+        tray.new_conversation_requested.connect(window._on_new_action_triggered)
+        tray.quit_requested.connect(quit_now.set)
+        tray.show()
+        window.keep_running_in_tray = tray.tell_still_running
+    else:
+        app.lastWindowClosed.connect(quit_now.set)
+
+    def on_request(req: dict[str, Any]) -> None:
+        action = req.get("action")
+        if action == "show":
+            window.show_and_raise()
+        elif action == "quick":
+            quick.popup()
+        elif action == "ask":
+            quick.popup(str(req.get("prompt") or ""))
+        elif action == "quit":
+            quit_now.set()
+
+    server.request_received.connect(on_request)
+
+    @asyncSlot(str)
+    async def open_from_quick(conversation_id: str) -> None:
+        if session.assistant is None:
+            return
+        db = session.assistant.db
+        conv = await session.assistant.db_call(lambda: db.conversation(conversation_id))
+        await window.reload_conversations(select=conv.id)
+        await window.open_conversation(conv)
+        window.show_and_raise()
+
+    quick.open_requested.connect(open_from_quick)
+
+    @asyncSlot(str)
+    async def on_quick_answered(_conversation_id: str) -> None:
+        if session.assistant is not None:
+            await window.reload_conversations()
+
+    quick.answered.connect(on_quick_answered)
+    if request["action"] in ("quick", "ask"):
+        on_request(request)
+    else:
+        window.show()
+        window.composer.setFocus()
 
     async def main() -> None:
         starting = asyncio.ensure_future(session.start())
-        await closed.wait()
+        await quit_now.wait()
+        window.shutdown()
         starting.cancel()
 
     try:
         with loop:
             loop.run_until_complete(main())
     finally:
+        server.close()
         session.close()
     return 0

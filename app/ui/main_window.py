@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -51,6 +52,8 @@ class MainWindow(QMainWindow):
         self._cancel: threading.Event | None = None
         self._busy = False
         self._editing_last = False
+        # set by the app when a tray icon exists: called instead of closing
+        self.keep_running_in_tray: Callable[[], None] | None = None
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -436,12 +439,35 @@ class MainWindow(QMainWindow):
 
     # --- closing ---------------------------------------------------------------------------
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def save_state(self) -> None:
+        """Window geometry and the draft, written now (before hiding or quitting)."""
         self.qsettings.setValue("window/geometry", self.saveGeometry())
-        if self._cancel is not None:
-            self._cancel.set()
-        if self.assistant is not None:  # the draft is written before the window goes
+        self.qsettings.sync()
+        if self.assistant is not None:
             db, text = self.assistant.db, self.composer.toPlainText()
             conv_id = self.conversation.id if self.conversation else None
             self.assistant.db_call_blocking(lambda: db.set_draft(conv_id, text))
+
+    def shutdown(self) -> None:
+        """Quitting: stop a running answer (it is kept as partial) and save the draft."""
+        if self._cancel is not None:
+            self._cancel.set()
+        self.save_state()
+
+    def show_and_raise(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.composer.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        if self.keep_running_in_tray is not None:
+            # closing the window keeps Steward in the tray; the first time, say so
+            event.ignore()
+            self.hide()
+            self.keep_running_in_tray()
+            return
+        if self._cancel is not None:
+            self._cancel.set()
         super().closeEvent(event)

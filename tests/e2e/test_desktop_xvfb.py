@@ -133,3 +133,113 @@ def test_first_run_chat_and_stop_in_a_real_window(display: str, home: Path) -> N
     assert roles[:2] == [("user", "complete"), ("assistant", "complete")]
     assert roles[2:] == [("user", "complete"), ("assistant", "partial")]
     assert all(m["content"] for m in shown["messages"])
+
+
+@pytest.fixture
+def tray_host(display: str) -> Iterator[None]:
+    """trayer as the system tray, so QSystemTrayIcon.isSystemTrayAvailable() is true."""
+    assert shutil.which("trayer"), "trayer is installed by scripts/setup-system.sh"
+    proc = subprocess.Popen(
+        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "24"],
+        env=dict(os.environ, DISPLAY=display),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1)
+    yield
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_tray_single_instance_quick_prompt_and_quit(
+    display: str, tray_host: None, home: Path
+) -> None:
+    env = steward_env(home, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    # a first run without passphrase prompts: the database is made headless first
+    assert run_steward("history", "list", home=home).returncode == 0
+    app = subprocess.Popen(
+        [sys.executable, "-m", "app", "desktop"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        time.sleep(5)  # started and listening
+        shown = subprocess.run(
+            [sys.executable, "-m", "app", "desktop"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=30,
+        )
+        assert shown.returncode == 0  # handed to the running instance, which raised its window
+        screenshot(display, "desktop-5-with-tray.png")
+        t0 = time.monotonic()
+        second = subprocess.run(
+            [sys.executable, "-m", "app", "desktop", "--ask", "What colour is the sky?"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=30,
+        )
+        assert second.returncode == 0 and time.monotonic() - t0 < 10
+        assert app.poll() is None  # the first instance took it; no second app
+        wait_for(
+            lambda: bool(
+                json.loads(
+                    run_steward("history", "search", "colour sky", "--json", home=home).stdout
+                )
+            ),
+            timeout=60,
+        )
+        time.sleep(2)
+        screenshot(display, "desktop-6-quick-prompt.png")
+        x(display, "key", "Escape")  # hides the quick prompt
+        quit_ = subprocess.run(
+            [sys.executable, "-m", "app", "desktop", "--quit"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=30,
+        )
+        assert quit_.returncode == 0
+        out, _ = app.communicate(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, out.decode()
+    assert b"Traceback" not in out
+    # a stale socket after a crash never blocks the next start
+    crashed = subprocess.Popen(
+        [sys.executable, "-m", "app", "desktop"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(4)
+    crashed.kill()
+    crashed.wait()
+    again = subprocess.Popen(
+        [sys.executable, "-m", "app", "desktop"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(4)
+        assert again.poll() is None  # it started (it did not forward to the dead socket)
+        assert (
+            subprocess.run(
+                [sys.executable, "-m", "app", "desktop", "--quit"], cwd=ROOT, env=env, timeout=30
+            ).returncode
+            == 0
+        )
+        assert again.wait(timeout=30) == 0
+    finally:
+        if again.poll() is None:
+            again.kill()
+            again.wait()

@@ -1,0 +1,123 @@
+"""The quick prompt: a small frameless always-on-top popup. Type, Enter, the answer streams
+inside it; "Open in Steward" moves the exchange into the main window; Esc hides it. What it
+asks is stored like any conversation."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from app.core.assistant import Assistant, Finished, Started, Token
+from app.core.errors import KnownError
+from app.ui.render import MarkdownRenderer, Theme
+
+
+class QuickPrompt(QFrame):
+    open_requested = Signal(str)  # conversation id
+    answered = Signal(str)  # conversation id: it was stored and the window's list changed
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowFlags(
+            Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint
+            | Qt.WindowType.Tool
+        )
+        self.setWindowTitle("Steward quick prompt")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMinimumSize(520, 120)
+        self.renderer = MarkdownRenderer(theme)
+        self.assistant: Assistant | None = None
+        self.conversation_id: str | None = None
+        self._cancel: threading.Event | None = None
+        self.input = QLineEdit()
+        self.input.setPlaceholderText("Ask Steward… (Enter to send, Esc to close)")
+        self.answer = QTextBrowser()
+        self.answer.setOpenLinks(False)
+        self.answer.hide()
+        self.hint = QLabel()
+        self.open_button = QPushButton("Open in Steward")
+        self.open_button.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(self.hint, 1)
+        row.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.input)
+        layout.addWidget(self.answer, 1)
+        layout.addLayout(row)
+        self.input.returnPressed.connect(self._on_input_return_pressed)
+        self.open_button.clicked.connect(self._on_open_button_clicked)
+
+    def popup(self, prompt: str | None = None) -> None:
+        """Show centred on the screen with the cursor, focused; submit ``prompt`` if given."""
+        screen = QGuiApplication.screenAt(self.cursor().pos()) or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        self.resize(640, self.height())
+        self.move(area.center().x() - self.width() // 2, area.top() + area.height() // 4)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.input.setFocus()
+        if prompt:
+            self.input.setText(prompt)
+            self._on_input_return_pressed()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            if self._cancel is not None:
+                self._cancel.set()
+            self.hide()
+            return
+        super().keyPressEvent(event)
+
+    @asyncSlot()
+    async def _on_input_return_pressed(self) -> None:
+        text = self.input.text().strip()
+        if not text or self.assistant is None or self._cancel is not None:
+            return
+        self._cancel = threading.Event()
+        self.input.clear()
+        self.answer.show()
+        self.resize(self.width(), 360)
+        self.hint.setText("Answering…")
+        parts: list[str] = []
+        try:
+            async for event in self.assistant.ask(
+                text, conversation_id=self.conversation_id, cancel=self._cancel
+            ):
+                if isinstance(event, Started):
+                    self.conversation_id = event.conversation.id
+                elif isinstance(event, Token):
+                    parts.append(event.text)
+                    self.answer.setHtml(self.renderer.render("".join(parts)).html)
+                elif isinstance(event, Finished):
+                    self.hint.setText(f"{event.message.model} · {event.message.backend}")
+                    self.answered.emit(event.message.conversation_id)
+            self.open_button.setEnabled(self.conversation_id is not None)
+        except KnownError as exc:
+            self.hint.setText(exc.user_text())
+        finally:
+            self._cancel = None
+
+    def _on_open_button_clicked(self) -> None:
+        if self.conversation_id is not None:
+            self.open_requested.emit(self.conversation_id)
+            self.hide()
+            self.conversation_id = None
+            self.answer.clear()
+            self.answer.hide()
+            self.open_button.setEnabled(False)
+            self.hint.clear()

@@ -1,0 +1,50 @@
+"""The tray icon and its menu."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+
+class Tray(QObject):
+    quick_prompt_requested = Signal()
+    open_requested = Signal()
+    new_conversation_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.icon = QSystemTrayIcon(icon, self)
+        self.icon.setToolTip("Steward")
+        self.menu = QMenu()
+        self.menu.addAction("Quick prompt", self.quick_prompt_requested.emit)
+        self.menu.addAction("Open Steward", self.open_requested.emit)
+        self.menu.addAction("New conversation", self.new_conversation_requested.emit)
+        self.menu.addSeparator()
+        self.menu.addAction("Quit", self.quit_requested.emit)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_icon_activated)
+        self._told_about_tray = False
+
+    @staticmethod
+    def available() -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def tell_still_running(self) -> None:
+        """The first time the window closes: say Steward keeps running in the tray."""
+        if not self._told_about_tray:
+            self._told_about_tray = True
+            self.icon.showMessage(
+                "Steward is still running",
+                "It stays in the tray; use the tray menu to open it again or quit.",
+                QSystemTrayIcon.MessageIcon.Information,
+                5000,
+            )
+
+    def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.open_requested.emit()
