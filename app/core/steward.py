@@ -60,6 +60,20 @@ class Steward:
             self.db.close()
         self.db, self.key = None, None
 
+    def erase_all(self) -> None:
+        """Delete the database (with its WAL), backups, metadata and the keyring entries.
+        Settings stay. The next open creates a new, empty database with a new key."""
+        import shutil
+
+        from app.core.secrets import _keyring_delete
+
+        self.close()
+        _keyring_delete(self.keys.secret_user(CLOUD_KEY))
+        self.keys.forget()
+        for suffix in ("", "-wal", "-shm"):
+            self.paths.database.with_name(self.paths.database.name + suffix).unlink(missing_ok=True)
+        shutil.rmtree(self.paths.backups, ignore_errors=True)
+
     def model(self, override: str | None = None) -> ModelRef:
         return resolve_model(self.settings, override)
 

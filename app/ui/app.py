@@ -26,6 +26,7 @@ from app.core.steward import Steward, cloud_route
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.single_instance import InstanceServer, forward
 from app.ui.tray import Tray
 from app.ui.unlock import PassphraseDialog
@@ -138,6 +139,68 @@ class Session:
         window.show_banner("")
         window.set_status(f"{info_.ref.name} · local · context {info_.n_ctx}")
 
+    def open_settings(self) -> SettingsDialog | None:
+        if self.steward is None or self.steward.db is None:
+            return None
+        dialog = SettingsDialog(self.steward, self.window)
+        dialog.applied.connect(self._on_settings_applied)
+        dialog.lock_requested.connect(self._on_lock_requested)
+        dialog.erase_requested.connect(self._on_erase_requested)
+        dialog.open()
+        return dialog
+
+    @asyncSlot()
+    async def _on_settings_applied(self) -> None:
+        await self.apply_settings()
+
+    async def apply_settings(self) -> None:
+        """Use the saved model settings now: reconfigure (or reload) the engine."""
+        assert self.steward is not None and self.assistant is not None
+        window = self.window
+        try:
+            model = self.steward.model(self.model_override)
+        except ModelError as exc:
+            window.show_banner(exc.user_text(), error=True)
+            return
+        values = self.steward.model_settings(model)
+        self.assistant.system_prompt = values.system_prompt
+        if self.engine is None:
+            self.engine = self.steward.engine(self.model_override)
+            self.assistant.engine = self.engine
+            self.assistant.local_error = None
+        window.show_banner(f"Applying settings for {model.name}…")
+        try:
+            await self.engine.reconfigure(model, values)
+            info = await self.engine.load()
+        except ModelError as exc:
+            window.show_banner(exc.user_text(), error=True)
+            return
+        window.show_banner("")
+        window.set_status(f"{info.ref.name} · local · context {info.n_ctx}")
+
+    @asyncSlot()
+    async def _on_lock_requested(self) -> None:
+        await self.lock()
+
+    async def lock(self, *, erase: bool = False) -> None:
+        """Close the store, drop the model's state (it holds conversation tokens) and every
+        piece of content on screen; then unlock again (the passphrase, or the keyring)."""
+        self.window.detach()
+        self.quick.hide()
+        self.quick.assistant = None
+        self.close()
+        steward = self.steward
+        # nothing may reach the closed store while the erase (or the unlock) is awaited
+        self.steward = self.engine = self.assistant = None
+        if erase and steward is not None:
+            await off_gui(steward.erase_all)
+        self.window.set_status("Locked")
+        await self.start()
+
+    @asyncSlot()
+    async def _on_erase_requested(self) -> None:
+        await self.lock(erase=True)
+
     def close(self) -> None:
         if self.assistant is not None:
             self.assistant.close()
@@ -194,6 +257,7 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
         tray.new_conversation_requested.connect(window.show_and_raise)
         tray.new_conversation_requested.connect(window._on_new_action_triggered)
         tray.quit_requested.connect(quit_now.set)
+        tray.lock_requested.connect(session._on_lock_requested)
         tray.show()
         window.keep_running_in_tray = tray.tell_still_running
     else:
@@ -223,6 +287,7 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
         window.show_and_raise()
 
     quick.open_requested.connect(open_from_quick)
+    window.settings_button.clicked.connect(session.open_settings)
 
     @asyncSlot(str)
     async def on_quick_answered(_conversation_id: str) -> None:

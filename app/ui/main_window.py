@@ -69,12 +69,15 @@ class MainWindow(QMainWindow):
         self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conversations.setUniformItemSizes(True)
         new_button = QPushButton("New conversation")
+        self.settings_button = QPushButton("Settings")
+        self.settings_button.setEnabled(False)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
         left_layout.addWidget(new_button)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.conversations)
+        left_layout.addWidget(self.settings_button)
         left.setMinimumWidth(200)
 
         self.title = QLabel("New conversation")
@@ -125,6 +128,12 @@ class MainWindow(QMainWindow):
         self.conversations.addActions([rename_action, delete_action])
 
         new_button.clicked.connect(self._on_new_action_triggered)
+        settings_action = QAction("Settings", self)
+        settings_action.setShortcut(
+            QKeySequence("Ctrl+,")
+        )  # "Preferences" is unbound on some desktops
+        settings_action.triggered.connect(self.settings_button.click)
+        self.addAction(settings_action)
         self.composer.submit_requested.connect(self._on_composer_submit_requested)
         self.composer.stop_requested.connect(self._on_stop_requested)
         self.composer.textChanged.connect(self._on_composer_text_changed)
@@ -158,12 +167,30 @@ class MainWindow(QMainWindow):
     def set_status(self, text: str) -> None:
         self.status.setText(text)
 
+    def detach(self) -> None:
+        """Locked: forget the store and clear every piece of conversation content shown."""
+        if self._cancel is not None:
+            self._cancel.set()
+        self.assistant = None
+        self.conversation = None
+        self.view.clear_conversation()
+        self.conversations.clear()
+        self._restoring_draft = True
+        self.composer.clear()
+        self._restoring_draft = False
+        self.search.clear()
+        self.title.setText("Locked")
+        self.settings_button.setEnabled(False)
+        self._update_buttons()
+
     async def attach(self, assistant: Assistant) -> None:
         """Connect the unlocked store and show the conversations."""
         self.assistant = assistant
+        self.title.setText("New conversation")
         await self.reload_conversations()
         await self._restore_draft()
         self._update_buttons()
+        self.settings_button.setEnabled(True)
         self.composer.setFocus()
 
     # --- conversations ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ class Tray(QObject):
     quick_prompt_requested = Signal()
     open_requested = Signal()
     new_conversation_requested = Signal()
+    lock_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
@@ -21,6 +22,7 @@ class Tray(QObject):
         self.menu.addAction("Quick prompt", self.quick_prompt_requested.emit)
         self.menu.addAction("Open Steward", self.open_requested.emit)
         self.menu.addAction("New conversation", self.new_conversation_requested.emit)
+        self.menu.addAction("Lock", self.lock_requested.emit)
         self.menu.addSeparator()
         self.menu.addAction("Quit", self.quit_requested.emit)
         self.icon.setContextMenu(self.menu)

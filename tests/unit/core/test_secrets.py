@@ -82,3 +82,21 @@ def test_existing_database_without_metadata_is_never_replaced(tmp_path) -> None:
         KeyManager(paths, lambda new: "passphrase-one").unlock()
     assert paths.database.read_bytes() == b"existing encrypted data"
     assert not paths.database_meta.exists()
+
+
+def test_erase_all_removes_history_and_key_then_starts_fresh(tmp_path) -> None:
+    from app.core.steward import Steward
+
+    paths = resolve_paths(tmp_path / "h")
+    first = Steward(paths, ask_passphrase=lambda new: "passphrase-one")
+    db = first.open_store()
+    db.add_message(db.create_conversation("secret").id, "user", "forget me")
+    old_key = first.key
+    assert first.backup()[1] == 1
+    first.erase_all()
+    assert not paths.database.exists() and not paths.database_meta.exists()
+    assert not list(paths.backups.glob("*"))
+    again = Steward(paths, ask_passphrase=lambda new: "passphrase-two")
+    fresh = again.open_store()
+    assert fresh.count() == 0 and again.key != old_key
+    again.close()
