@@ -23,6 +23,7 @@ from app.core.logs import setup_logging
 from app.core.paths import Paths, resolve_paths
 from app.core.secrets import PASSPHRASE_ENV, keyring_info
 from app.core.steward import Steward, cloud_route
+from app.ui import crash
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
@@ -244,6 +245,7 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
     app.setWindowIcon(icon)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    crash.install(paths, QApplication.activeWindow)
     theme = system_theme(app)
     qsettings = QSettings(str(paths.config / "qt.ini"), QSettings.Format.IniFormat)
     window = MainWindow(theme, qsettings)
@@ -258,6 +260,7 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
         tray.new_conversation_requested.connect(window._on_new_action_triggered)
         tray.quit_requested.connect(quit_now.set)
         tray.lock_requested.connect(session._on_lock_requested)
+        window.answer_finished_unseen.connect(tray.notify_answer)
         tray.show()
         window.keep_running_in_tray = tray.tell_still_running
     else:
@@ -287,6 +290,12 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
         window.show_and_raise()
 
     quick.open_requested.connect(open_from_quick)
+    if (report := crash.unseen_crash(paths)) is not None:
+        window.show_banner(
+            f"Steward closed unexpectedly last time. A report (no message text in it) is in "
+            f"{report}. Nothing you had saved was lost.",
+            error=True,
+        )
     window.settings_button.clicked.connect(session.open_settings)
 
     @asyncSlot(str)

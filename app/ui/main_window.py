@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -37,10 +38,14 @@ from app.ui.composer import Composer
 from app.ui.render import Theme
 
 DRAFT_SAVE_MS = 800
+NOTIFY_AFTER_S = 5.0  # answers that took this long get a notification if nobody was looking
 SEARCH_DELAY_MS = 150
 
 
 class MainWindow(QMainWindow):
+    # an answer finished while the window was hidden or in the background (title, seconds)
+    answer_finished_unseen = Signal(str, float)
+
     def __init__(self, theme: Theme, settings: QSettings) -> None:
         super().__init__()
         self.setWindowTitle("Steward")
@@ -385,6 +390,7 @@ class MainWindow(QMainWindow):
         self._update_buttons()
         answer: Message | None = None
         parts: list[str] = []
+        started_at = time.monotonic()
         try:
             async for event in events:
                 if isinstance(event, Started):
@@ -418,6 +424,9 @@ class MainWindow(QMainWindow):
                     )
                 elif isinstance(event, Finished):
                     self.view.finish_stream(event.message)
+                    took = time.monotonic() - started_at
+                    if took >= NOTIFY_AFTER_S and not (self.isVisible() and self.isActiveWindow()):
+                        self.answer_finished_unseen.emit(self.title.text(), took)
                     rate = event.message.tokens_per_s or 0
                     self.set_status(
                         f"{event.message.model} · {event.message.backend} · {rate:.0f} tok/s"

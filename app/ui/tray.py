@@ -47,6 +47,14 @@ class Tray(QObject):
                 5000,
             )
 
+    def notify_answer(self, title: str, seconds: float) -> None:
+        self.icon.showMessage(
+            "Steward answered",
+            f"“{title}” is ready ({seconds:.0f} s).",
+            QSystemTrayIcon.MessageIcon.Information,
+            6000,
+        )
+
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             self.open_requested.emit()

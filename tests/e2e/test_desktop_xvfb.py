@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -21,20 +22,36 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 @pytest.fixture
 def display() -> Iterator[str]:
+    """A fresh Xvfb on a random free display number, ready when yielded.
+
+    A random high number (not "the first free one") keeps a display from being reused
+    while the previous server on it is still going away.
+    """
     for tool in ("Xvfb", "xdotool", "import"):
         assert shutil.which(tool), f"{tool} is installed by scripts/setup-system.sh"
-    read, write = os.pipe()
+    rng = random.Random()
+    number = next(
+        n for n in rng.sample(range(100, 900), 50) if not Path(f"/tmp/.X{n}-lock").exists()
+    )
+    name = f":{number}"
     server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
+        ["Xvfb", name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    os.close(write)
-    number = os.read(read, 16).decode().strip()
-    os.close(read)
     try:
-        yield f":{number}"
+        wait_for(
+            lambda: (
+                subprocess.run(
+                    ["xdotool", "getdisplaygeometry"],
+                    env=dict(os.environ, DISPLAY=name),
+                    capture_output=True,
+                ).returncode
+                == 0
+            ),
+            timeout=20,
+        )
+        yield name
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -53,9 +53,9 @@ def test_shift_enter_adds_a_line_and_esc_stops_within_100_ms(qtbot, run, window_
         assistant.engine.settings.temperature = 0.9
         qtbot.keyClick(window.composer, Qt.Key.Key_Return)
         # stop as soon as the answer's first text is on screen (before it can end by itself)
-        await until(lambda: any(
-            m.role == "assistant" and m.content for m in window.view.visible_messages()
-        ))
+        await until(
+            lambda: any(m.role == "assistant" and m.content for m in window.view.visible_messages())
+        )
         t0 = time.perf_counter()
         qtbot.keyClick(window.composer, Qt.Key.Key_Escape)
         await until(lambda: not window._busy)

@@ -1,0 +1,105 @@
+"""Unhandled exceptions: a dialog with a copyable report (no message text or secrets in it,
+see app.core.logs) and a log entry; the next start says what happened."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.logs import latest_crash, write_crash_report
+from app.core.paths import Paths
+
+log = logging.getLogger(__name__)
+SEEN_FILE = ".last-reported"
+
+
+class CrashDialog(QDialog):
+    def __init__(self, report: str, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Steward hit a problem")
+        self.setMinimumSize(560, 360)
+        intro = QLabel(
+            "Something went wrong inside Steward. Your conversations are safe: every message "
+            "is saved as it is written. The report below contains no message text, keys or "
+            f"passphrases. It was saved to:\n{path}",
+            wordWrap=True,
+        )
+        self.report = QPlainTextEdit(report, readOnly=True)
+        copy = QPushButton("Copy report")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.report, 1)
+        layout.addWidget(buttons)
+
+
+def handle_crash(
+    paths: Paths,
+    exc_type: type[BaseException],
+    exc: BaseException,
+    tb: TracebackType | None,
+    parent: QWidget | None = None,
+) -> CrashDialog:
+    """Write the report, log it, and show the dialog (non-modal: the app keeps running)."""
+    path = write_crash_report(paths, exc_type, exc, tb)
+    log.error("unhandled %s; report %s", exc_type.__name__, path)
+    dialog = CrashDialog(path.read_text(encoding="utf-8"), path, parent)
+    dialog.open()
+    return dialog
+
+
+def install(paths: Paths, parent: Callable[[], QWidget | None]) -> None:
+    """Route unhandled exceptions (Qt slots, asyncio tasks) to the crash dialog."""
+    shown: list[CrashDialog] = []
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        try:
+            shown.append(handle_crash(paths, exc_type, exc, tb, parent()))
+        except Exception:  # the crash handler itself must never take the app down
+            traceback.print_exception(exc_type, exc, tb)
+
+    def loop_handler(loop: Any, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, BaseException):
+            hook(type(exc), exc, exc.__traceback__)
+        else:
+            log.error("event loop error: %s", context.get("message", "unknown"))
+
+    sys.excepthook = hook
+    import asyncio
+
+    asyncio.get_event_loop().set_exception_handler(loop_handler)
+
+
+def unseen_crash(paths: Paths) -> Path | None:
+    """The newest crash report not yet mentioned at a start, marking it as mentioned."""
+    report = latest_crash(paths)
+    if report is None:
+        return None
+    seen = paths.crash_dir / SEEN_FILE
+    if seen.exists() and seen.read_text(encoding="utf-8").strip() == report.name:
+        return None
+    seen.write_text(report.name, encoding="utf-8")
+    return report
