@@ -4,6 +4,7 @@ background (the window is usable at once; a banner tells what is happening)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from app.core.paths import Paths, resolve_paths
 from app.core.secrets import PASSPHRASE_ENV, keyring_info
 from app.core.steward import Steward, cloud_route
 from app.ui import crash
+from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
@@ -33,6 +35,7 @@ from app.ui.tray import Tray
 from app.ui.unlock import PassphraseDialog
 
 T = TypeVar("T")
+QUIT_GRACE_S = 5.0
 
 
 async def off_gui(fn: Callable[[], T]) -> T:
@@ -290,6 +293,12 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
         window.show_and_raise()
 
     quick.open_requested.connect(open_from_quick)
+    hotkey = GlobalHotkey()
+    if hotkey.start():
+        hotkey.activated.connect(quick.popup)
+        quick.hint.setText(f"{HOTKEY_TEXT} opens this prompt from anywhere.")
+    else:
+        logging.getLogger(__name__).info("no global hotkey: %s", hotkey.problem)
     if (report := crash.unseen_crash(paths)) is not None:
         window.show_banner(
             f"Steward closed unexpectedly last time. A report (no message text in it) is in "
@@ -314,12 +323,18 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
         starting = asyncio.ensure_future(session.start())
         await quit_now.wait()
         window.shutdown()
+        quick.stop()
         starting.cancel()
+        # let stopped answers finish: each records its partial text before the loop closes
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if others:
+            await asyncio.wait(others, timeout=QUIT_GRACE_S)
 
     try:
         with loop:
             loop.run_until_complete(main())
     finally:
+        hotkey.stop()
         server.close()
         session.close()
     return 0

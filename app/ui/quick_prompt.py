@@ -75,6 +75,11 @@ class QuickPrompt(QFrame):
             self.input.setText(prompt)
             self._on_input_return_pressed()
 
+    def stop(self) -> None:
+        """Stop an answer in progress (it is kept as partial)."""
+        if self._cancel is not None:
+            self._cancel.set()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             if self._cancel is not None:

@@ -260,3 +260,51 @@ def test_tray_single_instance_quick_prompt_and_quit(
         if again.poll() is None:
             again.kill()
             again.wait()
+
+
+def test_global_hotkey_opens_the_quick_prompt(display: str, home: Path) -> None:
+    env = steward_env(home, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    assert run_steward("history", "list", home=home).returncode == 0  # database made first
+    app = subprocess.Popen(
+        [sys.executable, "-m", "app", "desktop"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+    def quick_prompt_visible() -> bool:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "Steward quick prompt"],
+            env=dict(os.environ, DISPLAY=display),
+            capture_output=True,
+            text=True,
+        )
+        return bool(found.stdout.strip())
+
+    try:
+        time.sleep(5)
+        assert not quick_prompt_visible()
+        x(display, "key", "ctrl+alt+space")
+        wait_for(quick_prompt_visible, timeout=10)
+        x(display, "type", "--delay", "15", "Name a bird.")
+        x(display, "key", "Return")
+        wait_for(
+            lambda: bool(
+                json.loads(run_steward("history", "search", "bird", "--json", home=home).stdout)
+            ),
+            timeout=60,
+        )
+        screenshot(display, "desktop-7-hotkey-quick-prompt.png")
+        assert (
+            subprocess.run(
+                [sys.executable, "-m", "app", "desktop", "--quit"], cwd=ROOT, env=env, timeout=30
+            ).returncode
+            == 0
+        )
+        out, _ = app.communicate(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0 and b"Traceback" not in out
