@@ -83,6 +83,17 @@ def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyp
         time.sleep(0.2)
 
 
+def start_desktop(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The real desktop app, its output captured to check for tracebacks."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "desktop"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
 def answers_in(home: Path, passphrase: str) -> int:
     """Assistant rows in the running app's database (read alongside it, as WAL allows)."""
     from app.core.paths import resolve_paths
@@ -102,13 +113,7 @@ def answers_in(home: Path, passphrase: str) -> int:
 
 def test_first_run_chat_and_stop_in_a_real_window(display: str, home: Path) -> None:
     env = steward_env(home, DISPLAY=display, STEWARD_PASSPHRASE="", QT_QPA_PLATFORM="xcb")
-    app = subprocess.Popen(
-        [sys.executable, "-m", "app", "desktop"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    app = start_desktop(env)
     try:
         time.sleep(4)  # the window and the passphrase dialog appear
         screenshot(display, "desktop-1-passphrase.png")
@@ -174,13 +179,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
     env = steward_env(home, DISPLAY=display, QT_QPA_PLATFORM="xcb")
     # a first run without passphrase prompts: the database is made headless first
     assert run_steward("history", "list", home=home).returncode == 0
-    app = subprocess.Popen(
-        [sys.executable, "-m", "app", "desktop"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    app = start_desktop(env)
     try:
         time.sleep(5)  # started and listening
         shown = subprocess.run(
@@ -265,13 +264,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
 def test_global_hotkey_opens_the_quick_prompt(display: str, home: Path) -> None:
     env = steward_env(home, DISPLAY=display, QT_QPA_PLATFORM="xcb")
     assert run_steward("history", "list", home=home).returncode == 0  # database made first
-    app = subprocess.Popen(
-        [sys.executable, "-m", "app", "desktop"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    app = start_desktop(env)
 
     def quick_prompt_visible() -> bool:
         found = subprocess.run(

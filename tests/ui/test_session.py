@@ -118,3 +118,27 @@ def test_erase_needs_the_typed_word(run, session: Session, monkeypatch) -> None:
         return dialog
 
     run(go())
+
+
+def test_missing_model_at_start_shows_why_and_history_still_works(
+    run, session: Session, tmp_path: Path
+) -> None:
+    from app.core.settings import SettingsStore
+
+    store = SettingsStore(session.paths.settings_file)
+    settings = store.load()
+    settings.model_path = str(tmp_path / "deleted-model.gguf")
+    store.save(settings)
+
+    async def go() -> None:
+        await session.start()
+        db = session.assistant.db
+        db.add_message(db.create_conversation("Old notes").id, "user", "still here")
+        await session.window.reload_conversations()
+
+    run(go())
+    banner = session.window.banner.text()
+    assert "deleted-model.gguf" in banner and "does not exist" in banner
+    assert session.window.banner.isVisibleTo(session.window)
+    assert session.window.conversations.count() == 1
+    assert session.assistant.db.search("still")
