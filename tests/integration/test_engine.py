@@ -111,12 +111,15 @@ def test_stop_between_tokens_within_100_ms(engine: LocalEngine) -> None:
             elif isinstance(ev, DoneEvent):
                 stats = ev.stats
         assert stats is not None
-        return time.perf_counter() - stopped_at, stats
+        return time.perf_counter() - stopped_at, stats, n
 
-    latency, stats = asyncio.run(go())
+    latency, stats, delivered = asyncio.run(go())
     assert stats.finish_reason == "cancelled"
-    assert stats.completion_tokens <= 22
     assert latency < 0.1
+    # tokens reach the consumer in batches (up to 40 ms of them, ~5 here); after the cancel
+    # the engine makes at most the one in progress, so few tokens follow the 20th
+    assert stats.completion_tokens - 20 <= 8
+    assert delivered == stats.completion_tokens  # every token made was delivered, none lost
 
 
 def test_stop_while_a_long_prompt_is_processed(engine: LocalEngine) -> None:
