@@ -181,6 +181,11 @@ def build_parser() -> Parser:
     which.add_argument("--quick", action="store_true", help="open the quick prompt")
     which.add_argument("--ask", metavar="PROMPT", help="open the quick prompt and ask PROMPT")
     which.add_argument("--quit", action="store_true", help="end the running Steward cleanly")
+    which.add_argument(
+        "--minimized",
+        action="store_true",
+        help="start in the tray without opening the window (used at login)",
+    )
 
     st = sub.add_parser("settings", help="show or change settings")
     ssub = st.add_subparsers(dest="settings_command", required=True, parser_class=Parser)
@@ -749,6 +754,8 @@ def cmd_desktop(args: argparse.Namespace, steward: Steward) -> int:
         request = {"action": "ask", "prompt": args.ask}
     elif args.quick:
         request = {"action": "quick"}
+    elif args.minimized:
+        request = {"action": "show", "minimized": True}
     return run_desktop(args.model, request)
 
 

@@ -28,6 +28,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", FAIL_KEYRING)
     monkeypatch.setenv("STEWARD_PASSPHRASE", PASSPHRASE)
     monkeypatch.delenv("STEWARD_RECOVERY_KEY", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # autostart entries
 
 
 @pytest.fixture(scope="session")

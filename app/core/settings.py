@@ -83,6 +83,7 @@ class Settings:
     model_path: str = ""  # empty: the embedded default model
     state_cache_entries: int = 4  # conversations whose model state stays in memory
     backups_kept: int = 5
+    start_minimized: bool = False  # start in the tray, without opening the window
     models: dict[str, ModelSettings] = field(default_factory=dict)
     cloud: CloudSettings = field(default_factory=CloudSettings)
 
@@ -199,8 +200,10 @@ class SettingsStore:
         if isinstance(raw.get("model_path"), str):
             settings.model_path = raw["model_path"]
         for name in ("state_cache_entries", "backups_kept"):
-            if isinstance(raw.get(name), int):
+            if isinstance(raw.get(name), int) and not isinstance(raw.get(name), bool):
                 setattr(settings, name, raw[name])
+        if isinstance(raw.get("start_minimized"), bool):
+            settings.start_minimized = raw["start_minimized"]
         cloud = raw.get("cloud", {})
         if isinstance(cloud, dict):
             settings.cloud = _cloud_from_dict(cloud)
@@ -216,6 +219,7 @@ class SettingsStore:
             "model_path": settings.model_path,
             "state_cache_entries": settings.state_cache_entries,
             "backups_kept": settings.backups_kept,
+            "start_minimized": settings.start_minimized,
             "models": {k: dataclasses.asdict(v) for k, v in settings.models.items()},
             "cloud": dataclasses.asdict(settings.cloud),
         }

@@ -23,6 +23,7 @@ from app.core.llm.engine import LocalEngine
 from app.core.logs import setup_logging
 from app.core.paths import Paths, resolve_paths
 from app.core.secrets import PASSPHRASE_ENV, keyring_info
+from app.core.settings import SettingsStore
 from app.core.steward import Steward, cloud_route
 from app.ui import crash
 from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
@@ -219,6 +220,18 @@ def system_theme(app: QApplication) -> Theme:
     return Theme.dark_theme() if dark else Theme.light()
 
 
+def starts_minimized(request: dict[str, Any], settings: SettingsStore, tray: bool) -> bool:
+    """Start in the tray only when there is a tray to come back from."""
+    if not tray:
+        return False
+    if request.get("minimized"):
+        return True
+    try:
+        return settings.load().start_minimized
+    except KnownError:
+        return False
+
+
 def app_icon() -> QIcon:
     here = Path(__file__).resolve()
     for folder in (here.parents[2] / "assets", Path(getattr(sys, "_MEIPASS", here)) / "assets"):
@@ -271,7 +284,7 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
 
     def on_request(req: dict[str, Any]) -> None:
         action = req.get("action")
-        if action == "show":
+        if action == "show" and not req.get("minimized"):  # a login start changes nothing
             window.show_and_raise()
         elif action == "quick":
             quick.popup()
@@ -293,6 +306,7 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
         window.show_and_raise()
 
     quick.open_requested.connect(open_from_quick)
+    minimized = starts_minimized(request, SettingsStore(paths.settings_file), Tray.available())
     hotkey = GlobalHotkey()
     if hotkey.start():
         hotkey.activated.connect(quick.popup)
@@ -315,7 +329,7 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
     quick.answered.connect(on_quick_answered)
     if request["action"] in ("quick", "ask"):
         on_request(request)
-    else:
+    elif not minimized:
         window.show()
         window.composer.setFocus()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from app.core import autostart
 from app.core.errors import KnownError
 from app.core.llm.model_files import check_gguf
 from app.core.secrets import format_recovery_key, keyring_info
@@ -50,6 +52,7 @@ class SettingsDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(self._model_tab(), "Model")
         tabs.addTab(self._privacy_tab(), "Privacy")
+        tabs.addTab(self._startup_tab(), "Startup")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Apply
@@ -160,6 +163,7 @@ class SettingsDialog(QDialog):
         )
         try:
             settings.set_model_settings(values)
+            self._apply_startup()
             self.steward.settings_store.save(settings)
         except KnownError as exc:
             settings.model_path = old_path
@@ -172,6 +176,32 @@ class SettingsDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         if self.apply():
             self.accept()
+
+    # --- startup ----------------------------------------------------------------------------
+
+    def _startup_tab(self) -> QWidget:
+        page = QWidget()
+        self.start_minimized = QCheckBox("Start minimized to the tray (when there is a tray)")
+        self.start_minimized.setChecked(self.steward.settings.start_minimized)
+        self.launch_at_login = QCheckBox("Launch Steward when I log in")
+        self.launch_at_login.setChecked(autostart.is_enabled())
+        note = QLabel(wordWrap=True)
+        if not autostart.supported():
+            self.launch_at_login.setEnabled(False)
+            note.setText(
+                "On this system, add Steward to your login items yourself (see docs/desktop.md)."
+            )
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.start_minimized)
+        layout.addWidget(self.launch_at_login)
+        layout.addWidget(note)
+        layout.addStretch(1)
+        return page
+
+    def _apply_startup(self) -> None:
+        self.steward.settings.start_minimized = self.start_minimized.isChecked()
+        if autostart.supported() and self.launch_at_login.isChecked() != autostart.is_enabled():
+            autostart.set_enabled(self.launch_at_login.isChecked())
 
     # --- privacy ----------------------------------------------------------------------------
 

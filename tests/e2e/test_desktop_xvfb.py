@@ -301,3 +301,47 @@ def test_global_hotkey_opens_the_quick_prompt(display: str, home: Path) -> None:
             app.kill()
             app.communicate()
     assert app.returncode == 0 and b"Traceback" not in out
+
+
+def test_start_minimized_to_the_tray(display: str, tray_host: None, home: Path) -> None:
+    env = steward_env(home, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    assert run_steward("history", "list", home=home).returncode == 0
+
+    def main_window_visible() -> bool:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "^Steward$"],
+            env=dict(os.environ, DISPLAY=display),
+            capture_output=True,
+            text=True,
+        )
+        return bool(found.stdout.strip())
+
+    app = subprocess.Popen(
+        [sys.executable, "-m", "app", "desktop", "--minimized"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        time.sleep(5)
+        assert app.poll() is None and not main_window_visible()  # only the tray icon
+        assert (
+            subprocess.run(
+                [sys.executable, "-m", "app", "desktop"], cwd=ROOT, env=env, timeout=30
+            ).returncode
+            == 0
+        )
+        wait_for(main_window_visible, timeout=10)
+        assert (
+            subprocess.run(
+                [sys.executable, "-m", "app", "desktop", "--quit"], cwd=ROOT, env=env, timeout=30
+            ).returncode
+            == 0
+        )
+        out, _ = app.communicate(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0 and b"Traceback" not in out
