@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -49,6 +50,7 @@ class SettingsDialog(QDialog):
         self.setMinimumSize(560, 480)
         self.steward = steward
         self.model_path = steward.settings.model_path
+        self._key_task: asyncio.Future[None] | None = None  # kept referenced while it runs
         tabs = QTabWidget()
         tabs.addTab(self._model_tab(), "Model")
         tabs.addTab(self._privacy_tab(), "Privacy")
@@ -280,24 +282,34 @@ class SettingsDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         assert self.steward.key is not None
-        try:
-            self.steward.keys.set_passphrase(self.steward.key, dialog.passphrase.text())
-            SecretStore(self.steward).relocate((CLOUD_KEY,))
-        except KnownError as exc:
-            self.error.setText(exc.user_text())
-            return
-        self._update_key_status()
-        self.passphrase_changed.emit()
+        key, phrase = self.steward.key, dialog.passphrase.text()
+        self._key_task = asyncio.ensure_future(
+            self._move_key(lambda: self.steward.keys.set_passphrase(key, phrase), changed=True)
+        )
 
     def _on_use_keyring_clicked(self) -> None:
         assert self.steward.key is not None
-        try:
-            self.steward.keys.use_keyring(self.steward.key)
+        key = self.steward.key
+        self._key_task = asyncio.ensure_future(
+            self._move_key(lambda: self.steward.keys.use_keyring(key))
+        )
+
+    async def _move_key(self, change: Callable[[], object], *, changed: bool = False) -> None:
+        """Re-home the database key (scrypt, keyring calls) off the GUI thread; the API key
+        moves with it."""
+
+        def work() -> None:
+            change()
             SecretStore(self.steward).relocate((CLOUD_KEY,))
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, work)
         except KnownError as exc:
             self.error.setText(exc.user_text())
             return
         self._update_key_status()
+        if changed:
+            self.passphrase_changed.emit()
 
     def _on_lock_clicked(self) -> None:
         self.accept()  # the dialog shows nothing once the store is closed

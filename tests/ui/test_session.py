@@ -142,3 +142,30 @@ def test_missing_model_at_start_shows_why_and_history_still_works(
     assert session.window.banner.isVisibleTo(session.window)
     assert session.window.conversations.count() == 1
     assert session.assistant.db.search("still")
+
+
+def test_setting_a_passphrase_from_settings(run, session: Session, monkeypatch) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from app.core.secrets import KeyManager
+    from app.ui.unlock import PassphraseDialog
+
+    def accept(dialog: PassphraseDialog) -> int:
+        dialog.passphrase.setText("a brand new passphrase")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PassphraseDialog, "exec", accept)
+
+    async def go() -> None:
+        await session.start()
+        before = session.steward.keys.meta().passphrase_wrap
+        dialog = session.open_settings()
+        seen: list[bool] = []
+        dialog.passphrase_changed.connect(lambda: seen.append(True))
+        dialog._on_passphrase_clicked()  # returns at once; the key is re-wrapped off the GUI thread
+        await until(lambda: bool(seen))
+        assert session.steward.keys.meta().passphrase_wrap != before
+
+    run(go())
+    key = KeyManager(session.paths, lambda new: "a brand new passphrase").unlock(create=False).key
+    assert key == session.steward.key
