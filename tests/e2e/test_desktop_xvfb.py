@@ -94,6 +94,34 @@ def start_desktop(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def visible(display: str, name: str) -> bool:
+    """A visible window whose title matches ``name`` (a regex)."""
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", name],
+        env=dict(os.environ, DISPLAY=display),
+        capture_output=True,
+        text=True,
+    )
+    return bool(found.stdout.strip())
+
+
+def desktop_command(env: dict[str, str], *args: str) -> int:
+    """`steward desktop ARGS`, which hands its request to the running app."""
+    return subprocess.run(
+        [sys.executable, "-m", "app", "desktop", *args], cwd=ROOT, env=env, timeout=30
+    ).returncode
+
+
+def ended_cleanly(app: subprocess.Popen[bytes]) -> tuple[int, bytes]:
+    """Wait for the app to end (killing it if it does not) and return its status and output."""
+    try:
+        out, _ = app.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        app.kill()
+        out, _ = app.communicate()
+    return app.returncode, out
+
+
 def answers_in(home: Path, passphrase: str) -> int:
     """Assistant rows in the running app's database (read alongside it, as WAL allows)."""
     from app.core.paths import resolve_paths
@@ -285,13 +313,7 @@ def test_global_hotkey_opens_the_quick_prompt(display: str, home: Path) -> None:
     app = start_desktop(env)
 
     def quick_prompt_visible() -> bool:
-        found = subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--name", "Steward quick prompt"],
-            env=dict(os.environ, DISPLAY=display),
-            capture_output=True,
-            text=True,
-        )
-        return bool(found.stdout.strip())
+        return visible(display, "Steward quick prompt")
 
     try:
         time.sleep(5)
@@ -307,18 +329,10 @@ def test_global_hotkey_opens_the_quick_prompt(display: str, home: Path) -> None:
             timeout=60,
         )
         screenshot(display, "desktop-7-hotkey-quick-prompt.png")
-        assert (
-            subprocess.run(
-                [sys.executable, "-m", "app", "desktop", "--quit"], cwd=ROOT, env=env, timeout=30
-            ).returncode
-            == 0
-        )
-        out, _ = app.communicate(timeout=30)
+        assert desktop_command(env, "--quit") == 0
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.communicate()
-    assert app.returncode == 0 and b"Traceback" not in out
+        status, out = ended_cleanly(app)
+    assert status == 0 and b"Traceback" not in out
 
 
 def test_start_minimized_to_the_tray(display: str, tray_host: None, home: Path) -> None:
@@ -326,13 +340,7 @@ def test_start_minimized_to_the_tray(display: str, tray_host: None, home: Path) 
     assert run_steward("history", "list", home=home).returncode == 0
 
     def main_window_visible() -> bool:
-        found = subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--name", "^Steward$"],
-            env=dict(os.environ, DISPLAY=display),
-            capture_output=True,
-            text=True,
-        )
-        return bool(found.stdout.strip())
+        return visible(display, "^Steward$")
 
     app = subprocess.Popen(
         [sys.executable, "-m", "app", "desktop", "--minimized"],
@@ -344,22 +352,9 @@ def test_start_minimized_to_the_tray(display: str, tray_host: None, home: Path) 
     try:
         time.sleep(5)
         assert app.poll() is None and not main_window_visible()  # only the tray icon
-        assert (
-            subprocess.run(
-                [sys.executable, "-m", "app", "desktop"], cwd=ROOT, env=env, timeout=30
-            ).returncode
-            == 0
-        )
+        assert desktop_command(env) == 0
         wait_for(main_window_visible, timeout=10)
-        assert (
-            subprocess.run(
-                [sys.executable, "-m", "app", "desktop", "--quit"], cwd=ROOT, env=env, timeout=30
-            ).returncode
-            == 0
-        )
-        out, _ = app.communicate(timeout=30)
+        assert desktop_command(env, "--quit") == 0
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.communicate()
-    assert app.returncode == 0 and b"Traceback" not in out
+        status, out = ended_cleanly(app)
+    assert status == 0 and b"Traceback" not in out
