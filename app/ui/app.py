@@ -67,8 +67,19 @@ class Session:
         self.steward: Steward | None = None
         self.engine: LocalEngine | None = None
         self.assistant: Assistant | None = None
+        # set whenever no unlock, lock or erase is in progress (tests and quit wait on it)
+        self.settled = asyncio.Event()
 
     async def start(self) -> None:
+        """Unlock the store (keyring, $STEWARD_PASSPHRASE or the dialog), then load the model
+        in the background of the open window."""
+        self.settled.clear()
+        try:
+            await self._unlock_and_load()
+        finally:
+            self.settled.set()
+
+    async def _unlock_and_load(self) -> None:
         window = self.window
         recovery: list[str] = []
         passphrase: str | None = None
@@ -190,6 +201,7 @@ class Session:
     async def lock(self, *, erase: bool = False) -> None:
         """Close the store, drop the model's state (it holds conversation tokens) and every
         piece of content on screen; then unlock again (the passphrase, or the keyring)."""
+        self.settled.clear()
         self.window.detach()
         self.quick.hide()
         self.quick.assistant = None

@@ -30,6 +30,12 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     event_loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(event_loop)
     yield event_loop
+    # a task a test left running must not step later, outside any loop
+    leftover = [task for task in asyncio.all_tasks(event_loop) if not task.done()]
+    for task in leftover:
+        task.cancel()
+    if leftover:
+        event_loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
     event_loop.close()
     asyncio.set_event_loop(None)
 

@@ -114,7 +114,10 @@ def test_erase_needs_the_typed_word(run, session: Session, monkeypatch) -> None:
         assert session.assistant.db.count() == 1
         monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("erase", True))
         dialog._on_erase_clicked()
-        await until(lambda: session.assistant is not None and session.assistant.db.count() == 0)
+        await until(lambda: not session.settled.is_set())  # the erase has begun
+        await session.settled.wait()  # unlocked again and the model loaded
+        assert session.assistant.db.count() == 0
+        assert session.window.conversations.count() == 0
         return dialog
 
     run(go())
