@@ -169,6 +169,26 @@ def test_history_longer_than_context_is_trimmed_not_an_error(model_path: Path) -
     assert second.cached_tokens >= first.prompt_tokens - 1
 
 
+def test_very_long_history_is_trimmed_from_the_newest_turns(model_path: Path) -> None:
+    engine = make_engine(model_path, n_ctx=512)
+    history = [SYSTEM]
+    for i in range(5_000):
+        history += [ChatMessage("user", f"Note {i}."), ChatMessage("assistant", f"Noted {i}.")]
+    history.append(ChatMessage("user", "Which note came last?"))
+
+    async def go():
+        return await collect(engine, history, params=SamplingParams(max_tokens=16))
+
+    try:
+        _, stats, trimmed = asyncio.run(go())
+    finally:
+        engine.close()
+    kept = len(history) - 1 - trimmed[0].dropped_messages
+    # as many of the newest turns as fill about TRIM_TARGET of the room, starting at a question
+    assert 20 < kept < 200 and history[1 + trimmed[0].dropped_messages].role == "user"
+    assert stats.prompt_tokens + 16 <= 512
+
+
 def test_single_message_larger_than_context_is_a_clear_error(model_path: Path) -> None:
     engine = make_engine(model_path, n_ctx=512)
 

@@ -43,6 +43,7 @@ FinishReason = Literal["stop", "length", "cancelled"]
 # When history overflows the context, trim it to this share of the room left for the
 # prompt, so the trimmed start stays put for several turns and the cached prefix survives.
 TRIM_TARGET = 0.6
+TURN_OVERHEAD = 6  # tokens a chat template adds around each message (role markers)
 
 
 @dataclass(frozen=True)
@@ -377,33 +378,62 @@ class LocalEngine:
         return list(self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
 
     def _fit(self, messages: list[ChatMessage], key: str, max_tokens: int) -> tuple[list[int], int]:
-        """Prompt tokens for ``messages``, dropping the oldest turns if they do not fit."""
+        """Prompt tokens for ``messages``, dropping the oldest turns if they do not fit.
+
+        The work is bounded by the context, not by the conversation: the messages are measured
+        from the newest back only until the context is full, so a 10,000-message conversation
+        costs what a full context costs. Once trimmed, later turns keep the same start (the
+        model's cached prefix stays valid) until the kept part no longer fits.
+        """
         n_ctx = int(self._llm.n_ctx())
         room = n_ctx - max_tokens
+        target = int(room * TRIM_TARGET)
         system = messages[:1] if messages and messages[0].role == "system" else []
         rest = messages[len(system) :]
-        start = min(self._trim_start.get(key, 0), max(0, len(rest) - 1))
+        cached = min(self._trim_start.get(key, 0), max(0, len(rest) - 1))
+        start = cached
+        if start == 0 and self._tail_start(system, rest, room) > 0:
+            start = self._tail_start(system, rest, target)  # does not fit: trim in a chunk
         tokens = self._tokens(system + rest[start:])
-        if len(tokens) <= room and start == 0:
-            return tokens, 0
+        if len(tokens) > room and start == cached and cached > 0:
+            start = max(cached, self._tail_start(system, rest, target))
+            tokens = self._tokens(system + rest[start:])
+        while len(tokens) > room and start < len(rest) - 1:  # the estimate was short
+            start = self._next_user_turn(rest, start)
+            tokens = self._tokens(system + rest[start:])
         if len(tokens) > room:
-            target = int(room * TRIM_TARGET)
-            while start < len(rest) - 1:
-                start += 1
-                # begin the kept history at a user turn
-                while start < len(rest) - 1 and rest[start].role != "user":
-                    start += 1
-                tokens = self._tokens(system + rest[start:])
-                if len(tokens) <= target:
-                    break
-            if len(tokens) > room:
-                raise ContextOverflowError(
-                    f"The message is too long for the local model: it needs {len(tokens)} "
-                    f"tokens plus {max_tokens} for the answer, and the context holds {n_ctx}.",
-                    hint="Shorten it, lower max tokens, or raise the context length in settings.",
-                )
+            raise ContextOverflowError(
+                f"The message is too long for the local model: it needs {len(tokens)} "
+                f"tokens plus {max_tokens} for the answer, and the context holds {n_ctx}.",
+                hint="Shorten it, lower max tokens, or raise the context length in settings.",
+            )
         self._trim_start[key] = start
         return tokens, start
+
+    @staticmethod
+    def _next_user_turn(rest: Sequence[ChatMessage], start: int) -> int:
+        """The next start after ``start``: the kept history begins at a user turn."""
+        start += 1
+        while start < len(rest) - 1 and rest[start].role != "user":
+            start += 1
+        return start
+
+    def _tail_start(
+        self, system: Sequence[ChatMessage], rest: Sequence[ChatMessage], budget: int
+    ) -> int:
+        """The first message to keep so that the newest ones fit ``budget`` tokens (estimated
+        from each message's own tokens plus the template's few per turn); 0 when all fit."""
+        llm = self._llm
+        used = len(self._tokens(system)) if system else 0
+        for index in range(len(rest) - 1, -1, -1):
+            content = rest[index].content.encode("utf-8")
+            used += len(llm.tokenize(content, add_bos=False, special=False)) + TURN_OVERHEAD
+            if used > budget:  # message ``index`` no longer fits: keep the ones after it
+                start = min(index + 1, len(rest) - 1)
+                while start < len(rest) - 1 and rest[start].role != "user":
+                    start += 1
+                return start
+        return 0
 
     def _switch_to(self, key: str) -> None:
         """Make ``key``'s conversation the one in the KV cache, keeping the previous one."""
