@@ -6,7 +6,6 @@ thread and the engine thread); widgets are touched only here, on the GUI thread.
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from qasync import asyncSlot
 from app.core.assistant import Assistant, Finished, Routed, Started, Token, Trimmed
 from app.core.errors import KnownError
 from app.core.store.models import Conversation, Message
-from app.ui.chat_view import WINDOW, ChatView
+from app.ui.chat_view import PAGE, ChatView
 from app.ui.composer import Composer
 from app.ui.render import Theme
 
@@ -148,6 +147,8 @@ class MainWindow(QMainWindow):
         self.conversations.currentItemChanged.connect(self._on_conversations_current_changed)
         self.search.textChanged.connect(self._on_search_text_changed)
         self.view.code_copied.connect(lambda _: self.statusBar().showMessage("Code copied", 2000))
+        self.view.earlier_requested.connect(self._on_view_earlier_requested)
+        self.view.later_requested.connect(self._on_view_later_requested)
 
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_MS)
         self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
@@ -235,22 +236,43 @@ class MainWindow(QMainWindow):
         if conv is None:
             self.view.clear_conversation()
         else:
-            db = self.assistant.db
-
-            def load() -> tuple[list[Message], int]:
-                return db.messages(conv.id, last=WINDOW), db.count_messages(conv.id)
-
-            messages, total = await self.assistant.db_call(load)
-            notice = (
-                f"Showing the latest {len(messages)} of {total} messages."
-                if total > len(messages)
-                else ""
-            )
-            self.view.show_messages(messages, notice)
+            messages, earlier = await self._latest(conv.id)
+            self.view.show_messages(messages, has_earlier=earlier)
         await self._restore_draft()
         self._editing_last = False
         self._update_buttons()
         self.composer.setFocus()
+
+    async def _latest(self, conversation_id: str) -> tuple[list[Message], bool]:
+        assert self.assistant is not None
+        db = self.assistant.db
+        return await self.assistant.db_call(lambda: db.message_page(conversation_id, limit=PAGE))
+
+    @asyncSlot()
+    async def _on_view_earlier_requested(self) -> None:
+        shown = self.view.visible_messages()
+        if self.assistant is None or self.conversation is None or not shown:
+            self.view.show_earlier([], has_earlier=False)
+            return
+        db, conv_id, first = self.assistant.db, self.conversation.id, shown[0].seq
+        page, earlier = await self.assistant.db_call(
+            lambda: db.message_page(conv_id, limit=PAGE, before_seq=first)
+        )
+        if self.conversation is not None and self.conversation.id == conv_id:
+            self.view.show_earlier(page, has_earlier=earlier)
+
+    @asyncSlot()
+    async def _on_view_later_requested(self) -> None:
+        shown = self.view.visible_messages()
+        if self.assistant is None or self.conversation is None or not shown:
+            self.view.show_later([], has_later=False)
+            return
+        db, conv_id, last = self.assistant.db, self.conversation.id, shown[-1].seq
+        page, later = await self.assistant.db_call(
+            lambda: db.message_page(conv_id, limit=PAGE, after_seq=last)
+        )
+        if self.conversation is not None and self.conversation.id == conv_id:
+            self.view.show_later(page, has_later=later)
 
     @asyncSlot()
     async def _on_new_action_triggered(self) -> None:
@@ -398,12 +420,8 @@ class MainWindow(QMainWindow):
                     self.conversation = event.conversation
                     self.title.setText(event.conversation.title)
                     assert self.assistant is not None
-                    history = await self.assistant.db_call(
-                        functools.partial(
-                            self.assistant.db.messages, event.conversation.id, last=WINDOW
-                        )
-                    )
-                    self.view.show_messages(history)
+                    history, earlier = await self._latest(event.conversation.id)
+                    self.view.show_messages(history, has_earlier=earlier)
                     answer = Message("", event.conversation.id, 0, "assistant", "", "")
                     if new_conversation:
                         await self.reload_conversations(select=event.conversation.id)

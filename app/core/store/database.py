@@ -324,6 +324,34 @@ class Database:
             ).fetchall()
         return [Message(*row) for row in rows]
 
+    def message_page(
+        self,
+        conversation_id: str,
+        *,
+        limit: int,
+        before_seq: int | None = None,
+        after_seq: int | None = None,
+    ) -> tuple[list[Message], bool]:
+        """Up to ``limit`` consecutive messages in order, and whether more lie beyond them.
+
+        By default the latest ones (more = earlier ones exist); ``before_seq`` pages back from a
+        message, ``after_seq`` forward (more = later ones exist)."""
+        if after_seq is not None:
+            rows = self.conn.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (conversation_id, after_seq, limit + 1),
+            ).fetchall()
+            more = len(rows) > limit
+            return [Message(*row) for row in rows[:limit]], more
+        rows = self.conn.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq < ? "
+            "ORDER BY seq DESC LIMIT ?",
+            (conversation_id, before_seq if before_seq is not None else 2**62, limit + 1),
+        ).fetchall()
+        more = len(rows) > limit
+        return [Message(*row) for row in reversed(rows[:limit])], more
+
     def insert_messages(self, messages: Sequence[Message]) -> None:
         """Bulk insert (import, benchmarks) inside the caller's transaction or its own."""
         with _translated(self.path):

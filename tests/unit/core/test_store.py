@@ -160,3 +160,20 @@ def test_drafts_are_kept_per_conversation(db: Database) -> None:
     assert db.draft(None) == "half a thought" and db.draft(conv.id) == "reply in progress"
     db.set_draft(conv.id, "   ")
     assert db.draft(conv.id) == ""
+
+
+def test_message_pages_walk_a_long_conversation_both_ways(db: Database) -> None:
+    conv = db.create_conversation("Long")
+    for i in range(25):
+        db.add_message(conv.id, "user" if i % 2 == 0 else "assistant", f"message {i}")
+    latest, earlier = db.message_page(conv.id, limit=10)
+    assert [m.content for m in latest] == [f"message {i}" for i in range(15, 25)] and earlier
+    page, earlier = db.message_page(conv.id, limit=10, before_seq=latest[0].seq)
+    assert [m.content for m in page] == [f"message {i}" for i in range(5, 15)] and earlier
+    first, earlier = db.message_page(conv.id, limit=10, before_seq=page[0].seq)
+    assert [m.content for m in first] == [f"message {i}" for i in range(5)] and not earlier
+    forward, later = db.message_page(conv.id, limit=10, after_seq=first[-1].seq)
+    assert forward == page and later
+    last, later = db.message_page(conv.id, limit=10, after_seq=page[-1].seq)
+    assert last == latest and not later
+    assert db.message_page("no-such-conversation", limit=10) == ([], False)
