@@ -73,10 +73,30 @@ def _show_recovery_key(key: str) -> None:
 
 
 def build_parser() -> Parser:
-    p = Parser(prog="steward", description="Steward: a private, local-first assistant.")
+    p = Parser(
+        prog="steward",
+        description="Steward: a private, local-first assistant. Without a command it opens the "
+        "desktop app, or hands the request to the Steward already running for this data folder.",
+        epilog="The terminal chat is `steward chat`.",
+    )
     p.add_argument("--version", action="version", version=f"Steward {__version__}")
     p.add_argument("--model", metavar="PATH", help="use this GGUF model file")
     p.add_argument("-v", "--verbose", action="store_true", help="detailed log file")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--quick", action="store_true", help="open the quick prompt")
+    which.add_argument("--ask", metavar="PROMPT", help="open the quick prompt and ask PROMPT")
+    which.add_argument("--quit", action="store_true", help="end the running Steward cleanly")
+    which.add_argument(
+        "--minimized",
+        action="store_true",
+        help="start in the tray without opening the window (used at login)",
+    )
+    p.add_argument(
+        "--no-model",
+        action="store_true",
+        help="start the desktop app without loading the local model (history, search and, if "
+        "switched on, the cloud still work)",
+    )
     sub = p.add_subparsers(dest="command", parser_class=Parser)
 
     def model_option(sp: argparse.ArgumentParser) -> None:
@@ -170,22 +190,6 @@ def build_parser() -> Parser:
     c.add_argument("--json", action="store_true")
     csub.add_parser("test", help="send a one-token request and report")
     csub.add_parser("off", help="switch the cloud off (the key stays stored)")
-
-    dk = sub.add_parser(
-        "desktop",
-        help="open the desktop app, or hand the request to the one already running (in "
-        "development: chat, search, tray and quick prompt work; no settings window yet)",
-    )
-    model_option(dk)
-    which = dk.add_mutually_exclusive_group()
-    which.add_argument("--quick", action="store_true", help="open the quick prompt")
-    which.add_argument("--ask", metavar="PROMPT", help="open the quick prompt and ask PROMPT")
-    which.add_argument("--quit", action="store_true", help="end the running Steward cleanly")
-    which.add_argument(
-        "--minimized",
-        action="store_true",
-        help="start in the tray without opening the window (used at login)",
-    )
 
     st = sub.add_parser("settings", help="show or change settings")
     ssub = st.add_subparsers(dest="settings_command", required=True, parser_class=Parser)
@@ -741,12 +745,27 @@ def cmd_settings(args: argparse.Namespace, steward: Steward) -> int:
     return 0
 
 
-def cmd_desktop(args: argparse.Namespace, steward: Steward) -> int:
-    from app.ui.app import run as run_desktop
+DESKTOP_OPTIONS = ("quick", "ask", "quit", "minimized", "no_model")
 
+
+def _no_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def cmd_desktop(args: argparse.Namespace, steward: Steward) -> int:
     steward.close()  # the desktop app opens its own session (it may ask for a passphrase)
     if args.ask is not None and not args.ask.strip():
         raise UsageError("--ask needs a prompt.")
+    if _no_display():
+        raise UsageError(
+            "There is no display to open the Steward window on (neither DISPLAY nor "
+            "WAYLAND_DISPLAY is set).",
+            hint="Use `steward chat` for the terminal chat, or `steward --help`.",
+        )
+    from app.ui.app import run as run_desktop
+
     request: dict[str, Any] = {"action": "show"}
     if args.quit:
         request = {"action": "quit"}
@@ -756,7 +775,7 @@ def cmd_desktop(args: argparse.Namespace, steward: Steward) -> int:
         request = {"action": "quick"}
     elif args.minimized:
         request = {"action": "show", "minimized": True}
-    return run_desktop(args.model, request)
+    return run_desktop(args.model, request, load_model=not args.no_model)
 
 
 COMMANDS = {
@@ -771,19 +790,18 @@ COMMANDS = {
     "passphrase": cmd_passphrase,
     "settings": cmd_settings,
     "cloud": cmd_cloud,
-    "desktop": cmd_desktop,
 }
 
 
 def run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = args.command or "chat"
-    if command == "chat" and args.command is None:
-        if not sys.stdin.isatty():
-            parser.print_help(sys.stderr)
-            return ExitCode.USAGE
-        args = parser.parse_args([*argv, "chat"])
+    command = args.command or "desktop"
+    given = [name for name in DESKTOP_OPTIONS if getattr(args, name)]
+    if args.command is not None and given:
+        option = "--" + given[0].replace("_", "-")
+        _err(f"steward: {option} is for the desktop app; it goes without a command")
+        return ExitCode.USAGE
     if command == "ask" and not args.prompt.strip():
         _err('steward: the prompt is empty; give the question in quotes, e.g. steward ask "Hello"')
         return ExitCode.USAGE
@@ -793,7 +811,8 @@ def run(argv: list[str]) -> int:
         paths = resolve_paths()
         steward = Steward(paths, on_recovery_key=_show_recovery_key)
         setup_logging(paths, verbose=args.verbose)
-        return int(COMMANDS[command](args, steward))
+        handler = cmd_desktop if command == "desktop" else COMMANDS[command]
+        return int(handler(args, steward))
     except KnownError as exc:
         _err(f"steward: {exc.user_text()}")
         return int(exc.exit_code)

@@ -26,9 +26,9 @@ def autostart_dir() -> Path:
 def command() -> list[str]:
     """The command that starts the desktop app minimized, for this installation."""
     if getattr(sys, "frozen", False):  # an installed bundle: its own executable
-        cmd = [sys.executable, "desktop", "--minimized"]
+        cmd = [sys.executable, "--minimized"]
     else:
-        cmd = [sys.executable, "-m", "app", "desktop", "--minimized"]
+        cmd = [sys.executable, "-m", "app", "--minimized"]
     if home := os.environ.get(HOME_ENV):
         cmd = ["env", f"{HOME_ENV}={home}", *cmd]
     return cmd

@@ -58,9 +58,16 @@ class Session:
     """What the window runs on once unlocked."""
 
     def __init__(
-        self, window: MainWindow, paths: Paths, model_override: str | None, quick: QuickPrompt
+        self,
+        window: MainWindow,
+        paths: Paths,
+        model_override: str | None,
+        quick: QuickPrompt,
+        *,
+        load_model: bool = True,
     ) -> None:
         self.window = window
+        self.load_model = load_model
         self.quick = quick
         self.paths = paths
         self.model_override = model_override
@@ -129,10 +136,16 @@ class Session:
         assert steward.db is not None
         route = await off_gui(lambda: cloud_route(steward))
         local_error: KnownError | None = None
-        try:
-            self.engine = steward.engine(self.model_override)
-        except ModelError as exc:
-            local_error = exc
+        if not self.load_model:
+            local_error = ModelError(
+                "Steward was started without a local model (--no-model).",
+                hint="History and search work; applying Settings › Model loads it.",
+            )
+        else:
+            try:
+                self.engine = steward.engine(self.model_override)
+            except ModelError as exc:
+                local_error = exc
         system = steward.settings.model_settings().system_prompt
         self.assistant = Assistant(
             steward.db, self.engine, system_prompt=system, cloud=route, local_error=local_error
@@ -141,7 +154,7 @@ class Session:
         await window.attach(self.assistant)
         if self.engine is None:
             assert local_error is not None
-            window.show_banner(local_error.user_text(), error=True)
+            window.show_banner(local_error.user_text(), error=self.load_model)
             window.set_status("No local model")
             return
         window.show_banner(f"Loading {self.engine.model.name}… you can type meanwhile.")
@@ -252,7 +265,12 @@ def app_icon() -> QIcon:
     return QIcon()
 
 
-def run(model_override: str | None = None, request: dict[str, Any] | None = None) -> int:
+def run(
+    model_override: str | None = None,
+    request: dict[str, Any] | None = None,
+    *,
+    load_model: bool = True,
+) -> int:
     """Start the desktop app, or hand ``request`` to the one already running here."""
     request = request or {"action": "show"}
     paths = resolve_paths().ensure()
@@ -278,7 +296,7 @@ def run(model_override: str | None = None, request: dict[str, Any] | None = None
     qsettings = QSettings(str(paths.config / "qt.ini"), QSettings.Format.IniFormat)
     window = MainWindow(theme, qsettings)
     quick = QuickPrompt(theme)
-    session = Session(window, paths, model_override, quick)
+    session = Session(window, paths, model_override, quick, load_model=load_model)
     quit_now = asyncio.Event()
     if Tray.available():
         tray = Tray(icon)

@@ -2,7 +2,7 @@
 
 X11 (Linux desktops on Xorg): Ctrl+Alt+Space, grabbed on the root window with python-xlib.
 Elsewhere (Wayland, Windows, macOS) there is no grab here; the user binds the command
-`steward desktop --quick` to a keyboard shortcut in the desktop's own settings, which opens
+`steward --quick` to a keyboard shortcut in the desktop's own settings, which opens
 the quick prompt of the running Steward (see docs/desktop.md).
 """
 
@@ -34,7 +34,7 @@ class GlobalHotkey(QObject):
         if QGuiApplication.platformName() != "xcb":
             self.problem = (
                 f"global hotkeys need X11 (this is {QGuiApplication.platformName()}); bind "
-                "`steward desktop --quick` to a shortcut in your desktop's settings instead"
+                "`steward --quick` to a shortcut in your desktop's settings instead"
             )
             return False
         try:

@@ -86,7 +86,7 @@ def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyp
 def start_desktop(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """The real desktop app, its output captured to check for tracebacks."""
     return subprocess.Popen(
-        [sys.executable, "-m", "app", "desktop"],
+        [sys.executable, "-m", "app"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -106,9 +106,9 @@ def visible(display: str, name: str) -> bool:
 
 
 def desktop_command(env: dict[str, str], *args: str) -> int:
-    """`steward desktop ARGS`, which hands its request to the running app."""
+    """`steward ARGS`, which hands its request to the running app."""
     return subprocess.run(
-        [sys.executable, "-m", "app", "desktop", *args], cwd=ROOT, env=env, timeout=30
+        [sys.executable, "-m", "app", *args], cwd=ROOT, env=env, timeout=30
     ).returncode
 
 
@@ -229,7 +229,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
     try:
         time.sleep(5)  # started and listening
         shown = subprocess.run(
-            [sys.executable, "-m", "app", "desktop"],
+            [sys.executable, "-m", "app"],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -239,7 +239,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
         screenshot(display, "desktop-5-with-tray.png")
         t0 = time.monotonic()
         second = subprocess.run(
-            [sys.executable, "-m", "app", "desktop", "--ask", "What colour is the sky?"],
+            [sys.executable, "-m", "app", "--ask", "What colour is the sky?"],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -259,7 +259,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
         screenshot(display, "desktop-6-quick-prompt.png")
         x(display, "key", "Escape")  # hides the quick prompt
         quit_ = subprocess.run(
-            [sys.executable, "-m", "app", "desktop", "--quit"],
+            [sys.executable, "-m", "app", "--quit"],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -275,7 +275,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
     assert b"Traceback" not in out
     # a stale socket after a crash never blocks the next start
     crashed = subprocess.Popen(
-        [sys.executable, "-m", "app", "desktop"],
+        [sys.executable, "-m", "app"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -285,7 +285,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
     crashed.kill()
     crashed.wait()
     again = subprocess.Popen(
-        [sys.executable, "-m", "app", "desktop"],
+        [sys.executable, "-m", "app"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -296,7 +296,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
         assert again.poll() is None  # it started (it did not forward to the dead socket)
         assert (
             subprocess.run(
-                [sys.executable, "-m", "app", "desktop", "--quit"], cwd=ROOT, env=env, timeout=30
+                [sys.executable, "-m", "app", "--quit"], cwd=ROOT, env=env, timeout=30
             ).returncode
             == 0
         )
@@ -343,7 +343,7 @@ def test_start_minimized_to_the_tray(display: str, tray_host: None, home: Path) 
         return visible(display, "^Steward$")
 
     app = subprocess.Popen(
-        [sys.executable, "-m", "app", "desktop", "--minimized"],
+        [sys.executable, "-m", "app", "--minimized"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

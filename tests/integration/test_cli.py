@@ -104,6 +104,10 @@ def test_history_commands(home: Path, tmp_path: Path) -> None:
         (("history", "export", "x", "--format", "pdf"), "invalid choice"),
         (("ask", "hi", "--temperature", "9"), "--temperature"),
         (("frobnicate",), "invalid choice"),
+        (("--quick", "history", "list"), "--quick is for the desktop app"),
+        (("--no-model", "ask", "hi"), "--no-model is for the desktop app"),
+        (("--ask", "  "), "--ask needs a prompt"),
+        (("--quick", "--quit"), "not allowed with"),
     ],
 )
 def test_bad_arguments_one_line_exit_2(home: Path, args: tuple[str, ...], message: str) -> None:
@@ -111,6 +115,14 @@ def test_bad_arguments_one_line_exit_2(home: Path, args: tuple[str, ...], messag
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_desktop_without_a_display_points_to_the_terminal_chat(home: Path) -> None:
+    result = run_steward(home=home, DISPLAY="", WAYLAND_DISPLAY="", QT_QPA_PLATFORM="")
+    assert result.returncode == 2
+    assert "no display" in result.stderr and "steward chat" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (home / "data").exists() or not any((home / "data").iterdir())
 
 
 def test_unknown_conversation_and_bad_import_exit_3(home: Path, tmp_path: Path) -> None:
