@@ -735,6 +735,7 @@ def cmd_settings(args: argparse.Namespace, steward: Steward) -> int:
         "model": f"{model.name} ({model.path})",
         "state_cache_entries": settings.state_cache_entries,
         "backups_kept": settings.backups_kept,
+        "appearance": settings.appearance,
         **dataclasses.asdict(settings.model_settings(model.id)),
     }
     if getattr(args, "json", False):

@@ -78,12 +78,16 @@ class CloudSettings:
     max_retries: int = 3
 
 
+APPEARANCES = ("system", "light", "dark")
+
+
 @dataclass
 class Settings:
     model_path: str = ""  # empty: the embedded default model
     state_cache_entries: int = 4  # conversations whose model state stays in memory
     backups_kept: int = 5
     start_minimized: bool = False  # start in the tray, without opening the window
+    appearance: str = "system"  # one of APPEARANCES: follow the system, or always light/dark
     models: dict[str, ModelSettings] = field(default_factory=dict)
     cloud: CloudSettings = field(default_factory=CloudSettings)
 
@@ -106,7 +110,7 @@ class Settings:
 Listener = Callable[[Settings], None]
 
 _MODEL_KEYS = [f.name for f in dataclasses.fields(ModelSettings)]
-SETTING_KEYS = ["model_path", "state_cache_entries", "backups_kept", *_MODEL_KEYS]
+SETTING_KEYS = ["model_path", "state_cache_entries", "backups_kept", "appearance", *_MODEL_KEYS]
 
 
 def apply_setting(settings: Settings, key: str, text: str) -> None:
@@ -123,6 +127,11 @@ def apply_setting(settings: Settings, key: str, text: str) -> None:
             check_gguf(path)
             text = str(path)
         settings.model_path = text
+        return
+    if key == "appearance":
+        if text not in APPEARANCES:
+            raise UsageError(f"appearance must be one of: {', '.join(APPEARANCES)}.")
+        settings.appearance = text
         return
     if key in ("state_cache_entries", "backups_kept"):
         value = _parse_int(key, text)
@@ -204,6 +213,8 @@ class SettingsStore:
                 setattr(settings, name, raw[name])
         if isinstance(raw.get("start_minimized"), bool):
             settings.start_minimized = raw["start_minimized"]
+        if raw.get("appearance") in APPEARANCES:
+            settings.appearance = raw["appearance"]
         cloud = raw.get("cloud", {})
         if isinstance(cloud, dict):
             settings.cloud = _cloud_from_dict(cloud)
@@ -220,6 +231,7 @@ class SettingsStore:
             "state_cache_entries": settings.state_cache_entries,
             "backups_kept": settings.backups_kept,
             "start_minimized": settings.start_minimized,
+            "appearance": settings.appearance,
             "models": {k: dataclasses.asdict(v) for k, v in settings.models.items()},
             "cloud": dataclasses.asdict(settings.cloud),
         }

@@ -26,10 +26,10 @@ from app.core.secrets import PASSPHRASE_ENV, keyring_info
 from app.core.settings import SettingsStore
 from app.core.steward import Steward, cloud_route
 from app.ui import crash
+from app.ui.appearance import Appearance
 from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
-from app.ui.render import Theme
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.single_instance import InstanceServer, forward
 from app.ui.tray import Tray
@@ -68,6 +68,7 @@ class Session:
     ) -> None:
         self.window = window
         self.load_model = load_model
+        self.appearance: Appearance | None = None  # set by run(): settings switch light/dark
         self.quick = quick
         self.paths = paths
         self.model_override = model_override
@@ -175,6 +176,8 @@ class Session:
         dialog.applied.connect(self._on_settings_applied)
         dialog.lock_requested.connect(self._on_lock_requested)
         dialog.erase_requested.connect(self._on_erase_requested)
+        if self.appearance is not None:
+            dialog.appearance_changed.connect(self.appearance.apply)
         dialog.open()
         return dialog
 
@@ -240,11 +243,6 @@ class Session:
             self.steward.close()
 
 
-def system_theme(app: QApplication) -> Theme:
-    dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
-    return Theme.dark_theme() if dark else Theme.light()
-
-
 def starts_minimized(request: dict[str, Any], settings: SettingsStore, tray: bool) -> bool:
     """Start in the tray only when there is a tray to come back from."""
     if not tray:
@@ -292,11 +290,18 @@ def run(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     crash.install(paths, QApplication.activeWindow)
-    theme = system_theme(app)
+    try:
+        choice = SettingsStore(paths.settings_file).load().appearance
+    except KnownError:
+        choice = "system"
+    appearance = Appearance(app, choice)
     qsettings = QSettings(str(paths.config / "qt.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(theme, qsettings)
-    quick = QuickPrompt(theme)
+    window = MainWindow(appearance.theme, qsettings)
+    quick = QuickPrompt(appearance.theme)
+    appearance.changed.connect(window.set_theme)
+    appearance.changed.connect(quick.set_theme)
     session = Session(window, paths, model_override, quick, load_model=load_model)
+    session.appearance = appearance
     quit_now = asyncio.Event()
     if Tray.available():
         tray = Tray(icon)

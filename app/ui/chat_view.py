@@ -46,6 +46,13 @@ class ChatView(QTextBrowser):
         self._refreshing = False
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
 
+    def set_theme(self, theme: Theme) -> None:
+        """Render everything again in ``theme`` (light/dark switched while running)."""
+        self.theme = theme
+        self._renderer = MarkdownRenderer(theme)
+        self._cache = {}
+        self._refresh(scroll_to_end=False)
+
     # --- content ----------------------------------------------------------------------------
 
     def show_messages(self, messages: list[Message], *, has_earlier: bool = False) -> None:
@@ -195,7 +202,7 @@ class ChatView(QTextBrowser):
             if live:
                 who += f' <span style="color:{t.muted};">…</span>'
         error = (
-            f'<p style="color:#cf222e;">{html.escape(message.error)}</p>'
+            f'<p style="color:{t.error};">{html.escape(message.error)}</p>'
             if message.error and not live
             else ""
         )

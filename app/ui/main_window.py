@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.setObjectName("banner")
         self.banner.hide()
+        self._banner_error = False
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search all messages")
@@ -165,10 +166,17 @@ class MainWindow(QMainWindow):
     # --- state set by the application ----------------------------------------------------
 
     def show_banner(self, text: str, *, error: bool = False) -> None:
-        colour = "#cf222e" if error else self.theme.muted
+        self._banner_error = error
+        colour = self.theme.error if error else self.theme.muted
         self.banner.setStyleSheet(f"QLabel#banner {{ padding: 6px 10px; color: {colour}; }}")
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
+
+    def set_theme(self, theme: Theme) -> None:
+        """Switch light/dark live: the conversation is rendered again, nothing is reloaded."""
+        self.theme = theme
+        self.view.set_theme(theme)
+        self.show_banner(self.banner.text(), error=self._banner_error)
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)

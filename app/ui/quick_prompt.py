@@ -40,6 +40,7 @@ class QuickPrompt(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumSize(520, 120)
         self.renderer = MarkdownRenderer(theme)
+        self._answer_text = ""  # the answer shown, as markdown (rendered again on a theme change)
         self.assistant: Assistant | None = None
         self.conversation_id: str | None = None
         self._cancel: threading.Event | None = None
@@ -75,6 +76,11 @@ class QuickPrompt(QFrame):
             self.input.setText(prompt)
             self._on_input_return_pressed()
 
+    def set_theme(self, theme: Theme) -> None:
+        self.renderer = MarkdownRenderer(theme)
+        if self._answer_text:
+            self.answer.setHtml(self.renderer.render(self._answer_text).html)
+
     def stop(self) -> None:
         """Stop an answer in progress (it is kept as partial)."""
         if self._cancel is not None:
@@ -107,7 +113,8 @@ class QuickPrompt(QFrame):
                     self.conversation_id = event.conversation.id
                 elif isinstance(event, Token):
                     parts.append(event.text)
-                    self.answer.setHtml(self.renderer.render("".join(parts)).html)
+                    self._answer_text = "".join(parts)
+                    self.answer.setHtml(self.renderer.render(self._answer_text).html)
                 elif isinstance(event, Finished):
                     self.hint.setText(f"{event.message.model} · {event.message.backend}")
                     self.answered.emit(event.message.conversation_id)
@@ -123,6 +130,7 @@ class QuickPrompt(QFrame):
             self.hide()
             self.conversation_id = None
             self.answer.clear()
+            self._answer_text = ""
             self.answer.hide()
             self.open_button.setEnabled(False)
             self.hint.clear()

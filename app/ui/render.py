@@ -27,17 +27,34 @@ class Theme:
     code_bg: str
     link: str
     pygments_style: str
+    error: str
 
     @classmethod
     def light(cls) -> Theme:
         return cls(
-            False, "#1f2328", "#6e7781", "#eaf2ff", "#f6f8fa", "#ffffff", "#0969da", "friendly"
+            False,
+            "#1f2328",
+            "#6e7781",
+            "#eaf2ff",
+            "#f6f8fa",
+            "#ffffff",
+            "#0969da",
+            "friendly",
+            "#cf222e",
         )
 
     @classmethod
     def dark_theme(cls) -> Theme:
         return cls(
-            True, "#e6edf3", "#8d96a0", "#1d2d44", "#161b22", "#0d1117", "#58a6ff", "monokai"
+            True,
+            "#e6edf3",
+            "#8d96a0",
+            "#1d2d44",
+            "#161b22",
+            "#0d1117",
+            "#58a6ff",
+            "monokai",
+            "#ff7b72",
         )
 
 

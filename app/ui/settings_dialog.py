@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -38,11 +39,15 @@ from app.core.steward import CLOUD_KEY, SecretStore, Steward
 ERASE_WORD = "erase"
 
 
+APPEARANCE_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+
 class SettingsDialog(QDialog):
     applied = Signal()  # model settings saved: the app reconfigures the engine
     lock_requested = Signal()
     erase_requested = Signal()
     passphrase_changed = Signal()
+    appearance_changed = Signal(str)
 
     def __init__(self, steward: Steward, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,7 +59,7 @@ class SettingsDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(self._model_tab(), "Model")
         tabs.addTab(self._privacy_tab(), "Privacy")
-        tabs.addTab(self._startup_tab(), "Startup")
+        tabs.addTab(self._general_tab(), "General")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Apply
@@ -165,7 +170,7 @@ class SettingsDialog(QDialog):
         )
         try:
             settings.set_model_settings(values)
-            self._apply_startup()
+            self._apply_general()
             self.steward.settings_store.save(settings)
         except KnownError as exc:
             settings.model_path = old_path
@@ -173,6 +178,7 @@ class SettingsDialog(QDialog):
             return False
         self.error.clear()
         self.applied.emit()
+        self.appearance_changed.emit(settings.appearance)
         return True
 
     def _on_buttons_accepted(self) -> None:
@@ -181,8 +187,16 @@ class SettingsDialog(QDialog):
 
     # --- startup ----------------------------------------------------------------------------
 
-    def _startup_tab(self) -> QWidget:
+    def _general_tab(self) -> QWidget:
         page = QWidget()
+        self.appearance = QComboBox()
+        for value, label in APPEARANCE_LABELS.items():
+            self.appearance.addItem(label, value)
+        self.appearance.setCurrentIndex(
+            max(0, self.appearance.findData(self.steward.settings.appearance))
+        )
+        appearance_row = QFormLayout()
+        appearance_row.addRow("&Appearance:", self.appearance)
         self.start_minimized = QCheckBox("Start minimized to the tray (when there is a tray)")
         self.start_minimized.setChecked(self.steward.settings.start_minimized)
         self.launch_at_login = QCheckBox("Launch Steward when I log in")
@@ -194,13 +208,16 @@ class SettingsDialog(QDialog):
                 "On this system, add Steward to your login items yourself (see docs/desktop.md)."
             )
         layout = QVBoxLayout(page)
+        layout.addLayout(appearance_row)
+        layout.addSpacing(12)
         layout.addWidget(self.start_minimized)
         layout.addWidget(self.launch_at_login)
         layout.addWidget(note)
         layout.addStretch(1)
         return page
 
-    def _apply_startup(self) -> None:
+    def _apply_general(self) -> None:
+        self.steward.settings.appearance = str(self.appearance.currentData())
         self.steward.settings.start_minimized = self.start_minimized.isChecked()
         if autostart.supported() and self.launch_at_login.isChecked() != autostart.is_enabled():
             autostart.set_enabled(self.launch_at_login.isChecked())

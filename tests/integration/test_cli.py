@@ -108,6 +108,7 @@ def test_history_commands(home: Path, tmp_path: Path) -> None:
         (("--no-model", "ask", "hi"), "--no-model is for the desktop app"),
         (("--ask", "  "), "--ask needs a prompt"),
         (("--quick", "--quit"), "not allowed with"),
+        (("settings", "set", "appearance", "purple"), "appearance must be one of"),
     ],
 )
 def test_bad_arguments_one_line_exit_2(home: Path, args: tuple[str, ...], message: str) -> None:

@@ -47,14 +47,19 @@ def test_settings_apply_without_restart_and_bad_model_changes_nothing(
         assert "not a GGUF model" in dialog.error.text() and dialog.model_path == ""
         dialog.n_ctx.setValue(1024)
         dialog.system_prompt.setPlainText("Answer in one word.")
+        chosen: list[str] = []
+        dialog.appearance_changed.connect(chosen.append)
+        dialog.appearance.setCurrentIndex(dialog.appearance.findData("dark"))
         assert dialog.apply()
+        assert chosen == ["dark"]
         await until(lambda: session.engine.info is not None and session.engine.info.n_ctx == 1024)
         dialog.close()
 
     run(go())
     assert session.assistant is not None
     assert session.assistant.system_prompt == "Answer in one word."
-    assert session.steward.settings_store.load().model_settings().n_ctx == 1024
+    saved = session.steward.settings_store.load()
+    assert saved.model_settings().n_ctx == 1024 and saved.appearance == "dark"
 
 
 def test_lock_clears_everything_until_unlocked(run, session: Session, qtbot, monkeypatch) -> None:
