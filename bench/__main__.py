@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import cloud, llm, store
+from bench import cloud, desktop, llm, store
 from bench.table import Row, print_table
 
-SUITES = {"llm": llm.run, "store": store.run, "cloud": cloud.run}
+SUITES = {"llm": llm.run, "store": store.run, "cloud": cloud.run, "desktop": desktop.run}
 
 
 def main() -> int:

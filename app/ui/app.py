@@ -25,13 +25,14 @@ from app.core.paths import Paths, resolve_paths
 from app.core.secrets import PASSPHRASE_ENV, keyring_info
 from app.core.settings import SettingsStore
 from app.core.steward import Steward, cloud_route
-from app.ui import crash
+from app.ui import crash, trace
 from app.ui.appearance import Appearance
 from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.single_instance import InstanceServer, forward
+from app.ui.trace import FirstPaint
 from app.ui.tray import Tray
 from app.ui.unlock import PassphraseDialog
 
@@ -52,6 +53,17 @@ async def ask_passphrase(window: MainWindow, *, new: bool, error: str = "") -> s
     dialog.open()
     code = await done
     return dialog.passphrase.text() if code == QDialog.DialogCode.Accepted else None
+
+
+# streamed tokens wake the GUI at most this often: the window draws at a similar pace
+# (STREAM_DRAW_MS), and every wake-up on a machine whose cores all decode costs the model time
+DESKTOP_WAKE_S = 0.08
+
+
+def desktop_engine(steward: Steward, model_override: str | None) -> LocalEngine:
+    engine = steward.engine(model_override)
+    engine.wake_interval = DESKTOP_WAKE_S
+    return engine
 
 
 class Session:
@@ -144,7 +156,7 @@ class Session:
             )
         else:
             try:
-                self.engine = steward.engine(self.model_override)
+                self.engine = desktop_engine(steward, self.model_override)
             except ModelError as exc:
                 local_error = exc
         system = steward.settings.model_settings().system_prompt
@@ -153,6 +165,7 @@ class Session:
         )
         self.quick.assistant = self.assistant
         await window.attach(self.assistant)
+        trace.mark("listed")
         if self.engine is None:
             assert local_error is not None
             window.show_banner(local_error.user_text(), error=self.load_model)
@@ -166,6 +179,7 @@ class Session:
             window.show_banner(exc.user_text(), error=True)
             window.set_status("Model failed to load")
             return
+        trace.mark("model_loaded")
         window.show_banner("")
         window.set_status(f"{info_.ref.name} · local · context {info_.n_ctx}")
 
@@ -197,7 +211,7 @@ class Session:
         values = self.steward.model_settings(model)
         self.assistant.system_prompt = values.system_prompt
         if self.engine is None:
-            self.engine = self.steward.engine(self.model_override)
+            self.engine = desktop_engine(self.steward, self.model_override)
             self.assistant.engine = self.engine
             self.assistant.local_error = None
         window.show_banner(f"Applying settings for {model.name}…")
@@ -362,6 +376,10 @@ def run(
             await window.reload_conversations()
 
     quick.answered.connect(on_quick_answered)
+    quick.answered.connect(lambda _: trace.mark("answered"))
+    first_paint = FirstPaint(window)
+    if os.environ.get(trace.TRACE_ENV):
+        window.installEventFilter(first_paint)
     if request["action"] in ("quick", "ask"):
         on_request(request)
     elif not minimized:

@@ -1,26 +1,86 @@
-"""The conversation as rendered HTML in a QTextBrowser.
+"""The conversation as rendered HTML in a QTextBrowser, edited in place.
 
 A conversation opens on its latest ``PAGE`` messages (a 10,000-message conversation opens as
 fast as a short one). Scrolling to the top asks for the page before (``earlier_requested``),
 scrolling to the bottom of a window that is not the latest asks for the page after
-(``later_requested``); at most ``WINDOW`` messages are rendered at once, so scrolling through
-any length of history costs the same. Each finished message's HTML is cached, so while an
-answer streams only that answer is rendered again.
+(``later_requested``); at most ``WINDOW`` messages are in the document at once.
+
+The document is never rebuilt for those: each message is inserted as its own HTML fragment at
+a position held by a QTextCursor (Qt moves cursors as text is inserted or removed before them),
+so a page costs the layout of that page, and a streaming answer costs the layout of that
+answer only — not of the whole conversation. The document is always:
+
+    [top pager paragraph] [message]… [live answer] [bottom pager paragraph]
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QWheelEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QTextCursor, QWheelEvent
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.store.models import Message
 from app.ui.render import MarkdownRenderer, Theme
 
-PAGE = 60
-WINDOW = 3 * PAGE
+PAGE = 30
+WINDOW = 5 * PAGE
+
+_Keep = QTextCursor.MoveMode.KeepAnchor
+LIVE_KEY = "live"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A message as the view shows it: its HTML and the code its Copy links give."""
+
+    html: str
+    code: list[str]
+
+
+def render_block(renderer: MarkdownRenderer, message: Message, *, live: bool = False) -> Block:
+    """A message's HTML (no Qt: runs on any thread, with a renderer of its own)."""
+    t = renderer.theme
+    key = LIVE_KEY if live else message.id
+    rendered = renderer.render(message.content or " ", key=f"{key}/")
+    if message.role == "user":
+        who, bg = "You", t.user_bg
+    else:
+        who, bg = "Steward", t.assistant_bg
+        details = [message.model or "", message.backend]
+        if message.tokens_per_s:
+            details.append(f"{message.tokens_per_s:.0f} tok/s")
+        if message.status != "complete" and not live:
+            details.append("stopped" if message.status == "partial" else "error")
+        who += (
+            f' <span style="color:{t.muted}; font-weight: normal;">· '
+            + " · ".join(html.escape(d) for d in details if d)
+            + "</span>"
+        )
+        if live:
+            who += f' <span style="color:{t.muted};">…</span>'
+    error = (
+        f'<p style="color:{t.error};">{html.escape(message.error)}</p>'
+        if message.error and not live
+        else ""
+    )
+    return Block(
+        f'<table width="100%" cellspacing="0" cellpadding="10" '
+        f'style="background-color:{bg}; margin-bottom: 8px;"><tr><td>'
+        f'<p style="font-weight: bold; color:{t.text}; margin: 0 0 4px 0;">{who}</p>'
+        f'<div style="color:{t.text};">{rendered.html}</div>{error}</td></tr></table>',
+        rendered.code_blocks,
+    )
+
+
+def render_blocks(theme: Theme, messages: list[Message]) -> dict[str, Block]:
+    """Blocks for finished ``messages``, made off the GUI thread (see ChatView.add_rendered)."""
+    renderer = MarkdownRenderer(theme)
+    return {m.id: render_block(renderer, m) for m in messages}
 
 
 class ChatView(QTextBrowser):
@@ -34,108 +94,280 @@ class ChatView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.setMinimumWidth(360)
+        self.document().setUndoRedoEnabled(False)  # read-only: edits need no history
         self.theme = theme
         self._renderer = MarkdownRenderer(theme)
         self._messages: list[Message] = []
-        self._cache: dict[str, tuple[str, list[str]]] = {}
-        self._code: list[str] = []
+        self._starts: dict[str, QTextCursor] = {}  # where each message's fragment begins
+        self._cache: dict[str, Block] = {}  # finished messages, by id (their HTML and code)
         self._streaming: Message | None = None
+        self._live: QTextCursor | None = None  # where the answer in progress begins
+        self._live_code: list[str] = []
         self.has_earlier = False  # older messages exist above the rendered window
         self.has_later = False  # newer messages exist below it (the user scrolled back)
         self._paging = False  # a page was asked for and has not arrived yet
-        self._refreshing = False
+        self._editing = False
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._reset()
 
     def set_theme(self, theme: Theme) -> None:
         """Render everything again in ``theme`` (light/dark switched while running)."""
         self.theme = theme
         self._renderer = MarkdownRenderer(theme)
-        self._cache = {}
-        self._refresh(scroll_to_end=False)
+        position = self.verticalScrollBar().value()
+        messages, streaming = self._messages, self._streaming
+        earlier, later = self.has_earlier, self.has_later
+        self._reset()
+        self.has_earlier, self.has_later = earlier, later
+        with self._edit():
+            for message in messages:
+                self._insert_message(self._messages_end(), message)
+            self._messages = list(messages)
+            self._set_pagers()
+        if streaming is not None:
+            self.stream(streaming)
+        self.verticalScrollBar().setValue(position)
 
     # --- content ----------------------------------------------------------------------------
 
-    def show_messages(self, messages: list[Message], *, has_earlier: bool = False) -> None:
-        """Open a conversation on its latest messages."""
-        self._cache = {}
-        self._messages = messages[-WINDOW:]
-        self._streaming = None
+    def show_messages(
+        self,
+        messages: list[Message],
+        *,
+        has_earlier: bool = False,
+        blocks: tuple[Theme, dict[str, Block]] | None = None,
+    ) -> None:
+        """Open a conversation on its latest messages (``blocks``: made by render_blocks)."""
+        self._reset()
+        if blocks is not None:
+            self.add_rendered(*blocks)
+        kept = messages[-WINDOW:]
         self.has_earlier = has_earlier or len(messages) > WINDOW
-        self.has_later = False
-        self._paging = False
-        self._refresh(scroll_to_end=True)
+        with self._edit():
+            for message in kept:
+                self._insert_message(self._messages_end(), message)
+            self._messages = list(kept)
+            self._set_pagers()
+        self._scroll_to_end()
 
     def show_earlier(self, page: list[Message], *, has_earlier: bool) -> None:
         """Put ``page`` (the messages just before the window) on top, keeping the message the
         reader was looking at in view; the newest fall out of the window past ``WINDOW``."""
         self._paging = False
         self.has_earlier = has_earlier
-        if not page:
-            self._refresh(scroll_to_end=False)
-            return
-        anchor = self._messages[0].id if self._messages else None
-        merged = [*page, *self._messages]
-        if len(merged) > WINDOW:
-            self.has_later = True
-            self._drop_cached(merged[WINDOW:])
-            merged = merged[:WINDOW]
-        self._messages = merged
-        self._refresh(scroll_to_end=False, anchor=anchor)
+        bar = self.verticalScrollBar()
+        height = self._height()
+        with self._edit():
+            at = self._messages_start()
+            for message in reversed(page):
+                self._insert_message(at, message)
+            self._messages = [*page, *self._messages]
+            self._set_pagers()
+        bar.setValue(bar.value() + round(self._height() - height))  # the same text in view
+        overflow = len(self._messages) - WINDOW
+        if overflow > 0:
+            with self._edit():
+                self._remove_messages(self._messages[-overflow:])
+                self.has_later = True
+                self._set_pagers()
 
     def show_later(self, page: list[Message], *, has_later: bool) -> None:
         """Put ``page`` (the messages just after the window) below, keeping the reader's place;
         the oldest fall out of the window past ``WINDOW``."""
         self._paging = False
         self.has_later = has_later
-        if not page:
-            self._refresh(scroll_to_end=False)
-            return
-        anchor = page[0].id
-        merged = [*self._messages, *page]
-        if len(merged) > WINDOW:
-            self.has_earlier = True
-            self._drop_cached(merged[:-WINDOW])
-            merged = merged[-WINDOW:]
-        self._messages = merged
-        self._refresh(scroll_to_end=False, anchor=anchor, anchor_below=True)
+        bar = self.verticalScrollBar()
+        position, height = bar.value(), self._height()
+        overflow = len(self._messages) + len(page) - WINDOW
+        if overflow > 0:
+            with self._edit():
+                self._remove_messages(self._messages[:overflow])
+                self.has_earlier = True
+                self._set_pagers()
+        shrunk = height - self._height()
+        with self._edit():
+            for message in page:
+                self._insert_message(self._messages_end(), message)
+            self._messages = [*self._messages, *page]
+            self._set_pagers()
+        bar.setValue(position - round(shrunk))
 
     def clear_conversation(self) -> None:
-        self._messages, self._streaming, self._cache, self._code = [], None, {}, []
-        self.has_earlier = self.has_later = self._paging = False
-        self.clear()
+        self._reset()
 
     def append_message(self, message: Message) -> None:
-        self._messages = [*self._messages, message]
-        if len(self._messages) > WINDOW:
-            self._drop_cached(self._messages[:-WINDOW])
-            self._messages = self._messages[-WINDOW:]
-            self.has_earlier = True
-        self._refresh(scroll_to_end=True)
+        """Add a finished message (the user's question) after the others."""
+        with self._edit():
+            self._insert_message(self._messages_end(), message)
+            self._messages.append(message)
+            self._trim_oldest()
+        self._scroll_to_end()
 
     def stream(self, message: Message) -> None:
-        """Show ``message`` (an answer in progress) after the others; call again as it grows."""
+        """Show ``message`` (an answer in progress) after the others; call again as it grows.
+        Only this answer's fragment is replaced."""
+        at_end = self._at_end()
         self._streaming = message
-        self._refresh(scroll_to_end=self._at_end())
+        block = self._block(message, live=True)
+        with self._edit():
+            if self._live is None:
+                start = self._messages_end()
+                self._insert(start, block)
+                self._live = self._cursor(start)
+            else:
+                self._replace(self._live.position(), self._bottom_start(), block)
+        if at_end:
+            self._scroll_to_end()
 
     def finish_stream(self, message: Message) -> None:
-        self._streaming = None
-        self._cache.pop(message.id, None)
-        self._messages = [*(m for m in self._messages if m.id != message.id), message]
-        if len(self._messages) > WINDOW:
-            self._drop_cached(self._messages[:-WINDOW])
-            self._messages = self._messages[-WINDOW:]
-            self.has_earlier = True
-        self._refresh(scroll_to_end=self._at_end())
+        """The answer is complete (or stopped): it becomes a message like the others."""
+        at_end = self._at_end()
+        with self._edit():
+            if self._live is not None:
+                self._replace(self._live.position(), self._bottom_start(), "")
+                self._live = None
+            self._streaming, self._live_code = None, []
+            for old in [m for m in self._messages if m.id == message.id]:
+                self._remove_messages([old])
+            self._insert_message(self._messages_end(), message)
+            self._messages.append(message)
+            self._trim_oldest()
+        if at_end:
+            self._scroll_to_end()
 
     def visible_messages(self) -> list[Message]:
         """The rendered window, oldest first (with the answer in progress, if any)."""
         return list(self._messages) + ([self._streaming] if self._streaming else [])
 
-    # --- paging -----------------------------------------------------------------------------
+    # --- document editing -------------------------------------------------------------------
 
-    def _drop_cached(self, messages: list[Message]) -> None:
-        for message in messages:
-            self._cache.pop(message.id, None)
+    def _reset(self) -> None:
+        """An empty document: the top and bottom pager paragraphs, nothing between."""
+        self._messages, self._starts, self._cache = [], {}, {}
+        self._streaming, self._live, self._live_code = None, None, []
+        self.has_earlier = self.has_later = self._paging = False
+        with self._edit():
+            self.document().clear()
+            cursor = self._cursor(0)
+            cursor.insertBlock()  # block 0: top pager; block 1: bottom pager
+
+    @contextmanager
+    def _edit(self) -> Iterator[None]:
+        """One layout pass for a group of edits, and no paging requests while editing."""
+        was = self._editing
+        self._editing = True
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        try:
+            yield
+        finally:
+            cursor.endEditBlock()
+            self._editing = was
+
+    def _cursor(self, position: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position)
+        return cursor
+
+    def _height(self) -> float:
+        return float(self.document().documentLayout().documentSize().height())
+
+    def _messages_start(self) -> int:
+        first = self.document().firstBlock()
+        return first.position() + first.length()
+
+    def _bottom_start(self) -> int:
+        return self.document().lastBlock().position()
+
+    def _messages_end(self) -> int:
+        return self._live.position() if self._live is not None else self._bottom_start()
+
+    def _insert(self, position: int, fragment: str) -> None:
+        if fragment:
+            self._cursor(position).insertHtml(fragment)
+
+    def _replace(self, start: int, end: int, fragment: str) -> None:
+        cursor = self._cursor(start)
+        cursor.setPosition(end, _Keep)
+        if fragment:
+            cursor.insertHtml(fragment)
+        else:
+            cursor.removeSelectedText()
+
+    def _insert_message(self, position: int, message: Message) -> None:
+        self._insert(position, self._block(message, live=False))
+        self._starts[message.id] = self._cursor(position)
+
+    def _remove_messages(self, messages: list[Message]) -> None:
+        """Take out consecutive ``messages`` (oldest first) from the document."""
+        if not messages:
+            return
+        start = self._starts[messages[0].id].position()
+        after = self._messages.index(messages[-1]) + 1
+        end = (
+            self._starts[self._messages[after].id].position()
+            if after < len(self._messages)
+            else self._messages_end()
+        )
+        self._replace(start, end, "")
+        gone = {m.id for m in messages}
+        self._messages = [m for m in self._messages if m.id not in gone]
+        for message_id in gone:
+            self._starts.pop(message_id, None)
+            self._cache.pop(message_id, None)
+
+    def _trim_oldest(self) -> None:
+        overflow = len(self._messages) - WINDOW
+        if overflow > 0:
+            self._remove_messages(self._messages[:overflow])
+            self.has_earlier = True
+            self._set_pagers()
+
+    def _set_pagers(self) -> None:
+        doc = self.document()
+        for block, shown, direction, text in (
+            (doc.firstBlock(), self.has_earlier, "earlier", "↑ Earlier messages (scroll up)"),
+            (doc.lastBlock(), self.has_later, "later", "↓ Newer messages (scroll down)"),
+        ):
+            cursor = self._cursor(block.position())
+            cursor.setPosition(block.position() + block.length() - 1, _Keep)
+            if shown:
+                cursor.insertHtml(
+                    f'<a href="page:{direction}" style="color:{self.theme.link};">{text}</a>'
+                )
+                cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
+                fmt = cursor.blockFormat()
+                fmt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                cursor.setBlockFormat(fmt)
+            elif cursor.hasSelection():
+                cursor.removeSelectedText()
+
+    def _scroll_to_end(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _at_end(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 40
+
+    # --- rendering --------------------------------------------------------------------------
+
+    def add_rendered(self, theme: Theme, blocks: dict[str, Block]) -> None:
+        """Blocks made by render_blocks off the GUI thread; kept if made in this theme."""
+        if theme == self.theme:
+            self._cache.update(blocks)
+
+    def _block(self, message: Message, live: bool) -> str:
+        if live:
+            block = render_block(self._renderer, message, live=True)
+            self._live_code = block.code
+            return block.html
+        cached = self._cache.get(message.id)
+        if cached is None:
+            cached = self._cache[message.id] = render_block(self._renderer, message)
+        return cached.html
+
+    # --- paging -----------------------------------------------------------------------------
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         bar = self.verticalScrollBar()
@@ -166,95 +398,13 @@ class ChatView(QTextBrowser):
             self.later_requested.emit()
 
     def _on_scrolled(self, value: int) -> None:
-        if self._refreshing or self._paging:
+        if self._editing or self._paging:
             return
         bar = self.verticalScrollBar()
         if value <= bar.minimum():
             self._request_earlier()
         elif value >= bar.maximum():
             self._request_later()
-
-    # --- rendering --------------------------------------------------------------------------
-
-    def _at_end(self) -> bool:
-        bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - 40
-
-    def _block(self, message: Message, live: bool) -> tuple[str, list[str]]:
-        if not live and message.id in self._cache:
-            return self._cache[message.id]
-        t = self.theme
-        rendered = self._renderer.render(message.content or " ", start_index=len(self._code))
-        if message.role == "user":
-            who, bg = "You", t.user_bg
-        else:
-            who, bg = "Steward", t.assistant_bg
-            details = [message.model or "", message.backend]
-            if message.tokens_per_s:
-                details.append(f"{message.tokens_per_s:.0f} tok/s")
-            if message.status != "complete" and not live:
-                details.append("stopped" if message.status == "partial" else "error")
-            who += (
-                f' <span style="color:{t.muted}; font-weight: normal;">· '
-                + " · ".join(html.escape(d) for d in details if d)
-                + "</span>"
-            )
-            if live:
-                who += f' <span style="color:{t.muted};">…</span>'
-        error = (
-            f'<p style="color:{t.error};">{html.escape(message.error)}</p>'
-            if message.error and not live
-            else ""
-        )
-        block = (
-            f'<a name="m{message.id}"></a><table width="100%" cellspacing="0" cellpadding="10" '
-            f'style="background-color:{bg}; margin-bottom: 8px;"><tr><td>'
-            f'<p style="font-weight: bold; color:{t.text}; margin: 0 0 4px 0;">{who}</p>'
-            f'<div style="color:{t.text};">{rendered.html}</div>{error}</td></tr></table>'
-        )
-        result = (block, rendered.code_blocks)
-        if not live:
-            self._cache[message.id] = result
-        return result
-
-    def _pager(self, direction: str, text: str) -> str:
-        return (
-            f'<p align="center" style="color:{self.theme.muted};">'
-            f'<a href="page:{direction}" style="color:{self.theme.link};">{text}</a></p>'
-        )
-
-    def _refresh(
-        self, *, scroll_to_end: bool, anchor: str | None = None, anchor_below: bool = False
-    ) -> None:
-        self._code = []
-        parts = []
-        if self.has_earlier:
-            parts.append(self._pager("earlier", "↑ Earlier messages (scroll up)"))
-        for message in self._messages:
-            block, code = self._block(message, live=False)
-            parts.append(block)
-            self._code.extend(code)
-        if self._streaming is not None:
-            block, code = self._block(self._streaming, live=True)
-            parts.append(block)
-            self._code.extend(code)
-        if self.has_later:
-            parts.append(self._pager("later", "↓ Newer messages (scroll down)"))
-        bar = self.verticalScrollBar()
-        position = bar.value()
-        self._refreshing = True
-        try:
-            self.setHtml("".join(parts))
-            if scroll_to_end:
-                bar.setValue(bar.maximum())
-            elif anchor is not None:
-                self.scrollToAnchor(f"m{anchor}")
-                if anchor_below:  # the first new message just below the reader's place
-                    bar.setValue(bar.value() - self.viewport().height() + 48)
-            else:
-                bar.setValue(position)
-        finally:
-            self._refreshing = False
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme() == "page":
@@ -264,7 +414,12 @@ class ChatView(QTextBrowser):
                 self._request_later()
             return
         if url.scheme() == "copy":
-            index = int(url.path() or url.toString().split(":", 1)[1])
-            if 0 <= index < len(self._code):
-                QGuiApplication.clipboard().setText(self._code[index])
-                self.code_copied.emit(index)
+            key, _, number = url.path().rpartition("/")
+            if key == LIVE_KEY:
+                blocks = self._live_code
+            else:
+                block = self._cache.get(key)
+                blocks = block.code if block is not None else []
+            if number.isdigit() and int(number) < len(blocks):
+                QGuiApplication.clipboard().setText(blocks[int(number)])
+                self.code_copied.emit(int(number))

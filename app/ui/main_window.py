@@ -6,6 +6,7 @@ thread and the engine thread); widgets are touched only here, on the GUI thread.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -32,11 +33,14 @@ from qasync import asyncSlot
 from app.core.assistant import Assistant, Finished, Routed, Started, Token, Trimmed
 from app.core.errors import KnownError
 from app.core.store.models import Conversation, Message
-from app.ui.chat_view import PAGE, ChatView
+from app.ui.chat_view import PAGE, Block, ChatView, render_blocks
 from app.ui.composer import Composer
 from app.ui.render import Theme
 
 DRAFT_SAVE_MS = 800
+# a streaming answer is drawn at most this often: every draw lays text out on the GUI thread,
+# and on a machine whose cores all decode, each one costs the model time
+STREAM_DRAW_MS = 80
 NOTIFY_AFTER_S = 5.0  # answers that took this long get a notification if nobody was looking
 SEARCH_DELAY_MS = 150
 
@@ -151,6 +155,9 @@ class MainWindow(QMainWindow):
         self.view.earlier_requested.connect(self._on_view_earlier_requested)
         self.view.later_requested.connect(self._on_view_later_requested)
 
+        self._streaming: Message | None = None
+        self._stream_timer = QTimer(self, singleShot=True, interval=STREAM_DRAW_MS)
+        self._stream_timer.timeout.connect(self._draw_stream)
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_MS)
         self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -245,11 +252,18 @@ class MainWindow(QMainWindow):
             self.view.clear_conversation()
         else:
             messages, earlier = await self._latest(conv.id)
-            self.view.show_messages(messages, has_earlier=earlier)
+            blocks = await self._render(messages)
+            self.view.show_messages(messages, has_earlier=earlier, blocks=blocks)
         await self._restore_draft()
         self._editing_last = False
         self._update_buttons()
         self.composer.setFocus()
+
+    async def _render(self, messages: list[Message]) -> tuple[Theme, dict[str, Block]]:
+        """Markdown and code highlighting for a page of messages, off the GUI thread."""
+        theme = self.theme
+        loop = asyncio.get_running_loop()
+        return theme, await loop.run_in_executor(None, render_blocks, theme, messages)
 
     async def _latest(self, conversation_id: str) -> tuple[list[Message], bool]:
         assert self.assistant is not None
@@ -266,7 +280,9 @@ class MainWindow(QMainWindow):
         page, earlier = await self.assistant.db_call(
             lambda: db.message_page(conv_id, limit=PAGE, before_seq=first)
         )
+        blocks = await self._render(page)
         if self.conversation is not None and self.conversation.id == conv_id:
+            self.view.add_rendered(*blocks)
             self.view.show_earlier(page, has_earlier=earlier)
 
     @asyncSlot()
@@ -279,7 +295,9 @@ class MainWindow(QMainWindow):
         page, later = await self.assistant.db_call(
             lambda: db.message_page(conv_id, limit=PAGE, after_seq=last)
         )
+        blocks = await self._render(page)
         if self.conversation is not None and self.conversation.id == conv_id:
+            self.view.add_rendered(*blocks)
             self.view.show_later(page, has_later=later)
 
     @asyncSlot()
@@ -382,19 +400,22 @@ class MainWindow(QMainWindow):
     async def _on_composer_submit_requested(self, text: str) -> None:
         if self.assistant is None or self._busy:
             return
+        follows_view = False
         if self._editing_last and self.conversation is not None:
             self._editing_last = False
             events = self.assistant.regenerate(
                 self.conversation.id, new_text=text, cancel=self._new_cancel()
             )
         else:
+            # a new question in the conversation on screen only adds to what is shown
+            follows_view = self.conversation is not None and not self.view.has_later
             events = self.assistant.ask(
                 text,
                 conversation_id=self.conversation.id if self.conversation else None,
                 cancel=self._new_cancel(),
             )
         self.composer.clear()
-        await self._run(events)
+        await self._run(events, follows_view=follows_view)
 
     @asyncSlot()
     async def _on_regenerate_button_clicked(self) -> None:
@@ -415,7 +436,7 @@ class MainWindow(QMainWindow):
         self._cancel = threading.Event()
         return self._cancel
 
-    async def _run(self, events) -> None:  # type: ignore[no-untyped-def]
+    async def _run(self, events, *, follows_view: bool = False) -> None:  # type: ignore[no-untyped-def]
         self._busy = True
         self._update_buttons()
         answer: Message | None = None
@@ -428,8 +449,12 @@ class MainWindow(QMainWindow):
                     self.conversation = event.conversation
                     self.title.setText(event.conversation.title)
                     assert self.assistant is not None
-                    history, earlier = await self._latest(event.conversation.id)
-                    self.view.show_messages(history, has_earlier=earlier)
+                    if follows_view:
+                        self.view.append_message(event.user_message)
+                    else:
+                        history, earlier = await self._latest(event.conversation.id)
+                        blocks = await self._render(history)
+                        self.view.show_messages(history, has_earlier=earlier, blocks=blocks)
                     answer = Message("", event.conversation.id, 0, "assistant", "", "")
                     if new_conversation:
                         await self.reload_conversations(select=event.conversation.id)
@@ -437,7 +462,11 @@ class MainWindow(QMainWindow):
                 elif isinstance(event, Token) and answer is not None:
                     parts.append(event.text)
                     answer.content = "".join(parts)
-                    self.view.stream(answer)
+                    self._streaming = answer
+                    if not self._stream_timer.isActive():
+                        if len(parts) == 1:
+                            self._draw_stream()  # the first words at once
+                        self._stream_timer.start()
                 elif isinstance(event, Trimmed):
                     self.statusBar().showMessage(
                         f"{event.dropped_messages} earlier messages no longer fit the model's "
@@ -449,6 +478,8 @@ class MainWindow(QMainWindow):
                         f"Sending to the cloud: {event.host} ({event.model}) — {event.reason}", 8000
                     )
                 elif isinstance(event, Finished):
+                    self._stream_timer.stop()
+                    self._streaming = None
                     self.view.finish_stream(event.message)
                     took = time.monotonic() - started_at
                     if took >= NOTIFY_AFTER_S and not (self.isVisible() and self.isActiveWindow()):
@@ -462,10 +493,16 @@ class MainWindow(QMainWindow):
             if self.conversation is not None:
                 await self.open_conversation(self.conversation)
         finally:
+            self._stream_timer.stop()
+            self._streaming = None
             self._busy = False
             self._cancel = None
             self._update_buttons()
             self.composer.setFocus()
+
+    def _draw_stream(self) -> None:
+        if self._streaming is not None:
+            self.view.stream(self._streaming)
 
     # --- drafts ----------------------------------------------------------------------------
 

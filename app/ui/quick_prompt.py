@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -48,6 +48,7 @@ class QuickPrompt(QFrame):
         self.input.setPlaceholderText("Ask Steward… (Enter to send, Esc to close)")
         self.answer = QTextBrowser()
         self.answer.setOpenLinks(False)
+        self.answer.anchorClicked.connect(self._on_answer_anchor_clicked)
         self.answer.hide()
         self.hint = QLabel()
         self.open_button = QPushButton("Open in Steward")
@@ -75,6 +76,15 @@ class QuickPrompt(QFrame):
         if prompt:
             self.input.setText(prompt)
             self._on_input_return_pressed()
+
+    def _on_answer_anchor_clicked(self, url: QUrl) -> None:
+        """The Copy link of a code block in the answer."""
+        number = url.path().rpartition("/")[2]
+        if url.scheme() == "copy" and number.isdigit():
+            blocks = self.renderer.render(self._answer_text).code_blocks
+            if int(number) < len(blocks):
+                QGuiApplication.clipboard().setText(blocks[int(number)])
+                self.hint.setText("Code copied")
 
     def set_theme(self, theme: Theme) -> None:
         self.renderer = MarkdownRenderer(theme)

@@ -1,7 +1,7 @@
 """Message text (markdown) to the HTML subset QTextBrowser renders.
 
 Code blocks are highlighted by pygments with inline styles (QTextBrowser has no CSS classes
-for spans) and get a "Copy" link (``copy:N``) that the chat view handles. No Qt here, so
+for spans) and get a "Copy" link (``copy:KEYN``) that the chat view handles. No Qt here, so
 rendering is tested on its own.
 """
 
@@ -61,7 +61,7 @@ class Theme:
 @dataclass
 class Rendered:
     html: str
-    code_blocks: list[str] = field(default_factory=list)  # raw code, indexed by copy:N
+    code_blocks: list[str] = field(default_factory=list)  # raw code, by N in copy:KEYN
 
 
 class MarkdownRenderer:
@@ -70,7 +70,7 @@ class MarkdownRenderer:
         self._md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
         self._formatter = HtmlFormatter(noclasses=True, nowrap=True, style=theme.pygments_style)
 
-    def _code(self, code: str, language: str, index: int) -> str:
+    def _code(self, code: str, language: str, link: str) -> str:
         try:
             lexer = get_lexer_by_name(language) if language else guess_lexer(code)
         except ClassNotFound:
@@ -85,14 +85,15 @@ class MarkdownRenderer:
             f'style="background-color:{t.code_bg}; border-collapse: collapse; margin: 4px 0;">'
             f'<tr><td style="border: none;"><span style="color:{t.muted}; font-size: small;">'
             f"{label}</span></td>"
-            f'<td align="right" style="border: none;"><a href="copy:{index}" '
+            f'<td align="right" style="border: none;"><a href="copy:{link}" '
             f'style="color:{t.link}; font-size: small;">Copy</a></td></tr>'
             f'<tr><td colspan="2" style="border: none;">'
             f'<pre style="font-family: monospace; margin: 0;">{body}</pre></td></tr></table>'
         )
 
-    def render(self, text: str, start_index: int = 0) -> Rendered:
-        """HTML for ``text``; code blocks are numbered from ``start_index``."""
+    def render(self, text: str, key: str = "") -> Rendered:
+        """HTML for ``text``; each code block's Copy link is ``copy:`` + ``key`` + its number
+        (from 0), so a view can tell whose block it is."""
         tokens = self._md.parse(text)
         blocks: list[str] = []
         renderer = self._md.renderer
@@ -102,7 +103,7 @@ class MarkdownRenderer:
             code = token.content
             blocks.append(code)
             language = (token.info or "").strip().split(" ")[0]
-            return self._code(code, language, start_index + len(blocks) - 1)
+            return self._code(code, language, f"{key}{len(blocks) - 1}")
 
         renderer.rules["fence"] = fence
         renderer.rules["code_block"] = fence

@@ -17,7 +17,6 @@ from app.core.llm.engine import (
     SamplingParams,
     TokenEvent,
     TrimmedEvent,
-    _Waker,
 )
 from app.core.llm.model_files import ModelRef
 from app.core.llm.prompt import ChatMessage
@@ -259,5 +258,5 @@ def test_tokens_are_delivered_within_the_coalescing_interval(engine: LocalEngine
     assert len(gaps) > 5
     # a token is made every ~9 ms and delivered in batches: no gap much beyond the interval
     # plus one token's compute time (a generous bound for a shared machine)
-    assert sorted(gaps)[int(len(gaps) * 0.9)] < _Waker.interval + 0.035
+    assert sorted(gaps)[int(len(gaps) * 0.9)] < engine.wake_interval + 0.035
     assert max(gaps) < 0.25

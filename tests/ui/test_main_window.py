@@ -4,7 +4,7 @@ import time
 
 from PySide6.QtCore import Qt
 
-from app.ui.chat_view import PAGE
+from app.ui.chat_view import PAGE, WINDOW
 from app.ui.main_window import MainWindow
 from tests.ui.conftest import until
 
@@ -169,13 +169,15 @@ def test_long_conversation_opens_with_its_latest_messages_fast(qtbot, run, windo
         await scroll_to(top=True)  # the page before arrives; the reader keeps their place
         assert numbers() == list(range(10_001 - 2 * PAGE, 10_001))
         assert not window.view.has_later
-        for _ in range(3):
+        pages = WINDOW // PAGE
+        for _ in range(pages):
             await scroll_to(top=True)
         # never more than WINDOW rendered: the newest fell out and can be paged back in
-        assert numbers() == list(range(10_001 - 5 * PAGE, 10_001 - 2 * PAGE))
+        oldest = 10_001 - (pages + 2) * PAGE
+        assert numbers() == list(range(oldest, oldest + WINDOW))
         assert window.view.has_later and "Newer messages" in window.view.toPlainText()
         await scroll_to(top=False)
-        assert numbers() == list(range(10_001 - 4 * PAGE, 10_001 - PAGE))
+        assert numbers() == list(range(oldest + PAGE, oldest + PAGE + WINDOW))
         # sending jumps back to the latest messages
         window.composer.setPlainText("Say hi.")
         window._on_send_button_clicked()
@@ -186,3 +188,35 @@ def test_long_conversation_opens_with_its_latest_messages_fast(qtbot, run, windo
 
     run(walk())
     assert elapsed[0] < 0.3 * 3  # 300 ms target; generous on a shared machine
+
+
+def test_copy_links_copy_their_own_code_block(qtbot, run, window_factory) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QGuiApplication
+
+    window, assistant = window_factory()
+    db = assistant.db
+    conv = db.create_conversation("Code")
+    db.add_message(conv.id, "user", "Two snippets please")
+    first = db.add_message(conv.id, "assistant", "```python\nprint('one')\n```\n")
+    second = db.add_message(conv.id, "assistant", "```sh\necho two\n```\n\n```\nthree\n```\n")
+    window.show()
+
+    async def go() -> None:
+        await window.attach(assistant)
+        window.conversations.setCurrentRow(0)
+        await until(lambda: "echo two" in window.view.toPlainText())
+
+    run(go())
+    html = window.view.toHtml()
+    for message, n in ((first, 0), (second, 0), (second, 1)):
+        assert f"copy:{message.id}/{n}" in html
+    copied: list[int] = []
+    window.view.code_copied.connect(copied.append)
+    clipboard = QGuiApplication.clipboard()
+    window.view.anchorClicked.emit(QUrl(f"copy:{second.id}/1"))
+    assert clipboard.text() == "three\n"
+    window.view.anchorClicked.emit(QUrl(f"copy:{first.id}/0"))
+    assert clipboard.text() == "print('one')\n"
+    window.view.anchorClicked.emit(QUrl(f"copy:{first.id}/7"))  # no such block: nothing
+    assert clipboard.text() == "print('one')\n" and copied == [1, 0]

@@ -75,7 +75,7 @@ def test_lock_clears_everything_until_unlocked(run, session: Session, qtbot, mon
         task = asyncio.ensure_future(session.lock())
         await until(lambda: session.assistant is None)
         window = session.window
-        assert window.view.toPlainText() == "" and window.conversations.count() == 0
+        assert window.view.toPlainText().strip() == "" and window.conversations.count() == 0
         assert window.title.text() == "Locked"
         # the unlock dialog is open: a wrong passphrase first, then the right one
         from app.ui.unlock import PassphraseDialog

@@ -9,10 +9,10 @@ def test_markdown_and_highlighted_code_with_copy_links() -> None:
         "Here is **bold** and `inline`.\n\n"
         "```python\ndef f(x):\n    return x * 2\n```\n\n```\nplain\n```\n"
     )
-    out = r.render(text, start_index=3)
+    out = r.render(text, key="m1/")
     assert "<strong>bold</strong>" in out.html and "<code>inline</code>" in out.html
     assert out.code_blocks == ["def f(x):\n    return x * 2\n", "plain\n"]
-    assert 'href="copy:3"' in out.html and 'href="copy:4"' in out.html
+    assert 'href="copy:m1/0"' in out.html and 'href="copy:m1/1"' in out.html
     assert "style=" in out.html and "color:" in out.html  # pygments inline colours
     assert ">python<" in out.html
 

@@ -125,16 +125,19 @@ class _Waker:
 
     Each wake-up runs Python on the loop's thread; with as many compute threads as cores it
     preempts llama.cpp mid-token (measured on 2 cores: a wake-up per token cost ~4% of the
-    decode rate, one per 15 ms ~3%, one per 100 ms nothing). Tokens are coalesced to 25
-    updates a second, which still reads as smooth streaming, and never wait longer than
-    ``interval``; the first token and every other event wake the loop at once.
+    decode rate, one per 15 ms ~3%, one per 100 ms nothing). A token that arrives less than
+    ``interval`` after the last wake-up waits for the next token (or the end, which wakes at
+    once) instead of waking the loop: one cross-thread wake-up per interval, no timers on the
+    loop, and a token is never later than ``interval`` plus one token's time. Every other
+    event wakes the loop at once.
     """
 
-    interval = 0.04
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, ready: asyncio.Event) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, ready: asyncio.Event, interval: float
+    ) -> None:
         self._loop = loop
         self._ready = ready
+        self.interval = interval
         self._lock = threading.Lock()
         self._scheduled = False
         self._last = 0.0
@@ -142,15 +145,13 @@ class _Waker:
     def __call__(self, *, urgent: bool) -> None:
         now = time.perf_counter()
         with self._lock:
-            if self._scheduled and not urgent:
-                return  # the wake-up already scheduled delivers this event too
+            if self._scheduled:
+                return  # the wake-up on its way delivers this event too
+            if not urgent and now - self._last < self.interval:
+                return  # delivered with the next token, or with the end
             self._scheduled = True
-            delay = 0.0 if urgent else max(0.0, self._last + self.interval - now)
-            self._last = now + delay
-        if delay:
-            self._loop.call_soon_threadsafe(self._loop.call_later, delay, self._fire)
-        else:
-            self._loop.call_soon_threadsafe(self._fire)
+            self._last = now
+        self._loop.call_soon_threadsafe(self._fire)
 
     def _fire(self) -> None:
         with self._lock:
@@ -197,6 +198,8 @@ class LocalEngine:
         self.model = model
         self.settings = settings
         self.state_cache_entries = max(0, state_cache_entries)
+        # how often streamed tokens wake the caller's event loop (see _Waker)
+        self.wake_interval = 0.04
         self._worker = _Worker("steward-engine")
         self._llm: Any = None
         self._format: Formatter | None = None
@@ -239,6 +242,12 @@ class LocalEngine:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self._worker.submit(self._unload).result(timeout=10)
+        self._worker.stop()
+
+    async def aclose(self) -> None:
+        """Like close(), but the caller's event loop keeps running while the model is freed."""
+        with contextlib.suppress(Exception):
+            await asyncio.wrap_future(self._worker.submit(self._unload))
         self._worker.stop()
 
     def _unload(self) -> None:
@@ -315,7 +324,7 @@ class LocalEngine:
         loop = asyncio.get_running_loop()
         pending: collections.deque[EngineEvent | BaseException | None] = collections.deque()
         ready = asyncio.Event()
-        wake = _Waker(loop, ready)
+        wake = _Waker(loop, ready, self.wake_interval)
         cancel = cancel or threading.Event()
         params = params or SamplingParams.from_settings(self.settings)
         requested = time.perf_counter()
