@@ -196,7 +196,7 @@ def window_rate(env: dict[str, str], home: Path, quick: bool) -> list[Row]:
     max_tokens = 64 if quick else 256
     window: list[float] = []
     direct: list[float] = []
-    for _ in range(1 if quick else 3):  # interleaved: drift on a shared machine hits both
+    for _ in range(1 if quick else 5):  # interleaved: drift on a shared machine hits both
         rate = _worker(env, "window-rate", str(home), str(max_tokens))["tokens_per_s"]
         assert isinstance(rate, float)
         window.append(rate)

@@ -57,7 +57,7 @@ async def ask_passphrase(window: MainWindow, *, new: bool, error: str = "") -> s
 
 # streamed tokens wake the GUI at most this often: the window draws at a similar pace
 # (STREAM_DRAW_MS), and every wake-up on a machine whose cores all decode costs the model time
-DESKTOP_WAKE_S = 0.08
+DESKTOP_WAKE_S = 0.1
 
 
 def desktop_engine(steward: Steward, model_override: str | None) -> LocalEngine:

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from app.core.store.models import Message
 from app.ui.render import MarkdownRenderer, Theme
 
-PAGE = 30
-WINDOW = 5 * PAGE
+PAGE = 20
+WINDOW = 3 * PAGE
 
 _Keep = QTextCursor.MoveMode.KeepAnchor
 LIVE_KEY = "live"

@@ -40,7 +40,7 @@ from app.ui.render import Theme
 DRAFT_SAVE_MS = 800
 # a streaming answer is drawn at most this often: every draw lays text out on the GUI thread,
 # and on a machine whose cores all decode, each one costs the model time
-STREAM_DRAW_MS = 80
+STREAM_DRAW_MS = 100
 NOTIFY_AFTER_S = 5.0  # answers that took this long get a notification if nobody was looking
 SEARCH_DELAY_MS = 150
 
