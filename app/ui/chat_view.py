@@ -215,7 +215,9 @@ class ChatView(QTextBrowser):
                 self._insert(start, block)
                 self._live = self._cursor(start)
             else:
-                self._replace(self._live.position(), self._bottom_start(), block)
+                start = self._live.position()
+                self._replace(start, self._bottom_start(), block)
+                self._live = self._cursor(start)  # it moved past the text put in its place
         if at_end:
             self._scroll_to_end()
 
