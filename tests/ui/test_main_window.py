@@ -34,6 +34,7 @@ def test_title_focus_and_streamed_answer_stored(qtbot, run, window_factory) -> N
     html = window.view.toPlainText()
     assert "Name one planet." in html and answer.content.strip()[:10] in html
     assert "SmolLM2" in html and "tok/s" in html
+    assert html.count("Steward ·") == 1 and "…" not in html  # the live answer was replaced
     assert window.conversations.count() == 1 and window.composer.toPlainText() == ""
 
 
