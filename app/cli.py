@@ -35,7 +35,7 @@ from app.core.assistant import (
     Trimmed,
 )
 from app.core.errors import ExitCode, KnownError, LockedError, ModelError, UsageError
-from app.core.llm.cloud import CloudClient, CloudEndpoint, validate_base_url
+from app.core.llm.cloud import validate_base_url
 from app.core.llm.engine import LocalEngine, SamplingParams
 from app.core.logs import setup_logging, write_crash_report
 from app.core.paths import Paths, resolve_paths
@@ -49,7 +49,14 @@ from app.core.secrets import (
     terminal_asker,
 )
 from app.core.settings import SETTING_KEYS, apply_setting
-from app.core.steward import CLOUD_KEY, SecretStore, Steward, cloud_route
+from app.core.steward import (
+    CLOUD_KEY,
+    SecretStore,
+    Steward,
+    cloud_endpoint,
+    cloud_route,
+    test_cloud_endpoint,
+)
 from app.core.store.database import Database, connect, move_aside
 
 
@@ -700,24 +707,9 @@ def cmd_cloud(args: argparse.Namespace, steward: Steward) -> int:
     # test
     if not cloud.base_url:
         raise UsageError("No cloud endpoint is set; use `steward cloud set` first.")
-    endpoint = CloudEndpoint(
-        cloud.base_url,
-        cloud.model,
-        secrets_.get(CLOUD_KEY) or "",
-        connect_timeout=cloud.connect_timeout,
-        first_byte_timeout=cloud.first_byte_timeout,
-        max_retries=0,
-    )
-
-    async def probe() -> float:
-        client = CloudClient(endpoint)
-        try:
-            return await client.test_connection()
-        finally:
-            await client.aclose()
-
-    ms = asyncio.run(probe())
-    print(f"OK: {endpoint.host} answered with model {cloud.model} in {ms:.0f} ms.")
+    ms = asyncio.run(test_cloud_endpoint(cloud, secrets_.get(CLOUD_KEY) or ""))
+    host = cloud_endpoint(cloud, "").host
+    print(f"OK: {host} answered with model {cloud.model} in {ms:.0f} ms.")
     return 0
 
 

@@ -136,13 +136,12 @@ async def _until(
 
 
 def _qt_loop():  # type: ignore[no-untyped-def]
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from app.ui.event_loop import qt_event_loop
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    return loop
+    return qt_event_loop(app)
 
 
 async def _send(window, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -155,6 +154,7 @@ async def _send(window, text: str) -> None:  # type: ignore[no-untyped-def]
 
 def responsiveness(home: str, quick: bool) -> dict[str, object]:
     from app.core.llm.engine import LocalEngine
+    from app.ui.event_loop import close_event_loop
     from bench.store import corpus
 
     loop = _qt_loop()
@@ -212,11 +212,13 @@ def responsiveness(home: str, quick: bool) -> dict[str, object]:
         engine.close()
         assistant.close()
         steward.close()
-        loop.close()  # stops the loop's executor threads before the process ends
+        close_event_loop(loop)  # stops the loop's executor threads before the process ends
     return {"phases": beat.phases}
 
 
 def window_rate(home: str, max_tokens: int) -> dict[str, object]:
+    from app.ui.event_loop import close_event_loop
+
     loop = _qt_loop()
     steward, engine, assistant, window, _, _ = _window(home, max_tokens)
 
@@ -236,7 +238,7 @@ def window_rate(home: str, max_tokens: int) -> dict[str, object]:
         engine.close()
         assistant.close()
         steward.close()
-        loop.close()  # stops the loop's executor threads before the process ends
+        close_event_loop(loop)  # stops the loop's executor threads before the process ends
     return {"tokens_per_s": rate}
 
 

@@ -12,11 +12,12 @@ from app.core.llm.engine import LocalEngine
 from app.core.llm.model_files import ModelRef, resolve_model
 from app.core.paths import Paths, resolve_paths
 from app.core.secrets import KeyManager, PassphraseAsker, UnlockResult, terminal_asker
-from app.core.settings import ModelSettings, Settings, SettingsStore
+from app.core.settings import CloudSettings, ModelSettings, Settings, SettingsStore
 from app.core.store.database import Database, open_database
 
 if TYPE_CHECKING:
     from app.core.assistant import CloudRoute
+    from app.core.llm.cloud import CloudEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -164,21 +165,38 @@ class SecretStore:
 CLOUD_KEY = "cloud-api-key"
 
 
+def cloud_endpoint(cloud: CloudSettings, api_key: str, *, retries: bool = True) -> CloudEndpoint:
+    from app.core.llm.cloud import CloudEndpoint
+
+    return CloudEndpoint(
+        cloud.base_url,
+        cloud.model,
+        api_key,
+        connect_timeout=cloud.connect_timeout,
+        first_byte_timeout=cloud.first_byte_timeout,
+        max_retries=cloud.max_retries if retries else 0,
+    )
+
+
 def cloud_route(steward: Steward) -> CloudRoute | None:
     """The configured cloud endpoint with its key, or None when the cloud is off."""
     from app.core.assistant import CloudRoute
-    from app.core.llm.cloud import CloudClient, CloudEndpoint
+    from app.core.llm.cloud import CloudClient
 
     cloud = steward.settings.cloud
     if not cloud.enabled or not cloud.base_url:
         return None
     key = SecretStore(steward).get(CLOUD_KEY) or ""
-    endpoint = CloudEndpoint(
-        cloud.base_url,
-        cloud.model,
-        key,
-        connect_timeout=cloud.connect_timeout,
-        first_byte_timeout=cloud.first_byte_timeout,
-        max_retries=cloud.max_retries,
-    )
-    return CloudRoute(CloudClient(endpoint), cloud)
+    return CloudRoute(CloudClient(cloud_endpoint(cloud, key)), cloud)
+
+
+async def test_cloud_endpoint(cloud: CloudSettings, api_key: str) -> float:
+    """One short request to the endpoint in ``cloud`` (no retries): the round trip in ms, or
+    CloudError saying what went wrong. Nothing of the user's is sent."""
+    from app.core.llm.cloud import CloudClient
+
+    client = CloudClient(cloud_endpoint(cloud, api_key, retries=False))
+    try:
+        return await client.test_connection()
+    finally:
+        await client.aclose()

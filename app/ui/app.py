@@ -11,13 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import qasync
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from qasync import asyncSlot
 
-from app.core.assistant import Assistant
+from app.core.assistant import Assistant, ConsentAnswer, ConsentRequest
 from app.core.errors import KnownError, ModelError, WrongKeyError
 from app.core.llm.engine import LocalEngine
 from app.core.logs import setup_logging
@@ -27,6 +26,7 @@ from app.core.settings import SettingsStore
 from app.core.steward import Steward, cloud_route
 from app.ui import crash, trace
 from app.ui.appearance import Appearance
+from app.ui.event_loop import close_event_loop, qt_event_loop
 from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
@@ -64,6 +64,33 @@ def desktop_engine(steward: Steward, model_override: str | None) -> LocalEngine:
     engine = steward.engine(model_override)
     engine.wake_interval = DESKTOP_WAKE_S
     return engine
+
+
+async def ask_cloud_consent(parent: QWidget, request: ConsentRequest) -> ConsentAnswer:
+    """Before a conversation first leaves the machine: what, where, and why; the person
+    chooses once, for this conversation, or not at all (the default)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Send to the cloud? — Steward", "", parent=parent)
+    size = f"{request.message_count} messages, {request.characters:,} characters"
+    box.setText(
+        f"The local model cannot answer: {request.reason}.\n\n"
+        f"Send “{request.title}” ({size}) to {request.host}, model {request.model}?"
+    )
+    box.setInformativeText(
+        "E-mail addresses, phone numbers and home-folder paths are replaced before sending."
+        if request.redact
+        else "It is sent as it is; Settings › Cloud can replace personal details first."
+    )
+    once = box.addButton("Send &once", QMessageBox.ButtonRole.AcceptRole)
+    always = box.addButton("Allow for this &conversation", QMessageBox.ButtonRole.AcceptRole)
+    refuse = box.addButton("&Don't send", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(refuse)
+    box.setEscapeButton(refuse)
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    box.finished.connect(lambda _code: done.done() or done.set_result(None))
+    box.open()
+    await done
+    clicked = box.clickedButton()
+    return "once" if clicked is once else "conversation" if clicked is always else "refuse"
 
 
 class Session:
@@ -161,10 +188,16 @@ class Session:
                 local_error = exc
         system = steward.settings.model_settings().system_prompt
         self.assistant = Assistant(
-            steward.db, self.engine, system_prompt=system, cloud=route, local_error=local_error
+            steward.db,
+            self.engine,
+            system_prompt=system,
+            cloud=route,
+            local_error=local_error,
+            consent=lambda request: ask_cloud_consent(window, request),
         )
         self.quick.assistant = self.assistant
         await window.attach(self.assistant)
+        window.set_cloud(route.settings if route is not None else None)
         trace.mark("listed")
         if self.engine is None:
             assert local_error is not None
@@ -210,6 +243,7 @@ class Session:
             return
         values = self.steward.model_settings(model)
         self.assistant.system_prompt = values.system_prompt
+        await self._apply_cloud()
         if self.engine is None:
             self.engine = desktop_engine(self.steward, self.model_override)
             self.assistant.engine = self.engine
@@ -224,6 +258,17 @@ class Session:
         window.show_banner("")
         window.set_status(f"{info.ref.name} · local · context {info.n_ctx}")
 
+    async def _apply_cloud(self) -> None:
+        """Use the saved cloud settings (and key) from the next message on."""
+        assert self.steward is not None and self.assistant is not None
+        steward = self.steward
+        old = self.assistant.cloud
+        self.assistant.cloud = await off_gui(lambda: cloud_route(steward))
+        if old is not None:
+            await old.client.aclose()
+        cloud = self.assistant.cloud
+        self.window.set_cloud(cloud.settings if cloud is not None else None)
+
     @asyncSlot()
     async def _on_lock_requested(self) -> None:
         await self.lock()
@@ -235,7 +280,7 @@ class Session:
         self.window.detach()
         self.quick.hide()
         self.quick.assistant = None
-        self.close()
+        await self.aclose()
         steward = self.steward
         # nothing may reach the closed store while the erase (or the unlock) is awaited
         self.steward = self.engine = self.assistant = None
@@ -247,6 +292,13 @@ class Session:
     @asyncSlot()
     async def _on_erase_requested(self) -> None:
         await self.lock(erase=True)
+
+    async def aclose(self) -> None:
+        """close(), after ending the cloud client's connections on this loop."""
+        if self.assistant is not None and self.assistant.cloud is not None:
+            await self.assistant.cloud.client.aclose()
+            self.assistant.cloud = None
+        self.close()
 
     def close(self) -> None:
         if self.assistant is not None:
@@ -301,8 +353,7 @@ def run(
     server.listen()
     icon = app_icon()
     app.setWindowIcon(icon)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = qt_event_loop(app)
     crash.install(paths, QApplication.activeWindow)
     try:
         choice = SettingsStore(paths.settings_file).load().appearance
@@ -396,12 +447,13 @@ def run(
         others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         if others:
             await asyncio.wait(others, timeout=QUIT_GRACE_S)
+        await session.aclose()
 
     try:
-        with loop:
-            loop.run_until_complete(main())
+        loop.run_until_complete(main())
     finally:
         hotkey.stop()
         server.close()
         session.close()
+        close_event_loop(loop)
     return 0

@@ -51,14 +51,16 @@ def render_block(renderer: MarkdownRenderer, message: Message, *, live: bool = F
         who, bg = "You", t.user_bg
     else:
         who, bg = "Steward", t.assistant_bg
-        details = [message.model or "", message.backend]
+        details = [html.escape(message.model or ""), message.backend]
+        if message.backend == "cloud":  # answers that left the machine stand out
+            details[1] = f'<span style="color:{t.link}; font-weight: bold;">☁ cloud</span>'
         if message.tokens_per_s:
             details.append(f"{message.tokens_per_s:.0f} tok/s")
         if message.status != "complete" and not live:
             details.append("stopped" if message.status == "partial" else "error")
         who += (
             f' <span style="color:{t.muted}; font-weight: normal;">· '
-            + " · ".join(html.escape(d) for d in details if d)
+            + " · ".join(d for d in details if d)
             + "</span>"
         )
         if live:

@@ -1,4 +1,5 @@
-"""The message composer: Enter sends, Shift+Enter starts a new line, Esc stops an answer."""
+"""The message composer: Enter sends, Shift+Enter starts a new line, Ctrl+Shift+Enter sends to
+the cloud (when one is set up), Esc stops an answer."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 class Composer(QPlainTextEdit):
     submit_requested = Signal(str)
+    cloud_requested = Signal(str)
     stop_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -19,6 +21,15 @@ class Composer(QPlainTextEdit):
         self.setMaximumHeight(160)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        both = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & both == both
+        ):
+            text = self.toPlainText()
+            if text.strip():
+                self.cloud_requested.emit(text)
+            event.accept()
+            return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
             event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         ):

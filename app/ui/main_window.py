@@ -30,8 +30,17 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from app.core.assistant import Assistant, Finished, Routed, Started, Token, Trimmed
+from app.core.assistant import (
+    Assistant,
+    BackendChoice,
+    Finished,
+    Routed,
+    Started,
+    Token,
+    Trimmed,
+)
 from app.core.errors import KnownError
+from app.core.settings import CloudSettings
 from app.core.store.models import Conversation, Message
 from app.ui.chat_view import PAGE, Block, ChatView, render_blocks
 from app.ui.composer import Composer
@@ -96,8 +105,14 @@ class MainWindow(QMainWindow):
         self.send_button = QPushButton("Send")
         self.regenerate_button = QPushButton("Regenerate")
         self.edit_button = QPushButton("Edit last")
+        self.cloud_button = QPushButton("Ask cloud")
+        self.cloud_button.setToolTip(
+            "Send this message to the cloud endpoint set in Settings › Cloud (Ctrl+Shift+Enter)"
+        )
+        self.cloud_button.hide()
+        self._cloud_ready = False
         buttons = QVBoxLayout()
-        for b in (self.send_button, self.regenerate_button, self.edit_button):
+        for b in (self.send_button, self.regenerate_button, self.edit_button, self.cloud_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         composer_row = QHBoxLayout()
@@ -149,6 +164,8 @@ class MainWindow(QMainWindow):
         self.send_button.clicked.connect(self._on_send_button_clicked)
         self.regenerate_button.clicked.connect(self._on_regenerate_button_clicked)
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
+        self.cloud_button.clicked.connect(self._on_cloud_button_clicked)
+        self.composer.cloud_requested.connect(self._on_cloud_button_clicked)
         self.conversations.currentItemChanged.connect(self._on_conversations_current_changed)
         self.search.textChanged.connect(self._on_search_text_changed)
         self.view.code_copied.connect(lambda _: self.statusBar().showMessage("Code copied", 2000))
@@ -383,6 +400,22 @@ class MainWindow(QMainWindow):
         )
         self.regenerate_button.setEnabled(has_answer)
         self.edit_button.setEnabled(has_answer)
+        self.cloud_button.setEnabled(ready and not self._busy and self._cloud_ready)
+
+    def set_cloud(self, cloud: CloudSettings | None) -> None:
+        """The cloud endpoint in use (None: off): "Ask cloud" is offered only with one."""
+        self._cloud_ready = cloud is not None and cloud.enabled
+        self.cloud_button.setVisible(self._cloud_ready)
+        if cloud is not None:
+            self.cloud_button.setToolTip(
+                f"Send this message to {cloud.model} at {cloud.base_url} (Ctrl+Shift+Enter)"
+            )
+        self._update_buttons()
+
+    def _on_cloud_button_clicked(self) -> None:
+        text = self.composer.toPlainText()
+        if self._cloud_ready and not self._busy and text.strip():
+            self._ask(text, backend="cloud")
 
     def _on_send_button_clicked(self) -> None:
         if self._busy:
@@ -396,15 +429,18 @@ class MainWindow(QMainWindow):
         if self._cancel is not None:
             self._cancel.set()
 
+    def _on_composer_submit_requested(self, text: str) -> None:
+        self._ask(text)
+
     @asyncSlot(str)
-    async def _on_composer_submit_requested(self, text: str) -> None:
+    async def _ask(self, text: str, backend: BackendChoice | None = None) -> None:
         if self.assistant is None or self._busy:
             return
         follows_view = False
         if self._editing_last and self.conversation is not None:
             self._editing_last = False
             events = self.assistant.regenerate(
-                self.conversation.id, new_text=text, cancel=self._new_cancel()
+                self.conversation.id, new_text=text, cancel=self._new_cancel(), backend=backend
             )
         else:
             # a new question in the conversation on screen only adds to what is shown
@@ -413,6 +449,7 @@ class MainWindow(QMainWindow):
                 text,
                 conversation_id=self.conversation.id if self.conversation else None,
                 cancel=self._new_cancel(),
+                backend=backend,
             )
         self.composer.clear()
         await self._run(events, follows_view=follows_view)

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -30,15 +32,27 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from app.core import autostart
-from app.core.errors import KnownError
+from app.core.errors import KnownError, UsageError
+from app.core.llm.cloud import validate_base_url
 from app.core.llm.model_files import check_gguf
 from app.core.secrets import format_recovery_key, keyring_info
-from app.core.settings import ModelSettings
-from app.core.steward import CLOUD_KEY, SecretStore, Steward
+from app.core.settings import CloudSettings, ModelSettings
+from app.core.steward import (
+    CLOUD_KEY,
+    SecretStore,
+    Steward,
+    cloud_endpoint,
+    test_cloud_endpoint,
+)
 
 ERASE_WORD = "erase"
 
 
+POLICY_LABELS = {
+    "auto": "Only when the local model cannot answer (asks you first)",
+    "cloud": "For every message",
+    "local": "Only when I choose “Ask cloud” for a message",
+}
 APPEARANCE_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
 
@@ -59,6 +73,7 @@ class SettingsDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(self._model_tab(), "Model")
         tabs.addTab(self._privacy_tab(), "Privacy")
+        tabs.addTab(self._cloud_tab(), "Cloud")
         tabs.addTab(self._general_tab(), "General")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
@@ -168,12 +183,19 @@ class SettingsDialog(QDialog):
             max_tokens=self.max_tokens.value(),
             system_prompt=self.system_prompt.toPlainText().strip(),
         )
+        old_cloud = dataclasses.replace(settings.cloud)
         try:
+            cloud, api_key = self._cloud_values()
             settings.set_model_settings(values)
             self._apply_general()
+            settings.cloud = cloud
+            if api_key is not None:
+                SecretStore(self.steward).set(CLOUD_KEY, api_key or None)
+                self._update_key_hint()
             self.steward.settings_store.save(settings)
         except KnownError as exc:
             settings.model_path = old_path
+            settings.cloud = old_cloud
             self.error.setText(exc.user_text())
             return False
         self.error.clear()
@@ -184,6 +206,108 @@ class SettingsDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         if self.apply():
             self.accept()
+
+    # --- cloud ------------------------------------------------------------------------------
+
+    def _cloud_tab(self) -> QWidget:
+        page = QWidget()
+        cloud = self.steward.settings.cloud
+        intro = QLabel(
+            "Steward answers with the model on this computer. Optionally, an OpenAI-compatible "
+            "endpoint can answer what the local model cannot. Nothing is sent anywhere until "
+            "you switch this on; cloud answers are marked ☁ in the conversation.",
+            wordWrap=True,
+        )
+        self.cloud_enabled = QCheckBox("&Use a cloud endpoint")
+        self.cloud_enabled.setChecked(cloud.enabled)
+        self.cloud_url = QLineEdit(cloud.base_url, placeholderText="https://api.example.com/v1")
+        self.cloud_model = QLineEdit(cloud.model, placeholderText="the model name it expects")
+        self.cloud_key = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.forget_key = QCheckBox("Remove the stored key")
+        self.cloud_policy = QComboBox()
+        for value, label in POLICY_LABELS.items():
+            self.cloud_policy.addItem(label, value)
+        self.cloud_policy.setCurrentIndex(max(0, self.cloud_policy.findData(cloud.policy)))
+        self.cloud_redact = QCheckBox(
+            "Replace e-mail addresses, phone numbers and home-folder paths before sending"
+        )
+        self.cloud_redact.setChecked(cloud.redact)
+        self.test_button = QPushButton("&Test connection")
+        self.test_button.clicked.connect(self._on_test_clicked)
+        self.test_result = QLabel(wordWrap=True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout()
+        form.addRow("Base URL:", self.cloud_url)
+        form.addRow("Model:", self.cloud_model)
+        form.addRow("API key:", self.cloud_key)
+        form.addRow("", self.forget_key)
+        form.addRow("When:", self.cloud_policy)
+        form.addRow("", self.cloud_redact)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        layout = QVBoxLayout(page)
+        layout.addWidget(intro)
+        layout.addWidget(self.cloud_enabled)
+        layout.addLayout(form)
+        layout.addLayout(test_row)
+        layout.addStretch(1)
+        self._update_key_hint()
+        return page
+
+    def _update_key_hint(self) -> None:
+        stored = bool(SecretStore(self.steward).get(CLOUD_KEY))
+        self.cloud_key.clear()
+        self.cloud_key.setPlaceholderText(
+            "stored in your keyring or encrypted history; type to replace"
+            if stored
+            else "none stored (leave empty if the endpoint needs none)"
+        )
+        self.forget_key.setChecked(False)
+        self.forget_key.setVisible(stored)
+
+    def _cloud_values(self) -> tuple[CloudSettings, str | None]:
+        """The cloud settings as filled in, and the API key to store (None: keep the stored
+        one, "": remove it). UsageError when switched on without a usable endpoint."""
+        cloud = dataclasses.replace(
+            self.steward.settings.cloud,
+            enabled=self.cloud_enabled.isChecked(),
+            base_url=self.cloud_url.text().strip(),
+            model=self.cloud_model.text().strip(),
+            policy=str(self.cloud_policy.currentData()),
+            redact=self.cloud_redact.isChecked(),
+        )
+        if cloud.enabled or cloud.base_url:
+            cloud.base_url = validate_base_url(cloud.base_url)
+        if cloud.enabled and not cloud.model:
+            raise UsageError("Give the model name the cloud endpoint expects.")
+        typed = self.cloud_key.text().strip()
+        api_key = typed or ("" if self.forget_key.isChecked() else None)
+        return cloud, api_key
+
+    @asyncSlot()
+    async def _on_test_clicked(self) -> None:
+        try:
+            cloud, typed = self._cloud_values()
+            if not cloud.base_url:
+                raise UsageError("Give the endpoint's base URL first.")
+        except KnownError as exc:
+            self.test_result.setText(exc.user_text())
+            return
+        self.test_button.setEnabled(False)
+        self.test_result.setText("Testing…")
+        loop = asyncio.get_running_loop()
+        try:
+            stored = await loop.run_in_executor(None, SecretStore(self.steward).get, CLOUD_KEY)
+            key = typed if typed is not None else stored or ""
+            ms = await test_cloud_endpoint(cloud, key)
+            result = f"OK: {cloud_endpoint(cloud, '').host} answered with {cloud.model} in "
+            result += f"{ms:.0f} ms."
+        except KnownError as exc:
+            result = exc.user_text()
+        if shiboken6.isValid(self.test_button):  # the dialog may have been closed meanwhile
+            self.test_result.setText(result)
+            self.test_button.setEnabled(True)
 
     # --- startup ----------------------------------------------------------------------------
 

@@ -21,14 +21,14 @@ from app.core.llm.engine import LocalEngine
 from app.core.llm.model_files import ModelRef
 from app.core.settings import ModelSettings
 from app.core.store.database import Database, open_database
+from app.ui.event_loop import close_event_loop, qt_event_loop
 from app.ui.main_window import MainWindow
 from app.ui.render import Theme
 
 
 @pytest.fixture
 def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    event_loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(event_loop)
+    event_loop = qt_event_loop(qapp)
     yield event_loop
     # a task a test left running must not step later, outside any loop
     leftover = [task for task in asyncio.all_tasks(event_loop) if not task.done()]
@@ -36,8 +36,7 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         task.cancel()
     if leftover:
         event_loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
-    event_loop.close()
-    asyncio.set_event_loop(None)
+    close_event_loop(event_loop)
 
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]

@@ -19,7 +19,7 @@ from tests.ui.conftest import until
 
 
 @pytest.fixture
-def session(qtbot, tmp_path: Path):
+def session(qtbot, tmp_path: Path, run):
     paths = resolve_paths(tmp_path / "home").ensure()
     window = MainWindow(
         Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
@@ -29,7 +29,7 @@ def session(qtbot, tmp_path: Path):
     qtbot.addWidget(quick)
     s = Session(window, paths, None, quick)
     yield s
-    s.close()
+    run(s.aclose())
 
 
 def test_settings_apply_without_restart_and_bad_model_changes_nothing(

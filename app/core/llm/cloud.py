@@ -10,6 +10,7 @@ Authorization header; it is never logged and never part of an error message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
 import logging
@@ -232,17 +233,19 @@ class CloudClient:
         usage: dict[str, Any] = {}
         finish: FinishReason = "stop"
         try:
-            async for kind, value in self._events(messages, params):
-                if kind == "text" and isinstance(value, list):
-                    now = time.perf_counter()
-                    first = first or now
-                    last = now
-                    produced += len(value)
-                    await queue.put(TokenEvent("".join(value)))
-                elif kind == "usage" and isinstance(value, dict):
-                    usage = value
-                elif kind == "finish" and value == "length":
-                    finish = "length"
+            # closed here, on this loop, even when the stream ends early (not left to the GC)
+            async with contextlib.aclosing(self._events(messages, params)) as events:
+                async for kind, value in events:
+                    if kind == "text" and isinstance(value, list):
+                        now = time.perf_counter()
+                        first = first or now
+                        last = now
+                        produced += len(value)
+                        await queue.put(TokenEvent("".join(value)))
+                    elif kind == "usage" and isinstance(value, dict):
+                        usage = value
+                    elif kind == "finish" and value == "length":
+                        finish = "length"
         except asyncio.CancelledError:
             finish = "cancelled"
         except BaseException as exc:
@@ -334,51 +337,54 @@ class CloudClient:
         boundaries, and one hand-over per read keeps the client as fast as a bare loop."""
         done = False
         pending = b""
-        async for data in response.aiter_bytes():
-            # decode all complete lines of this read at once (a newline never falls inside a
-            # UTF-8 sequence, so the split is safe); keep the unfinished line for the next read
-            complete, newline, rest = (pending + data).rpartition(b"\n")
-            if not newline:
+        async with contextlib.aclosing(response.aiter_bytes()) as reads:
+            async for data in reads:
+                # decode all complete lines of this read at once (a newline never falls inside a
+                # UTF-8 sequence, so the split is safe); keep the unfinished line for the next read
+                complete, newline, rest = (pending + data).rpartition(b"\n")
+                if not newline:
+                    pending = rest
+                    continue
                 pending = rest
-                continue
-            pending = rest
-            texts: list[str] = []
-            for line in complete.decode("utf-8", "replace").split("\n"):
-                if not line.startswith("data:"):
-                    continue  # blank separators, comments (":") and event names
-                payload = line[5:].strip()
-                if payload == "[DONE]":
-                    done = True
-                    break
-                try:
-                    chunk = json.loads(payload)
-                    choices = chunk.get("choices")
-                    if choices:
-                        choice = choices[0]
-                        delta = choice.get("delta")
-                        if delta and (text := delta.get("content")):
-                            texts.append(text)
-                        if choice.get("finish_reason"):
-                            yield "finish", choice["finish_reason"]
-                    elif "error" in chunk:
+                texts: list[str] = []
+                for line in complete.decode("utf-8", "replace").split("\n"):
+                    if not line.startswith("data:"):
+                        continue  # blank separators, comments (":") and event names
+                    payload = line[5:].strip()
+                    if payload == "[DONE]":
+                        done = True
+                        break
+                    try:
+                        chunk = json.loads(payload)
+                        choices = chunk.get("choices")
+                        if choices:
+                            choice = choices[0]
+                            delta = choice.get("delta")
+                            if delta and (text := delta.get("content")):
+                                texts.append(text)
+                            if choice.get("finish_reason"):
+                                yield "finish", choice["finish_reason"]
+                        elif "error" in chunk:
+                            raise CloudError(
+                                "server",
+                                "The cloud endpoint reported an error: "
+                                f"{str(chunk['error'])[:200]}.",
+                            )
+                        if chunk.get("usage"):
+                            yield "usage", chunk["usage"]
+                    except (ValueError, AttributeError, TypeError, IndexError) as exc:
+                        if texts:
+                            yield "text", texts
                         raise CloudError(
-                            "server",
-                            f"The cloud endpoint reported an error: {str(chunk['error'])[:200]}.",
-                        )
-                    if chunk.get("usage"):
-                        yield "usage", chunk["usage"]
-                except (ValueError, AttributeError, TypeError, IndexError) as exc:
-                    if texts:
-                        yield "text", texts
-                    raise CloudError(
-                        "malformed",
-                        f"The cloud endpoint {self.endpoint.host} sent a malformed stream chunk.",
-                        hint="What arrived before it was kept.",
-                    ) from exc
-            if texts:
-                yield "text", texts
-            if done:
-                return
+                            "malformed",
+                            f"The cloud endpoint {self.endpoint.host} sent a malformed "
+                            "stream chunk.",
+                            hint="What arrived before it was kept.",
+                        ) from exc
+                if texts:
+                    yield "text", texts
+                if done:
+                    return
         raise CloudError(
             "disconnected",
             f"The stream from {self.endpoint.host} ended before the answer was complete.",

@@ -1,0 +1,145 @@
+"""The cloud in the desktop app, against a real OpenAI-compatible server (llama_cpp.server on
+127.0.0.1): Settings › Cloud with Test connection, "Ask cloud" per message, the consent dialog
+when the local model cannot answer, and cloud answers marked in the conversation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from app.core.paths import resolve_paths
+from app.core.settings import SettingsStore
+from app.core.steward import CLOUD_KEY, SecretStore
+from app.ui.app import Session
+from app.ui.main_window import MainWindow
+from app.ui.quick_prompt import QuickPrompt
+from app.ui.render import Theme
+from app.ui.settings_dialog import SettingsDialog
+from tests.ui.conftest import until
+
+API_KEY = "sk-test-not-a-real-key-1234"
+
+
+@pytest.fixture
+def session(qtbot, tmp_path: Path, run):
+    paths = resolve_paths(tmp_path / "home").ensure()
+    window = MainWindow(
+        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    quick = QuickPrompt(Theme.light())
+    qtbot.addWidget(quick)
+    s = Session(window, paths, None, quick)
+    yield s
+    run(s.aclose())
+
+
+def fill_cloud(dialog: SettingsDialog, url: str, *, policy: str = "auto") -> None:
+    dialog.cloud_enabled.setChecked(True)
+    dialog.cloud_url.setText(url)
+    dialog.cloud_model.setText("smollm2")
+    dialog.cloud_key.setText(API_KEY)
+    dialog.cloud_policy.setCurrentIndex(dialog.cloud_policy.findData(policy))
+
+
+def test_cloud_settings_test_connection_and_ask_cloud(
+    run, session: Session, llama_server: str, tmp_path: Path
+) -> None:
+    window = session.window
+
+    async def go() -> None:
+        await session.start()
+        assert window.cloud_button.isHidden()  # off by default: nothing offered
+        dialog = session.open_settings()
+        assert isinstance(dialog, SettingsDialog) and not dialog.cloud_enabled.isChecked()
+        # a bad URL: a clear message, nothing saved
+        fill_cloud(dialog, "ftp://example")
+        assert not dialog.apply()
+        assert "not an http(s) URL" in dialog.error.text()
+        assert not SettingsStore(session.paths.settings_file).load().cloud.enabled
+        # Test connection: a server that is not there, then the real one
+        fill_cloud(dialog, "http://127.0.0.1:9/v1")
+        dialog._on_test_clicked()
+        await until(lambda: dialog.test_result.text() not in ("", "Testing…"))
+        assert "127.0.0.1:9" in dialog.test_result.text()
+        assert not dialog.test_result.text().startswith("OK")
+        fill_cloud(dialog, llama_server)
+        dialog.test_result.clear()
+        dialog._on_test_clicked()
+        await until(lambda: dialog.test_result.text() not in ("", "Testing…"), timeout=60)
+        assert dialog.test_result.text().startswith("OK: 127.0.0.1"), dialog.test_result.text()
+        assert dialog.apply()
+        dialog.close()
+        await until(lambda: window.cloud_button.isVisibleTo(window))
+        # one message sent to the cloud on purpose: no consent question (choosing is consent)
+        window.composer.setPlainText("Say hello in one word.")
+        window.cloud_button.click()
+        await until(lambda: window._busy)
+        await until(lambda: not window._busy, timeout=120)
+
+    run(go())
+    saved = SettingsStore(session.paths.settings_file)
+    assert saved.load().cloud.enabled and saved.load().cloud.base_url == llama_server
+    assert API_KEY not in session.paths.settings_file.read_text()  # keys never in settings
+    assert session.steward is not None
+    assert SecretStore(session.steward).get(CLOUD_KEY) == API_KEY
+    db = session.assistant.db
+    [conv] = db.conversations()
+    _question, answer = db.messages(conv.id)
+    assert answer.backend == "cloud" and answer.model == "smollm2" and answer.content
+    assert "☁ cloud" in window.view.toPlainText()
+
+
+def test_consent_is_asked_when_the_local_model_cannot_answer(
+    run, session: Session, llama_server: str, tmp_path: Path
+) -> None:
+    store = SettingsStore(session.paths.settings_file)
+    settings = store.load()
+    settings.model_path = str(tmp_path / "gone.gguf")  # no local model
+    settings.cloud.enabled, settings.cloud.base_url = True, llama_server
+    settings.cloud.model = "smollm2"
+    store.save(settings)
+    window = session.window
+
+    def consent_box() -> QMessageBox | None:
+        boxes = [
+            b
+            for b in window.findChildren(QMessageBox)
+            if b.isVisible() and "cloud" in b.windowTitle()
+        ]
+        return boxes[0] if boxes else None
+
+    def press(box: QMessageBox, label: str) -> None:
+        button = next(b for b in box.buttons() if b.text().replace("&", "") == label)
+        button.click()
+
+    async def go() -> None:
+        await session.start()
+        assert "gone.gguf" in window.banner.text()
+        window.composer.setPlainText("What is two plus two?")
+        window._on_send_button_clicked()
+        await until(lambda: consent_box() is not None)
+        box = consent_box()
+        assert box is not None
+        assert "127.0.0.1" in box.text() and "What is two plus two?" in box.text()
+        press(box, "Don't send")
+        await until(lambda: not window._busy)
+        assert "Not sent to the cloud" in window.banner.text()
+        # asked again for the next message; this time allowed for the conversation
+        window.composer.setPlainText("And three plus three?")
+        window._on_send_button_clicked()
+        await until(lambda: consent_box() is not None)
+        press(consent_box(), "Allow for this conversation")
+        await until(lambda: not window._busy, timeout=120)
+
+    run(go())
+    db = session.assistant.db
+    [conv] = db.conversations()
+    messages = db.messages(conv.id)
+    # the refused question is kept, unanswered; the allowed one was answered by the cloud
+    assert [(m.role, m.backend) for m in messages][:2] == [("user", "local"), ("user", "local")]
+    assert messages[-1].role == "assistant" and messages[-1].backend == "cloud"
+    assert db.cloud_consent(conv.id)
