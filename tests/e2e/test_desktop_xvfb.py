@@ -358,3 +358,74 @@ def test_start_minimized_to_the_tray(display: str, tray_host: None, home: Path) 
     finally:
         status, out = ended_cleanly(app)
     assert status == 0 and b"Traceback" not in out
+
+
+def fill_long_history(home: Path, messages: int) -> None:
+    """A conversation of ``messages`` messages (prose, lists and code) and a few short ones."""
+    from app.core.paths import resolve_paths
+    from app.core.steward import Steward
+    from app.core.store.database import new_id, now
+    from app.core.store.models import Message
+
+    steward = Steward(resolve_paths(home).ensure())
+    db = steward.open_store()
+    texts = [
+        "How do I read a file line by line in Python?",
+        "Use a `with` block and iterate:\n\n```python\nwith open(path) as f:\n"
+        "    for line in f:\n        print(line.rstrip())\n```\n\nThe file closes itself.",
+        "And count the words?",
+        "Split each line:\n\n- `len(line.split())` per line\n- add them up\n\n"
+        "```python\ntotal = sum(len(line.split()) for line in open(path))\n```",
+    ]
+    for title in ("Weekend plans", "Tomato seedlings"):
+        conv = db.create_conversation(title)
+        db.add_message(conv.id, "user", f"A question about {title.lower()}")
+    conv = db.create_conversation("Python questions, a very long conversation")
+    with db.transaction():
+        db.insert_messages(
+            [
+                Message(
+                    new_id(),
+                    conv.id,
+                    i + 1,
+                    "user" if i % 2 == 0 else "assistant",
+                    f"{texts[i % 4]}\n\n(message {i + 1})",
+                    now(),
+                    model="" if i % 2 == 0 else "SmolLM2-135M-Instruct (embedded)",
+                )
+                for i in range(messages)
+            ]
+        )
+    steward.close()
+
+
+def test_long_history_dark_theme_and_settings(display: str, home: Path) -> None:
+    fill_long_history(home, 2_000)
+    assert run_steward("settings", "set", "appearance", "dark", home=home).returncode == 0
+    env = steward_env(home, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    app = start_desktop(env)
+    try:
+        wait_for(lambda: visible(display, "^Steward$"), timeout=20)
+        time.sleep(2)
+        x(display, "mousemove", "131", "72", "click", "1")  # the long conversation (newest)
+        time.sleep(1.5)
+        screenshot(display, "desktop-8-dark-long-conversation.png")
+        # the mouse wheel up past the top: earlier pages come in as the top is reached
+        x(display, "mousemove", "620", "250")
+        for _ in range(6):
+            x(display, "click", "--repeat", "15", "--delay", "25", "4")
+            time.sleep(0.4)
+        screenshot(display, "desktop-9-dark-scrolled-back.png")
+        x(display, "mousemove", "131", "638", "click", "1")  # Settings
+        wait_for(lambda: visible(display, "Settings"), timeout=10)
+        time.sleep(1)
+        screenshot(display, "desktop-10-settings-model.png")
+        x(display, "key", "ctrl+Tab")  # Privacy
+        x(display, "key", "ctrl+Tab")  # Cloud
+        time.sleep(0.5)
+        screenshot(display, "desktop-11-settings-cloud.png")
+        x(display, "key", "Escape")
+        assert desktop_command(env, "--quit") == 0
+    finally:
+        status, out = ended_cleanly(app)
+    assert status == 0 and b"Traceback" not in out, out.decode()
