@@ -96,6 +96,7 @@ class ChatView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.setMinimumWidth(360)
+        self.setTabChangesFocus(True)  # Tab leaves the conversation: it never traps the focus
         self.document().setUndoRedoEnabled(False)  # read-only: edits need no history
         self.theme = theme
         self._renderer = MarkdownRenderer(theme)

@@ -221,3 +221,19 @@ def test_copy_links_copy_their_own_code_block(qtbot, run, window_factory) -> Non
     assert clipboard.text() == "print('one')\n"
     window.view.anchorClicked.emit(QUrl(f"copy:{first.id}/7"))  # no such block: nothing
     assert clipboard.text() == "print('one')\n" and copied == [1, 0]
+
+
+def test_keyboard_reaches_every_part_of_the_window(qtbot, run, window_factory) -> None:
+    window, assistant = window_factory()
+    window.show()
+    qtbot.waitExposed(window)
+    run(window.attach(assistant))
+    window.activateWindow()
+    window.composer.setFocus()
+    seen = []
+    for _ in range(20):
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(window.focusWidget())
+    for widget in (window.search, window.conversations, window.view, window.composer):
+        assert widget in seen, widget
+    assert window.send_button in seen and window.settings_button in seen
