@@ -237,3 +237,48 @@ def test_keyboard_reaches_every_part_of_the_window(qtbot, run, window_factory) -
     for widget in (window.search, window.conversations, window.view, window.composer):
         assert widget in seen, widget
     assert window.send_button in seen and window.settings_button in seen
+
+
+def test_model_error_mid_answer_shows_why_and_keeps_the_text(
+    qtbot, run, tmp_path, key, model_path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from app.core.assistant import Assistant
+    from app.core.llm.model_files import ModelRef
+    from app.core.settings import ModelSettings
+    from app.core.store.database import open_database
+    from app.ui.render import Theme
+    from tests.integration.test_assistant import FailingEngine
+
+    engine = FailingEngine(
+        ModelRef("embedded", "SmolLM2", model_path), ModelSettings(n_ctx=1024, max_tokens=64)
+    )
+    assistant = Assistant(open_database(tmp_path / "e.db", key), engine)
+    window = MainWindow(
+        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    window.show()
+
+    async def go() -> None:
+        await window.attach(assistant)
+        type_and_send(qtbot, window, "Tell me about rivers.")
+        await until(lambda: window._busy)
+        await until(lambda: not window._busy)
+
+    try:
+        run(go())
+        [conv] = assistant.db.conversations()
+        question, answer = assistant.db.messages(conv.id)
+        assert question.content == "Tell me about rivers."
+        assert answer.status == "error" and answer.content and "out of memory" in answer.error
+        assert "out of memory" in window.banner.text() and window.banner.isVisibleTo(window)
+        shown = window.view.toPlainText()
+        assert answer.content.strip()[:20] in shown and "error" in shown
+        assert window.composer.isEnabled() and window.send_button.text() == "Send"
+    finally:
+        window.detach()  # as the app does before it closes the store
+        assistant.close()
+        assistant.db.close()
+        engine.close()

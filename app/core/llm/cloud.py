@@ -17,7 +17,7 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -273,7 +273,7 @@ class CloudClient:
 
     async def _events(
         self, messages: Sequence[ChatMessage], params: SamplingParams
-    ) -> AsyncIterator[tuple[str, object]]:
+    ) -> AsyncGenerator[tuple[str, object], None]:
         endpoint = self.endpoint
         body: dict[str, Any] = {
             "model": endpoint.model,
@@ -337,54 +337,51 @@ class CloudClient:
         boundaries, and one hand-over per read keeps the client as fast as a bare loop."""
         done = False
         pending = b""
-        async with contextlib.aclosing(response.aiter_bytes()) as reads:
-            async for data in reads:
-                # decode all complete lines of this read at once (a newline never falls inside a
-                # UTF-8 sequence, so the split is safe); keep the unfinished line for the next read
-                complete, newline, rest = (pending + data).rpartition(b"\n")
-                if not newline:
-                    pending = rest
-                    continue
+        async for data in response.aiter_bytes():
+            # decode all complete lines of this read at once (a newline never falls inside a
+            # UTF-8 sequence, so the split is safe); keep the unfinished line for the next read
+            complete, newline, rest = (pending + data).rpartition(b"\n")
+            if not newline:
                 pending = rest
-                texts: list[str] = []
-                for line in complete.decode("utf-8", "replace").split("\n"):
-                    if not line.startswith("data:"):
-                        continue  # blank separators, comments (":") and event names
-                    payload = line[5:].strip()
-                    if payload == "[DONE]":
-                        done = True
-                        break
-                    try:
-                        chunk = json.loads(payload)
-                        choices = chunk.get("choices")
-                        if choices:
-                            choice = choices[0]
-                            delta = choice.get("delta")
-                            if delta and (text := delta.get("content")):
-                                texts.append(text)
-                            if choice.get("finish_reason"):
-                                yield "finish", choice["finish_reason"]
-                        elif "error" in chunk:
-                            raise CloudError(
-                                "server",
-                                "The cloud endpoint reported an error: "
-                                f"{str(chunk['error'])[:200]}.",
-                            )
-                        if chunk.get("usage"):
-                            yield "usage", chunk["usage"]
-                    except (ValueError, AttributeError, TypeError, IndexError) as exc:
-                        if texts:
-                            yield "text", texts
+                continue
+            pending = rest
+            texts: list[str] = []
+            for line in complete.decode("utf-8", "replace").split("\n"):
+                if not line.startswith("data:"):
+                    continue  # blank separators, comments (":") and event names
+                payload = line[5:].strip()
+                if payload == "[DONE]":
+                    done = True
+                    break
+                try:
+                    chunk = json.loads(payload)
+                    choices = chunk.get("choices")
+                    if choices:
+                        choice = choices[0]
+                        delta = choice.get("delta")
+                        if delta and (text := delta.get("content")):
+                            texts.append(text)
+                        if choice.get("finish_reason"):
+                            yield "finish", choice["finish_reason"]
+                    elif "error" in chunk:
                         raise CloudError(
-                            "malformed",
-                            f"The cloud endpoint {self.endpoint.host} sent a malformed "
-                            "stream chunk.",
-                            hint="What arrived before it was kept.",
-                        ) from exc
-                if texts:
-                    yield "text", texts
-                if done:
-                    return
+                            "server",
+                            f"The cloud endpoint reported an error: {str(chunk['error'])[:200]}.",
+                        )
+                    if chunk.get("usage"):
+                        yield "usage", chunk["usage"]
+                except (ValueError, AttributeError, TypeError, IndexError) as exc:
+                    if texts:
+                        yield "text", texts
+                    raise CloudError(
+                        "malformed",
+                        f"The cloud endpoint {self.endpoint.host} sent a malformed stream chunk.",
+                        hint="What arrived before it was kept.",
+                    ) from exc
+            if texts:
+                yield "text", texts
+            if done:
+                return
         raise CloudError(
             "disconnected",
             f"The stream from {self.endpoint.host} ended before the answer was complete.",
