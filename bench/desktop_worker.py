@@ -138,10 +138,12 @@ async def _until(
 def _qt_loop():  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.event_loop import qt_event_loop
+    from app.ui.event_loop import GuiGarbageCollector, qt_event_loop
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    return qt_event_loop(app)
+    loop = qt_event_loop(app)
+    GuiGarbageCollector(app)  # as the app does
+    return loop
 
 
 async def _send(window, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ from app.core.settings import SettingsStore
 from app.core.steward import Steward, cloud_route
 from app.ui import crash, trace
 from app.ui.appearance import Appearance
-from app.ui.event_loop import close_event_loop, qt_event_loop
+from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_loop
 from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
@@ -354,6 +354,7 @@ def run(
     icon = app_icon()
     app.setWindowIcon(icon)
     loop = qt_event_loop(app)
+    collector = GuiGarbageCollector(app)
     crash.install(paths, QApplication.activeWindow)
     try:
         choice = SettingsStore(paths.settings_file).load().appearance
@@ -439,6 +440,7 @@ def run(
 
     async def main() -> None:
         starting = asyncio.ensure_future(session.start())
+        starting.add_done_callback(lambda _: collector.freeze())  # start-up objects stay
         await quit_now.wait()
         window.shutdown()
         quick.stop()
@@ -456,4 +458,5 @@ def run(
         server.close()
         session.close()
         close_event_loop(loop)
+        collector.stop()
     return 0

@@ -21,9 +21,17 @@ from app.core.llm.engine import LocalEngine
 from app.core.llm.model_files import ModelRef
 from app.core.settings import ModelSettings
 from app.core.store.database import Database, open_database
-from app.ui.event_loop import close_event_loop, qt_event_loop
+from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_loop
 from app.ui.main_window import MainWindow
 from app.ui.render import Theme
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_garbage_collector(qapp: QApplication) -> Iterator[GuiGarbageCollector]:
+    """As in the app: cycles (and the Qt objects in them) are collected on this thread only."""
+    collector = GuiGarbageCollector(qapp)
+    yield collector
+    collector.stop()
 
 
 @pytest.fixture
