@@ -43,6 +43,7 @@ FinishReason = Literal["stop", "length", "cancelled"]
 # When history overflows the context, trim it to this share of the room left for the
 # prompt, so the trimmed start stays put for several turns and the cached prefix survives.
 TRIM_TARGET = 0.6
+COUNT_CACHE_ENTRIES = 20_000
 TURN_OVERHEAD = 6  # tokens a chat template adds around each message (role markers)
 
 
@@ -207,6 +208,7 @@ class LocalEngine:
         self._current_key: str | None = None
         self._states: OrderedDict[str, _SavedState] = OrderedDict()
         self._trim_start: dict[str, int] = {}
+        self._counts: dict[str, int] = {}  # message text -> tokens (see _count)
         self._cancel: _EitherEvent | None = None
         self._abort_armed = False
         # Kept referenced: llama.cpp holds a raw pointer to this ctypes callback.
@@ -255,6 +257,7 @@ class LocalEngine:
             self._llm.close()
         self._llm, self._format, self._info = None, None, None
         self._states.clear()
+        self._counts.clear()
         self._current_key = None
 
     def _load(self) -> ModelInfo:
@@ -419,6 +422,17 @@ class LocalEngine:
         self._trim_start[key] = start
         return tokens, start
 
+    def _count(self, text: str) -> int:
+        """Tokens in one message's text, remembered: each turn re-measures the same history.
+        (Message text in memory, like the model's own cache; dropped when the model is.)"""
+        count = self._counts.get(text)
+        if count is None:
+            count = len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+            if len(self._counts) >= COUNT_CACHE_ENTRIES:
+                self._counts.clear()
+            self._counts[text] = count
+        return count
+
     @staticmethod
     def _next_user_turn(rest: Sequence[ChatMessage], start: int) -> int:
         """The next start after ``start``: the kept history begins at a user turn."""
@@ -432,11 +446,9 @@ class LocalEngine:
     ) -> int:
         """The first message to keep so that the newest ones fit ``budget`` tokens (estimated
         from each message's own tokens plus the template's few per turn); 0 when all fit."""
-        llm = self._llm
         used = len(self._tokens(system)) if system else 0
         for index in range(len(rest) - 1, -1, -1):
-            content = rest[index].content.encode("utf-8")
-            used += len(llm.tokenize(content, add_bos=False, special=False)) + TURN_OVERHEAD
+            used += self._count(rest[index].content) + TURN_OVERHEAD
             if used > budget:  # message ``index`` no longer fits: keep the ones after it
                 start = min(index + 1, len(rest) - 1)
                 while start < len(rest) - 1 and rest[start].role != "user":
