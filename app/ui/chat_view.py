@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QTextCursor, QWheelEvent
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -109,6 +109,8 @@ class ChatView(QTextBrowser):
         self.has_earlier = False  # older messages exist above the rendered window
         self.has_later = False  # newer messages exist below it (the user scrolled back)
         self._paging = False  # a page was asked for and has not arrived yet
+        self._trim_pending = False  # the window is over WINDOW until the next loop turn
+        self._trim_newest = True
         self._editing = False
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self._reset()
@@ -155,7 +157,8 @@ class ChatView(QTextBrowser):
 
     def show_earlier(self, page: list[Message], *, has_earlier: bool) -> None:
         """Put ``page`` (the messages just before the window) on top, keeping the message the
-        reader was looking at in view; the newest fall out of the window past ``WINDOW``."""
+        reader was looking at in view; the newest fall out of the window past ``WINDOW``
+        (on the next turn of the event loop, so neither edit holds the loop long)."""
         self._paging = False
         self.has_earlier = has_earlier
         bar = self.verticalScrollBar()
@@ -167,33 +170,45 @@ class ChatView(QTextBrowser):
             self._messages = [*page, *self._messages]
             self._set_pagers()
         bar.setValue(bar.value() + round(self._height() - height))  # the same text in view
-        overflow = len(self._messages) - WINDOW
-        if overflow > 0:
-            with self._edit():
-                self._remove_messages(self._messages[-overflow:])
-                self.has_later = True
-                self._set_pagers()
+        self._trim_later(newest=True)
 
     def show_later(self, page: list[Message], *, has_later: bool) -> None:
         """Put ``page`` (the messages just after the window) below, keeping the reader's place;
-        the oldest fall out of the window past ``WINDOW``."""
+        the oldest fall out of the window past ``WINDOW`` (on the next turn of the loop)."""
         self._paging = False
         self.has_later = has_later
-        bar = self.verticalScrollBar()
-        position, height = bar.value(), self._height()
-        overflow = len(self._messages) + len(page) - WINDOW
-        if overflow > 0:
-            with self._edit():
-                self._remove_messages(self._messages[:overflow])
-                self.has_earlier = True
-                self._set_pagers()
-        shrunk = height - self._height()
         with self._edit():
             for message in page:
                 self._insert_message(self._messages_end(), message)
             self._messages = [*self._messages, *page]
             self._set_pagers()
-        bar.setValue(position - round(shrunk))
+        self._trim_later(newest=False)
+
+    def _trim_later(self, *, newest: bool) -> None:
+        self._trim_newest = newest
+        if not self._trim_pending and len(self._messages) > WINDOW:
+            self._trim_pending = True
+            QTimer.singleShot(0, self, self._trim_window)
+
+    def _trim_window(self) -> None:
+        """Drop what is beyond ``WINDOW``, from the side away from where the reader went."""
+        self._trim_pending = False
+        overflow = len(self._messages) - WINDOW
+        if overflow <= 0:
+            return
+        if self._trim_newest:
+            with self._edit():
+                self._remove_messages(self._messages[-overflow:])
+                self.has_later = True
+                self._set_pagers()
+            return
+        bar = self.verticalScrollBar()
+        position, height = bar.value(), self._height()
+        with self._edit():
+            self._remove_messages(self._messages[:overflow])
+            self.has_earlier = True
+            self._set_pagers()
+        bar.setValue(position - round(height - self._height()))  # the same text in view
 
     def clear_conversation(self) -> None:
         self._reset()

@@ -43,13 +43,18 @@ def test_edits_in_place_match_a_fresh_render(qtbot) -> None:
     assert view.toPlainText() == fresh_text(view)
     assert "…" not in view.toPlainText() and "stopped" in view.toPlainText()
 
+    def settle() -> None:  # the window is trimmed back to WINDOW on the next loop turn
+        qtbot.waitUntil(lambda: len(view.visible_messages()) <= WINDOW)
+
     for start in (21, 1):  # page back until the newest fall out
         view.show_earlier([msg(n) for n in range(start, start + 20)], has_earlier=start > 1)
+        settle()
         assert view.toPlainText() == fresh_text(view)
     assert len(view.visible_messages()) == WINDOW and view.has_later and not view.has_earlier
     assert "Newer messages" in view.toPlainText() and "Earlier messages" not in view.toPlainText()
     newest = [msg(61, "a question"), msg(62, "Once upon a time", status="partial")]
     view.show_later(newest, has_later=False)
+    settle()
     assert view.toPlainText() == fresh_text(view) and view.has_earlier and not view.has_later
     assert [m.seq for m in view.visible_messages()] == list(range(63 - WINDOW, 63))
 

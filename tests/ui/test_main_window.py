@@ -165,6 +165,7 @@ def test_long_conversation_opens_with_its_latest_messages_fast(qtbot, run, windo
         before = numbers()
         bar.setValue(bar.minimum() if top else bar.maximum())
         await until(lambda: numbers() != before)
+        await until(lambda: len(numbers()) <= WINDOW)  # trimmed on the next loop turn
 
     async def walk() -> None:
         await scroll_to(top=True)  # the page before arrives; the reader keeps their place
