@@ -154,11 +154,20 @@ async def _send(window, text: str) -> None:  # type: ignore[no-untyped-def]
     await _until(lambda: not window._busy, every=0.25)
 
 
+def _close(loop, steward, engine, assistant, window) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.event_loop import close_event_loop
+
+    window.shutdown()
+    engine.close()
+    assistant.close()
+    steward.close()
+    close_event_loop(loop)  # stops the loop's executor threads before the process ends
+
+
 def responsiveness(home: str, quick: bool) -> dict[str, object]:
     from PySide6.QtCore import Qt
 
     from app.core.llm.engine import LocalEngine
-    from app.ui.event_loop import close_event_loop
     from bench.store import corpus
 
     loop = _qt_loop()
@@ -226,17 +235,11 @@ def responsiveness(home: str, quick: bool) -> dict[str, object]:
     try:
         loop.run_until_complete(main())
     finally:
-        window.shutdown()
-        engine.close()
-        assistant.close()
-        steward.close()
-        close_event_loop(loop)  # stops the loop's executor threads before the process ends
+        _close(loop, steward, engine, assistant, window)
     return {"phases": beat.phases, "open_ms": opened}
 
 
 def window_rate(home: str, max_tokens: int) -> dict[str, object]:
-    from app.ui.event_loop import close_event_loop
-
     loop = _qt_loop()
     steward, engine, assistant, window, _, _ = _window(home, max_tokens)
 
@@ -252,11 +255,7 @@ def window_rate(home: str, max_tokens: int) -> dict[str, object]:
     try:
         rate = loop.run_until_complete(main())
     finally:
-        window.shutdown()
-        engine.close()
-        assistant.close()
-        steward.close()
-        close_event_loop(loop)  # stops the loop's executor threads before the process ends
+        _close(loop, steward, engine, assistant, window)
     return {"tokens_per_s": rate}
 
 

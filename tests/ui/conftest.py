@@ -19,10 +19,13 @@ from PySide6.QtWidgets import QApplication
 from app.core.assistant import Assistant
 from app.core.llm.engine import LocalEngine
 from app.core.llm.model_files import ModelRef
+from app.core.paths import resolve_paths
 from app.core.settings import ModelSettings
 from app.core.store.database import Database, open_database
+from app.ui.app import Session
 from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_loop
 from app.ui.main_window import MainWindow
+from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
 
 
@@ -93,3 +96,19 @@ def window_factory(
     for assistant in made:
         assistant.close()
         assistant.db.close()
+
+
+@pytest.fixture
+def session(qtbot, tmp_path: Path, run: Runner) -> Iterator[Session]:
+    """The app's session (unlock, model, settings, lock) on a fresh data folder, with its own
+    window and quick prompt; closed on the loop at the end."""
+    paths = resolve_paths(tmp_path / "home").ensure()
+    window = MainWindow(
+        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    quick = QuickPrompt(Theme.light())
+    qtbot.addWidget(quick)
+    s = Session(window, paths, None, quick)
+    yield s
+    run(s.aclose())

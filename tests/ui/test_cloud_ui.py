@@ -6,35 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from app.core.paths import resolve_paths
 from app.core.settings import SettingsStore
 from app.core.steward import CLOUD_KEY, SecretStore
 from app.ui.app import Session
-from app.ui.main_window import MainWindow
-from app.ui.quick_prompt import QuickPrompt
-from app.ui.render import Theme
 from app.ui.settings_dialog import SettingsDialog
 from tests.ui.conftest import until
 
 API_KEY = "sk-test-not-a-real-key-1234"
-
-
-@pytest.fixture
-def session(qtbot, tmp_path: Path, run):
-    paths = resolve_paths(tmp_path / "home").ensure()
-    window = MainWindow(
-        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
-    )
-    qtbot.addWidget(window)
-    quick = QuickPrompt(Theme.light())
-    qtbot.addWidget(quick)
-    s = Session(window, paths, None, quick)
-    yield s
-    run(s.aclose())
 
 
 def fill_cloud(dialog: SettingsDialog, url: str, *, policy: str = "auto") -> None:

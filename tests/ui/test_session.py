@@ -5,31 +5,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings
-
-from app.core.paths import resolve_paths
 from app.ui.app import Session
-from app.ui.main_window import MainWindow
-from app.ui.quick_prompt import QuickPrompt
-from app.ui.render import Theme
 from app.ui.settings_dialog import SettingsDialog
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import until
-
-
-@pytest.fixture
-def session(qtbot, tmp_path: Path, run):
-    paths = resolve_paths(tmp_path / "home").ensure()
-    window = MainWindow(
-        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
-    )
-    qtbot.addWidget(window)
-    quick = QuickPrompt(Theme.light())
-    qtbot.addWidget(quick)
-    s = Session(window, paths, None, quick)
-    yield s
-    run(s.aclose())
 
 
 def test_settings_apply_without_restart_and_bad_model_changes_nothing(
