@@ -10,10 +10,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import cloud, desktop, llm, store
+from bench import automations, cloud, desktop, llm, store
 from bench.table import Row, print_table
 
-SUITES = {"llm": llm.run, "store": store.run, "cloud": cloud.run, "desktop": desktop.run}
+SUITES = {
+    "llm": llm.run,
+    "store": store.run,
+    "cloud": cloud.run,
+    "desktop": desktop.run,
+    "automations": automations.run,
+}
 
 
 def main() -> int:
