@@ -270,6 +270,8 @@ class MainWindow(QMainWindow):
         else:
             messages, earlier = await self._latest(conv.id)
             blocks = await self._render(messages)
+            if self.conversation is not conv:
+                return  # another conversation was chosen meanwhile: it shows itself
             self.view.show_messages(messages, has_earlier=earlier, blocks=blocks)
         await self._restore_draft()
         self._editing_last = False

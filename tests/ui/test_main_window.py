@@ -283,3 +283,24 @@ def test_model_error_mid_answer_shows_why_and_keeps_the_text(
         assistant.close()
         assistant.db.close()
         engine.close()
+
+
+def test_the_last_conversation_chosen_is_the_one_shown(qtbot, run, window_factory) -> None:
+    import asyncio
+
+    window, assistant = window_factory()
+    db = assistant.db
+    first = db.create_conversation("First")
+    for n in range(40):
+        db.add_message(first.id, "user", f"first {n}\n\n```python\nprint({n})\n```")
+    second = db.create_conversation("Second")
+    db.add_message(second.id, "user", "second only")
+
+    async def go() -> None:
+        await window.attach(assistant)
+        # clicked in quick succession: the first still loading when the second is chosen
+        await asyncio.gather(window.open_conversation(first), window.open_conversation(second))
+
+    run(go())
+    assert window.conversation == second
+    assert [m.content for m in window.view.visible_messages()] == ["second only"]
