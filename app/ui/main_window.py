@@ -289,35 +289,35 @@ class MainWindow(QMainWindow):
         db = self.assistant.db
         return await self.assistant.db_call(lambda: db.message_page(conversation_id, limit=PAGE))
 
-    @asyncSlot()
-    async def _on_view_earlier_requested(self) -> None:
-        shown = self.view.visible_messages()
-        if self.assistant is None or self.conversation is None or not shown:
-            self.view.show_earlier([], has_earlier=False)
-            return
-        db, conv_id, first = self.assistant.db, self.conversation.id, shown[0].seq
-        page, earlier = await self.assistant.db_call(
-            lambda: db.message_page(conv_id, limit=PAGE, before_seq=first)
-        )
-        blocks = await self._render(page)
-        if self.conversation is not None and self.conversation.id == conv_id:
-            self.view.add_rendered(*blocks)
-            self.view.show_earlier(page, has_earlier=earlier)
+    def _on_view_earlier_requested(self) -> None:
+        self._load_page(earlier=True)
 
-    @asyncSlot()
-    async def _on_view_later_requested(self) -> None:
+    def _on_view_later_requested(self) -> None:
+        self._load_page(earlier=False)
+
+    @asyncSlot(bool)
+    async def _load_page(self, earlier: bool) -> None:
+        """The page before (or after) the messages on screen, read and rendered off the GUI
+        thread, shown only if the same conversation is still open."""
         shown = self.view.visible_messages()
         if self.assistant is None or self.conversation is None or not shown:
-            self.view.show_later([], has_later=False)
+            self._show_page(earlier, [], more=False)
             return
-        db, conv_id, last = self.assistant.db, self.conversation.id, shown[-1].seq
-        page, later = await self.assistant.db_call(
-            lambda: db.message_page(conv_id, limit=PAGE, after_seq=last)
+        db, conv_id = self.assistant.db, self.conversation.id
+        edge = {"before_seq": shown[0].seq} if earlier else {"after_seq": shown[-1].seq}
+        page, more = await self.assistant.db_call(
+            lambda: db.message_page(conv_id, limit=PAGE, **edge)
         )
         blocks = await self._render(page)
         if self.conversation is not None and self.conversation.id == conv_id:
             self.view.add_rendered(*blocks)
-            self.view.show_later(page, has_later=later)
+            self._show_page(earlier, page, more=more)
+
+    def _show_page(self, earlier: bool, page: list[Message], *, more: bool) -> None:
+        if earlier:
+            self.view.show_earlier(page, has_earlier=more)
+        else:
+            self.view.show_later(page, has_later=more)
 
     @asyncSlot()
     async def _on_new_action_triggered(self) -> None:

@@ -191,7 +191,7 @@ class SettingsDialog(QDialog):
             settings.cloud = cloud
             if api_key is not None:
                 SecretStore(self.steward).set(CLOUD_KEY, api_key or None)
-                self._update_key_hint()
+                self._update_key_hint(stored=bool(api_key))  # known: no keyring read again
             self.steward.settings_store.save(settings)
         except KnownError as exc:
             settings.model_path = old_path
@@ -252,11 +252,10 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addLayout(test_row)
         layout.addStretch(1)
-        self._update_key_hint()
+        self._update_key_hint(stored=bool(SecretStore(self.steward).get(CLOUD_KEY)))
         return page
 
-    def _update_key_hint(self) -> None:
-        stored = bool(SecretStore(self.steward).get(CLOUD_KEY))
+    def _update_key_hint(self, *, stored: bool) -> None:
         self.cloud_key.clear()
         self.cloud_key.setPlaceholderText(
             "stored in your keyring or encrypted history; type to replace"
