@@ -206,6 +206,10 @@ def build_parser() -> Parser:
     s.add_argument("key", choices=SETTING_KEYS, metavar="KEY")
     s.add_argument("value")
     s = ssub.add_parser("reset", help="the active model's parameters back to the defaults")
+
+    from app.cli_automations import add_parsers
+
+    add_parsers(sub, Parser)
     return p
 
 
@@ -787,6 +791,9 @@ COMMANDS = {
 
 
 def run(argv: list[str]) -> int:
+    from app.cli_automations import COMMANDS as AUTOMATION_COMMANDS
+
+    COMMANDS.update(AUTOMATION_COMMANDS)
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "desktop"

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import pluggy
@@ -77,15 +78,47 @@ class Permission:
 
 
 class ActionContext(Protocol):
-    """What an action may use while it runs, given by the runner."""
+    """What an action may use while it runs, given by the runner.
+
+    File actions call :meth:`preserve` before they change a path and :meth:`trash` instead
+    of deleting, so ``steward automations undo RUN`` can put everything back. The model,
+    notifications and the clipboard come from the front end (the desktop app or the CLI);
+    each needs the matching permission on the action.
+    """
+
+    @property
+    def run_id(self) -> str: ...
 
     @property
     def cancelled(self) -> bool: ...
 
     def log(self, message: str) -> None: ...
 
+    def preserve(self, path: Path) -> None:
+        """Record ``path`` as it is now (or that it does not exist) before changing it."""
+
+    def trash(self, path: Path) -> Path:
+        """Move ``path`` to Steward's trash (restorable by undo); returns where it went."""
+
+    async def generate(self, prompt: str, *, system: str = "", max_tokens: int = 256) -> str:
+        """The local model's answer to ``prompt`` (permission ``model``)."""
+
+    async def notify(self, title: str, body: str) -> None:
+        """A desktop notification, or a log line when headless (permission ``notify``)."""
+
+    async def read_clipboard(self) -> str:
+        """The clipboard's text (permission ``clipboard``; needs the desktop app)."""
+
+    async def write_clipboard(self, text: str) -> None:
+        """Put text on the clipboard (permission ``clipboard``; needs the desktop app)."""
+
 
 ActionFunction = Callable[[ActionContext, dict[str, Any]], Awaitable[Any]]
+Describe = Callable[[dict[str, Any]], str]
+Fire = Callable[[dict[str, Any]], None]
+# a trigger's watcher: runs until cancelled, calling fire(data) each time the trigger fires
+TriggerWatch = Callable[[dict[str, Any], Fire], Awaitable[None]]
+Check = Callable[[dict[str, Any]], list[str]]
 
 
 @dataclass(frozen=True)
@@ -101,6 +134,9 @@ class Action:
     run: ActionFunction
     timeout_s: float = 30.0
     retries: int = 0  # how often the runner may run it again after a failure (idempotent only)
+    # one line saying what a step with these (resolved) parameters would do, for dry runs
+    # and approval questions; without it, the title and the parameters are shown
+    describe: Describe | None = field(default=None, compare=False)
     plugin: str = field(default="", compare=False)  # filled in by the registry
 
     @property
@@ -116,7 +152,39 @@ class Trigger:
     title: str
     description: str
     parameters: Schema
+    # what a run started by this trigger can refer to as {{trigger.NAME}}
+    data: Schema = field(default_factory=lambda: {"type": "object", "properties": {}})
+    permissions: tuple[Permission, ...] = ()
+    # meaning checks beyond the schema (a cron expression parses, …): the problems found
+    check: Check | None = field(default=None, compare=False)
+    # None for triggers the scheduler handles itself (manual, schedule, app start)
+    watch: TriggerWatch | None = field(default=None, compare=False)
     plugin: str = field(default="", compare=False)
+
+
+def text(max_length: int, description: str = "", **extra: Any) -> dict[str, Any]:
+    """A bounded string parameter (every string a workflow holds must be bounded)."""
+    schema: dict[str, Any] = {"type": "string", "maxLength": max_length, **extra}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def integer(minimum: int, maximum: int, description: str = "", **extra: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer", "minimum": minimum, "maximum": maximum, **extra}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def params(required: tuple[str, ...] = (), **properties: Any) -> dict[str, Any]:
+    """An object schema with these properties, no others, and the given ones required."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
 
 
 RegisterAction = Callable[[Action], None]
@@ -139,9 +207,13 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "NEEDS_APPROVAL",
     "PERMISSION_KINDS",
+    "SCOPED",
     "Action",
     "ActionContext",
     "ActionFunction",
+    "Check",
+    "Describe",
+    "Fire",
     "Hooks",
     "Permission",
     "PermissionKind",
@@ -149,6 +221,10 @@ __all__ = [
     "RegisterTrigger",
     "Schema",
     "Trigger",
+    "TriggerWatch",
     "hookimpl",
     "hookspec",
+    "integer",
+    "params",
+    "text",
 ]

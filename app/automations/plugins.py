@@ -30,11 +30,14 @@ from app.automations.api import (
     SCOPED,
     Action,
     Hooks,
+    Permission,
     Schema,
     Trigger,
 )
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+# built-in triggers have one-word ids (manual, schedule, folder_watch, app_start)
+TRIGGER_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 USER_MODULE_PREFIX = "steward_user_plugin_"
 
 
@@ -99,15 +102,7 @@ def action_problems(action: Action) -> list[str]:
         problems.append(f"action {action.id} has no title")
     problems += _schema_problems(action.parameters, f"{action.id} parameters")
     problems += _schema_problems(action.output, f"{action.id} output")
-    params = action.parameters.get("properties", {}) if isinstance(action.parameters, dict) else {}
-    for permission in action.permissions:
-        if permission.kind not in PERMISSION_KINDS:
-            problems.append(f"{action.id} asks for an unknown permission {permission.kind!r}")
-        elif permission.kind in SCOPED and permission.param not in params:
-            problems.append(
-                f"{action.id}: permission {permission.kind} must name the parameter that "
-                f"scopes it (got {permission.param!r})"
-            )
+    problems += _permission_problems(action.id, action.permissions, action.parameters)
     if not inspect.iscoroutinefunction(action.run):
         problems.append(f"{action.id}: run must be an async function")
     if action.timeout_s <= 0 or action.retries < 0:
@@ -115,11 +110,30 @@ def action_problems(action: Action) -> list[str]:
     return problems
 
 
+def _permission_problems(
+    owner: str, permissions: tuple[Permission, ...], parameters: Schema
+) -> list[str]:
+    problems: list[str] = []
+    params = parameters.get("properties", {}) if isinstance(parameters, dict) else {}
+    for permission in permissions:
+        if permission.kind not in PERMISSION_KINDS:
+            problems.append(f"{owner} asks for an unknown permission {permission.kind!r}")
+        elif permission.kind in SCOPED and permission.param not in params:
+            problems.append(
+                f"{owner}: permission {permission.kind} must name the parameter that "
+                f"scopes it (got {permission.param!r})"
+            )
+    return problems
+
+
 def trigger_problems(trigger: Trigger) -> list[str]:
     problems: list[str] = []
-    if not ID_PATTERN.match(trigger.id):
-        problems.append(f"trigger id {trigger.id!r} is not of the form plugin.name")
+    if not TRIGGER_ID_PATTERN.match(trigger.id):
+        problems.append(f"trigger id {trigger.id!r} is not a lower-case name")
     problems += _schema_problems(trigger.parameters, f"{trigger.id} parameters")
+    problems += _permission_problems(trigger.id, trigger.permissions, trigger.parameters)
+    if trigger.watch is not None and not inspect.iscoroutinefunction(trigger.watch):
+        problems.append(f"{trigger.id}: watch must be an async function")
     return problems
 
 

@@ -105,11 +105,80 @@ def m004_drafts(conn: Connection) -> None:
     )
 
 
+def m005_automations(conn: Connection) -> None:
+    # workflows (the validated JSON document, and the fingerprint of the exact steps and
+    # permissions the user approved), runs, their steps, and the file changes a run made
+    # (journaled so they can be undone)
+    conn.execute(
+        """
+        CREATE TABLE workflows (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            document TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            approved TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            last_fired TEXT
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            workflow_id TEXT NOT NULL,
+            workflow_name TEXT NOT NULL,
+            trigger TEXT NOT NULL,
+            trigger_data TEXT NOT NULL DEFAULT '{}',
+            dry_run INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL,
+            error TEXT,
+            started TEXT NOT NULL,
+            duration_ms REAL,
+            undone TEXT
+        )
+        """
+    )
+    conn.execute("CREATE INDEX runs_by_workflow ON runs(workflow_id, started DESC)")
+    conn.execute("CREATE INDEX runs_by_started ON runs(started DESC)")
+    conn.execute(
+        """
+        CREATE TABLE run_steps (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            step_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            status TEXT NOT NULL,
+            inputs TEXT NOT NULL DEFAULT '{}',
+            output TEXT,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            duration_ms REAL,
+            PRIMARY KEY (run_id, position)
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE run_files (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            existed INTEGER NOT NULL,
+            saved TEXT,
+            PRIMARY KEY (run_id, position)
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_message_search,
     m003_cloud_consent_and_secrets,
     m004_drafts,
+    m005_automations,
 ]
 
 

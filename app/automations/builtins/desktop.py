@@ -1,0 +1,78 @@
+"""Desktop: a notification (through the desktop app, or logged when headless) and the
+clipboard (when the desktop app is running)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.automations.api import (
+    Action,
+    ActionContext,
+    Permission,
+    RegisterAction,
+    hookimpl,
+    params,
+    text,
+)
+
+
+async def notify(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+    await context.notify(p["title"], p.get("body", ""))
+    return {"shown": True}
+
+
+async def read_clipboard(context: ActionContext, p: dict[str, Any]) -> str:
+    return (await context.read_clipboard())[: p.get("max_chars", 100_000)]
+
+
+async def write_clipboard(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+    await context.write_clipboard(p["text"])
+    return {"chars": len(p["text"])}
+
+
+@hookimpl
+def register_actions(register: RegisterAction) -> None:
+    register(
+        Action(
+            id="notify.show",
+            title="Show a notification",
+            description="A desktop notification (logged when Steward runs headless).",
+            parameters=params(("title",), title=text(200), body=text(2000)),
+            output=params(("shown",), shown={"type": "boolean"}),
+            permissions=(Permission("notify"),),
+            run=notify,
+            describe=lambda p: f"Show the notification {p['title']!r}",
+        )
+    )
+    register(
+        Action(
+            id="clipboard.read",
+            title="Read the clipboard",
+            description="The text on the clipboard (needs the desktop app).",
+            parameters=params(
+                (),
+                max_chars={
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1_000_000,
+                    "default": 100_000,
+                },
+            ),
+            output=text(1_000_000),
+            permissions=(Permission("clipboard"),),
+            run=read_clipboard,
+            describe=lambda p: "Read the clipboard",
+        )
+    )
+    register(
+        Action(
+            id="clipboard.write",
+            title="Copy to the clipboard",
+            description="Put text on the clipboard (needs the desktop app).",
+            parameters=params(("text",), text=text(1_000_000)),
+            output=params(("chars",), chars={"type": "integer", "minimum": 0}),
+            permissions=(Permission("clipboard"),),
+            run=write_clipboard,
+            describe=lambda p: f"Copy {len(str(p['text']))} characters to the clipboard",
+        )
+    )

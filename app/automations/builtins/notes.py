@@ -1,0 +1,54 @@
+"""Notes: append a timestamped entry to a notes file (Markdown)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.automations.api import (
+    Action,
+    ActionContext,
+    Permission,
+    RegisterAction,
+    hookimpl,
+    params,
+    text,
+)
+
+
+async def append_note(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+    path = Path(p["file"])
+    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    heading = p.get("heading") or stamp
+    if p.get("heading"):
+        heading = f"{stamp} — {heading}"
+    context.preserve(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lead = "\n" if path.exists() and path.stat().st_size else ""
+    entry = f"{lead}## {heading}\n\n{p['text'].rstrip()}\n"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(entry)
+    return {"file": str(path), "heading": heading}
+
+
+@hookimpl
+def register_actions(register: RegisterAction) -> None:
+    register(
+        Action(
+            id="notes.append",
+            title="Add a note",
+            description="Append a timestamped entry (a Markdown heading and the text) to a notes "
+            "file.",
+            parameters=params(
+                ("file", "text"),
+                file=text(4096, "The notes file, e.g. ~/Notes/journal.md"),
+                text=text(100_000),
+                heading=text(200, "Shown after the time stamp"),
+            ),
+            output=params(("file", "heading"), file=text(4096), heading=text(300)),
+            permissions=(Permission("files.write", "file"),),
+            run=append_note,
+            describe=lambda p: f"Add a note to {p['file']}",
+        )
+    )

@@ -1,0 +1,192 @@
+"""Triggers: manual, a schedule (cron, a time of day on chosen weekdays, or an interval),
+a folder watch (new or changed files matching a pattern) and app start.
+
+Manual, schedule and app start are handled by the scheduler itself; the folder watch is a
+watcher like a plugin's would be.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import os
+from pathlib import Path
+from typing import Any
+
+from croniter import croniter
+
+from app.automations.api import (
+    Fire,
+    Permission,
+    RegisterTrigger,
+    Trigger,
+    hookimpl,
+    integer,
+    params,
+    text,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEBOUNCE_S = 0.5
+
+
+def schedule_cron(p: dict[str, Any]) -> str | None:
+    """The cron expression a schedule stands for (None for an interval schedule)."""
+    if "cron" in p:
+        return str(p["cron"])
+    at = p.get("at")
+    if isinstance(at, dict):
+        days = at.get("weekdays") or list(WEEKDAYS)
+        numbers = ",".join(str((WEEKDAYS.index(d) + 1) % 7) for d in days)
+        return f"{at.get('minute', 0)} {at.get('hour', 0)} * * {numbers if len(days) < 7 else '*'}"
+    return None
+
+
+def check_schedule(p: dict[str, Any]) -> list[str]:
+    given = [k for k in ("cron", "every_minutes", "at") if k in p]
+    if len(given) != 1:
+        return ["a schedule needs exactly one of cron, at or every_minutes"]
+    cron = schedule_cron(p)
+    if cron is not None and not croniter.is_valid(cron):
+        return [f"{cron!r} is not a valid cron expression (minute hour day month weekday)"]
+    return []
+
+
+async def watch_folder(p: dict[str, Any], fire: Fire) -> None:
+    """Fire for each new or changed file matching the pattern, once it has been quiet for
+    a moment (a file being written changes many times)."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    loop = asyncio.get_running_loop()
+    folder = Path(os.path.realpath(os.path.expanduser(p["folder"])))
+    if not folder.is_dir():
+        raise FileNotFoundError(f"the watched folder {folder} does not exist")
+    pattern = p.get("pattern", "*")
+    wanted = set(p.get("events", ["created", "modified"]))
+    pending: dict[str, tuple[asyncio.TimerHandle, str]] = {}
+
+    def emit(path: str, event: str) -> None:
+        pending.pop(path, None)
+        if os.path.isfile(path):
+            fire({"path": path, "name": os.path.basename(path), "event": event})
+
+    def seen(path: str, event: str) -> None:
+        name = os.path.basename(path)
+        if name.startswith(".") and name.endswith(".steward-tmp"):
+            return
+        if not fnmatch.fnmatch(name, pattern):
+            return
+        if (old := pending.pop(path, None)) is not None:
+            old[0].cancel()
+            if old[1] == "created":  # a new file still being written is still new
+                event = "created"
+        pending[path] = (loop.call_later(DEBOUNCE_S, emit, path, event), event)
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.is_directory:
+                return
+            kind = {
+                "created": "created",
+                "modified": "modified",
+                "moved": "created",
+                "closed": "modified",
+            }.get(event.event_type)
+            if kind is None or kind not in wanted:
+                return
+            path = event.dest_path if event.event_type == "moved" else event.src_path
+            loop.call_soon_threadsafe(seen, os.fsdecode(path), kind)
+
+    observer = Observer()
+    observer.schedule(Handler(), str(folder), recursive=bool(p.get("recursive", False)))
+    observer.daemon = True
+    observer.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        for handle, _ in pending.values():
+            handle.cancel()
+        observer.stop()
+        with contextlib.suppress(RuntimeError):
+            await asyncio.to_thread(observer.join, 5)
+
+
+NO_DATA = params()
+TIME_DATA = params(("time",), time=text(40, "When the run was due (ISO 8601)"))
+
+
+@hookimpl
+def register_triggers(register: RegisterTrigger) -> None:
+    register(
+        Trigger(
+            id="manual",
+            title="Manually",
+            description="Runs only when you start it.",
+            parameters=params(),
+            data=NO_DATA,
+        )
+    )
+    register(
+        Trigger(
+            id="schedule",
+            title="On a schedule",
+            description="A cron expression, a time of day on chosen weekdays, or every N minutes.",
+            parameters=params(
+                (),
+                cron=text(100, "minute hour day-of-month month weekday, e.g. 0 9 * * 1-5"),
+                at=params(
+                    ("hour",),
+                    hour=integer(0, 23),
+                    minute=integer(0, 59, default=0),
+                    weekdays={
+                        "type": "array",
+                        "items": {"enum": list(WEEKDAYS)},
+                        "uniqueItems": True,
+                        "maxItems": 7,
+                    },
+                ),
+                every_minutes=integer(1, 7 * 24 * 60),
+            ),
+            data=TIME_DATA,
+            check=check_schedule,
+        )
+    )
+    register(
+        Trigger(
+            id="folder_watch",
+            title="When files change in a folder",
+            description="New or changed files whose name matches a pattern.",
+            parameters=params(
+                ("folder",),
+                folder=text(4096),
+                pattern=text(200, default="*"),
+                recursive={"type": "boolean", "default": False},
+                events={
+                    "type": "array",
+                    "items": {"enum": ["created", "modified"]},
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "maxItems": 2,
+                },
+            ),
+            data=params(
+                ("path", "name", "event"),
+                path=text(4096),
+                name=text(255),
+                event={"enum": ["created", "modified"]},
+            ),
+            permissions=(Permission("files.read", "folder"),),
+            watch=watch_folder,
+        )
+    )
+    register(
+        Trigger(
+            id="app_start",
+            title="When Steward starts",
+            description="Each time the desktop app or `steward daemon` starts.",
+            parameters=params(),
+            data=NO_DATA,
+        )
+    )

@@ -1,0 +1,631 @@
+"""Running a workflow: references filled in once, permissions enforced, approval asked,
+time limits, retries, cancellation, and a complete record in the history.
+
+Nothing in a run's data can change what the run does: steps come only from the validated
+document, every parameter filled in from data is checked against the granted folders,
+hosts and programs again, and a step that writes, deletes, runs a program or sends data out
+runs only when the user approved this workflow's exact steps and permissions (now, or
+before). Where nobody can be asked, such a step fails the run as ``approval_required``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import jsonschema
+
+from app.automations.api import Action, Permission
+from app.automations.history import FileChange, History, RunRecord, StepRecord
+from app.automations.plugins import Registry
+from app.automations.workflow import (
+    MAX_FOR_EACH,
+    Pending,
+    ScopeError,
+    Step,
+    Unresolved,
+    Workflow,
+    as_text,
+    check_scope,
+    expand,
+    run_scope,
+)
+from app.core.store.database import new_id, now
+
+log = logging.getLogger(__name__)
+
+OUTPUT_LIMIT = 1_000_000  # characters of JSON an action may return
+FLUSH_AFTER_S = 0.1  # a step slower than this is written at once; quick ones at the end
+
+Decision = Literal["once", "always", "deny"]
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    workflow: str
+    position: int  # 1-based
+    step_id: str
+    action: str
+    title: str
+    what: str  # what the step will do, with its parameters filled in
+    permissions: tuple[str, ...]
+
+
+Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
+
+
+class Services(Protocol):
+    """What the front end offers actions (the model, notifications, the clipboard)."""
+
+    async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str: ...
+
+    async def notify(self, title: str, body: str) -> None: ...
+
+    async def read_clipboard(self) -> str: ...
+
+    async def write_clipboard(self, text: str) -> None: ...
+
+
+class Unavailable(RuntimeError):
+    pass
+
+
+class HeadlessServices:
+    """Services without a desktop: notifications are logged, there is no clipboard, and the
+    model is used only when an engine is given."""
+
+    def __init__(
+        self,
+        generate: Callable[..., Awaitable[str]] | None = None,
+        notify_to: Callable[[str], None] | None = None,
+    ) -> None:
+        self._generate = generate
+        self._notify_to = notify_to
+        self.notifications: list[tuple[str, str]] = []
+
+    async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str:
+        if self._generate is None:
+            raise Unavailable("no model is available to this run")
+        return await self._generate(prompt, system=system, max_tokens=max_tokens)
+
+    async def notify(self, title: str, body: str) -> None:
+        self.notifications.append((title, body))
+        log.warning("notification: %s: %s", title, body)
+        if self._notify_to is not None:
+            self._notify_to(f"{title}: {body}")
+
+    async def read_clipboard(self) -> str:
+        raise Unavailable("the clipboard needs the Steward desktop app to be running")
+
+    async def write_clipboard(self, text: str) -> None:
+        raise Unavailable("the clipboard needs the Steward desktop app to be running")
+
+
+class StepFailed(Exception):
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Journal:
+    """File changes of one run, with the earlier versions kept in Steward's trash."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.changes: list[FileChange] = []
+        self.unsaved = 0  # changes not yet written to the history
+        self._seen: set[str] = set()
+
+    def _slot(self, path: Path) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self.folder / f"{len(self.changes):04d}-{path.name}"
+
+    def preserve(self, path: Path) -> None:
+        path = Path(os.path.realpath(path))
+        key = str(path)
+        if key in self._seen:
+            return  # undo goes back to the state before the run's first change
+        self._seen.add(key)
+        saved: str | None = None
+        if path.is_dir():
+            target = self._slot(path)
+            shutil.copytree(path, target, symlinks=True)
+            saved = str(target)
+        elif path.exists():
+            target = self._slot(path)
+            shutil.copy2(path, target)
+            saved = str(target)
+        self.changes.append(FileChange(len(self.changes), key, saved is not None, saved))
+
+    def trash(self, path: Path) -> Path:
+        path = Path(os.path.realpath(path))
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist")
+        key = str(path)
+        target = self._slot(path)
+        shutil.move(str(path), target)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.changes.append(FileChange(len(self.changes), key, True, str(target)))
+        return target
+
+
+class _Context:
+    def __init__(
+        self,
+        run: RunRecord,
+        journal: _Journal,
+        services: Services,
+        step: StepRecord,
+        allowed: frozenset[str],
+    ) -> None:
+        self._run = run
+        self._journal = journal
+        self._services = services
+        self._step = step
+        self._allowed = allowed
+        self.messages: list[str] = []
+        self._cancelled = False
+
+    @property
+    def run_id(self) -> str:
+        return self._run.id
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def log(self, message: str) -> None:
+        self.messages.append(message)
+        log.info("run %s step %s: %s", self._run.id[:8], self._step.step_id, message)
+
+    def _need(self, kind: str) -> None:
+        if kind not in self._allowed:
+            raise PermissionError(f"this action did not declare the {kind} permission")
+
+    def preserve(self, path: Path) -> None:
+        self._need("files.write")
+        self._journal.preserve(path)
+
+    def trash(self, path: Path) -> Path:
+        self._need("files.write")
+        return self._journal.trash(path)
+
+    async def generate(self, prompt: str, *, system: str = "", max_tokens: int = 256) -> str:
+        self._need("model")
+        return await self._services.generate(prompt, system=system, max_tokens=max_tokens)
+
+    async def notify(self, title: str, body: str) -> None:
+        self._need("notify")
+        await self._services.notify(title, body)
+
+    async def read_clipboard(self) -> str:
+        self._need("clipboard")
+        return await self._services.read_clipboard()
+
+    async def write_clipboard(self, text: str) -> None:
+        self._need("clipboard")
+        await self._services.write_clipboard(text)
+
+
+def templated_pending(value: Any) -> bool:
+    return isinstance(value, str) and "<steps." in value and ">" in value
+
+
+def describe(action: Action, params: Mapping[str, Any]) -> str:
+    if action.describe is not None:
+        with contextlib.suppress(Exception):
+            return action.describe(dict(params))
+    shown = json.dumps(params, ensure_ascii=False)
+    if len(shown) > 400:
+        shown = shown[:399] + "…"
+    return f"{action.title}: {shown}"
+
+
+@dataclass
+class RunOptions:
+    dry_run: bool = False
+    approver: Approver | None = None  # None: nobody can be asked (daemon, no terminal)
+    approved: bool = False  # the user approved this exact workflow before
+    on_approved_always: Callable[[], None] | None = None
+    on_step: Callable[[StepRecord], None] | None = None
+    trigger_data: dict[str, Any] = field(default_factory=dict)
+
+
+class Runner:
+    def __init__(
+        self,
+        registry: Registry,
+        services: Services,
+        trash: Path,
+        history: History | None = None,
+        *,
+        output_limit: int = OUTPUT_LIMIT,
+    ) -> None:
+        self.registry = registry
+        self.services = services
+        self.trash = trash
+        self.history = history
+        self.output_limit = output_limit
+
+    async def run(
+        self,
+        workflow: Workflow,
+        options: RunOptions | None = None,
+        *,
+        workflow_id: str = "",
+    ) -> RunRecord:
+        """Run (or dry-run) a validated workflow and record it. Cancelling the task that
+        awaits this stops the current step and records the run as cancelled."""
+        options = options or RunOptions()
+        started = time.perf_counter()
+        when = datetime.now().astimezone()
+        run = RunRecord(
+            id=new_id(),
+            workflow_id=workflow_id,
+            workflow_name=workflow.name,
+            trigger=workflow.trigger_type,
+            trigger_data=dict(options.trigger_data),
+            dry_run=options.dry_run,
+            started=now(),
+        )
+        run.steps = [
+            StepRecord(position=n, step_id=s.id, action=s.action)
+            for n, s in enumerate(workflow.steps)
+        ]
+        journal = _Journal(self.trash / run.id)
+        if self.history is not None:
+            self.history.begin_run(run)
+        scope: dict[str, Any] = {
+            "steps": {},
+            "trigger": dict(options.trigger_data),
+            "run": run_scope(run.id, workflow.name, when),
+        }
+        state = _RunState(approved=options.approved)
+        written = 0
+        try:
+            for step, record in zip(workflow.steps, run.steps, strict=True):
+                await self._step(workflow, step, record, scope, journal, run, options, state)
+                if options.on_step is not None:
+                    options.on_step(record)
+                if self.history is not None and (
+                    record.duration_ms > FLUSH_AFTER_S * 1000 or journal.unsaved
+                ):
+                    self.history.save_progress(
+                        run,
+                        run.steps[written : record.position + 1],
+                        journal.changes[len(journal.changes) - journal.unsaved :],
+                        finished=False,
+                    )
+                    written, journal.unsaved = record.position + 1, 0
+            run.status = "succeeded"
+        except StepFailed as exc:
+            run.status = exc.status
+            run.error = str(exc)
+        except asyncio.CancelledError:
+            run.status, run.error = "cancelled", "cancelled by the user"
+            for record in run.steps:
+                if record.status in ("pending", "running"):
+                    record.status = "cancelled"
+            self._finish(run, started, written, journal)
+            raise
+        for record in run.steps:
+            if record.status == "pending":
+                record.status = "skipped"
+        self._finish(run, started, written, journal)
+        if run.status == "approval_required":
+            with contextlib.suppress(Exception):
+                await self.services.notify(
+                    f"Steward: {workflow.name} needs your approval",
+                    f"{run.error} Run it once with `steward automations run` or from the "
+                    "automations panel to approve it.",
+                )
+        return run
+
+    def _finish(self, run: RunRecord, started: float, written: int, journal: _Journal) -> None:
+        run.duration_ms = (time.perf_counter() - started) * 1000
+        if self.history is not None:
+            self.history.save_progress(
+                run,
+                run.steps[written:],
+                journal.changes[len(journal.changes) - journal.unsaved :],
+                finished=True,
+            )
+
+    async def _step(
+        self,
+        workflow: Workflow,
+        step: Step,
+        record: StepRecord,
+        scope: dict[str, Any],
+        journal: _Journal,
+        run: RunRecord,
+        options: RunOptions,
+        state: _RunState,
+    ) -> None:
+        action = self.registry.actions.get(step.action)
+        if action is None:
+            record.status, record.error = "failed", f"the action {step.action} is not installed"
+            raise StepFailed("failed", f"step {step.id}: {record.error}")
+        begun = time.perf_counter()
+        record.status = "running"
+        try:
+            if options.dry_run:
+                record.inputs, record.output = self._dry(workflow, step, action, scope)
+                record.status = "dry_run"
+                if record.output.startswith("would fail: "):
+                    raise StepFailed("failed", record.output.removeprefix("would fail: "))
+                scope["steps"][step.id] = {"output": Pending(f"<steps.{step.id}.output>")}
+                return
+            items: list[Any] | None = None
+            if step.for_each is not None:
+                items = self._items(step, scope)
+            calls = [
+                self._prepare(workflow, step, action, scope, item, items is not None)
+                for item in (items if items is not None else [None])
+            ]
+            record.inputs = calls if items is not None else calls[0]
+            if action.needs_approval:
+                await self._approve(workflow, step, action, record, calls, options, state)
+            outputs = []
+            for params in calls:
+                outputs.append(await self._call(action, params, record, run, journal))
+            record.output = outputs if items is not None else outputs[0]
+            scope["steps"][step.id] = {"output": record.output}
+            record.status = "ok"
+        except StepFailed as exc:
+            record.status, record.error = exc.status, str(exc)
+            raise StepFailed(exc.status, f"step {step.id}: {exc}") from None
+        finally:
+            record.duration_ms = (time.perf_counter() - begun) * 1000
+
+    def _items(self, step: Step, scope: Mapping[str, Any]) -> list[Any]:
+        try:
+            items = expand(step.for_each, scope)
+        except Unresolved as exc:
+            raise StepFailed("failed", str(exc)) from None
+        if not isinstance(items, list):
+            raise StepFailed("failed", f"for_each needs a list, got {type(items).__name__}")
+        if len(items) > MAX_FOR_EACH:
+            raise StepFailed("failed", f"for_each has {len(items)} items (at most {MAX_FOR_EACH})")
+        return items
+
+    def _prepare(
+        self,
+        workflow: Workflow,
+        step: Step,
+        action: Action,
+        scope: Mapping[str, Any],
+        item: Any,
+        each: bool,
+    ) -> dict[str, Any]:
+        """Fill in references (once), check the result against the action's schema, and
+        check every scoped parameter against the grants, after filling in."""
+        local = {**scope, "item": item} if each else scope
+        try:
+            params = expand(step.params, local)
+        except Unresolved as exc:
+            raise StepFailed("failed", str(exc)) from None
+        errors = sorted(
+            jsonschema.Draft202012Validator(action.parameters).iter_errors(params),
+            key=lambda e: list(e.absolute_path),
+        )
+        if errors:
+            error = errors[0]
+            place = ".".join(str(p) for p in error.absolute_path) or "params"
+            message = error.message if len(error.message) < 300 else error.message[:299] + "…"
+            raise StepFailed("failed", f"parameter {place}: {message}")
+        for permission in action.permissions:
+            try:
+                if permission.param is None:
+                    check_scope(permission, None, workflow.grants)
+                elif permission.param in params:
+                    params[permission.param] = check_scope(
+                        permission, params[permission.param], workflow.grants
+                    )
+            except ScopeError as exc:
+                raise StepFailed("failed", f"permission denied: {exc}") from None
+        assert isinstance(params, dict)
+        return params
+
+    def _dry(
+        self, workflow: Workflow, step: Step, action: Action, scope: Mapping[str, Any]
+    ) -> tuple[Any, str]:
+        """What the step would do, without doing it: parameters filled in as far as they
+        are known before the run, and the permission checks that can be made now."""
+        local = {**scope, "item": Pending(f"<each item of {step.for_each}>")}
+        try:
+            params = expand(step.params, local)
+        except Unresolved as exc:
+            return step.params, f"would fail: {exc}"
+        notes = []
+        for permission in action.permissions:
+            if permission.param and permission.param not in params:
+                continue
+            value = params.get(permission.param) if permission.param else None
+            if isinstance(value, Pending) or templated_pending(value):
+                notes.append(f"{permission.kind} checked when the run fills in {permission.param}")
+                continue
+            try:
+                check_scope(permission, value, workflow.grants)
+            except ScopeError as exc:
+                return params, f"would fail: permission denied: {exc}"
+        what = describe(action, params)
+        if step.for_each:
+            what = f"for each item of {step.for_each}: {what}"
+        if action.needs_approval:
+            what += " (asks for approval unless approved before)"
+        if notes:
+            what += " [" + "; ".join(notes) + "]"
+        return params, f"would {what[0].lower()}{what[1:]}"
+
+    async def _approve(
+        self,
+        workflow: Workflow,
+        step: Step,
+        action: Action,
+        record: StepRecord,
+        calls: list[dict[str, Any]],
+        options: RunOptions,
+        state: _RunState,
+    ) -> None:
+        if state.approved:
+            return
+        if options.approver is None:
+            raise StepFailed(
+                "approval_required",
+                f"{action.title} needs your approval and nobody could be asked "
+                "(the workflow's steps and permissions have not been approved).",
+            )
+        shown = "; ".join(describe(action, c) for c in calls[:5])
+        if len(calls) > 5:
+            shown += f"; and {len(calls) - 5} more"
+        request = ApprovalRequest(
+            workflow=workflow.name,
+            position=record.position + 1,
+            step_id=step.id,
+            action=action.id,
+            title=action.title,
+            what=shown,
+            permissions=tuple(_label(p, c) for p in action.permissions for c in calls[:1]),
+        )
+        decision = await options.approver(request)
+        if decision == "deny":
+            raise StepFailed("denied", f"{action.title} was not approved")
+        if decision == "always":
+            state.approved = True
+            if options.on_approved_always is not None:
+                options.on_approved_always()
+
+    async def _call(
+        self,
+        action: Action,
+        params: dict[str, Any],
+        record: StepRecord,
+        run: RunRecord,
+        journal: _Journal,
+    ) -> Any:
+        allowed = frozenset(p.kind for p in action.permissions)
+        last = ""
+        for attempt in range(action.retries + 1):
+            record.attempts = attempt + 1
+            context = _Context(run, journal, self.services, record, allowed)
+            changes_before = len(journal.changes)
+            try:
+                output = await asyncio.wait_for(action.run(context, params), action.timeout_s)
+            except TimeoutError:
+                last = f"timed out after {action.timeout_s:g} s"
+                status = "timeout"
+            except asyncio.CancelledError:
+                context._cancelled = True
+                raise
+            except Exception as exc:
+                last = _error_text(exc)
+                status = "failed"
+            else:
+                journal.unsaved += len(journal.changes) - changes_before
+                return self._checked_output(action, output)
+            journal.unsaved += len(journal.changes) - changes_before
+            if attempt < action.retries:
+                log.info(
+                    "step %s attempt %d failed (%s); retrying", record.step_id, attempt + 1, last
+                )
+        raise StepFailed("timeout" if status == "timeout" else "failed", last)
+
+    def _checked_output(self, action: Action, output: Any) -> Any:
+        try:
+            text = json.dumps(output, ensure_ascii=False)
+        except (TypeError, ValueError) as exc:
+            raise StepFailed("failed", f"the action returned something not JSON ({exc})") from None
+        if len(text) > self.output_limit:
+            raise StepFailed(
+                "failed",
+                f"the action's output ({len(text):,} characters) is over the "
+                f"{self.output_limit:,}-character limit",
+            )
+        errors = list(jsonschema.Draft202012Validator(action.output).iter_errors(output))
+        if errors:
+            raise StepFailed(
+                "failed",
+                f"the action's output does not match its schema: {errors[0].message[:300]}",
+            )
+        return output
+
+
+@dataclass
+class _RunState:
+    approved: bool = False
+
+
+def _label(permission: Permission, params: Mapping[str, Any]) -> str:
+    if permission.param and permission.param in params:
+        return f"{permission.kind}({as_text(params[permission.param])[:200]})"
+    return permission.kind
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    text = str(exc).strip()
+    return text[:500] if text else type(exc).__name__
+
+
+def undo(history: History, run_id: str, trash: Path) -> list[str]:
+    """Put back every file the run changed, newest change first; returns what was done.
+    What the run had left in those places is kept in the trash too, in case the undo was a
+    mistake."""
+    from app.core.errors import UsageError
+
+    run = history.run(run_id)
+    if run.undone:
+        raise UsageError(f"Run {run.id[:8]} was already undone ({run.undone}).")
+    if not run.files:
+        raise UsageError(f"Run {run.id[:8]} changed no files; there is nothing to undo.")
+    missing = [c.path for c in run.files if c.saved and not Path(c.saved).exists()]
+    if missing:
+        raise UsageError(
+            f"Run {run.id[:8]} cannot be undone: the kept copy of {missing[0]} is gone from "
+            "Steward's trash. Nothing was changed."
+        )
+    spare = trash / run.id
+    spare.mkdir(parents=True, exist_ok=True, mode=0o700)
+    done: list[str] = []
+    for change in reversed(run.files):
+        path = Path(change.path)
+        if path.exists() or path.is_symlink():
+            shutil.move(str(path), spare / f"undo-{change.position:04d}-{path.name}")
+        if change.existed and change.saved:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            saved = Path(change.saved)
+            if saved.is_dir():
+                shutil.copytree(saved, path, symlinks=True)
+            else:
+                shutil.copy2(saved, path)
+            done.append(f"restored {path}")
+        else:
+            done.append(f"removed {path}")
+    history.mark_undone(run.id)
+    return done
+
+
+__all__ = [
+    "ApprovalRequest",
+    "Approver",
+    "HeadlessServices",
+    "RunOptions",
+    "Runner",
+    "Services",
+    "StepFailed",
+    "undo",
+]

@@ -1,0 +1,124 @@
+"""Automations as a front end uses them: plugins discovered, workflows stored and validated,
+runs made and recorded, runs undone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from app.automations.builtins import MODULES
+from app.automations.history import History, RunRecord, StoredWorkflow
+from app.automations.plugins import Registry, load_plugins
+from app.automations.runner import Approver, Runner, RunOptions, Services, undo
+from app.automations.workflow import InvalidWorkflow, Workflow, validate
+from app.core.llm.engine import LocalEngine, SamplingParams, TokenEvent
+from app.core.llm.prompt import ChatMessage
+from app.core.paths import Paths
+from app.core.store.database import Database
+
+log = logging.getLogger(__name__)
+
+MODEL_CONVERSATION = "steward-automation"
+
+
+def plugin_folder(paths: Paths) -> Path:
+    """The user plugin folder: the way to extend Steward, frozen build included."""
+    return paths.data / "plugins"
+
+
+def trash_folder(paths: Paths) -> Path:
+    return paths.data / "trash"
+
+
+def discover(paths: Paths, *, entry_points: bool = True) -> Registry:
+    registry = load_plugins(
+        builtins=MODULES, user_folder=plugin_folder(paths), entry_points=entry_points
+    )
+    for problem in registry.problems:
+        log.warning("%s", problem)
+    return registry
+
+
+def engine_generate(engine: LocalEngine) -> Callable[..., Awaitable[str]]:
+    """The local model as a model step uses it: one prompt in, the whole answer out."""
+
+    async def generate(prompt: str, *, system: str, max_tokens: int) -> str:
+        messages = [ChatMessage("system", system), ChatMessage("user", prompt)]
+        params = SamplingParams(temperature=0.2, max_tokens=max_tokens, seed=42)
+        pieces: list[str] = []
+        async for event in engine.generate(
+            messages, conversation=MODEL_CONVERSATION, params=params
+        ):
+            if isinstance(event, TokenEvent):
+                pieces.append(event.text)
+        return "".join(pieces)
+
+    return generate
+
+
+class Automations:
+    def __init__(
+        self,
+        db: Database,
+        paths: Paths,
+        services: Services,
+        *,
+        registry: Registry | None = None,
+    ) -> None:
+        self.paths = paths
+        self.registry = registry if registry is not None else discover(paths)
+        self.history = History(db)
+        self.trash = trash_folder(paths)
+        self.runner = Runner(self.registry, services, self.trash, self.history)
+
+    def validate(self, document: Any) -> Workflow:
+        workflow, problems = validate(document, self.registry)
+        if workflow is None:
+            raise InvalidWorkflow(problems)
+        return workflow
+
+    def create(self, document: Any, *, enabled: bool = True) -> StoredWorkflow:
+        self.validate(document)
+        return self.history.add_workflow(document, enabled=enabled)
+
+    def edit(self, ref: str, document: Any) -> StoredWorkflow:
+        stored = self.history.workflow(ref)
+        self.validate(document)
+        return self.history.update_workflow(stored.id, document)
+
+    async def run(
+        self,
+        stored: StoredWorkflow,
+        *,
+        dry_run: bool = False,
+        approver: Approver | None = None,
+        assume_yes: bool = False,
+        trigger_data: dict[str, Any] | None = None,
+        on_step: Callable[[Any], None] | None = None,
+    ) -> RunRecord:
+        """Run a stored workflow; it is validated again first (plugins may have changed
+        since it was saved), and an invalid one is never run."""
+        workflow = self.validate(stored.document)
+
+        def remember() -> None:
+            self.history.approve(stored.id, stored.document)
+            stored.approved = workflow.fingerprint
+
+        options = RunOptions(
+            dry_run=dry_run,
+            approver=approver,
+            approved=stored.approved_now or assume_yes,
+            on_approved_always=remember,
+            on_step=on_step,
+            trigger_data=trigger_data or {},
+        )
+        return await self.runner.run(workflow, options, workflow_id=stored.id)
+
+    def undo(self, run_id: str) -> list[str]:
+        return undo(self.history, run_id, self.trash)
+
+
+__all__ = ["Automations", "discover", "engine_generate", "plugin_folder", "trash_folder"]

@@ -1,0 +1,460 @@
+"""The `steward automations`, `steward plugins` and `steward daemon` commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from app.automations.history import RunRecord, StepRecord, StoredWorkflow
+from app.automations.runner import ApprovalRequest, Decision, HeadlessServices
+from app.automations.scheduler import Scheduler, next_due, parse_time
+from app.automations.service import Automations, discover, engine_generate, plugin_folder
+from app.automations.workflow import load_document
+from app.core.errors import ExitCode, KnownError, NotFoundError, UsageError
+from app.core.llm.engine import LocalEngine
+from app.core.steward import Steward
+
+LISTING = ("list", "history")
+
+
+def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    au = sub.add_parser("automations", help="workflows: create, run, history, undo")
+    asub = au.add_subparsers(dest="automations_command", required=True, parser_class=parser_class)
+    a = asub.add_parser("list", help="the saved workflows")
+    a.add_argument("--json", action="store_true")
+    a = asub.add_parser("show", help="one workflow's document and state")
+    a.add_argument("id")
+    a.add_argument("--json", action="store_true")
+    a = asub.add_parser("validate", help="check a workflow file; every problem is listed")
+    a.add_argument("file", type=Path)
+    a = asub.add_parser("create", help="save a workflow from a JSON file (validated first)")
+    a.add_argument("file", type=Path)
+    a.add_argument("--disabled", action="store_true", help="save it switched off")
+    a = asub.add_parser("edit", help="replace a workflow's document (approval lapses on change)")
+    a.add_argument("id")
+    a.add_argument("file", type=Path)
+    for name, text in (
+        ("delete", "delete a workflow (its run history stays)"),
+        ("enable", "let its trigger start it"),
+        ("disable", "stop its trigger from starting it"),
+    ):
+        a = asub.add_parser(name, help=text)
+        a.add_argument("id")
+    a = asub.add_parser("run", help="run a workflow now")
+    a.add_argument("id")
+    a.add_argument("--dry-run", action="store_true", help="show what each step would do")
+    a.add_argument(
+        "--yes-to-approvals",
+        action="store_true",
+        help="approve every step that asks, for this run only",
+    )
+    a.add_argument("--json", action="store_true")
+    a = asub.add_parser("history", help="recent runs (of one workflow), or one run's steps")
+    a.add_argument("id", nargs="?", help="a workflow (its runs) or a run (its steps)")
+    a.add_argument("--limit", type=int, default=20)
+    a.add_argument("--json", action="store_true")
+    a = asub.add_parser("undo", help="put back the files a run changed")
+    a.add_argument("run_id")
+
+    pl = sub.add_parser("plugins", help="automation plugins")
+    psub = pl.add_subparsers(dest="plugins_command", required=True, parser_class=parser_class)
+    a = psub.add_parser("list", help="loaded plugins, their actions and triggers, and problems")
+    a.add_argument("--json", action="store_true")
+
+    sub.add_parser("daemon", help="run scheduled and triggered workflows without the window")
+
+
+# --- services --------------------------------------------------------------------------
+
+
+class _LazyEngine:
+    """The local model, loaded only when a model step needs it."""
+
+    def __init__(self, steward: Steward, model: str | None) -> None:
+        self.steward, self.model = steward, model
+        self.engine: LocalEngine | None = None
+
+    async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str:
+        if self.engine is None:
+            self.engine = self.steward.engine(self.model)
+            await self.engine.load()
+        return await engine_generate(self.engine)(prompt, system=system, max_tokens=max_tokens)
+
+    async def aclose(self) -> None:
+        if self.engine is not None:
+            await self.engine.aclose()
+
+
+def _notify(text: str) -> None:
+    print(f"notification: {text}", file=sys.stderr, flush=True)
+
+
+def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | None:
+    if not sys.stdin.isatty():
+        return None  # nobody to ask: such steps fail the run as approval_required
+
+    async def ask(request: ApprovalRequest) -> Decision:
+        print(
+            f"\nStep {request.position} of “{request.workflow}” asks for approval:\n"
+            f"  {request.what}\n  permissions: {', '.join(request.permissions) or 'none'}",
+            file=sys.stderr,
+        )
+        while True:
+            answer = await asyncio.to_thread(
+                input, "Allow? [y]es this once, [a]lways for this workflow as it is, [N]o: "
+            )
+            choice = answer.strip().lower()[:1]
+            if choice in ("", "n"):
+                return "deny"
+            if choice == "y":
+                return "once"
+            if choice == "a":
+                return "always"
+
+    return ask
+
+
+# --- formatting ------------------------------------------------------------------------
+
+
+def trigger_text(trigger: dict[str, Any]) -> str:
+    kind = trigger.get("type", "?")
+    if kind == "schedule":
+        if "every_minutes" in trigger:
+            return f"every {trigger['every_minutes']} min"
+        if "cron" in trigger:
+            return f"cron {trigger['cron']}"
+        at = trigger.get("at", {})
+        days = ",".join(at.get("weekdays", [])) or "daily"
+        return f"{days} at {at.get('hour', 0):02d}:{at.get('minute', 0):02d}"
+    if kind == "folder_watch":
+        return f"files {trigger.get('pattern', '*')} in {trigger.get('folder')}"
+    if kind == "app_start":
+        return "at start"
+    return str(kind)
+
+
+def _workflow_info(wf: StoredWorkflow, last: RunRecord | None) -> dict[str, Any]:
+    trigger = wf.document.get("trigger", {})
+    upcoming = None
+    if wf.enabled and trigger.get("type") == "schedule":
+        with contextlib.suppress(Exception):
+            due = next_due(trigger, parse_time(wf.last_fired or wf.created))
+            upcoming = due.isoformat() if due else None
+    return {
+        "id": wf.id,
+        "name": wf.name,
+        "trigger": trigger_text(trigger),
+        "enabled": wf.enabled,
+        "approved": wf.approved_now,
+        "steps": len(wf.document.get("steps", [])),
+        "next_run": upcoming,
+        "last_run": last.started if last else None,
+        "last_status": last.status if last else None,
+    }
+
+
+def _step_dict(step: StepRecord) -> dict[str, Any]:
+    return {
+        "position": step.position + 1,
+        "step": step.step_id,
+        "action": step.action,
+        "status": step.status,
+        "inputs": step.inputs,
+        "output": step.output,
+        "error": step.error,
+        "attempts": step.attempts,
+        "duration_ms": round(step.duration_ms or 0, 2),
+    }
+
+
+def _run_dict(run: RunRecord, steps: bool = True) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "id": run.id,
+        "workflow_id": run.workflow_id,
+        "workflow": run.workflow_name,
+        "trigger": run.trigger,
+        "trigger_data": run.trigger_data,
+        "dry_run": run.dry_run,
+        "status": run.status,
+        "error": run.error,
+        "started": run.started,
+        "duration_ms": round(run.duration_ms or 0, 2),
+        "undone": run.undone,
+    }
+    if steps:
+        info["steps"] = [_step_dict(s) for s in run.steps]
+        info["files"] = [{"path": f.path, "existed": f.existed} for f in run.files]
+    return info
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _print_step(step: StepRecord) -> None:
+    mark = {"ok": "ok", "dry_run": "--"}.get(step.status, step.status.upper())
+    took = f"{step.duration_ms:.0f} ms"
+    line = f"  {step.position + 1:>2}. [{mark}] {step.step_id} ({step.action}, {took})"
+    print(line, flush=True)
+    if step.status == "dry_run":
+        print(f"      {_short(step.output, 300)}")
+    elif step.error:
+        print(f"      {step.error}")
+    elif step.output is not None:
+        print(f"      → {_short(step.output)}")
+
+
+def _read_document(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"The file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"Cannot read {path}: {exc}.") from None
+    return load_document(text, str(path))
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+def cmd_plugins(args: argparse.Namespace, steward: Steward) -> int:
+    registry = discover(steward.paths)
+    info = {
+        "plugins": [
+            {
+                "name": name,
+                "actions": sorted(a.id for a in registry.actions.values() if a.plugin == name),
+                "triggers": sorted(t.id for t in registry.triggers.values() if t.plugin == name),
+            }
+            for name in registry.plugins
+        ],
+        "problems": [{"plugin": p.plugin, "message": p.message} for p in registry.problems],
+        "user_folder": str(plugin_folder(steward.paths)),
+    }
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+        return 0
+    for plugin in info["plugins"]:
+        offered = ", ".join(plugin["actions"] + [f"trigger {t}" for t in plugin["triggers"]])
+        print(f"{plugin['name']}: {offered or '(offers nothing)'}")
+    for problem in registry.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    print(f"User plugins are loaded from {info['user_folder']}.")
+    return 0
+
+
+def cmd_automations(args: argparse.Namespace, steward: Steward) -> int:
+    command = args.automations_command
+    if command == "validate":  # needs no database
+        automations_registry = discover(steward.paths)
+        from app.automations.workflow import InvalidWorkflow, validate
+
+        workflow, problems = validate(_read_document(args.file), automations_registry)
+        if workflow is None:
+            raise InvalidWorkflow(problems)
+        print(
+            f"Valid: “{workflow.name}”, {len(workflow.steps)} steps, trigger "
+            f"{trigger_text(workflow.document['trigger'])}."
+        )
+        return 0
+    db = steward.open_store()
+    lazy = _LazyEngine(steward, getattr(args, "model", None))
+    auto = Automations(db, steward.paths, HeadlessServices(lazy.generate, _notify))
+    try:
+        return _automations(args, command, auto)
+    finally:
+        if lazy.engine is not None:
+            asyncio.run(lazy.aclose())
+
+
+def _automations(args: argparse.Namespace, command: str, auto: Automations) -> int:
+    history = auto.history
+    if command == "list":
+        infos = []
+        for wf in history.workflows():
+            runs = history.runs(wf.id, limit=1)
+            infos.append(_workflow_info(wf, runs[0] if runs else None))
+        if args.json:
+            print(json.dumps(infos, ensure_ascii=False))
+        elif not infos:
+            print(
+                "No workflows yet. Save one with `steward automations create FILE` "
+                "(examples in examples/workflows/)."
+            )
+        for info in infos if not args.json else []:
+            state = "on " if info["enabled"] else "off"
+            last = f"last {info['last_status']}" if info["last_status"] else "never run"
+            print(
+                f"{info['id'][:8]}  {state}  {info['name']:30.30}  {info['trigger']:28.28}  {last}"
+            )
+        return 0
+    if command == "show":
+        wf = history.workflow(args.id)
+        runs = history.runs(wf.id, limit=1)
+        info = _workflow_info(wf, runs[0] if runs else None)
+        if args.json:
+            print(json.dumps({**info, "document": wf.document}, ensure_ascii=False))
+            return 0
+        for key, value in info.items():
+            print(f"{key:12} {value}")
+        print(json.dumps(wf.document, indent=2, ensure_ascii=False))
+        return 0
+    if command == "create":
+        wf = auto.create(_read_document(args.file), enabled=not args.disabled)
+        print(
+            f"Saved “{wf.name}” as {wf.id[:8]} ({'enabled' if wf.enabled else 'disabled'}). "
+            "Steps that change files, use the network or run programs ask for approval "
+            "on the first run."
+        )
+        return 0
+    if command == "edit":
+        wf = auto.edit(args.id, _read_document(args.file))
+        note = "" if wf.approved else " It asks for approval again before steps that need it."
+        print(f"Updated “{wf.name}” ({wf.id[:8]}).{note}")
+        return 0
+    if command in ("delete", "enable", "disable"):
+        wf = history.workflow(args.id)
+        if command == "delete":
+            history.delete_workflow(wf.id)
+            print(f"Deleted “{wf.name}”; its run history stays.")
+        else:
+            history.set_enabled(wf.id, command == "enable")
+            print(f"“{wf.name}” is {command}d.")
+        return 0
+    if command == "run":
+        return _run(args, auto)
+    if command == "history":
+        return _history(args, auto)
+    # undo
+    done = auto.undo(args.run_id)
+    for line in done:
+        print(line)
+    print(f"Undone: {len(done)} file change{'s' if len(done) != 1 else ''} put back.")
+    return 0
+
+
+def _run(args: argparse.Namespace, auto: Automations) -> int:
+    wf = auto.history.workflow(args.id)
+    if not args.json:
+        print(f"{'Dry run of' if args.dry_run else 'Running'} “{wf.name}”:", flush=True)
+    run = asyncio.run(
+        auto.run(
+            wf,
+            dry_run=args.dry_run,
+            approver=_terminal_approver(),
+            assume_yes=args.yes_to_approvals,
+            on_step=None if args.json else _print_step,
+        )
+    )
+    if args.json:
+        print(json.dumps(_run_dict(run), ensure_ascii=False))
+    else:
+        if run.status == "succeeded":
+            what = "Dry run finished; nothing was changed." if run.dry_run else "Succeeded."
+            print(f"{what} Run {run.id[:8]}, {run.duration_ms or 0:.0f} ms.")
+        else:
+            print(f"Run {run.id[:8]} {run.status}: {run.error}", file=sys.stderr)
+            if run.status == "approval_required":
+                print(
+                    "Run it in a terminal to be asked, or add --yes-to-approvals.", file=sys.stderr
+                )
+    return 0 if run.status == "succeeded" else int(ExitCode.AUTOMATION_FAILED)
+
+
+def _history(args: argparse.Namespace, auto: Automations) -> int:
+    history = auto.history
+    workflow_id = None
+    if args.id:
+        try:
+            workflow_id = history.workflow(args.id).id
+        except NotFoundError:
+            run = history.run(args.id)  # NotFoundError when it is neither
+            if args.json:
+                print(json.dumps(_run_dict(run), ensure_ascii=False))
+                return 0
+            print(
+                f"Run {run.id} of “{run.workflow_name}” ({run.trigger}), {run.started}: "
+                f"{run.status}{' (dry run)' if run.dry_run else ''}"
+                f"{', undone ' + run.undone if run.undone else ''}"
+            )
+            if run.error:
+                print(f"  {run.error}")
+            for step in run.steps:
+                _print_step(step)
+            for change in run.files:
+                print(f"  changed {change.path}{'' if change.existed else ' (new)'}")
+            return 0
+    runs = history.runs(workflow_id, limit=max(1, args.limit))
+    if args.json:
+        print(json.dumps([_run_dict(r, steps=False) for r in runs], ensure_ascii=False))
+        return 0
+    if not runs:
+        print("No runs yet.")
+    for run in runs:
+        flag = " (dry run)" if run.dry_run else ""
+        undone = " undone" if run.undone else ""
+        print(
+            f"{run.id[:8]}  {run.started[:19]}  {run.status:17} {run.workflow_name:30.30} "
+            f"{run.duration_ms or 0:7.0f} ms{flag}{undone}"
+        )
+    return 0
+
+
+def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
+    db = steward.open_store()
+    lazy = _LazyEngine(steward, getattr(args, "model", None))
+    auto = Automations(db, steward.paths, HeadlessServices(lazy.generate, _notify))
+
+    def report(run: RunRecord) -> None:
+        print(
+            f"{run.started[:19]}  {run.workflow_name}: {run.status}"
+            f"{' — ' + run.error if run.error else ''}",
+            flush=True,
+        )
+
+    async def main() -> int:
+        scheduler = Scheduler(
+            auto, lock_file=steward.paths.data / "automations.lock", on_run=report
+        )
+        if not scheduler.start():
+            raise KnownError(
+                "Another Steward (the desktop app or a daemon) already runs the automations "
+                "for this data folder.",
+                hint="Only one runs them at a time; nothing was started.",
+            )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        enabled = [wf for wf in auto.history.workflows() if wf.enabled]
+        print(
+            f"Steward daemon: {len(enabled)} enabled workflow"
+            f"{'s' if len(enabled) != 1 else ''}; steps that need approval are not run "
+            "unless approved before. Stop with Ctrl+C.",
+            flush=True,
+        )
+        try:
+            await stop.wait()
+        finally:
+            await scheduler.stop()
+            await lazy.aclose()
+        print("Steward daemon stopped.", flush=True)
+        return 0
+
+    return asyncio.run(main())
+
+
+COMMANDS = {"automations": cmd_automations, "plugins": cmd_plugins, "daemon": cmd_daemon}
+
+__all__ = ["COMMANDS", "LISTING", "add_parsers", "trigger_text"]
