@@ -521,11 +521,15 @@ class Runner:
             record.attempts = attempt + 1
             context = _Context(run, journal, self.services, record, allowed)
             changes_before = len(journal.changes)
+            limit = asyncio.timeout(action.timeout_s)
             try:
-                output = await asyncio.wait_for(action.run(context, params), action.timeout_s)
-            except TimeoutError:
-                last = f"timed out after {action.timeout_s:g} s"
-                status = "timeout"
+                async with limit:
+                    output = await action.run(context, params)
+            except TimeoutError as exc:
+                if limit.expired():  # ours; a TimeoutError of the action's own is a failure
+                    last, status = f"timed out after {action.timeout_s:g} s", "timeout"
+                else:
+                    last, status = _error_text(exc), "failed"
             except asyncio.CancelledError:
                 context._cancelled = True
                 raise

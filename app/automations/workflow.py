@@ -464,7 +464,6 @@ def validate(document: Any, registry: Registry) -> tuple[Workflow | None, list[P
         step = _step(raw, where, registry, earlier, trigger_data, grants, problems)
         if step is not None:
             steps.append(step)
-            earlier[step.id] = registry.actions[step.action]
     if problems:
         return None, problems
     workflow = Workflow(
@@ -523,6 +522,7 @@ def _step(
     elif step_id in earlier:
         problems.append(Problem(f"{where}.id", f"{step_id!r} is used by an earlier step"))
         ok = False
+    id_ok = ok
     action_id = raw.get("action")
     action = registry.actions.get(action_id) if isinstance(action_id, str) else None
     if action is None:
@@ -554,6 +554,9 @@ def _step(
             ok = False
     if action is None:
         return None
+    if id_ok:  # later steps may refer to it (even when its parameters have problems)
+        assert isinstance(step_id, str)
+        earlier[step_id] = action
     errors = _schema_errors(action.parameters, params, f"{where}.params")
     problems += errors
     for permission in action.permissions:

@@ -1,0 +1,292 @@
+"""`steward automations`, `steward plugins` and `steward daemon` as a user runs them: real
+child processes, a real encrypted database, real files under a temporary HOME."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Result, run_steward, steward_env
+
+EXAMPLES = ROOT / "examples" / "workflows"
+PLUGIN = ROOT / "examples" / "plugins" / "steward-wordcount"
+
+
+@pytest.fixture
+def user(tmp_path: Path) -> Path:
+    folder = tmp_path / "user"
+    (folder / "Downloads").mkdir(parents=True)
+    (folder / "Notes").mkdir()
+    return folder
+
+
+def steward(*args: str, home: Path, user: Path, **env: str) -> Result:
+    return run_steward(*args, home=home, HOME=str(user), **env)
+
+
+def test_examples_can_be_created_as_they_are(home: Path, user: Path) -> None:
+    for path in sorted(EXAMPLES.glob("*.json")):
+        result = steward("automations", "create", str(path), home=home, user=user)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Saved “")
+    listed = json.loads(steward("automations", "list", "--json", home=home, user=user).stdout)
+    assert len(listed) == len(list(EXAMPLES.glob("*.json")))
+    morning = next(w for w in listed if w["name"] == "Morning journal")
+    assert morning["trigger"] == "mon,tue,wed,thu,fri at 08:30" and morning["next_run"]
+    assert all(w["enabled"] and not w["approved"] and w["last_status"] is None for w in listed)
+
+
+def test_an_invalid_workflow_is_explained_and_never_saved(
+    home: Path, user: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "steward_workflow": 1,
+                "name": "Bad",
+                "trigger": {"type": "schedule", "cron": "99 * * * *"},
+                "steps": [
+                    {
+                        "id": "w",
+                        "action": "files.write",
+                        "params": {"path": "/etc/cron.d/x", "text": "x"},
+                    }
+                ],
+                "permissions": [{"kind": "files.write", "scope": "~/Notes"}],
+            }
+        )
+    )
+    for command in ("validate", "create"):
+        result = steward("automations", command, str(bad), home=home, user=user)
+        assert result.returncode == 3
+        assert "The workflow is not valid (2 problems); nothing was run or saved" in result.stderr
+        assert "trigger: '99 * * * *' is not a valid cron expression" in result.stderr
+        assert "steps[0].params.path: path '/etc/cron.d/x' is outside the granted folders" in (
+            result.stderr
+        )
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"steward_workflow": 1,')
+    result = steward("automations", "create", str(broken), home=home, user=user)
+    assert result.returncode == 3 and "is not JSON" in result.stderr
+    assert "No workflows yet" in steward("automations", "list", home=home, user=user).stdout
+
+
+def test_run_approve_history_and_undo(home: Path, user: Path) -> None:
+    downloads = user / "Downloads"
+    for name in ("a.pdf", "b.pdf", "keep.txt"):
+        (downloads / name).write_text(name)
+    before = sorted(p.name for p in downloads.iterdir())
+    created = steward(
+        "automations", "create", str(EXAMPLES / "tidy-downloads.json"), home=home, user=user
+    )
+    wid = created.stdout.split(" as ")[1][:8]
+
+    dry = steward("automations", "run", wid, "--dry-run", home=home, user=user)
+    assert dry.returncode == 0, dry.stderr
+    assert (
+        "would list *.pdf in" in dry.stdout
+        and "Dry run finished; nothing was changed" in dry.stdout
+    )
+    assert sorted(p.name for p in downloads.iterdir()) == before
+
+    # no terminal to ask: the moving step is not run
+    unattended = steward("automations", "run", wid, home=home, user=user)
+    assert unattended.returncode == 5
+    assert "approval_required" in unattended.stderr and "--yes-to-approvals" in unattended.stderr
+    assert sorted(p.name for p in downloads.iterdir()) == before
+
+    ran = steward("automations", "run", wid, "--yes-to-approvals", "--json", home=home, user=user)
+    assert ran.returncode == 0, ran.stderr
+    record = json.loads(ran.stdout)
+    assert record["status"] == "succeeded"
+    assert sorted(p.name for p in (downloads / "PDFs").iterdir()) == ["a.pdf", "b.pdf"]
+
+    history = json.loads(
+        steward("automations", "history", wid, "--json", home=home, user=user).stdout
+    )
+    assert [h["status"] for h in history] == ["succeeded", "approval_required", "succeeded"]
+    assert history[2]["dry_run"] is True
+    shown = steward("automations", "history", record["id"][:8], home=home, user=user)
+    assert "2. [ok] move (files.move" in shown.stdout and "PDFs/a.pdf" in shown.stdout
+
+    undone = steward("automations", "undo", record["id"][:8], home=home, user=user)
+    assert undone.returncode == 0, undone.stderr
+    assert sorted(p.name for p in downloads.iterdir() if p.is_file()) == before
+    again = steward("automations", "undo", record["id"][:8], home=home, user=user)
+    assert again.returncode == 2 and "already undone" in again.stderr
+
+
+def test_edit_enable_disable_delete_show(home: Path, user: Path, tmp_path: Path) -> None:
+    created = steward(
+        "automations", "create", str(EXAMPLES / "start-of-day.json"), home=home, user=user
+    )
+    wid = created.stdout.split(" as ")[1][:8]
+    assert (
+        steward("automations", "disable", wid, home=home, user=user)
+        .stdout.strip()
+        .endswith("is disabled.")
+    )
+    shown = json.loads(steward("automations", "show", wid, "--json", home=home, user=user).stdout)
+    assert shown["enabled"] is False and shown["document"]["name"] == "Open tasks at start"
+    steward("automations", "enable", wid, home=home, user=user)
+    document = json.loads((EXAMPLES / "start-of-day.json").read_text())
+    document["steps"][-1]["params"]["path"] = "~/Notes/open-tasks.md"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(document))
+    edited = steward("automations", "edit", wid, str(changed), home=home, user=user)
+    assert "asks for approval again" in edited.stdout
+    missing = steward("automations", "show", "nothing-like-it", home=home, user=user)
+    assert missing.returncode == 3 and "No workflow 'nothing-like-it'" in missing.stderr
+    deleted = steward("automations", "delete", wid, home=home, user=user)
+    assert "its run history stays" in deleted.stdout
+    assert json.loads(steward("automations", "list", "--json", home=home, user=user).stdout) == []
+
+
+def _install_plugin(target: Path, tmp_path: Path) -> None:
+    source = tmp_path / "plugin-src"
+    shutil.copytree(PLUGIN, source)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.parametrize("how", ["entry point", "user folder"])
+def test_the_example_plugin_installed_both_ways_runs_in_a_workflow(
+    home: Path, user: Path, tmp_path: Path, how: str
+) -> None:
+    (user / "Notes" / "journal.md").write_text("Garden garden seeds. Garden tools; seeds.\n")
+    env: dict[str, str] = {}
+    if how == "entry point":
+        target = tmp_path / "site"
+        _install_plugin(target, tmp_path)
+        env["PYTHONPATH"] = str(target)
+    else:
+        folder = home / "data" / "plugins"
+        folder.mkdir(parents=True)
+        shutil.copytree(PLUGIN / "steward_wordcount", folder / "steward_wordcount")
+    plugins = json.loads(steward("plugins", "list", "--json", home=home, user=user, **env).stdout)
+    names = {p["name"]: p["actions"] for p in plugins["plugins"]}
+    key = "wordcount" if how == "entry point" else "steward_wordcount"
+    assert names[key] == ["wordcount.count", "wordcount.top_words"]
+    assert plugins["problems"] == []
+    workflow = PLUGIN / "example-workflow.json"
+    created = steward("automations", "create", str(workflow), home=home, user=user, **env)
+    assert created.returncode == 0, created.stderr
+    wid = created.stdout.split(" as ")[1][:8]
+    ran = steward("automations", "run", wid, "--json", home=home, user=user, **env)
+    assert ran.returncode == 0, ran.stderr
+    steps = {s["step"]: s for s in json.loads(ran.stdout)["steps"]}
+    assert steps["count"]["output"] == {"words": 6, "lines": 1, "characters": 42}
+    assert steps["top"]["output"] == ["garden", "seeds", "tools"]
+    assert 'notification: Journal: 6 words; most used: ["garden", "seeds", "tools"]' in ran.stderr
+
+
+def test_a_broken_user_plugin_is_named_and_the_rest_still_work(home: Path, user: Path) -> None:
+    folder = home / "data" / "plugins"
+    folder.mkdir(parents=True)
+    (folder / "broken.py").write_text("import not_a_module_anywhere\n")
+    result = steward("plugins", "list", home=home, user=user)
+    assert result.returncode == 0
+    assert (
+        "problem: plugin broken: ModuleNotFoundError: No module named 'not_a_module_anywhere'"
+        in (result.stderr)
+    )
+    assert "app.automations.builtins.files: files.append" in result.stdout
+
+
+def test_daemon_runs_start_workflows_refuses_a_second_and_never_runs_unapproved_steps(
+    home: Path, user: Path, tmp_path: Path
+) -> None:
+    hello = tmp_path / "hello.json"
+    hello.write_text(
+        json.dumps(
+            {
+                "steward_workflow": 1,
+                "name": "Hello",
+                "trigger": {"type": "app_start"},
+                "steps": [
+                    {
+                        "id": "n",
+                        "action": "notify.show",
+                        "params": {"title": "Hi", "body": "daemon up"},
+                    }
+                ],
+                "permissions": [{"kind": "notify"}],
+            }
+        )
+    )
+    writer = tmp_path / "writer.json"
+    writer.write_text(
+        json.dumps(
+            {
+                "steward_workflow": 1,
+                "name": "Writer",
+                "trigger": {"type": "app_start"},
+                "steps": [
+                    {
+                        "id": "w",
+                        "action": "files.write",
+                        "params": {"path": "~/Notes/daemon.txt", "text": "x"},
+                    }
+                ],
+                "permissions": [{"kind": "files.write", "scope": "~/Notes"}],
+            }
+        )
+    )
+    for path in (hello, writer):
+        assert steward("automations", "create", str(path), home=home, user=user).returncode == 0
+    env = steward_env(home, HOME=str(user))
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "app", "daemon"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        lines: list[str] = []
+        assert daemon.stdout is not None
+        while (
+            time.monotonic() < deadline and sum("Hello" in ln or "Writer" in ln for ln in lines) < 2
+        ):
+            lines.append(daemon.stdout.readline())
+        text = "".join(lines)
+        assert "Steward daemon: 2 enabled workflows" in text
+        assert "Hello: succeeded" in text
+        assert "Writer: approval_required" in text
+        assert not (user / "Notes" / "daemon.txt").exists()
+        second = steward("daemon", home=home, user=user)
+        assert second.returncode == 3
+        assert "Another Steward (the desktop app or a daemon) already runs the automations" in (
+            second.stderr
+        )
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        out, err = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0, err
+    assert "Steward daemon stopped." in out
+    assert "notification: Hi: daemon up" in err
+    assert "notification: Steward: Writer needs your approval" in err
