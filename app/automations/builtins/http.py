@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
 from app.automations.api import (
     Action,
     ActionContext,
@@ -33,6 +31,8 @@ CONTENT_TYPES = {
 
 
 async def request(context: ActionContext, p: dict[str, Any], method: str) -> dict[str, Any]:
+    import httpx  # here, not at start: importing it costs more than the rest of discovery
+
     limit = p.get("max_bytes", 1_000_000)
     headers = {"user-agent": "Steward automation", **p.get("headers", {})}
     content: bytes | None = None

@@ -14,8 +14,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from croniter import croniter
-
 from app.automations.api import (
     Fire,
     Permission,
@@ -44,6 +42,8 @@ def schedule_cron(p: dict[str, Any]) -> str | None:
 
 
 def check_schedule(p: dict[str, Any]) -> list[str]:
+    from croniter import croniter  # imported when a schedule is checked, not at start
+
     given = [k for k in ("cron", "every_minutes", "at") if k in p]
     if len(given) != 1:
         return ["a schedule needs exactly one of cron, at or every_minutes"]
