@@ -127,7 +127,8 @@ class _Journal:
         self._seen: set[str] = set()
 
     def _slot(self, path: Path) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.folder.mkdir(exist_ok=True, mode=0o700)
         return self.folder / f"{len(self.changes):04d}-{path.name}"
 
     def preserve(self, path: Path) -> None:

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from croniter import croniter
 from filelock import FileLock, Timeout
 
 from app.automations.builtins.triggers import schedule_cron
@@ -94,6 +93,8 @@ def next_due(trigger: dict[str, Any], after: datetime) -> datetime | None:
     cron = schedule_cron(trigger)
     if cron is None:
         return None
+    from croniter import croniter  # only when there is a cron schedule
+
     result = croniter(cron, after).get_next(datetime)
     assert isinstance(result, datetime)
     return result

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon
@@ -35,6 +35,12 @@ from app.ui.single_instance import InstanceServer, forward
 from app.ui.trace import FirstPaint
 from app.ui.tray import Tray
 from app.ui.unlock import PassphraseDialog
+
+if TYPE_CHECKING:
+    from app.automations.history import RunRecord
+    from app.automations.scheduler import Scheduler
+    from app.automations.service import Automations
+    from app.core.store.database import Database
 
 T = TypeVar("T")
 QUIT_GRACE_S = 5.0
@@ -116,6 +122,11 @@ class Session:
         self.assistant: Assistant | None = None
         # set whenever no unlock, lock or erase is in progress (tests and quit wait on it)
         self.settled = asyncio.Event()
+        self.automations: Automations | None = None
+        self.scheduler: Scheduler | None = None
+        self._automation_db: Database | None = None
+        # where automation notifications go: the tray when there is one (set by run())
+        self.notify: Callable[[str, str], None] = self._notify_in_window
 
     async def start(self) -> None:
         """Unlock the store (keyring, $STEWARD_PASSPHRASE or the dialog), then load the model
@@ -199,6 +210,7 @@ class Session:
         await window.attach(self.assistant)
         window.set_cloud(route.settings if route is not None else None)
         trace.mark("listed")
+        await self.start_automations()
         if self.engine is None:
             assert local_error is not None
             window.show_banner(local_error.user_text(), error=self.load_model)
@@ -215,6 +227,46 @@ class Session:
         trace.mark("model_loaded")
         window.show_banner("")
         window.set_status(f"{info_.ref.name} · local · context {info_.n_ctx}")
+
+    async def start_automations(self) -> None:
+        """Run scheduled and triggered workflows while the window is open, unless another
+        Steward (a daemon) already does; approval questions become dialogs."""
+        # imported here, after the window is up: none of it is needed to paint it
+        from app.automations.scheduler import Scheduler
+        from app.automations.service import Automations, discover
+        from app.core.store.database import open_database
+        from app.ui.automations import DesktopServices, ask_approval
+
+        steward = self.steward
+        assert steward is not None and steward.key is not None
+        key = steward.key
+        # a connection of its own, used on this (the GUI) thread: the chat's connection
+        # belongs to the database thread; SQLite's WAL lets both work side by side
+        self._automation_db = db = await off_gui(
+            lambda: open_database(steward.paths.database, key, check=False)
+        )
+        registry = await off_gui(lambda: discover(self.paths))
+        services = DesktopServices(lambda: self.engine, lambda t, b: self.notify(t, b))
+        self.automations = Automations(db, self.paths, services, registry=registry)
+        scheduler = Scheduler(
+            self.automations,
+            approver=lambda request: ask_approval(self.window, request),
+            lock_file=self.paths.data / "automations.lock",
+            on_run=self._on_run_finished,
+        )
+        if scheduler.start():
+            self.scheduler = scheduler
+        else:
+            logging.getLogger(__name__).info("automations are run by another Steward (a daemon)")
+
+    def _on_run_finished(self, run: RunRecord) -> None:
+        if run.status != "succeeded":
+            self.notify(
+                f"Steward: {run.workflow_name} {run.status.replace('_', ' ')}", run.error or ""
+            )
+
+    def _notify_in_window(self, title: str, body: str) -> None:
+        self.window.show_banner(f"{title}: {body}" if body else title)
 
     def open_settings(self) -> SettingsDialog | None:
         if self.steward is None or self.steward.db is None:
@@ -294,13 +346,24 @@ class Session:
         await self.lock(erase=True)
 
     async def aclose(self) -> None:
-        """close(), after ending the cloud client's connections on this loop."""
+        """close(), after stopping the scheduler (a run in progress is recorded as
+        cancelled) and ending the cloud client's connections on this loop."""
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+            self.scheduler = None
+        self.automations = None
+        if self._automation_db is not None:
+            self._automation_db.close()
+            self._automation_db = None
         if self.assistant is not None and self.assistant.cloud is not None:
             await self.assistant.cloud.client.aclose()
             self.assistant.cloud = None
         self.close()
 
     def close(self) -> None:
+        if self._automation_db is not None:
+            self._automation_db.close()
+            self._automation_db = None
         if self.assistant is not None:
             self.assistant.close()
         if self.engine is not None:
@@ -378,6 +441,7 @@ def run(
         tray.quit_requested.connect(quit_now.set)
         tray.lock_requested.connect(session._on_lock_requested)
         window.answer_finished_unseen.connect(tray.notify_answer)
+        session.notify = tray.notify
         tray.show()
         window.keep_running_in_tray = tray.tell_still_running
     else:

@@ -290,3 +290,57 @@ def test_daemon_runs_start_workflows_refuses_a_second_and_never_runs_unapproved_
     assert "Steward daemon stopped." in out
     assert "notification: Hi: daemon up" in err
     assert "notification: Steward: Writer needs your approval" in err
+
+
+def test_a_bad_edit_keeps_the_saved_workflow(home: Path, user: Path, tmp_path: Path) -> None:
+    created = steward(
+        "automations", "create", str(EXAMPLES / "morning-journal.json"), home=home, user=user
+    )
+    wid = created.stdout.split(" as ")[1][:8]
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({"steward_workflow": 1, "name": "Broken", "trigger": {"type": "x"}, "steps": []})
+    )
+    result = steward("automations", "edit", wid, str(bad), home=home, user=user)
+    assert result.returncode == 3
+    assert "trigger.type: unknown trigger 'x'" in result.stderr
+    assert "steps: must be a list of at least one step" in result.stderr
+    missing = steward("automations", "edit", wid, str(tmp_path / "nope.json"), home=home, user=user)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    shown = json.loads(steward("automations", "show", wid, "--json", home=home, user=user).stdout)
+    assert shown["document"] == json.loads((EXAMPLES / "morning-journal.json").read_text())
+
+
+def test_the_terminal_asks_before_a_step_that_changes_files(home: Path, user: Path) -> None:
+    """In a terminal, Steward asks; "a" approves the workflow as it is, so the next run
+    (without a terminal) goes ahead without asking."""
+    import os
+    import pty
+
+    (user / "Downloads" / "x.pdf").write_text("x")
+    created = steward(
+        "automations", "create", str(EXAMPLES / "tidy-downloads.json"), home=home, user=user
+    )
+    wid = created.stdout.split(" as ")[1][:8]
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "automations", "run", wid],
+        cwd=ROOT,
+        env=steward_env(home, HOME=str(user)),
+        stdin=follower,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(follower)
+    os.write(leader, b"a\n")
+    out, err = proc.communicate(timeout=60)
+    os.close(leader)
+    assert proc.returncode == 0, err
+    assert "Step 2 of “Tidy PDFs in Downloads” asks for approval:" in err
+    assert f"Move {user}/Downloads/x.pdf to {user}/Downloads/PDFs/" in err
+    assert (user / "Downloads" / "PDFs" / "x.pdf").exists()
+    (user / "Downloads" / "y.pdf").write_text("y")
+    again = steward("automations", "run", wid, home=home, user=user)
+    assert again.returncode == 0, again.stderr
+    assert (user / "Downloads" / "PDFs" / "y.pdf").exists()

@@ -1,0 +1,76 @@
+"""The desktop side of automations: the scheduler runs while the app is open (unless a
+`steward daemon` already does), approval questions are dialogs, notifications go to the tray,
+and actions may use the clipboard."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.automations.runner import ApprovalRequest, Decision, Unavailable
+from app.automations.service import engine_generate
+from app.core.llm.engine import LocalEngine
+
+log = logging.getLogger(__name__)
+
+
+async def ask_approval(parent: QWidget | None, request: ApprovalRequest) -> Decision:
+    """Name the workflow, the step and exactly what it will do; the default is not to."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Allow this step? — Steward", "", parent=parent)
+    box.setObjectName("approval")
+    box.setText(
+        f"The workflow “{request.workflow}” wants to run step {request.position} "
+        f"({request.title}):\n\n{request.what}"
+    )
+    box.setInformativeText(
+        "Permissions: "
+        + (", ".join(request.permissions) or "none")
+        + "\n\n“Always” approves this workflow exactly as it is now; any change to its steps "
+        "or permissions asks again."
+    )
+    once = box.addButton("Allow &once", QMessageBox.ButtonRole.AcceptRole)
+    always = box.addButton("&Always for this workflow", QMessageBox.ButtonRole.AcceptRole)
+    deny = box.addButton("&Don't allow", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(deny)
+    box.setEscapeButton(deny)
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    box.finished.connect(lambda _code: done.done() or done.set_result(None))
+    box.open()
+    try:
+        await done
+    finally:
+        box.deleteLater()
+    clicked = box.clickedButton()
+    return "once" if clicked is once else "always" if clicked is always else "deny"
+
+
+class DesktopServices:
+    """The model, notifications and the clipboard, as the desktop app offers them."""
+
+    def __init__(
+        self,
+        engine: Callable[[], LocalEngine | None],
+        notify: Callable[[str, str], None],
+    ) -> None:
+        self._engine = engine
+        self._notify = notify
+
+    async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str:
+        engine = self._engine()
+        if engine is None:
+            raise Unavailable("the local model is not loaded (see the banner in the window)")
+        return await engine_generate(engine)(prompt, system=system, max_tokens=max_tokens)
+
+    async def notify(self, title: str, body: str) -> None:
+        log.info("notification: %s: %s", title, body)
+        self._notify(title, body)
+
+    async def read_clipboard(self) -> str:
+        return QGuiApplication.clipboard().text()
+
+    async def write_clipboard(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
