@@ -334,7 +334,7 @@ def test_the_terminal_asks_before_a_step_that_changes_files(home: Path, user: Pa
     )
     os.close(follower)
     os.write(leader, b"a\n")
-    out, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     os.close(leader)
     assert proc.returncode == 0, err
     assert "Step 2 of “Tidy PDFs in Downloads” asks for approval:" in err
