@@ -10,16 +10,16 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.automations.history import RunRecord, StepRecord, StoredWorkflow
-from app.automations.runner import ApprovalRequest, Decision, HeadlessServices
-from app.automations.scheduler import Scheduler, next_due, parse_time
-from app.automations.service import Automations, discover, engine_generate, plugin_folder
-from app.automations.workflow import load_document
 from app.core.errors import ExitCode, KnownError, NotFoundError, UsageError
-from app.core.llm.engine import LocalEngine
-from app.core.steward import Steward
+
+if TYPE_CHECKING:  # the automations are imported only by these commands, not at every start
+    from app.automations.history import RunRecord, StepRecord, StoredWorkflow
+    from app.automations.runner import ApprovalRequest, Decision
+    from app.automations.service import Automations
+    from app.core.llm.engine import LocalEngine
+    from app.core.steward import Steward
 
 LISTING = ("list", "history")
 
@@ -82,6 +82,8 @@ class _LazyEngine:
         self.engine: LocalEngine | None = None
 
     async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str:
+        from app.automations.service import engine_generate
+
         if self.engine is None:
             self.engine = self.steward.engine(self.model)
             await self.engine.load()
@@ -142,6 +144,8 @@ def trigger_text(trigger: dict[str, Any]) -> str:
 
 
 def _workflow_info(wf: StoredWorkflow, last: RunRecord | None) -> dict[str, Any]:
+    from app.automations.scheduler import next_due, parse_time
+
     trigger = wf.document.get("trigger", {})
     upcoming = None
     if wf.enabled and trigger.get("type") == "schedule":
@@ -215,6 +219,8 @@ def _print_step(step: StepRecord) -> None:
 
 
 def _read_document(path: Path) -> Any:
+    from app.automations.workflow import load_document
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -228,6 +234,8 @@ def _read_document(path: Path) -> Any:
 
 
 def cmd_plugins(args: argparse.Namespace, steward: Steward) -> int:
+    from app.automations.service import discover, plugin_folder
+
     registry = discover(steward.paths)
     info = {
         "plugins": [
@@ -254,11 +262,13 @@ def cmd_plugins(args: argparse.Namespace, steward: Steward) -> int:
 
 
 def cmd_automations(args: argparse.Namespace, steward: Steward) -> int:
+    from app.automations.runner import HeadlessServices
+    from app.automations.service import Automations, discover
+    from app.automations.workflow import InvalidWorkflow, validate
+
     command = args.automations_command
     if command == "validate":  # needs no database
         automations_registry = discover(steward.paths)
-        from app.automations.workflow import InvalidWorkflow, validate
-
         workflow, problems = validate(_read_document(args.file), automations_registry)
         if workflow is None:
             raise InvalidWorkflow(problems)
@@ -411,6 +421,10 @@ def _history(args: argparse.Namespace, auto: Automations) -> int:
 
 
 def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
+    from app.automations.runner import HeadlessServices
+    from app.automations.scheduler import Scheduler
+    from app.automations.service import Automations
+
     db = steward.open_store()
     lazy = _LazyEngine(steward, getattr(args, "model", None))
     auto = Automations(db, steward.paths, HeadlessServices(lazy.generate, _notify))
