@@ -28,6 +28,7 @@ plugin whose schema allows it is refused with the place named. See docs/plugins.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +163,18 @@ class Trigger:
     plugin: str = field(default="", compare=False)
 
 
+def in_thread(function: Callable[[ActionContext, dict[str, Any]], Any]) -> ActionFunction:
+    """An action from a plain function that blocks (file I/O, parsing): it runs on a worker
+    thread, so the desktop app stays responsive. A time limit still ends the step, but the
+    function itself runs to its end, so keep such work bounded."""
+
+    async def run(context: ActionContext, params: dict[str, Any]) -> Any:
+        return await asyncio.to_thread(function, context, params)
+
+    run.__name__ = run.__qualname__ = getattr(function, "__name__", "run")
+    return run
+
+
 def text(max_length: int, description: str = "", **extra: Any) -> dict[str, Any]:
     """A bounded string parameter (every string a workflow holds must be bounded)."""
     schema: dict[str, Any] = {"type": "string", "maxLength": max_length, **extra}
@@ -224,6 +237,7 @@ __all__ = [
     "TriggerWatch",
     "hookimpl",
     "hookspec",
+    "in_thread",
     "integer",
     "params",
     "text",

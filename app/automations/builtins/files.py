@@ -18,6 +18,7 @@ from app.automations.api import (
     Permission,
     RegisterAction,
     hookimpl,
+    in_thread,
     integer,
     params,
     text,
@@ -33,7 +34,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return real == folder or folder in real.parents
 
 
-async def list_folder(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+def list_folder(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     folder = Path(p["folder"])
     pattern = p.get("pattern", "*")
     if pattern.startswith(("/", "~")) or ".." in Path(pattern).parts:
@@ -55,7 +56,7 @@ async def list_folder(context: ActionContext, p: dict[str, Any]) -> dict[str, An
     return {"files": names, "count": len(names)}
 
 
-async def read_text(context: ActionContext, p: dict[str, Any]) -> str:
+def read_text(context: ActionContext, p: dict[str, Any]) -> str:
     path = Path(p["path"])
     limit = p.get("max_chars", 100_000)
     with path.open(encoding="utf-8", errors="replace") as handle:
@@ -69,7 +70,7 @@ def _write(path: Path, data: str) -> None:
     os.replace(tmp, path)
 
 
-async def write_text(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+def write_text(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     path = Path(p["path"])
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder")
@@ -80,7 +81,7 @@ async def write_text(context: ActionContext, p: dict[str, Any]) -> dict[str, Any
     return {"path": str(path), "chars": len(p["text"])}
 
 
-async def append_text(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+def append_text(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     path = Path(p["path"])
     context.preserve(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,7 @@ def _target(source: Path, destination: str, overwrite: bool) -> Path:
     return target
 
 
-async def move(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+def move(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     source = Path(p["source"])
     target = _target(source, p["destination"], p.get("overwrite", False))
     context.preserve(source)
@@ -111,7 +112,7 @@ async def move(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     return {"path": str(target)}
 
 
-async def copy(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+def copy(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     source = Path(p["source"])
     target = _target(source, p["destination"], p.get("overwrite", False))
     context.preserve(target)
@@ -123,7 +124,7 @@ async def copy(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     return {"path": str(target)}
 
 
-async def delete(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+def delete(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     path = Path(p["path"])
     if not path.exists():
         if p.get("missing_ok", False):
@@ -158,7 +159,7 @@ def register_actions(register: RegisterAction) -> None:
                 count=integer(0, LIST_LIMIT),
             ),
             permissions=(Permission("files.read", "folder"),),
-            run=list_folder,
+            run=in_thread(list_folder),
             describe=lambda p: (
                 f"List {p.get('pattern', '*')} in {p['folder']}"
                 + (" and its subfolders" if p.get("recursive") else "")
@@ -176,7 +177,7 @@ def register_actions(register: RegisterAction) -> None:
             ),
             output=text(MAX_TEXT),
             permissions=(Permission("files.read", "path"),),
-            run=read_text,
+            run=in_thread(read_text),
             describe=lambda p: f"Read {p['path']}",
             retries=1,
         )
@@ -195,7 +196,7 @@ def register_actions(register: RegisterAction) -> None:
             ),
             output=params(("path",), path=PATH, chars=integer(0, MAX_TEXT)),
             permissions=(Permission("files.write", "path"),),
-            run=write_text,
+            run=in_thread(write_text),
             describe=lambda p: f"Write {len(str(p.get('text', '')))} characters to {p['path']}",
         )
     )
@@ -212,7 +213,7 @@ def register_actions(register: RegisterAction) -> None:
             ),
             output=params(("path",), path=PATH, chars=integer(0, MAX_TEXT + 1)),
             permissions=(Permission("files.write", "path"),),
-            run=append_text,
+            run=in_thread(append_text),
             describe=lambda p: f"Append {len(str(p.get('text', '')))} characters to {p['path']}",
         )
     )
@@ -232,7 +233,7 @@ def register_actions(register: RegisterAction) -> None:
                 Permission("files.write", "source"),
                 Permission("files.write", "destination"),
             ),
-            run=move,
+            run=in_thread(move),
             describe=lambda p: f"Move {p['source']} to {p['destination']}",
         )
     )
@@ -252,7 +253,7 @@ def register_actions(register: RegisterAction) -> None:
                 Permission("files.read", "source"),
                 Permission("files.write", "destination"),
             ),
-            run=copy,
+            run=in_thread(copy),
             describe=lambda p: f"Copy {p['source']} to {p['destination']}",
         )
     )
@@ -266,7 +267,7 @@ def register_actions(register: RegisterAction) -> None:
             ),
             output=params(("path",), path=PATH, trashed={"type": "boolean"}),
             permissions=(Permission("files.write", "path"),),
-            run=delete,
+            run=in_thread(delete),
             describe=lambda p: f"Delete {p['path']} (to Steward's trash)",
         )
     )

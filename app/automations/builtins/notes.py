@@ -12,12 +12,13 @@ from app.automations.api import (
     Permission,
     RegisterAction,
     hookimpl,
+    in_thread,
     params,
     text,
 )
 
 
-async def append_note(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+def append_note(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     path = Path(p["file"])
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     heading = p.get("heading") or stamp
@@ -48,7 +49,7 @@ def register_actions(register: RegisterAction) -> None:
             ),
             output=params(("file", "heading"), file=text(4096), heading=text(300)),
             permissions=(Permission("files.write", "file"),),
-            run=append_note,
+            run=in_thread(append_note),
             describe=lambda p: f"Add a note to {p['file']}",
         )
     )

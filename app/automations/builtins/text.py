@@ -10,6 +10,7 @@ from app.automations.api import (
     ActionContext,
     RegisterAction,
     hookimpl,
+    in_thread,
     integer,
     params,
     text,
@@ -33,7 +34,7 @@ def _compile(pattern: str, ignore_case: bool) -> re.Pattern[str]:
         ) from None
 
 
-async def lines(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+def lines(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     found = str(p["text"]).splitlines()
     contains = p.get("contains")
     ignore_case = p.get("ignore_case", False)
@@ -53,7 +54,7 @@ async def lines(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     return {"lines": [ln[:10_000] for ln in found], "count": len(found), "text": "\n".join(found)}
 
 
-async def match(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
+def match(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     regex = _compile(p["pattern"], p.get("ignore_case", False))
     subject = str(p["text"])
     matches = [m.group(0)[:10_000] for m in regex.finditer(subject)][: p.get("limit", 100)]
@@ -108,7 +109,7 @@ def register_actions(register: RegisterAction) -> None:
                 text=text(MAX_TEXT),
             ),
             permissions=(),
-            run=lines,
+            run=in_thread(lines),
             describe=lambda p: (
                 "Pick lines"
                 + (f" containing {p['contains']!r}" if p.get("contains") else "")
@@ -137,7 +138,7 @@ def register_actions(register: RegisterAction) -> None:
                 first=text(10_000),
             ),
             permissions=(),
-            run=match,
+            run=in_thread(match),
             describe=lambda p: f"Match /{p['pattern']}/",
         )
     )
