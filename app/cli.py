@@ -89,6 +89,12 @@ def build_parser() -> Parser:
     p.add_argument("--version", action="version", version=f"Steward {__version__}")
     p.add_argument("--model", metavar="PATH", help="use this GGUF model file")
     p.add_argument("-v", "--verbose", action="store_true", help="detailed log file")
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (model, encrypted database, a sample workflow, the "
+        "keyring) on temporary files, then exit; your data is not touched",
+    )
     which = p.add_mutually_exclusive_group()
     which.add_argument("--quick", action="store_true", help="open the quick prompt")
     which.add_argument("--ask", metavar="PROMPT", help="open the quick prompt and ask PROMPT")
@@ -796,6 +802,10 @@ def run(argv: list[str]) -> int:
     COMMANDS.update(AUTOMATION_COMMANDS)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from app import selftest
+
+        return selftest.run()
     command = args.command or "desktop"
     given = [name for name in DESKTOP_OPTIONS if getattr(args, name)]
     if args.command is not None and given:

@@ -85,13 +85,17 @@ def _marks(trace: Path) -> dict[str, list[float]]:
 class App:
     """`steward` (the desktop app) started from a shell, as a user would."""
 
-    def __init__(self, env: dict[str, str], trace: Path, *args: str) -> None:
+    def __init__(
+        self, env: dict[str, str], trace: Path, *args: str, program: list[str] | None = None
+    ) -> None:
         self.env = dict(env, STEWARD_TRACE=str(trace))
         self.trace = trace
+        # from source by default; the frozen app's executable when given
+        self.program = program or [sys.executable, "-m", "app"]
         trace.unlink(missing_ok=True)
         self.started = time.time()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app", *args],
+            [*self.program, *args],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -112,9 +116,7 @@ class App:
             time.sleep(0.01)
 
     def command(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "app", *args], cwd=ROOT, env=self.env, timeout=60, check=True
-        )
+        subprocess.run([*self.program, *args], cwd=ROOT, env=self.env, timeout=60, check=True)
 
     def rss_mb(self) -> float:
         status = Path(f"/proc/{self.proc.pid}/status").read_text()

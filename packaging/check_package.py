@@ -1,0 +1,190 @@
+"""`python packaging/check_package.py`: check the Linux packages that packaging/build.py made.
+
+1. Unpack the .tar.gz into a temporary folder and run the frozen `steward --self-test`.
+2. Check the .deb's metadata (`dpkg-deb --info`), extract it with `dpkg -x` into a temporary
+   root (never installed into this machine's /usr) and run its `--self-test` too.
+3. Start the frozen desktop app under Xvfb on a history of 200 messages, save a screenshot
+   of its window (test-artifacts/frozen-main-window.png), and compare its cold start (window
+   painted) with the app from source, one run each after a warm-up.
+4. Print the bundle size; exit 1 when anything fails or a figure is missed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "dist"
+ARTIFACTS = ROOT / "test-artifacts"
+sys.path.insert(0, str(ROOT))
+
+from bench.desktop import App, _worker, display  # noqa: E402
+from bench.llm import _env  # noqa: E402
+
+SIZE_LIMIT_MB = 350
+START_RATIO = 1.5
+
+
+def version() -> str:
+    return str(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"])
+
+
+def self_test(executable: Path, home: Path) -> None:
+    env = _env(str(home))
+    env.pop("STEWARD_TRACE", None)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(executable), "--self-test"], env=env, capture_output=True, text=True, timeout=300
+    )
+    print(done.stdout.rstrip())
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"self-test of {executable} failed (exit {done.returncode})")
+    assert "(frozen," in done.stdout, "the self-test did not run the frozen app"
+    print(f"  ({time.perf_counter() - started:.1f} s)")
+
+
+def check_install_script(top: Path, work: Path) -> None:
+    """install.sh adds the command, menu entry and icon for a user, and removes them again."""
+    home = work / "install-home"
+    home.mkdir()
+    env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home / ".local" / "share"))
+    subprocess.run(
+        ["sh", str(top / "install.sh"), "--copy"], env=env, check=True, capture_output=True
+    )
+    command = home / ".local" / "bin" / "steward"
+    entry = home / ".local" / "share" / "applications" / "steward.desktop"
+    icon = home / ".local" / "share" / "icons" / "hicolor" / "scalable" / "apps" / "steward.svg"
+    assert command.resolve() == (home / ".local" / "lib" / "steward" / "steward").resolve()
+    assert f"Exec={home}/.local/lib/steward/steward" in entry.read_text()
+    assert icon.is_file()
+    done = subprocess.run([str(command), "--version"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("Steward "), done
+    subprocess.run(
+        ["sh", str(top / "install.sh"), "--uninstall"], env=env, check=True, capture_output=True
+    )
+    assert not command.exists() and not entry.exists() and not icon.exists()
+    print(f"install.sh: installed for a user ({done.stdout.strip()}), then removed")
+
+
+def check_deb_info(deb: Path, ver: str) -> None:
+    info = subprocess.run(
+        ["dpkg-deb", "--info", str(deb)], capture_output=True, text=True, check=True
+    ).stdout
+    fields = {}
+    for line in info.splitlines():
+        key, _, value = line.strip().partition(":")
+        if value and key in ("Package", "Version", "Architecture", "Depends", "Installed-Size"):
+            fields[key] = value.strip()
+    assert fields.get("Package") == "steward", fields
+    assert fields.get("Version") == ver, fields
+    assert fields.get("Architecture") in ("amd64", "arm64"), fields
+    assert "libxcb-cursor0" in fields.get("Depends", ""), fields
+    contents = subprocess.run(
+        ["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True
+    ).stdout
+    for path in (
+        "./opt/steward/steward",
+        "./usr/bin/steward",
+        "./usr/share/applications/steward.desktop",
+        "./usr/share/icons/hicolor/scalable/apps/steward.svg",
+    ):
+        assert path in contents, f"{path} missing from the .deb"
+    print(f"deb metadata: {fields}")
+
+
+def cold_start(program: list[str], env: dict[str, str], trace: Path) -> float:
+    app = App(env, trace, "--no-model", program=program)
+    try:
+        marks = app.wait_for("painted", "listed")
+        return marks["painted"]
+    finally:
+        app.quit()
+
+
+def gui(executable: Path, work: Path) -> tuple[float, float]:
+    with display() as screen:
+        home = work / "gui-home"
+        env = _env(str(home)) | screen
+        _worker(env, "fill", str(home), "200")
+        # warm-up (file caches), then one run of each
+        cold_start([str(executable)], env, work / "warm.trace")
+        frozen = cold_start([str(executable)], env, work / "frozen.trace")
+        source = cold_start([sys.executable, "-m", "app"], env, work / "source.trace")
+        app = App(env, work / "shot.trace", "--no-model", program=[str(executable)])
+        try:
+            app.wait_for("painted", "listed")
+            time.sleep(1.0)
+            ARTIFACTS.mkdir(exist_ok=True)
+            shot = ARTIFACTS / "frozen-main-window.png"
+            subprocess.run(
+                ["import", "-window", "root", str(shot)],
+                env=dict(os.environ, DISPLAY=screen["DISPLAY"]),
+                check=True,
+            )
+            print(f"screenshot: {shot}")
+        finally:
+            app.quit()
+    return frozen, source
+
+
+def folder_mb(path: Path) -> float:
+    return (
+        sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+    )
+
+
+def main() -> int:
+    ver = version()
+    tarballs = sorted(DIST.glob(f"steward-{ver}-linux-*.tar.gz"))
+    debs = sorted(DIST.glob(f"steward_{ver}_*.deb"))
+    if not tarballs or not debs:
+        raise SystemExit("no packages in dist/: run `make package` first")
+    with tempfile.TemporaryDirectory(prefix="steward-package-") as tmp:
+        work = Path(tmp)
+        unpacked = work / "tar"
+        with tarfile.open(tarballs[0]) as tar:
+            tar.extractall(unpacked, filter="tar")
+        bundle = unpacked / f"steward-{ver}" / "steward"
+        print(f"== {tarballs[0].name}: self-test from the unpacked folder")
+        self_test(bundle / "steward", work / "home-tar")
+        check_install_script(unpacked / f"steward-{ver}", work)
+        print(f"== {debs[0].name}: metadata, then self-test from `dpkg -x`")
+        check_deb_info(debs[0], ver)
+        root = work / "deb-root"
+        subprocess.run(["dpkg", "-x", str(debs[0]), str(root)], check=True)
+        self_test(root / "opt" / "steward" / "steward", work / "home-deb")
+        print("== the frozen desktop app under Xvfb")
+        frozen, source = gui(bundle / "steward", work)
+        size = folder_mb(bundle)
+    ratio = frozen / source
+    rows = [
+        (
+            "bundle size on Linux, embedded model included",
+            f"<= {SIZE_LIMIT_MB} MB",
+            f"{size:.0f} MB",
+            size <= SIZE_LIMIT_MB,
+        ),
+        (
+            "frozen cold start (window painted) / from source",
+            f"<= {START_RATIO}",
+            f"{ratio:.2f} ({frozen:.2f} s vs {source:.2f} s)",
+            ratio <= START_RATIO,
+        ),
+    ]
+    for metric, target, measured, ok in rows:
+        print(f"| {metric} | {target} | {measured} | {'yes' if ok else 'NO'} |")
+    shutil.rmtree(ROOT / "build" / "deb", ignore_errors=True)
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
