@@ -4,11 +4,13 @@ child processes, a real encrypted database, real files under a temporary HOME.""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -215,6 +217,22 @@ def test_a_broken_user_plugin_is_named_and_the_rest_still_work(home: Path, user:
     assert "app.automations.builtins.files: files.append" in result.stdout
 
 
+def _read_until(proc: subprocess.Popen[str], done: Callable[[str], bool], timeout: float) -> str:
+    """What the process printed, read without blocking, until ``done`` holds (or time is up)."""
+    import selectors
+
+    assert proc.stdout is not None
+    os.set_blocking(proc.stdout.fileno(), False)
+    text = ""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        while not done(text) and time.monotonic() < deadline:
+            if selector.select(timeout=0.2):
+                text += proc.stdout.read() or ""
+    return text
+
+
 def test_daemon_runs_start_workflows_refuses_a_second_and_never_runs_unapproved_steps(
     home: Path, user: Path, tmp_path: Path
 ) -> None:
@@ -266,14 +284,7 @@ def test_daemon_runs_start_workflows_refuses_a_second_and_never_runs_unapproved_
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        lines: list[str] = []
-        assert daemon.stdout is not None
-        while (
-            time.monotonic() < deadline and sum("Hello" in ln or "Writer" in ln for ln in lines) < 2
-        ):
-            lines.append(daemon.stdout.readline())
-        text = "".join(lines)
+        text = _read_until(daemon, lambda t: "Hello:" in t and "Writer:" in t, timeout=60)
         assert "Steward daemon: 2 enabled workflows" in text
         assert "Hello: succeeded" in text
         assert "Writer: approval_required" in text
