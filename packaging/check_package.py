@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -73,6 +74,39 @@ def check_install_script(top: Path, work: Path) -> None:
     )
     assert not command.exists() and not entry.exists() and not icon.exists()
     print(f"install.sh: installed for a user ({done.stdout.strip()}), then removed")
+
+
+def check_user_plugin(executable: Path, work: Path) -> None:
+    """The user plugin folder is the only way to extend the frozen app: the example plugin
+    dropped there is loaded, and a workflow using it runs."""
+    home = work / "plugin-home"
+    user = work / "plugin-user"
+    (user / "Notes").mkdir(parents=True)
+    (user / "Notes" / "journal.md").write_text("Garden garden seeds. Garden tools; seeds.\n")
+    plugins = home / "data" / "plugins"
+    plugins.mkdir(parents=True)
+    example = ROOT / "examples" / "plugins" / "steward-wordcount"
+    shutil.copytree(example / "steward_wordcount", plugins / "steward_wordcount")
+    env = _env(str(home)) | {"HOME": str(user)}
+
+    def steward(*args: str) -> str:
+        done = subprocess.run(
+            [str(executable), *args], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, f"steward {' '.join(args)}: {done.stderr[-2000:]}"
+        return done.stdout
+
+    listed = json.loads(steward("plugins", "list", "--json"))
+    found = {p["name"]: p["actions"] for p in listed["plugins"]}
+    assert found.get("steward_wordcount") == ["wordcount.count", "wordcount.top_words"], listed
+    assert listed["problems"] == [], listed["problems"]
+    created = steward("automations", "create", str(example / "example-workflow.json"))
+    workflow_id = created.split(" as ")[1][:8]
+    run = json.loads(steward("automations", "run", workflow_id, "--json"))
+    steps = {s["step"]: s["output"] for s in run["steps"]}
+    assert run["status"] == "succeeded", run
+    assert steps["count"] == {"words": 6, "lines": 1, "characters": 42}, steps
+    print("user plugin folder: the example plugin loaded by the frozen app and run in a workflow")
 
 
 def check_deb_info(deb: Path, ver: str) -> None:
@@ -157,6 +191,7 @@ def main() -> int:
         print(f"== {tarballs[0].name}: self-test from the unpacked folder")
         self_test(bundle / "steward", work / "home-tar")
         check_install_script(unpacked / f"steward-{ver}", work)
+        check_user_plugin(bundle / "steward", work)
         print(f"== {debs[0].name}: metadata, then self-test from `dpkg -x`")
         check_deb_info(debs[0], ver)
         root = work / "deb-root"
