@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from app.automations.scheduler import Scheduler
     from app.automations.service import Automations
     from app.core.store.database import Database
+    from app.ui.automations_panel import AutomationsPanel
 
 T = TypeVar("T")
 QUIT_GRACE_S = 5.0
@@ -125,6 +126,7 @@ class Session:
         self.automations: Automations | None = None
         self.scheduler: Scheduler | None = None
         self._automation_db: Database | None = None
+        self.panel: AutomationsPanel | None = None
         # where automation notifications go: the tray when there is one (set by run())
         self.notify: Callable[[str, str], None] = self._notify_in_window
 
@@ -258,8 +260,40 @@ class Session:
             self.scheduler = scheduler
         else:
             logging.getLogger(__name__).info("automations are run by another Steward (a daemon)")
+        self.window.automations_button.setEnabled(True)
+
+    def open_automations(self) -> AutomationsPanel | None:
+        """The automations panel (one, raised if it is open already)."""
+        if self.automations is None:
+            return None
+        from app.ui.automations import ask_approval
+        from app.ui.automations_panel import AutomationsPanel
+
+        if self.panel is None:
+            self.panel = AutomationsPanel(
+                self.automations, lambda request: ask_approval(self.panel, request), self.window
+            )
+        else:
+            self.panel.refresh()
+        self.panel.show()
+        self.panel.raise_()
+        self.panel.activateWindow()
+        return self.panel
+
+    def recent_runs(self, limit: int = 5) -> list[str]:
+        if self.automations is None:
+            return []
+        from app.ui.automations_panel import STATUS_TEXT, local_time
+
+        lines = []
+        for run in self.automations.history.runs(limit=limit):
+            when = local_time(run.started, "%H:%M")
+            lines.append(f"{run.workflow_name} — {STATUS_TEXT.get(run.status, run.status)}, {when}")
+        return lines
 
     def _on_run_finished(self, run: RunRecord) -> None:
+        if self.panel is not None and self.panel.isVisible():
+            self.panel.refresh()
         if run.status != "succeeded":
             self.notify(
                 f"Steward: {run.workflow_name} {run.status.replace('_', ' ')}", run.error or ""
@@ -351,6 +385,10 @@ class Session:
         if self.scheduler is not None:
             await self.scheduler.stop()
             self.scheduler = None
+        if self.panel is not None:
+            self.panel.close()
+            self.panel.deleteLater()
+            self.panel = None
         self.automations = None
         if self._automation_db is not None:
             self._automation_db.close()
@@ -442,6 +480,9 @@ def run(
         tray.lock_requested.connect(session._on_lock_requested)
         window.answer_finished_unseen.connect(tray.notify_answer)
         session.notify = tray.notify
+        tray.recent_runs = session.recent_runs
+        tray.automations_requested.connect(window.show_and_raise)
+        tray.automations_requested.connect(session.open_automations)
         tray.show()
         window.keep_running_in_tray = tray.tell_still_running
     else:
@@ -485,6 +526,7 @@ def run(
             error=True,
         )
     window.settings_button.clicked.connect(session.open_settings)
+    window.automations_button.clicked.connect(session.open_automations)
 
     @asyncSlot(str)
     async def on_quick_answered(_conversation_id: str) -> None:

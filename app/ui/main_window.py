@@ -89,13 +89,18 @@ class MainWindow(QMainWindow):
         new_button = QPushButton("New conversation")
         self.settings_button = QPushButton("Settings")
         self.settings_button.setEnabled(False)
+        self.automations_button = QPushButton("Automations")
+        self.automations_button.setEnabled(False)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 4, 8)
         left_layout.addWidget(new_button)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.conversations)
-        left_layout.addWidget(self.settings_button)
+        bottom_row = QHBoxLayout()
+        bottom_row.addWidget(self.automations_button)
+        bottom_row.addWidget(self.settings_button)
+        left_layout.addLayout(bottom_row)
         left.setMinimumWidth(200)
 
         self.title = QLabel("New conversation")
@@ -219,6 +224,7 @@ class MainWindow(QMainWindow):
         self.search.clear()
         self.title.setText("Locked")
         self.settings_button.setEnabled(False)
+        self.automations_button.setEnabled(False)
         self._update_buttons()
 
     async def attach(self, assistant: Assistant) -> None:

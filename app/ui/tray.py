@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
@@ -12,6 +14,7 @@ class Tray(QObject):
     open_requested = Signal()
     new_conversation_requested = Signal()
     lock_requested = Signal()
+    automations_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
@@ -22,10 +25,15 @@ class Tray(QObject):
         self.menu.addAction("Quick prompt", self.quick_prompt_requested.emit)
         self.menu.addAction("Open Steward", self.open_requested.emit)
         self.menu.addAction("New conversation", self.new_conversation_requested.emit)
+        self.menu.addAction("Automations…", self.automations_requested.emit)
+        self.runs_menu = self.menu.addMenu("Recent runs")
         self.menu.addAction("Lock", self.lock_requested.emit)
         self.menu.addSeparator()
         self.menu.addAction("Quit", self.quit_requested.emit)
         self.icon.setContextMenu(self.menu)
+        # the newest automation runs, one line each ("Tidy PDFs — Succeeded, 18:03")
+        self.recent_runs: Callable[[], list[str]] = list
+        self.menu.aboutToShow.connect(self.fill_recent_runs)
         self.icon.activated.connect(self._on_icon_activated)
         self._told_about_tray = False
 
@@ -54,6 +62,14 @@ class Tray(QObject):
             QSystemTrayIcon.MessageIcon.Information,
             6000,
         )
+
+    def fill_recent_runs(self) -> None:
+        self.runs_menu.clear()
+        lines = self.recent_runs()
+        for line in lines:
+            self.runs_menu.addAction(line, self.automations_requested.emit)
+        if not lines:
+            self.runs_menu.addAction("No runs yet").setEnabled(False)
 
     def notify(self, title: str, body: str) -> None:
         self.icon.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 8000)

@@ -96,6 +96,15 @@ def test_start_workflows_ask_in_a_dialog_and_remember_always(
     assert [r.status for r in runs] == ["succeeded"]
     assert automations.history.workflows()[0].approved_now
     assert target.read_text() == "hello"
+    # the tray's "Recent runs" and the window's Automations button
+    [line] = session.recent_runs()
+    assert line.startswith("Write hello — Succeeded, ")
+    assert session.window.automations_button.isEnabled()
+    panel = session.open_automations()
+    assert panel is not None and panel.isVisible()
+    assert panel.workflows.topLevelItem(0).text(0) == "Write hello"
+    assert panel.workflows.topLevelItem(0).text(3) == "Succeeded"
+    assert session.open_automations() is panel  # one panel, raised again
 
 
 def test_a_refused_step_does_nothing_and_says_so(run, session: Session, tmp_path: Path) -> None:

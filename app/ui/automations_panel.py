@@ -1,0 +1,519 @@
+"""The automations panel: the saved workflows (trigger, next run, last result, on/off), run
+now or as a dry run, add from a file or edit the JSON with live validation, delete; each
+workflow's runs with their steps (inputs, outputs, errors, durations), and undo of a run's
+file changes."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from app.automations.runner import ApprovalRequest, Decision
+from app.automations.scheduler import next_due, parse_time
+from app.automations.workflow import InvalidWorkflow, load_document, validate
+from app.core.errors import KnownError
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from app.automations.history import RunRecord, StoredWorkflow
+    from app.automations.service import Automations
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+WEEKDAYS = {
+    "mon": "Mon",
+    "tue": "Tue",
+    "wed": "Wed",
+    "thu": "Thu",
+    "fri": "Fri",
+    "sat": "Sat",
+    "sun": "Sun",
+}
+STATUS_TEXT = {
+    "succeeded": "Succeeded",
+    "failed": "Failed",
+    "timeout": "Timed out",
+    "cancelled": "Cancelled",
+    "denied": "Not approved",
+    "approval_required": "Needs approval",
+    "interrupted": "Interrupted",
+    "running": "Running",
+}
+
+
+def trigger_words(trigger: dict[str, Any]) -> str:
+    """The trigger in plain words ("Every weekday at 08:30")."""
+    kind = trigger.get("type")
+    if kind == "manual":
+        return "By hand"
+    if kind == "app_start":
+        return "When Steward starts"
+    if kind == "folder_watch":
+        return f"New or changed {trigger.get('pattern', '*')} in {trigger.get('folder', '?')}"
+    if kind == "schedule":
+        if "every_minutes" in trigger:
+            minutes = int(trigger["every_minutes"])
+            return f"Every {minutes} minutes" if minutes % 60 else f"Every {minutes // 60} h"
+        if "at" in trigger:
+            at = trigger["at"]
+            when = f"{int(at.get('hour', 0)):02d}:{int(at.get('minute', 0)):02d}"
+            days = at.get("weekdays") or []
+            if not days or len(days) == 7:
+                return f"Every day at {when}"
+            if sorted(days) == sorted(["mon", "tue", "wed", "thu", "fri"]):
+                return f"Every weekday at {when}"
+            return f"{', '.join(WEEKDAYS.get(d, d) for d in days)} at {when}"
+        return f"Schedule (cron {trigger.get('cron', '?')})"
+    return str(kind)
+
+
+def next_run_text(wf: StoredWorkflow) -> str:
+    trigger = wf.document.get("trigger", {})
+    if not wf.enabled:
+        return "Off"
+    if trigger.get("type") != "schedule":
+        return "—"
+    with contextlib.suppress(Exception):
+        due = next_due(trigger, parse_time(wf.last_fired or wf.created))
+        if due is not None:
+            return due.astimezone().strftime("%a %d %b %H:%M")
+    return "—"
+
+
+def local_time(stamp: str, form: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A stored (UTC) time stamp in the user's time zone."""
+    try:
+        return parse_time(stamp).astimezone().strftime(form)
+    except ValueError:
+        return stamp[:19]
+
+
+def _short(value: Any, limit: int = 600) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run_html(run: RunRecord) -> str:
+    """A run's steps as readable HTML (every value escaped: it is data from the run)."""
+    parts = [
+        f"<p><b>{html.escape(run.workflow_name)}</b> — "
+        f"{html.escape(STATUS_TEXT.get(run.status, run.status))}"
+        f"{' (dry run)' if run.dry_run else ''}, {local_time(run.started)}, "
+        f"{(run.duration_ms or 0):.0f} ms{', undone' if run.undone else ''}</p>"
+    ]
+    if run.error:
+        parts.append(f"<p style='color:#b00020'>{html.escape(run.error)}</p>")
+    for step in run.steps:
+        parts.append(
+            f"<p><b>{step.position + 1}. {html.escape(step.step_id)}</b> "
+            f"({html.escape(step.action)}) — {html.escape(step.status)}, "
+            f"{(step.duration_ms or 0):.0f} ms"
+            + (f", {step.attempts} attempts" if step.attempts > 1 else "")
+            + "</p>"
+        )
+        if step.inputs is not None:
+            parts.append(f"<pre>in:  {html.escape(_short(step.inputs))}</pre>")
+        if step.error:
+            parts.append(f"<p style='color:#b00020'>{html.escape(step.error)}</p>")
+        elif step.output is not None:
+            parts.append(f"<pre>out: {html.escape(_short(step.output))}</pre>")
+    if run.files:
+        parts.append("<p><b>Files changed</b></p><ul>")
+        for change in run.files:
+            new = "" if change.existed else " (new)"
+            parts.append(f"<li>{html.escape(change.path)}{new}</li>")
+        parts.append("</ul>")
+    return "".join(parts)
+
+
+class JsonEditor(QDialog):
+    """A workflow's JSON, validated as it is typed; Save only when it is valid."""
+
+    def __init__(
+        self, automations: Automations, document: dict[str, Any], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit workflow — Steward")
+        self.automations = automations
+        self.text = QPlainTextEdit(json.dumps(document, indent=2, ensure_ascii=False))
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.buttons)
+        self.resize(720, 560)
+        self.document: Any = document
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.check)
+        self.text.textChanged.connect(self._timer.start)
+        self.check()
+
+    def check(self) -> bool:
+        document: Any = None
+        try:
+            document = load_document(self.text.toPlainText())
+        except InvalidWorkflow as exc:
+            problems = [str(p) for p in exc.problems]
+        else:
+            problems = [str(p) for p in validate(document, self.automations.registry)[1]]
+        ok = not problems
+        if ok:
+            self.document = document
+            self.problems.setText("Valid.")
+        else:
+            shown = problems[:8] + (
+                [f"… and {len(problems) - 8} more"] if len(problems) > 8 else []
+            )
+            self.problems.setText("Not valid, so it cannot be saved:\n• " + "\n• ".join(shown))
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setEnabled(ok)
+        return ok
+
+
+class AutomationsPanel(QDialog):
+    def __init__(
+        self,
+        automations: Automations,
+        approver: Callable[[ApprovalRequest], Awaitable[Decision]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Automations — Steward")
+        self.setObjectName("automations")
+        self.automations = automations
+        self.approver = approver
+        self.workflows = QTreeWidget()
+        self.workflows.setHeaderLabels(["Workflow", "Trigger", "Next run", "Last result"])
+        self.workflows.setRootIsDecorated(False)
+        self.workflows.setColumnWidth(0, 220)
+        self.workflows.setColumnWidth(1, 260)
+        self.workflows.setColumnWidth(2, 150)
+        self.runs = QTreeWidget()
+        self.runs.setHeaderLabels(["Started", "Result", "Time"])
+        self.runs.setRootIsDecorated(False)
+        self.runs.setColumnWidth(0, 150)
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+        self.run_button = QPushButton("Run now")
+        self.dry_button = QPushButton("Dry run")
+        self.add_button = QPushButton("Add from file…")
+        self.edit_button = QPushButton("Edit JSON…")
+        self.delete_button = QPushButton("Delete…")
+        self.undo_button = QPushButton("Undo file changes")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (self.run_button, self.dry_button, self.edit_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_button)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.workflows, 1)
+        top_layout.addLayout(buttons)
+        bottom = QSplitter()
+        runs_box = QWidget()
+        runs_layout = QVBoxLayout(runs_box)
+        runs_layout.setContentsMargins(0, 0, 0, 0)
+        runs_layout.addWidget(QLabel("Runs"))
+        runs_layout.addWidget(self.runs, 1)
+        runs_layout.addWidget(self.undo_button)
+        bottom.addWidget(runs_box)
+        bottom.addWidget(self.details)
+        bottom.setSizes([330, 570])
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setSizes([260, 380])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+        self.resize(960, 700)
+
+        self.workflows.currentItemChanged.connect(self._on_workflow_changed)
+        self.workflows.itemChanged.connect(self._on_workflow_item_changed)
+        self.runs.currentItemChanged.connect(self._on_run_changed)
+        self.run_button.clicked.connect(self._on_run_clicked)
+        self.dry_button.clicked.connect(self._on_dry_clicked)
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        self.undo_button.clicked.connect(self._on_undo_clicked)
+        self._filling = False
+        self.refresh()
+
+    # --- contents -------------------------------------------------------------------------
+
+    def selected_id(self) -> str | None:
+        item = self.workflows.currentItem()
+        return str(item.data(0, ID_ROLE)) if item is not None else None
+
+    def selected_run_id(self) -> str | None:
+        item = self.runs.currentItem()
+        return str(item.data(0, ID_ROLE)) if item is not None else None
+
+    def refresh(self, select: str | None = None) -> None:
+        """Read the workflows again (after a run, a change, or one made elsewhere)."""
+        keep = select or self.selected_id()
+        history = self.automations.history
+        self._filling = True
+        self.workflows.clear()
+        chosen = None
+        for wf in history.workflows():
+            last = history.runs(wf.id, limit=1)
+            result = STATUS_TEXT.get(last[0].status, last[0].status) if last else "Never run"
+            item = QTreeWidgetItem(
+                [wf.name, trigger_words(wf.document.get("trigger", {})), next_run_text(wf), result]
+            )
+            item.setData(0, ID_ROLE, wf.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Checked if wf.enabled else Qt.CheckState.Unchecked)
+            item.setToolTip(0, "Checked: its trigger may start it")
+            self.workflows.addTopLevelItem(item)
+            if wf.id == keep:
+                chosen = item
+        self._filling = False
+        if chosen is None and self.workflows.topLevelItemCount():
+            chosen = self.workflows.topLevelItem(0)
+        if chosen is not None:
+            self.workflows.setCurrentItem(chosen)
+        else:
+            self.runs.clear()
+            self.details.setHtml(
+                "<p>No workflows yet. <b>Add from file…</b> takes a workflow document, such "
+                "as those in examples/workflows.</p>"
+            )
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has = self.selected_id() is not None
+        for button in (self.run_button, self.dry_button, self.edit_button, self.delete_button):
+            button.setEnabled(has)
+        run_id = self.selected_run_id()
+        can_undo = False
+        if run_id is not None:
+            with contextlib.suppress(KnownError):
+                run = self.automations.history.run(run_id)
+                can_undo = bool(run.files) and not run.undone and not run.dry_run
+        self.undo_button.setEnabled(can_undo)
+
+    def _fill_runs(self, workflow_id: str, select: str | None = None) -> None:
+        self.runs.clear()
+        chosen = None
+        for run in self.automations.history.runs(workflow_id, limit=100):
+            status = STATUS_TEXT.get(run.status, run.status) + (" (dry run)" if run.dry_run else "")
+            item = QTreeWidgetItem(
+                [
+                    local_time(run.started),
+                    status,
+                    f"{(run.duration_ms or 0):.0f} ms",
+                ]
+            )
+            item.setData(0, ID_ROLE, run.id)
+            self.runs.addTopLevelItem(item)
+            if run.id == select:
+                chosen = item
+        if chosen is None and self.runs.topLevelItemCount():
+            chosen = self.runs.topLevelItem(0)
+        if chosen is not None:
+            self.runs.setCurrentItem(chosen)
+        else:
+            self.details.setHtml("<p>It has not run yet.</p>")
+
+    def _on_workflow_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        if current is not None and not self._filling:
+            self._fill_runs(str(current.data(0, ID_ROLE)))
+        self._update_buttons()
+
+    def _on_workflow_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        if self._filling or column != 0:
+            return
+        enabled = item.checkState(0) == Qt.CheckState.Checked
+        workflow_id = str(item.data(0, ID_ROLE))
+        self.automations.history.set_enabled(workflow_id, enabled)
+        self.message.setText(f"“{item.text(0)}” is {'on' if enabled else 'off'}.")
+        # in place: the item is the one emitting this signal, so it must not be rebuilt here
+        self._filling = True
+        item.setText(2, next_run_text(self.automations.history.workflow(workflow_id)))
+        self._filling = False
+
+    def _on_run_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        if current is not None:
+            run = self.automations.history.run(str(current.data(0, ID_ROLE)))
+            self.details.setHtml(run_html(run))
+        self._update_buttons()
+
+    # --- actions --------------------------------------------------------------------------
+
+    async def run_selected(self, *, dry_run: bool) -> RunRecord | None:
+        workflow_id = self.selected_id()
+        if workflow_id is None:
+            return None
+        stored = self.automations.history.workflow(workflow_id)
+        self.message.setText(f"{'Dry run of' if dry_run else 'Running'} “{stored.name}”…")
+        self.run_button.setEnabled(False)
+        self.dry_button.setEnabled(False)
+        try:
+            run = await self.automations.run(stored, dry_run=dry_run, approver=self.approver)
+        except KnownError as exc:
+            self.message.setText(exc.user_text())
+            self._update_buttons()
+            return None
+        what = STATUS_TEXT.get(run.status, run.status)
+        extra = " Nothing was changed." if dry_run and run.status == "succeeded" else ""
+        self.message.setText(
+            f"“{stored.name}”: {what}.{extra}" + (f" {run.error}" if run.error else "")
+        )
+        self.refresh(select=workflow_id)
+        self._fill_runs(workflow_id, select=run.id)
+        return run
+
+    @asyncSlot()
+    async def _on_run_clicked(self) -> None:
+        await self.run_selected(dry_run=False)
+
+    @asyncSlot()
+    async def _on_dry_clicked(self) -> None:
+        await self.run_selected(dry_run=True)
+
+    def add_document(self, text: str, source: str) -> StoredWorkflow | None:
+        """Save a workflow from JSON text; an invalid one is explained and not saved."""
+        try:
+            stored = self.automations.create(load_document(text, source))
+        except InvalidWorkflow as exc:
+            problems = "\n".join(f"• {p}" for p in exc.problems[:12])
+            self.message.setText(f"{source} was not saved: it is not a valid workflow.")
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Not a valid workflow — Steward",
+                f"{source} was not saved:\n\n{problems}",
+                parent=self,
+            )
+            box.setObjectName("invalidWorkflow")
+            box.finished.connect(box.deleteLater)
+            box.open()
+            return None
+        self.message.setText(
+            f"Saved “{stored.name}”. Steps that change files, use the network or run programs "
+            "ask for approval on the first run."
+        )
+        self.refresh(select=stored.id)
+        return stored
+
+    def _on_add_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Add a workflow", str(Path.home()), "Workflows (*.json)"
+        )
+        if path:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                self.message.setText(f"Cannot read {path}: {exc}")
+                return
+            self.add_document(text, Path(path).name)
+
+    def save_edit(self, workflow_id: str, document: dict[str, Any]) -> StoredWorkflow:
+        stored = self.automations.edit(workflow_id, document)
+        again = "" if stored.approved else " It asks for approval again before steps that need it."
+        self.message.setText(f"Saved “{stored.name}”.{again}")
+        self.refresh(select=stored.id)
+        return stored
+
+    def open_editor(self) -> JsonEditor | None:
+        workflow_id = self.selected_id()
+        if workflow_id is None:
+            return None
+        stored = self.automations.history.workflow(workflow_id)
+        editor = JsonEditor(self.automations, stored.document, self)
+        editor.accepted.connect(lambda: self.save_edit(workflow_id, editor.document))
+        editor.open()
+        return editor
+
+    def _on_edit_clicked(self) -> None:
+        self.open_editor()
+
+    def _on_delete_clicked(self) -> None:
+        workflow_id = self.selected_id()
+        if workflow_id is None:
+            return
+        stored = self.automations.history.workflow(workflow_id)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete workflow — Steward",
+            f"Delete “{stored.name}”? Its run history stays.",
+            parent=self,
+        )
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setObjectName("confirmDelete")
+
+        def done(_code: int) -> None:
+            if box.clickedButton() is delete:
+                self.automations.history.delete_workflow(workflow_id)
+                self.message.setText(f"Deleted “{stored.name}”.")
+                self.refresh()
+
+        box.finished.connect(done)
+        box.open()
+
+    def undo_selected(self) -> list[str]:
+        run_id = self.selected_run_id()
+        if run_id is None:
+            return []
+        try:
+            done = self.automations.undo(run_id)
+        except KnownError as exc:
+            self.message.setText(exc.user_text())
+            return []
+        self.message.setText(
+            f"Undone: {len(done)} file change{'s' if len(done) != 1 else ''} put back."
+        )
+        workflow_id = self.selected_id()
+        if workflow_id is not None:
+            self._fill_runs(workflow_id, select=run_id)
+        return done
+
+    def _on_undo_clicked(self) -> None:
+        self.undo_selected()
+
+
+__all__ = [
+    "STATUS_TEXT",
+    "AutomationsPanel",
+    "JsonEditor",
+    "local_time",
+    "run_html",
+    "trigger_words",
+]

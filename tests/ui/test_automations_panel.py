@@ -1,0 +1,199 @@
+"""The automations panel on a real encrypted database: list, run now (approval asked in the
+dialog), dry run, runs with their steps, undo, on/off, add from a document (an invalid one is
+explained and nothing is saved), and the JSON editor's live validation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+
+from app.automations.builtins import MODULES
+from app.automations.plugins import load_plugins
+from app.automations.runner import HeadlessServices
+from app.automations.service import Automations
+from app.core.paths import resolve_paths
+from app.core.store.database import open_database
+from app.ui.automations_panel import AutomationsPanel, trigger_words
+from tests.conftest import ROOT
+from tests.ui.conftest import until
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def automations(tmp_path: Path, key: bytes) -> Iterator[Automations]:
+    paths = resolve_paths(tmp_path / "home").ensure()
+    db = open_database(paths.database, key)
+    registry = load_plugins(builtins=MODULES, entry_points=False)
+    yield Automations(db, paths, HeadlessServices(), registry=registry)
+    db.close()
+
+
+def writer(folder: Path, name: str = "Write a note") -> dict[str, Any]:
+    return {
+        "steward_workflow": 1,
+        "name": name,
+        "trigger": {
+            "type": "schedule",
+            "at": {"hour": 8, "minute": 30, "weekdays": ["mon", "tue", "wed", "thu", "fri"]},
+        },
+        "steps": [
+            {
+                "id": "w",
+                "action": "files.write",
+                "params": {"path": str(folder / "note.txt"), "text": "from the panel"},
+            }
+        ],
+        "permissions": [{"kind": "files.write", "scope": str(folder)}],
+    }
+
+
+def message_box(name: str | None = None) -> QMessageBox | None:
+    for widget in QApplication.topLevelWidgets():
+        if (
+            isinstance(widget, QMessageBox)
+            and widget.isVisible()
+            and (name is None or widget.objectName() == name)
+        ):
+            return widget
+    return None
+
+
+def click(box: QMessageBox, text: str) -> None:
+    next(b for b in box.buttons() if b.text().replace("&", "") == text).click()
+
+
+def test_trigger_words() -> None:
+    assert (
+        trigger_words(
+            {
+                "type": "schedule",
+                "at": {"hour": 8, "minute": 0, "weekdays": ["mon", "tue", "wed", "thu", "fri"]},
+            }
+        )
+        == "Every weekday at 08:00"
+    )
+    assert trigger_words({"type": "schedule", "at": {"hour": 21}}) == "Every day at 21:00"
+    assert trigger_words({"type": "schedule", "every_minutes": 120}) == "Every 2 h"
+    assert trigger_words({"type": "folder_watch", "folder": "~/In", "pattern": "*.txt"}) == (
+        "New or changed *.txt in ~/In"
+    )
+    assert trigger_words({"type": "manual"}) == "By hand"
+
+
+def test_run_now_asks_shows_the_steps_and_undoes(
+    run, qtbot, automations: Automations, tmp_path: Path
+) -> None:
+    from app.ui.automations import ask_approval
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    stored = automations.create(writer(folder))
+    panel = AutomationsPanel(automations, lambda r: ask_approval(panel, r))
+    qtbot.addWidget(panel)
+    panel.show()
+    row = panel.workflows.topLevelItem(0)
+    assert [row.text(n) for n in range(4)][:2] == ["Write a note", "Every weekday at 08:30"]
+    assert row.text(3) == "Never run" and row.text(2) != "—"
+
+    async def go() -> Any:
+        task = __import__("asyncio").ensure_future(panel.run_selected(dry_run=False))
+        await until(lambda: message_box("approval") is not None)
+        ARTIFACTS.mkdir(exist_ok=True)
+        click(message_box("approval"), "Allow once")  # type: ignore[arg-type]
+        return await task
+
+    result = run(go())
+    assert result.status == "succeeded"
+    assert (folder / "note.txt").read_text() == "from the panel"
+    assert panel.workflows.topLevelItem(0).text(3) == "Succeeded"
+    assert panel.runs.topLevelItemCount() == 1
+    text = panel.details.toPlainText()
+    assert "1. w (files.write) — ok" in text and str(folder / "note.txt") in text
+    assert panel.grab().save(str(ARTIFACTS / "automations-panel.png"))
+    assert panel.undo_button.isEnabled()
+    done = panel.undo_selected()
+    assert done == [f"removed {folder / 'note.txt'}"]
+    assert not (folder / "note.txt").exists()
+    assert panel.message.text() == "Undone: 1 file change put back."
+    assert not panel.undo_button.isEnabled()
+    assert automations.history.run(result.id).undone
+    del stored
+
+
+def test_dry_run_changes_nothing(run, qtbot, automations: Automations, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    automations.create(writer(folder))
+
+    async def refuse(_request: Any) -> str:
+        raise AssertionError("a dry run asks nothing")
+
+    panel = AutomationsPanel(automations, refuse)
+    qtbot.addWidget(panel)
+    result = run(panel.run_selected(dry_run=True))
+    assert result.status == "succeeded" and result.dry_run
+    assert "Nothing was changed." in panel.message.text()
+    assert not (folder / "note.txt").exists()
+    assert "would write 14 characters to" in panel.details.toPlainText()
+
+
+def test_on_off_and_an_invalid_document_is_not_saved(
+    qtbot, automations: Automations, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    stored = automations.create(writer(folder))
+    panel = AutomationsPanel(automations, lambda r: None)  # type: ignore[arg-type, return-value]
+    qtbot.addWidget(panel)
+    panel.workflows.topLevelItem(0).setCheckState(0, Qt.CheckState.Unchecked)
+    assert not automations.history.workflow(stored.id).enabled
+    assert panel.workflows.topLevelItem(0).text(2) == "Off"
+    bad = writer(Path("/etc"), "Bad")
+    bad["permissions"] = [{"kind": "files.write", "scope": str(folder)}]
+    assert panel.add_document(json.dumps(bad), "bad.json") is None
+    box = message_box()
+    assert box is not None and "bad.json was not saved" in box.text()
+    assert "outside the granted folders" in box.text()
+    box.close()
+    assert [w.name for w in automations.history.workflows()] == ["Write a note"]
+    assert panel.add_document("{not json", "broken.json") is None
+    message_box().close()  # type: ignore[union-attr]
+    good = panel.add_document(json.dumps(writer(folder, "Second")), "good.json")
+    assert good is not None and panel.workflows.topLevelItemCount() == 2
+    assert panel.selected_id() == good.id
+
+
+def test_the_json_editor_validates_as_it_is_typed(
+    qtbot, automations: Automations, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    stored = automations.create(writer(folder))
+    automations.history.approve(stored.id, stored.document)
+    panel = AutomationsPanel(automations, lambda r: None)  # type: ignore[arg-type, return-value]
+    qtbot.addWidget(panel)
+    editor = panel.open_editor()
+    assert editor is not None
+    save = editor.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert editor.check() and save.isEnabled()
+    editor.text.setPlainText(editor.text.toPlainText().replace('"files.write"', '"files.writ"', 1))
+    assert not editor.check() and not save.isEnabled()
+    assert "unknown action 'files.writ'" in editor.problems.text()
+    editor.text.setPlainText("{")
+    assert not editor.check() and "is not JSON" in editor.problems.text()
+    changed = writer(folder)
+    changed["steps"][0]["params"]["text"] = "changed"
+    editor.text.setPlainText(json.dumps(changed))
+    assert editor.check()
+    save.click()
+    assert automations.history.workflow(stored.id).document["steps"][0]["params"]["text"] == (
+        "changed"
+    )
+    assert "asks for approval again" in panel.message.text()
