@@ -26,6 +26,7 @@ from app.core.settings import SettingsStore
 from app.core.steward import Steward, cloud_route
 from app.ui import crash, trace
 from app.ui.appearance import Appearance
+from app.ui.dialogs import ask_three_ways
 from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_loop
 from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
 from app.ui.main_window import MainWindow
@@ -87,17 +88,8 @@ async def ask_cloud_consent(parent: QWidget, request: ConsentRequest) -> Consent
         if request.redact
         else "It is sent as it is; Settings › Cloud can replace personal details first."
     )
-    once = box.addButton("Send &once", QMessageBox.ButtonRole.AcceptRole)
-    always = box.addButton("Allow for this &conversation", QMessageBox.ButtonRole.AcceptRole)
-    refuse = box.addButton("&Don't send", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(refuse)
-    box.setEscapeButton(refuse)
-    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    box.finished.connect(lambda _code: done.done() or done.set_result(None))
-    box.open()
-    await done
-    clicked = box.clickedButton()
-    return "once" if clicked is once else "conversation" if clicked is always else "refuse"
+    answer = await ask_three_ways(box, "Send &once", "Allow for this &conversation", "&Don't send")
+    return ("once", "conversation", "refuse")[answer]
 
 
 class Session:

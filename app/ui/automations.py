@@ -4,7 +4,6 @@ and actions may use the clipboard."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.automations.runner import ApprovalRequest, Decision, Unavailable
 from app.automations.service import engine_generate
 from app.core.llm.engine import LocalEngine
+from app.ui.dialogs import ask_three_ways
 
 log = logging.getLogger(__name__)
 
@@ -32,20 +32,9 @@ async def ask_approval(parent: QWidget | None, request: ApprovalRequest) -> Deci
         + "\n\n“Always” approves this workflow exactly as it is now; any change to its steps "
         "or permissions asks again."
     )
-    once = box.addButton("Allow &once", QMessageBox.ButtonRole.AcceptRole)
-    always = box.addButton("&Always for this workflow", QMessageBox.ButtonRole.AcceptRole)
-    deny = box.addButton("&Don't allow", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(deny)
-    box.setEscapeButton(deny)
-    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    box.finished.connect(lambda _code: done.done() or done.set_result(None))
-    box.open()
-    try:
-        await done
-    finally:
-        box.deleteLater()
-    clicked = box.clickedButton()
-    return "once" if clicked is once else "always" if clicked is always else "deny"
+    answer = await ask_three_ways(box, "Allow &once", "&Always for this workflow", "&Don't allow")
+    decisions: tuple[Decision, Decision, Decision] = ("once", "always", "deny")
+    return decisions[answer]
 
 
 class DesktopServices:
