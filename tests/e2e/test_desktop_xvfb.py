@@ -416,7 +416,7 @@ def test_long_history_dark_theme_and_settings(display: str, home: Path) -> None:
             x(display, "click", "--repeat", "15", "--delay", "25", "4")
             time.sleep(0.4)
         screenshot(display, "desktop-9-dark-scrolled-back.png")
-        x(display, "mousemove", "131", "638", "click", "1")  # Settings
+        x(display, "mousemove", "195", "638", "click", "1")  # Settings (right of Automations)
         wait_for(lambda: visible(display, "Settings"), timeout=10)
         time.sleep(1)
         screenshot(display, "desktop-10-settings-model.png")
