@@ -106,7 +106,7 @@ def check_workflow(tmp: Path) -> str:
     paths = resolve_paths(tmp / "home").ensure()
     work = tmp / "work"
     work.mkdir()
-    (work / "a.txt").write_text("alpha\nTODO beta\ngamma TODO\n")
+    (work / "a.txt").write_text("alpha\n- [ ] beta\n- [ ] gamma\n")
     db = open_database(paths.database, secrets.token_bytes(32))
     try:
         auto = Automations(db, paths, HeadlessServices(), registry=registry)
@@ -122,16 +122,16 @@ def check_workflow(tmp: Path) -> str:
                     "params": {"path": "{{steps.list.output.files.0}}"},
                 },
                 {
-                    "id": "todo",
+                    "id": "open",
                     "action": "text.lines",
-                    "params": {"text": "{{steps.read.output}}", "contains": "TODO"},
+                    "params": {"text": "{{steps.read.output}}", "contains": "- [ ]"},
                 },
                 {
                     "id": "save",
                     "action": "files.write",
                     "params": {
-                        "path": str(work / "todo.txt"),
-                        "text": "{{steps.todo.output.text}}",
+                        "path": str(work / "open.txt"),
+                        "text": "{{steps.open.output.text}}",
                     },
                 },
             ],
@@ -139,15 +139,15 @@ def check_workflow(tmp: Path) -> str:
         }
         stored = auto.create(document)
         dry = asyncio.run(auto.run(stored, dry_run=True))
-        if dry.status != "succeeded" or (work / "todo.txt").exists():
+        if dry.status != "succeeded" or (work / "open.txt").exists():
             raise RuntimeError(f"the dry run {dry.status}: {dry.error}")
         real = asyncio.run(auto.run(stored, assume_yes=True))
         if real.status != "succeeded":
             raise RuntimeError(f"the run {real.status}: {real.error}")
-        if (work / "todo.txt").read_text() != "TODO beta\ngamma TODO":
+        if (work / "open.txt").read_text() != "- [ ] beta\n- [ ] gamma":
             raise RuntimeError("the workflow wrote the wrong text")
         auto.undo(real.id)
-        if (work / "todo.txt").exists():
+        if (work / "open.txt").exists():
             raise RuntimeError("undo did not remove the written file")
         recorded = len(auto.history.run(real.id).steps)
     finally:

@@ -17,6 +17,12 @@ from app.core.errors import NotFoundError, UsageError
 from app.core.store.database import Database, new_id, now
 
 STORED_OUTPUT_CHARS = 4000
+# in the order _workflow() and _run() read them
+_WORKFLOW_COLUMNS = "id, name, document, enabled, approved, created, updated, last_fired"
+_RUN_COLUMNS = (
+    "id, workflow_id, workflow_name, trigger, trigger_data, dry_run, status, error, started, "
+    "duration_ms, undone"
+)
 
 
 @dataclass
@@ -131,8 +137,7 @@ class History:
 
     def workflows(self) -> list[StoredWorkflow]:
         rows = self.conn.execute(
-            "SELECT id, name, document, enabled, approved, created, updated, last_fired "
-            "FROM workflows ORDER BY name COLLATE NOCASE, created"
+            f"SELECT {_WORKFLOW_COLUMNS} FROM workflows ORDER BY name COLLATE NOCASE, created"
         ).fetchall()
         return [self._workflow(row) for row in rows]
 
@@ -153,8 +158,8 @@ class History:
         """A workflow by id, unique id prefix (at least 4 characters) or exact name."""
         ref = ref.strip()
         rows = self.conn.execute(
-            "SELECT id, name, document, enabled, approved, created, updated, last_fired "
-            "FROM workflows WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') OR name = ?",
+            f"SELECT {_WORKFLOW_COLUMNS} FROM workflows "
+            "WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') OR name = ?",
             (ref, ref, ref, ref),
         ).fetchall()
         if len(rows) == 1:
@@ -259,9 +264,7 @@ class History:
     def runs(self, workflow_id: str | None = None, limit: int = 50) -> list[RunRecord]:
         where, args = ("WHERE workflow_id = ?", (workflow_id,)) if workflow_id else ("", ())
         rows = self.conn.execute(
-            "SELECT id, workflow_id, workflow_name, trigger, trigger_data, dry_run, status, "
-            f"error, started, duration_ms, undone FROM runs {where} "
-            "ORDER BY started DESC LIMIT ?",
+            f"SELECT {_RUN_COLUMNS} FROM runs {where} ORDER BY started DESC LIMIT ?",
             (*args, limit),
         ).fetchall()
         return [self._run(row) for row in rows]
@@ -286,8 +289,7 @@ class History:
         """A run with its steps and file changes, by id or unique id prefix."""
         ref = ref.strip()
         rows = self.conn.execute(
-            "SELECT id, workflow_id, workflow_name, trigger, trigger_data, dry_run, status, "
-            "error, started, duration_ms, undone FROM runs "
+            f"SELECT {_RUN_COLUMNS} FROM runs "
             "WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%')",
             (ref, ref, ref),
         ).fetchall()
