@@ -125,7 +125,10 @@ def register_triggers(register: RegisterTrigger) -> None:
             title="Manually",
             description="Runs only when you start it.",
             parameters=params(),
-            data=NO_DATA,
+            data=params(
+                (),
+                text=text(100_000, "Text handed over when started by hand (a chat proposal)"),
+            ),
         )
     )
     register(

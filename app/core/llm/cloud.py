@@ -285,6 +285,12 @@ class CloudClient:
         }
         if params.seed >= 0:
             body["seed"] = params.seed
+        if params.json_schema:
+            # JSON mode with the schema alongside (llama.cpp's server turns it into a grammar)
+            body["response_format"] = {
+                "type": "json_object",
+                "schema": json.loads(params.json_schema),
+            }
         attempt = 0
         while True:
             try:

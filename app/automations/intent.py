@@ -1,0 +1,512 @@
+"""What a request's words say, read without a model: the folders and files it names, the
+URLs, the programs, when it should run and what it asks to be done.
+
+The planner uses these facts twice: to narrow what the model may write (a path must be one
+the user named, a schedule's hour the hour the user said) and to check the meaning of the
+model's draft afterwards (the trigger matches the words, every thing asked for has a step,
+nothing dangerous was added that nobody asked for).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from dataclasses import dataclass, field
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = {
+    "monday": "mon",
+    "tuesday": "tue",
+    "wednesday": "wed",
+    "thursday": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
+}
+# folders people name by their name alone ("my Downloads folder")
+KNOWN_FOLDERS = {
+    "downloads": "~/Downloads",
+    "documents": "~/Documents",
+    "desktop": "~/Desktop",
+    "pictures": "~/Pictures",
+    "photos": "~/Pictures",
+    "music": "~/Music",
+    "videos": "~/Videos",
+    "projects": "~/Projects",
+}
+# notes files people name by their name alone ("append this to my journal")
+KNOWN_NOTES = {
+    "journal": "~/Notes/journal.md",
+    "todo": "~/Notes/todo.md",
+    "to-do": "~/Notes/todo.md",
+    "notes": "~/Notes/notes.md",
+}
+FILE_KINDS = {
+    "pdf": "*.pdf",
+    "pdfs": "*.pdf",
+    "text": "*.txt",
+    "txt": "*.txt",
+    "markdown": "*.md",
+    "csv": "*.csv",
+    "image": "*.png",
+    "images": "*.png",
+    "screenshot": "*.png",
+    "screenshots": "*.png",
+    "png": "*.png",
+    "jpg": "*.jpg",
+    "jpeg": "*.jpg",
+    "photo": "*.jpg",
+    "photos": "*.jpg",
+    "zip": "*.zip",
+    "log": "*.log",
+    "logs": "*.log",
+    "word": "*.docx",
+    "docx": "*.docx",
+}
+# places no drafted workflow may touch: keys, passwords, system configuration
+SENSITIVE = (
+    "~/.ssh",
+    "~/.gnupg",
+    "~/.aws",
+    "~/.config/gcloud",
+    "~/.kube",
+    "~/.password-store",
+    "~/.local/share/keyrings",
+    "~/.netrc",
+    "~/.bash_history",
+    "/etc",
+    "/root",
+    "/boot",
+    "/var/lib",
+)
+
+_TRAIL = ".,;:!?)]}'\"`"
+_PATH = re.compile(r"(?<![\w/.:])(~(?:/[^\s,;'\"()<>`]*)?|/(?:[\w.\-]+/?)+)")
+_KNOWN_PATH = re.compile(
+    r"\b(" + "|".join(KNOWN_FOLDERS) + r")((?:/[\w.\-]+)+/?)?(?=[\s,.;:!?)'\"]|$)", re.I
+)
+_URL = re.compile(r"https?://[^\s\"'<>`]+")
+_GLOB = re.compile(r"(?<![\w/])\*(?:\.[\w]+)+")
+_KIND_WORD = re.compile(r"\b(" + "|".join(FILE_KINDS) + r")\b(?:\s+files?)?", re.I)
+_BACKTICKS = re.compile(r"`([^`]{1,200})`")
+_RUN_WORD = re.compile(r"\bruns?\s+([a-z][\w.+-]{0,40})((?:\s+[-\w./=]+){0,4})", re.I)
+
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\s*(a\.?m\.?|p\.?m\.?)?(?![\w])", re.I)
+_HOUR_AMPM = re.compile(r"\b(1[0-2]|0?[1-9])\s*(a\.?m\.?|p\.?m\.?|o'?clock)(?![\w])", re.I)
+_AT_HOUR = re.compile(r"\bat\s+([01]?\d|2[0-3])\b(?![:.]\d)(?!\s*(?:minutes?|hours?|files?|%))")
+_INTERVAL = re.compile(
+    r"\bevery\s+(\d{1,4}|a|one|two|five|ten|fifteen|thirty)\s+(minutes?|mins?|hours?)\b", re.I
+)
+_NUMBERS = {"a": 1, "one": 1, "two": 2, "five": 5, "ten": 10, "fifteen": 15, "thirty": 30}
+_WATCH = re.compile(
+    r"\b(when(?:ever)?|as soon as|each time|every time|once)\b[^.?!]*?\b("
+    r"appears?|arrives?|lands?|(?:is|are|gets?|get) (?:added|created|saved|dropped|put|"
+    r"downloaded|changed|modified|edited)|shows? up|comes? in|changes?|new files?|"
+    r"new (?:pdf|text|document|screenshot|image|photo|note)s?)\b",
+    re.I,
+)
+_MODIFIED = re.compile(r"\b(chang\w*|modif\w*|edit\w*|updat\w*)\b", re.I)
+_APP_START = re.compile(
+    r"\b(when (?:steward|the app|the assistant) (?:starts|opens|launches)|at start-?up|on "
+    r"start-?up|when i (?:log ?in|start (?:steward|the app|my computer))|at log-?in)\b",
+    re.I,
+)
+_EVERY_DAY = re.compile(
+    r"\b(every ?day|daily|each day|every (?:morning|evening|night|afternoon)|each "
+    r"(?:morning|evening|night)|nightly|every day of the week)\b",
+    re.I,
+)
+_WEEKDAYS = re.compile(
+    r"\b(week ?days?|work ?days?|monday (?:to|through|-) friday|mon-fri)\b", re.I
+)
+_WEEKENDS = re.compile(r"\b(weekends?|saturdays? and sundays?)\b", re.I)
+_DAY = re.compile(r"\b(" + "|".join(DAY_NAMES) + r")s?\b", re.I)
+_VAGUE_TIME = re.compile(
+    r"\b(morning|evening|night|afternoon|lunch ?time|later|sometime|weekly|monthly|"
+    r"every week|every month)\b",
+    re.I,
+)
+_ONE_OFF = re.compile(
+    r"\b(tomorrow|tonight|next (?:week|month|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)|in \d+ (?:minutes?|hours?|days?)|on \d{1,2}(?:st|nd|rd|th)?\b|"
+    r"on (?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december))\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Capability:
+    """Something a request can ask for, the words that ask for it and the actions (any one
+    of them) that do it."""
+
+    name: str
+    words: re.Pattern[str]
+    actions: tuple[str, ...]
+
+
+CAPABILITIES = (
+    Capability(
+        "a notification",
+        re.compile(r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|pop ?up)\b", re.I),
+        ("notify.show",),
+    ),
+    Capability(
+        "a summary by the model",
+        re.compile(r"\b(summar\w*|sum up|tl;?dr|digest)\b", re.I),
+        ("model.prompt",),
+    ),
+    Capability(
+        "the model's help",
+        re.compile(
+            r"\b(classif\w*|categori[sz]\w*|translat\w*|extract\w*|rewrite|rephrase|"
+            r"proofread|tag them)\b",
+            re.I,
+        ),
+        ("model.prompt",),
+    ),
+    Capability(
+        "moving files",
+        re.compile(
+            r"\b(move|moves|moving|tidy|sort them|organi[sz]e|file (?:them|it) "
+            r"(?:away|into))\b",
+            re.I,
+        ),
+        ("files.move",),
+    ),
+    Capability(
+        "copying files",
+        re.compile(r"\b(cop(?:y|ies)|back ?up|backups?|duplicate)\b", re.I),
+        ("files.copy",),
+    ),
+    Capability(
+        "deleting files",
+        re.compile(r"\b(delete|deletes|remove|removes|trash|erase|wipe|clean up|purge)\b", re.I),
+        ("files.delete",),
+    ),
+    Capability(
+        "a note",
+        re.compile(r"\b(note|notes|journal|jot|append|to-?do list|log (?:it|them))\b", re.I),
+        ("notes.append", "files.append", "files.write"),
+    ),
+    Capability(
+        "fetching a web page",
+        re.compile(r"\b(fetch|download|check|get|grab|look at|read)\b[^.?!]*https?://", re.I),
+        ("http.get", "http.post"),
+    ),
+    Capability(
+        "sending data to a web address",
+        re.compile(r"\b(post|upload|send|submit|push)\b[^.?!]*https?://", re.I),
+        ("http.post",),
+    ),
+    Capability(
+        "listing a folder",
+        re.compile(
+            r"\b(list (?:my|the|all|every|files|what)|lists? (?:the )?files|what's in|what is "
+            r"in|which files|show me the files)\b",
+            re.I,
+        ),
+        ("files.list",),
+    ),
+    Capability(
+        "saving to a file",
+        re.compile(r"\b(save|saves|write|writes|store|keep a copy)\b", re.I),
+        ("files.write", "files.append", "notes.append"),
+    ),
+    Capability(
+        "picking lines",
+        re.compile(r"\b(lines? (?:that|with|containing)|unchecked|open tasks|containing)\b", re.I),
+        ("text.lines", "text.match"),
+    ),
+    Capability(
+        "the clipboard",
+        re.compile(r"\bclipboard\b", re.I),
+        ("clipboard.read", "clipboard.write"),
+    ),
+)
+# capabilities no built-in offers: a plugin whose actions mention one of the words may
+DEPENDS_ON_PLUGIN = (
+    ("send email", re.compile(r"\b(e-?mails?|gmail|outlook|inbox zero)\b", re.I), ("mail",)),
+    (
+        "send text messages",
+        re.compile(r"\b(sms|text message|whatsapp|telegram|signal message|imessage)\b", re.I),
+        ("sms", "message"),
+    ),
+    ("post to Slack", re.compile(r"\bslack\b", re.I), ("slack",)),
+    (
+        "post to social media",
+        re.compile(r"\b(tweet|twitter|mastodon|facebook|instagram)\b", re.I),
+        ("tweet", "mastodon", "social"),
+    ),
+    (
+        "use your calendar",
+        re.compile(r"\b(calendar|meeting invites?|appointments?)\b", re.I),
+        ("calendar",),
+    ),
+    ("print", re.compile(r"\b(print|printer)\b", re.I), ("print",)),
+    (
+        "control smart-home devices",
+        re.compile(r"\b(lights?|thermostat|smart plug)\b", re.I),
+        ("light", "home"),
+    ),
+    (
+        "shut down or restart the computer",
+        re.compile(r"\b(shut ?down|reboot|restart (?:the|my) (?:computer|pc|laptop))\b", re.I),
+        ("shutdown", "power"),
+    ),
+)
+# words that say the request is about automating, not a one-off action
+AUTOMATION_WORDS = re.compile(
+    r"\b(every|each|daily|weekly|hourly|nightly|whenever|automat\w*|schedule\w*|workflow|"
+    r"when (?:a|new|steward)|as soon as|at start-?up|remind me (?:at|every))\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    program: str
+    args: tuple[str, ...] = ()
+
+
+@dataclass
+class Facts:
+    """What the words of a request say."""
+
+    text: str
+    paths: list[str] = field(default_factory=list)  # explicit or known folders/files
+    notes_files: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
+    trigger: str = "manual"  # manual | schedule | folder_watch | app_start
+    hour: int | None = None
+    minute: int = 0
+    weekdays: tuple[str, ...] = WEEKDAYS
+    days_named: bool = False  # the words said which days (not just a time)
+    every_minutes: int | None = None
+    watch_folder: str | None = None
+    watch_events: tuple[str, ...] = ("created",)
+    wants: list[Capability] = field(default_factory=list)
+    unclear: list[str] = field(default_factory=list)  # questions to ask back
+    missing: list[str] = field(default_factory=list)  # capabilities nothing offers
+    sensitive: list[str] = field(default_factory=list)
+
+    @property
+    def files_named(self) -> list[str]:
+        return self.paths + [p for p in self.notes_files if p not in self.paths]
+
+    def wants_action(self, action: str) -> bool:
+        return any(action in c.actions for c in self.wants)
+
+
+def _clean(path: str) -> str:
+    path = path.rstrip(_TRAIL) if not path.endswith("/") else path
+    while path.endswith(tuple(_TRAIL)):
+        path = path[:-1]
+    return path
+
+
+def _add(items: list[str], value: str) -> None:
+    if value and value not in items:
+        items.append(value)
+
+
+def normalize_path(path: str) -> str:
+    """One spelling per place: no trailing slash, no doubled slashes."""
+    path = re.sub(r"/{2,}", "/", path)
+    return path.rstrip("/") or path
+
+
+def is_sensitive(path: str) -> bool:
+    text = normalize_path(path)
+    for place in SENSITIVE:
+        if text == place or text.startswith(place + "/"):
+            return True
+    return bool(re.search(r"(^|/)\.(ssh|gnupg|aws|password-store)(/|$)|id_(rsa|ed25519)", text))
+
+
+def _hour(value: int, suffix: str) -> int:
+    suffix = suffix.lower().replace(".", "")
+    if suffix == "pm" and value < 12:
+        return value + 12
+    if suffix == "am" and value == 12:
+        return 0
+    return value
+
+
+def _times(text: str) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    for match in _CLOCK.finditer(text):
+        found.append((_hour(int(match.group(1)), match.group(3) or ""), int(match.group(2))))
+    for match in _HOUR_AMPM.finditer(text):
+        found.append((_hour(int(match.group(1)), match.group(2)), 0))
+    if re.search(r"\bnoon\b|\bmidday\b", text, re.I):
+        found.append((12, 0))
+    if re.search(r"\bmidnight\b", text, re.I):
+        found.append((0, 0))
+    if not found:
+        found += [(int(m.group(1)), 0) for m in _AT_HOUR.finditer(text)]
+    return found
+
+
+def _schedule(text: str, facts: Facts) -> None:
+    interval = _INTERVAL.search(text)
+    if interval is None and re.search(r"\b(hourly|every hour)\b", text, re.I):
+        facts.every_minutes = 60
+    elif interval is None and re.search(r"\bevery half(?:[- ]an)? hour\b", text, re.I):
+        facts.every_minutes = 30
+    elif interval is None and re.search(r"\bevery minute\b", text, re.I):
+        facts.every_minutes = 1
+    elif interval is not None:
+        raw = interval.group(1).lower()
+        count = int(raw) if raw.isdigit() else _NUMBERS[raw]
+        facts.every_minutes = count * (60 if interval.group(2).lower().startswith("h") else 1)
+    if facts.every_minutes is not None:
+        facts.trigger = "schedule"
+        if not 1 <= facts.every_minutes <= 7 * 24 * 60:
+            facts.unclear.append("How often should it run? (between every minute and weekly)")
+        return
+    times = _times(text)
+    days: tuple[str, ...] | None = None
+    if _WEEKDAYS.search(text):
+        days = WEEKDAYS[:5]
+    elif _WEEKENDS.search(text):
+        days = WEEKDAYS[5:]
+    elif named := [DAY_NAMES[m.group(1).lower()] for m in _DAY.finditer(text)]:
+        days = tuple(d for d in WEEKDAYS if d in named)
+    elif _EVERY_DAY.search(text):
+        days = WEEKDAYS
+    if not times and days is None:
+        if re.search(
+            r"\bevery (?:morning|evening|night|week|month)\b|\b(?:weekly|monthly)\b", text, re.I
+        ):
+            facts.trigger = "schedule"
+            facts.unclear.append("At what time (and on which days) should it run?")
+        return
+    facts.trigger = "schedule"
+    if len(set(times)) > 1:
+        facts.unclear.append("I read more than one time of day; at which one should it run?")
+        return
+    if not times:
+        facts.unclear.append("At what time should it run? (for example 8:30 or 6 pm)")
+        return
+    facts.hour, facts.minute = times[0]
+    if (
+        days is None
+        and _VAGUE_TIME.search(text)
+        and re.search(r"\b(weekly|every week)\b", text, re.I)
+    ):
+        facts.unclear.append("On which day of the week should it run?")
+    facts.weekdays = days or WEEKDAYS
+    facts.days_named = days is not None
+
+
+def read(text: str) -> Facts:
+    """The facts in a request (or in the user's messages of a conversation, joined)."""
+    facts = Facts(text=text)
+    for match in _URL.finditer(text):
+        _add(facts.urls, match.group(0).rstrip(_TRAIL))
+    without_urls = _URL.sub(" ", text)
+    for match in _PATH.finditer(without_urls):
+        path = _clean(match.group(1))
+        if path.startswith("/") and path.count("/") == 1 and "." not in path and len(path) < 5:
+            continue  # "/s", "and/or"
+        if path in ("~", "~/") or len(path) > 300:
+            continue
+        _add(facts.paths, normalize_path(path))
+    for match in _KNOWN_PATH.finditer(without_urls):
+        start = match.start()
+        if start > 0 and without_urls[start - 1] in "/~.":
+            continue  # part of a path already read ("~/Downloads")
+        base = KNOWN_FOLDERS[match.group(1).lower()]
+        _add(facts.paths, normalize_path(base + (match.group(2) or "")))
+    for word, path in KNOWN_NOTES.items():
+        if re.search(rf"\b(my|the|a|our|in|to|into)\s+(?:\w+\s+)?{re.escape(word)}\b", text, re.I):
+            _add(facts.notes_files, path)
+    for match in _GLOB.finditer(text):
+        _add(facts.patterns, match.group(0))
+    for match in _KIND_WORD.finditer(_PATH.sub(" ", without_urls)):
+        word = match.group(1).lower()
+        if word in ("text", "word", "log", "image", "photo") and not match.group(0).lower().rstrip(
+            "s"
+        ).endswith(("file", "image", "photo")):
+            continue  # "text" alone is not a kind of file
+        _add(facts.patterns, FILE_KINDS[word])
+    for match in _BACKTICKS.finditer(text):
+        try:
+            parts = shlex.split(match.group(1))
+        except ValueError:
+            continue
+        if parts and not parts[0].startswith(("~", "/", "*")) and "/" not in parts[0]:
+            facts.commands.append(Command(parts[0], tuple(parts[1:5])))
+    if not facts.commands:
+        for match in _RUN_WORD.finditer(text):
+            program = match.group(1)
+            if shutil.which(program) and program.lower() not in ("it", "this", "that", "every"):
+                args = tuple(a for a in match.group(2).split() if a not in ("in", "on", "at"))
+                facts.commands.append(Command(program, args[:4]))
+    facts.sensitive = [p for p in facts.paths if is_sensitive(p)]
+
+    if _APP_START.search(text):
+        facts.trigger = "app_start"
+    elif watch := _WATCH.search(without_urls):
+        facts.trigger = "folder_watch"
+        after = [m for m in _PATH.finditer(without_urls) if m.start() >= watch.start()]
+        known_after = [m for m in _KNOWN_PATH.finditer(without_urls) if m.start() >= watch.start()]
+        candidates = [normalize_path(_clean(m.group(1))) for m in after] + [
+            normalize_path(KNOWN_FOLDERS[m.group(1).lower()] + (m.group(2) or ""))
+            for m in known_after
+        ]
+        folder = next((c for c in candidates if c in facts.paths), None)
+        if folder is None:
+            facts.unclear.append("Which folder should I watch?")
+        else:
+            facts.watch_folder = folder
+        if _MODIFIED.search(watch.group(0)):
+            facts.watch_events = ("created", "modified")
+    else:
+        _schedule(text, facts)
+    if _ONE_OFF.search(text) and facts.trigger in ("manual", "schedule"):
+        facts.missing.append(
+            "run something once at a later date (schedules repeat; say how often instead)"
+        )
+    plain = _PATH.sub(" ", without_urls)
+    facts.wants = [
+        c for c in CAPABILITIES if c.words.search(plain if "http" not in c.actions[0] else text)
+    ]
+    named_files = [p for p in facts.files_named if "." in p.rsplit("/", 1)[-1]]
+    if not named_files:  # "remind me to write my timesheet" saves nothing
+        facts.wants = [c for c in facts.wants if c.name != "saving to a file"]
+    return facts
+
+
+def missing_capabilities(facts: Facts, offered: list[str]) -> list[str]:
+    """What the request asks for that no installed plugin offers. ``offered`` is the text of
+    every registered action (id, title, description), lower-cased."""
+    missing = list(facts.missing)
+    for name, words, hints in DEPENDS_ON_PLUGIN:
+        if words.search(facts.text) and not any(h in text for text in offered for h in hints):
+            missing.append(name)
+    return missing
+
+
+def looks_like_automation(text: str) -> bool:
+    """Does a chat message ask for something to happen repeatedly or on an event?"""
+    return bool(AUTOMATION_WORDS.search(text))
+
+
+__all__ = [
+    "CAPABILITIES",
+    "KNOWN_FOLDERS",
+    "WEEKDAYS",
+    "Capability",
+    "Command",
+    "Facts",
+    "is_sensitive",
+    "looks_like_automation",
+    "missing_capabilities",
+    "normalize_path",
+    "read",
+]
