@@ -62,6 +62,17 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     a.add_argument("--json", action="store_true")
     a = asub.add_parser("undo", help="put back the files a run changed")
     a.add_argument("run_id")
+    a = asub.add_parser(
+        "plan", help="draft a workflow from a request in your words (nothing is run)"
+    )
+    a.add_argument("request", nargs="+", help="what to automate; several = one conversation")
+    a.add_argument("--json", action="store_true", help="{kind, workflow?, text?}")
+    a.add_argument("--save", action="store_true", help="after showing the draft, ask to save it")
+    a.add_argument(
+        "--allow-cloud",
+        action="store_true",
+        help="let the planner use the cloud model (when on and the policy allows) without asking",
+    )
 
     pl = sub.add_parser("plugins", help="automation plugins")
     psub = pl.add_subparsers(dest="plugins_command", required=True, parser_class=parser_class)
@@ -277,6 +288,8 @@ def cmd_automations(args: argparse.Namespace, steward: Steward) -> int:
             f"{trigger_text(workflow.document['trigger'])}."
         )
         return 0
+    if command == "plan":
+        return _plan(args, steward)
     db = steward.open_store()
     lazy = _LazyEngine(steward, getattr(args, "model", None))
     auto = Automations(db, steward.paths, HeadlessServices(lazy.generate, _notify))
@@ -353,6 +366,87 @@ def _automations(args: argparse.Namespace, command: str, auto: Automations) -> i
     return 0
 
 
+def _plan(args: argparse.Namespace, steward: Steward) -> int:
+    """Draft (never run) a workflow; exit 0 for a draft, a question and a refusal alike."""
+    from app.automations.planner import Planner, engine_generate_json, review_text
+    from app.automations.runner import HeadlessServices
+    from app.automations.service import Automations, discover
+
+    registry = discover(steward.paths)
+
+    async def go() -> Any:
+        engine = steward.engine(getattr(args, "model", None))
+        cloud, route = _cloud_for_planning(steward, args)
+        try:
+            planner = Planner(registry, engine_generate_json(engine), cloud=cloud)
+            return await planner.plan(args.request)
+        finally:
+            await engine.aclose()
+            if route is not None:
+                await route.client.aclose()
+
+    result = asyncio.run(go())
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        print(review_text(result, registry))
+    if not args.save or result.kind != "workflow":
+        return 0
+    print(
+        "Save and enable this workflow? Approving grants exactly the permissions listed. [y/N] ",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+    answer = sys.stdin.readline().strip().lower()
+    if answer[:1] != "y":
+        print("Not saved.", file=sys.stderr)
+        return 0
+    db = steward.open_store()
+    auto = Automations(db, steward.paths, HeadlessServices(_no_model, _notify), registry=registry)
+    wf = auto.create(result.workflow, enabled=True)
+    auto.history.approve(wf.id, wf.document)
+    print(f"Saved “{wf.name}” as {wf.id[:8]} (enabled, approved as shown).", file=sys.stderr)
+    return 0
+
+
+async def _no_model(prompt: str, *, system: str, max_tokens: int) -> str:
+    raise KnownError("Saving a draft runs nothing.")
+
+
+def _cloud_for_planning(steward: Steward, args: argparse.Namespace) -> tuple[Any, Any]:
+    """The cloud as a last resort for the planner: only when it is on, the policy is not
+    local-only, and the user agrees (asked in a terminal, or --allow-cloud)."""
+    from app.core.llm.engine import SamplingParams, TokenEvent
+    from app.core.llm.prompt import ChatMessage
+    from app.core.steward import cloud_route
+
+    route = cloud_route(steward)
+    if route is None or route.settings.policy == "local":
+        return None, route
+
+    async def generate(messages: list[ChatMessage], params: SamplingParams) -> str:
+        if not args.allow_cloud:
+            if not sys.stdin.isatty():
+                raise KnownError("The cloud needs your consent (--allow-cloud).")
+            print(
+                f"The local model could not draft this. Send the request to "
+                f"{route.client.endpoint.host}? [y/N] ",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+            if (await asyncio.to_thread(sys.stdin.readline)).strip().lower()[:1] != "y":
+                raise KnownError("Not sent to the cloud.")
+        pieces = []
+        async for event in route.client.stream_chat(messages, params):
+            if isinstance(event, TokenEvent):
+                pieces.append(event.text)
+        return "".join(pieces)
+
+    return generate, route
+
+
 def _run(args: argparse.Namespace, auto: Automations) -> int:
     wf = auto.history.workflow(args.id)
     if not args.json:
@@ -425,6 +519,8 @@ def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
     from app.automations.scheduler import Scheduler
     from app.automations.service import Automations
 
+    if command == "plan":
+        return _plan(args, steward)
     db = steward.open_store()
     lazy = _LazyEngine(steward, getattr(args, "model", None))
     auto = Automations(db, steward.paths, HeadlessServices(lazy.generate, _notify))

@@ -335,17 +335,28 @@ class DraftSchema:
         ]
         return {"anyOf": options}
 
-    def build(self, *, with_name: bool = True, max_new: int = MAX_STEPS) -> dict[str, Any]:
+    def build(
+        self,
+        *,
+        with_name: bool = True,
+        max_new: int = MAX_STEPS,
+        stages: list[list[Action]] | None = None,
+    ) -> dict[str, Any]:
         count = max(1, min(max_new, MAX_STEPS))
-        stages = plan_stages(self.registry, self.facts) if self.first == 0 else None
+        if stages is None and self.first == 0:
+            stages = plan_stages(self.registry, self.facts)
         steps: dict[str, Any]
+        listing = [n for n, st in enumerate(stages or []) if [a.id for a in st] == ["files.list"]]
+        self.after_listing = self.first + listing[0] if listing else None
+        staged = [self.step(self.first + n, stage) for n, stage in enumerate(stages or [])]
+        if any(not step["anyOf"] for step in staged):
+            stages = None  # a stage none of whose actions can be filled in: choose freely
+            self.after_listing = None
         if stages:
-            listing = [n for n, st in enumerate(stages) if [a.id for a in st] == ["files.list"]]
-            self.after_listing = listing[0] if listing else None
             # the shape the words call for: one step per stage, each from its stage's actions
             steps = {
                 "type": "array",
-                "prefixItems": [self.step(n, stage) for n, stage in enumerate(stages)],
+                "prefixItems": staged,
             }
         else:
             steps = {
@@ -357,6 +368,8 @@ class DraftSchema:
                     for length in range(1, count + 1)
                 ]
             }
+            if not self.step(self.first)["anyOf"]:
+                raise DraftError("no action can be filled in with what the request names")
         properties: dict[str, Any] = {}
         if with_name:
             properties["name"] = {"type": "string", "minLength": 3, "maxLength": NAME_LENGTH}
@@ -953,6 +966,21 @@ REFINE = re.compile(
 )
 
 
+def _apply_trigger(facts: Facts, trigger: Mapping[str, Any]) -> None:
+    """Set the trigger facts from a draft's trigger (refinement keeps what was agreed)."""
+    facts.trigger = str(trigger.get("type", "manual"))
+    facts.every_minutes = trigger.get("every_minutes")
+    at = trigger.get("at") or {}
+    facts.hour = at.get("hour")
+    facts.minute = int(at.get("minute", 0))
+    facts.weekdays = tuple(at.get("weekdays") or intent.WEEKDAYS)
+    facts.watch_folder = trigger.get("folder")
+    facts.watch_events = tuple(trigger.get("events") or ("created",))
+    pattern = trigger.get("pattern")
+    if pattern:
+        facts.patterns = [pattern, *[p for p in facts.patterns if p != pattern]]
+
+
 def looks_like_refinement(message: str) -> bool:
     return bool(REFINE.search(message) or REMOVE.search(message))
 
@@ -1078,7 +1106,14 @@ class Planner:
         if early is not None:
             return early
         builder = DraftSchema(self.registry, facts)
-        schema = builder.build()
+        try:
+            schema = builder.build()
+        except DraftError:
+            return Plan(
+                "question",
+                "Which file or folder should it work on, and what should happen to it? Name "
+                "them, like ~/Notes/journal.md.",
+            )
         base = self._messages(facts, request, builder.actions(), [])
         return await self._draft_loop(base, schema, facts, request, prefix=[])
 
@@ -1169,19 +1204,13 @@ class Planner:
             return early
         facts = intent.read(request)
         facts.wants = list(old.wants)
-        facts.trigger, facts.every_minutes = old.trigger, old.every_minutes
-        facts.hour, facts.minute, facts.weekdays = old.hour, old.minute, old.weekdays
-        facts.watch_folder, facts.watch_events = old.watch_folder, old.watch_events
         facts.unclear = []
+        _apply_trigger(facts, (previous.workflow or {}).get("trigger", {"type": "manual"}))
+        old = Facts(text=previous.request)
+        _apply_trigger(old, (previous.workflow or {}).get("trigger", {"type": "manual"}))
         if new.trigger != "manual" or new.unclear:
             if new.unclear and not (new.hour is not None and old.trigger == "schedule"):
-                return Plan(
-                    "question",
-                    new.unclear[0],
-                    draft=previous.draft,
-                    workflow=previous.workflow,
-                    request=previous.request,
-                )
+                return Plan("question", new.unclear[0], request=previous.request)
             facts.trigger, facts.every_minutes = new.trigger, new.every_minutes
             facts.hour, facts.minute = new.hour, new.minute
             facts.weekdays = new.weekdays if new.days_named else old.weekdays
@@ -1204,13 +1233,21 @@ class Planner:
                 return await self._replan(request)
             return Plan("workflow", workflow=document, draft=draft, request=request)
         builder = DraftSchema(self.registry, facts, first_position=len(steps))
-        schema = builder.build(with_name=False, max_new=MAX_STEPS - len(steps))
+        # only the new things asked for, as stages of their own ("also notify me": one step)
+        sinks = [
+            [self.registry.actions[a] for a in actions if a in self.registry.actions]
+            for name, actions in SINK_ORDER
+            if any(c.name == name for c in added)
+        ]
+        schema = builder.build(
+            with_name=False,
+            max_new=MAX_STEPS - len(steps),
+            stages=[s for s in sinks if s][: MAX_STEPS - len(steps)] or None,
+        )
         if len(steps) >= MAX_STEPS:
             return Plan(
                 "question",
-                f"A drafted workflow has at most {MAX_STEPS} steps; edit the JSON to add more.",
-                draft=previous.draft,
-                workflow=previous.workflow,
+                f"A drafted workflow has at most {MAX_STEPS} steps; edit the JSON to add more?",
                 request=previous.request,
             )
         current = json.dumps({"steps": steps})
@@ -1252,10 +1289,122 @@ def engine_generate_json(engine: Any, conversation_key: str = "steward-planner")
     return generate
 
 
+
+
+# --- what the user reviews -----------------------------------------------------------------
+
+PERMISSION_WORDS = {
+    "files.read": "read files in {scope}",
+    "files.write": "change files in {scope}",
+    "network": "connect to {scope}",
+    "process.run": "run the program {scope}",
+    "clipboard": "use the clipboard",
+    "notify": "show notifications",
+    "model": "use the local model",
+}
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    number: int
+    action: str
+    title: str
+    what: str  # one line: what the step does with these parameters
+    params: dict[str, Any]
+    for_each: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewPermission:
+    kind: str
+    scope: str
+    words: str
+    dangerous: bool  # changes files, reaches the network or runs a program
+
+
+@dataclass(frozen=True)
+class Review:
+    """A draft as the user reads it before approving: what starts it, each step, and
+    exactly the permissions approving grants (the document's, nothing else)."""
+
+    name: str
+    when: str
+    steps: tuple[ReviewStep, ...]
+    permissions: tuple[ReviewPermission, ...]
+
+    @property
+    def dangerous(self) -> bool:
+        return any(p.dangerous for p in self.permissions)
+
+
+def review(document: Mapping[str, Any], registry: Registry) -> Review:
+    steps = []
+    for n, step in enumerate(document.get("steps", []), 1):
+        action = registry.actions.get(step.get("action", ""))
+        params = dict(step.get("params", {}))
+        what = ""
+        if action is not None and action.describe is not None:
+            try:
+                what = action.describe(params)
+            except (KeyError, TypeError, ValueError):
+                what = ""
+        if not what:
+            shown = ", ".join(f"{k}: {str(v)[:80]}" for k, v in params.items())
+            what = f"{action.title if action else step.get('action')} ({shown})"
+        if step.get("for_each"):
+            what = f"For each item of {step['for_each']}: {what}"
+        steps.append(
+            ReviewStep(
+                n,
+                str(step.get("action")),
+                action.title if action else str(step.get("action")),
+                what,
+                params,
+                step.get("for_each"),
+            )
+        )
+    permissions = []
+    for item in document.get("permissions", []):
+        kind, scope = str(item.get("kind")), str(item.get("scope", ""))
+        words = PERMISSION_WORDS.get(kind, kind).format(scope=scope)
+        permissions.append(
+            ReviewPermission(kind, scope, words, kind in ("files.write", "network", "process.run"))
+        )
+    return Review(
+        str(document.get("name", "")),
+        when_in_words(document.get("trigger", {})),
+        tuple(steps),
+        tuple(permissions),
+    )
+
+
+def review_text(result: Plan, registry: Registry) -> str:
+    """A plan as plain text (the CLI prints this)."""
+    if result.kind != "workflow" or result.workflow is None:
+        label = "Question" if result.kind == "question" else "Can't do that"
+        return f"{label}: {result.text}"
+    card = review(result.workflow, registry)
+    lines = [f"Draft: “{card.name}”", f"  When: {card.when}", "  Steps:"]
+    lines += [f"    {s.number}. {s.what}" for s in card.steps]
+    lines.append("  Permissions it asks for (! = changes files, uses the network or runs a program):")
+    lines += [
+        f"    {'!' if p.dangerous else '-'} {p.words}"
+        for p in card.permissions
+    ]
+    if result.repairs:
+        lines.append("  Fixed in the draft: " + "; ".join(result.repairs))
+    return "\n".join(lines)
+
+
 __all__ = [
     "DraftSchema",
     "Plan",
     "Planner",
+    "Review",
+    "ReviewPermission",
+    "ReviewStep",
+    "review",
+    "review_text",
     "compile_draft",
     "engine_generate_json",
     "looks_like_refinement",
