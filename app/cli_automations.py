@@ -519,8 +519,6 @@ def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
     from app.automations.scheduler import Scheduler
     from app.automations.service import Automations
 
-    if command == "plan":
-        return _plan(args, steward)
     db = steward.open_store()
     lazy = _LazyEngine(steward, getattr(args, "model", None))
     auto = Automations(db, steward.paths, HeadlessServices(lazy.generate, _notify))

@@ -476,6 +476,12 @@ def read(text: str) -> Facts:
     facts.wants = [
         c for c in CAPABILITIES if c.words.search(plain if "http" not in c.actions[0] else text)
     ]
+    # "summarize it into ~/Notes/summaries.md": a file named as where the result goes
+    into = re.search(r"\b(?:into|to|onto)\s+(?:my\s+)?(~?/[^\s,;]+\.\w+)", without_urls)
+    saving = next(c for c in CAPABILITIES if c.name == "saving to a file")
+    has = {c.name for c in facts.wants}
+    if into and not has & {"a note", "saving to a file", "moving files", "copying files"}:
+        facts.wants.append(saving)
     named_files = [p for p in facts.files_named if "." in p.rsplit("/", 1)[-1]]
     if not named_files:  # "remind me to write my timesheet" saves nothing
         facts.wants = [c for c in facts.wants if c.name != "saving to a file"]

@@ -225,6 +225,7 @@ class DraftSchema:
         self.facts = facts
         self.first = first_position
         self.after_listing: int | None = None  # the position of a files.list stage
+        self.handed_over = False  # "append this …": the text is what the chat hands over
 
     def path_options(
         self, position: int, param: str, folders_only: bool, files_only: bool = False
@@ -296,7 +297,10 @@ class DraftSchema:
             elif schema.get("type") == "string":
                 if not must and name not in OPTIONAL_TEXT:
                     continue
-                properties[name] = _text_schema(name, schema, refs)
+                if self.handed_over and name in ("text", "body", "input"):
+                    properties[name] = {"enum": ["{{trigger.text}}"]}
+                else:
+                    properties[name] = _text_schema(name, schema, refs)
             elif schema.get("type") == "boolean" and not must:
                 continue
             elif must:
@@ -773,6 +777,15 @@ def meaning_problems(document: Mapping[str, Any], registry: Registry, facts: Fac
             f"the request is about {facts.patterns[0]} files, but no step lists them "
             f"(files.list with the pattern {facts.patterns[0]})"
         )
+    for n, step in enumerate(steps):
+        path = step.get("params", {}).get("path")
+        if step["action"] == "files.read" and isinstance(path, str) and not REFERENCE.search(path):
+            later = steps[n + 1 :]
+            if any(
+                path in (s.get("params", {}).get("path"), s.get("params", {}).get("file"))
+                for s in later
+            ):
+                problems.append(f"step {n + 1} reads {path}, which a later step writes")
     watched = document.get("trigger", {}).get("folder")
     mentioned = [
         f'"{p}"' for s in steps for p in s.get("params", {}).values() if isinstance(p, str)
@@ -890,12 +903,17 @@ def repair(
     ]
     for n, step in enumerate(steps):
         path = step["params"].get("path")
-        if step["action"] != "files.read" or not unread or not isinstance(path, str):
+        watch = document["trigger"].get("type") == "folder_watch"
+        if step["action"] != "files.read" or not (unread or watch) or not isinstance(path, str):
             continue
         written = any(
             path in (s["params"].get("path"), s["params"].get("file")) for s in steps[n + 1 :]
         )
-        if written:
+        if written and document["trigger"].get("type") == "folder_watch":
+            step["params"]["path"] = "{{trigger.path}}"
+            done.append(f"step {n + 1} now reads the file that arrived")
+            document["permissions"] = derive_permissions(document, registry)[0]
+        elif written:
             step["params"]["path"] = unread.pop(0)
             done.append(f"step {n + 1} now reads {step['params']['path']}")
             document["permissions"] = derive_permissions(document, registry)[0]
@@ -981,6 +999,10 @@ def _apply_trigger(facts: Facts, trigger: Mapping[str, Any]) -> None:
         facts.patterns = [pattern, *[p for p in facts.patterns if p != pattern]]
 
 
+PROPOSABLE = {"a note", "listing a folder", "saving to a file"}
+THIS = re.compile(r"\b(this|that|it|the answer|your answer)\b", re.I)
+
+
 def looks_like_refinement(message: str) -> bool:
     return bool(REFINE.search(message) or REMOVE.search(message))
 
@@ -1000,6 +1022,7 @@ class Planner:
         self.cloud = cloud
         self.attempts = max(1, attempts)
         self.conversation_key = conversation_key
+        self._handed_over = False  # propose(): text params may be {{trigger.text}}
         self._offered = [
             f"{a.id} {a.title} {a.description}".lower() for a in registry.actions.values()
         ]
@@ -1013,6 +1036,31 @@ class Planner:
         result = await self._plan(request)
         result.request = request
         result.seconds = time.perf_counter() - started
+        return result
+
+    async def propose(self, message: str, handed_over: str = "") -> Plan | None:
+        """One action for an ordinary chat message ("append this to my notes", "list my
+        Downloads folder"), or None when the message asks for no action. ``handed_over``
+        is the text "this" refers to (the last answer); the step receives it as
+        {{trigger.text}} when it runs, so it is never read as part of the workflow."""
+        if intent.looks_like_automation(message):
+            return None
+        facts = intent.read(message)
+        names = {c.name for c in facts.wants}
+        if not names or not names <= PROPOSABLE or facts.sensitive or facts.missing:
+            return None
+        if facts.unclear or not facts.files_named:
+            return None
+        self._handed_over = bool(handed_over) and bool(THIS.search(message))
+        try:
+            result = await self._plan(message)
+        finally:
+            self._handed_over = False
+        if result.kind != "workflow" or result.workflow is None:
+            return None
+        if len(result.workflow["steps"]) != 1:
+            return None
+        result.request = message
         return result
 
     async def refine(self, previous: Plan, message: str) -> Plan:
@@ -1106,6 +1154,7 @@ class Planner:
         if early is not None:
             return early
         builder = DraftSchema(self.registry, facts)
+        builder.handed_over = self._handed_over
         try:
             schema = builder.build()
         except DraftError:
@@ -1289,8 +1338,6 @@ def engine_generate_json(engine: Any, conversation_key: str = "steward-planner")
     return generate
 
 
-
-
 # --- what the user reviews -----------------------------------------------------------------
 
 PERMISSION_WORDS = {
@@ -1337,8 +1384,29 @@ class Review:
         return any(p.dangerous for p in self.permissions)
 
 
+def _in_words(text: str, numbers: Mapping[str, int]) -> str:
+    """References as a person reads them: "the result of step 1", "each listed file"."""
+
+    def word(match: re.Match[str]) -> str:
+        ref = match.group(1)
+        parts = ref.split(".")
+        if parts[0] == "steps" and len(parts) > 1 and parts[1] in numbers:
+            return f"[the result of step {numbers[parts[1]]}]"
+        return {
+            "item": "[each listed file]",
+            "trigger.path": "[the new file]",
+            "trigger.name": "[the new file's name]",
+            "trigger.text": "[the text from the chat]",
+            "run.date": "[today's date]",
+            "run.time": "[the time]",
+        }.get(ref, match.group(0))
+
+    return REFERENCE.sub(word, text)
+
+
 def review(document: Mapping[str, Any], registry: Registry) -> Review:
     steps = []
+    numbers = {str(s.get("id")): n for n, s in enumerate(document.get("steps", []), 1)}
     for n, step in enumerate(document.get("steps", []), 1):
         action = registry.actions.get(step.get("action", ""))
         params = dict(step.get("params", {}))
@@ -1352,7 +1420,8 @@ def review(document: Mapping[str, Any], registry: Registry) -> Review:
             shown = ", ".join(f"{k}: {str(v)[:80]}" for k, v in params.items())
             what = f"{action.title if action else step.get('action')} ({shown})"
         if step.get("for_each"):
-            what = f"For each item of {step['for_each']}: {what}"
+            what = f"For each file of {step['for_each']}: {what}"
+        what = _in_words(what, numbers)
         steps.append(
             ReviewStep(
                 n,
@@ -1386,11 +1455,10 @@ def review_text(result: Plan, registry: Registry) -> str:
     card = review(result.workflow, registry)
     lines = [f"Draft: “{card.name}”", f"  When: {card.when}", "  Steps:"]
     lines += [f"    {s.number}. {s.what}" for s in card.steps]
-    lines.append("  Permissions it asks for (! = changes files, uses the network or runs a program):")
-    lines += [
-        f"    {'!' if p.dangerous else '-'} {p.words}"
-        for p in card.permissions
-    ]
+    lines.append(
+        "  Permissions it asks for (! = changes files, uses the network or runs a program):"
+    )
+    lines += [f"    {'!' if p.dangerous else '-'} {p.words}" for p in card.permissions]
     if result.repairs:
         lines.append("  Fixed in the draft: " + "; ".join(result.repairs))
     return "\n".join(lines)
@@ -1403,12 +1471,12 @@ __all__ = [
     "Review",
     "ReviewPermission",
     "ReviewStep",
-    "review",
-    "review_text",
     "compile_draft",
     "engine_generate_json",
     "looks_like_refinement",
     "meaning_problems",
+    "review",
+    "review_text",
     "trigger_document",
     "when_in_words",
 ]

@@ -117,6 +117,20 @@ class Automations:
         )
         return await self.runner.run(workflow, options, workflow_id=stored.id)
 
+    async def dry_run_document(self, document: Any) -> RunRecord:
+        """A dry run of a draft that is not saved (the review card's Dry run)."""
+        workflow = self.validate(document)
+        return await self.runner.run(workflow, RunOptions(dry_run=True))
+
+    async def run_document(
+        self, document: Any, *, trigger_data: dict[str, Any] | None = None
+    ) -> RunRecord:
+        """Run a one-off workflow the user just approved by clicking (an action proposed in
+        a chat): its steps need no further question; it is recorded in the history."""
+        workflow = self.validate(document)
+        options = RunOptions(approved=True, trigger_data=trigger_data or {})
+        return await self.runner.run(workflow, options)
+
     def undo(self, run_id: str) -> list[str]:
         return undo(self.history, run_id, self.trash)
 

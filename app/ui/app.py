@@ -253,6 +253,21 @@ class Session:
         else:
             logging.getLogger(__name__).info("automations are run by another Steward (a daemon)")
         self.window.automations_button.setEnabled(True)
+        if self.engine is not None:
+            from app.automations.planner import Planner, engine_generate_json
+
+            engine = self.engine
+            self.window.set_planner(
+                Planner(registry, engine_generate_json(engine)), self.automations
+            )
+            self.window.workflow_saved.connect(self._on_workflow_saved)
+
+    def _on_workflow_saved(self, _workflow_id: str) -> None:
+        """A card saved a workflow (or ran an action): the scheduler and the panel see it now."""
+        if self.scheduler is not None:
+            self.scheduler.reload()
+        if self.panel is not None:
+            self.panel.refresh()
 
     def open_automations(self) -> AutomationsPanel | None:
         """The automations panel (one, raised if it is open already)."""

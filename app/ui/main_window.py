@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -46,6 +47,11 @@ from app.ui.chat_view import PAGE, Block, ChatView, render_blocks
 from app.ui.composer import Composer
 from app.ui.render import Theme
 
+if TYPE_CHECKING:
+    from app.automations.planner import Planner
+    from app.automations.service import Automations
+    from app.ui.review_card import ActionCard, ReviewCard
+
 DRAFT_SAVE_MS = 800
 # a streaming answer is drawn at most this often: every draw lays text out on the GUI thread,
 # and on a machine whose cores all decode, each one costs the model time
@@ -57,6 +63,8 @@ SEARCH_DELAY_MS = 150
 class MainWindow(QMainWindow):
     # an answer finished while the window was hidden or in the background (title, seconds)
     answer_finished_unseen = Signal(str, float)
+    # a workflow was saved from a review card (its id), or a proposed action ran ("")
+    workflow_saved = Signal(str)
 
     def __init__(self, theme: Theme, settings: QSettings) -> None:
         super().__init__()
@@ -69,6 +77,10 @@ class MainWindow(QMainWindow):
         self._cancel: threading.Event | None = None
         self._busy = False
         self._editing_last = False
+        self.planner: Planner | None = None
+        self.planner_automations: Automations | None = None
+        self.review_card: ReviewCard | None = None
+        self.action_card: ActionCard | None = None
         # set by the app when a tray icon exists: called instead of closing
         self.keep_running_in_tray: Callable[[], None] | None = None
 
@@ -128,6 +140,10 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(4, 8, 8, 8)
         right_layout.addWidget(self.title)
         right_layout.addWidget(self.view, 1)
+        # review cards (drafted workflows) and action proposals, between answers and composer
+        self.cards = QVBoxLayout()
+        self.cards.setContentsMargins(0, 0, 0, 0)
+        right_layout.addLayout(self.cards)
         right_layout.addLayout(composer_row)
 
         splitter = QSplitter()
@@ -437,8 +453,96 @@ class MainWindow(QMainWindow):
         if self._cancel is not None:
             self._cancel.set()
 
+    def set_planner(self, planner: Planner, automations: Automations) -> None:
+        """Drafting workflows from the chat (and proposing single actions) is available."""
+        self.planner = planner
+        self.planner_automations = automations
+
+    def _draft_open(self) -> ReviewCard | None:
+        card = self.review_card
+        if card is None or not card.isVisible() or card.stored is not None:
+            return None
+        return card
+
     def _on_composer_submit_requested(self, text: str) -> None:
+        if self.planner is not None and not self._busy:
+            from app.automations.intent import looks_like_automation
+            from app.automations.planner import looks_like_refinement
+
+            draft = self._draft_open()
+            if looks_like_automation(text) or (draft is not None and looks_like_refinement(text)):
+                self._plan(text)
+                return
         self._ask(text)
+        if self.planner is not None:
+            self._propose(text)
+
+    @asyncSlot(str)
+    async def _plan(self, text: str) -> None:
+        """Draft a workflow (or refine the open draft) and show it as a review card."""
+        from app.automations.intent import looks_like_automation
+        from app.ui.review_card import ReviewCard
+
+        assert self.planner is not None and self.planner_automations is not None
+        self.composer.clear()
+        self._busy = True
+        self._update_buttons()
+        self.status.setText("Drafting a workflow…")
+        draft = self._draft_open()
+        try:
+            if draft is not None and not looks_like_automation(text):
+                plan = await self.planner.refine(draft.plan, text)
+            elif draft is not None and draft.plan.kind == "question":
+                plan = await self.planner.plan([draft.plan.request, text])
+            else:
+                plan = await self.planner.plan(text)
+        except KnownError as exc:
+            self.status.setText(str(exc))
+            return
+        finally:
+            self._busy = False
+            self._update_buttons()
+        self.status.setText(
+            {
+                "workflow": "Draft ready: review it below.",
+                "question": "One question first.",
+                "refusal": "Steward can't do that.",
+            }[plan.kind]
+        )
+        if draft is not None and (plan.kind == "workflow" or draft.plan.kind == "question"):
+            draft.show_plan(plan)
+            return
+        if draft is not None:
+            draft.hide()
+        card = ReviewCard(plan, self.planner_automations, self)
+        card.saved.connect(self.workflow_saved)
+        self.cards.addWidget(card)
+        self.review_card = card
+
+    @asyncSlot(str)
+    async def _propose(self, text: str) -> None:
+        """After the answer, offer one action the message asked for, as a confirm card."""
+        from app.ui.review_card import ActionCard
+
+        assert self.planner is not None and self.planner_automations is not None
+        for _ in range(6000):  # the answer first (the model answers one thing at a time)
+            if not self._busy:
+                break
+            await asyncio.sleep(0.05)
+        shown = self.view.visible_messages()
+        answer = next((m.content for m in reversed(shown) if m.role == "assistant"), "")
+        try:
+            plan = await self.planner.propose(text, answer)
+        except KnownError:
+            return
+        if plan is None:
+            return
+        if self.action_card is not None and self.action_card.isVisible():
+            self.action_card.hide()
+        card = ActionCard(plan, self.planner_automations, answer, self)
+        card.finished.connect(lambda _run: self.workflow_saved.emit(""))
+        self.cards.addWidget(card)
+        self.action_card = card
 
     @asyncSlot(str)
     async def _ask(self, text: str, backend: BackendChoice | None = None) -> None:

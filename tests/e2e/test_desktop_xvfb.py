@@ -429,3 +429,52 @@ def test_long_history_dark_theme_and_settings(display: str, home: Path) -> None:
     finally:
         status, out = ended_cleanly(app)
     assert status == 0 and b"Traceback" not in out, out.decode()
+
+
+def cli_json(home: Path, *args: str) -> object:
+    done = run_steward(*args, "--json", home=home, STEWARD_PASSPHRASE="correct horse battery")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_request_to_workflow_approve_trigger_and_history(display: str, home: Path) -> None:
+    """Type a request, approve the review card, let the trigger fire, see the run."""
+    fill_long_history(home, 4)
+    user = home / "user"
+    (user / "inbox").mkdir(parents=True)
+    env = steward_env(home, DISPLAY=display, QT_QPA_PLATFORM="xcb", HOME=str(user))
+    app = start_desktop(env)
+    try:
+        wait_for(lambda: visible(display, "^Steward$"), timeout=20)
+        time.sleep(3)  # the automations (and the planner) start after the window
+        x(display, "type", "--delay", "10",
+          "When a text file lands in ~/inbox, summarize it into ~/Notes/summaries.md")
+        x(display, "key", "Return")
+        time.sleep(10)
+        screenshot(display, "planner-1-review-card.png")
+        assert cli_json(home, "automations", "list") == []  # a draft is not saved
+        # the card sits right above the composer: its buttons' row is always at this height
+        x(display, "mousemove", "425", "462", "click", "1")  # Approve and save
+        wait_for(lambda: len(cli_json(home, "automations", "list")) == 1, timeout=10)
+        time.sleep(1)
+        screenshot(display, "planner-2-approved.png")
+        [saved] = cli_json(home, "automations", "list")
+        assert saved["enabled"] and saved["trigger"].startswith("files *.txt in ~/inbox")
+        (user / "inbox" / "meeting.txt").write_text(
+            "The team agreed to ship the beta on Friday. Anna writes the release notes."
+        )
+        wait_for(lambda: bool(cli_json(home, "automations", "history")), timeout=60)
+        wait_for(
+            lambda: cli_json(home, "automations", "history")[0]["status"] != "running", timeout=60
+        )
+        [record] = cli_json(home, "automations", "history")
+        assert record["status"] == "succeeded", record
+        assert (user / "Notes" / "summaries.md").read_text().strip()
+        x(display, "mousemove", "68", "638", "click", "1")  # Automations
+        wait_for(lambda: visible(display, "Automations"), timeout=10)
+        time.sleep(1.5)
+        screenshot(display, "planner-3-run-in-history.png")
+        assert desktop_command(env, "--quit") == 0
+    finally:
+        status, out = ended_cleanly(app)
+    assert status == 0 and b"Traceback" not in out, out.decode()

@@ -55,6 +55,16 @@ async def prompt(context: ActionContext, p: dict[str, Any]) -> str:
     return _label(answer, p["labels"]) if task == "classify" else answer
 
 
+def describe(p: dict[str, Any]) -> str:
+    task = p.get("task", "custom")
+    what = str(p.get("input", ""))
+    # before a run the input is usually "{{steps.read.output}}": say that, not its length
+    text = what if "{{" in what else f"{len(what)} characters of text"
+    verb = "answer" if task == "custom" else task
+    extra = f" ({p['instruction']})" if p.get("instruction") else ""
+    return f"Ask the local model to {verb} {text}{extra}"
+
+
 @hookimpl
 def register_actions(register: RegisterAction) -> None:
     register(
@@ -75,9 +85,6 @@ def register_actions(register: RegisterAction) -> None:
             permissions=(Permission("model"),),
             run=prompt,
             timeout_s=300.0,
-            describe=lambda p: (
-                f"Ask the local model to {p.get('task', 'custom')} "
-                f"{len(str(p.get('input', '')))} characters of text"
-            ),
+            describe=describe,
         )
     )

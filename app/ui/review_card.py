@@ -1,0 +1,258 @@
+"""The review card: a drafted workflow shown in the chat, to read, dry-run, edit, approve or
+discard; and the confirm card for one action proposed in an ordinary chat.
+
+Nothing runs without a click. Approving grants exactly the permissions the card lists (the
+document's own), saves the workflow encrypted and enables it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from app.automations.planner import Plan, review
+from app.core.errors import KnownError
+from app.ui.automations_panel import JsonEditor, run_html
+
+if TYPE_CHECKING:
+    from app.automations.history import RunRecord, StoredWorkflow
+    from app.automations.service import Automations
+
+DANGER = "#b3261e"
+
+
+def card_html(plan: Plan, automations: Automations) -> str:
+    """The card's text: the trigger in words, numbered steps, permissions (the dangerous
+    ones in red)."""
+    asked = ""
+    if plan.request:
+        asked = f"<p><small>You asked: <i>{html.escape(plan.request[:500])}</i></small></p>"
+    if plan.workflow is None:
+        label = "Question" if plan.kind == "question" else "Can't do that"
+        return f"{asked}<p><b>{label}:</b> {html.escape(plan.text)}</p>"
+    card = review(plan.workflow, automations.registry)
+    parts = [
+        asked,
+        f"<p><b>Draft workflow: {html.escape(card.name)}</b><br>"
+        f"<b>When:</b> {html.escape(card.when)}</p><p><b>Steps</b></p><ol>",
+    ]
+    parts += [f"<li>{html.escape(step.what)}</li>" for step in card.steps]
+    parts.append("</ol><p><b>Permissions approving grants</b></p><ul>")
+    for p in card.permissions:
+        if p.dangerous:
+            parts.append(
+                f'<li><span style="color:{DANGER}"><b>⚠ {html.escape(p.words)}</b></span></li>'
+            )
+        else:
+            parts.append(f"<li>{html.escape(p.words)}</li>")
+    parts.append("</ul>")
+    if plan.repairs:
+        parts.append(f"<p><i>Fixed in the draft: {html.escape('; '.join(plan.repairs))}</i></p>")
+    return "".join(parts)
+
+
+class ReviewCard(QFrame):
+    """A draft (or the planner's question or refusal) in the chat."""
+
+    saved = Signal(str)  # the workflow id
+    discarded = Signal()
+    edit_requested = Signal(object)  # the document
+
+    def __init__(
+        self,
+        plan: Plan,
+        automations: Automations,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.plan = plan
+        self.automations = automations
+        self.stored: StoredWorkflow | None = None
+        self.last_run: RunRecord | None = None
+        self.editor: JsonEditor | None = None
+        self.body = QLabel()
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        self.result.hide()
+        self.dry_run_button = QPushButton("Dry run")
+        self.approve_button = QPushButton("Approve and save")
+        self.edit_button = QPushButton("Edit")
+        self.discard_button = QPushButton("Discard")
+        row = QHBoxLayout()
+        for button in (
+            self.dry_run_button,
+            self.approve_button,
+            self.edit_button,
+            self.discard_button,
+        ):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.body)
+        layout.addWidget(self.result)
+        layout.addLayout(row)
+        self.dry_run_button.clicked.connect(self._on_dry_run_clicked)
+        self.approve_button.clicked.connect(self._on_approve_clicked)
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.discard_button.clicked.connect(self._on_discard_clicked)
+        self.show_plan(plan)
+
+    def show_plan(self, plan: Plan) -> None:
+        """Show a (refined) plan in place of the one shown."""
+        self.plan = plan
+        self.body.setText(card_html(plan, self.automations))
+        is_draft = plan.workflow is not None and self.stored is None
+        for button in (self.dry_run_button, self.approve_button, self.edit_button):
+            button.setVisible(is_draft)
+        self.discard_button.setText("Discard" if is_draft else "Dismiss")
+        self.result.hide()
+
+    def _show_result(self, text: str) -> None:
+        self.result.setText(text)
+        self.result.show()
+
+    @asyncSlot()
+    async def _on_dry_run_clicked(self) -> None:
+        if self.plan.workflow is None:
+            return
+        self.dry_run_button.setEnabled(False)
+        try:
+            self.last_run = await self.automations.dry_run_document(self.plan.workflow)
+            self._show_result(run_html(self.last_run))
+        except KnownError as exc:
+            self._show_result(f"<p><b>Dry run failed:</b> {html.escape(str(exc))}</p>")
+        finally:
+            self.dry_run_button.setEnabled(True)
+
+    def _on_approve_clicked(self) -> None:
+        if self.plan.workflow is None or self.stored is not None:
+            return
+        try:
+            stored = self.automations.create(self.plan.workflow, enabled=True)
+        except KnownError as exc:  # plugins changed since the draft: nothing is saved
+            self._show_result(f"<p><b>Not saved:</b> {html.escape(str(exc))}</p>")
+            return
+        self.automations.history.approve(stored.id, stored.document)
+        self.stored = self.automations.history.workflow(stored.id)
+        self.show_plan(self.plan)
+        self._show_result(
+            f"<p>Saved and enabled as <b>{html.escape(stored.name)}</b>. It runs "
+            f"{html.escape(review(stored.document, self.automations.registry).when.lower())}; "
+            "its runs appear in Automations.</p>"
+        )
+        self.saved.emit(stored.id)
+
+    def _on_edit_clicked(self) -> None:
+        """The draft's JSON with live validation; saving the editor changes the card (the
+        draft is still only approved with Approve and save)."""
+        if self.plan.workflow is None:
+            return
+        editor = JsonEditor(self.automations, self.plan.workflow, self)
+        editor.setWindowTitle("Edit draft — Steward")
+
+        def take() -> None:
+            edited = dataclasses.replace(self.plan, workflow=editor.document, repairs=[])
+            self.show_plan(edited)
+
+        editor.accepted.connect(take)
+        editor.open()
+        self.editor = editor
+        self.edit_requested.emit(self.plan.workflow)
+
+    def _on_discard_clicked(self) -> None:
+        self.discarded.emit()
+        self.hide()
+        self.deleteLater()
+
+
+class ActionCard(QFrame):
+    """One action proposed in an ordinary chat: it runs only when the user clicks Run."""
+
+    finished = Signal(object)  # the RunRecord
+    dismissed = Signal()
+
+    def __init__(
+        self,
+        plan: Plan,
+        automations: Automations,
+        handed_over: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("actionCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        assert plan.workflow is not None
+        self.plan = plan
+        self.automations = automations
+        self.handed_over = handed_over
+        self.last_run: RunRecord | None = None
+        card = review(plan.workflow, automations.registry)
+        steps = "; ".join(s.what for s in card.steps)
+        rights = ", ".join(p.words for p in card.permissions)
+        self.body = QLabel(
+            f"<p><b>Steward can do this for you:</b> {html.escape(steps)}<br>"
+            f"<small>It needs to {html.escape(rights)}.</small></p>"
+        )
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        self.result.hide()
+        self.run_button = QPushButton("Run")
+        self.dismiss_button = QPushButton("Dismiss")
+        row = QHBoxLayout()
+        row.addWidget(self.run_button)
+        row.addWidget(self.dismiss_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.body)
+        layout.addWidget(self.result)
+        layout.addLayout(row)
+        self.run_button.clicked.connect(self._on_run_clicked)
+        self.dismiss_button.clicked.connect(self._on_dismiss_clicked)
+
+    @asyncSlot()
+    async def _on_run_clicked(self) -> None:
+        assert self.plan.workflow is not None
+        self.run_button.setEnabled(False)
+        try:
+            run = await self.automations.run_document(
+                self.plan.workflow, trigger_data={"text": self.handed_over}
+            )
+        except KnownError as exc:
+            self.result.setText(f"<p><b>Not run:</b> {html.escape(str(exc))}</p>")
+            self.result.show()
+            self.run_button.setEnabled(True)
+            return
+        self.last_run = run
+        self.result.setText(run_html(run))
+        self.result.show()
+        self.run_button.hide()
+        self.dismiss_button.setText("Close")
+        self.finished.emit(run)
+
+    def _on_dismiss_clicked(self) -> None:
+        self.dismissed.emit()
+        self.hide()
+        self.deleteLater()
+
+
+__all__ = ["ActionCard", "ReviewCard", "card_html"]
