@@ -386,6 +386,8 @@ def _schedule(text: str, facts: Facts) -> None:
             facts.unclear.append("At what time (and on which days) should it run?")
         return
     facts.trigger = "schedule"
+    if days is not None:
+        facts.weekdays, facts.days_named = days, True
     if len(set(times)) > 1:
         facts.unclear.append("I read more than one time of day; at which one should it run?")
         return

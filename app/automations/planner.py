@@ -1258,12 +1258,21 @@ class Planner:
         old = Facts(text=previous.request)
         _apply_trigger(old, (previous.workflow or {}).get("trigger", {"type": "manual"}))
         if new.trigger != "manual" or new.unclear:
-            if new.unclear and not (new.hour is not None and old.trigger == "schedule"):
+            at_time = old.trigger == "schedule" and old.every_minutes is None
+            merge = at_time and new.every_minutes is None and (
+                new.hour is not None or new.days_named
+            )
+            if new.unclear and not merge:
                 return Plan("question", new.unclear[0], request=previous.request)
-            facts.trigger, facts.every_minutes = new.trigger, new.every_minutes
-            facts.hour, facts.minute = new.hour, new.minute
-            facts.weekdays = new.weekdays if new.days_named else old.weekdays
-            facts.watch_folder, facts.watch_events = new.watch_folder, new.watch_events
+            if merge:  # "make it 9 am instead", "only on weekdays": the rest stays
+                if new.hour is not None:
+                    facts.hour, facts.minute = new.hour, new.minute
+                facts.weekdays = new.weekdays if new.days_named else old.weekdays
+            else:
+                facts.trigger, facts.every_minutes = new.trigger, new.every_minutes
+                facts.hour, facts.minute = new.hour, new.minute
+                facts.weekdays = new.weekdays if new.days_named else old.weekdays
+                facts.watch_folder, facts.watch_events = new.watch_folder, new.watch_events
         steps = list(previous.draft["steps"])
         if REMOVE.search(message):
             drop = {a for c in new.wants for a in c.actions}

@@ -355,3 +355,44 @@ def test_the_terminal_asks_before_a_step_that_changes_files(home: Path, user: Pa
     again = steward("automations", "run", wid, home=home, user=user)
     assert again.returncode == 0, again.stderr
     assert (user / "Downloads" / "PDFs" / "y.pdf").exists()
+
+
+def test_plan_prints_a_draft_a_question_or_a_refusal_and_saves_only_when_approved(
+    home: Path, user: Path, tmp_path: Path
+) -> None:
+    def plan(*args: str, answer: str | None = None) -> Result:
+        return steward("automations", "plan", *args, home=home, user=user, input=answer)
+
+    refused = plan("Email me a summary of ~/Notes every day at 6 pm", "--json")
+    assert refused.returncode == 0, refused.stderr
+    assert json.loads(refused.stdout)["kind"] == "refusal"
+    assert "I can't send email" in json.loads(refused.stdout)["text"]
+    asked = plan("Tidy up my files", "--json")
+    assert asked.returncode == 0 and json.loads(asked.stdout)["kind"] == "question"
+
+    request = "Move the PDFs in ~/Downloads into ~/Downloads/PDFs"
+    drafted = plan(request, "--json")
+    assert drafted.returncode == 0, drafted.stderr
+    out = json.loads(drafted.stdout)
+    assert out["kind"] == "workflow" and set(out) == {"kind", "workflow"}
+    document = tmp_path / "draft.json"
+    document.write_text(json.dumps(out["workflow"]))
+    valid = steward("automations", "validate", str(document), home=home, user=user)
+    assert valid.returncode == 0, valid.stderr
+
+    shown = plan(request)
+    assert "Draft: “" in shown.stdout and "When: By hand (Run now)" in shown.stdout
+    assert "1. List *.pdf in ~/Downloads" in shown.stdout
+    assert "! change files in ~/Downloads" in shown.stdout
+    kept = plan(request, "--save", answer="n\n")
+    assert kept.returncode == 0 and "Not saved." in kept.stderr
+    listed = steward("automations", "list", "--json", home=home, user=user)
+    assert json.loads(listed.stdout) == []
+    saved = plan(request, "--save", answer="y\n")
+    assert saved.returncode == 0 and "Saved “" in saved.stderr, saved.stderr
+    [workflow] = json.loads(steward("automations", "list", "--json", home=home, user=user).stdout)
+    assert workflow["enabled"]
+    (user / "Downloads" / "a.pdf").write_bytes(b"%PDF")
+    ran = steward("automations", "run", workflow["id"], home=home, user=user)  # approved: no question
+    assert ran.returncode == 0, ran.stderr
+    assert (user / "Downloads" / "PDFs" / "a.pdf").exists()

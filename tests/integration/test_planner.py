@@ -210,3 +210,66 @@ def test_an_approved_draft_runs_exactly_its_steps_on_poisoned_files(
     for path, content in before.items():
         assert path.read_bytes() == content
     assert os.path.exists(home / "Notes" / "journal.md")
+
+
+def test_the_engine_keeps_to_the_schema(engine: LocalEngine, registry: Registry) -> None:
+    """Whatever the request, the local answer under the grammar parses and fits the schema."""
+    import jsonschema
+
+    from app.automations import intent
+    from app.automations.planner import DraftSchema, few_shot, system_prompt
+    from app.core.llm.engine import SamplingParams
+    from app.core.llm.prompt import ChatMessage
+
+    generate = engine_generate_json(engine)
+    for request in ("Move the PDFs in ~/Downloads into ~/Downloads/PDFs",
+                    "Every hour fetch https://example.com/status and notify me"):
+        schema = DraftSchema(registry, intent.read(request)).build()
+        messages = [
+            ChatMessage("system", system_prompt(registry, list(registry.actions.values()))),
+            *few_shot(registry),
+            ChatMessage("user", f"Request: {request}"),
+        ]
+        for seed in (1, 2, 3):
+            params = SamplingParams(temperature=0.8, max_tokens=400, seed=seed,
+                                    json_schema=json.dumps(schema))
+            answer = json.loads(asyncio.run(generate(messages, params)))
+            jsonschema.validate(answer, schema)
+
+
+def test_the_cloud_model_drafts_when_the_local_one_cannot(
+    llama_server: str, registry: Registry
+) -> None:
+    """A real OpenAI-compatible server gets the schema as its response format."""
+    from app.core.llm.cloud import CloudClient, CloudEndpoint
+    from app.core.llm.engine import SamplingParams, TokenEvent
+    from app.core.llm.prompt import ChatMessage
+
+    async def local(messages: list[ChatMessage], params: SamplingParams) -> str:
+        return "{}"  # the local model failing every time (its real answers: tests above)
+
+    calls: list[SamplingParams] = []
+
+    async def go() -> Plan:
+        client = CloudClient(CloudEndpoint(llama_server, "smollm2", max_retries=0))
+
+        async def cloud(messages: list[ChatMessage], params: SamplingParams) -> str:
+            calls.append(params)
+            pieces = []
+            async for event in client.stream_chat(messages, params):
+                if isinstance(event, TokenEvent):
+                    pieces.append(event.text)
+            return "".join(pieces)
+
+        try:
+            return await Planner(registry, local, cloud=cloud).plan(
+                "Every weekday at 17:00 remind me to write my timesheet"
+            )
+        finally:
+            await client.aclose()
+
+    result = asyncio.run(go())
+    assert len(calls) == 1 and calls[0].json_schema
+    assert result.kind == "workflow" and result.used_cloud, result.text
+    assert result.workflow is not None
+    assert [s["action"] for s in result.workflow["steps"]] == ["notify.show"]

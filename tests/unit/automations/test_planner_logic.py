@@ -1,0 +1,319 @@
+"""The planner's logic around the model: the words read, the schema built, drafts compiled,
+their meaning checked, repairs, retries with the problems, the cloud as a last resort,
+questions and refusals. The model is scripted here (its real answers are tested in
+tests/integration/test_planner.py); every schema is also turned into a real llama.cpp
+grammar, so a schema the engine could not use fails here."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from llama_cpp.llama_grammar import LlamaGrammar
+
+from app.automations import intent
+from app.automations.builtins import MODULES
+from app.automations.planner import (
+    DraftSchema,
+    Plan,
+    Planner,
+    compile_draft,
+    meaning_problems,
+    review,
+    when_in_words,
+)
+from app.automations.plugins import Registry, load_plugins
+from app.automations.workflow import validate
+from app.core.llm.engine import SamplingParams
+from app.core.llm.prompt import ChatMessage
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return load_plugins(builtins=MODULES, entry_points=False)
+
+
+class Script:
+    """Answers in turn, recording what was asked (and the schema each time)."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = list(answers)
+        self.asked: list[tuple[list[ChatMessage], SamplingParams]] = []
+
+    async def __call__(self, messages: list[ChatMessage], params: SamplingParams) -> str:
+        self.asked.append((messages, params))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer if isinstance(answer, str) else json.dumps(answer)
+
+
+def plan(planner: Planner, request: Any) -> Plan:
+    return asyncio.run(planner.plan(request))
+
+
+# --- the words ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "hour", "minute", "days", "every"),
+    [
+        ("every weekday at 8:30 do x", "schedule", 8, 30, intent.WEEKDAYS[:5], None),
+        ("on Mondays and Thursdays at 9 am", "schedule", 9, 0, ("mon", "thu"), None),
+        ("daily at 6 pm", "schedule", 18, 0, intent.WEEKDAYS, None),
+        ("at noon on weekends", "schedule", 12, 0, ("sat", "sun"), None),
+        ("every 15 minutes", "schedule", None, 0, intent.WEEKDAYS, 15),
+        ("every 2 hours", "schedule", None, 0, intent.WEEKDAYS, 120),
+        ("hourly", "schedule", None, 0, intent.WEEKDAYS, 60),
+        ("when steward starts", "app_start", None, 0, intent.WEEKDAYS, None),
+        ("move the PDFs in ~/Downloads to ~/Docs", "manual", None, 0, intent.WEEKDAYS, None),
+    ],
+)
+def test_when_the_words_say(text, trigger, hour, minute, days, every) -> None:
+    facts = intent.read(text)
+    assert (facts.trigger, facts.hour, facts.minute, facts.every_minutes) == (
+        trigger,
+        hour,
+        minute,
+        every,
+    )
+    assert tuple(facts.weekdays) == tuple(days)
+    assert not facts.unclear
+
+
+def test_what_the_words_name() -> None:
+    facts = intent.read(
+        "When a new PDF lands in ~/Downloads, copy it to Documents/Papers and run `git "
+        "status --short`, then fetch https://example.com/x."
+    )
+    assert facts.trigger == "folder_watch" and facts.watch_folder == "~/Downloads"
+    assert facts.paths == ["~/Downloads", "~/Documents/Papers"]
+    assert facts.urls == ["https://example.com/x"] and facts.patterns == ["*.pdf"]
+    assert facts.commands == [intent.Command("git", ("status", "--short"))]
+    assert {c.name for c in facts.wants} >= {"copying files", "fetching a web page"}
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("every morning water the plants reminder", "At what time"),
+        ("when something new shows up, tell me", "Which folder"),
+        ("every week back up my notes", "At what time"),
+        ("at 9:00 and at 17:00 remind me", "more than one time"),
+    ],
+)
+def test_what_the_words_leave_open(text: str, question: str) -> None:
+    assert question in intent.read(text).unclear[0]
+
+
+def test_keys_and_system_folders_are_sensitive() -> None:
+    for path in ("~/.ssh", "~/.ssh/id_ed25519", "/etc/cron.d", "~/.gnupg/x", "~/.aws/credentials"):
+        assert intent.is_sensitive(path), path
+    for path in ("~/Notes", "~/Downloads/ssh-notes.md", "/tmp/etc"):
+        assert not intent.is_sensitive(path), path
+
+
+# --- schema and compile ---------------------------------------------------------------------
+
+
+REQUESTS = [
+    "Move the PDFs in ~/Downloads into ~/Downloads/PDFs",
+    "When a text file lands in ~/Notes/inbox, summarize it into my journal",
+    "Every hour fetch https://example.com/status and notify me",
+    "Run `git status` in ~/Projects/site every day at 17:00 and save the output to ~/Notes/git.md",
+    "Every weekday at 17:00 remind me to write my timesheet",
+    "List my Downloads folder",
+]
+
+
+@pytest.mark.parametrize("request_text", REQUESTS)
+def test_every_schema_becomes_a_grammar_and_offers_only_named_places(
+    registry: Registry, request_text: str
+) -> None:
+    facts = intent.read(request_text)
+    schema = DraftSchema(registry, facts).build()
+    text = json.dumps(schema)
+    LlamaGrammar.from_json_schema(text, verbose=False)  # raises when llama.cpp cannot use it
+    for path in ("~/.ssh", "/etc", "/"):
+        assert f'"{path}"' not in text
+    offered: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "enum":
+                    offered.update(v for v in value if isinstance(v, str))
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    places = {v for v in offered if v.startswith(("~", "/", "http"))}
+    assert places <= set(facts.files_named) | set(facts.urls), places
+
+
+def test_a_draft_compiles_to_a_document_with_exactly_the_permissions_it_needs(
+    registry: Registry,
+) -> None:
+    facts = intent.read("Move the PDFs in ~/Downloads into ~/Downloads/PDFs")
+    draft = {
+        "name": "Tidy",
+        "steps": [
+            {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
+            {"action": "files.move", "params": {"source": "{{item}}", "destination": "~/Downloads/PDFs"}},
+        ],
+    }
+    document, problems = compile_draft(draft, registry, facts, facts.text)
+    assert problems == []
+    assert document["steps"][1] == {
+        "id": "move",
+        "action": "files.move",
+        "for_each": "{{steps.list.output.files}}",
+        "params": {"source": "{{item}}", "destination": "~/Downloads/PDFs/"},
+    }
+    assert document["permissions"] == [
+        {"kind": "files.write", "scope": "~/Downloads"},
+        {"kind": "files.write", "scope": "~/Downloads/PDFs"},
+    ]
+    assert validate(document, registry)[0] is not None
+    assert meaning_problems(document, registry, facts) == []
+    card = review(document, registry)
+    assert [p.dangerous for p in card.permissions] == [True, True]
+    assert card.steps[1].what == (
+        "For each file of [the result of step 1]: Move [each listed file] to ~/Downloads/PDFs/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("draft", "problem"),
+    [
+        ({"name": "x", "steps": [{"action": "files.list", "params": {"folder": "~/Downloads"}}]},
+         "no step lists them"),
+        ({"name": "x", "steps": [
+            {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
+            {"action": "files.delete", "params": {"path": "{{item}}"}}]},
+         "files.delete was not asked for"),
+        ({"name": "x", "steps": [
+            {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
+            {"action": "files.move", "params": {"source": "{{item}}", "destination": "/etc"}}]},
+         "holds keys or system settings"),
+        ({"name": "x", "steps": [
+            {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
+            {"action": "files.move", "params": {"source": "{{item}}", "destination": "~/Other"}}]},
+         "is not a place the request names"),
+    ],
+)
+def test_meaning_problems_are_named(registry: Registry, draft: dict[str, Any], problem: str) -> None:
+    facts = intent.read("Move the PDFs in ~/Downloads into ~/Downloads/PDFs")
+    document, problems = compile_draft(draft, registry, facts, facts.text)
+    problems += meaning_problems(document, registry, facts)
+    assert any(problem in p for p in problems), problems
+
+
+def test_trigger_words() -> None:
+    assert when_in_words({"type": "schedule", "at": {"hour": 8, "minute": 0,
+                          "weekdays": ["mon", "tue", "wed", "thu", "fri"]}}) == (
+        "Every weekday at 08:00"
+    )
+    assert when_in_words({"type": "schedule", "every_minutes": 120}) == "Every 2 hours"
+    assert when_in_words({"type": "folder_watch", "folder": "~/In", "pattern": "*.txt"}) == (
+        "When a file matching *.txt appears in ~/In"
+    )
+
+
+# --- the planner around the model ----------------------------------------------------------
+
+
+GOOD = {
+    "name": "Tidy",
+    "steps": [
+        {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
+        {"action": "files.move", "params": {"source": "{{item}}", "destination": "~/Downloads/PDFs"}},
+    ],
+}
+WRONG_WAY = {
+    "name": "Tidy",
+    "steps": [
+        {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
+        {"action": "files.move", "params": {"source": "{{item}}", "destination": "~/Downloads"}},
+    ],
+}
+TIDY = "Move the PDFs in ~/Downloads into ~/Downloads/PDFs"
+
+
+def test_a_good_first_draft_is_used_and_the_grammar_is_asked_for(registry: Registry) -> None:
+    script = Script(GOOD)
+    result = plan(Planner(registry, script), TIDY)
+    assert result.kind == "workflow" and result.attempts == 1
+    [(messages, params)] = script.asked
+    assert params.json_schema and json.loads(params.json_schema)["type"] == "object"
+    assert messages[0].role == "system" and "files.move" in messages[0].content
+    assert messages[-1].content.startswith(f"Request: {TIDY}")
+
+
+def test_problems_go_back_to_the_model_and_then_the_user_is_asked(registry: Registry) -> None:
+    script = Script("not json", WRONG_WAY, WRONG_WAY)
+    result = plan(Planner(registry, script), TIDY)
+    assert result.kind == "question" and "?" in result.text
+    assert "not a place the request names" in result.text or "no step uses" in result.text
+    assert len(script.asked) == 3
+    retry = script.asked[2][0]
+    assert retry[-1].content.startswith("That draft has problems:")
+    assert retry[-2].role == "assistant"
+
+
+def test_the_cloud_is_the_last_resort(registry: Registry) -> None:
+    local = Script("{}", "{}", "{}")
+    cloud = Script(GOOD)
+    result = plan(Planner(registry, local, cloud=cloud), TIDY)
+    assert result.kind == "workflow" and result.used_cloud and len(local.asked) == 3
+    refused = Script(RuntimeError("The cloud is off"))
+    result = plan(Planner(registry, Script("{}", "{}", "{}"), cloud=refused), TIDY)
+    assert result.kind == "question"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind", "words"),
+    [
+        ("Email me my notes every day at 6 pm", "refusal", "I can't send email"),
+        ("Remind me tomorrow at 9 to call mum", "refusal", "once at a later date"),
+        ("Every night copy ~/.ssh to ~/Backups", "refusal", "I won't draft"),
+        ("Make my life easier", "question", "What should happen"),
+        ("Delete old files", "question", "Which folder"),
+    ],
+)
+def test_refusals_and_questions_need_no_model(
+    registry: Registry, request_text: str, kind: str, words: str
+) -> None:
+    script = Script()
+    result = plan(Planner(registry, script), request_text)
+    assert (result.kind, script.asked) == (kind, [])
+    assert words in result.text
+
+
+def test_a_plugin_that_offers_email_removes_the_refusal(registry: Registry) -> None:
+    from dataclasses import replace
+
+    mail = replace(registry.actions["notify.show"], id="mail.send", title="Send an email")
+    extended = replace(registry, actions={**registry.actions, "mail.send": mail})
+    result = plan(Planner(extended, Script("{}", "{}", "{}")), "Email me my notes at 6 pm")
+    assert result.kind != "refusal"
+
+
+def test_refinement_changes_the_time_without_the_model(registry: Registry) -> None:
+    draft = {"name": "Water", "steps": [{"action": "notify.show",
+                                          "params": {"title": "Water", "body": "Drink"}}]}
+    script = Script(draft)
+    planner = Planner(registry, script)
+    first = plan(planner, "Every day at 8:00 remind me to drink water")
+    later = asyncio.run(planner.refine(first, "make it 9:30 instead"))
+    assert later.kind == "workflow" and later.workflow is not None
+    assert later.workflow["trigger"] == {"type": "schedule", "at": {"hour": 9, "minute": 30}}
+    assert later.workflow["steps"] == first.workflow["steps"]  # type: ignore[index]
+    assert len(script.asked) == 1
+    weekdays = asyncio.run(planner.refine(later, "only on weekdays"))
+    assert weekdays.workflow is not None
+    assert weekdays.workflow["trigger"]["at"]["weekdays"] == ["mon", "tue", "wed", "thu", "fri"]
