@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import automations, cloud, desktop, llm, store
+from bench import automations, cloud, desktop, llm, planner, store
 from bench.table import Row, print_table
 
 SUITES = {
@@ -19,6 +19,7 @@ SUITES = {
     "cloud": cloud.run,
     "desktop": desktop.run,
     "automations": automations.run,
+    "planner": planner.run,
 }
 
 

@@ -1259,8 +1259,8 @@ class Planner:
         _apply_trigger(old, (previous.workflow or {}).get("trigger", {"type": "manual"}))
         if new.trigger != "manual" or new.unclear:
             at_time = old.trigger == "schedule" and old.every_minutes is None
-            merge = at_time and new.every_minutes is None and (
-                new.hour is not None or new.days_named
+            merge = (
+                at_time and new.every_minutes is None and (new.hour is not None or new.days_named)
             )
             if new.unclear and not merge:
                 return Plan("question", new.unclear[0], request=previous.request)

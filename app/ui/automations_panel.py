@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from app.automations.history import RunRecord, StoredWorkflow
     from app.automations.service import Automations
+    from app.ui.workflow_form import WorkflowForm
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 WEEKDAYS = {
@@ -228,13 +229,20 @@ class AutomationsPanel(QDialog):
         self.run_button = QPushButton("Run now")
         self.dry_button = QPushButton("Dry run")
         self.add_button = QPushButton("Add from file…")
+        self.form_button = QPushButton("Edit…")
         self.edit_button = QPushButton("Edit JSON…")
         self.delete_button = QPushButton("Delete…")
         self.undo_button = QPushButton("Undo file changes")
         self.message = QLabel()
         self.message.setWordWrap(True)
         buttons = QHBoxLayout()
-        for button in (self.run_button, self.dry_button, self.edit_button, self.delete_button):
+        for button in (
+            self.run_button,
+            self.dry_button,
+            self.form_button,
+            self.edit_button,
+            self.delete_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.add_button)
@@ -269,6 +277,7 @@ class AutomationsPanel(QDialog):
         self.dry_button.clicked.connect(self._on_dry_clicked)
         self.add_button.clicked.connect(self._on_add_clicked)
         self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.form_button.clicked.connect(self._on_form_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self.undo_button.clicked.connect(self._on_undo_clicked)
         self._filling = False
@@ -319,7 +328,13 @@ class AutomationsPanel(QDialog):
 
     def _update_buttons(self) -> None:
         has = self.selected_id() is not None
-        for button in (self.run_button, self.dry_button, self.edit_button, self.delete_button):
+        for button in (
+            self.run_button,
+            self.dry_button,
+            self.form_button,
+            self.edit_button,
+            self.delete_button,
+        ):
             button.setEnabled(has)
         run_id = self.selected_run_id()
         can_undo = False
@@ -463,6 +478,22 @@ class AutomationsPanel(QDialog):
 
     def _on_edit_clicked(self) -> None:
         self.open_editor()
+
+    def open_form(self) -> WorkflowForm | None:
+        """The selected workflow as a form (fields from each action's schema)."""
+        from app.ui.workflow_form import WorkflowForm
+
+        workflow_id = self.selected_id()
+        if workflow_id is None:
+            return None
+        stored = self.automations.history.workflow(workflow_id)
+        form = WorkflowForm(self.automations, stored.document, self)
+        form.accepted.connect(lambda: self.save_edit(workflow_id, form.document))
+        form.open()
+        return form
+
+    def _on_form_clicked(self) -> None:
+        self.open_form()
 
     def _on_delete_clicked(self) -> None:
         workflow_id = self.selected_id()

@@ -24,7 +24,8 @@ from qasync import asyncSlot
 
 from app.automations.planner import Plan, review
 from app.core.errors import KnownError
-from app.ui.automations_panel import JsonEditor, run_html
+from app.ui.automations_panel import run_html
+from app.ui.workflow_form import WorkflowForm
 
 if TYPE_CHECKING:
     from app.automations.history import RunRecord, StoredWorkflow
@@ -83,7 +84,7 @@ class ReviewCard(QFrame):
         self.automations = automations
         self.stored: StoredWorkflow | None = None
         self.last_run: RunRecord | None = None
-        self.editor: JsonEditor | None = None
+        self.editor: WorkflowForm | None = None
         self.body = QLabel()
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
@@ -160,11 +161,11 @@ class ReviewCard(QFrame):
         self.saved.emit(stored.id)
 
     def _on_edit_clicked(self) -> None:
-        """The draft's JSON with live validation; saving the editor changes the card (the
-        draft is still only approved with Approve and save)."""
+        """The draft as a form (or, from there, as JSON) with live validation; saving it
+        changes the card (the draft is still only approved with Approve and save)."""
         if self.plan.workflow is None:
             return
-        editor = JsonEditor(self.automations, self.plan.workflow, self)
+        editor = WorkflowForm(self.automations, self.plan.workflow, self)
         editor.setWindowTitle("Edit draft — Steward")
 
         def take() -> None:

@@ -447,8 +447,13 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
     try:
         wait_for(lambda: visible(display, "^Steward$"), timeout=20)
         time.sleep(3)  # the automations (and the planner) start after the window
-        x(display, "type", "--delay", "10",
-          "When a text file lands in ~/inbox, summarize it into ~/Notes/summaries.md")
+        x(
+            display,
+            "type",
+            "--delay",
+            "10",
+            "When a text file lands in ~/inbox, summarize it into ~/Notes/summaries.md",
+        )
         x(display, "key", "Return")
         time.sleep(10)
         screenshot(display, "planner-1-review-card.png")

@@ -393,6 +393,8 @@ def test_plan_prints_a_draft_a_question_or_a_refusal_and_saves_only_when_approve
     [workflow] = json.loads(steward("automations", "list", "--json", home=home, user=user).stdout)
     assert workflow["enabled"]
     (user / "Downloads" / "a.pdf").write_bytes(b"%PDF")
-    ran = steward("automations", "run", workflow["id"], home=home, user=user)  # approved: no question
+    ran = steward(
+        "automations", "run", workflow["id"], home=home, user=user
+    )  # approved: no question
     assert ran.returncode == 0, ran.stderr
     assert (user / "Downloads" / "PDFs" / "a.pdf").exists()

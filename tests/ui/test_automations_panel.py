@@ -197,3 +197,52 @@ def test_the_json_editor_validates_as_it_is_typed(
         "changed"
     )
     assert "asks for approval again" in panel.message.text()
+
+
+def test_the_form_edits_steps_and_trigger_with_live_validation(
+    qtbot, automations: Automations, tmp_path: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    stored = automations.create(writer(folder))
+    automations.history.approve(stored.id, stored.document)
+    panel = AutomationsPanel(automations, lambda r: None)  # type: ignore[arg-type, return-value]
+    qtbot.addWidget(panel)
+    form = panel.open_form()
+    assert form is not None
+    save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert form.check() and save.isEnabled()
+    assert (form.hour.value(), form.minute.value()) == (8, 30)
+    [step] = form.steps
+    fields = {f.name: f for f in step.fields}
+    assert set(fields) == {"path", "text", "overwrite"}
+    assert fields["text"].widget.text() == "from the panel"  # type: ignore[attr-defined]
+    assert "⚠ change files in" in form.permission_text.text()
+
+    fields["path"].widget.setText("/etc/passwd")  # type: ignore[attr-defined]
+    assert not form.check() and not save.isEnabled()
+    assert "outside the granted folders" in form.problems.text()
+    fields["path"].widget.setText(str(folder / "other.txt"))  # type: ignore[attr-defined]
+    fields["text"].widget.setText("from the form")  # type: ignore[attr-defined]
+    form.mode.setCurrentIndex(form.mode.findData("every_minutes"))
+    form.every.setValue(45)
+    qtbot.mouseClick(form.add_step_button, Qt.MouseButton.LeftButton)
+    added = form.steps[-1]
+    {f.name: f for f in added.fields}["title"].widget.setText("Written")  # type: ignore[attr-defined]
+    assert not form.check()  # notify.show needs the notify permission
+    assert "not granted notify" in form.problems.text()
+    qtbot.mouseClick(form.fit_button, Qt.MouseButton.LeftButton)
+    assert form.check() and save.isEnabled(), form.problems.text()
+    form.resize(760, 900)
+    form.show()
+    qtbot.waitExposed(form)
+    form.grab().save(str(ARTIFACTS / "workflow-form.png"))
+    save.click()
+    document = automations.history.workflow(stored.id).document
+    assert document["trigger"] == {"type": "schedule", "every_minutes": 45}
+    assert document["steps"][0]["params"] == {"path": str(folder / "other.txt"),
+                                              "text": "from the form"}
+    assert document["steps"][1]["action"] == "notify.show"
+    assert {"kind": "notify"} in document["permissions"]
+    assert {"kind": "files.write", "scope": str(folder / "other.txt")} in document["permissions"]
+    assert "asks for approval again" in panel.message.text()

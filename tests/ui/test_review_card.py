@@ -38,7 +38,9 @@ def planner_engine(model_path: Path) -> Iterator[LocalEngine]:
 
 
 @pytest.fixture
-def automations(tmp_path: Path, key: bytes, monkeypatch: pytest.MonkeyPatch) -> Iterator[Automations]:
+def automations(
+    tmp_path: Path, key: bytes, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Automations]:
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
     (tmp_path / "user" / "Downloads").mkdir(parents=True)
     paths = resolve_paths(tmp_path / "steward").ensure()
@@ -68,7 +70,10 @@ def test_the_card_shows_trigger_steps_and_permissions(qtbot, run, planner, autom
     text = card.body.text()
     assert "By hand (Run now)" in text
     assert "<ol><li>List *.pdf in ~/Downloads</li>" in text
-    assert "For each file of [the result of step 1]: Move [each listed file] to ~/Downloads/PDFs/" in text
+    assert (
+        "For each file of [the result of step 1]: Move [each listed file] to ~/Downloads/PDFs/"
+        in text
+    )
     # changing files is dangerous: highlighted
     assert "⚠ change files in ~/Downloads</b>" in text and "#b3261e" in text
     assert "You asked: <i>Move the PDFs in ~/Downloads into ~/Downloads/PDFs</i>" in text
@@ -114,26 +119,49 @@ def test_dry_run_changes_nothing_and_approve_saves_exactly_the_draft(
     assert (downloads / "PDFs" / "a.pdf").exists()
 
 
-def test_edit_validates_live_and_changes_the_card(qtbot, run, planner, automations) -> None:
+def test_edit_as_a_form_validates_live_and_changes_the_card(
+    qtbot, run, planner, automations
+) -> None:
     plan = draft(run, planner, "Every weekday at 17:00 remind me to write my timesheet")
     card = ReviewCard(plan, automations)
     qtbot.addWidget(card)
     card.show()
     qtbot.mouseClick(card.edit_button, Qt.MouseButton.LeftButton)
-    editor = card.editor
-    assert editor is not None
-    save = editor.buttons.button(QDialogButtonBox.StandardButton.Save)
-    broken = dict(plan.workflow or {}, steps=[{"id": "x", "action": "files.delete", "params": {}}])
-    editor.text.setPlainText(json.dumps(broken))
-    assert not editor.check() and not save.isEnabled()
-    assert "not valid" in editor.problems.text().lower()
-    edited = dict(plan.workflow or {}, name="Timesheet, Friday edition")
-    editor.text.setPlainText(json.dumps(edited))
-    assert editor.check() and save.isEnabled()
+    form = card.editor
+    assert form is not None
+    save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert form.check() and save.isEnabled()
+    assert form.trigger_type.currentData() == "schedule" and form.hour.value() == 17
+    assert [box.isChecked() for box in form.days] == [True] * 5 + [False] * 2
+    form.name.setText("")
+    assert not form.check() and not save.isEnabled()
+    assert "name" in form.problems.text()
+    form.name.setText("Timesheet, Friday edition")
+    form.days[0].setChecked(False)
+    form.hour.setValue(16)
+    assert form.check() and save.isEnabled()
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-    assert card.plan.workflow is not None and card.plan.workflow["name"] == "Timesheet, Friday edition"
-    assert "Timesheet, Friday edition" in card.body.text()
+    edited = card.plan.workflow
+    assert edited is not None and edited["name"] == "Timesheet, Friday edition"
+    assert edited["trigger"]["at"] == {
+        "hour": 16,
+        "minute": 0,
+        "weekdays": ["tue", "wed", "thu", "fri"],
+    }
+    assert edited["steps"] == (plan.workflow or {})["steps"]
+    assert "Every Tuesday, Wednesday, Thursday, Friday at 16:00" in card.body.text()
     assert automations.history.workflows() == []  # editing is not approving
+
+    # the same draft as JSON, from the form: an invalid document cannot be saved
+    qtbot.mouseClick(card.edit_button, Qt.MouseButton.LeftButton)
+    json_editor = card.editor.open_json()  # type: ignore[union-attr]
+    json_save = json_editor.buttons.button(QDialogButtonBox.StandardButton.Save)
+    json_editor.text.setPlainText(json.dumps(dict(edited, steps=[])))
+    assert not json_editor.check() and not json_save.isEnabled()
+    json_editor.text.setPlainText(json.dumps(dict(edited, name="From JSON")))
+    assert json_editor.check()
+    qtbot.mouseClick(json_save, Qt.MouseButton.LeftButton)
+    assert card.plan.workflow is not None and card.plan.workflow["name"] == "From JSON"
 
 
 def test_discard_saves_nothing_and_questions_only_dismiss(qtbot, run, planner, automations) -> None:

@@ -163,7 +163,10 @@ def test_a_draft_compiles_to_a_document_with_exactly_the_permissions_it_needs(
         "name": "Tidy",
         "steps": [
             {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
-            {"action": "files.move", "params": {"source": "{{item}}", "destination": "~/Downloads/PDFs"}},
+            {
+                "action": "files.move",
+                "params": {"source": "{{item}}", "destination": "~/Downloads/PDFs"},
+            },
         ],
     }
     document, problems = compile_draft(draft, registry, facts, facts.text)
@@ -190,23 +193,60 @@ def test_a_draft_compiles_to_a_document_with_exactly_the_permissions_it_needs(
 @pytest.mark.parametrize(
     ("draft", "problem"),
     [
-        ({"name": "x", "steps": [{"action": "files.list", "params": {"folder": "~/Downloads"}}]},
-         "no step lists them"),
-        ({"name": "x", "steps": [
-            {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
-            {"action": "files.delete", "params": {"path": "{{item}}"}}]},
-         "files.delete was not asked for"),
-        ({"name": "x", "steps": [
-            {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
-            {"action": "files.move", "params": {"source": "{{item}}", "destination": "/etc"}}]},
-         "holds keys or system settings"),
-        ({"name": "x", "steps": [
-            {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
-            {"action": "files.move", "params": {"source": "{{item}}", "destination": "~/Other"}}]},
-         "is not a place the request names"),
+        (
+            {"name": "x", "steps": [{"action": "files.list", "params": {"folder": "~/Downloads"}}]},
+            "no step lists them",
+        ),
+        (
+            {
+                "name": "x",
+                "steps": [
+                    {
+                        "action": "files.list",
+                        "params": {"folder": "~/Downloads", "pattern": "*.pdf"},
+                    },
+                    {"action": "files.delete", "params": {"path": "{{item}}"}},
+                ],
+            },
+            "files.delete was not asked for",
+        ),
+        (
+            {
+                "name": "x",
+                "steps": [
+                    {
+                        "action": "files.list",
+                        "params": {"folder": "~/Downloads", "pattern": "*.pdf"},
+                    },
+                    {
+                        "action": "files.move",
+                        "params": {"source": "{{item}}", "destination": "/etc"},
+                    },
+                ],
+            },
+            "holds keys or system settings",
+        ),
+        (
+            {
+                "name": "x",
+                "steps": [
+                    {
+                        "action": "files.list",
+                        "params": {"folder": "~/Downloads", "pattern": "*.pdf"},
+                    },
+                    {
+                        "action": "files.move",
+                        "params": {"source": "{{item}}", "destination": "~/Other"},
+                    },
+                ],
+            },
+            "is not a place the request names",
+        ),
     ],
 )
-def test_meaning_problems_are_named(registry: Registry, draft: dict[str, Any], problem: str) -> None:
+def test_meaning_problems_are_named(
+    registry: Registry, draft: dict[str, Any], problem: str
+) -> None:
     facts = intent.read("Move the PDFs in ~/Downloads into ~/Downloads/PDFs")
     document, problems = compile_draft(draft, registry, facts, facts.text)
     problems += meaning_problems(document, registry, facts)
@@ -214,10 +254,12 @@ def test_meaning_problems_are_named(registry: Registry, draft: dict[str, Any], p
 
 
 def test_trigger_words() -> None:
-    assert when_in_words({"type": "schedule", "at": {"hour": 8, "minute": 0,
-                          "weekdays": ["mon", "tue", "wed", "thu", "fri"]}}) == (
-        "Every weekday at 08:00"
-    )
+    assert when_in_words(
+        {
+            "type": "schedule",
+            "at": {"hour": 8, "minute": 0, "weekdays": ["mon", "tue", "wed", "thu", "fri"]},
+        }
+    ) == ("Every weekday at 08:00")
     assert when_in_words({"type": "schedule", "every_minutes": 120}) == "Every 2 hours"
     assert when_in_words({"type": "folder_watch", "folder": "~/In", "pattern": "*.txt"}) == (
         "When a file matching *.txt appears in ~/In"
@@ -231,7 +273,10 @@ GOOD = {
     "name": "Tidy",
     "steps": [
         {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
-        {"action": "files.move", "params": {"source": "{{item}}", "destination": "~/Downloads/PDFs"}},
+        {
+            "action": "files.move",
+            "params": {"source": "{{item}}", "destination": "~/Downloads/PDFs"},
+        },
     ],
 }
 WRONG_WAY = {
@@ -304,8 +349,10 @@ def test_a_plugin_that_offers_email_removes_the_refusal(registry: Registry) -> N
 
 
 def test_refinement_changes_the_time_without_the_model(registry: Registry) -> None:
-    draft = {"name": "Water", "steps": [{"action": "notify.show",
-                                          "params": {"title": "Water", "body": "Drink"}}]}
+    draft = {
+        "name": "Water",
+        "steps": [{"action": "notify.show", "params": {"title": "Water", "body": "Drink"}}],
+    }
     script = Script(draft)
     planner = Planner(registry, script)
     first = plan(planner, "Every day at 8:00 remind me to drink water")

@@ -1,0 +1,450 @@
+"""A workflow edited as a form: its name, what starts it, each step's action and parameters
+(fields made from the action's own parameter schema), and the permissions; validated as it
+is edited, saved only when valid. The JSON editor stays one click away for anything the
+form does not show (it keeps every field it does not know untouched)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.automations.intent import WEEKDAYS
+from app.automations.planner import derive_permissions, review
+from app.automations.workflow import validate
+
+if TYPE_CHECKING:
+    from app.automations.service import Automations
+
+SCHEDULE_MODES = ("at", "every_minutes", "cron")
+DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class ParamField:
+    """One parameter as a widget, from its schema; ``value()`` is None when left empty."""
+
+    def __init__(self, name: str, schema: dict[str, Any], value: Any, required: bool) -> None:
+        self.name = name
+        self.schema = schema
+        self.required = required
+        kind = schema.get("type")
+        self.widget: QWidget
+        if "enum" in schema or kind == "boolean":
+            box = QComboBox()
+            options = list(schema.get("enum", [True, False]))
+            if not required:
+                box.addItem("(default)", None)
+            for option in options:
+                box.addItem(
+                    str(option).lower() if isinstance(option, bool) else str(option), option
+                )
+            index = box.findData(value) if value is not None else 0
+            box.setCurrentIndex(max(index, 0))
+            self.widget = box
+        else:
+            edit = QLineEdit()
+            if kind in ("array", "object") or (value is not None and not isinstance(value, str)):
+                edit.setText("" if value is None else json.dumps(value, ensure_ascii=False))
+                edit.setPlaceholderText('JSON, e.g. ["--short"]' if kind == "array" else "JSON")
+            else:
+                edit.setText("" if value is None else str(value))
+                if schema.get("description"):
+                    edit.setPlaceholderText(str(schema["description"]))
+            self.widget = edit
+
+    def value(self) -> tuple[Any, str | None]:
+        """The value (None = left out) and a problem with what was typed."""
+        if isinstance(self.widget, QComboBox):
+            return self.widget.currentData(), None
+        text = self.widget.text()
+        if not text.strip():
+            return None, None
+        kind = self.schema.get("type")
+        if kind == "integer" and "{{" not in text:
+            try:
+                return int(text.strip()), None
+            except ValueError:
+                return None, f"{self.name}: must be a whole number"
+        if kind in ("array", "object") and "{{" not in text:
+            try:
+                return json.loads(text), None
+            except json.JSONDecodeError:
+                return None, f"{self.name}: must be JSON ({kind})"
+        return text, None
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        if isinstance(self.widget, QComboBox):
+            self.widget.currentIndexChanged.connect(callback)
+        else:
+            self.widget.textChanged.connect(callback)  # type: ignore[attr-defined]
+
+
+class StepEditor(QGroupBox):
+    def __init__(self, form: WorkflowForm, step: dict[str, Any]) -> None:
+        super().__init__()
+        self.form = form
+        self.step = copy.deepcopy(step)
+        self.fields: list[ParamField] = []
+        self.action = QComboBox()
+        for action in sorted(form.automations.registry.actions.values(), key=lambda a: a.id):
+            self.action.addItem(f"{action.title} ({action.id})", action.id)
+        self.action.setCurrentIndex(max(self.action.findData(step.get("action")), 0))
+        self.for_each = QLineEdit(step.get("for_each") or "")
+        self.for_each.setPlaceholderText("optional: {{steps.ID.output.files}}")
+        self.up = QPushButton("Up")
+        self.down = QPushButton("Down")
+        self.remove = QPushButton("Remove")
+        row = QHBoxLayout()
+        row.addWidget(self.action, 1)
+        for button in (self.up, self.down, self.remove):
+            row.addWidget(button)
+        self.params = QFormLayout()
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addLayout(self.params)
+        extra = QFormLayout()
+        extra.addRow("For each", self.for_each)
+        layout.addLayout(extra)
+        self._fill()
+        self.action.currentIndexChanged.connect(self._on_action_changed)
+        self.for_each.textChanged.connect(form.changed)
+        self.up.clicked.connect(lambda: form.move_step(self, -1))
+        self.down.clicked.connect(lambda: form.move_step(self, 1))
+        self.remove.clicked.connect(lambda: form.remove_step(self))
+
+    def _fill(self) -> None:
+        while self.params.rowCount():
+            self.params.removeRow(0)
+        self.fields = []
+        action = self.form.automations.registry.actions.get(self.action.currentData())
+        if action is None:
+            return
+        schema = action.parameters
+        required = set(schema.get("required", []))
+        values = self.step.get("params", {})
+        for name, prop in schema.get("properties", {}).items():
+            field = ParamField(name, dict(prop), values.get(name), name in required)
+            field.on_change(self.form.changed)
+            label = f"{name}{' *' if name in required else ''}"
+            self.params.addRow(label, field.widget)
+            self.fields.append(field)
+
+    def _on_action_changed(self) -> None:
+        self.step["params"] = {}
+        self._fill()
+        self.form.changed()
+
+    def document(self) -> tuple[dict[str, Any], list[str]]:
+        step = {k: v for k, v in self.step.items() if k not in ("action", "params", "for_each")}
+        step["action"] = self.action.currentData()
+        params: dict[str, Any] = {}
+        problems = []
+        for field in self.fields:
+            value, problem = field.value()
+            if problem:
+                problems.append(problem)
+            elif value is not None:
+                params[field.name] = value
+        step["params"] = params
+        if self.for_each.text().strip():
+            step["for_each"] = self.for_each.text().strip()
+        return step, problems
+
+
+class WorkflowForm(QDialog):
+    """Edit a workflow as a form; ``document`` is the valid result when accepted."""
+
+    def __init__(
+        self, automations: Automations, document: dict[str, Any], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit workflow — Steward")
+        self.automations = automations
+        self.original = copy.deepcopy(document)
+        self.document: dict[str, Any] = copy.deepcopy(document)
+        self.permissions: list[dict[str, str]] = list(document.get("permissions", []))
+        self.steps: list[StepEditor] = []
+
+        self.name = QLineEdit(str(document.get("name", "")))
+        self.trigger_type = QComboBox()
+        for trigger in automations.registry.triggers.values():
+            self.trigger_type.addItem(trigger.title, trigger.id)
+        trigger = dict(document.get("trigger", {"type": "manual"}))
+        self.trigger_type.setCurrentIndex(max(self.trigger_type.findData(trigger.get("type")), 0))
+        self.mode = QComboBox()
+        for label, mode in (
+            ("At a time of day", "at"),
+            ("Every N minutes", "every_minutes"),
+            ("Cron expression", "cron"),
+        ):
+            self.mode.addItem(label, mode)
+        at = trigger.get("at", {})
+        self.mode.setCurrentIndex(
+            next((i for i, m in enumerate(SCHEDULE_MODES) if m in trigger), 0)
+        )
+        self.hour = QSpinBox(minimum=0, maximum=23, value=int(at.get("hour", 8)))
+        self.minute = QSpinBox(minimum=0, maximum=59, value=int(at.get("minute", 0)))
+        self.days = [QCheckBox(label) for label in DAY_LABELS]
+        chosen = at.get("weekdays") or list(WEEKDAYS)
+        for box, day in zip(self.days, WEEKDAYS, strict=True):
+            box.setChecked(day in chosen)
+        self.every = QSpinBox(
+            minimum=1, maximum=7 * 24 * 60, value=int(trigger.get("every_minutes", 60))
+        )
+        self.cron = QLineEdit(str(trigger.get("cron", "")))
+        self.cron.setPlaceholderText("minute hour day month weekday, e.g. 0 9 * * 1-5")
+        self.folder = QLineEdit(str(trigger.get("folder", "")))
+        self.pattern = QLineEdit(str(trigger.get("pattern", "*")))
+        self.trigger_extra = {
+            k: v
+            for k, v in trigger.items()
+            if k not in ("type", "at", "every_minutes", "cron", "folder", "pattern")
+        }
+
+        top = QFormLayout()
+        top.addRow("Name", self.name)
+        top.addRow("Starts", self.trigger_type)
+        self.schedule_box = QWidget()
+        schedule = self.schedule_form = QFormLayout(self.schedule_box)
+        schedule.setContentsMargins(0, 0, 0, 0)
+        schedule.addRow("Schedule", self.mode)
+        clock = QHBoxLayout()
+        clock.addWidget(self.hour)
+        clock.addWidget(QLabel(":"))
+        clock.addWidget(self.minute)
+        clock.addStretch(1)
+        schedule.addRow("Time", clock)
+        days = QHBoxLayout()
+        for box in self.days:
+            days.addWidget(box)
+        schedule.addRow("Days", days)
+        schedule.addRow("Every (minutes)", self.every)
+        schedule.addRow("Cron", self.cron)
+        self.watch_box = QWidget()
+        watch = QFormLayout(self.watch_box)
+        watch.setContentsMargins(0, 0, 0, 0)
+        watch.addRow("Folder", self.folder)
+        watch.addRow("Files matching", self.pattern)
+        top.addRow(self.schedule_box)
+        top.addRow(self.watch_box)
+
+        self.steps_layout = QVBoxLayout()
+        self.steps_layout.addStretch(1)  # steps go above it, at their natural height
+        steps_widget = QWidget()
+        steps_widget.setLayout(self.steps_layout)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(steps_widget)
+        self.add_step_button = QPushButton("Add step")
+        self.fit_button = QPushButton("Fit permissions to the steps")
+        self.json_button = QPushButton("Edit as JSON…")
+        self.permission_text = QLabel()
+        self.permission_text.setWordWrap(True)
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        actions_row = QHBoxLayout()
+        actions_row.addWidget(self.add_step_button)
+        actions_row.addStretch(1)
+        actions_row.addWidget(self.fit_button)
+        actions_row.addWidget(self.json_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(QLabel("<b>Steps</b>"))
+        layout.addWidget(scroll, 1)
+        layout.addLayout(actions_row)
+        layout.addWidget(self.permission_text)
+        layout.addWidget(self.problems)
+        layout.addWidget(self.buttons)
+        self.resize(760, 640)
+
+        for step in document.get("steps", []):
+            self._add(step)
+        self._timer = QTimer(self, singleShot=True, interval=200)
+        self._timer.timeout.connect(self.check)
+        for signal in (
+            self.name.textChanged,
+            self.cron.textChanged,
+            self.folder.textChanged,
+            self.pattern.textChanged,
+        ):
+            signal.connect(self.changed)
+        for combo in (self.trigger_type, self.mode):
+            combo.currentIndexChanged.connect(self.changed)
+        for spin in (self.hour, self.minute, self.every):
+            spin.valueChanged.connect(self.changed)
+        for box in self.days:
+            box.toggled.connect(self.changed)
+        self.changed()
+        self.add_step_button.clicked.connect(self._on_add_step_clicked)
+        self.fit_button.clicked.connect(self.fit_permissions)
+        self.json_button.clicked.connect(self.open_json)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.check()
+
+    # steps -------------------------------------------------------------------------------
+
+    def _add(self, step: dict[str, Any]) -> StepEditor:
+        editor = StepEditor(self, step)
+        self.steps.append(editor)
+        self.steps_layout.insertWidget(len(self.steps) - 1, editor)
+        editor.show()  # a child added to a visible dialog is not shown by itself
+        self._number()
+        return editor
+
+    def _number(self) -> None:
+        for n, editor in enumerate(self.steps, 1):
+            editor.setTitle(f"Step {n} ({editor.step.get('id', '')})")
+
+    def _on_add_step_clicked(self) -> None:
+        taken = {e.step.get("id") for e in self.steps}
+        n = len(self.steps) + 1
+        while f"step{n}" in taken:
+            n += 1
+        self._add({"id": f"step{n}", "action": "notify.show", "params": {}})
+        self.changed()
+
+    def move_step(self, editor: StepEditor, delta: int) -> None:
+        index = self.steps.index(editor)
+        target = index + delta
+        if 0 <= target < len(self.steps):
+            self.steps.insert(target, self.steps.pop(index))
+            self.steps_layout.removeWidget(editor)
+            self.steps_layout.insertWidget(target, editor)
+            self._number()
+            self.changed()
+
+    def remove_step(self, editor: StepEditor) -> None:
+        self.steps.remove(editor)
+        self.steps_layout.removeWidget(editor)
+        editor.deleteLater()
+        self._number()
+        self.changed()
+
+    # the document ------------------------------------------------------------------------
+
+    def _trigger(self) -> dict[str, Any]:
+        kind = self.trigger_type.currentData()
+        trigger: dict[str, Any] = {"type": kind}
+        if kind == "schedule":
+            mode = self.mode.currentData()
+            if mode == "at":
+                at: dict[str, Any] = {"hour": self.hour.value(), "minute": self.minute.value()}
+                days = [d for d, box in zip(WEEKDAYS, self.days, strict=True) if box.isChecked()]
+                if len(days) != 7:
+                    at["weekdays"] = days
+                trigger["at"] = at
+            elif mode == "every_minutes":
+                trigger["every_minutes"] = self.every.value()
+            else:
+                trigger["cron"] = self.cron.text().strip()
+        elif kind == "folder_watch":
+            trigger["folder"] = self.folder.text().strip()
+            trigger["pattern"] = self.pattern.text().strip() or "*"
+        if kind == self.original.get("trigger", {}).get("type"):
+            trigger.update(self.trigger_extra)
+        return trigger
+
+    def build(self) -> tuple[dict[str, Any], list[str]]:
+        document = {
+            k: v
+            for k, v in self.original.items()
+            if k not in ("name", "trigger", "steps", "permissions")
+        }
+        document["name"] = self.name.text()
+        document["trigger"] = self._trigger()
+        problems: list[str] = []
+        steps = []
+        for n, editor in enumerate(self.steps, 1):
+            step, found = editor.document()
+            steps.append(step)
+            problems += [f"step {n}: {p}" for p in found]
+        document["steps"] = steps
+        document["permissions"] = list(self.permissions)
+        return document, problems
+
+    def fit_permissions(self) -> None:
+        """The permissions the steps need, each as narrow as their parameters allow."""
+        document, _ = self.build()
+        try:
+            self.permissions = derive_permissions(document, self.automations.registry)[0]
+        except (KeyError, TypeError, ValueError):
+            return
+        self.changed()
+
+    def changed(self) -> None:
+        kind = self.trigger_type.currentData()
+        self.schedule_box.setVisible(kind == "schedule")
+        self.watch_box.setVisible(kind == "folder_watch")
+        mode = self.mode.currentData()
+        # rows: schedule, time, days, every, cron
+        for row, shown in ((1, mode == "at"), (2, mode == "at"), (3, mode == "every_minutes"),
+                           (4, mode == "cron")):
+            self.schedule_form.setRowVisible(row, shown)
+        self._timer.start()
+
+    def check(self) -> bool:
+        document, problems = self.build()
+        problems += [str(p) for p in validate(document, self.automations.registry)[1]]
+        card = review(document, self.automations.registry)
+        words = [("⚠ " if p.dangerous else "") + p.words for p in card.permissions]
+        self.permission_text.setText(
+            "<b>Permissions:</b> " + (", ".join(words) if words else "none")
+        )
+        ok = not problems
+        if ok:
+            self.document = document
+            self.problems.setText("Valid.")
+        else:
+            shown = problems[:8] + (
+                [f"… and {len(problems) - 8} more"] if len(problems) > 8 else []
+            )
+            self.problems.setText("Not valid, so it cannot be saved:\n• " + "\n• ".join(shown))
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
+        return ok
+
+    def open_json(self) -> QDialog:
+        """The same workflow as JSON (for what the form does not show); saving it there
+        saves it here."""
+        from app.ui.automations_panel import JsonEditor
+
+        document, _ = self.build()
+        editor = JsonEditor(self.automations, document, self)
+
+        def take() -> None:
+            self.document = editor.document
+            QDialog.accept(self)
+
+        editor.accepted.connect(take)
+        editor.open()
+        self.json_editor = editor
+        return editor
+
+    def accept(self) -> None:
+        if self.check():
+            super().accept()
+
+
+__all__ = ["WorkflowForm"]
