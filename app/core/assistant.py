@@ -294,17 +294,25 @@ class Assistant:
                 yield event
 
     async def _authorize(
-        self, conv: Conversation, history: list[ChatMessage], reason: str, explicit: bool
+        self,
+        conv: Conversation | None,
+        history: list[ChatMessage],
+        reason: str,
+        explicit: bool,
+        title: str = "",
     ) -> None:
-        """Consent for sending ``conv`` to the cloud, or CloudRefusedError."""
+        """Consent for sending ``conv`` (or, without one, just ``history``) to the cloud, or
+        CloudRefusedError."""
         assert self.cloud is not None
         route = self.cloud
         host = route.client.endpoint.host
-        if explicit or await self.db_call(lambda: self.db.cloud_consent(conv.id)):
+        if explicit or (
+            conv is not None and await self.db_call(lambda: self.db.cloud_consent(conv.id))
+        ):
             return
         request = ConsentRequest(
-            conv.id,
-            conv.title,
+            conv.id if conv is not None else "",
+            conv.title if conv is not None else title,
             len(history),
             sum(len(m.content) for m in history),
             host,
@@ -326,7 +334,7 @@ class Assistant:
                 f"Not sent to the cloud. The local model cannot answer: {reason}.",
                 hint=str(self.local_error.user_text()) if self.local_error else None,
             )
-        if answer == "conversation":
+        if answer == "conversation" and conv is not None:
             await self.db_call(lambda: self.db.set_cloud_consent(conv.id, True))
 
     async def _cloud(
@@ -376,7 +384,7 @@ class Assistant:
         self,
         messages: list[ChatMessage],
         *,
-        conversation_id: str,
+        conversation_id: str | None,
         reason: str,
         params: SamplingParams | None = None,
         cancel: threading.Event | None = None,
@@ -394,9 +402,13 @@ class Assistant:
             raise CloudRefusedError(
                 f"The policy is local only, so {reason} was not sent to the cloud."
             )
-        conv = await self.db_call(lambda: self.db.find_conversation(conversation_id))
+        conv = (
+            await self.db_call(lambda: self.db.find_conversation(conversation_id))
+            if conversation_id
+            else None
+        )
         explicit = self.cloud.settings.policy == "cloud"
-        await self._authorize(conv, messages, reason, explicit)
+        await self._authorize(conv, messages, reason, explicit, title=reason)
         parts = []
         async for event in self.cloud.client.stream_chat(
             messages, params or SamplingParams(), cancel or threading.Event()

@@ -258,9 +258,22 @@ class Session:
 
             engine = self.engine
             self.window.set_planner(
-                Planner(registry, engine_generate_json(engine)), self.automations
+                Planner(registry, engine_generate_json(engine), cloud=self._plan_in_cloud),
+                self.automations,
             )
             self.window.workflow_saved.connect(self._on_workflow_saved)
+
+    async def _plan_in_cloud(self, messages: list[Any], params: Any) -> str:
+        """The planner's last resort: the cloud, under the chat's policy and consent (asked
+        in the same dialog); refused when it is off or the policy is local-only."""
+        if self.assistant is None:
+            raise KnownError("The cloud is not available.")
+        return await self.assistant.complete_in_cloud(
+            messages,
+            conversation_id=None,
+            reason="drafting a workflow the local model could not draft",
+            params=params,
+        )
 
     def _on_workflow_saved(self, _workflow_id: str) -> None:
         """A card saved a workflow (or ran an action): the scheduler and the panel see it now."""

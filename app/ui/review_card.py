@@ -39,7 +39,8 @@ def card_html(plan: Plan, automations: Automations) -> str:
     ones in red)."""
     asked = ""
     if plan.request:
-        asked = f"<p><small>You asked: <i>{html.escape(plan.request[:500])}</i></small></p>"
+        said = html.escape(plan.request[:500]).replace("\n", " · ")
+        asked = f"<p><small>You asked: <i>{said}</i></small></p>"
     if plan.workflow is None:
         label = "Question" if plan.kind == "question" else "Can't do that"
         return f"{asked}<p><b>{label}:</b> {html.escape(plan.text)}</p>"

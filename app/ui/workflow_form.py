@@ -400,8 +400,12 @@ class WorkflowForm(QDialog):
         self.watch_box.setVisible(kind == "folder_watch")
         mode = self.mode.currentData()
         # rows: schedule, time, days, every, cron
-        for row, shown in ((1, mode == "at"), (2, mode == "at"), (3, mode == "every_minutes"),
-                           (4, mode == "cron")):
+        for row, shown in (
+            (1, mode == "at"),
+            (2, mode == "at"),
+            (3, mode == "every_minutes"),
+            (4, mode == "cron"),
+        ):
             self.schedule_form.setRowVisible(row, shown)
         self._timer.start()
 

@@ -497,6 +497,25 @@ def test_planner_escalation_hook_follows_policy_and_consent(
             run(escalate(refusing))
     assert len(fault_server.requests) == 1
 
+    # drafting a workflow happens outside any conversation: asked every time, never stored
+    async def draft(assistant: Assistant) -> str:
+        try:
+            return await assistant.complete_in_cloud(
+                request, conversation_id=None, reason="drafting a workflow"
+            )
+        finally:
+            await assistant.cloud.client.aclose()
+            assistant.close()
+
+    asker = Asker("conversation")
+    assert run(draft(Assistant(db, None, cloud=route(fault_server.base_url), consent=asker)))
+    assert asker.requests[0].conversation_id == "" and asker.requests[0].title == (
+        "drafting a workflow"
+    )
+    with pytest.raises(CloudRefusedError):  # no one to ask, no --allow-cloud: not sent
+        run(draft(Assistant(db, None, cloud=route(fault_server.base_url))))
+    assert len(fault_server.requests) == 2 and db.count() == 0
+
 
 def test_cli_reads_the_api_key_from_standard_input(home: Path, fault_server: FaultServer) -> None:
     result = cloud_set(home, fault_server.base_url, "ok", input="sk-from-stdin-123\n")

@@ -240,8 +240,10 @@ def test_the_form_edits_steps_and_trigger_with_live_validation(
     save.click()
     document = automations.history.workflow(stored.id).document
     assert document["trigger"] == {"type": "schedule", "every_minutes": 45}
-    assert document["steps"][0]["params"] == {"path": str(folder / "other.txt"),
-                                              "text": "from the form"}
+    assert document["steps"][0]["params"] == {
+        "path": str(folder / "other.txt"),
+        "text": "from the form",
+    }
     assert document["steps"][1]["action"] == "notify.show"
     assert {"kind": "notify"} in document["permissions"]
     assert {"kind": "files.write", "scope": str(folder / "other.txt")} in document["permissions"]

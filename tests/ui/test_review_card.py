@@ -215,3 +215,36 @@ def test_a_proposed_action_runs_only_on_click(qtbot, run, planner, automations, 
     assert POISONED_ANSWER in notes.read_text()  # the text exactly, never expanded
     assert len(automations.history.runs()) == 1
     assert run(planner.propose("What is the capital of France?", "Paris")) is None
+
+
+def test_the_window_drafts_refines_and_proposes(
+    qtbot, run, window_factory, planner, automations
+) -> None:
+    from tests.ui.test_main_window import type_and_send
+
+    window, assistant = window_factory()
+    window.set_planner(planner, automations)
+    window.show()
+    qtbot.waitExposed(window)
+
+    async def go() -> None:
+        await window.attach(assistant)
+        type_and_send(qtbot, window, "Every day at 8:00 remind me to stretch")
+        await until(lambda: window.review_card is not None and not window._busy, timeout=60)
+        card = window.review_card
+        assert card is not None and card.plan.kind == "workflow"
+        assert "Every day at 08:00" in card.body.text()
+        type_and_send(qtbot, window, "make it 9:30 instead")
+        await until(lambda: "09:30" in card.body.text(), timeout=60)
+        assert window.review_card is card  # the same card, refined
+        assert assistant.db.conversations() == []  # drafting is not chatting
+        type_and_send(qtbot, window, "List my Downloads folder")
+        await until(lambda: window.action_card is not None, timeout=90)
+
+    run(go())
+    [conv] = assistant.db.conversations()  # the ordinary message was answered as chat
+    assert [m.role for m in assistant.db.messages(conv.id)] == ["user", "assistant"]
+    action = window.action_card
+    assert action is not None and "List * in ~/Downloads" in action.body.text()
+    assert automations.history.runs() == []  # proposed, not run
+    window.grab().save(str(ARTIFACTS / "chat-review-and-action-cards.png"))
