@@ -256,12 +256,6 @@ DEPENDS_ON_PLUGIN = (
         ("shutdown", "power"),
     ),
 )
-# words that say the request is about automating, not a one-off action
-AUTOMATION_WORDS = re.compile(
-    r"\b(every|each|daily|weekly|hourly|nightly|whenever|automat\w*|schedule\w*|workflow|"
-    r"when (?:a|new|steward)|as soon as|at start-?up|remind me (?:at|every))\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -500,9 +494,23 @@ def missing_capabilities(facts: Facts, offered: list[str]) -> list[str]:
     return missing
 
 
+EXPLICIT = re.compile(r"\b(automat\w*|workflows?|schedule (?:a|it|this)|remind me)\b", re.I)
+CHORES = {"moving files", "copying files", "deleting files"}
+
+
 def looks_like_automation(text: str) -> bool:
-    """Does a chat message ask for something to happen repeatedly or on an event?"""
-    return bool(AUTOMATION_WORDS.search(text))
+    """Does a chat message ask for something to be automated (a workflow to draft), rather
+    than ask a question? "Every weekday at 17:00 remind me…", "when a PDF lands in
+    ~/Downloads, move it…", "move the PDFs in ~/Downloads to ~/Docs" do; "what is each
+    planet's size?" does not."""
+    if EXPLICIT.search(text):
+        return True
+    facts = read(text)
+    if not facts.wants and not facts.commands:
+        return False
+    names = {c.name for c in facts.wants}
+    timed = facts.trigger != "manual" or bool(facts.unclear)
+    return timed or bool(names & CHORES and facts.paths)
 
 
 __all__ = [

@@ -470,12 +470,21 @@ class MainWindow(QMainWindow):
             from app.automations.planner import looks_like_refinement
 
             draft = self._draft_open()
-            if looks_like_automation(text) or (draft is not None and looks_like_refinement(text)):
+            answers = draft is not None and draft.plan.kind == "question"  # to its question
+            refines = draft is not None and draft.plan.kind == "workflow"
+            if looks_like_automation(text) or answers or (refines and looks_like_refinement(text)):
                 self._plan(text)
                 return
         self._ask(text)
         if self.planner is not None:
             self._propose(text)
+
+    def _forget_card(self, card: object) -> None:
+        """A card was discarded (it deletes itself): stop referring to it."""
+        if self.review_card is card:
+            self.review_card = None
+        if self.action_card is card:
+            self.action_card = None
 
     @asyncSlot(str)
     async def _plan(self, text: str) -> None:
@@ -490,10 +499,10 @@ class MainWindow(QMainWindow):
         self.status.setText("Drafting a workflow…")
         draft = self._draft_open()
         try:
-            if draft is not None and not looks_like_automation(text):
-                plan = await self.planner.refine(draft.plan, text)
-            elif draft is not None and draft.plan.kind == "question":
+            if draft is not None and draft.plan.kind == "question":
                 plan = await self.planner.plan([draft.plan.request, text])
+            elif draft is not None and not looks_like_automation(text):
+                plan = await self.planner.refine(draft.plan, text)
             else:
                 plan = await self.planner.plan(text)
         except KnownError as exc:
@@ -514,8 +523,10 @@ class MainWindow(QMainWindow):
             return
         if draft is not None:
             draft.hide()
+            draft.deleteLater()
         card = ReviewCard(plan, self.planner_automations, self)
         card.saved.connect(self.workflow_saved)
+        card.discarded.connect(lambda: self._forget_card(card))
         self.cards.addWidget(card)
         self.review_card = card
 
@@ -537,9 +548,11 @@ class MainWindow(QMainWindow):
             return
         if plan is None:
             return
-        if self.action_card is not None and self.action_card.isVisible():
+        if self.action_card is not None:
             self.action_card.hide()
+            self.action_card.deleteLater()
         card = ActionCard(plan, self.planner_automations, answer, self)
+        card.dismissed.connect(lambda: self._forget_card(card))
         card.finished.connect(lambda _run: self.workflow_saved.emit(""))
         self.cards.addWidget(card)
         self.action_card = card

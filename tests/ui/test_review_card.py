@@ -238,6 +238,17 @@ def test_the_window_drafts_refines_and_proposes(
         await until(lambda: "09:30" in card.body.text(), timeout=60)
         assert window.review_card is card  # the same card, refined
         assert assistant.db.conversations() == []  # drafting is not chatting
+        qtbot.mouseClick(card.discard_button, Qt.MouseButton.LeftButton)
+        # a question, then the answer to it (which alone would be no request at all)
+        type_and_send(qtbot, window, "Every morning remind me to stretch")
+        await until(lambda: window.review_card not in (None, card) and not window._busy, timeout=60)
+        asked = window.review_card
+        assert asked is not None and asked.plan.kind == "question"
+        assert "At what time" in asked.body.text()
+        type_and_send(qtbot, window, "at 7:15")
+        await until(lambda: asked.plan.kind == "workflow", timeout=60)
+        assert "Every day at 07:15" in asked.body.text()
+        assert assistant.db.conversations() == []
         type_and_send(qtbot, window, "List my Downloads folder")
         await until(lambda: window.action_card is not None, timeout=90)
 

@@ -364,3 +364,21 @@ def test_refinement_changes_the_time_without_the_model(registry: Registry) -> No
     weekdays = asyncio.run(planner.refine(later, "only on weekdays"))
     assert weekdays.workflow is not None
     assert weekdays.workflow["trigger"]["at"]["weekdays"] == ["mon", "tue", "wed", "thu", "fri"]
+
+
+@pytest.mark.parametrize(
+    ("message", "automation"),
+    [
+        ("Every weekday at 17:00 remind me to write my timesheet", True),
+        ("When a PDF lands in ~/Downloads, move it to ~/Documents/PDFs", True),
+        ("Move the PDFs in ~/Downloads to ~/Documents", True),
+        ("Automate my stuff", True),
+        ("What is each planet's size?", False),
+        ("Write a haiku about lighthouses.", False),
+        ("How do I read a file line by line in Python?", False),
+        ("Append this to my notes", False),
+        ("List my Downloads folder", False),
+    ],
+)
+def test_which_chat_messages_go_to_the_planner(message: str, automation: bool) -> None:
+    assert intent.looks_like_automation(message) is automation
