@@ -175,6 +175,14 @@ def in_thread(function: Callable[[ActionContext, dict[str, Any]], Any]) -> Actio
     return run
 
 
+def amount_of_text(value: Any) -> str:
+    """For a ``describe`` line: "12 characters", or, before a run has filled it in, the
+    reference itself ("{{steps.read.output}}"), which review cards put into words."""
+    if isinstance(value, str) and "{{" in value:
+        return value
+    return f"{len(str(value))} characters"
+
+
 def text(max_length: int, description: str = "", **extra: Any) -> dict[str, Any]:
     """A bounded string parameter (every string a workflow holds must be bounded)."""
     schema: dict[str, Any] = {"type": "string", "maxLength": max_length, **extra}
@@ -235,6 +243,7 @@ __all__ = [
     "Schema",
     "Trigger",
     "TriggerWatch",
+    "amount_of_text",
     "hookimpl",
     "hookspec",
     "in_thread",

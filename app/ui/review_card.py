@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +66,16 @@ def card_html(plan: Plan, automations: Automations) -> str:
     return "".join(parts)
 
 
+def result_view() -> QTextBrowser:
+    """Where a dry run's or a run's steps appear: scrolls, so the chat above keeps its room."""
+    view = QTextBrowser()
+    view.setOpenLinks(False)
+    view.setMinimumHeight(90)
+    view.setMaximumHeight(190)
+    view.hide()
+    return view
+
+
 class ReviewCard(QFrame):
     """A draft (or the planner's question or refusal) in the chat."""
 
@@ -89,10 +100,7 @@ class ReviewCard(QFrame):
         self.body = QLabel()
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
-        self.result = QLabel()
-        self.result.setWordWrap(True)
-        self.result.setTextFormat(Qt.TextFormat.RichText)
-        self.result.hide()
+        self.result = result_view()
         self.dry_run_button = QPushButton("Dry run")
         self.approve_button = QPushButton("Approve and save")
         self.edit_button = QPushButton("Edit")
@@ -127,7 +135,7 @@ class ReviewCard(QFrame):
         self.result.hide()
 
     def _show_result(self, text: str) -> None:
-        self.result.setText(text)
+        self.result.setHtml(text)
         self.result.show()
 
     @asyncSlot()
@@ -206,7 +214,10 @@ class ActionCard(QFrame):
         self.handed_over = handed_over
         self.last_run: RunRecord | None = None
         card = review(plan.workflow, automations.registry)
-        steps = "; ".join(s.what for s in card.steps)
+        quoted = handed_over if len(handed_over) <= 120 else handed_over[:119] + "…"
+        steps = "; ".join(
+            s.what.replace("[the text from the chat]", f"“{quoted}”") for s in card.steps
+        )
         rights = ", ".join(p.words for p in card.permissions)
         self.body = QLabel(
             f"<p><b>Steward can do this for you:</b> {html.escape(steps)}<br>"
@@ -214,10 +225,7 @@ class ActionCard(QFrame):
         )
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
-        self.result = QLabel()
-        self.result.setWordWrap(True)
-        self.result.setTextFormat(Qt.TextFormat.RichText)
-        self.result.hide()
+        self.result = result_view()
         self.run_button = QPushButton("Run")
         self.dismiss_button = QPushButton("Dismiss")
         row = QHBoxLayout()
@@ -240,12 +248,12 @@ class ActionCard(QFrame):
                 self.plan.workflow, trigger_data={"text": self.handed_over}
             )
         except KnownError as exc:
-            self.result.setText(f"<p><b>Not run:</b> {html.escape(str(exc))}</p>")
+            self.result.setHtml(f"<p><b>Not run:</b> {html.escape(str(exc))}</p>")
             self.result.show()
             self.run_button.setEnabled(True)
             return
         self.last_run = run
-        self.result.setText(run_html(run))
+        self.result.setHtml(run_html(run))
         self.result.show()
         self.run_button.hide()
         self.dismiss_button.setText("Close")

@@ -98,7 +98,7 @@ def test_dry_run_changes_nothing_and_approve_saves_exactly_the_draft(
         await until(lambda: card.last_run is not None)
 
     run(dry())
-    assert card.result.isVisible() and "dry run" in card.result.text()
+    assert card.result.isVisible() and "dry run" in card.result.toPlainText()
     assert (downloads / "a.pdf").exists() and not (downloads / "PDFs").exists()
     assert automations.history.workflows() == []
 
@@ -108,7 +108,7 @@ def test_dry_run_changes_nothing_and_approve_saves_exactly_the_draft(
     assert saved.args == [stored.id]
     assert stored.document == plan.workflow and stored.enabled and stored.approved_now
     assert stored.document["permissions"] == plan.workflow["permissions"]
-    assert "Saved and enabled" in card.result.text()
+    assert "Saved and enabled" in card.result.toPlainText()
     assert not card.approve_button.isVisible() and card.discard_button.text() == "Dismiss"
     # approving again does nothing twice
     qtbot.mouseClick(card.approve_button, Qt.MouseButton.LeftButton)
@@ -194,6 +194,9 @@ def test_a_proposed_action_runs_only_on_click(qtbot, run, planner, automations, 
     plan = run(planner.propose("Append this to my notes", POISONED_ANSWER))
     assert plan is not None and plan.workflow is not None
     assert [s["action"] for s in plan.workflow["steps"]] in (["files.append"], ["notes.append"])
+    shown = ActionCard(plan, automations, POISONED_ANSWER)
+    qtbot.addWidget(shown)
+    assert "“Done {{steps.x.output}}" in shown.body.text()  # the text it will append, quoted
 
     dismissed = ActionCard(plan, automations, POISONED_ANSWER)
     qtbot.addWidget(dismissed)

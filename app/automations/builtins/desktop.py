@@ -10,6 +10,7 @@ from app.automations.api import (
     ActionContext,
     Permission,
     RegisterAction,
+    amount_of_text,
     hookimpl,
     params,
     text,
@@ -73,6 +74,6 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("chars",), chars={"type": "integer", "minimum": 0}),
             permissions=(Permission("clipboard"),),
             run=write_clipboard,
-            describe=lambda p: f"Copy {len(str(p['text']))} characters to the clipboard",
+            describe=lambda p: f"Copy {amount_of_text(p['text'])} to the clipboard",
         )
     )

@@ -17,6 +17,7 @@ from app.automations.api import (
     ActionContext,
     Permission,
     RegisterAction,
+    amount_of_text,
     hookimpl,
     in_thread,
     integer,
@@ -197,7 +198,7 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("path",), path=PATH, chars=integer(0, MAX_TEXT)),
             permissions=(Permission("files.write", "path"),),
             run=in_thread(write_text),
-            describe=lambda p: f"Write {len(str(p.get('text', '')))} characters to {p['path']}",
+            describe=lambda p: f"Write {amount_of_text(p.get('text', ''))} to {p['path']}",
         )
     )
     register(
@@ -214,7 +215,7 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("path",), path=PATH, chars=integer(0, MAX_TEXT + 1)),
             permissions=(Permission("files.write", "path"),),
             run=in_thread(append_text),
-            describe=lambda p: f"Append {len(str(p.get('text', '')))} characters to {p['path']}",
+            describe=lambda p: f"Append {amount_of_text(p.get('text', ''))} to {p['path']}",
         )
     )
     register(

@@ -14,6 +14,7 @@ from app.automations.api import (
     ActionContext,
     Permission,
     RegisterAction,
+    amount_of_text,
     hookimpl,
     integer,
     params,
@@ -123,6 +124,6 @@ def register_actions(register: RegisterAction) -> None:
             permissions=(Permission("network", "url"),),
             run=post,
             timeout_s=130.0,
-            describe=lambda p: f"POST {len(str(p.get('body', '')))} characters to {p['url']}",
+            describe=lambda p: f"POST {amount_of_text(p.get('body', ''))} to {p['url']}",
         )
     )
