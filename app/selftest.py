@@ -155,11 +155,41 @@ def check_workflow(tmp: Path) -> str:
     return f"{len(registry.actions)} actions; dry run, run ({recorded} steps recorded), undo"
 
 
+def check_planner(tmp: Path) -> str:
+    """A request drafted by the embedded model under a grammar, and checked."""
+    from app.automations.builtins import MODULES
+    from app.automations.planner import Planner, engine_generate_json
+    from app.automations.plugins import load_plugins
+    from app.automations.workflow import validate
+    from app.core.llm.engine import LocalEngine
+    from app.core.llm.model_files import ModelRef, embedded_model_path
+    from app.core.settings import ModelSettings
+
+    path = embedded_model_path()
+    if path is None:
+        raise RuntimeError("the embedded model is missing from this installation")
+    registry = load_plugins(builtins=MODULES, entry_points=False)
+    engine = LocalEngine(ModelRef("embedded", "embedded", path), ModelSettings(n_ctx=4096))
+    request = "Every weekday at 17:00 remind me to write my timesheet"
+    try:
+        result = asyncio.run(Planner(registry, engine_generate_json(engine)).plan(request))
+    finally:
+        engine.close()
+    if result.kind != "workflow" or result.workflow is None:
+        raise RuntimeError(f"no draft for a plain request: {result.text}")
+    workflow, problems = validate(result.workflow, registry)
+    if workflow is None:
+        raise RuntimeError(f"the draft is not valid: {problems}")
+    steps = ", ".join(s.action for s in workflow.steps)
+    return f"drafted {steps} in {result.seconds:.1f} s ({result.attempts} attempt)"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("keyring", check_keyring),
     ("model", check_model),
     ("database", check_database),
     ("workflow", check_workflow),
+    ("planner", check_planner),
 ]
 
 
