@@ -297,6 +297,10 @@ class DraftSchema:
             elif schema.get("type") == "string":
                 if not must and name not in OPTIONAL_TEXT:
                     continue
+                if name == "instruction" and not any(
+                    c.name == "the model's help" for c in facts.wants
+                ):
+                    continue  # a summary needs none; the model would fill it with noise
                 if self.handed_over and name in ("text", "body", "input"):
                     properties[name] = {"enum": ["{{trigger.text}}"]}
                 else:
@@ -1211,6 +1215,8 @@ class Planner:
                 if repairs:
                     problems = meaning_problems(document, self.registry, facts)
             if not problems:
+                if repairs:
+                    log.info("planner: repaired the draft: %s", "; ".join(repairs))
                 return Plan(
                     "workflow",
                     workflow=document,
@@ -1468,8 +1474,6 @@ def review_text(result: Plan, registry: Registry) -> str:
         "  Permissions it asks for (! = changes files, uses the network or runs a program):"
     )
     lines += [f"    {'!' if p.dangerous else '-'} {p.words}" for p in card.permissions]
-    if result.repairs:
-        lines.append("  Fixed in the draft: " + "; ".join(result.repairs))
     return "\n".join(lines)
 
 

@@ -61,8 +61,6 @@ def card_html(plan: Plan, automations: Automations) -> str:
         else:
             parts.append(f"<li>{html.escape(p.words)}</li>")
     parts.append("</ul>")
-    if plan.repairs:
-        parts.append(f"<p><i>Fixed in the draft: {html.escape('; '.join(plan.repairs))}</i></p>")
     return "".join(parts)
 
 
