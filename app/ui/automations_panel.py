@@ -10,7 +10,7 @@ import html
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from app.ui.workflow_form import WorkflowForm
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+EditorT = TypeVar("EditorT", "JsonEditor", "WorkflowForm")
 WEEKDAYS = {
     "mon": "Mon",
     "tue": "Tue",
@@ -188,18 +189,22 @@ class JsonEditor(QDialog):
             problems = [str(p) for p in exc.problems]
         else:
             problems = [str(p) for p in validate(document, self.automations.registry)[1]]
-        ok = not problems
+        ok = show_validity(problems, self.problems, self.buttons)
         if ok:
             self.document = document
-            self.problems.setText("Valid.")
-        else:
-            shown = problems[:8] + (
-                [f"… and {len(problems) - 8} more"] if len(problems) > 8 else []
-            )
-            self.problems.setText("Not valid, so it cannot be saved:\n• " + "\n• ".join(shown))
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setEnabled(ok)
         return ok
+
+
+def show_validity(problems: list[str], label: QLabel, buttons: QDialogButtonBox) -> bool:
+    """An editor's verdict: "Valid." and Save enabled, or the (first eight) problems."""
+    ok = not problems
+    if ok:
+        label.setText("Valid.")
+    else:
+        shown = problems[:8] + ([f"… and {len(problems) - 8} more"] if len(problems) > 8 else [])
+        label.setText("Not valid, so it cannot be saved:\n• " + "\n• ".join(shown))
+    buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
+    return ok
 
 
 class AutomationsPanel(QDialog):
@@ -466,15 +471,19 @@ class AutomationsPanel(QDialog):
         self.refresh(select=stored.id)
         return stored
 
-    def open_editor(self) -> JsonEditor | None:
+    def _open_editor(self, kind: type[EditorT]) -> EditorT | None:
+        """An editor for the selected workflow; saving it saves the workflow."""
         workflow_id = self.selected_id()
         if workflow_id is None:
             return None
         stored = self.automations.history.workflow(workflow_id)
-        editor = JsonEditor(self.automations, stored.document, self)
+        editor = kind(self.automations, stored.document, self)
         editor.accepted.connect(lambda: self.save_edit(workflow_id, editor.document))
         editor.open()
         return editor
+
+    def open_editor(self) -> JsonEditor | None:
+        return self._open_editor(JsonEditor)
 
     def _on_edit_clicked(self) -> None:
         self.open_editor()
@@ -483,14 +492,7 @@ class AutomationsPanel(QDialog):
         """The selected workflow as a form (fields from each action's schema)."""
         from app.ui.workflow_form import WorkflowForm
 
-        workflow_id = self.selected_id()
-        if workflow_id is None:
-            return None
-        stored = self.automations.history.workflow(workflow_id)
-        form = WorkflowForm(self.automations, stored.document, self)
-        form.accepted.connect(lambda: self.save_edit(workflow_id, form.document))
-        form.open()
-        return form
+        return self._open_editor(WorkflowForm)
 
     def _on_form_clicked(self) -> None:
         self.open_form()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.automations.intent import WEEKDAYS
 from app.automations.planner import derive_permissions, review
 from app.automations.workflow import validate
+from app.ui.automations_panel import JsonEditor, show_validity
 
 if TYPE_CHECKING:
     from app.automations.service import Automations
@@ -417,22 +418,14 @@ class WorkflowForm(QDialog):
         self.permission_text.setText(
             "<b>Permissions:</b> " + (", ".join(words) if words else "none")
         )
-        ok = not problems
+        ok = show_validity(problems, self.problems, self.buttons)
         if ok:
             self.document = document
-            self.problems.setText("Valid.")
-        else:
-            shown = problems[:8] + (
-                [f"… and {len(problems) - 8} more"] if len(problems) > 8 else []
-            )
-            self.problems.setText("Not valid, so it cannot be saved:\n• " + "\n• ".join(shown))
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
         return ok
 
     def open_json(self) -> QDialog:
         """The same workflow as JSON (for what the form does not show); saving it there
         saves it here."""
-        from app.ui.automations_panel import JsonEditor
 
         document, _ = self.build()
         editor = JsonEditor(self.automations, document, self)
