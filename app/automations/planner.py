@@ -1258,7 +1258,9 @@ class Planner:
             early.request = previous.request
             return early
         facts = intent.read(request)
-        facts.wants = list(old.wants)
+        # what was asked for and is in the draft (a step removed earlier is not asked for)
+        used = {s["action"] for s in previous.draft["steps"]}
+        facts.wants = [c for c in old.wants if set(c.actions) & used]
         facts.unclear = []
         _apply_trigger(facts, (previous.workflow or {}).get("trigger", {"type": "manual"}))
         old = Facts(text=previous.request)
@@ -1296,6 +1298,12 @@ class Planner:
             if problems:
                 return await self._replan(request)
             return Plan("workflow", workflow=document, draft=draft, request=request)
+        if len(steps) >= MAX_STEPS:
+            return Plan(
+                "question",
+                f"A drafted workflow has at most {MAX_STEPS} steps; edit the JSON to add more?",
+                request=previous.request,
+            )
         builder = DraftSchema(self.registry, facts, first_position=len(steps))
         # only the new things asked for, as stages of their own ("also notify me": one step)
         sinks = [
@@ -1308,12 +1316,6 @@ class Planner:
             max_new=MAX_STEPS - len(steps),
             stages=[s for s in sinks if s][: MAX_STEPS - len(steps)] or None,
         )
-        if len(steps) >= MAX_STEPS:
-            return Plan(
-                "question",
-                f"A drafted workflow has at most {MAX_STEPS} steps; edit the JSON to add more?",
-                request=previous.request,
-            )
         current = json.dumps({"steps": steps})
         base = self._messages(
             facts,

@@ -382,3 +382,23 @@ def test_refinement_changes_the_time_without_the_model(registry: Registry) -> No
 )
 def test_which_chat_messages_go_to_the_planner(message: str, automation: bool) -> None:
     assert intent.looks_like_automation(message) is automation
+
+
+def test_a_removed_step_stays_removed_through_later_refinements(registry: Registry) -> None:
+    draft = {
+        "name": "Journal",
+        "steps": [
+            {"action": "notes.append", "params": {"file": "~/Notes/journal.md", "text": "- [ ] "}}
+        ],
+    }
+    notify = {"steps": [{"action": "notify.show", "params": {"title": "Journal"}}]}
+    planner = Planner(registry, Script(draft, notify))
+    first = plan(planner, "Every day at 8:00 append a task list to my journal")
+    more = asyncio.run(planner.refine(first, "also send me a notification"))
+    assert [s["action"] for s in more.workflow["steps"]] == ["notes.append", "notify.show"]  # type: ignore[index]
+    fewer = asyncio.run(planner.refine(more, "no notification after all, remove it"))
+    assert [s["action"] for s in fewer.workflow["steps"]] == ["notes.append"]  # type: ignore[index]
+    later = asyncio.run(planner.refine(fewer, "make it 7:45 instead"))
+    assert later.kind == "workflow" and later.workflow is not None
+    assert [s["action"] for s in later.workflow["steps"]] == ["notes.append"]
+    assert later.workflow["trigger"]["at"] == {"hour": 7, "minute": 45}
