@@ -221,8 +221,11 @@ def _print_step(step: StepRecord) -> None:
     took = f"{step.duration_ms:.0f} ms"
     line = f"  {step.position + 1:>2}. [{mark}] {step.step_id} ({step.action}, {took})"
     print(line, flush=True)
-    if step.status == "dry_run":
-        print(f"      {_short(step.output, 300)}")
+    if step.status == "dry_run" and isinstance(step.output, str):
+        for what in step.output.splitlines():  # one line per item of a known list
+            print(f"      {_short(what, 300)}")
+    elif step.status == "dry_run":  # a step that only reads ran for real
+        print(f"      → {_short(step.output)}")
     elif step.error:
         print(f"      {step.error}")
     elif step.output is not None:

@@ -135,6 +135,9 @@ class Action:
     run: ActionFunction
     timeout_s: float = 30.0
     retries: int = 0  # how often the runner may run it again after a failure (idempotent only)
+    # it only reads (inside the workflow's grants) and changes nothing: a dry run runs it for
+    # real, so the steps after it show what they would do with the real data
+    reads_only: bool = False
     # one line saying what a step with these (resolved) parameters would do, for dry runs
     # and approval questions; without it, the title and the parameters are shown
     describe: Describe | None = field(default=None, compare=False)

@@ -39,6 +39,7 @@ from app.automations.workflow import (
     check_scope,
     expand,
     run_scope,
+    walk_strings,
 )
 from app.core.store.database import new_id, now
 
@@ -233,6 +234,9 @@ def describe(action: Action, params: Mapping[str, Any]) -> str:
     return f"{action.title}: {shown}"
 
 
+DRY_ITEMS_SHOWN = 20  # a dry run over a known list shows this many of its items
+
+
 @dataclass
 class RunOptions:
     dry_run: bool = False
@@ -362,6 +366,8 @@ class Runner:
         record.status = "running"
         try:
             if options.dry_run:
+                if await self._dry_read(workflow, step, action, record, scope, journal, run):
+                    return
                 record.inputs, record.output = self._dry(workflow, step, action, scope)
                 record.status = "dry_run"
                 if record.output.startswith("would fail: "):
@@ -439,11 +445,43 @@ class Runner:
         assert isinstance(params, dict)
         return params
 
+    async def _dry_read(
+        self,
+        workflow: Workflow,
+        step: Step,
+        action: Action,
+        record: StepRecord,
+        scope: dict[str, Any],
+        journal: _Journal,
+        run: RunRecord,
+    ) -> bool:
+        """In a dry run, a step that only reads runs for real when everything it needs is
+        known, so later steps show what they would do with the real files; True if it ran."""
+        if not action.reads_only or action.needs_approval or step.for_each is not None:
+            return False
+        try:
+            known = expand(step.params, scope)
+        except Unresolved:
+            return False
+        if any(isinstance(v, Pending) or templated_pending(v) for _, v in walk_strings(known)):
+            return False
+        params = self._prepare(workflow, step, action, scope, None, False)
+        record.inputs = params
+        record.output = await self._call(action, params, record, run, journal)
+        record.status = "dry_run"
+        scope["steps"][step.id] = {"output": record.output}
+        return True
+
     def _dry(
         self, workflow: Workflow, step: Step, action: Action, scope: Mapping[str, Any]
     ) -> tuple[Any, str]:
         """What the step would do, without doing it: parameters filled in as far as they
-        are known before the run, and the permission checks that can be made now."""
+        are known before the run, and the permission checks that can be made now. Over a
+        list that is already known (a folder listed for real), each item is shown."""
+        if step.for_each is not None:
+            each = self._dry_each(workflow, step, action, scope)
+            if each is not None:
+                return each
         local = {**scope, "item": Pending(f"<each item of {step.for_each}>")}
         try:
             params = expand(step.params, local)
@@ -469,6 +507,35 @@ class Runner:
         if notes:
             what += " [" + "; ".join(notes) + "]"
         return params, f"would {what[0].lower()}{what[1:]}"
+
+    def _dry_each(
+        self, workflow: Workflow, step: Step, action: Action, scope: Mapping[str, Any]
+    ) -> tuple[Any, str] | None:
+        try:
+            items = expand(step.for_each, scope)
+        except Unresolved:
+            return None
+        if not isinstance(items, list):
+            return None
+        if not items:
+            return [], f"would do nothing: {step.for_each} is empty"
+        calls: list[dict[str, Any]] = []
+        lines: list[str] = []
+        for item in items[:MAX_FOR_EACH]:
+            try:
+                params = self._prepare(workflow, step, action, scope, item, True)
+            except StepFailed as exc:
+                return calls, f"would fail: {exc}"
+            calls.append(params)
+            if len(lines) < DRY_ITEMS_SHOWN:
+                what = describe(action, params)
+                lines.append(f"would {what[0].lower()}{what[1:]}")
+        more = len(items) - len(lines)
+        if more > 0:
+            lines.append(f"… and {more} more")
+        if action.needs_approval:
+            lines.append("(asks for approval unless approved before)")
+        return calls, "\n".join(lines)
 
     async def _approve(
         self,

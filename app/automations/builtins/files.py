@@ -166,6 +166,7 @@ def register_actions(register: RegisterAction) -> None:
                 + (" and its subfolders" if p.get("recursive") else "")
             ),
             retries=1,
+            reads_only=True,
         )
     )
     register(
@@ -181,6 +182,7 @@ def register_actions(register: RegisterAction) -> None:
             run=in_thread(read_text),
             describe=lambda p: f"Read {p['path']}",
             retries=1,
+            reads_only=True,
         )
     )
     register(

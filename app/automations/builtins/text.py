@@ -82,6 +82,7 @@ def register_actions(register: RegisterAction) -> None:
             parameters=params(("template",), template=text(MAX_TEXT)),
             output=text(MAX_TEXT * 2),
             permissions=(),
+            reads_only=True,
             run=template,
             describe=lambda p: f"Fill in a template ({len(str(p['template']))} characters)",
         )
@@ -109,6 +110,7 @@ def register_actions(register: RegisterAction) -> None:
                 text=text(MAX_TEXT),
             ),
             permissions=(),
+            reads_only=True,
             run=in_thread(lines),
             describe=lambda p: (
                 "Pick lines"
@@ -138,6 +140,7 @@ def register_actions(register: RegisterAction) -> None:
                 first=text(10_000),
             ),
             permissions=(),
+            reads_only=True,
             run=in_thread(match),
             describe=lambda p: f"Match /{p['pattern']}/",
         )
