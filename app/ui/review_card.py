@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from typing import TYPE_CHECKING
+import json
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,7 +27,7 @@ from qasync import asyncSlot
 
 from app.automations.planner import Plan, review
 from app.core.errors import KnownError
-from app.ui.automations_panel import run_html
+from app.ui.automations_panel import STATUS_TEXT, run_html
 from app.ui.workflow_form import WorkflowForm
 
 if TYPE_CHECKING:
@@ -72,6 +74,40 @@ def result_view() -> QTextBrowser:
     view.setMaximumHeight(190)
     view.hide()
     return view
+
+
+def _found(output: Any) -> str:
+    """What a step that ran for real in a dry run found, in a line."""
+    if isinstance(output, dict) and isinstance(output.get("files"), list):
+        names = [PurePath(str(f)).name for f in output["files"]]
+        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        return f"found {len(names)}: {shown}" if names else "found nothing"
+    text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
+    text = " ".join(text.split())
+    return f"read “{text[:120]}{'…' if len(text) > 120 else ''}”"
+
+
+def dry_run_html(run: RunRecord) -> str:
+    """A dry run as the card shows it: what each step would do, in a line or a few."""
+    if run.status == "succeeded":
+        head = "<p><b>Dry run</b> — nothing was changed. What a run would do now:</p>"
+    else:
+        head = (
+            f"<p><b>Dry run: {html.escape(STATUS_TEXT.get(run.status, run.status))}</b> — "
+            f"{html.escape(run.error or '')}</p>"
+        )
+    items = []
+    for step in run.steps:
+        if step.error:
+            what = f"<b>{html.escape(step.error)}</b>"
+        elif isinstance(step.output, str) and step.output.startswith("would"):
+            what = "<br>".join(html.escape(line) for line in step.output.splitlines())
+        elif step.status == "dry_run":
+            what = html.escape(_found(step.output))
+        else:
+            what = html.escape(STATUS_TEXT.get(step.status, step.status))
+        items.append(f"<li>{what}</li>")
+    return head + "<ol>" + "".join(items) + "</ol>"
 
 
 class ReviewCard(QFrame):
@@ -143,7 +179,7 @@ class ReviewCard(QFrame):
         self.dry_run_button.setEnabled(False)
         try:
             self.last_run = await self.automations.dry_run_document(self.plan.workflow)
-            self._show_result(run_html(self.last_run))
+            self._show_result(dry_run_html(self.last_run))
         except KnownError as exc:
             self._show_result(f"<p><b>Dry run failed:</b> {html.escape(str(exc))}</p>")
         finally:

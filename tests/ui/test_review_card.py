@@ -98,7 +98,10 @@ def test_dry_run_changes_nothing_and_approve_saves_exactly_the_draft(
         await until(lambda: card.last_run is not None)
 
     run(dry())
-    assert card.result.isVisible() and "dry run" in card.result.toPlainText()
+    shown = card.result.toPlainText()
+    assert card.result.isVisible() and "Dry run — nothing was changed" in shown
+    assert "found 1: a.pdf" in shown  # the listing ran for real
+    assert f"would move {downloads / 'a.pdf'} to {downloads / 'PDFs'}/" in shown
     assert (downloads / "a.pdf").exists() and not (downloads / "PDFs").exists()
     assert automations.history.workflows() == []
 
