@@ -475,9 +475,10 @@ class MainWindow(QMainWindow):
             if looks_like_automation(text) or answers or (refines and looks_like_refinement(text)):
                 self._plan(text)
                 return
-        self._ask(text)
         if self.planner is not None:
-            self._propose(text)
+            self._ask_then_propose(text)
+        else:
+            self._ask(text)
 
     def _forget_card(self, card: object) -> None:
         """A card was discarded (it deletes itself): stop referring to it."""
@@ -531,15 +532,16 @@ class MainWindow(QMainWindow):
         self.review_card = card
 
     @asyncSlot(str)
+    async def _ask_then_propose(self, text: str) -> None:
+        """Answer as usual; then offer one action the message asked for, as a confirm card
+        (after the answer: the model answers one thing at a time)."""
+        await self._answer(text)
+        await self._propose(text)
+
     async def _propose(self, text: str) -> None:
-        """After the answer, offer one action the message asked for, as a confirm card."""
         from app.ui.review_card import ActionCard
 
         assert self.planner is not None and self.planner_automations is not None
-        for _ in range(6000):  # the answer first (the model answers one thing at a time)
-            if not self._busy:
-                break
-            await asyncio.sleep(0.05)
         shown = self.view.visible_messages()
         answer = next((m.content for m in reversed(shown) if m.role == "assistant"), "")
         try:
@@ -559,6 +561,9 @@ class MainWindow(QMainWindow):
 
     @asyncSlot(str)
     async def _ask(self, text: str, backend: BackendChoice | None = None) -> None:
+        await self._answer(text, backend)
+
+    async def _answer(self, text: str, backend: BackendChoice | None = None) -> None:
         if self.assistant is None or self._busy:
             return
         follows_view = False
