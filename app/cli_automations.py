@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ExitCode, KnownError, NotFoundError, UsageError
+from app.core.text import visible
 
 if TYPE_CHECKING:  # the automations are imported only by these commands, not at every start
     from app.automations.history import RunRecord, StepRecord, StoredWorkflow
@@ -106,7 +107,7 @@ class _LazyEngine:
 
 
 def _notify(text: str) -> None:
-    print(f"notification: {text}", file=sys.stderr, flush=True)
+    print(f"notification: {visible(text)}", file=sys.stderr, flush=True)
 
 
 def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | None:
@@ -115,7 +116,7 @@ def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | N
 
     async def ask(request: ApprovalRequest) -> Decision:
         print(
-            f"\nStep {request.position} of “{request.workflow}” asks for approval:\n"
+            f"\nStep {request.position} of “{visible(request.workflow)}” asks for approval:\n"
             f"  {request.what}\n  permissions: {', '.join(request.permissions) or 'none'}",
             file=sys.stderr,
         )
@@ -212,7 +213,7 @@ def _run_dict(run: RunRecord, steps: bool = True) -> dict[str, Any]:
 
 def _short(value: Any, limit: int = 160) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
+    text = visible(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -222,12 +223,10 @@ def _print_step(step: StepRecord) -> None:
     line = f"  {step.position + 1:>2}. [{mark}] {step.step_id} ({step.action}, {took})"
     print(line, flush=True)
     if step.status == "dry_run" and isinstance(step.output, str):
-        for what in step.output.splitlines():  # one line per item of a known list
+        for what in step.output.splitlines():  # the runner's lines, one per item of a list
             print(f"      {_short(what, 300)}")
-    elif step.status == "dry_run":  # a step that only reads ran for real
-        print(f"      → {_short(step.output)}")
     elif step.error:
-        print(f"      {step.error}")
+        print(f"      {visible(step.error)}")
     elif step.output is not None:
         print(f"      → {_short(step.output)}")
 
@@ -362,10 +361,12 @@ def _automations(args: argparse.Namespace, command: str, auto: Automations) -> i
     if command == "history":
         return _history(args, auto)
     # undo
+    from app.automations.runner import undo_summary
+
     done = auto.undo(args.run_id)
     for line in done:
-        print(line)
-    print(f"Undone: {len(done)} file change{'s' if len(done) != 1 else ''} put back.")
+        print(visible(line))
+    print(undo_summary(done))
     return 0
 
 
@@ -528,8 +529,10 @@ def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
 
     def report(run: RunRecord) -> None:
         print(
-            f"{run.started[:19]}  {run.workflow_name}: {run.status}"
-            f"{' — ' + run.error if run.error else ''}",
+            visible(
+                f"{run.started[:19]}  {run.workflow_name}: {run.status}"
+                f"{' — ' + run.error if run.error else ''}"
+            ),
             flush=True,
         )
 

@@ -36,6 +36,8 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
+from app.automations.safefs import GrantedTree, LinkRefused, OutsideGrant
+
 PROJECT = "steward"
 ENTRY_POINT_GROUP = "steward.automations"
 
@@ -62,6 +64,7 @@ SCOPED: frozenset[PermissionKind] = frozenset(
 )
 
 Schema = Mapping[str, Any]
+FileKind = Literal["files.read", "files.write"]
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,9 @@ class Permission:
 class ActionContext(Protocol):
     """What an action may use while it runs, given by the runner.
 
-    File actions call :meth:`preserve` before they change a path and :meth:`trash` instead
-    of deleting, so ``steward automations undo RUN`` can put everything back. The model,
+    File actions work through :meth:`granted`, call :meth:`preserve` before they change a
+    path and :meth:`trash` instead of deleting, so ``steward automations undo RUN`` can put
+    everything back. The model,
     notifications and the clipboard come from the front end (the desktop app or the CLI);
     each needs the matching permission on the action.
     """
@@ -94,6 +98,11 @@ class ActionContext(Protocol):
     def cancelled(self) -> bool: ...
 
     def log(self, message: str) -> None: ...
+
+    def granted(self, path: Path, kind: FileKind) -> GrantedTree:
+        """The granted folder (of this kind; a write grant also allows reading) that holds
+        ``path``, for using ``path`` without following links; PermissionError when none
+        does or the action did not declare ``kind``."""
 
     def preserve(self, path: Path) -> None:
         """Record ``path`` as it is now (or that it does not exist) before changing it."""
@@ -237,8 +246,12 @@ __all__ = [
     "ActionFunction",
     "Check",
     "Describe",
+    "FileKind",
     "Fire",
+    "GrantedTree",
     "Hooks",
+    "LinkRefused",
+    "OutsideGrant",
     "Permission",
     "PermissionKind",
     "RegisterAction",

@@ -60,6 +60,8 @@ class FileChange:
     path: str
     existed: bool
     saved: str | None  # where the earlier version is kept (None when it did not exist)
+    root: str = ""  # the granted folder the change was made in (undo stays inside it)
+    undo: str | None = None  # what undo did: restored, removed, or refused: why
 
 
 @dataclass
@@ -242,15 +244,35 @@ class History:
                 ],
             )
             self.conn.executemany(
-                "INSERT OR REPLACE INTO run_files (run_id, position, path, existed, saved) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(run.id, f.position, f.path, int(f.existed), f.saved) for f in files],
+                "INSERT OR REPLACE INTO run_files (run_id, position, path, existed, saved, root) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(run.id, f.position, f.path, int(f.existed), f.saved, f.root) for f in files],
             )
             if finished:
                 self.conn.execute(
                     "UPDATE runs SET status = ?, error = ?, duration_ms = ? WHERE id = ?",
                     (run.status, run.error, run.duration_ms, run.id),
                 )
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits to the database."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def record_skipped(self, wf: StoredWorkflow, trigger: str, why: str) -> RunRecord:
+        """A run that did not happen (events over the queue's limit), in the history."""
+        run = RunRecord(
+            id=new_id(),
+            workflow_id=wf.id,
+            workflow_name=wf.name,
+            trigger=trigger,
+            status="skipped",
+            error=why,
+            started=now(),
+            duration_ms=0.0,
+        )
+        self.begin_run(run)
+        self.save_progress(run, [], [], finished=True)
+        return run
 
     def mark_interrupted(self) -> int:
         """Runs left 'running' by a Steward that stopped mid-run."""
@@ -319,18 +341,41 @@ class History:
             )
         ]
         run.files = [
-            FileChange(position=r[0], path=r[1], existed=bool(r[2]), saved=r[3])
+            FileChange(
+                position=r[0], path=r[1], existed=bool(r[2]), saved=r[3], root=r[4] or "", undo=r[5]
+            )
             for r in self.conn.execute(
-                "SELECT position, path, existed, saved FROM run_files WHERE run_id = ? "
+                "SELECT position, path, existed, saved, root, undo FROM run_files WHERE run_id = ? "
                 "ORDER BY position",
                 (run.id,),
             )
         ]
         return run
 
-    def mark_undone(self, run_id: str) -> None:
+    def mark_undone(self, run_id: str, outcomes: dict[int, str] | None = None) -> None:
+        """The run was undone; ``outcomes`` says per file change what undo did with it."""
         with self.db.transaction():
             self.conn.execute("UPDATE runs SET undone = ? WHERE id = ?", (now(), run_id))
+            self.conn.executemany(
+                "UPDATE run_files SET undo = ? WHERE run_id = ? AND position = ?",
+                [(text, run_id, position) for position, text in (outcomes or {}).items()],
+            )
+
+    # --- approved data-built values -------------------------------------------------------
+
+    def approved_values(self, workflow_id: str) -> frozenset[str]:
+        rows = self.conn.execute(
+            "SELECT digest FROM approved_values WHERE workflow_id = ?", (workflow_id,)
+        )
+        return frozenset(row[0] for row in rows)
+
+    def approve_values(self, workflow_id: str, digest: str) -> None:
+        with self.db.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO approved_values (workflow_id, digest, created) "
+                "VALUES (?, ?, ?)",
+                (workflow_id, digest, now()),
+            )
 
 
 __all__ = ["FileChange", "History", "RunRecord", "StepRecord", "StoredWorkflow"]

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
-import shutil
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,11 +25,12 @@ from typing import Any, Literal, Protocol
 
 import jsonschema
 
-from app.automations.api import Action, Permission
+from app.automations.api import Action, FileKind, GrantedTree, OutsideGrant, Permission
 from app.automations.history import FileChange, History, RunRecord, StepRecord
 from app.automations.plugins import Registry
 from app.automations.workflow import (
     MAX_FOR_EACH,
+    Grant,
     Pending,
     ScopeError,
     Step,
@@ -38,10 +39,13 @@ from app.automations.workflow import (
     as_text,
     check_scope,
     expand,
+    grant_root,
     run_scope,
+    templated,
     walk_strings,
 )
 from app.core.store.database import new_id, now
+from app.core.text import visible
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +105,7 @@ class HeadlessServices:
 
     async def notify(self, title: str, body: str) -> None:
         self.notifications.append((title, body))
-        log.warning("notification: %s: %s", title, body)
+        log.warning("notification (%d characters; no desktop to show it)", len(title) + len(body))
         if self._notify_to is not None:
             self._notify_to(f"{title}: {body}")
 
@@ -119,47 +123,68 @@ class StepFailed(Exception):
 
 
 class _Journal:
-    """File changes of one run, with the earlier versions kept in Steward's trash."""
+    """File changes of one run, with the earlier versions kept in Steward's trash. Each is
+    made through the granted folder it lies in, without following links, and records that
+    folder so undo stays inside it too."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, trees: dict[str, list[GrantedTree]]) -> None:
         self.folder = folder
+        self.trees = trees
         self.changes: list[FileChange] = []
         self.unsaved = 0  # changes not yet written to the history
         self._seen: set[str] = set()
 
     def _slot(self, path: Path) -> Path:
-        self.folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.folder.mkdir(exist_ok=True, mode=0o700)
         return self.folder / f"{len(self.changes):04d}-{path.name}"
 
-    def preserve(self, path: Path) -> None:
-        path = Path(os.path.realpath(path))
+    def preserve(self, tree: GrantedTree, path: Path) -> None:
+        path = Path(os.path.abspath(path))
         key = str(path)
         if key in self._seen:
             return  # undo goes back to the state before the run's first change
-        self._seen.add(key)
         saved: str | None = None
-        if path.is_dir():
+        if tree.lstat(path) is not None:
             target = self._slot(path)
-            shutil.copytree(path, target, symlinks=True)
+            tree.copy_out(path, target)
             saved = str(target)
-        elif path.exists():
-            target = self._slot(path)
-            shutil.copy2(path, target)
-            saved = str(target)
-        self.changes.append(FileChange(len(self.changes), key, saved is not None, saved))
+        self._seen.add(key)
+        self.changes.append(
+            FileChange(len(self.changes), key, saved is not None, saved, str(tree.root))
+        )
 
-    def trash(self, path: Path) -> Path:
-        path = Path(os.path.realpath(path))
-        if not path.exists():
+    def trash(self, tree: GrantedTree, path: Path) -> Path:
+        path = Path(os.path.abspath(path))
+        if tree.lstat(path) is None:
             raise FileNotFoundError(f"{path} does not exist")
         key = str(path)
         target = self._slot(path)
-        shutil.move(str(path), target)
+        tree.move_out(path, target)
         if key not in self._seen:
             self._seen.add(key)
-            self.changes.append(FileChange(len(self.changes), key, True, str(target)))
+            self.changes.append(
+                FileChange(len(self.changes), key, True, str(target), str(tree.root))
+            )
         return target
+
+
+def granted_trees(grants: tuple[Grant, ...]) -> dict[str, list[GrantedTree]]:
+    """The workflow's granted folders, resolved once, broadest first, by kind (a write
+    grant allows reading too). A grant whose own path is a link is left out: it is refused
+    by the permission check, with the real folder named."""
+    trees: dict[str, list[GrantedTree]] = {"files.read": [], "files.write": []}
+    for grant in grants:
+        if grant.kind not in trees:
+            continue
+        try:
+            tree = GrantedTree(grant_root(grant))
+        except ScopeError:
+            continue
+        kinds = ("files.read", "files.write") if grant.kind == "files.write" else ("files.read",)
+        for kind in kinds:
+            trees[kind].append(tree)
+    for found in trees.values():
+        found.sort(key=lambda t: len(t.root.parts))
+    return trees
 
 
 class _Context:
@@ -170,7 +195,10 @@ class _Context:
         services: Services,
         step: StepRecord,
         allowed: frozenset[str],
+        trees: dict[str, list[GrantedTree]],
     ) -> None:
+        self._trees = trees
+        self.dry = run.dry_run  # a step that runs in a dry run (it only reads) changes nothing
         self._run = run
         self._journal = journal
         self._services = services
@@ -189,26 +217,44 @@ class _Context:
 
     def log(self, message: str) -> None:
         self.messages.append(message)
-        log.info("run %s step %s: %s", self._run.id[:8], self._step.step_id, message)
+        log.info(
+            "run %s step %d logged %d characters",
+            self._run.id[:8],
+            self._step.position,
+            len(message),
+        )
 
     def _need(self, kind: str) -> None:
         if kind not in self._allowed:
             raise PermissionError(f"this action did not declare the {kind} permission")
 
+    def granted(self, path: Path, kind: FileKind) -> GrantedTree:
+        self._need(kind)
+        for tree in self._trees.get(kind, []):
+            if tree.contains(path):
+                return tree
+        raise OutsideGrant(f"{path} is outside the folders granted for {kind}")
+
+    def _no_change(self, what: str) -> None:
+        if self.dry:
+            raise PermissionError(f"a dry run changes nothing ({what} refused)")
+
     def preserve(self, path: Path) -> None:
-        self._need("files.write")
-        self._journal.preserve(path)
+        self._no_change("a file change")
+        self._journal.preserve(self.granted(path, "files.write"), path)
 
     def trash(self, path: Path) -> Path:
-        self._need("files.write")
-        return self._journal.trash(path)
+        self._no_change("a deletion")
+        return self._journal.trash(self.granted(path, "files.write"), path)
 
     async def generate(self, prompt: str, *, system: str = "", max_tokens: int = 256) -> str:
         self._need("model")
+        self._no_change("the model")
         return await self._services.generate(prompt, system=system, max_tokens=max_tokens)
 
     async def notify(self, title: str, body: str) -> None:
         self._need("notify")
+        self._no_change("a notification")
         await self._services.notify(title, body)
 
     async def read_clipboard(self) -> str:
@@ -217,6 +263,7 @@ class _Context:
 
     async def write_clipboard(self, text: str) -> None:
         self._need("clipboard")
+        self._no_change("the clipboard")
         await self._services.write_clipboard(text)
 
 
@@ -225,13 +272,25 @@ def templated_pending(value: Any) -> bool:
 
 
 def describe(action: Action, params: Mapping[str, Any]) -> str:
+    """One line saying what a step with these parameters does, for approval questions and
+    dry runs; what came from data is shown escaped (no control or escape characters)."""
     if action.describe is not None:
         with contextlib.suppress(Exception):
-            return action.describe(dict(params))
+            return visible(action.describe(dict(params)))
     shown = json.dumps(params, ensure_ascii=False)
     if len(shown) > 400:
         shown = shown[:399] + "…"
-    return f"{action.title}: {shown}"
+    return visible(f"{action.title}: {shown}")
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """What a dry run says of a step it does not run: the inputs as far as known, the
+    lines the runner wrote, or why the step would fail."""
+
+    inputs: Any
+    lines: list[str]
+    failure: str | None = None
 
 
 DRY_ITEMS_SHOWN = 20  # a dry run over a known list shows this many of its items
@@ -243,6 +302,10 @@ class RunOptions:
     approver: Approver | None = None  # None: nobody can be asked (daemon, no terminal)
     approved: bool = False  # the user approved this exact workflow before
     on_approved_always: Callable[[], None] | None = None
+    # digests of data-built program values the user approved "always" (see
+    # data_values_digest), and where to remember a new one
+    approved_values: frozenset[str] = frozenset()
+    on_values_approved: Callable[[str], None] | None = None
     on_step: Callable[[StepRecord], None] | None = None
     trigger_data: dict[str, Any] = field(default_factory=dict)
 
@@ -288,7 +351,7 @@ class Runner:
             StepRecord(position=n, step_id=s.id, action=s.action)
             for n, s in enumerate(workflow.steps)
         ]
-        journal = _Journal(self.trash / run.id)
+        journal = _Journal(self.trash / run.id, granted_trees(workflow.grants))
         if self.history is not None:
             self.history.begin_run(run)
         scope: dict[str, Any] = {
@@ -296,7 +359,7 @@ class Runner:
             "trigger": dict(options.trigger_data),
             "run": run_scope(run.id, workflow.name, when),
         }
-        state = _RunState(approved=options.approved)
+        state = _RunState(approved=options.approved, values=set(options.approved_values))
         written = 0
         try:
             for step, record in zip(workflow.steps, run.steps, strict=True):
@@ -368,26 +431,34 @@ class Runner:
             if options.dry_run:
                 if await self._dry_read(workflow, step, action, record, scope, journal, run):
                     return
-                record.inputs, record.output = self._dry(workflow, step, action, scope)
-                record.status = "dry_run"
-                if record.output.startswith("would fail: "):
-                    raise StepFailed("failed", record.output.removeprefix("would fail: "))
+                planned = self._dry(workflow, step, action, scope)
+                record.inputs = planned.inputs
+                if planned.failure is not None:
+                    raise StepFailed("failed", planned.failure)
+                # what the runner says the step would do, never text a step produced
+                record.output, record.status = "\n".join(planned.lines), "dry_run"
                 scope["steps"][step.id] = {"output": Pending(f"<steps.{step.id}.output>")}
                 return
             items: list[Any] | None = None
             if step.for_each is not None:
                 items = self._items(step, scope)
+            each = items is not None
             calls = [
-                self._prepare(workflow, step, action, scope, item, items is not None)
+                self._prepare(workflow, step, action, scope, item, each)
                 for item in (items if items is not None else [None])
             ]
-            record.inputs = calls if items is not None else calls[0]
+            record.inputs = calls if each else calls[0]
+            asked = False
             if action.needs_approval:
-                await self._approve(workflow, step, action, record, calls, options, state)
+                asked = await self._approve(workflow, step, action, record, calls, options, state)
             outputs = []
-            for params in calls:
+            for n, (item, params) in enumerate(zip(items or [None], calls, strict=True)):
+                if asked or n > 0:
+                    # a wait for the user, or an earlier item, may have changed the files:
+                    # check again, and act only on exactly what was checked and shown
+                    self._unchanged(workflow, step, action, scope, item, each, params)
                 outputs.append(await self._call(action, params, record, run, journal))
-            record.output = outputs if items is not None else outputs[0]
+            record.output = outputs if each else outputs[0]
             scope["steps"][step.id] = {"output": record.output}
             record.status = "ok"
         except StepFailed as exc:
@@ -443,6 +514,8 @@ class Runner:
             except ScopeError as exc:
                 raise StepFailed("failed", f"permission denied: {exc}") from None
         assert isinstance(params, dict)
+        if any(p.kind == "process.run" for p in action.permissions):
+            _check_data_arguments(step, params, workflow)
         return params
 
     async def _dry_read(
@@ -468,13 +541,13 @@ class Runner:
         params = self._prepare(workflow, step, action, scope, None, False)
         record.inputs = params
         record.output = await self._call(action, params, record, run, journal)
-        record.status = "dry_run"
+        record.status = "ok"  # it ran for real: its output is data, never a "would" line
         scope["steps"][step.id] = {"output": record.output}
         return True
 
     def _dry(
         self, workflow: Workflow, step: Step, action: Action, scope: Mapping[str, Any]
-    ) -> tuple[Any, str]:
+    ) -> _Planned:
         """What the step would do, without doing it: parameters filled in as far as they
         are known before the run, and the permission checks that can be made now. Over a
         list that is already known (a folder listed for real), each item is shown."""
@@ -486,7 +559,7 @@ class Runner:
         try:
             params = expand(step.params, local)
         except Unresolved as exc:
-            return step.params, f"would fail: {exc}"
+            return _Planned(step.params, [], str(exc))
         notes = []
         for permission in action.permissions:
             if permission.param and permission.param not in params:
@@ -498,7 +571,7 @@ class Runner:
             try:
                 check_scope(permission, value, workflow.grants)
             except ScopeError as exc:
-                return params, f"would fail: permission denied: {exc}"
+                return _Planned(params, [], f"permission denied: {exc}")
         what = describe(action, params)
         if step.for_each:
             what = f"for each item of {step.for_each}: {what}"
@@ -506,11 +579,11 @@ class Runner:
             what += " (asks for approval unless approved before)"
         if notes:
             what += " [" + "; ".join(notes) + "]"
-        return params, f"would {what[0].lower()}{what[1:]}"
+        return _Planned(params, [f"would {what[0].lower()}{what[1:]}"])
 
     def _dry_each(
         self, workflow: Workflow, step: Step, action: Action, scope: Mapping[str, Any]
-    ) -> tuple[Any, str] | None:
+    ) -> _Planned | None:
         try:
             items = expand(step.for_each, scope)
         except Unresolved:
@@ -518,14 +591,14 @@ class Runner:
         if not isinstance(items, list):
             return None
         if not items:
-            return [], f"would do nothing: {step.for_each} is empty"
+            return _Planned([], [f"would do nothing: {step.for_each} is empty"])
         calls: list[dict[str, Any]] = []
         lines: list[str] = []
         for item in items[:MAX_FOR_EACH]:
             try:
                 params = self._prepare(workflow, step, action, scope, item, True)
             except StepFailed as exc:
-                return calls, f"would fail: {exc}"
+                return _Planned(calls, [], str(exc))
             calls.append(params)
             if len(lines) < DRY_ITEMS_SHOWN:
                 what = describe(action, params)
@@ -535,7 +608,7 @@ class Runner:
             lines.append(f"… and {more} more")
         if action.needs_approval:
             lines.append("(asks for approval unless approved before)")
-        return calls, "\n".join(lines)
+        return _Planned(calls, lines)
 
     async def _approve(
         self,
@@ -546,18 +619,25 @@ class Runner:
         calls: list[dict[str, Any]],
         options: RunOptions,
         state: _RunState,
-    ) -> None:
-        if state.approved:
-            return
+    ) -> bool:
+        """Ask unless approved; True when the user was asked (and so time passed)."""
+        values = data_values_digest(step, action, calls)
+        if state.approved and (values is None or values in state.values):
+            return False
         if options.approver is None:
+            because = (
+                "its program or arguments come from data and these values were not approved"
+                if state.approved
+                else "the workflow's steps and permissions have not been approved"
+            )
             raise StepFailed(
                 "approval_required",
-                f"{action.title} needs your approval and nobody could be asked "
-                "(the workflow's steps and permissions have not been approved).",
+                f"{action.title} needs your approval and nobody could be asked ({because}).",
             )
         shown = "; ".join(describe(action, c) for c in calls[:5])
         if len(calls) > 5:
             shown += f"; and {len(calls) - 5} more"
+        labels = dict.fromkeys(_label(p, c) for c in calls[:5] for p in action.permissions)
         request = ApprovalRequest(
             workflow=workflow.name,
             position=record.position + 1,
@@ -565,15 +645,41 @@ class Runner:
             action=action.id,
             title=action.title,
             what=shown,
-            permissions=tuple(_label(p, c) for p in action.permissions for c in calls[:1]),
+            permissions=tuple(labels),
         )
         decision = await options.approver(request)
         if decision == "deny":
             raise StepFailed("denied", f"{action.title} was not approved")
+        if values is not None:
+            state.values.add(values)  # for this run: these exact values were shown
         if decision == "always":
-            state.approved = True
-            if options.on_approved_always is not None:
+            if not state.approved and options.on_approved_always is not None:
                 options.on_approved_always()
+            state.approved = True
+            if values is not None and options.on_values_approved is not None:
+                options.on_values_approved(values)
+        return True
+
+    def _unchanged(
+        self,
+        workflow: Workflow,
+        step: Step,
+        action: Action,
+        scope: Mapping[str, Any],
+        item: Any,
+        each: bool,
+        checked: dict[str, Any],
+    ) -> None:
+        """Check a call again just before it runs; it must still be what was checked (and
+        shown for approval): a path that now resolves elsewhere has had a link put in it."""
+        fresh = self._prepare(workflow, step, action, scope, item, each)
+        if fresh != checked:
+            changed = [k for k in checked if fresh.get(k) != checked[k]]
+            raise StepFailed(
+                "failed",
+                f"{', '.join(changed) or 'a parameter'} changed after it was checked (a link "
+                "or folder was replaced while the step waited); nothing was done",
+            )
 
     async def _call(
         self,
@@ -587,7 +693,7 @@ class Runner:
         last = ""
         for attempt in range(action.retries + 1):
             record.attempts = attempt + 1
-            context = _Context(run, journal, self.services, record, allowed)
+            context = _Context(run, journal, self.services, record, allowed, journal.trees)
             changes_before = len(journal.changes)
             limit = asyncio.timeout(action.timeout_s)
             try:
@@ -609,9 +715,7 @@ class Runner:
                 return self._checked_output(action, output)
             journal.unsaved += len(journal.changes) - changes_before
             if attempt < action.retries:
-                log.info(
-                    "step %s attempt %d failed (%s); retrying", record.step_id, attempt + 1, last
-                )
+                log.info("step %d attempt %d %s; retrying", record.position, attempt + 1, status)
         raise StepFailed("timeout" if status == "timeout" else "failed", last)
 
     def _checked_output(self, action: Action, output: Any) -> Any:
@@ -637,11 +741,62 @@ class Runner:
 @dataclass
 class _RunState:
     approved: bool = False
+    values: set[str] = field(default_factory=set)  # data-built values approved (digests)
+
+
+def data_values_digest(step: Step, action: Action, calls: list[dict[str, Any]]) -> str | None:
+    """For a step that runs a program with anything filled in from data (program,
+    arguments, working folder, input): a digest of exactly those values, which an approval
+    must cover, since approving the workflow approved only its templates. None otherwise."""
+    if not any(p.kind == "process.run" for p in action.permissions):
+        return None
+    if not any(templated(v) for _, v in walk_strings(step.params)):
+        return None
+    text = json.dumps(calls, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_data_arguments(step: Step, params: dict[str, Any], workflow: Workflow) -> None:
+    """Arguments of a program filled in from data that name a path (``/x``, ``~/x``,
+    ``./x``, ``--out=/x``, ``-o/x``) must lie inside the workflow's granted folders: data
+    cannot point a program at a file the workflow was never given."""
+    template, args = step.params.get("args"), params.get("args") or []
+    if isinstance(template, list):
+        from_data = [a for t, a in zip(template, args, strict=False) if templated(t)]
+    else:
+        from_data = list(args) if templated(template) else []
+    cwd = params.get("cwd")
+    for arg in from_data:
+        for path in _named_paths(str(arg)):
+            if not os.path.isabs(os.path.expanduser(path)) and not path.startswith("~"):
+                if not cwd:
+                    raise StepFailed(
+                        "failed",
+                        f"permission denied: the argument {arg[:200]!r} from data names a "
+                        "relative path and the step has no working folder",
+                    )
+                path = os.path.join(cwd, path)
+            try:
+                check_scope(Permission("files.read", "args"), path, workflow.grants)
+            except ScopeError as exc:
+                raise StepFailed(
+                    "failed", f"permission denied: an argument from data: {exc}"
+                ) from None
+
+
+def _named_paths(arg: str) -> list[str]:
+    candidates = [] if arg.startswith("-") else [arg]
+    if arg.startswith("-"):
+        if "=" in arg:
+            candidates.append(arg.split("=", 1)[1])
+        elif len(arg) > 2 and arg[1] != "-":
+            candidates.append(arg[2:])
+    return [c for c in candidates if c.startswith(("/", "~", ".")) or "/" in c or os.sep in c]
 
 
 def _label(permission: Permission, params: Mapping[str, Any]) -> str:
     if permission.param and permission.param in params:
-        return f"{permission.kind}({as_text(params[permission.param])[:200]})"
+        return visible(f"{permission.kind}({as_text(params[permission.param])[:200]})")
     return permission.kind
 
 
@@ -656,7 +811,9 @@ def _error_text(exc: BaseException) -> str:
 def undo(history: History, run_id: str, trash: Path) -> list[str]:
     """Put back every file the run changed, newest change first; returns what was done.
     What the run had left in those places is kept in the trash too, in case the undo was a
-    mistake."""
+    mistake. Undo works inside the granted folder each change was made in and follows no
+    link: a change it can no longer put back safely (a link now stands in its way, the
+    folder is gone) is refused, and the reason recorded with the run."""
     from app.core.errors import UsageError
 
     run = history.run(run_id)
@@ -664,7 +821,7 @@ def undo(history: History, run_id: str, trash: Path) -> list[str]:
         raise UsageError(f"Run {run.id[:8]} was already undone ({run.undone}).")
     if not run.files:
         raise UsageError(f"Run {run.id[:8]} changed no files; there is nothing to undo.")
-    missing = [c.path for c in run.files if c.saved and not Path(c.saved).exists()]
+    missing = [c.path for c in run.files if c.saved and not os.path.lexists(c.saved)]
     if missing:
         raise UsageError(
             f"Run {run.id[:8]} cannot be undone: the kept copy of {missing[0]} is gone from "
@@ -673,22 +830,45 @@ def undo(history: History, run_id: str, trash: Path) -> list[str]:
     spare = trash / run.id
     spare.mkdir(parents=True, exist_ok=True, mode=0o700)
     done: list[str] = []
+    outcomes: dict[int, str] = {}
     for change in reversed(run.files):
-        path = Path(change.path)
-        if path.exists() or path.is_symlink():
-            shutil.move(str(path), spare / f"undo-{change.position:04d}-{path.name}")
-        if change.existed and change.saved:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            saved = Path(change.saved)
-            if saved.is_dir():
-                shutil.copytree(saved, path, symlinks=True)
-            else:
-                shutil.copy2(saved, path)
-            done.append(f"restored {path}")
-        else:
-            done.append(f"removed {path}")
-    history.mark_undone(run.id)
+        try:
+            outcome = _undo_change(change, spare)
+            done.append(f"{outcome} {change.path}")
+        except (PermissionError, FileNotFoundError, NotADirectoryError) as exc:
+            outcome = f"refused: {_error_text(exc)}"
+            done.append(f"refused {change.path}: {_error_text(exc)}")
+        outcomes[change.position] = outcome
+    history.mark_undone(run.id, outcomes)
     return done
+
+
+def undo_summary(done: list[str]) -> str:
+    """The sentence after an undo: what was put back and what was refused, and why."""
+    refused = [line for line in done if line.startswith("refused ")]
+    back = len(done) - len(refused)
+    text = f"Undone: {back} file change{'s' if back != 1 else ''} put back."
+    if refused:
+        many = len(refused) > 1
+        text += (
+            f" {len(refused)} could not be put back safely and {'were' if many else 'was'}"
+            f" left as {'they are' if many else 'it is'}: {visible(refused[0])}"
+        )
+    return text
+
+
+def _undo_change(change: FileChange, spare: Path) -> str:
+    if not change.root:
+        raise PermissionError("the run did not record its granted folder; nothing was changed")
+    tree = GrantedTree(change.root)
+    path = Path(change.path)
+    if tree.lstat(path) is not None:
+        tree.move_out(path, spare / f"undo-{change.position:04d}-{path.name}")
+    if change.existed and change.saved:
+        saved = Path(change.saved)
+        tree.copy_in(GrantedTree(os.path.realpath(saved.parent)), saved, path)
+        return "restored"
+    return "removed"
 
 
 __all__ = [
@@ -700,4 +880,5 @@ __all__ = [
     "Services",
     "StepFailed",
     "undo",
+    "undo_summary",
 ]

@@ -12,7 +12,15 @@ from typing import Any
 from app.automations.builtins import MODULES
 from app.automations.history import History, RunRecord, StoredWorkflow
 from app.automations.plugins import Registry, load_plugins
-from app.automations.runner import Approver, Runner, RunOptions, Services, undo
+from app.automations.runner import (
+    ApprovalRequest,
+    Approver,
+    Decision,
+    Runner,
+    RunOptions,
+    Services,
+    undo,
+)
 from app.automations.workflow import InvalidWorkflow, Workflow, validate
 from app.core.llm.engine import LocalEngine, SamplingParams, TokenEvent
 from app.core.llm.prompt import ChatMessage
@@ -37,8 +45,8 @@ def discover(paths: Paths, *, entry_points: bool = True) -> Registry:
     registry = load_plugins(
         builtins=MODULES, user_folder=plugin_folder(paths), entry_points=entry_points
     )
-    for problem in registry.problems:
-        log.warning("%s", problem)
+    if registry.problems:  # `steward plugins list` names them; the log only counts
+        log.warning("%d plugin problems at discovery", len(registry.problems))
     return registry
 
 
@@ -57,6 +65,10 @@ def engine_generate(engine: LocalEngine) -> Callable[..., Awaitable[str]]:
         return "".join(pieces)
 
     return generate
+
+
+async def approve_all(request: ApprovalRequest) -> Decision:
+    return "once"
 
 
 class Automations:
@@ -107,11 +119,19 @@ class Automations:
             self.history.approve(stored.id, stored.document)
             stored.approved = workflow.fingerprint
 
+        def remember_values(digest: str) -> None:
+            self.history.approve_values(stored.id, digest)
+
+        if assume_yes:  # the user said yes to every question of this run, values included
+            approver = approve_all
+
         options = RunOptions(
             dry_run=dry_run,
             approver=approver,
             approved=stored.approved_now or assume_yes,
             on_approved_always=remember,
+            approved_values=self.history.approved_values(stored.id),
+            on_values_approved=remember_values,
             on_step=on_step,
             trigger_data=trigger_data or {},
         )

@@ -224,7 +224,24 @@ class ScopeError(PermissionError):
 
 
 def expand_path(text: str) -> Path:
-    return Path(os.path.expandvars(os.path.expanduser(text)))
+    """``~`` at the start means the home folder; nothing else is expanded (``$VAR`` in a
+    path that came from data stays text, so data cannot reach the environment)."""
+    return Path(os.path.expanduser(text)) if text.startswith("~") else Path(text)
+
+
+def grant_root(grant: Grant) -> Path:
+    """The real folder a files grant names. A grant whose own path is a link is refused
+    (the link could later point anywhere): the user grants the real folder instead."""
+    written = expand_path(grant.scope.strip())
+    if not written.is_absolute():
+        raise ScopeError(f"the granted folder {grant.scope!r} is not an absolute path")
+    written = Path(os.path.normpath(written))
+    if written.is_symlink():
+        raise ScopeError(
+            f"the granted folder {grant.scope} is a link (to {os.path.realpath(written)}); "
+            "grant the real folder instead"
+        )
+    return Path(os.path.realpath(written))
 
 
 def real_path(text: str, name: str) -> Path:
@@ -252,9 +269,25 @@ def url_host(text: str, name: str) -> str:
     return parts.hostname.lower()
 
 
-def program_path(text: str) -> str:
-    found = shutil.which(text) if not os.path.isabs(text) else text
-    return os.path.realpath(found) if found else text
+def resolve_program(text: str, name: str = "program") -> str:
+    """The absolute path of the program ``text`` names: a name looked up on PATH, or an
+    absolute path. A relative path is refused: it would mean one program to the check and
+    another in the step's working folder."""
+    text = text.strip()
+    if not os.path.isabs(text):
+        if "/" in text or os.sep in text:
+            raise ScopeError(
+                f"{name} {text[:200]!r} is a relative path; name a program on PATH or give "
+                "its absolute path"
+            )
+        found = shutil.which(text)
+        if found is None:
+            raise ScopeError(f"the program {text[:200]!r} is not on PATH")
+        text = found
+    text = os.path.normpath(text)
+    if not os.path.isfile(text) or not os.access(text, os.X_OK):
+        raise ScopeError(f"the program {text[:200]!r} does not exist or cannot be run")
+    return text
 
 
 def check_scope(permission: Permission, value: Any, grants: tuple[Grant, ...]) -> Any:
@@ -272,11 +305,19 @@ def check_scope(permission: Permission, value: Any, grants: tuple[Grant, ...]) -
         return value
     if kind in ("files.read", "files.write"):
         target = real_path(value, name)
+        refused: list[str] = []
         for grant in granted:
-            if inside(target, Path(os.path.realpath(expand_path(grant.scope)))):
+            try:
+                root = grant_root(grant)
+            except ScopeError as exc:
+                refused.append(str(exc))
+                continue
+            if inside(target, root):
                 # a trailing slash means "into this folder"; keep saying so
                 folder_mark = os.sep if str(value).rstrip().endswith(("/", os.sep)) else ""
                 return str(target) + folder_mark
+        if refused:
+            raise ScopeError("; ".join(refused))
         folders = ", ".join(g.scope for g in granted)
         raise ScopeError(f"{name} {str(value)[:300]!r} is outside the granted folders ({folders})")
     if kind == "network":
@@ -285,11 +326,17 @@ def check_scope(permission: Permission, value: Any, grants: tuple[Grant, ...]) -
             return value
         hosts = ", ".join(g.scope for g in granted)
         raise ScopeError(f"{name} goes to {host!r}, which was not granted (granted: {hosts})")
-    # process.run
-    if not isinstance(value, str) or not value:
+    # process.run: the program checked is the program started (absolute, looked up once)
+    if not isinstance(value, str) or not value.strip():
         raise ScopeError(f"{name} must name a program")
-    if any(value == g.scope or program_path(value) == program_path(g.scope) for g in granted):
-        return value
+    program = resolve_program(value, name)
+    real = os.path.realpath(program)
+    for grant in granted:
+        try:
+            if os.path.realpath(resolve_program(grant.scope, "the granted program")) == real:
+                return program
+        except ScopeError:
+            continue
     raise ScopeError(f"the program {value[:200]!r} was not granted")
 
 

@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from app.automations.runner import ApprovalRequest, Decision
+from app.automations.runner import ApprovalRequest, Decision, undo_summary
 from app.automations.scheduler import next_due, parse_time
 from app.automations.workflow import InvalidWorkflow, load_document, validate
 from app.core.errors import KnownError
+from app.core.text import visible
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -127,7 +128,7 @@ def run_html(run: RunRecord) -> str:
         f"{(run.duration_ms or 0):.0f} ms{', undone' if run.undone else ''}</p>"
     ]
     if run.error:
-        parts.append(f"<p style='color:#b00020'>{html.escape(run.error)}</p>")
+        parts.append(f"<p style='color:#b00020'>{html.escape(visible(run.error))}</p>")
     for step in run.steps:
         parts.append(
             f"<p><b>{step.position + 1}. {html.escape(step.step_id)}</b> "
@@ -139,9 +140,9 @@ def run_html(run: RunRecord) -> str:
         if step.inputs is not None:
             parts.append(f"<pre>in:  {html.escape(_short(step.inputs))}</pre>")
         if step.error:
-            parts.append(f"<p style='color:#b00020'>{html.escape(step.error)}</p>")
+            parts.append(f"<p style='color:#b00020'>{html.escape(visible(step.error))}</p>")
         elif step.output is not None:
-            parts.append(f"<pre>out: {html.escape(_short(step.output))}</pre>")
+            parts.append(f"<pre>out: {html.escape(visible(_short(step.output)))}</pre>")
     if run.files:
         parts.append("<p><b>Files changed</b></p><ul>")
         for change in run.files:
@@ -530,9 +531,7 @@ class AutomationsPanel(QDialog):
         except KnownError as exc:
             self.message.setText(exc.user_text())
             return []
-        self.message.setText(
-            f"Undone: {len(done)} file change{'s' if len(done) != 1 else ''} put back."
-        )
+        self.message.setText(undo_summary(done))
         workflow_id = self.selected_id()
         if workflow_id is not None:
             self._fill_runs(workflow_id, select=run_id)

@@ -27,6 +27,7 @@ from qasync import asyncSlot
 
 from app.automations.planner import Plan, review
 from app.core.errors import KnownError
+from app.core.text import visible
 from app.ui.automations_panel import STATUS_TEXT, run_html
 from app.ui.workflow_form import WorkflowForm
 
@@ -100,10 +101,11 @@ def dry_run_html(run: RunRecord) -> str:
     for step in run.steps:
         if step.error:
             what = f"<b>{html.escape(step.error)}</b>"
-        elif isinstance(step.output, str) and step.output.startswith("would"):
+        elif step.status == "dry_run" and isinstance(step.output, str):
+            # lines the runner wrote of a step it did not run
             what = "<br>".join(html.escape(line) for line in step.output.splitlines())
-        elif step.status == "dry_run":
-            what = html.escape(_found(step.output))
+        elif step.status == "ok":  # a step that only reads ran for real; its output is data
+            what = html.escape(visible(_found(step.output)))
         else:
             what = html.escape(STATUS_TEXT.get(step.status, step.status))
         items.append(f"<li>{what}</li>")

@@ -1,20 +1,25 @@
 """Files: list, read, write, append, move, copy, delete (to Steward's trash, restorable).
 
-The runner has already checked every path against the workflow's granted folders and passes
-the real path (symlinks resolved). Changes go through ``context.preserve``/``context.trash``
-so a run can be undone.
+The runner has already checked every path against the workflow's granted folders. Each
+action then works through ``context.granted(path, kind)``, the granted folder as a
+:class:`GrantedTree`: every folder on the way to the target is opened without following
+links, and the target is used relative to its folder's handle, so a link planted or
+swapped in anywhere below the grant is refused, never followed. Changes go through
+``context.preserve``/``context.trash`` so a run can be undone.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
 from app.automations.api import (
     Action,
     ActionContext,
+    FileKind,
+    GrantedTree,
     Permission,
     RegisterAction,
     amount_of_text,
@@ -30,26 +35,30 @@ MAX_TEXT = 1_000_000
 LIST_LIMIT = 1000
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    real = Path(os.path.realpath(path))
-    return real == folder or folder in real.parents
-
-
 def list_folder(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     folder = Path(p["folder"])
     pattern = p.get("pattern", "*")
     if pattern.startswith(("/", "~")) or ".." in Path(pattern).parts:
         raise ValueError("the pattern must stay inside the folder (no '..' or absolute paths)")
-    if not folder.is_dir():
+    tree = context.granted(folder, "files.read")
+    info = tree.lstat(folder)
+    if info is None or not stat.S_ISDIR(info.st_mode):
         raise FileNotFoundError(f"{folder} is not a folder")
     kind = p.get("kind", "files")
     limit = p.get("limit", 200)
     found = folder.rglob(pattern) if p.get("recursive", False) else folder.glob(pattern)
     names: list[str] = []
     for path in sorted(found):
-        if (kind == "files" and not path.is_file()) or (kind == "folders" and not path.is_dir()):
+        # what stands there itself: a link (even to a file inside) is not listed, so no
+        # later step is handed a name that leads somewhere else
+        entry = tree.lstat(path) if tree.contains(path) else None
+        if entry is None or stat.S_ISLNK(entry.st_mode):
             continue
-        if not _inside(path, folder):  # a symlink leading out of the folder
+        if (kind == "files" and not stat.S_ISREG(entry.st_mode)) or (
+            kind == "folders" and not stat.S_ISDIR(entry.st_mode)
+        ):
+            continue
+        if not _below_without_links(tree, path):
             continue
         names.append(str(path))
         if len(names) >= limit:
@@ -57,77 +66,94 @@ def list_folder(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     return {"files": names, "count": len(names)}
 
 
+def _below_without_links(tree: GrantedTree, path: Path) -> bool:
+    """True when no folder between the grant and ``path`` is a link (rglob follows none,
+    but a folder could have been swapped for one while listing)."""
+    try:
+        with tree.parent(path):
+            return True
+    except PermissionError:
+        return False
+
+
 def read_text(context: ActionContext, p: dict[str, Any]) -> str:
     path = Path(p["path"])
-    limit = p.get("max_chars", 100_000)
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        return handle.read(limit)
-
-
-def _write(path: Path, data: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.steward-tmp")
-    tmp.write_text(data, encoding="utf-8")
-    os.replace(tmp, path)
+    tree = context.granted(path, "files.read")
+    return str(tree.read_text(path, p.get("max_chars", 100_000)))
 
 
 def write_text(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     path = Path(p["path"])
-    if path.is_dir():
+    tree = context.granted(path, "files.write")
+    existing = tree.lstat(path)
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise IsADirectoryError(f"{path} is a folder")
-    if path.exists() and not p.get("overwrite", True):
+    if existing is not None and not p.get("overwrite", True):
         raise FileExistsError(f"{path} exists and overwrite is off")
     context.preserve(path)
-    _write(path, p["text"])
+    tree.write_bytes(path, p["text"].encode("utf-8"))
     return {"path": str(path), "chars": len(p["text"])}
 
 
 def append_text(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     path = Path(p["path"])
+    tree = context.granted(path, "files.write")
     context.preserve(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     add = p["text"] if p["text"].endswith("\n") or not p.get("newline", True) else p["text"] + "\n"
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(add)
+    tree.append_bytes(path, add.encode("utf-8"))
     return {"path": str(path), "chars": len(add)}
 
 
-def _target(source: Path, destination: str, overwrite: bool) -> Path:
-    if not source.exists():
+def _target(
+    context: ActionContext, p: dict[str, Any], source_kind: FileKind
+) -> tuple[GrantedTree, GrantedTree, Path, Path]:
+    """The source's tree, the destination's tree, the source and the final target (a name
+    inside the destination when it is a folder), each checked where it is used."""
+    source = Path(p["source"])
+    source_tree = context.granted(source, source_kind)
+    if source_tree.lstat(source) is None:
         raise FileNotFoundError(f"{source} does not exist")
+    destination: str = p["destination"]
     folder = Path(destination)
-    into = destination.endswith(("/", os.sep)) or folder.is_dir()
+    target_tree = context.granted(folder, "files.write")
+    at_folder = target_tree.lstat(folder)
+    into = destination.endswith(("/", os.sep)) or (
+        at_folder is not None and stat.S_ISDIR(at_folder.st_mode)
+    )
     target = folder / source.name if into else folder
-    if target.exists() and not overwrite:
+    if not target_tree.contains(target):
+        raise PermissionError(f"{target} is outside the granted folders")
+    if target == source or source in target.parents:
+        raise ValueError(f"{source} cannot go into itself ({target})")
+    if target_tree.lstat(target) is not None and not p.get("overwrite", False):
         raise FileExistsError(f"{target} exists and overwrite is off")
-    return target
+    return source_tree, target_tree, source, target
 
 
 def move(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
-    source = Path(p["source"])
-    target = _target(source, p["destination"], p.get("overwrite", False))
+    source_tree, target_tree, source, target = _target(context, p, "files.write")
     context.preserve(source)
     context.preserve(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(source), target)
+    if target_tree.lstat(target) is not None:
+        target_tree.remove(target)  # kept by preserve; a link there is removed, not followed
+    source_tree.move_within(target_tree, source, target)
     return {"path": str(target)}
 
 
 def copy(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
-    source = Path(p["source"])
-    target = _target(source, p["destination"], p.get("overwrite", False))
+    source_tree, target_tree, source, target = _target(context, p, "files.read")
     context.preserve(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
-        shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
-    else:
-        shutil.copy2(source, target)
+    existing = target_tree.lstat(target)
+    if existing is not None and stat.S_ISLNK(existing.st_mode):
+        target_tree.remove(target)  # replace the link itself, never write through it
+    target_tree.copy_in(source_tree, source, target)
     return {"path": str(target)}
 
 
 def delete(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     path = Path(p["path"])
-    if not path.exists():
+    tree = context.granted(path, "files.write")
+    if tree.lstat(path) is None:
         if p.get("missing_ok", False):
             return {"path": str(path), "trashed": False}
         raise FileNotFoundError(f"{path} does not exist")

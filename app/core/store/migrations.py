@@ -173,12 +173,31 @@ def m005_automations(conn: Connection) -> None:
     )
 
 
+def m006_grant_roots_and_approved_values(conn: Connection) -> None:
+    # each file change records the granted folder it was made in, so undo stays inside it,
+    # and what undo did with it (or why it refused)
+    conn.execute("ALTER TABLE run_files ADD COLUMN root TEXT")
+    conn.execute("ALTER TABLE run_files ADD COLUMN undo TEXT")
+    # the exact data-built values of program steps the user approved "always"
+    conn.execute(
+        """
+        CREATE TABLE approved_values (
+            workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+            digest TEXT NOT NULL,
+            created TEXT NOT NULL,
+            PRIMARY KEY (workflow_id, digest)
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_message_search,
     m003_cloud_consent_and_secrets,
     m004_drafts,
     m005_automations,
+    m006_grant_roots_and_approved_values,
 ]
 
 

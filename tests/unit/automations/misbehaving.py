@@ -1,12 +1,21 @@
 """A test plugin whose actions misbehave on purpose: one raises, one hangs past its time
-limit, one returns far too much, one returns what its schema forbids; and a no-op."""
+limit, one returns far too much, one returns what its schema forbids, one says it only
+reads and then tries to notify; and a no-op."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from app.automations.api import Action, ActionContext, RegisterAction, hookimpl, params, text
+from app.automations.api import (
+    Action,
+    ActionContext,
+    Permission,
+    RegisterAction,
+    hookimpl,
+    params,
+    text,
+)
 
 CALLS: list[str] = []
 
@@ -44,6 +53,11 @@ async def flaky(context: ActionContext, p: dict[str, Any]) -> str:
     return "fine"
 
 
+async def sneaky_reader(context: ActionContext, p: dict[str, Any]) -> str:
+    await context.notify("sneaky", "a reader that acts")
+    return "read"
+
+
 def _action(name: str, run: Any, **extra: Any) -> Action:
     return Action(
         id=f"test.{name}",
@@ -65,3 +79,15 @@ def register_actions(register: RegisterAction) -> None:
     register(_action("wrong", wrong))
     register(_action("noop", noop))
     register(_action("flaky", flaky, retries=2))
+    register(
+        Action(
+            id="test.sneaky_reader",
+            title="Sneaky reader",
+            description="says it only reads",
+            parameters=params(("path",), path=text(4096)),
+            output=text(100),
+            permissions=(Permission("files.read", "path"), Permission("notify")),
+            run=sneaky_reader,
+            reads_only=True,
+        )
+    )

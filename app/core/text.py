@@ -1,0 +1,31 @@
+"""Text from data made safe to show: control characters, terminal escape sequences and
+invisible direction marks are shown escaped, so a file's or a web page's text can neither
+drive the terminal nor hide what an approval question or a dry run says."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# direction overrides and isolates, zero-width characters: they reorder or hide text
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069\u2060\ufeff"
+)
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control character, escape sequence and invisible direction
+    mark written as an escape (``\\x1b``, ``\\u202e``); newlines kept when asked for."""
+    out: list[str] = []
+    for ch in text:
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+__all__ = ["visible"]
