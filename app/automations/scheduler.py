@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +31,8 @@ from app.automations.workflow import fingerprint
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_S = 60.0  # also look again this often (clock changes, suspend)
+CHANGE_CHECK_S = 1.0  # how often the database is asked whether another process changed it
+MAX_QUEUED = 10_000  # events kept per workflow while its run goes on
 
 
 class Clock(Protocol):
@@ -107,6 +111,15 @@ class Fired:
     reason: str  # schedule, missed, folder_watch, app_start
 
 
+# a queued event: the workflow, the trigger's data, what fired, and when (wall time)
+_Queued = tuple[StoredWorkflow, dict[str, Any], Fired, datetime]
+
+
+def wall_now() -> datetime:
+    """The real time (file times are compared with it, whatever the scheduler's clock)."""
+    return datetime.now().astimezone()
+
+
 class Scheduler:
     def __init__(
         self,
@@ -128,6 +141,16 @@ class Scheduler:
         self._main: asyncio.Task[None] | None = None
         self._runs: dict[str, asyncio.Task[None]] = {}
         self._watchers: dict[str, tuple[str, asyncio.Task[None]]] = {}
+        # events that fired while the workflow's run went on, oldest first; the run after
+        # this one takes the next (one at a time, in order, nothing dropped silently)
+        self._queued: dict[str, deque[_Queued]] = {}
+        self._queued_paths: dict[str, set[str]] = {}
+        self._overflow: dict[str, tuple[int, datetime]] = {}  # dropped, since when
+        self.max_queued = MAX_QUEUED
+        self._data_version: int | None = None
+        self._catching_up: set[str] = set()  # overflowed, told, and catching up
+        self._started_at: dict[str, datetime] = {}  # wall time the current run's event came
+        self._changes: asyncio.Task[None] | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -142,8 +165,24 @@ class Scheduler:
         interrupted = self.history.mark_interrupted()
         if interrupted:
             log.warning("%d runs were interrupted when Steward last stopped", interrupted)
-        self._main = asyncio.get_running_loop().create_task(self._loop(), name="scheduler")
+        loop = asyncio.get_running_loop()
+        self._main = loop.create_task(self._loop(), name="scheduler")
+        self._changes = loop.create_task(self._watch_changes(), name="scheduler changes")
         return True
+
+    async def _watch_changes(self) -> None:
+        """Another process (the terminal, the desktop app beside a daemon) committed a change
+        to the database: look at the workflows again at once, so a workflow disabled,
+        changed or deleted there stops firing here."""
+        while True:
+            await asyncio.sleep(CHANGE_CHECK_S)
+            try:
+                version = self.history.data_version()
+            except Exception:
+                continue
+            if self._data_version is not None and version != self._data_version:
+                self._wake.set()
+            self._data_version = version
 
     @property
     def running(self) -> bool:
@@ -154,16 +193,25 @@ class Scheduler:
         self._wake.set()
 
     async def stop(self) -> None:
+        for workflow_id in self._watchers:  # where a catch-up starts next time
+            with contextlib.suppress(Exception):
+                self.history.set_last_fired(
+                    workflow_id, self._watched_until(workflow_id).isoformat()
+                )
         tasks = [t for _, t in self._watchers.values()] + list(self._runs.values())
         if self._main is not None:
             tasks.append(self._main)
+        if self._changes is not None:
+            tasks.append(self._changes)
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._watchers.clear()
-        self._main = None
+        self._queued.clear()
+        self._queued_paths.clear()
+        self._main = self._changes = None
         if self.lock is not None and self.lock.is_locked:
             self.lock.release()
 
@@ -224,31 +272,116 @@ class Scheduler:
         ) is not None and following <= now:
             latest = following
         if wf.document.get("missed", "skip") == "run_once":
-            log.info("workflow %s missed runs while Steward was closed; running it once", wf.name)
+            log.info("workflow %s missed runs while Steward was closed; running it once", wf.id[:8])
             self._fire(wf, {"time": latest.isoformat()}, Fired(wf.id, latest, "missed"))
         else:
-            log.info("workflow %s missed runs while Steward was closed; skipped", wf.name)
+            log.info("workflow %s missed runs while Steward was closed; skipped", wf.id[:8])
         self.history.set_last_fired(wf.id, now.isoformat())
+
+    def queued(self, workflow_id: str) -> int:
+        """Events waiting for the workflow's current run to end."""
+        return len(self._queued.get(workflow_id, ()))
 
     def _fire(self, wf: StoredWorkflow, data: dict[str, Any], fired: Fired) -> None:
         if wf.id in self._runs:
-            log.info("workflow %s is still running; this trigger is skipped", wf.name)
+            self._enqueue(wf, data, fired)
             return
+        self._start(wf, data, fired)
+
+    def _start(self, wf: StoredWorkflow, data: dict[str, Any], fired: Fired) -> None:
         self.fired.append(fired)
-        task = asyncio.get_running_loop().create_task(self._run(wf, data), name=f"run {wf.name}")
+        self._started_at[wf.id] = wall_now()
+        task = asyncio.get_running_loop().create_task(self._run(wf, data), name=f"run {wf.id}")
         self._runs[wf.id] = task
         task.add_done_callback(functools.partial(self._ended, wf.id))
 
+    def _enqueue(self, wf: StoredWorkflow, data: dict[str, Any], fired: Fired) -> None:
+        queue = self._queued.setdefault(wf.id, deque())
+        paths = self._queued_paths.setdefault(wf.id, set())
+        path = data.get("path")
+        if isinstance(path, str) and path in paths:
+            return  # the same file fired again before its run: one run handles it
+        if len(queue) < self.max_queued:
+            queue.append((wf, data, fired, wall_now()))
+            if isinstance(path, str):
+                paths.add(path)
+            return
+        # a catch-up after the overflow starts at the oldest dropped file's time (or now)
+        when = wall_now()
+        if isinstance(path, str):
+            with contextlib.suppress(OSError):
+                # a millisecond early: the time goes through microseconds and back
+                when = datetime.fromtimestamp(os.lstat(path).st_mtime - 0.001).astimezone()
+        dropped, since = self._overflow.get(wf.id, (0, when))
+        self._overflow[wf.id] = (dropped + 1, min(since, when))
+        if dropped == 0:
+            log.warning("workflow %s: queue full (%d); events are dropped", wf.id[:8], len(queue))
+
     def _ended(self, workflow_id: str, _task: asyncio.Task[None]) -> None:
         self._runs.pop(workflow_id, None)
+        queue = self._queued.get(workflow_id)
+        if queue:
+            wf, data, fired, _ = queue.popleft()
+            self._queued_paths.get(workflow_id, set()).discard(data.get("path"))
+            self._start(wf, data, fired)
+            return
+        self._queued.pop(workflow_id, None)
+        self._queued_paths.pop(workflow_id, None)
+        if workflow_id in self._overflow:
+            asyncio.get_running_loop().create_task(self._after_overflow(workflow_id))
+        else:
+            self._catching_up.discard(workflow_id)  # drained with nothing dropped: done
+
+    async def _after_overflow(self, workflow_id: str) -> None:
+        """The queue ran over and has drained: say so (recorded and notified), and have a
+        folder watch that catches up look again at what arrived since the overflow."""
+        dropped, since = self._overflow.pop(workflow_id)
+        try:
+            wf = self.history.workflow(workflow_id)
+        except Exception:
+            return  # deleted meanwhile
+        catch_up = bool(wf.document["trigger"].get("catch_up"))
+        if catch_up and workflow_id in self._watchers:
+            self._watchers.pop(workflow_id)[1].cancel()
+            self._sync_watchers(self._enabled(), since={workflow_id: since})
+        if workflow_id in self._catching_up:
+            return  # the catch-up of an overflow already told: said once per episode
+        self._catching_up.add(workflow_id)
+        what = (
+            "the folder is looked at again for what arrived since"
+            if catch_up
+            else "switch on catch-up for the folder watch to handle them later"
+        )
+        text = (
+            f"{dropped} events came while {self.max_queued:,} were already waiting and were "
+            f"not queued; {what}."
+        )
+        self.history.record_skipped(wf, "overflow", text)
+        with contextlib.suppress(Exception):
+            await self.automations.runner.services.notify(
+                f"Steward: {wf.name} had too much to do at once", text
+            )
 
     async def _run(self, wf: StoredWorkflow, data: dict[str, Any]) -> None:
+        # the workflow as it is now: one disabled, deleted or changed since its trigger
+        # fired does not run as it was (another process may have changed it)
+        try:
+            current = self.history.workflow(wf.id)
+        except Exception:
+            return
+        if not current.enabled or fingerprint(current.document) != fingerprint(wf.document):
+            log.info("workflow %s changed before its run; not run", wf.id[:8])
+            self._queued.pop(wf.id, None)
+            self._queued_paths.pop(wf.id, None)
+            self._wake.set()
+            return
+        wf = current
         try:
             record = await self.automations.run(wf, approver=self.approver, trigger_data=data)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # an invalid workflow (a plugin went away), a full disk…
-            log.warning("workflow %s could not run: %s", wf.name, exc)
+            log.warning("workflow %s could not run (%s)", wf.id[:8], type(exc).__name__)
             with contextlib.suppress(Exception):
                 await self.automations.runner.services.notify(
                     f"Steward: {wf.name} could not run", str(exc).splitlines()[0]
@@ -259,7 +392,9 @@ class Scheduler:
 
     # --- watchers -------------------------------------------------------------------------
 
-    def _sync_watchers(self, workflows: list[StoredWorkflow]) -> None:
+    def _sync_watchers(
+        self, workflows: list[StoredWorkflow], since: dict[str, datetime] | None = None
+    ) -> None:
         wanted: dict[str, tuple[str, StoredWorkflow]] = {}
         for wf in workflows:
             trigger = self.automations.registry.triggers.get(wf.document["trigger"]["type"])
@@ -268,18 +403,31 @@ class Scheduler:
         for key in list(self._watchers):
             if key not in wanted or wanted[key][0] != self._watchers[key][0]:
                 self._watchers.pop(key)[1].cancel()
+                # events of a workflow changed or switched off are not run
+                self._queued.pop(key, None)
+                self._queued_paths.pop(key, None)
         for key, (print_, wf) in wanted.items():
             if key not in self._watchers:
+                start = (since or {}).get(key) or parse_time(wf.last_fired or wf.created)
                 task = asyncio.get_running_loop().create_task(
-                    self._watch(wf), name=f"watch {wf.name}"
+                    self._watch(wf, start), name=f"watch {wf.id}"
                 )
                 self._watchers[key] = (print_, task)
 
-    async def _watch(self, wf: StoredWorkflow) -> None:
+    def _watched_until(self, workflow_id: str) -> datetime:
+        """Up to when a folder watch saw everything through: now, or the time of the
+        oldest event not yet handled (a catch-up after a restart starts there)."""
+        pending = [self._started_at[workflow_id]] if workflow_id in self._runs else []
+        pending += [entry[3] for entry in self._queued.get(workflow_id, ())]
+        return min(pending, default=wall_now())
+
+    async def _watch(self, wf: StoredWorkflow, since: datetime) -> None:
         trigger_doc = wf.document["trigger"]
         trigger = self.automations.registry.triggers[trigger_doc["type"]]
         assert trigger.watch is not None
+        # a watcher is also told since when the workflow was last watched (catch-up)
         params = {k: v for k, v in trigger_doc.items() if k != "type"}
+        params["since"] = since.isoformat()
 
         def fire(data: dict[str, Any]) -> None:
             self._fire(wf, data, Fired(wf.id, self.clock.now(), trigger.id))
@@ -289,7 +437,7 @@ class Scheduler:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("the trigger of workflow %s stopped: %s", wf.name, exc)
+            log.warning("the trigger of workflow %s stopped (%s)", wf.id[:8], type(exc).__name__)
             with contextlib.suppress(Exception):
                 await self.automations.runner.services.notify(
                     f"Steward: {wf.name} is not watching any more", str(exc)[:300]

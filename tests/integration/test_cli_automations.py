@@ -398,3 +398,68 @@ def test_plan_prints_a_draft_a_question_or_a_refusal_and_saves_only_when_approve
     )  # approved: no question
     assert ran.returncode == 0, ran.stderr
     assert (user / "Downloads" / "PDFs" / "a.pdf").exists()
+
+
+def test_the_daemon_stops_a_workflow_the_moment_it_is_disabled_or_deleted(
+    home: Path, user: Path, tmp_path: Path
+) -> None:
+    inbox = user / "inbox"
+    inbox.mkdir()
+
+    def watcher(name: str) -> Path:
+        path = tmp_path / f"{name}.json"
+        path.write_text(
+            json.dumps(
+                {
+                    "steward_workflow": 1,
+                    "name": name,
+                    "trigger": {"type": "folder_watch", "folder": "~/inbox", "pattern": "*.txt"},
+                    "steps": [
+                        {
+                            "id": "n",
+                            "action": "notify.show",
+                            "params": {"title": name, "body": "saw {{trigger.name}}"},
+                        }
+                    ],
+                    "permissions": [{"kind": "files.read", "scope": "~/inbox"}, {"kind": "notify"}],
+                }
+            )
+        )
+        created = steward("automations", "create", str(path), home=home, user=user)
+        assert created.returncode == 0, created.stderr
+        return path
+
+    for name in ("Disabled", "Deleted", "Sentinel"):
+        watcher(name)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "app", "daemon"],
+        cwd=ROOT,
+        env=steward_env(home, HOME=str(user)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        text = _read_until(daemon, lambda t: "Steward daemon: 3 enabled" in t, timeout=60)
+        # the watchers start on their own threads: write until each workflow has seen a file
+        for attempt in range(600):
+            if all(f"notification: {n}: saw probe.txt" in text for n in ("Disabled", "Deleted")):
+                break
+            if attempt % 20 == 0:
+                (inbox / "probe.txt").write_text(str(attempt))
+            text += _read_until(daemon, lambda t: False, timeout=0.1)
+        assert "notification: Sentinel: saw probe.txt" in text
+        for command, name in (("disable", "Disabled"), ("delete", "Deleted")):
+            changed = steward("automations", command, name, home=home, user=user)
+            assert changed.returncode == 0, changed.stderr
+        # committed: a file that arrives now is seen by the sentinel only
+        (inbox / "after.txt").write_text("after")
+        text += _read_until(daemon, lambda t: "Sentinel: saw after.txt" in t, timeout=60)
+        assert "notification: Sentinel: saw after.txt" in text
+        text += _read_until(daemon, lambda t: False, timeout=1.5)  # their watchers were dropped
+        assert "Disabled: saw after.txt" not in text
+        assert "Deleted: saw after.txt" not in text
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        out, _ = daemon.communicate(timeout=30)
+    assert "Disabled: saw after.txt" not in out and "Deleted: saw after.txt" not in out

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import fnmatch
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,11 @@ async def watch_folder(p: dict[str, Any], fire: Fire) -> None:
     observer.schedule(Handler(), str(folder), recursive=bool(p.get("recursive", False)))
     observer.daemon = True
     observer.start()
+    if p.get("catch_up") and p.get("since"):
+        # watching already, so nothing falls between the scan and the watch (a file seen by
+        # both is queued once: the scheduler coalesces events for the same path)
+        for path in await asyncio.to_thread(arrived_since, folder, p, str(p["since"])):
+            fire({"path": path, "name": os.path.basename(path), "event": "created"})
     try:
         await asyncio.Event().wait()
     finally:
@@ -111,6 +117,28 @@ async def watch_folder(p: dict[str, Any], fire: Fire) -> None:
         observer.stop()
         with contextlib.suppress(RuntimeError):
             await asyncio.to_thread(observer.join, 5)
+
+
+def arrived_since(folder: Path, p: dict[str, Any], since: str) -> list[str]:
+    """Files matching the watch that were written at or after ``since`` (ISO time), oldest
+    first: what arrived while the folder was not watched."""
+    from datetime import datetime
+
+    after = datetime.fromisoformat(since).timestamp()
+    pattern = p.get("pattern", "*")
+    found = folder.rglob(pattern) if p.get("recursive", False) else folder.glob(pattern)
+    arrived: list[tuple[float, str]] = []
+    for path in found:
+        name = path.name
+        if name.startswith(".") and name.endswith(".steward-tmp"):
+            continue
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_mtime >= after:
+            arrived.append((info.st_mtime, str(path)))
+    return [path for _, path in sorted(arrived)]
 
 
 NO_DATA = params()
@@ -172,6 +200,12 @@ def register_triggers(register: RegisterTrigger) -> None:
                     "uniqueItems": True,
                     "minItems": 1,
                     "maxItems": 2,
+                },
+                catch_up={
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Also handle matching files that arrived while the folder "
+                    "was not watched (Steward closed or restarting, or too many at once)",
                 },
             ),
             data=params(
