@@ -1196,7 +1196,7 @@ class Planner:
             except Exception as exc:  # the cloud refused or failed: ask the user instead
                 if not is_cloud:
                     raise
-                log.info("planner: the cloud model was not used: %s", exc)
+                log.info("planner: the cloud model was not used (%s)", type(exc).__name__)
                 break
             if draft is None:
                 last = ["the answer was not a JSON object"]
@@ -1216,7 +1216,7 @@ class Planner:
                     problems = meaning_problems(document, self.registry, facts)
             if not problems:
                 if repairs:
-                    log.info("planner: repaired the draft: %s", "; ".join(repairs))
+                    log.info("planner: repaired the draft (%d repairs)", len(repairs))
                 return Plan(
                     "workflow",
                     workflow=document,
@@ -1226,7 +1226,7 @@ class Planner:
                     repairs=repairs,
                 )
             last = problems
-            log.info("planner: attempt %d had problems: %s", attempt, "; ".join(problems))
+            log.info("planner: attempt %d had %d problems", attempt, len(problems))
             extra = [
                 ChatMessage("assistant", json.dumps(draft)),
                 ChatMessage(

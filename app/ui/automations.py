@@ -55,7 +55,7 @@ class DesktopServices:
         return await engine_generate(engine)(prompt, system=system, max_tokens=max_tokens)
 
     async def notify(self, title: str, body: str) -> None:
-        log.info("notification: %s: %s", title, body)
+        log.info("notification shown (%d characters)", len(title) + len(body))
         self._notify(title, body)
 
     async def read_clipboard(self) -> str:
