@@ -32,7 +32,7 @@ from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.settings_dialog import SettingsDialog
-from app.ui.single_instance import InstanceServer, forward
+from app.ui.single_instance import InstanceServer, UnsafeSocketFolder, forward
 from app.ui.trace import FirstPaint
 from app.ui.tray import Tray
 from app.ui.unlock import PassphraseDialog
@@ -470,8 +470,14 @@ def run(
     if request["action"] == "quit":
         print("Steward is not running.", file=sys.stderr)
         return 0
-    server = InstanceServer(paths.data)
-    server.listen()
+    try:
+        server: InstanceServer | None = InstanceServer(paths.data)
+    except UnsafeSocketFolder as exc:  # the app still runs; later launches start their own
+        logging.getLogger(__name__).warning("no single-instance socket (%s)", type(exc).__name__)
+        print(f"Steward: {exc}", file=sys.stderr)
+        server = None
+    if server is not None:
+        server.listen()
     icon = app_icon()
     app.setWindowIcon(icon)
     loop = qt_event_loop(app)
@@ -519,7 +525,8 @@ def run(
         elif action == "quit":
             quit_now.set()
 
-    server.request_received.connect(on_request)
+    if server is not None:
+        server.request_received.connect(on_request)
 
     @asyncSlot(str)
     async def open_from_quick(conversation_id: str) -> None:
@@ -581,7 +588,8 @@ def run(
         loop.run_until_complete(main())
     finally:
         hotkey.stop()
-        server.close()
+        if server is not None:
+            server.close()
         session.close()
         close_event_loop(loop)
         collector.stop()
