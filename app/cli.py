@@ -497,7 +497,7 @@ def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
             else history_io.export_markdown(db, conv)
         )
         if args.output:
-            Path(args.output).write_text(text + "\n", encoding="utf-8")
+            history_io.write_private(Path(args.output), text + "\n")
             _err(f"Exported to {args.output}.")
         else:
             print(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -142,6 +143,15 @@ def _parse(raw: Any) -> list[tuple[Conversation, list[_Row]]]:
     return parsed
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write an export only its owner can read (0600, also when replacing a file)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+        handle.write(text)
+
+
 def import_file(db: Database, path: Path) -> list[Conversation]:
     """Import every conversation in ``path`` in one transaction (all or nothing)."""
     try:
@@ -152,7 +162,14 @@ def import_file(db: Database, path: Path) -> list[Conversation]:
         raise UsageError(f"The file {path} does not exist.") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path} is not a JSON file: {exc}.") from exc
-    parsed = _parse(raw)
+    try:
+        parsed = _parse(raw)
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        # a field of the wrong kind somewhere (a list where a conversation should be, …)
+        raise UsageError(
+            f"{path.name} is not a valid Steward or ChatGPT export ({type(exc).__name__} while "
+            "reading it); nothing was imported."
+        ) from exc
     with db.transaction():
         for conv, msgs in parsed:
             db.insert_conversation(conv)

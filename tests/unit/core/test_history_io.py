@@ -101,6 +101,12 @@ def test_steward_export_import_round_trip(db: Database, tmp_path: Path) -> None:
         ('{"some": "thing"}', "neither a Steward export nor a ChatGPT"),
         ('[{"format": "steward-conversation", "messages": [{"role": "robot"}]}]', "valid role"),
         ("[1, 2]", "not a conversation"),
+        # fields of the wrong kind deep inside (these crashed with AttributeError)
+        ('{"format": "steward-conversation", "conversation": "x"}', "not a valid Steward"),
+        ('{"format": "steward-conversation", "messages": ["hi"]}', "not a valid Steward"),
+        ('{"format": "steward-conversation", "messages": 5}', "not a valid Steward"),
+        ('{"title": "t", "mapping": {"a": "b"}}', "not a valid Steward"),
+        ('{"title": "t", "mapping": [1]}', "has no 'mapping'"),
     ],
 )
 def test_bad_import_is_clear_and_imports_nothing(
@@ -122,3 +128,15 @@ def test_import_is_all_or_nothing(db: Database, tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         history_io.import_file(db, f)
     assert db.count("conversations") == 0
+
+
+def test_an_export_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    out = tmp_path / "export.md"
+    out.write_text("old")
+    out.chmod(0o644)
+    history_io.write_private(out, "# my conversation\n")
+    assert out.read_text() == "# my conversation\n"
+    assert (out.stat().st_mode & 0o777) == 0o600
+    fresh = tmp_path / "fresh.json"
+    history_io.write_private(fresh, "{}")
+    assert (fresh.stat().st_mode & 0o777) == 0o600

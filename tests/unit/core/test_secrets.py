@@ -100,3 +100,27 @@ def test_erase_all_removes_history_and_key_then_starts_fresh(tmp_path) -> None:
     fresh = again.open_store()
     assert fresh.count() == 0 and again.key != old_key
     again.close()
+
+
+def test_a_key_wrapped_at_the_old_cost_is_wrapped_again_at_the_next_unlock(tmp_path) -> None:
+    from app.core.secrets import SCRYPT_N, DatabaseMeta
+
+    assert SCRYPT_N >= 2**17  # about half a second a guess on a typical laptop
+    paths = resolve_paths(tmp_path / "h").ensure()
+    created = KeyManager(paths, lambda new: "passphrase-one").unlock()
+    paths.database.touch()
+    meta = DatabaseMeta.load(paths.database_meta)
+    assert meta is not None and meta.passphrase_wrap is not None
+    assert meta.passphrase_wrap["n"] == SCRYPT_N
+    # as an older Steward left it: the same key under the old, cheaper cost
+    old = dict(meta.passphrase_wrap)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("app.core.secrets.SCRYPT_N", 2**15)
+        meta.passphrase_wrap = wrap_key(created.key, "passphrase-one", meta.database_id)
+    meta.save(paths.database_meta)
+    assert DatabaseMeta.load(paths.database_meta).passphrase_wrap["n"] == 2**15  # type: ignore[union-attr]
+    again = KeyManager(paths, lambda new: "passphrase-one").unlock()
+    assert again.key == created.key
+    rewrapped = DatabaseMeta.load(paths.database_meta).passphrase_wrap  # type: ignore[union-attr]
+    assert rewrapped["n"] == SCRYPT_N and rewrapped["salt"] != old["salt"]
+    assert unwrap_key(rewrapped, "passphrase-one", meta.database_id) == created.key
