@@ -83,11 +83,17 @@ class GrantedTree:
 
     # --- walking --------------------------------------------------------------------------
 
-    def _open_root(self) -> int:
+    def _open_root(self, create: bool = False) -> int:
         try:
             return os.open(self.root, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC)
+        except FileNotFoundError:
+            if not create:
+                raise
         except OSError as exc:
             raise _refusal(exc, self.root) from None
+        # a granted folder that does not exist yet is made when something is written into it
+        os.makedirs(self.root, exist_ok=True)
+        return self._open_root()
 
     def _open_dir(self, fd: int, name: str, where: Path, create: bool) -> int:
         try:
@@ -104,7 +110,7 @@ class GrantedTree:
     @contextlib.contextmanager
     def folder(self, parts: list[str], *, create: bool = False) -> Iterator[int]:
         """A handle on the folder ``root/parts…``, reached without following links."""
-        fd = self._open_root()
+        fd = self._open_root(create)
         where = self.root
         try:
             for name in parts:
@@ -118,10 +124,15 @@ class GrantedTree:
 
     @contextlib.contextmanager
     def parent(self, path: Path | str, *, create: bool = False) -> Iterator[tuple[int, str]]:
-        """The folder holding ``path`` (a handle) and the name of ``path`` in it."""
+        """The folder holding ``path`` (a handle) and the name of ``path`` in it. For the
+        granted path itself (a grant may name a single file), the folder above it, which was
+        resolved with it when the grant was checked."""
         parts = self.parts(path)
         if not parts:
-            raise OutsideGrant(f"{path} is the granted folder itself, not something inside it")
+            above = GrantedTree(self.root.parent)
+            with above.folder([], create=create) as fd:
+                yield fd, self.root.name if _AT else str(self.root)
+            return
         if not _AT:
             self._check_components(parts[:-1], create)
         with self.folder(parts[:-1] if _AT else [], create=create) as fd:
@@ -145,8 +156,6 @@ class GrantedTree:
 
     def lstat(self, path: Path | str) -> os.stat_result | None:
         """What stands at ``path`` (a link is reported as a link), or None."""
-        if not self.parts(path):
-            return os.lstat(self.root)
         try:
             with self.parent(path) as (fd, name):
                 return os.lstat(name, dir_fd=fd) if _AT else os.lstat(name)

@@ -24,12 +24,12 @@ def append_note(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
     heading = p.get("heading") or stamp
     if p.get("heading"):
         heading = f"{stamp} — {heading}"
+    tree = context.granted(path, "files.write")  # used without following links
     context.preserve(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lead = "\n" if path.exists() and path.stat().st_size else ""
+    existing = tree.lstat(path)
+    lead = "\n" if existing is not None and existing.st_size else ""
     entry = f"{lead}## {heading}\n\n{p['text'].rstrip()}\n"
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(entry)
+    tree.append_bytes(path, entry.encode("utf-8"))
     return {"file": str(path), "heading": heading}
 
 
