@@ -844,16 +844,13 @@ def undo(history: History, run_id: str, trash: Path) -> list[str]:
 
 
 def undo_summary(done: list[str]) -> str:
-    """The sentence after an undo: what was put back and what was refused, and why."""
-    refused = [line for line in done if line.startswith("refused ")]
-    back = len(done) - len(refused)
+    """The sentence after an undo: what was put back, and how many were refused (the run's
+    details say why for each)."""
+    refused = sum(line.startswith("refused ") for line in done)
+    back = len(done) - refused
     text = f"Undone: {back} file change{'s' if back != 1 else ''} put back."
     if refused:
-        many = len(refused) > 1
-        text += (
-            f" {len(refused)} could not be put back safely and {'were' if many else 'was'}"
-            f" left as {'they are' if many else 'it is'}: {visible(refused[0])}"
-        )
+        text += f" {refused} left as found: not safe to put back (the run's details say why)."
     return text
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.automations.runner import ApprovalRequest, Decision, Unavailable
 from app.automations.service import engine_generate
 from app.core.llm.engine import LocalEngine
+from app.core.text import visible
 from app.ui.dialogs import ask_three_ways
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ async def ask_approval(parent: QWidget | None, request: ApprovalRequest) -> Deci
     box = QMessageBox(QMessageBox.Icon.Warning, "Allow this step? — Steward", "", parent=parent)
     box.setObjectName("approval")
     box.setText(
-        f"The workflow “{request.workflow}” wants to run step {request.position} "
+        f"The workflow “{visible(request.workflow)}” wants to run step {request.position} "
         f"({request.title}):\n\n{request.what}"
     )
     box.setInformativeText(

@@ -119,10 +119,16 @@ def _short(value: Any, limit: int = 600) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _data(value: Any) -> str:
+    """Data from a run as HTML: escaped, and control or direction characters shown as
+    escapes (``\\x1b``, ``\\u202e``) so a file's text cannot disguise what is shown."""
+    return html.escape(visible(_short(value), keep_newlines=True))
+
+
 def run_html(run: RunRecord) -> str:
     """A run's steps as readable HTML (every value escaped: it is data from the run)."""
     parts = [
-        f"<p><b>{html.escape(run.workflow_name)}</b> — "
+        f"<p><b>{html.escape(visible(run.workflow_name))}</b> — "
         f"{html.escape(STATUS_TEXT.get(run.status, run.status))}"
         f"{' (dry run)' if run.dry_run else ''}, {local_time(run.started)}, "
         f"{(run.duration_ms or 0):.0f} ms{', undone' if run.undone else ''}</p>"
@@ -138,16 +144,17 @@ def run_html(run: RunRecord) -> str:
             + "</p>"
         )
         if step.inputs is not None:
-            parts.append(f"<pre>in:  {html.escape(_short(step.inputs))}</pre>")
+            parts.append(f"<pre>in:  {_data(step.inputs)}</pre>")
         if step.error:
             parts.append(f"<p style='color:#b00020'>{html.escape(visible(step.error))}</p>")
         elif step.output is not None:
-            parts.append(f"<pre>out: {html.escape(visible(_short(step.output)))}</pre>")
+            parts.append(f"<pre>out: {_data(step.output)}</pre>")
     if run.files:
         parts.append("<p><b>Files changed</b></p><ul>")
         for change in run.files:
             new = "" if change.existed else " (new)"
-            parts.append(f"<li>{html.escape(change.path)}{new}</li>")
+            undone = f" — undo: {html.escape(visible(change.undo))}" if change.undo else ""
+            parts.append(f"<li>{html.escape(visible(change.path))}{new}{undone}</li>")
         parts.append("</ul>")
     return "".join(parts)
 

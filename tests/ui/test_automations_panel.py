@@ -127,6 +127,61 @@ def test_run_now_asks_shows_the_steps_and_undoes(
     del stored
 
 
+def test_the_panel_shows_data_escaped_and_says_what_undo_refused(
+    run, qtbot, automations: Automations, tmp_path: Path
+) -> None:
+    """A file name with a terminal escape and a direction override is shown escaped in the
+    approval dialog; after the folder is swapped for a link, Undo (clicked) refuses and says
+    so, and the folder the link points to is untouched."""
+    from app.ui.automations import ask_approval
+
+    folder, outside = tmp_path / "notes", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    (folder / "name.txt").write_text("evil\x1b[2K\u202etxt.exe")
+    doc = writer(folder)
+    doc["steps"] = [
+        {"id": "r", "action": "files.read", "params": {"path": str(folder / "name.txt")}},
+        {
+            "id": "w",
+            "action": "files.write",
+            "params": {"path": f"{folder}/{{{{steps.r.output}}}}", "text": "from the panel"},
+        },
+    ]
+    automations.create(doc)
+    panel = AutomationsPanel(automations, lambda r: ask_approval(panel, r))
+    qtbot.addWidget(panel)
+    panel.show()
+    shown: list[str] = []
+
+    async def go() -> Any:
+        task = __import__("asyncio").ensure_future(panel.run_selected(dry_run=False))
+        await until(lambda: message_box("approval") is not None)
+        box = message_box("approval")
+        assert box is not None
+        shown.append(box.text() + box.informativeText())
+        assert box.grab().save(str(ARTIFACTS / "approval-escaped.png"))
+        click(box, "Allow once")
+        return await task
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    result = run(go())
+    assert result.status == "succeeded", result.error
+    assert "\x1b" not in shown[0] and "\u202e" not in shown[0]
+    assert "\\x1b[2K" in shown[0] and "\\u202e" in shown[0]
+    (folder / "name.txt").unlink()
+    for leftover in folder.iterdir():
+        (outside / leftover.name).write_text("outside, keep me")
+        leftover.unlink()
+    folder.rmdir()
+    folder.symlink_to(outside)
+    before = {p.name: p.read_text() for p in outside.iterdir()}
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    assert "left as found: not safe to put back" in panel.message.text()
+    assert {p.name: p.read_text() for p in outside.iterdir()} == before
+    assert panel.grab().save(str(ARTIFACTS / "panel-undo-refused.png"))
+
+
 def test_dry_run_changes_nothing(run, qtbot, automations: Automations, tmp_path: Path) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
