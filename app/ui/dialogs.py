@@ -10,13 +10,37 @@ from PySide6.QtWidgets import QMessageBox
 async def ask_three_ways(box: QMessageBox, once: str, always: str, refuse: str) -> int:
     """Add the buttons "once", "always" and "refuse" (the default, and what Escape and closing
     mean), show the box window-modal without blocking, and return 0, 1 or 2 for the choice."""
-    buttons = [
-        box.addButton(once, QMessageBox.ButtonRole.AcceptRole),
-        box.addButton(always, QMessageBox.ButtonRole.AcceptRole),
-        box.addButton(refuse, QMessageBox.ButtonRole.RejectRole),
-    ]
-    box.setDefaultButton(buttons[2])
-    box.setEscapeButton(buttons[2])
+    return await _ask(
+        box,
+        [
+            (once, QMessageBox.ButtonRole.AcceptRole),
+            (always, QMessageBox.ButtonRole.AcceptRole),
+            (refuse, QMessageBox.ButtonRole.RejectRole),
+        ],
+    )
+
+
+async def confirm(box: QMessageBox, do: str, cancel: str = "Cancel") -> bool:
+    """Ask with a button that does it (destructive) and one that does not (the default, and
+    what Escape and closing mean), without blocking; True only for the first."""
+    return (
+        await _ask(
+            box,
+            [
+                (do, QMessageBox.ButtonRole.DestructiveRole),
+                (cancel, QMessageBox.ButtonRole.RejectRole),
+            ],
+        )
+        == 0
+    )
+
+
+async def _ask(box: QMessageBox, choices: list[tuple[str, QMessageBox.ButtonRole]]) -> int:
+    """Show ``box`` with these buttons (the last is the default and the escape) window-modal
+    without blocking the loop; the index of the button clicked (the last when closed)."""
+    buttons = [box.addButton(text, role) for text, role in choices]
+    box.setDefaultButton(buttons[-1])
+    box.setEscapeButton(buttons[-1])
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     box.finished.connect(lambda _code: done.done() or done.set_result(None))
     box.open()
@@ -25,4 +49,4 @@ async def ask_three_ways(box: QMessageBox, once: str, always: str, refuse: str) 
     finally:
         box.deleteLater()
     clicked = box.clickedButton()
-    return buttons.index(clicked) if clicked in buttons else 2
+    return buttons.index(clicked) if clicked in buttons else len(buttons) - 1

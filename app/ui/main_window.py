@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -45,6 +45,7 @@ from app.core.settings import CloudSettings
 from app.core.store.models import Conversation, Message
 from app.ui.chat_view import PAGE, Block, ChatView, render_blocks
 from app.ui.composer import Composer
+from app.ui.dialogs import confirm
 from app.ui.render import Theme
 
 if TYPE_CHECKING:
@@ -370,14 +371,15 @@ class MainWindow(QMainWindow):
         if item is None or self.assistant is None or self._busy:
             return
         conv: Conversation = item.data(Qt.ItemDataRole.UserRole)
-        answer = QMessageBox.question(
-            self,
-            "Delete conversation",
-            f"Delete “{conv.title}” and all its messages? This cannot be undone.",
-            QMessageBox.StandardButton.Delete | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete conversation — Steward",
+            f"Delete “{conv.title}” and all its messages?",
+            parent=self,
         )
-        if answer != QMessageBox.StandardButton.Delete:
+        box.setObjectName("deleteConversation")
+        box.setInformativeText("This cannot be undone.")
+        if not await confirm(box, "&Delete") or self.assistant is None or self._busy:
             return
         db = self.assistant.db
         await self.assistant.db_call(lambda: db.delete_conversation(conv.id))
@@ -582,6 +584,9 @@ class MainWindow(QMainWindow):
                 backend=backend,
             )
         self.composer.clear()
+        # what was sent is no longer a draft of the conversation it was typed in (for a new
+        # conversation: of "no conversation", which every new conversation starts from)
+        await self._save_draft_now()
         await self._run(events, follows_view=follows_view)
 
     @asyncSlot()
@@ -697,6 +702,7 @@ class MainWindow(QMainWindow):
         text = await self.assistant.db_call(lambda: db.draft(conv_id))
         self._restoring_draft = True
         self.composer.setPlainText(text)
+        self.composer.moveCursor(QTextCursor.MoveOperation.End)  # typing goes on after it
         self._restoring_draft = False
 
     def showEvent(self, event: QShowEvent) -> None:

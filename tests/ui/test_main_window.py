@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.ui.chat_view import PAGE, WINDOW
 from app.ui.main_window import MainWindow
@@ -304,3 +305,91 @@ def test_the_last_conversation_chosen_is_the_one_shown(qtbot, run, window_factor
     run(go())
     assert window.conversation == second
     assert [m.content for m in window.view.visible_messages()] == ["second only"]
+
+
+def _box(name: str) -> QMessageBox | None:
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMessageBox) and widget.isVisible() and widget.objectName() == name:
+            return widget
+    return None
+
+
+def _click(box: QMessageBox, text: str) -> None:
+    next(b for b in box.buttons() if b.text().replace("&", "") == text).click()
+
+
+def test_deleting_a_conversation_asks_then_deletes_it(qtbot, run, window_factory) -> None:
+    """Through the list's own action (its context menu entry) and its Delete key, answered
+    through the dialog's own buttons: Cancel keeps everything, Delete removes the
+    conversation and its messages."""
+    window, assistant = window_factory()
+    db = assistant.db
+    for title, text in (("Gardening", "how to prune tomatoes"), ("Travel", "trains to Milano")):
+        conv = db.create_conversation(title)
+        db.add_message(conv.id, "user", text)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    delete = next(a for a in window.conversations.actions() if a.text() == "Delete…")
+
+    async def go() -> None:
+        await window.attach(assistant)
+        window.conversations.setCurrentRow(0)
+        await until(lambda: window.conversation is not None)
+        doomed = window.conversation
+        assert doomed is not None
+        delete.trigger()
+        await until(lambda: _box("deleteConversation") is not None)
+        box = _box("deleteConversation")
+        assert box is not None and doomed.title in box.text()
+        _click(box, "Cancel")
+        await until(lambda: _box("deleteConversation") is None)
+        assert db.count("conversations") == 2 and window.conversations.count() == 2
+        window.activateWindow()  # as a window manager does when the dialog closes
+        await until(lambda: QApplication.activeWindow() is window)
+        window.conversations.setFocus()
+        qtbot.keyClick(window.conversations, Qt.Key.Key_Delete)
+        await until(lambda: _box("deleteConversation") is not None)
+        _click(_box("deleteConversation"), "Delete")  # type: ignore[arg-type]
+        await until(lambda: window.conversations.count() == 1)
+        assert db.count("conversations") == 1 and db.count() == 1
+        assert doomed.id not in {c.id for c in db.conversations()}
+        assert window.conversation is None or window.conversation.id != doomed.id
+
+    run(go())
+
+
+def test_a_sent_message_is_no_longer_anyones_draft(qtbot, run, window_factory) -> None:
+    """Typed in a new conversation, a pause (the draft is saved), then sent: the next new
+    conversation starts empty, also after a restart; a restored draft puts the cursor at its
+    end."""
+    window, assistant = window_factory()
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    db = assistant.db
+
+    async def go() -> None:
+        await window.attach(assistant)
+        qtbot.keyClicks(window.composer, "Give me three tips for growing tomatoes.")
+        await until(lambda: db.draft(None) == "Give me three tips for growing tomatoes.")
+        qtbot.keyClick(window.composer, Qt.Key.Key_Return)
+        await until(lambda: window._busy)
+        await until(lambda: not window._busy, timeout=120)
+        qtbot.keyClick(window.composer, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        await until(lambda: window.conversation is None)
+        await until(lambda: not window._restoring_draft)
+        assert window.composer.toPlainText() == ""
+        assert db.draft(None) == ""
+        qtbot.keyClicks(window.composer, "an unfinished")
+
+    run(go())
+    window.close()
+    second, assistant2 = window_factory()
+
+    async def reopen() -> None:
+        await second.attach(assistant2)
+
+    run(reopen())
+    assert second.composer.toPlainText() == "an unfinished"
+    assert second.composer.textCursor().position() == len("an unfinished")
