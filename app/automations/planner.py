@@ -744,6 +744,9 @@ def meaning_problems(document: Mapping[str, Any], registry: Registry, facts: Fac
             problems.append(f"{action_id} was not asked for")
     if "process.run" in used and not facts.commands:
         problems.append("process.run was not asked for")
+    for n, step in enumerate(steps):
+        if _aimless_prompt(step):
+            problems.append(f"step {n + 1}: model.prompt has neither a task nor an instruction")
     named = [intent.normalize_path(p) for p in facts.files_named]
     for n, step in enumerate(steps):
         for key, value in step.get("params", {}).items():
@@ -867,12 +870,28 @@ def _strings(step: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _aimless_prompt(step: Mapping[str, Any]) -> bool:
+    """A model step that would fail when it runs: a custom prompt with no instruction."""
+    params = step.get("params", {})
+    return (
+        step.get("action") == "model.prompt"
+        and params.get("task", "custom") == "custom"
+        and not str(params.get("instruction", "")).strip()
+    )
+
+
 def repair(
     document: dict[str, Any], problems: list[str], facts: Facts, registry: Registry
 ) -> list[str]:
     """Fix what can be fixed without guessing; returns what was done."""
     done = []
     steps = document["steps"]
+    # a summary was asked for and the model step says neither what to do nor how
+    if any(c.name == "a summary by the model" for c in facts.wants):
+        for n, step in enumerate(steps):
+            if _aimless_prompt(step):
+                step["params"]["task"] = "summarize"
+                done.append(f"step {n + 1} summarizes, as asked")
     # a result nobody uses, followed by a step with a free text: the text is the result
     # ("read ~/todo.md and show it in a notification")
     used = {

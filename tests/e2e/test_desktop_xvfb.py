@@ -80,11 +80,16 @@ def screenshot(display: str, name: str) -> Path:
     raise AssertionError(f"screenshot failed: {done.stderr.decode()}")
 
 
-def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 60.0, *, fail: bool = True) -> bool:  # type: ignore[no-untyped-def]
+    """Wait until ``condition()`` holds; at the timeout, fail (or with ``fail=False`` say
+    False)."""
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        if time.monotonic() >= deadline:
+            assert not fail, "timed out"
+            return False
         time.sleep(0.2)
+    return True
 
 
 def start_desktop(env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -459,12 +464,16 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
             "When a text file lands in ~/inbox, summarize it into ~/Notes/summaries.md",
         )
         x(display, "key", "Return")
-        time.sleep(10)
-        screenshot(display, "planner-1-review-card.png")
-        assert cli_json(home, "automations", "list") == []  # a draft is not saved
-        # the card sits right above the composer: its buttons' row is always at this height
-        x(display, "mousemove", "425", "462", "click", "1")  # Approve and save
-        wait_for(lambda: len(cli_json(home, "automations", "list")) == 1, timeout=10)
+        # drafting takes as long as the machine needs: until the card is there, a click at
+        # its button's place lands on the empty chat above the composer and does nothing
+        deadline = time.monotonic() + 240
+        while not cli_json(home, "automations", "list"):  # a draft is not saved until approved
+            assert time.monotonic() < deadline, "no review card to approve"
+            screenshot(display, "planner-1-review-card.png")
+            # the card sits right above the composer: its buttons' row is always at this height
+            x(display, "mousemove", "425", "462", "click", "1")  # Approve and save
+            wait_for(lambda: bool(cli_json(home, "automations", "list")), timeout=3, fail=False)
+        assert len(cli_json(home, "automations", "list")) == 1
         time.sleep(1)
         screenshot(display, "planner-2-approved.png")
         [saved] = cli_json(home, "automations", "list")
@@ -477,7 +486,9 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
             lambda: cli_json(home, "automations", "history")[0]["status"] != "running", timeout=60
         )
         [record] = cli_json(home, "automations", "history")
-        assert record["status"] == "succeeded", record
+        assert record["status"] == "succeeded", cli_json(
+            home, "automations", "history", record["id"]
+        )
         assert (user / "Notes" / "summaries.md").read_text().strip()
         x(display, "mousemove", "68", "638", "click", "1")  # Automations
         wait_for(lambda: visible(display, "Automations"), timeout=10)

@@ -402,3 +402,43 @@ def test_a_removed_step_stays_removed_through_later_refinements(registry: Regist
     assert later.kind == "workflow" and later.workflow is not None
     assert [s["action"] for s in later.workflow["steps"]] == ["notes.append"]
     assert later.workflow["trigger"]["at"] == {"hour": 7, "minute": 45}
+
+
+def test_a_summary_asked_for_is_what_the_model_step_does(registry: Registry) -> None:
+    """A draft whose model step says neither a task nor an instruction validates but would
+    fail when it runs ("a custom prompt needs an instruction"); a summary was asked for, so
+    the step is repaired to summarize."""
+    aimless = {
+        "name": "Summaries",
+        "steps": [
+            {"action": "files.read", "params": {"path": "{{trigger.path}}"}},
+            {"action": "model.prompt", "params": {"input": "{{steps.s1.output}}"}},
+            {
+                "action": "notes.append",
+                "params": {"file": "~/Notes/summaries.md", "text": "{{steps.s2.output}}"},
+            },
+        ],
+    }
+    script = Script(aimless, aimless, aimless)
+    request = "When a text file lands in ~/inbox, summarize it into ~/Notes/summaries.md"
+    result = plan(Planner(registry, script), request)
+    assert result.kind == "workflow", result.text
+    model_step = next(s for s in result.workflow["steps"] if s["action"] == "model.prompt")
+    assert model_step["params"]["task"] == "summarize"
+    assert "step 2 summarizes, as asked" in result.repairs
+
+
+def test_a_model_step_with_nothing_to_do_is_a_named_problem(registry: Registry) -> None:
+    from app.automations.planner import meaning_problems
+
+    document = {
+        "steward_workflow": 1,
+        "name": "x",
+        "trigger": {"type": "manual"},
+        "steps": [{"id": "m", "action": "model.prompt", "params": {"input": "hello"}}],
+        "permissions": [{"kind": "model"}],
+    }
+    facts = intent.read("use the model on hello")
+    assert "step 1: model.prompt has neither a task nor an instruction" in meaning_problems(
+        document, registry, facts
+    )
