@@ -57,6 +57,23 @@ def auto(paths: Paths, registry: Registry, services: HeadlessServices) -> Iterat
 
 
 @pytest.fixture
+def granted(tmp_path: Path) -> Path:
+    """A folder a test's workflow is granted."""
+    folder = tmp_path / "granted"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder beside it that no workflow is granted, holding a secret."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "secret.txt").write_text("secret")
+    return folder
+
+
+@pytest.fixture
 def work(tmp_path: Path) -> Path:
     folder = tmp_path / "work"
     folder.mkdir()

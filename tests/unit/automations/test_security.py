@@ -25,21 +25,6 @@ def problems_of(auto: Automations, doc: dict[str, Any]) -> str:
     return "\n".join(map(str, problems))
 
 
-@pytest.fixture
-def granted(tmp_path: Path) -> Path:
-    folder = tmp_path / "granted"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def outside(tmp_path: Path) -> Path:
-    folder = tmp_path / "outside"
-    folder.mkdir()
-    (folder / "secret.txt").write_text("secret")
-    return folder
-
-
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
