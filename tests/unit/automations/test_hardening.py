@@ -471,3 +471,29 @@ def test_the_tree_itself_refuses_every_link_below_the_grant(g: Path, outside: Pa
     with pytest.raises(LinkRefused):
         GrantedTree(g / "real").write_bytes(g / "real" / "x", b"x")
     assert state(outside) == before
+
+
+def test_the_approval_question_names_the_permission_of_every_file(
+    auto: Automations, g: Path
+) -> None:
+    doc = workflow(
+        [
+            step("names", "text.lines", text=f"{g}/a.txt\n{g}/b.txt"),
+            {
+                "id": "w",
+                "action": "files.write",
+                "for_each": "{{steps.names.output.lines}}",
+                "params": {"path": "{{item}}", "text": "x"},
+            },
+        ],
+        write_grant(g),
+    )
+    stored = auto.create(doc)
+    asked: list[ApprovalRequest] = []
+
+    async def look(request: ApprovalRequest) -> str:
+        asked.append(request)
+        return "deny"
+
+    asyncio.run(auto.run(stored, approver=look))
+    assert asked[0].permissions == (f"files.write({g}/a.txt)", f"files.write({g}/b.txt)")
