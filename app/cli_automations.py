@@ -467,6 +467,10 @@ def _run(args: argparse.Namespace, auto: Automations) -> int:
     if args.json:
         print(json.dumps(_run_dict(run), ensure_ascii=False))
     else:
+        from app.automations.runner import sample_words
+
+        if run.sample:
+            print(sample_words(run))
         if run.status == "succeeded":
             what = "Dry run finished; nothing was changed." if run.dry_run else "Succeeded."
             print(f"{what} Run {run.id[:8]}, {run.duration_ms or 0:.0f} ms.")

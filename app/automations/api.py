@@ -129,6 +129,8 @@ Fire = Callable[[dict[str, Any]], None]
 # a trigger's watcher: runs until cancelled, calling fire(data) each time the trigger fires
 TriggerWatch = Callable[[dict[str, Any], Fire], Awaitable[None]]
 Check = Callable[[dict[str, Any]], list[str]]
+# what a dry run may use as the trigger's event (the trigger's parameters in; data or None)
+Sample = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,10 @@ class Trigger:
     check: Check | None = field(default=None, compare=False)
     # None for triggers the scheduler handles itself (manual, schedule, app start)
     watch: TriggerWatch | None = field(default=None, compare=False)
+    # an event a dry run can use, made from what is there now (a folder watch: the newest
+    # matching file); None when there is none, and a dry run then shows the trigger's values
+    # as known only when it fires
+    sample: Sample | None = field(default=None, compare=False)
     plugin: str = field(default="", compare=False)
 
 
@@ -256,6 +262,7 @@ __all__ = [
     "PermissionKind",
     "RegisterAction",
     "RegisterTrigger",
+    "Sample",
     "Schema",
     "Trigger",
     "TriggerWatch",

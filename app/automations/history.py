@@ -77,6 +77,8 @@ class RunRecord:
     started: str = ""
     duration_ms: float | None = None
     undone: str | None = None
+    # a dry run of a triggered workflow: what it used as the event (not stored)
+    sample: str = ""
     steps: list[StepRecord] = field(default_factory=list)
     files: list[FileChange] = field(default_factory=list)
 

@@ -336,6 +336,9 @@ class Runner:
         """Run (or dry-run) a validated workflow and record it. Cancelling the task that
         awaits this stops the current step and records the run as cancelled."""
         options = options or RunOptions()
+        sample = ""
+        if options.dry_run and not options.trigger_data:
+            options.trigger_data, sample = self._sample_event(workflow)
         started = time.perf_counter()
         when = datetime.now().astimezone()
         run = RunRecord(
@@ -345,6 +348,7 @@ class Runner:
             trigger=workflow.trigger_type,
             trigger_data=dict(options.trigger_data),
             dry_run=options.dry_run,
+            sample=sample,
             started=now(),
         )
         run.steps = [
@@ -399,6 +403,25 @@ class Runner:
                     "automations panel to approve it.",
                 )
         return run
+
+    def _sample_event(self, workflow: Workflow) -> tuple[dict[str, Any], str]:
+        """What a dry run of a triggered workflow uses as its event, and what it says of it:
+        an event made from what is there now (the newest matching file), or, with none,
+        the trigger's values marked as known only when it fires."""
+        trigger = self.registry.triggers.get(workflow.trigger_type)
+        if trigger is None:
+            return {}, ""
+        wanted = list(trigger.data.get("properties", {}))
+        if not wanted or workflow.trigger_type == "manual":
+            return {}, ""
+        data: dict[str, Any] | None = None
+        if trigger.sample is not None:
+            with contextlib.suppress(Exception):  # a plugin's sample is a help, not a need
+                data = trigger.sample(dict(workflow.trigger))
+        if data:
+            return dict(data), "a sample event, from what is there now"
+        pending = {name: Pending(f"<trigger.{name}: known when it fires>") for name in wanted}
+        return pending, "no sample event: nothing there matches yet"
 
     def _finish(self, run: RunRecord, started: float, written: int, journal: _Journal) -> None:
         run.duration_ms = (time.perf_counter() - started) * 1000
@@ -843,6 +866,16 @@ def undo(history: History, run_id: str, trash: Path) -> list[str]:
     return done
 
 
+def sample_words(run: RunRecord) -> str:
+    """For a dry run of a triggered workflow: what it used as the event, in a sentence."""
+    if not run.sample:
+        return ""
+    name = run.trigger_data.get("name") or run.trigger_data.get("path")
+    if isinstance(name, str) and not name.startswith("<"):
+        return visible(f"As if “{name}” had just arrived ({run.sample}).")
+    return f"With {run.sample}: what the trigger gives is shown as known only when it fires."
+
+
 def undo_summary(done: list[str]) -> str:
     """The sentence after an undo: what was put back, and how many were refused (the run's
     details say why for each)."""
@@ -876,6 +909,7 @@ __all__ = [
     "Runner",
     "Services",
     "StepFailed",
+    "sample_words",
     "undo",
     "undo_summary",
 ]

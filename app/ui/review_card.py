@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from app.automations.planner import Plan, review
+from app.automations.runner import sample_words
 from app.core.errors import KnownError
 from app.core.text import visible
 from app.ui.automations_panel import STATUS_TEXT, run_html
@@ -97,6 +98,8 @@ def dry_run_html(run: RunRecord) -> str:
             f"<p><b>Dry run: {html.escape(STATUS_TEXT.get(run.status, run.status))}</b> — "
             f"{html.escape(run.error or '')}</p>"
         )
+    if run.sample:
+        head += f"<p>{html.escape(sample_words(run))}</p>"
     items = []
     for step in run.steps:
         if step.error:

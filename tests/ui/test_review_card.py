@@ -265,3 +265,45 @@ def test_the_window_drafts_refines_and_proposes(
     assert action is not None and "List * in ~/Downloads" in action.body.text()
     assert automations.history.runs() == []  # proposed, not run
     window.grab().save(str(ARTIFACTS / "chat-review-and-action-cards.png"))
+
+
+def test_the_card_dry_runs_a_folder_watch_on_a_file_that_is_there(
+    qtbot, run, automations, tmp_path
+) -> None:
+    """Clicked: the card's Dry run of a drafted folder watch uses the newest matching file
+    and says so (it used to fail: "trigger has no 'path'")."""
+    inbox = tmp_path / "user" / "inbox"
+    inbox.mkdir()
+    (inbox / "meeting.txt").write_text("Ship the beta on Friday.")
+    document = {
+        "steward_workflow": 1,
+        "name": "Inbox log",
+        "trigger": {"type": "folder_watch", "folder": "~/inbox", "pattern": "*.txt"},
+        "steps": [
+            {"id": "read", "action": "files.read", "params": {"path": "{{trigger.path}}"}},
+            {
+                "id": "note",
+                "action": "notes.append",
+                "params": {"file": "~/Notes/log.md", "text": "{{steps.read.output}}"},
+            },
+        ],
+        "permissions": [
+            {"kind": "files.read", "scope": "~/inbox"},
+            {"kind": "files.write", "scope": "~/Notes"},
+        ],
+    }
+    card = ReviewCard(Plan("workflow", workflow=document, request="log my inbox"), automations)
+    qtbot.addWidget(card)
+    card.show()
+
+    async def dry() -> None:
+        qtbot.mouseClick(card.dry_run_button, Qt.MouseButton.LeftButton)
+        await until(lambda: card.last_run is not None)
+
+    run(dry())
+    shown = card.result.toPlainText()
+    assert "Dry run — nothing was changed" in shown, shown
+    assert "As if “meeting.txt” had just arrived" in shown
+    assert "read “Ship the beta on Friday.”" in shown
+    assert not (tmp_path / "user" / "Notes").exists()
+    assert card.grab().save(str(ROOT / "test-artifacts" / "review-card-dry-run-watch.png"))

@@ -141,6 +141,18 @@ def arrived_since(folder: Path, p: dict[str, Any], since: str) -> list[str]:
     return [path for _, path in sorted(arrived)]
 
 
+def newest_file(p: dict[str, Any]) -> dict[str, Any] | None:
+    """For a dry run: the newest file matching the watch now, as if it had just arrived."""
+    folder = Path(os.path.realpath(os.path.expanduser(p["folder"])))
+    if not folder.is_dir():
+        return None
+    found = arrived_since(folder, p, "1970-01-01T00:00:00+00:00")
+    if not found:
+        return None
+    path = found[-1]
+    return {"path": path, "name": os.path.basename(path), "event": "created"}
+
+
 NO_DATA = params()
 TIME_DATA = params(("time",), time=text(40, "When the run was due (ISO 8601)"))
 
@@ -216,6 +228,7 @@ def register_triggers(register: RegisterTrigger) -> None:
             ),
             permissions=(Permission("files.read", "folder"),),
             watch=watch_folder,
+            sample=newest_file,
         )
     )
     register(

@@ -5,10 +5,13 @@ writes, asks, reaches the network or uses the model runs."""
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from app.automations.runner import sample_words
 from app.automations.service import Automations
 from app.automations.workflow import InvalidWorkflow
 from tests.unit.automations.conftest import EchoModel, step, workflow
@@ -94,3 +97,51 @@ def test_a_read_outside_the_grant_fails_the_dry_run_as_it_would_the_run(
     with pytest.raises(InvalidWorkflow, match="outside the granted folders"):
         asyncio.run(auto.run(stored, dry_run=True))  # checked again before anything is read
     assert auto.history.runs() == []
+
+
+def summarize_inbox(work: Path) -> dict[str, Any]:
+    inbox = work / "inbox"
+    inbox.mkdir(exist_ok=True)
+    return workflow(
+        [
+            step("read", "files.read", path="{{trigger.path}}"),
+            step("save", "files.append", path=str(work / "log.md"), text="{{steps.read.output}}"),
+        ],
+        [{"kind": "files.read", "scope": str(inbox)}, {"kind": "files.write", "scope": str(work)}],
+        trigger={"type": "folder_watch", "folder": str(inbox), "pattern": "*.txt"},
+    )
+
+
+def test_a_folder_watch_dry_runs_on_the_newest_matching_file_and_says_so(
+    auto: Automations, work: Path
+) -> None:
+    """A drafted folder watch could not be dry-run ("trigger has no 'path'"); it now runs on
+    the newest matching file, as if it had just arrived, and says so."""
+    stored = auto.create(summarize_inbox(work))
+    (work / "inbox" / "old.txt").write_text("older note")
+    os.utime(work / "inbox" / "old.txt", (1, 1))
+    (work / "inbox" / "new.txt").write_text("the newest note")
+    (work / "inbox" / "skip.pdf").write_text("not matched")
+    run = asyncio.run(auto.run(stored, dry_run=True))
+    assert run.status == "succeeded", run.error
+    read, save = run.steps
+    assert (read.status, read.output) == ("ok", "the newest note")
+    assert save.status == "dry_run" and save.output.startswith("would append 15 characters to")
+    assert (
+        sample_words(run)
+        == "As if “new.txt” had just arrived (a sample event, from what is there now)."
+    )
+    assert not (work / "log.md").exists()
+
+
+def test_with_nothing_there_a_folder_watch_dry_run_shows_what_waits_for_the_event(
+    auto: Automations, work: Path
+) -> None:
+    stored = auto.create(summarize_inbox(work))
+    run = asyncio.run(auto.run(stored, dry_run=True))
+    assert run.status == "succeeded", run.error
+    read, save = run.steps
+    assert read.status == "dry_run" and "checked when the run fills in path" in read.output
+    assert save.status == "dry_run" and save.output.startswith("would append")
+    assert "nothing there matches yet" in sample_words(run)
+    assert not (work / "log.md").exists()
