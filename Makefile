@@ -40,7 +40,7 @@ contracts: setup
 	$(VENV)/bin/lint-imports
 
 pytest: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 bench-quick: setup
 	$(PY) -m bench --quick
