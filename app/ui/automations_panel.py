@@ -64,6 +64,7 @@ STATUS_TEXT = {
     "approval_required": "Needs approval",
     "interrupted": "Interrupted",
     "running": "Running",
+    "skipped": "Skipped (too many at once)",
 }
 
 
