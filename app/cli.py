@@ -268,9 +268,14 @@ async def _stream_answer(
     cancel = threading.Event()
     started = finished = None
     with _interrupt_sets(cancel):
-        async for event in assistant.ask(
-            text, conversation_id=conversation, params=params, cancel=cancel, backend=backend
-        ):
+        events = (
+            assistant.continue_answer(conversation, params=params, cancel=cancel, backend=backend)
+            if text == CONTINUE_COMMAND and conversation is not None
+            else assistant.ask(
+                text, conversation_id=conversation, params=params, cancel=cancel, backend=backend
+            )
+        )
+        async for event in events:
             if isinstance(event, Started):
                 started = event
             elif isinstance(event, Routed):
@@ -289,7 +294,16 @@ async def _stream_answer(
                 )
             elif isinstance(event, Finished):
                 finished = event
+    if finished is not None and finished.message.status == "length":
+        _err(
+            f"\n(stopped at the length limit of {params.max_tokens} tokens: /continue in "
+            "`steward chat --conversation ID` goes on, or raise --max-tokens)"
+        )
     return started, finished, cancel.is_set()
+
+
+# in `steward chat`: go on with an answer cut off at the length limit
+CONTINUE_COMMAND = "/continue"
 
 
 def _answer_json(started: Started, finished: Finished) -> dict[str, Any]:
@@ -412,7 +426,8 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
         )
         _err(
             f"Steward chat — model: {where}. Enter a message; Ctrl+C stops an answer; "
-            "Ctrl+D or /quit leaves; /new starts a new conversation."
+            "Ctrl+D or /quit leaves; /new starts a new conversation; /continue goes on with "
+            "an answer cut off at the length limit."
         )
         loop = asyncio.get_running_loop()
         try:
@@ -426,6 +441,9 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
                     continue
                 if text in ("/quit", "/exit"):
                     return 0
+                if text == CONTINUE_COMMAND and conversation is None:
+                    _err("(nothing to continue: no answer in this conversation yet)")
+                    continue
                 if text == "/new":
                     conversation = None
                     _err("(new conversation)")

@@ -50,6 +50,8 @@ MAX_PROMPT_CHARS = 200_000
 class Started:
     conversation: Conversation
     user_message: Message
+    # the cut-off answer being continued: the tokens that follow extend its text
+    continues: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,11 @@ class CloudRoute:
 def title_from(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= 60 else line[:57].rstrip() + "…"
+
+
+# sent after a cut-off answer when the cloud continues it
+CONTINUE_REQUEST = "Continue your previous answer exactly where it stopped, without repeating it."
+_STATUS_BY_FINISH = {"cancelled": "partial", "length": "length"}
 
 
 class Assistant:
@@ -249,6 +256,34 @@ class Assistant:
         async for event in self._route(conv, history, params, cancel, mode):
             yield event
 
+    async def continue_answer(
+        self,
+        conversation_id: str,
+        *,
+        params: SamplingParams | None = None,
+        cancel: threading.Event | None = None,
+        backend: BackendChoice | None = None,
+    ) -> AsyncIterator[AssistantEvent]:
+        """Go on with the last answer where it stopped at the length limit: the new text is
+        added to the same message, which is stored again as "complete" (or "length")."""
+        mode = self._mode(backend)
+
+        def find() -> tuple[Conversation, Message, Message, list[ChatMessage]]:
+            conv = self.db.find_conversation(conversation_id)
+            messages = self.db.messages(conv.id)
+            if not messages or messages[-1].role != "assistant" or messages[-1].status != "length":
+                raise UsageError(
+                    "There is nothing to continue: only the last answer of a conversation, "
+                    "cut off at the length limit, can be continued."
+                )
+            users = [m for m in messages if m.role == "user"]
+            return conv, users[-1], messages[-1], self._history(conv.id)
+
+        conv, user, answer, history = await self.db_call(find)
+        yield Started(conv, user, continues=answer)
+        async for event in self._route(conv, history, params, cancel, mode, answer):
+            yield event
+
     # --- routing --------------------------------------------------------------------------
 
     async def _route(
@@ -258,10 +293,13 @@ class Assistant:
         params: SamplingParams | None,
         cancel: threading.Event | None,
         mode: BackendChoice,
+        continues: Message | None = None,
     ) -> AsyncIterator[AssistantEvent]:
         cancel = cancel or threading.Event()
         if mode == "cloud":
-            async for event in self._cloud(conv, history, params, cancel, "chosen", True):
+            async for event in self._cloud(
+                conv, history, params, cancel, "chosen", True, continues
+            ):
                 yield event
             return
         produced = False
@@ -279,7 +317,7 @@ class Assistant:
 
         try:
             async for event in self._record(
-                conv, local_events(), self._model_name("local"), "local"
+                conv, local_events(), self._model_name("local"), "local", continues
             ):
                 yield event
         except (ModelError, ContextOverflowError) as exc:
@@ -290,7 +328,9 @@ class Assistant:
                 if isinstance(exc, ContextOverflowError)
                 else "the local model is not available"
             )
-            async for event in self._cloud(conv, history, params, cancel, reason, False):
+            async for event in self._cloud(
+                conv, history, params, cancel, reason, False, continues
+            ):
                 yield event
 
     async def _authorize(
@@ -345,10 +385,13 @@ class Assistant:
         cancel: threading.Event,
         reason: str,
         explicit: bool,
+        continues: Message | None = None,
     ) -> AsyncIterator[AssistantEvent]:
         assert self.cloud is not None
         route = self.cloud
         host = route.client.endpoint.host
+        if continues is not None:  # an endpoint cannot be relied on to extend an answer itself
+            history = [*history, ChatMessage("user", CONTINUE_REQUEST)]
         await self._authorize(conv, history, reason, explicit)
         redactor = Redactor() if route.settings.redact else None
         outgoing = (
@@ -377,7 +420,9 @@ class Assistant:
                     yield TokenEvent(tail)
                 yield event
 
-        async for event in self._record(conv, cloud_events(), route.settings.model, "cloud"):
+        async for event in self._record(
+            conv, cloud_events(), route.settings.model, "cloud", continues
+        ):
             yield event
 
     async def complete_in_cloud(
@@ -425,9 +470,10 @@ class Assistant:
         events: AsyncIterator[EngineEvent],
         model_name: str,
         backend: Backend,
+        continues: Message | None = None,
     ) -> AsyncIterator[AssistantEvent]:
-        answer: Message | None = None
-        parts: list[str] = []
+        answer: Message | None = continues
+        parts: list[str] = [continues.content] if continues is not None else []
         flushed_at = time.monotonic()
 
         async def save(status: str, error: str | None = None) -> Message | None:
@@ -463,7 +509,7 @@ class Assistant:
                     yield Trimmed(event.dropped_messages, event.n_ctx)
                 elif isinstance(event, DoneEvent):
                     stats = event.stats
-                    status = "partial" if stats.finish_reason == "cancelled" else "complete"
+                    status = _STATUS_BY_FINISH.get(stats.finish_reason, "complete")
                     await save(status)
                     if answer is None:  # stopped before the first token: an empty partial
                         answer = await self.db_call(

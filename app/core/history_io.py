@@ -112,7 +112,7 @@ def _parse(raw: Any) -> list[tuple[Conversation, list[_Row]]]:
                     )
                 backend: Backend = "cloud" if m.get("backend") == "cloud" else "local"
                 status: Status = (
-                    m["status"] if m.get("status") in ("partial", "error") else "complete"
+                    m["status"] if m.get("status") in ("partial", "error", "length") else "complete"
                 )
                 msgs.append(
                     _Row(

@@ -42,6 +42,9 @@ class Block:
     code: list[str]
 
 
+_STATUS_WORDS = {"partial": "stopped", "error": "error", "length": "cut off"}
+
+
 def render_block(renderer: MarkdownRenderer, message: Message, *, live: bool = False) -> Block:
     """A message's HTML (no Qt: runs on any thread, with a renderer of its own)."""
     t = renderer.theme
@@ -57,7 +60,7 @@ def render_block(renderer: MarkdownRenderer, message: Message, *, live: bool = F
         if message.tokens_per_s:
             details.append(f"{message.tokens_per_s:.0f} tok/s")
         if message.status != "complete" and not live:
-            details.append("stopped" if message.status == "partial" else "error")
+            details.append(_STATUS_WORDS[message.status])
         who += (
             f' <span style="color:{t.muted}; font-weight: normal;">· '
             + " · ".join(d for d in details if d)
@@ -70,6 +73,11 @@ def render_block(renderer: MarkdownRenderer, message: Message, *, live: bool = F
         if message.error and not live
         else ""
     )
+    if message.status == "length" and not live:
+        error = (
+            f'<p style="color:{t.muted};">Stopped at the length limit — '
+            f'<a href="continue:{message.id}" style="color:{t.link};">Continue</a></p>'
+        )
     return Block(
         f'<table width="100%" cellspacing="0" cellpadding="10" '
         f'style="background-color:{bg}; margin-bottom: 8px;"><tr><td>'
@@ -89,6 +97,7 @@ class ChatView(QTextBrowser):
     code_copied = Signal(int)
     earlier_requested = Signal()
     later_requested = Signal()
+    continue_requested = Signal(str)  # the id of an answer cut off at the length limit
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -432,6 +441,9 @@ class ChatView(QTextBrowser):
                 self._request_earlier()
             else:
                 self._request_later()
+            return
+        if url.scheme() == "continue":
+            self.continue_requested.emit(url.path())
             return
         if url.scheme() == "copy":
             key, _, number = url.path().rpartition("/")

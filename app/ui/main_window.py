@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         self.view.code_copied.connect(lambda _: self.statusBar().showMessage("Code copied", 2000))
         self.view.earlier_requested.connect(self._on_view_earlier_requested)
         self.view.later_requested.connect(self._on_view_later_requested)
+        self.view.continue_requested.connect(self._on_view_continue_requested)
 
         self._streaming: Message | None = None
         self._stream_timer = QTimer(self, singleShot=True, interval=STREAM_DRAW_MS)
@@ -595,6 +596,15 @@ class MainWindow(QMainWindow):
             return
         await self._run(self.assistant.regenerate(self.conversation.id, cancel=self._new_cancel()))
 
+    @asyncSlot(str)
+    async def _on_view_continue_requested(self, _message_id: str) -> None:
+        """"Continue" under an answer cut off at the length limit: it goes on in place."""
+        if self.assistant is None or self.conversation is None or self._busy:
+            return
+        await self._run(
+            self.assistant.continue_answer(self.conversation.id, cancel=self._new_cancel())
+        )
+
     def _on_edit_button_clicked(self) -> None:
         users = [m for m in self.view.visible_messages() if m.role == "user"]
         if not users or self._busy:
@@ -613,6 +623,7 @@ class MainWindow(QMainWindow):
         self._update_buttons()
         answer: Message | None = None
         parts: list[str] = []
+        drawn = False
         started_at = time.monotonic()
         try:
             async for event in events:
@@ -625,9 +636,14 @@ class MainWindow(QMainWindow):
                         self.view.append_message(event.user_message)
                     else:
                         history, earlier = await self._latest(event.conversation.id)
+                        if event.continues is not None:  # it is shown growing, below
+                            history = [m for m in history if m.id != event.continues.id]
                         blocks = await self._render(history)
                         self.view.show_messages(history, has_earlier=earlier, blocks=blocks)
                     answer = Message("", event.conversation.id, 0, "assistant", "", "")
+                    if event.continues is not None:
+                        answer.content = event.continues.content
+                        parts = [answer.content]
                     if new_conversation:
                         await self.reload_conversations(select=event.conversation.id)
                     await self._save_draft_now()
@@ -636,8 +652,9 @@ class MainWindow(QMainWindow):
                     answer.content = "".join(parts)
                     self._streaming = answer
                     if not self._stream_timer.isActive():
-                        if len(parts) == 1:
+                        if not drawn:
                             self._draw_stream()  # the first words at once
+                            drawn = True
                         self._stream_timer.start()
                 elif isinstance(event, Trimmed):
                     self.statusBar().showMessage(
@@ -660,6 +677,12 @@ class MainWindow(QMainWindow):
                     self.set_status(
                         f"{event.message.model} · {event.message.backend} · {rate:.0f} tok/s"
                     )
+                    if event.message.status == "length":
+                        self.statusBar().showMessage(
+                            f"The answer reached the length limit ({event.stats.completion_tokens} "
+                            "tokens): Continue under it goes on.",
+                            8000,
+                        )
         except KnownError as exc:
             self.show_banner(exc.user_text(), error=True)
             if self.conversation is not None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.ui.chat_view import PAGE, WINDOW
 from app.ui.main_window import MainWindow
 from tests.ui.conftest import until
+from tests.ui.drive import click_link
 
 
 def type_and_send(qtbot, window: MainWindow, text: str) -> None:
@@ -393,3 +394,36 @@ def test_a_sent_message_is_no_longer_anyones_draft(qtbot, run, window_factory) -
     run(reopen())
     assert second.composer.toPlainText() == "an unfinished"
     assert second.composer.textCursor().position() == len("an unfinished")
+
+
+def test_an_answer_cut_at_the_length_limit_is_marked_and_continue_goes_on(
+    qtbot, run, window_factory
+) -> None:
+    window, assistant = window_factory()
+    assert assistant.engine is not None
+    assistant.engine.settings.max_tokens = 10
+    window.show()
+    qtbot.waitExposed(window)
+    db = assistant.db
+
+    async def go() -> None:
+        await window.attach(assistant)
+        type_and_send(qtbot, window, "Tell me a long story about a dragon who bakes bread.")
+        await until(lambda: window._busy)
+        await until(lambda: not window._busy, timeout=120)
+        [conv] = db.conversations()
+        user, answer = db.messages(conv.id)
+        assert answer.status == "length" and answer.completion_tokens == 10
+        assert "Stopped at the length limit — Continue" in window.view.toPlainText()
+        assert "cut off" in window.view.toPlainText()
+        click_link(window.view, "Continue")
+        await until(lambda: window._busy)
+        await until(lambda: not window._busy, timeout=120)
+        [again] = [m for m in db.messages(conv.id) if m.role == "assistant"]
+        assert again.id == answer.id and again.content.startswith(answer.content)
+        assert len(again.content) > len(answer.content)
+        text = window.view.toPlainText()
+        assert text.count("Steward ·") == 1  # one answer, grown in place
+        assert again.content.split()[-1] in text
+
+    run(go())

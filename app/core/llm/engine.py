@@ -323,7 +323,8 @@ class LocalEngine:
         params: SamplingParams | None = None,
         cancel: threading.Event | None = None,
     ) -> AsyncIterator[EngineEvent]:
-        """Stream the answer to ``messages`` (system prompt first, newest user message last).
+        """Stream the answer to ``messages`` (system prompt first, newest user message last;
+        a last assistant message is a cut-off answer, continued from where it stopped).
 
         Yields TokenEvent for each piece of text, a TrimmedEvent if older messages had to be
         left out, and finally one DoneEvent with the statistics. Setting ``cancel`` ends the
@@ -390,8 +391,13 @@ class LocalEngine:
         self._abort_armed = armed
 
     def _tokens(self, messages: Sequence[ChatMessage]) -> list[int]:
+        """The prompt's tokens. A trailing assistant message is an answer to continue: the
+        prompt is the turns before it, opened for the answer, followed by its text."""
         assert self._format is not None
-        prompt = self._format(messages)
+        if messages and messages[-1].role == "assistant":
+            prompt = self._format(messages[:-1]) + messages[-1].content
+        else:
+            prompt = self._format(messages)
         return list(self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
 
     def _fit(self, messages: list[ChatMessage], key: str, max_tokens: int) -> tuple[list[int], int]:

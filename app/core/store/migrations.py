@@ -62,6 +62,10 @@ def m002_message_search(conn: Connection) -> None:
         "CREATE VIRTUAL TABLE messages_fts USING fts5(content, content=messages, "
         "content_rowid=rowid, tokenize='unicode61 remove_diacritics 2')"
     )
+    _message_search_triggers(conn)
+
+
+def _message_search_triggers(conn: Connection) -> None:
     conn.execute(
         """
         CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
@@ -191,6 +195,46 @@ def m006_grant_roots_and_approved_values(conn: Connection) -> None:
     )
 
 
+def m007_length_status(conn: Connection) -> None:
+    # an answer cut off at the length limit is stored as such ('length'), so it is marked and
+    # can be continued. SQLite cannot change a CHECK in place: the table is rebuilt with the
+    # same rows and rowids (the search index refers to them), then its index and triggers.
+    for trigger in ("messages_ai", "messages_ad", "messages_au"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute(
+        """
+        CREATE TABLE messages_new (
+            id TEXT PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+            content TEXT NOT NULL,
+            created TEXT NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            backend TEXT NOT NULL DEFAULT 'local' CHECK (backend IN ('local', 'cloud')),
+            status TEXT NOT NULL DEFAULT 'complete'
+                CHECK (status IN ('complete', 'partial', 'error', 'length')),
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            ttft_ms REAL,
+            tokens_per_s REAL,
+            error TEXT
+        )
+        """
+    )
+    columns = (
+        "id, conversation_id, seq, role, content, created, model, backend, status, "
+        "prompt_tokens, completion_tokens, ttft_ms, tokens_per_s, error"
+    )
+    conn.execute(
+        f"INSERT INTO messages_new (rowid, {columns}) SELECT rowid, {columns} FROM messages"
+    )
+    conn.execute("DROP TABLE messages")
+    conn.execute("ALTER TABLE messages_new RENAME TO messages")
+    conn.execute("CREATE UNIQUE INDEX messages_by_conversation ON messages(conversation_id, seq)")
+    _message_search_triggers(conn)
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_message_search,
@@ -198,6 +242,7 @@ MIGRATIONS: list[Migration] = [
     m004_drafts,
     m005_automations,
     m006_grant_roots_and_approved_values,
+    m007_length_status,
 ]
 
 

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant"]
 Backend = Literal["local", "cloud"]
-Status = Literal["complete", "partial", "error"]
+# "length": the answer stopped at the length limit (max tokens) and can be continued
+Status = Literal["complete", "partial", "error", "length"]
 
 
 @dataclass

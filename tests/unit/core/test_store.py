@@ -177,3 +177,34 @@ def test_message_pages_walk_a_long_conversation_both_ways(db: Database) -> None:
     last, later = db.message_page(conv.id, limit=10, after_seq=page[-1].seq)
     assert last == latest and not later
     assert db.message_page("no-such-conversation", limit=10) == ([], False)
+
+
+def test_length_status_migration_keeps_messages_search_and_cascade(
+    tmp_path: Path, key: bytes
+) -> None:
+    # a database as the previous release left it (every migration before m007)
+    conn = connect(tmp_path / "old.db", key)
+    conn.execute("PRAGMA foreign_keys = ON")
+    migrations.migrate(conn, migrations.MIGRATIONS[:6])
+    conn.execute("INSERT INTO conversations VALUES ('c1', 'Garden', 't', 't', '', 0)")
+    conn.execute(
+        "INSERT INTO messages (id, conversation_id, seq, role, content, created, status) "
+        "VALUES ('m1', 'c1', 1, 'user', 'How do I prune tomatoes?', 't', 'complete'), "
+        "('m2', 'c1', 2, 'assistant', 'Pinch the suckers', 't', 'partial')"
+    )
+    conn.close()
+
+    db = open_database(tmp_path / "old.db", key)
+    assert [(m.id, m.status) for m in db.messages("c1")] == [("m1", "complete"), ("m2", "partial")]
+    assert [h.message_id for h in db.search("tomatoes")] == ["m1"]  # the index still fits
+    answer = db.messages("c1")[1]
+    answer.content, answer.status = "Pinch the suckers between stem and branch", "length"
+    db.update_message(answer)  # the new status is allowed; the search follows the edit
+    assert db.messages("c1")[1].status == "length"
+    assert [h.message_id for h in db.search("branch")] == ["m2"]
+    db.add_message("c1", "user", "And peppers?")
+    assert [h.message_id for h in db.search("peppers")] != []
+    db.delete_conversation("c1")  # the cascade still holds after the rebuild
+    assert db.conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
+    assert db.search("tomatoes") == []
+    db.close()

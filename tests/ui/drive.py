@@ -1,0 +1,43 @@
+"""Driving real widgets as a user does: find the dialog that opened, press its own buttons,
+click a link where it is drawn."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox, QTextBrowser, QWidget
+
+
+def box(name: str) -> QMessageBox | None:
+    """The visible message box named ``name`` (its objectName), if one is open."""
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMessageBox) and widget.isVisible() and widget.objectName() == name:
+            return widget
+    return None
+
+
+def dialog(name: str) -> QWidget | None:
+    """The visible top-level window named ``name``, if one is open."""
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible() and widget.objectName() == name:
+            return widget
+    return None
+
+
+def press(message_box: QMessageBox, text: str) -> None:
+    """Press the message box's own button labelled ``text`` (mnemonics ignored)."""
+    next(b for b in message_box.buttons() if b.text().replace("&", "") == text).click()
+
+
+def click_link(view: QTextBrowser, text: str) -> None:
+    """Click, with the mouse, the last place ``text`` is drawn in ``view`` (a link there)."""
+    document = view.document()
+    found = document.find(text, document.characterCount(), QTextDocument.FindFlag.FindBackward)
+    assert not found.isNull(), f"{text!r} is not in the view"
+    view.setTextCursor(found)
+    view.ensureCursorVisible()
+    middle = view.textCursor()
+    middle.setPosition(found.selectionStart() + len(text) // 2)
+    point = view.cursorRect(middle).center()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
