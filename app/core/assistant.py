@@ -328,9 +328,7 @@ class Assistant:
                 if isinstance(exc, ContextOverflowError)
                 else "the local model is not available"
             )
-            async for event in self._cloud(
-                conv, history, params, cancel, reason, False, continues
-            ):
+            async for event in self._cloud(conv, history, params, cancel, reason, False, continues):
                 yield event
 
     async def _authorize(

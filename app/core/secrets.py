@@ -358,6 +358,21 @@ class KeyManager:
 
     # --- changes made after unlocking -------------------------------------------------------
 
+    def check_passphrase(self, passphrase: str) -> None:
+        """Raise WrongKeyError unless ``passphrase`` opens this database's key (asked before
+        the passphrase is changed or the recovery key is shown)."""
+        meta = self.meta()
+        if meta is None or meta.key_storage != "passphrase" or meta.passphrase_wrap is None:
+            raise UsageError("This database's key is not protected by a passphrase.")
+        try:
+            unwrap_key(meta.passphrase_wrap, passphrase, meta.database_id)
+        except WrongKeyError:
+            raise WrongKeyError("Wrong passphrase: nothing was changed or shown.") from None
+
+    def uses_passphrase(self) -> bool:
+        meta = self.meta()
+        return meta is not None and meta.key_storage == "passphrase"
+
     def set_passphrase(self, key: bytes, passphrase: str) -> DatabaseMeta:
         """Require ``passphrase`` from now on (the keyring entry, if any, is removed)."""
         check_passphrase_strength(passphrase)

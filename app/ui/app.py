@@ -48,6 +48,12 @@ T = TypeVar("T")
 QUIT_GRACE_S = 5.0
 
 
+LOCKED_TEXT = (
+    "Steward is locked: your history stays encrypted until you unlock it. "
+    "Automations do not run while it is locked."
+)
+
+
 async def off_gui(fn: Callable[[], T]) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, fn)
 
@@ -121,17 +127,19 @@ class Session:
         self.panel: AutomationsPanel | None = None
         # where automation notifications go: the tray when there is one (set by run())
         self.notify: Callable[[str, str], None] = self._notify_in_window
+        window.unlock_button.clicked.connect(self._on_unlock_requested)
 
-    async def start(self) -> None:
+    async def start(self, *, from_environment: bool = True) -> None:
         """Unlock the store (keyring, $STEWARD_PASSPHRASE or the dialog), then load the model
-        in the background of the open window."""
+        in the background of the open window. The environment's passphrase is used only at
+        start: after Lock, the dialog always asks."""
         self.settled.clear()
         try:
-            await self._unlock_and_load()
+            await self._unlock_and_load(from_environment)
         finally:
             self.settled.set()
 
-    async def _unlock_and_load(self) -> None:
+    async def _unlock_and_load(self, from_environment: bool) -> None:
         window = self.window
         recovery: list[str] = []
         passphrase: str | None = None
@@ -146,17 +154,12 @@ class Session:
         error = ""
         # scripted use: $STEWARD_PASSPHRASE is tried first, as the CLI does; if it is wrong,
         # the dialog asks
-        passphrase = os.environ.get(PASSPHRASE_ENV) or None
+        passphrase = (os.environ.get(PASSPHRASE_ENV) or None) if from_environment else None
         while True:
             if needs_passphrase and passphrase is None:
                 passphrase = await ask_passphrase(window, new=meta is None, error=error)
                 if passphrase is None:
-                    window.show_banner(
-                        "Steward is locked: your history stays encrypted until you unlock it. "
-                        "Restart Steward to try again.",
-                        error=True,
-                    )
-                    window.set_status("Locked")
+                    window.show_locked(LOCKED_TEXT)
                     return
             try:
                 await off_gui(steward.open_store)
@@ -165,8 +168,7 @@ class Session:
                 error = exc.message
                 passphrase = None
             except KnownError as exc:
-                window.show_banner(exc.user_text(), error=True)
-                window.set_status("Locked")
+                window.show_locked(exc.user_text(), error=True)
                 return
         self.steward = steward
         if recovery:
@@ -381,7 +383,11 @@ class Session:
 
     async def lock(self, *, erase: bool = False) -> None:
         """Close the store, drop the model's state (it holds conversation tokens) and every
-        piece of content on screen; then unlock again (the passphrase, or the keyring)."""
+        piece of content on screen. It stays locked until the user unlocks it (Unlock… asks
+        for the passphrase, or opens the keyring's key); after an erase, a new history is set
+        up at once."""
+        if not self.settled.is_set() or self.steward is None:
+            return  # locked already, or an unlock is in progress: its dialog is the way in
         self.settled.clear()
         self.window.detach()
         self.quick.hide()
@@ -392,8 +398,20 @@ class Session:
         self.steward = self.engine = self.assistant = None
         if erase and steward is not None:
             await off_gui(steward.erase_all)
-        self.window.set_status("Locked")
-        await self.start()
+            await self.start(from_environment=False)
+            return
+        self.window.show_locked(LOCKED_TEXT)
+        self.settled.set()
+
+    @asyncSlot()
+    async def _on_unlock_requested(self) -> None:
+        await self.unlock()
+
+    async def unlock(self) -> None:
+        """Unlock after Lock (or after the first dialog was cancelled)."""
+        if not self.settled.is_set() or self.steward is not None:
+            return
+        await self.start(from_environment=False)
 
     @asyncSlot()
     async def _on_erase_requested(self) -> None:
@@ -504,6 +522,7 @@ def run(
         tray.new_conversation_requested.connect(window._on_new_action_triggered)
         tray.quit_requested.connect(quit_now.set)
         tray.lock_requested.connect(session._on_lock_requested)
+        tray.lock_requested.connect(quick.hide)
         window.answer_finished_unseen.connect(tray.notify_answer)
         session.notify = tray.notify
         tray.recent_runs = session.recent_runs
@@ -575,6 +594,9 @@ def run(
         starting = asyncio.ensure_future(session.start())
         starting.add_done_callback(lambda _: collector.freeze())  # start-up objects stay
         await quit_now.wait()
+        for widget in app.topLevelWidgets():  # an open dialog (unlock, consent…) answers "no"
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
         window.shutdown()
         quick.stop()
         starting.cancel()

@@ -90,6 +90,10 @@ class MainWindow(QMainWindow):
         self.banner.setObjectName("banner")
         self.banner.hide()
         self._banner_error = False
+        # shown while the history is locked: the way back in (the tray's Open shows it too)
+        self.unlock_button = QPushButton("Unlock…")
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.hide()
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search all messages")
@@ -155,7 +159,11 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.banner)
+        banner_row = QHBoxLayout()
+        banner_row.setContentsMargins(0, 0, 10, 0)
+        banner_row.addWidget(self.banner, 1)
+        banner_row.addWidget(self.unlock_button)
+        layout.addLayout(banner_row)
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self.status = QLabel("Unlocking…")
@@ -243,11 +251,22 @@ class MainWindow(QMainWindow):
         self.title.setText("Locked")
         self.settings_button.setEnabled(False)
         self.automations_button.setEnabled(False)
+        self.composer.setEnabled(False)
         self._update_buttons()
+
+    def show_locked(self, text: str, *, error: bool = False) -> None:
+        """The history is closed: say why, and offer the way back in."""
+        self.show_banner(text, error=error)
+        self.set_status("Locked")
+        self.composer.setEnabled(False)
+        self.unlock_button.show()
+        self.unlock_button.setFocus()
 
     async def attach(self, assistant: Assistant) -> None:
         """Connect the unlocked store and show the conversations."""
         self.assistant = assistant
+        self.unlock_button.hide()
+        self.composer.setEnabled(True)
         self.title.setText("New conversation")
         await self.reload_conversations()
         await self._restore_draft()
@@ -598,7 +617,7 @@ class MainWindow(QMainWindow):
 
     @asyncSlot(str)
     async def _on_view_continue_requested(self, _message_id: str) -> None:
-        """"Continue" under an answer cut off at the length limit: it goes on in place."""
+        """ "Continue" under an answer cut off at the length limit: it goes on in place."""
         if self.assistant is None or self.conversation is None or self._busy:
             return
         await self._run(

@@ -357,18 +357,21 @@ class SettingsDialog(QDialog):
         )
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key_status = QLabel(wordWrap=True)
-        buttons = [
-            ("Show the recovery key", self._on_recovery_clicked),
-            ("Back up now", self._on_backup_clicked),
-            ("Set or change the passphrase…", self._on_passphrase_clicked),
-            ("Lock now", self._on_lock_clicked),
-            ("Erase all data…", self._on_erase_clicked),
-        ]
+        self.recovery_button = QPushButton("Show the recovery key…")
+        self.backup_button = QPushButton("Back up now")
+        self.passphrase_button = QPushButton()
+        self.lock_button = QPushButton("Lock now")
+        self.erase_button = QPushButton("Erase all data…")
         layout = QVBoxLayout(page)
         layout.addWidget(where)
         layout.addWidget(self.key_status)
-        for text, slot in buttons:
-            button = QPushButton(text)
+        for button, slot in (
+            (self.recovery_button, self._on_recovery_clicked),
+            (self.backup_button, self._on_backup_clicked),
+            (self.passphrase_button, self._on_passphrase_clicked),
+            (self.lock_button, self._on_lock_clicked),
+            (self.erase_button, self._on_erase_clicked),
+        ):
             button.clicked.connect(slot)
             layout.addWidget(button)
         self.use_keyring = QPushButton("Keep the key in the system keyring instead")
@@ -379,8 +382,10 @@ class SettingsDialog(QDialog):
         return page
 
     def _update_key_status(self) -> None:
-        meta = self.steward.keys.meta()
-        passphrase = meta is not None and meta.key_storage == "passphrase"
+        passphrase = self.steward.keys.uses_passphrase()
+        self.passphrase_button.setText(
+            "Change the passphrase…" if passphrase else "Protect it with a passphrase instead…"
+        )
         self.key_status.setText(
             "The database key is protected by your passphrase."
             if passphrase
@@ -388,9 +393,47 @@ class SettingsDialog(QDialog):
         )
         self.use_keyring.setVisible(passphrase and keyring_info().usable)
 
+    async def _check_passphrase(self, typed: str) -> str | None:
+        """The reason ``typed`` is refused as the current passphrase (None: it is right);
+        scrypt runs off the GUI thread."""
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                None, self.steward.keys.check_passphrase, typed
+            )
+        except KnownError as exc:
+            return exc.user_text()
+        return None
+
     def _on_recovery_clicked(self) -> None:
+        """Asks first: the passphrase where one protects the key; where the system keyring
+        keeps it (the login already unlocked it), an explicit confirmation."""
+        if self.steward.keys.uses_passphrase():
+            from app.ui.unlock import PassphraseDialog
+
+            dialog = PassphraseDialog(purpose="confirm", check=self._check_passphrase, parent=self)
+            dialog.accepted.connect(self._show_recovery_key)
+            dialog.open()
+            return
+        confirm = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Show the recovery key — Steward",
+            "The recovery key opens your history and its backups on its own, without the "
+            "keyring. Show it only where nobody else can see your screen.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        confirm.setObjectName("recoveryConfirm")
+        show = confirm.addButton("Show", QMessageBox.ButtonRole.AcceptRole)
+        confirm.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        confirm.buttonClicked.connect(
+            lambda button: self._show_recovery_key() if button is show else None
+        )
+        confirm.open()
+
+    def _show_recovery_key(self) -> None:
         assert self.steward.key is not None
         box = QMessageBox(QMessageBox.Icon.Information, "Recovery key", "", parent=self)
+        box.setObjectName("recoveryKey")
         box.setText(
             "This key opens your history and its backups on its own. Keep it private:\n\n"
             + format_recovery_key(self.steward.key)
@@ -415,17 +458,26 @@ class SettingsDialog(QDialog):
         )
 
     def _on_passphrase_clicked(self) -> None:
+        """Change the passphrase (the current one is asked first), or move the key from the
+        keyring to a new passphrase."""
         from app.ui.unlock import PassphraseDialog
 
-        dialog = PassphraseDialog(new=True, parent=self)
-        dialog.setWindowTitle("Set a passphrase — Steward")
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        assert self.steward.key is not None
-        key, phrase = self.steward.key, dialog.passphrase.text()
-        self._key_task = asyncio.ensure_future(
-            self._move_key(lambda: self.steward.keys.set_passphrase(key, phrase), changed=True)
+        change = self.steward.keys.uses_passphrase()
+        dialog = PassphraseDialog(
+            purpose="change" if change else "set",
+            check=self._check_passphrase if change else None,
+            parent=self,
         )
+
+        def chosen() -> None:
+            assert self.steward.key is not None
+            key, phrase = self.steward.key, dialog.passphrase.text()
+            self._key_task = asyncio.ensure_future(
+                self._move_key(lambda: self.steward.keys.set_passphrase(key, phrase), changed=True)
+            )
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
 
     def _on_use_keyring_clicked(self) -> None:
         assert self.steward.key is not None
@@ -456,17 +508,24 @@ class SettingsDialog(QDialog):
         self.lock_requested.emit()
 
     def _on_erase_clicked(self) -> None:
-        text, ok = QInputDialog.getText(
-            self,
-            "Erase all data",
-            "This deletes every conversation, the database key and the backups, for good.\n"
-            f"Type “{ERASE_WORD}” to confirm:",
+        ask = QInputDialog(self)
+        ask.setObjectName("eraseConfirm")
+        ask.setWindowTitle("Erase all data — Steward")
+        ask.setLabelText(
+            "This deletes every conversation, workflow and run, the database key and the "
+            f"backups, for good.\nType “{ERASE_WORD}” to confirm:"
         )
-        if ok and text.strip().lower() == ERASE_WORD:
-            self.erase_requested.emit()
-            self.accept()
-        elif ok:
-            self.error.setText("Nothing was erased: the confirmation did not match.")
+        ask.setOkButtonText("Erase")
+
+        def answered(text: str) -> None:
+            if text.strip().lower() == ERASE_WORD:
+                self.erase_requested.emit()
+                self.accept()
+            else:
+                self.error.setText("Nothing was erased: the confirmation did not match.")
+
+        ask.textValueSelected.connect(answered)
+        ask.open()
 
 
 __all__ = ["ModelSettings", "SettingsDialog"]

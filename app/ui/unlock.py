@@ -1,6 +1,11 @@
-"""The passphrase dialog: choose one (first run, no keyring) or unlock with it."""
+"""The passphrase dialog, in its four uses: choose one (first run, no keyring), unlock with
+it, change it (the current one first), and confirm it (before the recovery key is shown)."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Literal
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -14,20 +19,66 @@ from PySide6.QtWidgets import (
 
 from app.core.secrets import MIN_PASSPHRASE
 
+Purpose = Literal["create", "unlock", "set", "change", "confirm"]
+
+_TEXTS: dict[Purpose, tuple[str, str, str]] = {
+    # title, explanation, the accepting button
+    "create": (
+        "Set a passphrase — Steward",
+        "No system keyring is available to keep the key of your encrypted history. "
+        "Choose a passphrase to protect it; you will need it each time Steward starts.",
+        "Create",
+    ),
+    "unlock": (
+        "Unlock Steward",
+        "Your history is encrypted. Enter your passphrase to unlock it.",
+        "Unlock",
+    ),
+    "set": (
+        "Set a passphrase — Steward",
+        "The key of your history is in the system keyring now. With a passphrase, Steward "
+        "asks for it each time it starts, and the key leaves the keyring.",
+        "Set passphrase",
+    ),
+    "change": (
+        "Change the passphrase — Steward",
+        "Enter your current passphrase, then the new one. Your history stays as it is; only "
+        "the passphrase that opens it changes.",
+        "Change",
+    ),
+    "confirm": (
+        "Show the recovery key — Steward",
+        "The recovery key opens your history on its own. Enter your passphrase to see it.",
+        "Show",
+    ),
+}
+
+# checks the passphrase typed in the "current" field (or the only one, to confirm); returns
+# the reason it is refused, or None. It runs off the GUI thread's time: the dialog waits.
+Checker = Callable[[str], Awaitable[str | None]]
+
 
 class PassphraseDialog(QDialog):
-    def __init__(self, *, new: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        new: bool = False,
+        purpose: Purpose | None = None,
+        check: Checker | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.new = new
-        self.setWindowTitle("Set a passphrase — Steward" if new else "Unlock Steward")
+        self.purpose: Purpose = purpose or ("create" if new else "unlock")
+        self.new = self.purpose in ("create", "set", "change")
+        self.check = check
+        self.setObjectName(f"passphrase-{self.purpose}")
+        title, explanation, accept_text = _TEXTS[self.purpose]
+        self.setWindowTitle(title)
         self.setMinimumWidth(420)
-        intro = QLabel(
-            "No system keyring is available to keep the key of your encrypted history. "
-            "Choose a passphrase to protect it; you will need it each time Steward starts."
-            if new
-            else "Your history is encrypted. Enter your passphrase to unlock it."
-        )
+        intro = QLabel(explanation)
         intro.setWordWrap(True)
+        self.current = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.current.setObjectName("current")
         self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.passphrase.setObjectName("passphrase")
         self.repeat = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
@@ -38,32 +89,43 @@ class PassphraseDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         form = QFormLayout()
-        form.addRow("Passphrase:", self.passphrase)
-        if new:
+        if self.purpose == "change":
+            form.addRow("Current passphrase:", self.current)
+            form.addRow("New passphrase:", self.passphrase)
+        else:
+            self.current.hide()
+            form.addRow("Passphrase:", self.passphrase)
+        if self.new:
             form.addRow("Repeat it:", self.repeat)
         else:
             self.repeat.hide()
-        buttons = QDialogButtonBox(
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create" if new else "Unlock")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(accept_text)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.passphrase.setFocus()
+        layout.addWidget(self.buttons)
+        (self.current if self.purpose == "change" else self.passphrase).setFocus()
+        self._checking: asyncio.Task[None] | None = None
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, *, field: QLineEdit | None = None) -> None:
         self.error.setText(text)
         self.error.show()
-        self.passphrase.selectAll()
-        self.passphrase.setFocus()
+        target = field or self.passphrase
+        target.selectAll()
+        target.setFocus()
 
     def _on_buttons_accepted(self) -> None:
         text = self.passphrase.text()
+        if self.purpose == "change" and not self.current.text():
+            self.show_error("Enter your current passphrase.", field=self.current)
+            return
         if self.new and len(text) < MIN_PASSPHRASE:
             self.show_error(f"Use at least {MIN_PASSPHRASE} characters.")
             return
@@ -73,4 +135,21 @@ class PassphraseDialog(QDialog):
         if not text:
             self.show_error("Enter your passphrase.")
             return
-        self.accept()
+        if self.check is None:
+            self.accept()
+            return
+        if self._checking is None or self._checking.done():
+            self.ok_button.setEnabled(False)
+            self._checking = asyncio.ensure_future(self._checked())
+
+    async def _checked(self) -> None:
+        assert self.check is not None
+        typed = self.current if self.purpose == "change" else self.passphrase
+        try:
+            problem = await self.check(typed.text())
+        finally:
+            self.ok_button.setEnabled(True)
+        if problem:
+            self.show_error(problem, field=typed)
+        else:
+            self.accept()

@@ -40,4 +40,5 @@ def click_link(view: QTextBrowser, text: str) -> None:
     middle = view.textCursor()
     middle.setPosition(found.selectionStart() + len(text) // 2)
     point = view.cursorRect(middle).center()
-    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mouseClick(view.viewport(), left, none, point)

@@ -412,7 +412,7 @@ def test_an_answer_cut_at_the_length_limit_is_marked_and_continue_goes_on(
         await until(lambda: window._busy)
         await until(lambda: not window._busy, timeout=120)
         [conv] = db.conversations()
-        user, answer = db.messages(conv.id)
+        _, answer = db.messages(conv.id)
         assert answer.status == "length" and answer.completion_tokens == 10
         assert "Stopped at the length limit — Continue" in window.view.toPlainText()
         assert "cut off" in window.view.toPlainText()

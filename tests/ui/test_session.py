@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from app.ui.app import Session
@@ -41,68 +40,116 @@ def test_settings_apply_without_restart_and_bad_model_changes_nothing(
     assert saved.model_settings().n_ctx == 1024 and saved.appearance == "dark"
 
 
-def test_lock_clears_everything_until_unlocked(run, session: Session, qtbot, monkeypatch) -> None:
+def test_lock_clears_everything_and_always_asks_again(run, session: Session, qtbot) -> None:
+    """$STEWARD_PASSPHRASE unlocks at start only: after Lock, the window stays locked with its
+    Unlock… button until the user answers the dialog. Cancel keeps it locked (the button is
+    still there); a wrong passphrase is said so; the right one opens the history again."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.ui.unlock import PassphraseDialog
+
+    window = session.window
+    window.show()
+    qtbot.waitExposed(window)
+
+    def dialog() -> PassphraseDialog | None:
+        shown = [w for w in window.findChildren(PassphraseDialog) if w.isVisible()]
+        return shown[0] if shown else None
+
+    def press(which: QDialogButtonBox.StandardButton) -> None:
+        d = dialog()
+        assert d is not None
+        d.findChild(QDialogButtonBox).button(which).click()
+
     async def go() -> None:
-        await session.start()
+        await session.start()  # the environment's passphrase, as in scripted use
         db = session.assistant.db
         conv = db.create_conversation("Private matter")
         db.add_message(conv.id, "user", "my bank details")
-        await session.window.reload_conversations()
-        session.window.conversations.setCurrentRow(0)
-        await until(lambda: "bank details" in session.window.view.toPlainText())
-        monkeypatch.delenv("STEWARD_PASSPHRASE")  # now the dialog has to ask
-        task = asyncio.ensure_future(session.lock())
-        await until(lambda: session.assistant is None)
-        window = session.window
+        await window.reload_conversations()
+        window.conversations.setCurrentRow(0)
+        await until(lambda: "bank details" in window.view.toPlainText())
+        await session.lock()
+        assert session.assistant is None and session.steward is None
         assert window.view.toPlainText().strip() == "" and window.conversations.count() == 0
-        assert window.title.text() == "Locked"
-        # the unlock dialog is open: a wrong passphrase first, then the right one
-        from app.ui.unlock import PassphraseDialog
+        assert window.title.text() == "Locked" and not window.composer.isEnabled()
+        assert window.unlock_button.isVisible() and "locked" in window.banner.text()
+        assert dialog() is None  # nothing reopened it by itself
+        await session.lock()  # a second Lock (the tray's) changes nothing
+        assert window.unlock_button.isVisible()
 
-        await until(
-            lambda: any(
-                isinstance(w, PassphraseDialog) and w.isVisible()
-                for w in window.findChildren(PassphraseDialog)
-            )
-        )
-        dialog = next(w for w in window.findChildren(PassphraseDialog) if w.isVisible())
-        dialog.passphrase.setText("wrong passphrase")
-        dialog._on_buttons_accepted()
-        await until(
-            lambda: any(
-                w.isVisible() and "Wrong passphrase" in w.error.text()
-                for w in window.findChildren(PassphraseDialog)
-            )
-        )
-        dialog = next(w for w in window.findChildren(PassphraseDialog) if w.isVisible())
-        dialog.passphrase.setText(PASSPHRASE)
-        dialog._on_buttons_accepted()
-        await task
+        window.unlock_button.click()
+        await until(lambda: dialog() is not None)
+        press(QDialogButtonBox.StandardButton.Cancel)
+        await until(lambda: session.settled.is_set())
+        assert session.assistant is None and window.unlock_button.isVisible()
+
+        window.unlock_button.click()
+        await until(lambda: dialog() is not None)
+        qtbot.keyClicks(dialog().passphrase, "wrong passphrase")
+        press(QDialogButtonBox.StandardButton.Ok)
+        await until(lambda: dialog() is not None and "Wrong passphrase" in dialog().error.text())
+        dialog().passphrase.clear()
+        qtbot.keyClicks(dialog().passphrase, PASSPHRASE)
+        press(QDialogButtonBox.StandardButton.Ok)
         await until(lambda: window.conversations.count() == 1)
+        assert not window.unlock_button.isVisible() and window.composer.isEnabled()
+        await session.settled.wait()
 
     run(go())
+    assert session.assistant is not None and session.assistant.db.count() == 1
 
 
-def test_erase_needs_the_typed_word(run, session: Session, monkeypatch) -> None:
-    from PySide6.QtWidgets import QInputDialog
+def _passphrase_dialog(parent, purpose: str):
+    from app.ui.unlock import PassphraseDialog
 
-    async def go() -> SettingsDialog:
+    shown = [
+        w for w in parent.findChildren(PassphraseDialog) if w.isVisible() and w.purpose == purpose
+    ]
+    return shown[0] if shown else None
+
+
+def test_erase_needs_the_typed_word(run, session: Session, qtbot) -> None:
+    """Settings › Privacy › Erase all data…, answered in its own dialog: a different word
+    erases nothing; the word erases everything and a new history is set up at once."""
+    from PySide6.QtWidgets import QDialogButtonBox, QInputDialog
+
+    def confirm() -> QInputDialog | None:
+        found = [
+            w
+            for w in session.window.findChildren(QInputDialog)
+            if w.isVisible() and w.objectName() == "eraseConfirm"
+        ]
+        return found[0] if found else None
+
+    def answer(word: str) -> None:
+        ask = confirm()
+        assert ask is not None
+        ask.setTextValue(word)
+        ask.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+    async def go() -> None:
         await session.start()
-        session.assistant.db.add_message(
-            session.assistant.db.create_conversation("x").id, "user", "keep me"
-        )
+        db = session.assistant.db
+        db.add_message(db.create_conversation("x").id, "user", "keep me")
         dialog = session.open_settings()
-        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("delete", True))
-        dialog._on_erase_clicked()
+        dialog.erase_button.click()
+        await until(lambda: confirm() is not None)
+        assert "for good" in confirm().labelText()
+        answer("delete")
         assert "Nothing was erased" in dialog.error.text()
         assert session.assistant.db.count() == 1
-        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("erase", True))
-        dialog._on_erase_clicked()
-        await until(lambda: not session.settled.is_set())  # the erase has begun
-        await session.settled.wait()  # unlocked again and the model loaded
-        assert session.assistant.db.count() == 0
+        dialog.erase_button.click()
+        await until(lambda: confirm() is not None)
+        answer("erase")
+        await until(lambda: _passphrase_dialog(session.window, "create") is not None)
+        create = _passphrase_dialog(session.window, "create")  # a new history: a new passphrase
+        create.passphrase.setText("a fresh start passphrase")
+        create.repeat.setText("a fresh start passphrase")
+        create.ok_button.click()
+        await session.settled.wait()
+        assert session.assistant is not None and session.assistant.db.count() == 0
         assert session.window.conversations.count() == 0
-        return dialog
 
     run(go())
 
@@ -131,28 +178,64 @@ def test_missing_model_at_start_shows_why_and_history_still_works(
     assert session.assistant.db.search("still")
 
 
-def test_setting_a_passphrase_from_settings(run, session: Session, monkeypatch) -> None:
-    from PySide6.QtWidgets import QDialog
-
+def test_changing_the_passphrase_asks_for_the_current_one(run, session: Session) -> None:
     from app.core.secrets import KeyManager
-    from app.ui.unlock import PassphraseDialog
-
-    def accept(dialog: PassphraseDialog) -> int:
-        dialog.passphrase.setText("a brand new passphrase")
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(PassphraseDialog, "exec", accept)
 
     async def go() -> None:
         await session.start()
         before = session.steward.keys.meta().passphrase_wrap
         dialog = session.open_settings()
+        assert dialog.passphrase_button.text() == "Change the passphrase…"
         seen: list[bool] = []
         dialog.passphrase_changed.connect(lambda: seen.append(True))
-        dialog._on_passphrase_clicked()  # returns at once; the key is re-wrapped off the GUI thread
-        await until(lambda: bool(seen))
+        dialog.passphrase_button.click()
+        await until(lambda: _passphrase_dialog(dialog, "change") is not None)
+        change = _passphrase_dialog(dialog, "change")
+        change.current.setText("not the passphrase")
+        change.passphrase.setText("a brand new passphrase")
+        change.repeat.setText("a brand new passphrase")
+        change.ok_button.click()
+        await until(lambda: "Wrong passphrase" in change.error.text())
+        assert change.isVisible() and not seen  # still open, nothing changed
+        assert session.steward.keys.meta().passphrase_wrap == before
+        change.current.setText(PASSPHRASE)
+        change.ok_button.click()
+        await until(lambda: bool(seen))  # re-wrapped off the GUI thread
+        assert not change.isVisible()
         assert session.steward.keys.meta().passphrase_wrap != before
 
     run(go())
     key = KeyManager(session.paths, lambda new: "a brand new passphrase").unlock(create=False).key
     assert key == session.steward.key
+
+
+def test_the_recovery_key_is_shown_only_after_the_passphrase(run, session: Session) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.secrets import format_recovery_key
+
+    def shown_key() -> QMessageBox | None:
+        found = [
+            w
+            for w in session.window.findChildren(QMessageBox)
+            if w.isVisible() and w.objectName() == "recoveryKey"
+        ]
+        return found[0] if found else None
+
+    async def go() -> None:
+        await session.start()
+        dialog = session.open_settings()
+        dialog.recovery_button.click()
+        await until(lambda: _passphrase_dialog(dialog, "confirm") is not None)
+        confirm = _passphrase_dialog(dialog, "confirm")
+        confirm.passphrase.setText("a guess at it")
+        confirm.ok_button.click()
+        await until(lambda: "Wrong passphrase" in confirm.error.text())
+        assert shown_key() is None
+        confirm.passphrase.setText(PASSPHRASE)
+        confirm.ok_button.click()
+        await until(lambda: shown_key() is not None)
+        assert format_recovery_key(session.steward.key) in shown_key().text()
+        shown_key().button(QMessageBox.StandardButton.Ok).click()
+
+    run(go())
