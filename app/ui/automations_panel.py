@@ -33,6 +33,7 @@ from qasync import asyncSlot
 
 from app.automations.runner import ApprovalRequest, Decision, undo_summary
 from app.automations.scheduler import next_due, parse_time
+from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import InvalidWorkflow, load_document, validate
 from app.core.errors import KnownError
 from app.core.text import visible
@@ -198,20 +199,32 @@ class JsonEditor(QDialog):
             problems = [str(p) for p in exc.problems]
         else:
             problems = [str(p) for p in validate(document, self.automations.registry)[1]]
-        ok = show_validity(problems, self.problems, self.buttons)
+        findings = sensitive_findings(document if isinstance(document, dict) else {})
+        ok = show_validity(
+            problems + findings.refused, self.problems, self.buttons, findings.warnings
+        )
         if ok:
             self.document = document
         return ok
 
 
-def show_validity(problems: list[str], label: QLabel, buttons: QDialogButtonBox) -> bool:
-    """An editor's verdict: "Valid." and Save enabled, or the (first eight) problems."""
+def show_validity(
+    problems: list[str],
+    label: QLabel,
+    buttons: QDialogButtonBox,
+    warnings: list[str] | None = None,
+) -> bool:
+    """An editor's verdict: "Valid." and Save enabled, or the (first eight) problems; in red
+    when it cannot be saved or a warning (a sensitive place read) needs the user's eye."""
     ok = not problems
+    warnings = warnings or []
     if ok:
-        label.setText("Valid.")
+        text = "Valid." + "".join(f"\n⚠ Careful: it {w}." for w in warnings)
     else:
         shown = problems[:8] + ([f"… and {len(problems) - 8} more"] if len(problems) > 8 else [])
-        label.setText("Not valid, so it cannot be saved:\n• " + "\n• ".join(shown))
+        text = "Not valid, so it cannot be saved:\n• " + "\n• ".join(shown)
+    label.setText(text)
+    label.setStyleSheet("color: #cf222e;" if problems or warnings else "")
     buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
     return ok
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.automations.intent import WEEKDAYS
 from app.automations.planner import derive_permissions, review
+from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import validate
 from app.ui.automations_panel import JsonEditor, show_validity
 
@@ -418,7 +419,10 @@ class WorkflowForm(QDialog):
         self.permission_text.setText(
             "<b>Permissions:</b> " + (", ".join(words) if words else "none")
         )
-        ok = show_validity(problems, self.problems, self.buttons)
+        findings = sensitive_findings(document)
+        ok = show_validity(
+            problems + findings.refused, self.problems, self.buttons, findings.warnings
+        )
         if ok:
             self.document = document
         return ok

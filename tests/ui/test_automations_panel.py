@@ -303,3 +303,69 @@ def test_the_form_edits_steps_and_trigger_with_live_validation(
     assert {"kind": "notify"} in document["permissions"]
     assert {"kind": "files.write", "scope": str(folder / "other.txt")} in document["permissions"]
     assert "asks for approval again" in panel.message.text()
+
+
+def test_the_editors_refuse_changes_in_sensitive_places_and_warn_about_reading_them(
+    qtbot, automations: Automations, tmp_path: Path
+) -> None:
+    """The planner's rule in both editors: "Fit permissions" that would grant changing files
+    in /etc leaves Save off with the reason in red; a JSON document deleting ~/.ssh/id_rsa is
+    not "Valid"; reading a sensitive place is allowed, with a red warning."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    stored = automations.create(writer(folder))
+    automations.history.approve(stored.id, stored.document)
+    panel = AutomationsPanel(automations, lambda r: None)  # type: ignore[arg-type, return-value]
+    qtbot.addWidget(panel)
+    form = panel.open_form()
+    assert form is not None
+    save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
+    [step] = form.steps
+    path = {f.name: f for f in step.fields}["path"].widget
+    path.setText("/etc/cron.d/steward")  # type: ignore[attr-defined]
+    qtbot.mouseClick(form.fit_button, Qt.MouseButton.LeftButton)
+    assert not form.check() and not save.isEnabled()
+    assert "change files in /etc/cron.d" in form.permission_text.text()  # what Fit derived
+    assert "changing files in /etc/cron.d/steward is refused" in form.problems.text()
+    assert "keys, passwords or system settings" in form.problems.text()
+    assert "cf222e" in form.problems.styleSheet()  # in red
+    save.click()
+    assert automations.history.workflow(stored.id).document == stored.document  # unchanged
+    form.reject()
+
+    editor = panel.open_editor()
+    assert editor is not None
+    json_save = editor.buttons.button(QDialogButtonBox.StandardButton.Save)
+    doomed = {
+        **writer(folder),
+        "steps": [{"id": "d", "action": "files.delete", "params": {"path": "~/.ssh/id_rsa"}}],
+        "permissions": [{"kind": "files.write", "scope": "~/.ssh"}],
+    }
+    editor.text.setPlainText(json.dumps(doomed))
+    assert not editor.check() and not json_save.isEnabled()
+    assert "Valid." not in editor.problems.text()
+    assert "changing files in ~/.ssh is refused" in editor.problems.text()
+    whole_home = {**doomed, "permissions": [{"kind": "files.write", "scope": "~"}]}
+    whole_home["steps"] = [{"id": "d", "action": "files.delete", "params": {"path": "~/old.txt"}}]
+    editor.text.setPlainText(json.dumps(whole_home))
+    assert not editor.check() and "it contains ~/.ssh" in editor.problems.text()
+    reader = {
+        **writer(folder),
+        "steps": [
+            {"id": "r", "action": "files.read", "params": {"path": "/etc/hosts"}},
+            {
+                "id": "w",
+                "action": "files.write",
+                "params": {"path": str(folder / "hosts.txt"), "text": "{{steps.r.output}}"},
+            },
+        ],
+        "permissions": [
+            {"kind": "files.read", "scope": "/etc/hosts"},
+            {"kind": "files.write", "scope": str(folder)},
+        ],
+    }
+    editor.text.setPlainText(json.dumps(reader))
+    assert editor.check() and json_save.isEnabled(), editor.problems.text()
+    assert "⚠ Careful: it reads files in /etc/hosts" in editor.problems.text()
+    assert "cf222e" in editor.problems.styleSheet()
+    editor.reject()
