@@ -285,8 +285,18 @@ class History:
             )
         return int(cur.rowcount)
 
-    def runs(self, workflow_id: str | None = None, limit: int = 50) -> list[RunRecord]:
-        where, args = ("WHERE workflow_id = ?", (workflow_id,)) if workflow_id else ("", ())
+    def runs(
+        self, workflow_id: str | None = None, limit: int = 50, *, dry_runs: bool = True
+    ) -> list[RunRecord]:
+        """The newest runs first (of one workflow, when given); ``dry_runs=False`` leaves dry
+        runs out (a workflow's last result is that of a real run)."""
+        conditions, args = [], []
+        if workflow_id:
+            conditions.append("workflow_id = ?")
+            args.append(workflow_id)
+        if not dry_runs:
+            conditions.append("dry_run = 0")
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         rows = self.conn.execute(
             f"SELECT {_RUN_COLUMNS} FROM runs {where} ORDER BY started DESC LIMIT ?",
             (*args, limit),

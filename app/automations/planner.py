@@ -459,6 +459,10 @@ EXAMPLES: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )
 
 
+# what a folder watch reacts to when its document does not say (the trigger's own default)
+WATCH_EVENTS_DEFAULT = ("created", "modified")
+
+
 def when_in_words(trigger: Mapping[str, Any]) -> str:
     """A trigger (document form) in plain words: "Every weekday at 08:00"."""
     kind = trigger.get("type")
@@ -469,8 +473,11 @@ def when_in_words(trigger: Mapping[str, Any]) -> str:
     if kind == "folder_watch":
         pattern = trigger.get("pattern", "*")
         what = "a file" if pattern in ("*", "") else f"a file matching {pattern}"
-        events = trigger.get("events") or ["created"]
-        verb = "appears or changes" if "modified" in events else "appears"
+        events = trigger.get("events") or WATCH_EVENTS_DEFAULT
+        verb = {
+            ("created",): "appears",
+            ("modified",): "changes",
+        }.get(tuple(events), "appears or changes")
         return f"When {what} {verb} in {trigger.get('folder', '?')}"
     if kind == "schedule":
         if "every_minutes" in trigger:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from app.automations.planner import WATCH_EVENTS_DEFAULT
 from app.automations.runner import ApprovalRequest, Decision, undo_summary
 from app.automations.scheduler import next_due, parse_time
 from app.automations.sensitive import sensitive_findings
@@ -77,7 +78,9 @@ def trigger_words(trigger: dict[str, Any]) -> str:
     if kind == "app_start":
         return "When Steward starts"
     if kind == "folder_watch":
-        return f"New or changed {trigger.get('pattern', '*')} in {trigger.get('folder', '?')}"
+        events = tuple(sorted(trigger.get("events") or WATCH_EVENTS_DEFAULT))
+        what = {("created",): "New", ("modified",): "Changed"}.get(events, "New or changed")
+        return f"{what} {trigger.get('pattern', '*')} in {trigger.get('folder', '?')}"
     if kind == "schedule":
         if "every_minutes" in trigger:
             minutes = int(trigger["every_minutes"])
@@ -328,7 +331,7 @@ class AutomationsPanel(QDialog):
         self.workflows.clear()
         chosen = None
         for wf in history.workflows():
-            last = history.runs(wf.id, limit=1)
+            last = history.runs(wf.id, limit=1, dry_runs=False)
             result = STATUS_TEXT.get(last[0].status, last[0].status) if last else "Never run"
             item = QTreeWidgetItem(
                 [wf.name, trigger_words(wf.document.get("trigger", {})), next_run_text(wf), result]

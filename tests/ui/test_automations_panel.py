@@ -84,6 +84,9 @@ def test_trigger_words() -> None:
     assert trigger_words({"type": "folder_watch", "folder": "~/In", "pattern": "*.txt"}) == (
         "New or changed *.txt in ~/In"
     )
+    created = {"type": "folder_watch", "folder": "~/In", "pattern": "*.pdf", "events": ["created"]}
+    assert trigger_words(created) == "New *.pdf in ~/In"
+    assert trigger_words({**created, "events": ["modified"]}) == "Changed *.pdf in ~/In"
     assert trigger_words({"type": "manual"}) == "By hand"
 
 
@@ -192,10 +195,18 @@ def test_dry_run_changes_nothing(run, qtbot, automations: Automations, tmp_path:
 
     panel = AutomationsPanel(automations, refuse)
     qtbot.addWidget(panel)
-    result = run(panel.run_selected(dry_run=True))
+
+    async def click() -> None:
+        panel.dry_button.click()
+        await until(lambda: "Nothing was changed." in panel.message.text())
+
+    run(click())
+    [result] = automations.history.runs()
     assert result.status == "succeeded" and result.dry_run
-    assert "Nothing was changed." in panel.message.text()
     assert not (folder / "note.txt").exists()
+    # a dry run is not a result: the workflow still never ran
+    assert panel.workflows.topLevelItem(0).text(3) == "Never run"
+    assert "(dry run)" in panel.runs.topLevelItem(0).text(1)
     assert "would write 14 characters to" in panel.details.toPlainText()
 
 

@@ -261,7 +261,10 @@ def test_trigger_words() -> None:
         }
     ) == ("Every weekday at 08:00")
     assert when_in_words({"type": "schedule", "every_minutes": 120}) == "Every 2 hours"
-    assert when_in_words({"type": "folder_watch", "folder": "~/In", "pattern": "*.txt"}) == (
+    watch = {"type": "folder_watch", "folder": "~/In", "pattern": "*.txt"}
+    # no events written: the trigger's default, new and changed files
+    assert when_in_words(watch) == "When a file matching *.txt appears or changes in ~/In"
+    assert when_in_words({**watch, "events": ["created"]}) == (
         "When a file matching *.txt appears in ~/In"
     )
 
