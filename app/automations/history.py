@@ -62,6 +62,7 @@ class FileChange:
     saved: str | None  # where the earlier version is kept (None when it did not exist)
     root: str = ""  # the granted folder the change was made in (undo stays inside it)
     undo: str | None = None  # what undo did: restored, removed, or refused: why
+    folder: bool = False  # a folder the run created (for a file it wrote there)
 
 
 @dataclass
@@ -246,9 +247,13 @@ class History:
                 ],
             )
             self.conn.executemany(
-                "INSERT OR REPLACE INTO run_files (run_id, position, path, existed, saved, root) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(run.id, f.position, f.path, int(f.existed), f.saved, f.root) for f in files],
+                "INSERT OR REPLACE INTO run_files "
+                "(run_id, position, path, existed, saved, root, folder) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (run.id, f.position, f.path, int(f.existed), f.saved, f.root, int(f.folder))
+                    for f in files
+                ],
             )
             if finished:
                 self.conn.execute(
@@ -354,11 +359,17 @@ class History:
         ]
         run.files = [
             FileChange(
-                position=r[0], path=r[1], existed=bool(r[2]), saved=r[3], root=r[4] or "", undo=r[5]
+                position=r[0],
+                path=r[1],
+                existed=bool(r[2]),
+                saved=r[3],
+                root=r[4] or "",
+                undo=r[5],
+                folder=bool(r[6]),
             )
             for r in self.conn.execute(
-                "SELECT position, path, existed, saved, root, undo FROM run_files WHERE run_id = ? "
-                "ORDER BY position",
+                "SELECT position, path, existed, saved, root, undo, folder FROM run_files "
+                "WHERE run_id = ? ORDER BY position",
                 (run.id,),
             )
         ]

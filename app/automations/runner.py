@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -137,11 +138,29 @@ class _Journal:
     def _slot(self, path: Path) -> Path:
         return self.folder / f"{len(self.changes):04d}-{path.name}"
 
+    def _folders_made_for(self, tree: GrantedTree, path: Path) -> None:
+        """Record the folders below the grant that a change at ``path`` will create (outermost
+        first), so undo removes them again once it has put their files back."""
+        folder = path.parent
+        missing: list[Path] = []
+        while folder != tree.root and tree.contains(folder) and tree.lstat(folder) is None:
+            missing.append(folder)
+            folder = folder.parent
+        for made in reversed(missing):
+            if str(made) not in self._seen:
+                self._seen.add(str(made))
+                self.changes.append(
+                    FileChange(
+                        len(self.changes), str(made), False, None, str(tree.root), None, True
+                    )
+                )
+
     def preserve(self, tree: GrantedTree, path: Path) -> None:
         path = Path(os.path.abspath(path))
         key = str(path)
         if key in self._seen:
             return  # undo goes back to the state before the run's first change
+        self._folders_made_for(tree, path)
         saved: str | None = None
         if tree.lstat(path) is not None:
             target = self._slot(path)
@@ -858,6 +877,7 @@ def undo(history: History, run_id: str, trash: Path) -> list[str]:
         try:
             outcome = _undo_change(change, spare)
             done.append(f"{outcome} {change.path}")
+            outcome = _OUTCOME_WORDS.get(outcome, outcome)
         except (PermissionError, FileNotFoundError, NotADirectoryError) as exc:
             outcome = f"refused: {_error_text(exc)}"
             done.append(f"refused {change.path}: {_error_text(exc)}")
@@ -877,14 +897,35 @@ def sample_words(run: RunRecord) -> str:
 
 
 def undo_summary(done: list[str]) -> str:
-    """The sentence after an undo: what was put back, and how many were refused (the run's
-    details say why for each)."""
-    refused = sum(line.startswith("refused ") for line in done)
-    back = len(done) - refused
-    text = f"Undone: {back} file change{'s' if back != 1 else ''} put back."
-    if refused:
+    """The sentence after an undo, counting what was done: files put back to their earlier
+    version, files the run had made removed, folders it had made removed (or kept, when
+    something else is in them now), changes refused (the run's details say why)."""
+
+    def count(prefix: str) -> int:
+        return sum(line.startswith(prefix + " ") for line in done)
+
+    def many(n: int, noun: str) -> str:
+        return f"{n} {noun}{'s' if n != 1 else ''}"
+
+    parts = []
+    if restored := count("restored"):
+        parts.append(f"put back {many(restored, 'file')} as before")
+    if removed := count("removed"):
+        parts.append(f"removed {many(removed, 'file')} the run had made")
+    if folders := count("removed-folder"):
+        parts.append(f"removed {many(folders, 'folder')} it had made")
+    if kept := count("kept-folder"):
+        parts.append(f"kept {many(kept, 'folder')} it had made, with other files in now")
+    text = "Undone: " + (", ".join(parts) if parts else "nothing needed putting back") + "."
+    if refused := count("refused"):
         text += f" {refused} left as found: not safe to put back (the run's details say why)."
     return text
+
+
+_OUTCOME_WORDS = {
+    "removed-folder": "removed (a folder the run made)",
+    "kept-folder": "kept: a folder the run made, with other files in it now",
+}
 
 
 def _undo_change(change: FileChange, spare: Path) -> str:
@@ -892,6 +933,14 @@ def _undo_change(change: FileChange, spare: Path) -> str:
         raise PermissionError("the run did not record its granted folder; nothing was changed")
     tree = GrantedTree(change.root)
     path = Path(change.path)
+    if change.folder:
+        info = tree.lstat(path)
+        if info is None:
+            return "removed-folder"
+        if not stat.S_ISDIR(info.st_mode) or not tree.is_empty_folder(path):
+            return "kept-folder"
+        tree.remove(path)
+        return "removed-folder"
     if tree.lstat(path) is not None:
         tree.move_out(path, spare / f"undo-{change.position:04d}-{path.name}")
     if change.existed and change.saved:

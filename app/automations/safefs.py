@@ -245,6 +245,14 @@ class GrantedTree:
         outside = _own_folder(destination.parent)
         self.move_within(outside, src, outside.root / destination.name)
 
+    def is_empty_folder(self, path: Path | str) -> bool:
+        """Whether ``path`` is a folder (not a link to one) with nothing in it."""
+        parts = self.parts(path)
+        with self.folder(parts) as fd:
+            if os.listdir in os.supports_fd:
+                return not os.listdir(fd)
+            return not os.listdir(self.root.joinpath(*parts))
+
     def remove(self, path: Path | str) -> None:
         """Remove the file, link or folder at ``path`` (a folder with all it holds); links
         are removed, never followed."""

@@ -124,7 +124,7 @@ def test_run_now_asks_shows_the_steps_and_undoes(
     done = panel.undo_selected()
     assert done == [f"removed {folder / 'note.txt'}"]
     assert not (folder / "note.txt").exists()
-    assert panel.message.text() == "Undone: 1 file change put back."
+    assert panel.message.text() == "Undone: removed 1 file the run had made."
     assert not panel.undo_button.isEnabled()
     assert automations.history.run(result.id).undone
     del stored

@@ -235,6 +235,11 @@ def m007_length_status(conn: Connection) -> None:
     _message_search_triggers(conn)
 
 
+def m008_created_folders(conn: Connection) -> None:
+    # a folder a run created to hold a file it wrote: undo removes it again once empty
+    conn.execute("ALTER TABLE run_files ADD COLUMN folder INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_message_search,
@@ -243,6 +248,7 @@ MIGRATIONS: list[Migration] = [
     m005_automations,
     m006_grant_roots_and_approved_values,
     m007_length_status,
+    m008_created_folders,
 ]
 
 

@@ -81,7 +81,8 @@ def test_read_write_append_and_undo(auto: Automations, work: Path) -> None:
     done = auto.undo(result.id)
     assert not target.exists()
     assert log.read_text() == "before\n"
-    assert len(done) == 2
+    assert not (work / "out").exists()  # the folder the write made is gone too
+    assert [line.split()[0] for line in done] == ["restored", "removed", "removed-folder"]
 
 
 def test_write_refuses_to_overwrite_when_told(auto: Automations, work: Path) -> None:
@@ -221,3 +222,62 @@ def test_reading_a_missing_file_names_it(auto: Automations, work: Path) -> None:
         result.error or ""
     )
     assert result.steps[0].attempts == 2  # reading is safe to retry
+
+
+def test_undo_counts_files_not_changes_and_removes_the_folders_the_run_made(
+    auto: Automations, work: Path
+) -> None:
+    from app.automations.runner import undo_summary
+
+    for name in ("1.pdf", "2.pdf"):
+        (work / name).write_text(name)
+    sorted_into = work / "Sorted" / "2026"
+    doc = workflow(
+        [
+            step(
+                f"m{n}",
+                "files.move",
+                source=str(work / name),
+                destination=str(sorted_into) + "/",
+            )
+            for n, name in enumerate(("1.pdf", "2.pdf"))
+        ],
+        grant(WRITE, work),
+    )
+    result = run(auto, doc)
+    assert result.status == "succeeded", result.error
+    assert sorted(p.name for p in sorted_into.iterdir()) == ["1.pdf", "2.pdf"]
+    done = auto.undo(result.id)
+    assert undo_summary(done) == (
+        "Undone: put back 2 files as before, removed 2 files the run had made, "
+        "removed 2 folders it had made."
+    )
+    assert (work / "1.pdf").read_text() == "1.pdf" and (work / "2.pdf").read_text() == "2.pdf"
+    assert not (work / "Sorted").exists()
+    undos = [c.undo for c in auto.history.run(result.id).files if c.folder]
+    assert undos == ["removed (a folder the run made)"] * 2
+
+    # a folder the run made that holds the user's own file since is kept, with the file
+    (work / "3.pdf").write_text("3.pdf")
+    again = run(
+        auto,
+        workflow(
+            [
+                step(
+                    "m",
+                    "files.move",
+                    source=str(work / "3.pdf"),
+                    destination=str(sorted_into) + "/",
+                )
+            ],
+            grant(WRITE, work),
+        ),
+    )
+    (sorted_into / "mine.txt").write_text("the user's")
+    done = auto.undo(again.id)
+    assert undo_summary(done) == (
+        "Undone: put back 1 file as before, removed 1 file the run had made, "
+        "kept 2 folders it had made, with other files in now."
+    )
+    assert (sorted_into / "mine.txt").read_text() == "the user's"
+    assert (work / "3.pdf").exists()
