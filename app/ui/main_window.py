@@ -61,6 +61,10 @@ NOTIFY_AFTER_S = 5.0  # answers that took this long get a notification if nobody
 SEARCH_DELAY_MS = 150
 
 
+# how long a passing note stays in the status bar
+STATUS_NOTE_MS = 10_000
+
+
 class MainWindow(QMainWindow):
     # an answer finished while the window was hidden or in the background (title, seconds)
     answer_finished_unseen = Signal(str, float)
@@ -306,6 +310,7 @@ class MainWindow(QMainWindow):
     async def open_conversation(self, conv: Conversation | None) -> None:
         assert self.assistant is not None
         await self._save_draft_now()
+        self.statusBar().clearMessage()  # a note about the previous conversation
         self.conversation = conv
         self.title.setText(conv.title if conv else "New conversation")
         if conv is None:
@@ -519,7 +524,8 @@ class MainWindow(QMainWindow):
         self.composer.clear()
         self._busy = True
         self._update_buttons()
-        self.status.setText("Drafting a workflow…")
+        bar = self.statusBar()
+        bar.showMessage("Drafting a workflow…")
         draft = self._draft_open()
         try:
             if draft is not None and draft.plan.kind == "question":
@@ -529,17 +535,21 @@ class MainWindow(QMainWindow):
             else:
                 plan = await self.planner.plan(text)
         except KnownError as exc:
-            self.status.setText(str(exc))
+            bar.clearMessage()
+            self.show_banner(exc.user_text(), error=True)
             return
         finally:
             self._busy = False
             self._update_buttons()
-        self.status.setText(
+        # a passing word: the card says the rest, and saving it (or another conversation)
+        # clears it
+        bar.showMessage(
             {
                 "workflow": "Draft ready: review it below.",
-                "question": "One question first.",
-                "refusal": "Steward can't do that.",
-            }[plan.kind]
+                "question": "One question first: answer it below.",
+                "refusal": "Steward can't do that: the card says why.",
+            }[plan.kind],
+            STATUS_NOTE_MS,
         )
         if draft is not None and (plan.kind == "workflow" or draft.plan.kind == "question"):
             draft.show_plan(plan)
@@ -549,6 +559,9 @@ class MainWindow(QMainWindow):
             draft.deleteLater()
         card = ReviewCard(plan, self.planner_automations, self)
         card.saved.connect(self.workflow_saved)
+        card.saved.connect(
+            lambda _id: self.statusBar().showMessage("Workflow saved.", STATUS_NOTE_MS)
+        )
         card.discarded.connect(lambda: self._forget_card(card))
         self.cards.addWidget(card)
         self.review_card = card

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 DANGER = "#b3261e"
 
 
-def card_html(plan: Plan, automations: Automations) -> str:
+def card_html(plan: Plan, automations: Automations, *, saved: bool = False) -> str:
     """The card's text: the trigger in words, numbered steps, permissions (the dangerous
     ones in red)."""
     asked = ""
@@ -52,11 +52,12 @@ def card_html(plan: Plan, automations: Automations) -> str:
     card = review(plan.workflow, automations.registry)
     parts = [
         asked,
-        f"<p><b>Draft workflow: {html.escape(card.name)}</b><br>"
+        f"<p><b>{'Saved workflow' if saved else 'Draft workflow'}: {html.escape(card.name)}</b><br>"
         f"<b>When:</b> {html.escape(card.when)}</p><p><b>Steps</b></p><ol>",
     ]
     parts += [f"<li>{html.escape(step.what)}</li>" for step in card.steps]
-    parts.append("</ol><p><b>Permissions approving grants</b></p><ul>")
+    granted = "Permissions it was granted" if saved else "Permissions approving grants"
+    parts.append(f"</ol><p><b>{granted}</b></p><ul>")
     for p in card.permissions:
         if p.dangerous:
             parts.append(
@@ -166,7 +167,7 @@ class ReviewCard(QFrame):
     def show_plan(self, plan: Plan) -> None:
         """Show a (refined) plan in place of the one shown."""
         self.plan = plan
-        self.body.setText(card_html(plan, self.automations))
+        self.body.setText(card_html(plan, self.automations, saved=self.stored is not None))
         is_draft = plan.workflow is not None and self.stored is None
         for button in (self.dry_run_button, self.approve_button, self.edit_button):
             button.setVisible(is_draft)

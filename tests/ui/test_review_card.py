@@ -244,7 +244,17 @@ def test_the_window_drafts_refines_and_proposes(
         await until(lambda: "09:30" in card.body.text(), timeout=60)
         assert window.review_card is card  # the same card, refined
         assert assistant.db.conversations() == []  # drafting is not chatting
-        qtbot.mouseClick(card.discard_button, Qt.MouseButton.LeftButton)
+        assert window.statusBar().currentMessage() == "Draft ready: review it below."
+        qtbot.mouseClick(card.approve_button, Qt.MouseButton.LeftButton)
+        assert "Saved workflow:" in card.body.text() and "Draft workflow" not in card.body.text()
+        assert "Permissions it was granted" in card.body.text()
+        assert window.statusBar().currentMessage() == "Workflow saved."
+        [saved] = automations.history.workflows()
+        assert saved.enabled and saved.document["trigger"]["at"]["minute"] == 30
+        qtbot.keyClick(window.composer, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        # cleared by the switch (the note itself would stay 10 s)
+        await until(lambda: window.statusBar().currentMessage() == "", timeout=5)
+        qtbot.mouseClick(card.discard_button, Qt.MouseButton.LeftButton)  # "Dismiss" now
         # a question, then the answer to it (which alone would be no request at all)
         type_and_send(qtbot, window, "Every morning remind me to stretch")
         await until(lambda: window.review_card not in (None, card) and not window._busy, timeout=60)
