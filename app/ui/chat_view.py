@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QTextCursor, QWheelEvent
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QTextCursor, QWheelEvent
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from app.core.store.models import Message
 from app.ui.render import MarkdownRenderer, Theme
@@ -149,10 +149,14 @@ class ChatView(QTextBrowser):
         messages: list[Message],
         *,
         has_earlier: bool = False,
+        has_later: bool = False,
         blocks: tuple[Theme, dict[str, Block]] | None = None,
     ) -> None:
-        """Open a conversation on its latest messages (``blocks``: made by render_blocks)."""
+        """Open a conversation on its latest messages (``blocks``: made by render_blocks), or
+        on a window of them with newer ones below (``has_later``: a search hit opened)."""
         self._reset()
+        self.setExtraSelections([])
+        self.has_later = has_later
         if blocks is not None:
             self.add_rendered(*blocks)
         kept = messages[-WINDOW:]
@@ -263,6 +267,41 @@ class ChatView(QTextBrowser):
             self._trim_oldest()
         if at_end:
             self._scroll_to_end()
+
+    def mark_matches(self, message_id: str, words: list[str]) -> int:
+        """Highlight every place ``words`` occur in the message ``message_id`` and scroll the
+        first into view (the message's start when none is found); returns how many."""
+        start = self._starts.get(message_id)
+        if start is None:
+            return 0
+        ids = [m.id for m in self._messages]
+        index = ids.index(message_id) if message_id in ids else -1
+        following = ids[index + 1] if 0 <= index < len(ids) - 1 else None
+        end = (
+            self._starts[following].position()
+            if following in self._starts
+            else self._bottom_start()
+        )
+        document, marks = self.document(), []
+        for word in words:
+            found = document.find(word, start.position())
+            while not found.isNull() and found.selectionEnd() <= end:
+                mark = QTextEdit.ExtraSelection()
+                mark.cursor = found  # type: ignore[misc]
+                mark.format.setBackground(QColor(self.theme.highlight))  # type: ignore[attr-defined]
+                marks.append(mark)
+                found = document.find(word, found)
+        marks.sort(key=lambda m: m.cursor.selectionStart())  # type: ignore[attr-defined]
+        self.setExtraSelections(marks)
+        first = marks[0].cursor if marks else self._cursor(start.position())  # type: ignore[attr-defined]
+        shown = QTextCursor(first)
+        shown.clearSelection()
+        self.setTextCursor(shown)
+        self.ensureCursorVisible()
+        # a third of the way down, with what led to it above
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + self.cursorRect(shown).top() - self.viewport().height() // 3)
+        return len(marks)
 
     def visible_messages(self) -> list[Message]:
         """The rendered window, oldest first (with the answer in progress, if any)."""

@@ -7,6 +7,7 @@ thread and the engine thread); widgets are touched only here, on the GUI thread.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
         self.action_card: ActionCard | None = None
         # set by the app when a tray icon exists: called instead of closing
         self.keep_running_in_tray: Callable[[], None] | None = None
+        self._search_hits: dict[str, str] = {}  # conversation id → the message to open on
+        self._search_words: list[str] = []
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
@@ -117,6 +120,12 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(8, 8, 4, 8)
         left_layout.addWidget(new_button)
         left_layout.addWidget(self.search)
+        # what a search found: "No messages match …", or how many conversations do
+        self.search_status = QLabel()
+        self.search_status.setObjectName("searchStatus")
+        self.search_status.setWordWrap(True)
+        self.search_status.hide()
+        left_layout.addWidget(self.search_status)
         left_layout.addWidget(self.conversations)
         bottom_row = QHBoxLayout()
         bottom_row.addWidget(self.automations_button)
@@ -305,9 +314,11 @@ class MainWindow(QMainWindow):
         if current is None or self.assistant is None or self._busy:
             return
         conv: Conversation = current.data(Qt.ItemDataRole.UserRole)
-        await self.open_conversation(conv)
+        await self.open_conversation(conv, around=self._search_hits.get(conv.id))
 
-    async def open_conversation(self, conv: Conversation | None) -> None:
+    async def open_conversation(self, conv: Conversation | None, around: str | None = None) -> None:
+        """Show ``conv`` on its latest messages, or (``around``: a search hit's message) on the
+        messages around that one, with the match marked and in view."""
         assert self.assistant is not None
         await self._save_draft_now()
         self.statusBar().clearMessage()  # a note about the previous conversation
@@ -316,11 +327,20 @@ class MainWindow(QMainWindow):
         if conv is None:
             self.view.clear_conversation()
         else:
-            messages, earlier = await self._latest(conv.id)
+            later = False
+            if around is not None:
+                db = self.assistant.db
+                messages, earlier, later = await self.assistant.db_call(
+                    lambda: db.message_window(around, limit=PAGE)
+                )
+            else:
+                messages, earlier = await self._latest(conv.id)
             blocks = await self._render(messages)
             if self.conversation is not conv:
                 return  # another conversation was chosen meanwhile: it shows itself
-            self.view.show_messages(messages, has_earlier=earlier, blocks=blocks)
+            self.view.show_messages(messages, has_earlier=earlier, has_later=later, blocks=blocks)
+            if around is not None:
+                self.view.mark_matches(around, self._search_words)
         await self._restore_draft()
         self._editing_last = False
         self._update_buttons()
@@ -423,20 +443,31 @@ class MainWindow(QMainWindow):
             return
         query = self.search.text().strip()
         if not query:
+            self._search_hits = {}
+            self.search_status.hide()
             await self.reload_conversations()
             return
         db = self.assistant.db
 
-        def find() -> list[Conversation]:
+        def find() -> tuple[list[Conversation], dict[str, str]]:
             seen: dict[str, Conversation] = {}
+            first: dict[str, str] = {}  # conversation → its best matching message
             for hit in db.search(query, limit=200):
                 if hit.conversation_id not in seen:
                     seen[hit.conversation_id] = db.conversation(hit.conversation_id)
-            return list(seen.values())
+                    first[hit.conversation_id] = hit.message_id
+            return list(seen.values()), first
 
-        self._fill_list(
-            await self.assistant.db_call(find), self.conversation.id if self.conversation else None
+        convs, self._search_hits = await self.assistant.db_call(find)
+        self._search_words = re.findall(r"\w+", query)
+        self._fill_list(convs, self.conversation.id if self.conversation else None)
+        n = len(convs)
+        self.search_status.setText(
+            f"No messages match “{query}”."
+            if not convs
+            else f"{n} conversation{'s' if n != 1 else ''} match; opening one shows the match."
         )
+        self.search_status.show()
 
     # --- sending, stopping, regenerating --------------------------------------------------
 

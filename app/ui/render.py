@@ -28,6 +28,7 @@ class Theme:
     link: str
     pygments_style: str
     error: str
+    highlight: str = "#fff8c5"  # a search match
 
     @classmethod
     def light(cls) -> Theme:
@@ -55,6 +56,7 @@ class Theme:
             "#58a6ff",
             "monokai",
             "#ff7b72",
+            "#5c4a00",
         )
 
 

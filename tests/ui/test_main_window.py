@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.ui.chat_view import PAGE, WINDOW
 from app.ui.main_window import MainWindow
+from tests.conftest import ROOT
 from tests.ui.conftest import until
 from tests.ui.drive import click_link
 
@@ -427,3 +428,45 @@ def test_an_answer_cut_at_the_length_limit_is_marked_and_continue_goes_on(
         assert again.content.split()[-1] in text
 
     run(go())
+
+
+def test_search_says_when_nothing_matches_and_opens_a_hit_at_the_match(
+    qtbot, run, window_factory
+) -> None:
+    window, assistant = window_factory()
+    db = assistant.db
+    long = db.create_conversation("Long one")
+    for n in range(120):  # the match is far above the latest page
+        text = "We talked about the zeppelin museum." if n == 10 else f"Message number {n}."
+        db.add_message(long.id, "user" if n % 2 == 0 else "assistant", text)
+    db.add_message(db.create_conversation("Other").id, "user", "nothing to see")
+    window.resize(900, 600)
+    window.show()
+    qtbot.waitExposed(window)
+
+    async def go() -> None:
+        await window.attach(assistant)
+        qtbot.keyClicks(window.search, "qwertyuiop")
+        await until(lambda: window.search_status.isVisible())
+        assert window.search_status.text() == "No messages match “qwertyuiop”."
+        assert window.conversations.count() == 0
+        window.search.clear()
+        await until(lambda: window.conversations.count() == 2)
+        assert not window.search_status.isVisible()
+        qtbot.keyClicks(window.search, "zeppelin")
+        await until(lambda: window.conversations.count() == 1)
+        assert "1 conversation match" in window.search_status.text()
+        window.conversations.setCurrentRow(0)
+        await until(lambda: bool(window.view.extraSelections()))
+        [mark] = window.view.extraSelections()
+        assert mark.cursor.selectedText().lower() == "zeppelin"
+        # the match is on screen, not the conversation's end
+        assert window.view.viewport().rect().contains(window.view.cursorRect(mark.cursor).center())
+        shown = window.view.visible_messages()
+        assert "zeppelin" in " ".join(m.content for m in shown)
+        assert shown[-1].seq < 120 and window.view.has_later  # newer ones load on scrolling
+        assert db.count() == 121  # searching changed nothing
+        await until(lambda: not window.view._paging)  # a page the scroll asked for is in
+
+    run(go())
+    window.grab().save(str(ROOT / "test-artifacts" / "search-hit.png"))

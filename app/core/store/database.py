@@ -352,6 +352,19 @@ class Database:
         more = len(rows) > limit
         return [Message(*row) for row in reversed(rows[:limit])], more
 
+    def message_window(self, message_id: str, *, limit: int) -> tuple[list[Message], bool, bool]:
+        """About ``limit`` consecutive messages with ``message_id`` in the middle (a search hit
+        opened), and whether earlier and later ones lie beyond them."""
+        message = self.message(message_id)
+        half = max(1, limit // 2)
+        before, earlier = self.message_page(
+            message.conversation_id, limit=half + 1, before_seq=message.seq + 1
+        )
+        after, later = self.message_page(
+            message.conversation_id, limit=limit - len(before), after_seq=message.seq
+        )
+        return before + after, earlier, later
+
     def insert_messages(self, messages: Sequence[Message]) -> None:
         """Bulk insert (import, benchmarks) inside the caller's transaction or its own."""
         with _translated(self.path):
