@@ -1,6 +1,6 @@
-"""The quick prompt: a small frameless always-on-top popup. Type, Enter, the answer streams
-inside it; "Open in Steward" moves the exchange into the main window; Esc hides it. What it
-asks is stored like any conversation."""
+"""The quick prompt: a small frameless always-on-top popup. It opens as one input line; type,
+Enter, and the question and its answer stream inside it; "Open in Steward" moves the exchange
+into the main window; Esc hides it. What it asks is stored like any conversation."""
 
 from __future__ import annotations
 
@@ -46,6 +46,13 @@ class QuickPrompt(QFrame):
         self._cancel: threading.Event | None = None
         self.input = QLineEdit()
         self.input.setPlaceholderText("Ask Steward… (Enter to send, Esc to close)")
+        # the question the answer below is for
+        self.question = QLabel()
+        self.question.setObjectName("quickQuestion")
+        self.question.setWordWrap(True)
+        self.question.setTextFormat(Qt.TextFormat.PlainText)
+        self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.question.hide()
         self.answer = QTextBrowser()
         self.answer.setOpenLinks(False)
         self.answer.anchorClicked.connect(self._on_answer_anchor_clicked)
@@ -58,6 +65,7 @@ class QuickPrompt(QFrame):
         row.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.input)
+        layout.addWidget(self.question)
         layout.addWidget(self.answer, 1)
         layout.addLayout(row)
         self.input.returnPressed.connect(self._on_input_return_pressed)
@@ -67,7 +75,9 @@ class QuickPrompt(QFrame):
         """Show centred on the screen with the cursor, focused; submit ``prompt`` if given."""
         screen = QGuiApplication.screenAt(self.cursor().pos()) or QGuiApplication.primaryScreen()
         area = screen.availableGeometry()
-        self.resize(640, self.height())
+        # one input line until there is an answer to show (never the default empty window)
+        height = self.height() if not self.answer.isHidden() else self.minimumSizeHint().height()
+        self.resize(640, max(height, self.minimumHeight()))
         self.move(area.center().x() - self.width() // 2, area.top() + area.height() // 4)
         self.show()
         self.raise_()
@@ -107,10 +117,20 @@ class QuickPrompt(QFrame):
     @asyncSlot()
     async def _on_input_return_pressed(self) -> None:
         text = self.input.text().strip()
-        if not text or self.assistant is None or self._cancel is not None:
+        if not text:
+            return
+        if self.assistant is None:
+            self.hint.setText("Steward is locked or still starting: open Steward to unlock it.")
+            return
+        if self._cancel is not None:
+            self.hint.setText("Still answering the question above: Esc stops it.")
             return
         self._cancel = threading.Event()
         self.input.clear()
+        self.question.setText(f"You: {text}")
+        self.question.show()
+        self._answer_text = ""
+        self.answer.clear()
         self.answer.show()
         self.resize(self.width(), 360)
         self.hint.setText("Answering…")
@@ -126,7 +146,11 @@ class QuickPrompt(QFrame):
                     self._answer_text = "".join(parts)
                     self.answer.setHtml(self.renderer.render(self._answer_text).html)
                 elif isinstance(event, Finished):
-                    self.hint.setText(f"{event.message.model} · {event.message.backend}")
+                    self.hint.setText(
+                        "Stopped: what was written is kept."
+                        if event.message.status == "partial"
+                        else f"{event.message.model} · {event.message.backend}"
+                    )
                     self.answered.emit(event.message.conversation_id)
             self.open_button.setEnabled(self.conversation_id is not None)
         except KnownError as exc:
@@ -142,5 +166,7 @@ class QuickPrompt(QFrame):
             self.answer.clear()
             self._answer_text = ""
             self.answer.hide()
+            self.question.clear()
+            self.question.hide()
             self.open_button.setEnabled(False)
             self.hint.clear()
