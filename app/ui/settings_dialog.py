@@ -236,6 +236,10 @@ class SettingsDialog(QDialog):
         self.test_button.clicked.connect(self._on_test_clicked)
         self.test_result = QLabel(wordWrap=True)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.test_result.setObjectName("cloudTestResult")
+        # a result speaks of the endpoint it tested: changing it makes the result stale
+        for field in (self.cloud_url, self.cloud_model, self.cloud_key):
+            field.textChanged.connect(self.test_result.clear)
         form = QFormLayout()
         form.addRow("Base URL:", self.cloud_url)
         form.addRow("Model:", self.cloud_model)
@@ -276,7 +280,7 @@ class SettingsDialog(QDialog):
             policy=str(self.cloud_policy.currentData()),
             redact=self.cloud_redact.isChecked(),
         )
-        if cloud.enabled or cloud.base_url:
+        if cloud.enabled:  # switched off, what is typed is kept as it is, and checked when on
             cloud.base_url = validate_base_url(cloud.base_url)
         if cloud.enabled and not cloud.model:
             raise UsageError("Give the model name the cloud endpoint expects.")
@@ -284,17 +288,22 @@ class SettingsDialog(QDialog):
         api_key = typed or ("" if self.forget_key.isChecked() else None)
         return cloud, api_key
 
+    def _endpoint_typed(self) -> tuple[str, str, str]:
+        return self.cloud_url.text(), self.cloud_model.text(), self.cloud_key.text()
+
     @asyncSlot()
     async def _on_test_clicked(self) -> None:
         try:
             cloud, typed = self._cloud_values()
             if not cloud.base_url:
                 raise UsageError("Give the endpoint's base URL first.")
+            cloud.base_url = validate_base_url(cloud.base_url)
         except KnownError as exc:
             self.test_result.setText(exc.user_text())
             return
         self.test_button.setEnabled(False)
         self.test_result.setText("Testing…")
+        tested = self._endpoint_typed()
         loop = asyncio.get_running_loop()
         try:
             stored = await loop.run_in_executor(None, SecretStore(self.steward).get, CLOUD_KEY)
@@ -305,8 +314,9 @@ class SettingsDialog(QDialog):
         except KnownError as exc:
             result = exc.user_text()
         if shiboken6.isValid(self.test_button):  # the dialog may have been closed meanwhile
-            self.test_result.setText(result)
             self.test_button.setEnabled(True)
+            if self._endpoint_typed() == tested:  # else it speaks of an endpoint no longer typed
+                self.test_result.setText(result)
 
     # --- startup ----------------------------------------------------------------------------
 

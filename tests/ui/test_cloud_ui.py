@@ -40,15 +40,22 @@ def test_cloud_settings_test_connection_and_ask_cloud(
         assert not dialog.apply()
         assert "not an http(s) URL" in dialog.error.text()
         assert not SettingsStore(session.paths.settings_file).load().cloud.enabled
-        # Test connection: a server that is not there, then the real one
+        # with the cloud off, the half-typed URL blocks nothing else (it is checked when on)
+        dialog.cloud_enabled.setChecked(False)
+        dialog.max_tokens.setValue(300)
+        assert dialog.apply(), dialog.error.text()
+        saved = SettingsStore(session.paths.settings_file).load()
+        assert not saved.cloud.enabled and saved.model_settings().max_tokens == 300
+        # Test connection (its own button): a server that is not there, then the real one
         fill_cloud(dialog, "http://127.0.0.1:9/v1")
-        dialog._on_test_clicked()
+        dialog.test_button.click()
         await until(lambda: dialog.test_result.text() not in ("", "Testing…"))
         assert "127.0.0.1:9" in dialog.test_result.text()
         assert not dialog.test_result.text().startswith("OK")
-        fill_cloud(dialog, llama_server)
-        dialog.test_result.clear()
-        dialog._on_test_clicked()
+        # the result speaks of that endpoint: typing another one clears it
+        dialog.cloud_url.setText(llama_server)
+        assert dialog.test_result.text() == ""
+        dialog.test_button.click()
         await until(lambda: dialog.test_result.text() not in ("", "Testing…"), timeout=60)
         assert dialog.test_result.text().startswith("OK: 127.0.0.1"), dialog.test_result.text()
         assert dialog.apply()
