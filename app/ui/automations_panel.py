@@ -38,6 +38,7 @@ from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import InvalidWorkflow, load_document, validate
 from app.core.errors import KnownError
 from app.core.text import visible
+from app.ui.dialogs import reject_or_ask
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -192,7 +193,11 @@ class JsonEditor(QDialog):
         self._timer = QTimer(self, singleShot=True, interval=250)
         self._timer.timeout.connect(self.check)
         self.text.textChanged.connect(self._timer.start)
+        self._as_opened = self.text.toPlainText()  # Cancel asks once this changed
         self.check()
+
+    def reject(self) -> None:
+        reject_or_ask(self, self.text.toPlainText() != self._as_opened, "this workflow's JSON")
 
     def check(self) -> bool:
         document: Any = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 
 async def ask_three_ways(box: QMessageBox, once: str, always: str, refuse: str) -> int:
@@ -33,6 +33,32 @@ async def confirm(box: QMessageBox, do: str, cancel: str = "Cancel") -> bool:
         )
         == 0
     )
+
+
+_asking: set[asyncio.Future[None]] = set()  # questions open now (kept until answered)
+
+
+def reject_or_ask(dialog: QDialog, edited: bool, what: str) -> None:
+    """What Cancel, Escape and closing do in an editor: close at once when nothing was
+    changed; else ask (without blocking) whether to discard the changes to ``what``, and
+    close only if so."""
+    if not edited:
+        QDialog.reject(dialog)
+        return
+
+    async def ask() -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Discard changes? — Steward",
+            f"Your changes to {what} are not saved.",
+            parent=dialog,
+        )
+        box.setObjectName("discardEdits")
+        if await confirm(box, "Discard changes", "Keep editing"):
+            QDialog.reject(dialog)
+
+    _asking.add(task := asyncio.ensure_future(ask()))
+    task.add_done_callback(_asking.discard)
 
 
 async def _ask(box: QMessageBox, choices: list[tuple[str, QMessageBox.ButtonRole]]) -> int:

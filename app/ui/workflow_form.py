@@ -33,6 +33,7 @@ from app.automations.planner import derive_permissions, review
 from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import validate
 from app.ui.automations_panel import JsonEditor, show_validity
+from app.ui.dialogs import reject_or_ask
 
 if TYPE_CHECKING:
     from app.automations.service import Automations
@@ -305,6 +306,7 @@ class WorkflowForm(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.check()
+        self._as_opened = self.build()[0]  # Cancel asks once this changed
 
     # steps -------------------------------------------------------------------------------
 
@@ -446,6 +448,9 @@ class WorkflowForm(QDialog):
     def accept(self) -> None:
         if self.check():
             super().accept()
+
+    def reject(self) -> None:
+        reject_or_ask(self, self.build()[0] != self._as_opened, "this workflow")
 
 
 __all__ = ["WorkflowForm"]

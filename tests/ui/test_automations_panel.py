@@ -316,8 +316,22 @@ def test_the_form_edits_steps_and_trigger_with_live_validation(
     assert "asks for approval again" in panel.message.text()
 
 
+def cancel_and_answer(run, dialog: Any, answer: str) -> None:
+    """Press the editor's Cancel and answer its "Discard changes?" with its own button."""
+
+    async def go() -> None:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+        await until(lambda: message_box("discardEdits") is not None)
+        box = message_box("discardEdits")
+        assert box is not None and "not saved" in box.text()
+        click(box, answer)
+        await until(lambda: message_box("discardEdits") is None)
+
+    run(go())
+
+
 def test_the_editors_refuse_changes_in_sensitive_places_and_warn_about_reading_them(
-    qtbot, automations: Automations, tmp_path: Path
+    qtbot, run, automations: Automations, tmp_path: Path
 ) -> None:
     """The planner's rule in both editors: "Fit permissions" that would grant changing files
     in /etc leaves Save off with the reason in red; a JSON document deleting ~/.ssh/id_rsa is
@@ -342,7 +356,12 @@ def test_the_editors_refuse_changes_in_sensitive_places_and_warn_about_reading_t
     assert "cf222e" in form.problems.styleSheet()  # in red
     save.click()
     assert automations.history.workflow(stored.id).document == stored.document  # unchanged
-    form.reject()
+    form.show()
+    cancel_and_answer(run, form, "Keep editing")  # edited: Cancel asks first
+    assert form.isVisible() and "/etc/cron.d/steward" in path.text()  # type: ignore[attr-defined]
+    cancel_and_answer(run, form, "Discard changes")
+    assert not form.isVisible()
+    assert automations.history.workflow(stored.id).document == stored.document
 
     editor = panel.open_editor()
     assert editor is not None
@@ -379,4 +398,13 @@ def test_the_editors_refuse_changes_in_sensitive_places_and_warn_about_reading_t
     assert editor.check() and json_save.isEnabled(), editor.problems.text()
     assert "⚠ Careful: it reads files in /etc/hosts" in editor.problems.text()
     assert "cf222e" in editor.problems.styleSheet()
-    editor.reject()
+    editor.show()
+    cancel_and_answer(run, editor, "Discard changes")
+    assert not editor.isVisible()
+    assert automations.history.workflow(stored.id).document == stored.document
+    # nothing changed: Cancel closes at once, asking nothing
+    untouched = panel.open_form()
+    assert untouched is not None
+    untouched.show()
+    untouched.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert not untouched.isVisible() and message_box("discardEdits") is None
