@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import shiboken6
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -59,10 +60,18 @@ def handle_crash(
     tb: TracebackType | None,
     parent: QWidget | None = None,
 ) -> CrashDialog:
-    """Write the report, log it, and show the dialog (non-modal: the app keeps running)."""
+    """Write the report, log it, and show the dialog (non-modal: the app keeps running).
+    The dialog is shown even when ``parent`` cannot hold it (a window being closed or
+    deleted as the error happened): then on its own."""
     path = write_crash_report(paths, exc_type, exc, tb)
     log.error("unhandled %s; report %s", exc_type.__name__, path)
-    dialog = CrashDialog(path.read_text(encoding="utf-8"), path, parent)
+    report = path.read_text(encoding="utf-8")
+    if parent is not None and (not shiboken6.isValid(parent) or not parent.isVisible()):
+        parent = None
+    try:
+        dialog = CrashDialog(report, path, parent)
+    except RuntimeError:  # the parent went away between the check and here
+        dialog = CrashDialog(report, path, None)
     dialog.open()
     return dialog
 
@@ -89,8 +98,19 @@ def install(paths: Paths, parent: Callable[[], QWidget | None]) -> None:
 
     sys.excepthook = hook
     import asyncio
+    import threading
 
-    asyncio.get_event_loop().set_exception_handler(loop_handler)
+    loop = asyncio.get_event_loop()
+    loop.set_exception_handler(loop_handler)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        """An error on a worker thread: reported on the GUI thread, with its dialog."""
+        if args.exc_value is None or issubclass(args.exc_type, SystemExit):
+            return
+        exc_value = args.exc_value
+        loop.call_soon_threadsafe(hook, args.exc_type, exc_value, args.exc_traceback)
+
+    threading.excepthook = thread_hook
 
 
 def unseen_crash(paths: Paths) -> Path | None:

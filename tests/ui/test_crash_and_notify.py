@@ -42,3 +42,41 @@ def test_notification_when_a_long_answer_finishes_unseen(
 
     run(go())
     assert seen[0][0] == "Say hello." and NOTIFY_AFTER_S > 0
+
+
+def test_an_error_on_a_worker_thread_while_its_window_goes_away_still_shows_the_dialog(
+    qtbot, run, tmp_path: Path, monkeypatch
+) -> None:
+    """A report is never written without its dialog: not when the error happens on another
+    thread, nor when the window meant to hold the dialog is being deleted."""
+    import sys
+    import threading
+
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    paths = resolve_paths(tmp_path / "h").ensure()
+    going = QWidget()  # (never shown: closing a last window would end the test's loop)
+    going.deleteLater()
+    crash.install(paths, lambda: going)
+
+    def dialogs() -> list[crash.CrashDialog]:
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, crash.CrashDialog) and w.isVisible()
+        ]
+
+    async def go() -> None:
+        await until(lambda: not __import__("shiboken6").isValid(going))
+        worker = threading.Thread(target=lambda: 1 / 0)  # an error no one catches
+        worker.start()
+        worker.join()
+        await until(lambda: bool(dialogs()))
+
+    run(go())
+    [dialog] = dialogs()
+    assert "ZeroDivisionError" in dialog.report.toPlainText()
+    assert len(list(paths.crash_dir.glob("crash-*.txt"))) == 1
+    dialog.close()
