@@ -40,7 +40,10 @@ contracts: setup
 	$(VENV)/bin/lint-imports
 
 pytest: setup
+	rm -f test-artifacts/ui-coverage.json
 	$(PY) -m pytest -q --durations=15
+	# every button, menu entry and shortcut the UI tests made was triggered by one of them
+	$(PY) -m tests.ui.coverage
 
 bench-quick: setup
 	$(PY) -m bench --quick

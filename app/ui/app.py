@@ -128,6 +128,8 @@ class Session:
         # where automation notifications go: the tray when there is one (set by run())
         self.notify: Callable[[str, str], None] = self._notify_in_window
         window.unlock_button.clicked.connect(self._on_unlock_requested)
+        window.settings_button.clicked.connect(self.open_settings)
+        window.automations_button.clicked.connect(self.open_automations)
 
     async def start(self, *, from_environment: bool = True) -> None:
         """Unlock the store (keyring, $STEWARD_PASSPHRASE or the dialog), then load the model
@@ -178,6 +180,7 @@ class Session:
                 "keep it safe. It opens your history on its own if the keyring or passphrase "
                 "is lost, or on a new machine:\n\n" + recovery[0]
             )
+            box.setObjectName("firstRecoveryKey")
             box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             box.open()
         assert steward.db is not None
@@ -468,6 +471,23 @@ def app_icon() -> QIcon:
     return QIcon()
 
 
+def connect_tray(tray: Tray, session: Session, quit_app: Callable[[], None]) -> None:
+    """What each entry of the tray's menu does in the running app."""
+    window, quick = session.window, session.quick
+    tray.quick_prompt_requested.connect(quick.popup)
+    tray.open_requested.connect(window.show_and_raise)
+    tray.new_conversation_requested.connect(window.show_and_raise)
+    tray.new_conversation_requested.connect(window._on_new_action_triggered)
+    tray.quit_requested.connect(quit_app)
+    tray.lock_requested.connect(session._on_lock_requested)
+    tray.lock_requested.connect(quick.hide)
+    window.answer_finished_unseen.connect(tray.notify_answer)
+    session.notify = tray.notify
+    tray.recent_runs = session.recent_runs
+    tray.automations_requested.connect(window.show_and_raise)
+    tray.automations_requested.connect(session.open_automations)
+
+
 def run(
     model_override: str | None = None,
     request: dict[str, Any] | None = None,
@@ -516,18 +536,7 @@ def run(
     quit_now = asyncio.Event()
     if Tray.available():
         tray = Tray(icon)
-        tray.quick_prompt_requested.connect(quick.popup)
-        tray.open_requested.connect(window.show_and_raise)
-        tray.new_conversation_requested.connect(window.show_and_raise)
-        tray.new_conversation_requested.connect(window._on_new_action_triggered)
-        tray.quit_requested.connect(quit_now.set)
-        tray.lock_requested.connect(session._on_lock_requested)
-        tray.lock_requested.connect(quick.hide)
-        window.answer_finished_unseen.connect(tray.notify_answer)
-        session.notify = tray.notify
-        tray.recent_runs = session.recent_runs
-        tray.automations_requested.connect(window.show_and_raise)
-        tray.automations_requested.connect(session.open_automations)
+        connect_tray(tray, session, quit_now.set)
         tray.show()
         window.keep_running_in_tray = tray.tell_still_running
     else:
@@ -571,8 +580,6 @@ def run(
             f"{report}. Nothing you had saved was lost.",
             error=True,
         )
-    window.settings_button.clicked.connect(session.open_settings)
-    window.automations_button.clicked.connect(session.open_automations)
 
     @asyncSlot(str)
     async def on_quick_answered(_conversation_id: str) -> None:

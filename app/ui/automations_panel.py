@@ -9,14 +9,12 @@ import contextlib
 import html
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -38,7 +36,7 @@ from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import InvalidWorkflow, load_document, validate
 from app.core.errors import KnownError
 from app.core.text import visible
-from app.ui.dialogs import reject_or_ask
+from app.ui.dialogs import choose_file, reject_or_ask
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -482,17 +480,17 @@ class AutomationsPanel(QDialog):
         self.refresh(select=stored.id)
         return stored
 
-    def _on_add_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Add a workflow", str(Path.home()), "Workflows (*.json)"
-        )
-        if path:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                self.message.setText(f"Cannot read {path}: {exc}")
-                return
-            self.add_document(text, Path(path).name)
+    @asyncSlot()
+    async def _on_add_clicked(self) -> None:
+        path = await choose_file(self, "addWorkflow", "Add a workflow", "Workflows (*.json)")
+        if path is None:
+            return
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.message.setText(f"Cannot read {path}: {exc}")
+            return
+        self.add_document(text, path.name)
 
     def save_edit(self, workflow_id: str, document: dict[str, Any]) -> StoredWorkflow:
         stored = self.automations.edit(workflow_id, document)

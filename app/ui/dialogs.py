@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 
 async def ask_three_ways(box: QMessageBox, once: str, always: str, refuse: str) -> int:
@@ -33,6 +35,53 @@ async def confirm(box: QMessageBox, do: str, cancel: str = "Cancel") -> bool:
         )
         == 0
     )
+
+
+async def _finished(dialog: QDialog) -> int:
+    """Open ``dialog`` window-modal without blocking the loop; its result code."""
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda code: done.done() or done.set_result(code))
+    dialog.open()
+    try:
+        return await done
+    finally:
+        dialog.deleteLater()
+
+
+async def ask_text(
+    parent: QWidget, name: str, title: str, label: str, text: str = "", ok: str = "OK"
+) -> str | None:
+    """One line of text from the user (None: cancelled), without blocking the loop."""
+    dialog = QInputDialog(parent)
+    dialog.setObjectName(name)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    dialog.setOkButtonText(ok)
+    accepted = await _finished(dialog) == QDialog.DialogCode.Accepted
+    return dialog.textValue() if accepted else None
+
+
+async def choose_file(parent: QWidget, name: str, title: str, filters: str) -> Path | None:
+    """A file to open (None: cancelled), without blocking the loop."""
+    dialog = QFileDialog(parent, title, str(Path.home()), filters)
+    dialog.setObjectName(name)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+    if await _finished(dialog) != QDialog.DialogCode.Accepted or not dialog.selectedFiles():
+        return None
+    return Path(dialog.selectedFiles()[0])
+
+
+def tell(parent: QWidget, name: str, title: str, text: str) -> QMessageBox:
+    """A message with OK, shown without blocking (and without waiting for it)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
+    )
+    box.setObjectName(name)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
 
 
 _asking: set[asyncio.Future[None]] = set()  # questions open now (kept until answered)

@@ -18,7 +18,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -46,7 +45,7 @@ from app.core.settings import CloudSettings
 from app.core.store.models import Conversation, Message
 from app.ui.chat_view import PAGE, Block, ChatView, render_blocks
 from app.ui.composer import Composer
-from app.ui.dialogs import confirm
+from app.ui.dialogs import ask_text, confirm
 from app.ui.render import Theme
 
 if TYPE_CHECKING:
@@ -110,7 +109,7 @@ class MainWindow(QMainWindow):
         self.conversations.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conversations.setUniformItemSizes(True)
-        new_button = QPushButton("New conversation")
+        self.new_button = new_button = QPushButton("New conversation")
         self.settings_button = QPushButton("Settings")
         self.settings_button.setEnabled(False)
         self.automations_button = QPushButton("Automations")
@@ -138,6 +137,7 @@ class MainWindow(QMainWindow):
         self.view = ChatView(theme)
         self.composer = Composer()
         self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("sendButton")  # "Stop" while an answer runs
         self.regenerate_button = QPushButton("Regenerate")
         self.edit_button = QPushButton("Edit last")
         self.cloud_button = QPushButton("Ask cloud")
@@ -401,8 +401,10 @@ class MainWindow(QMainWindow):
         if item is None or self.assistant is None:
             return
         conv: Conversation = item.data(Qt.ItemDataRole.UserRole)
-        title, ok = QInputDialog.getText(self, "Rename conversation", "Title:", text=conv.title)
-        if ok and title.strip():
+        title = await ask_text(
+            self, "renameConversation", "Rename conversation", "Title:", conv.title, "Rename"
+        )
+        if title is not None and title.strip() and self.assistant is not None:
             db = self.assistant.db
             await self.assistant.db_call(lambda: db.rename_conversation(conv.id, title))
             if self.conversation and self.conversation.id == conv.id:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -44,6 +43,7 @@ from app.core.steward import (
     cloud_endpoint,
     test_cloud_endpoint,
 )
+from app.ui.dialogs import choose_file, tell
 
 ERASE_WORD = "erase"
 
@@ -75,7 +75,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._privacy_tab(), "Privacy")
         tabs.addTab(self._cloud_tab(), "Cloud")
         tabs.addTab(self._general_tab(), "General")
-        buttons = QDialogButtonBox(
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Apply
             | QDialogButtonBox.StandardButton.Cancel
@@ -97,8 +97,8 @@ class SettingsDialog(QDialog):
     def _model_tab(self) -> QWidget:
         page = QWidget()
         self.model_label = QLabel(wordWrap=True)
-        embedded = QPushButton("Use the embedded model")
-        choose = QPushButton("Choose a GGUF file…")
+        self.embedded_button = embedded = QPushButton("Use the embedded model")
+        self.choose_button = choose = QPushButton("Choose a GGUF file…")
         embedded.clicked.connect(self._on_embedded_clicked)
         choose.clicked.connect(self._on_choose_clicked)
         row = QHBoxLayout()
@@ -151,11 +151,11 @@ class SettingsDialog(QDialog):
 
     @asyncSlot()
     async def _on_choose_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a model", str(Path.home()), "GGUF models (*.gguf);;All files (*)"
+        path = await choose_file(
+            self, "chooseModel", "Choose a model", "GGUF models (*.gguf);;All files (*)"
         )
-        if path:
-            await self.choose_model(path)
+        if path is not None and shiboken6.isValid(self):
+            await self.choose_model(str(path))
 
     async def choose_model(self, path: str) -> bool:
         """Validate ``path`` (off the GUI thread) and select it; an invalid file changes nothing."""
@@ -461,9 +461,10 @@ class SettingsDialog(QDialog):
             self.error.setText(exc.user_text())
             return
         self.error.clear()
-        QMessageBox.information(
+        tell(
             self,
-            "Backup",
+            "backupDone",
+            "Backup — Steward",
             f"Backed up {count} messages to\n{dest}\n(encrypted, and checked by reopening it).",
         )
 

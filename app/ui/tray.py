@@ -22,6 +22,7 @@ class Tray(QObject):
         self.icon = QSystemTrayIcon(icon, self)
         self.icon.setToolTip("Steward")
         self.menu = QMenu()
+        self.menu.setProperty("stewardOwner", "Tray")  # the tests' control check names it so
         self.menu.addAction("Quick prompt", self.quick_prompt_requested.emit)
         self.menu.addAction("Open Steward", self.open_requested.emit)
         self.menu.addAction("New conversation", self.new_conversation_requested.emit)
@@ -67,7 +68,9 @@ class Tray(QObject):
         self.runs_menu.clear()
         lines = self.recent_runs()
         for line in lines:
-            self.runs_menu.addAction(line, self.automations_requested.emit)
+            self.runs_menu.addAction(line, self.automations_requested.emit).setObjectName(
+                "recentRun"
+            )
         if not lines:
             self.runs_menu.addAction("No runs yet").setEnabled(False)
 

@@ -27,6 +27,7 @@ from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_lo
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
+from tests.ui import coverage
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,6 +36,27 @@ def gui_garbage_collector(qapp: QApplication) -> Iterator[GuiGarbageCollector]:
     collector = GuiGarbageCollector(qapp)
     yield collector
     collector.stop()
+
+
+@pytest.fixture(scope="session")
+def control_recorder(qapp: QApplication) -> Iterator[coverage.Recorder]:
+    """What the UI tests click, across the session (see tests/ui/coverage.py)."""
+    recorder = coverage.Recorder()
+    yield recorder
+    coverage.save(recorder)
+
+
+@pytest.fixture(autouse=True)
+def _record_controls(control_recorder: coverage.Recorder, qtbot: Any) -> Iterator[None]:
+    yield from coverage.recording(control_recorder)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Right after a UI test's body, while its windows still exist: list their controls."""
+    yield
+    if coverage.active is not None:
+        coverage.active.survey()
 
 
 @pytest.fixture

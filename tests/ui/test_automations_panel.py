@@ -19,7 +19,8 @@ from app.automations.runner import HeadlessServices
 from app.automations.service import Automations
 from app.core.paths import resolve_paths
 from app.core.store.database import open_database
-from app.ui.automations_panel import AutomationsPanel, trigger_words
+from app.ui.automations_panel import AutomationsPanel, JsonEditor, trigger_words
+from app.ui.workflow_form import WorkflowForm
 from tests.conftest import ROOT
 from tests.ui.conftest import until
 
@@ -408,3 +409,110 @@ def test_the_editors_refuse_changes_in_sensitive_places_and_warn_about_reading_t
     untouched.show()
     untouched.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
     assert not untouched.isVisible() and message_box("discardEdits") is None
+
+
+def file_dialog(name: str) -> Any:
+    from PySide6.QtWidgets import QFileDialog
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QFileDialog) and widget.isVisible() and widget.objectName() == name:
+            return widget
+    return None
+
+
+def open_in_file_dialog(dialog: Any, path: Path) -> None:
+    """Type the path into the file dialog's own name field and press its Open button."""
+    from PySide6.QtWidgets import QLineEdit
+
+    dialog.findChild(QLineEdit, "fileNameEdit").setText(str(path))
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Open).click()
+
+
+def test_every_button_of_the_panel_and_the_form(
+    qtbot, run, automations: Automations, tmp_path: Path
+) -> None:
+    """Add from file…, Edit… (the form: Up, Down, Remove, Edit as JSON…), Edit JSON…,
+    Run now (approved in its dialog), Delete… (confirmed in its dialog): each through its own
+    button, each checked in the database or on disk."""
+    from app.ui.automations import ask_approval
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    document = writer(folder, "From a file")
+    document["steps"].append(
+        {"id": "n", "action": "notify.show", "params": {"title": "Written", "body": "ok"}}
+    )
+    document["permissions"].append({"kind": "notify", "scope": ""})
+    source = tmp_path / "from-a-file.json"
+    source.write_text(json.dumps(document))
+    panel = AutomationsPanel(automations, lambda r: ask_approval(panel, r))
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+
+    async def go() -> None:
+        panel.add_button.click()
+        await until(lambda: file_dialog("addWorkflow") is not None)
+        open_in_file_dialog(file_dialog("addWorkflow"), source)
+        await until(lambda: panel.workflows.topLevelItemCount() == 1)
+        [stored] = automations.history.workflows()
+        assert stored.name == "From a file" and [s["id"] for s in stored.document["steps"]] == [
+            "w",
+            "n",
+        ]
+
+        panel.form_button.click()  # Edit…
+        await until(lambda: bool(panel.findChildren(WorkflowForm)))
+        form = next(f for f in panel.findChildren(WorkflowForm) if f.isVisible())
+        _first, second = form.steps
+        second.up.click()
+        assert [e.step["id"] for e in form.steps] == ["n", "w"]
+        second.down.click()
+        assert [e.step["id"] for e in form.steps] == ["w", "n"]
+        second.remove.click()
+        assert [e.step["id"] for e in form.steps] == ["w"]
+        form.json_button.click()  # the same edit, as JSON
+        await until(lambda: form.json_editor is not None and form.json_editor.isVisible())
+        editor = form.json_editor
+        assert '"notify.show"' not in editor.text.toPlainText()  # the removal is in it
+        editor.text.setPlainText(editor.text.toPlainText().replace("From a file", "Renamed"))
+        assert editor.check()
+        editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        await until(lambda: automations.history.workflow(stored.id).name == "Renamed")
+        assert [s["id"] for s in automations.history.workflow(stored.id).document["steps"]] == ["w"]
+
+        panel.edit_button.click()  # Edit JSON…
+        await until(lambda: any(e.isVisible() for e in panel.findChildren(JsonEditor)))
+        json_editor = next(e for e in panel.findChildren(JsonEditor) if e.isVisible())
+        json_editor.text.setPlainText(
+            json_editor.text.toPlainText().replace("from the panel", "from the JSON")
+        )
+        assert json_editor.check()
+        json_editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        await until(
+            lambda: (
+                automations.history.workflow(stored.id).document["steps"][0]["params"]["text"]
+                == "from the JSON"
+            )
+        )
+
+        panel.run_button.click()  # Run now
+        await until(lambda: message_box("approval") is not None)
+        click(message_box("approval"), "Allow once")  # type: ignore[arg-type]
+        await until(lambda: (folder / "note.txt").exists())
+        await until(lambda: panel.workflows.topLevelItem(0).text(3) == "Succeeded")
+        assert (folder / "note.txt").read_text() == "from the JSON"
+
+        panel.delete_button.click()  # Delete…, answered Cancel, then Delete
+        await until(lambda: message_box("confirmDelete") is not None)
+        click(message_box("confirmDelete"), "Cancel")  # type: ignore[arg-type]
+        await until(lambda: message_box("confirmDelete") is None)
+        assert len(automations.history.workflows()) == 1
+        panel.delete_button.click()
+        await until(lambda: message_box("confirmDelete") is not None)
+        click(message_box("confirmDelete"), "Delete")  # type: ignore[arg-type]
+        await until(lambda: panel.workflows.topLevelItemCount() == 0)
+        assert automations.history.workflows() == []
+        assert len(automations.history.runs()) == 1  # its run history stays
+
+    run(go())

@@ -107,7 +107,7 @@ def test_consent_is_asked_when_the_local_model_cannot_answer(
         await session.start()
         assert "gone.gguf" in window.banner.text()
         window.composer.setPlainText("What is two plus two?")
-        window._on_send_button_clicked()
+        window.send_button.click()
         await until(lambda: consent_box() is not None)
         box = consent_box()
         assert box is not None
@@ -117,7 +117,7 @@ def test_consent_is_asked_when_the_local_model_cannot_answer(
         assert "Not sent to the cloud" in window.banner.text()
         # asked again for the next message; this time allowed for the conversation
         window.composer.setPlainText("And three plus three?")
-        window._on_send_button_clicked()
+        window.send_button.click()
         await until(lambda: consent_box() is not None)
         press(consent_box(), "Allow for this conversation")
         await until(lambda: not window._busy, timeout=120)

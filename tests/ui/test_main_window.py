@@ -185,7 +185,7 @@ def test_long_conversation_opens_with_its_latest_messages_fast(qtbot, run, windo
         assert numbers() == list(range(oldest + PAGE, oldest + PAGE + WINDOW))
         # sending jumps back to the latest messages
         window.composer.setPlainText("Say hi.")
-        window._on_send_button_clicked()
+        window.send_button.click()
         # the prompt is built from the newest turns only, whatever the conversation's length
         await until(lambda: not window._busy and window.view.visible_messages()[-1].seq > 10_000)
         assert window.view.visible_messages()[-2].content == "Say hi."
