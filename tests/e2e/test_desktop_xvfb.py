@@ -498,3 +498,84 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
     finally:
         status, out = ended_cleanly(app)
     assert status == 0 and b"Traceback" not in out, out.decode()
+
+
+def test_desktop_correctness_in_a_real_window(display: str, home: Path, tmp_path: Path) -> None:
+    """The real app on Xvfb, driven from inside its process (tests/e2e/drive_desktop.py):
+    send after a pause, the length limit marked and continued, a new conversation starting
+    empty, delete through its confirmation, lock and unlock, a folder watch dry-run on the
+    file that is there, an edit into /etc refused and cancelled (asked first)."""
+    user = home / "user"
+    inbox = user / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "report.txt").write_text("quarterly numbers")
+    workflow = tmp_path / "sort.json"
+    workflow.write_text(
+        json.dumps(
+            {
+                "steward_workflow": 1,
+                "name": "Sort new text files",
+                "trigger": {
+                    "type": "folder_watch",
+                    "folder": "~/inbox",
+                    "pattern": "*.txt",
+                    "events": ["created"],
+                },
+                "steps": [
+                    {
+                        "id": "move",
+                        "action": "files.move",
+                        "params": {"source": "{{trigger.path}}", "destination": "~/Sorted/"},
+                    }
+                ],
+                "permissions": [
+                    {"kind": "files.write", "scope": "~/inbox"},
+                    {"kind": "files.write", "scope": "~/Sorted"},
+                ],
+            }
+        )
+    )
+    cli = {"HOME": str(user), "STEWARD_PASSPHRASE": "xvfb passphrase 2"}
+    result, shots = tmp_path / "seen.json", ARTIFACTS
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = steward_env(
+        home, DISPLAY=display, STEWARD_PASSPHRASE="", QT_QPA_PLATFORM="xcb", HOME=str(user)
+    )
+    # greedy and short: the first answer stops at the length limit
+    for key, value in (("max_tokens", "24"), ("temperature", "0")):
+        assert run_steward("settings", "set", key, value, home=home).returncode == 0
+    app = subprocess.Popen(
+        [sys.executable, "-m", "tests.e2e.drive_desktop", str(result), str(shots)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        # the workflow goes in once the history exists (the app creates it)
+        wait_for(lambda: (home / "data" / "steward.db").exists() or app.poll() is not None)
+        assert app.poll() is None
+        added = run_steward("automations", "create", str(workflow), home=home, **cli)
+        assert added.returncode == 0, added.stderr
+        wait_for(lambda: result.exists() or app.poll() is not None, timeout=900)
+        assert desktop_command(env, "--quit") == 0
+    finally:
+        status, out = ended_cleanly(app)
+    assert status == 0 and b"Traceback" not in out, out.decode()
+    seen = json.loads(result.read_text())
+    assert "error" not in seen, seen.get("error")
+    assert seen["cut_off_shown"] and seen["composer_after_new"] == ""
+    assert seen["deleted"] == "Give me three tips for growing tomatoes."
+    assert seen["left"] == "Name one planet." and seen["locked_view_empty"] and seen["unlocked"]
+    assert "Nothing was changed." in seen["dry_run_message"], seen["dry_run_message"]
+    assert "report.txt" in seen["dry_run_details"] and seen["last_result"] == "Never run"
+    assert not seen["sensitive_save_enabled"]
+    assert "is refused" in seen["sensitive_problems"] and seen["form_closed"]
+    assert (inbox / "report.txt").exists() and not (user / "Sorted").exists()
+    convs = json.loads(run_steward("history", "list", "--json", home=home, **cli).stdout)
+    assert [c["title"] for c in convs] == ["Name one planet."]
+    [listed] = json.loads(run_steward("automations", "list", "--json", home=home, **cli).stdout)
+    shown = run_steward("automations", "show", listed["id"], "--json", home=home, **cli)
+    # the edit was cancelled: the workflow is as it was
+    assert json.loads(shown.stdout)["document"]["steps"][0]["params"]["destination"] == "~/Sorted/"
+    assert seen["continued"] == {"answers": 1, "longer": True}
