@@ -7,7 +7,8 @@ writes what it saw to RESULT (JSON) and screenshots into SHOTS, then waits to be
 What it does, in order: set the passphrase; type a message, pause until the draft is saved,
 send it (the answer stops at the length limit and is continued); start a new conversation
 (empty composer); delete a conversation; lock and unlock; dry-run a folder watch; edit a
-workflow into a sensitive folder (refused, in red) and cancel (asked first).
+workflow into a sensitive folder (refused, in red) and cancel (asked first); lock again and
+leave the unlock dialog open, for the test to quit the app from there.
 """
 
 from __future__ import annotations
@@ -195,6 +196,16 @@ class Driver:
         press(discard, "Discard changes")
         await until(lambda: not form.isVisible())
         self.seen["form_closed"] = True
+
+        # locked again, with the unlock dialog left open: quitting must still end the app
+        panel.close()
+        click(window.settings_button)
+        settings = await until(lambda: shown(SettingsDialog))
+        settings.lock_button.click()
+        await until(lambda: window.unlock_button.isVisible())
+        click(window.unlock_button)
+        await until(lambda: shown(PassphraseDialog))
+        self.seen["left_asking"] = True
 
 
 def main() -> None:

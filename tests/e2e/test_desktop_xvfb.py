@@ -558,7 +558,9 @@ def test_desktop_correctness_in_a_real_window(display: str, home: Path, tmp_path
         added = run_steward("automations", "create", str(workflow), home=home, **cli)
         assert added.returncode == 0, added.stderr
         wait_for(lambda: result.exists() or app.poll() is not None, timeout=900)
+        # quit while locked with the unlock dialog open: the process still ends, cleanly
         assert desktop_command(env, "--quit") == 0
+        assert wait_for(lambda: app.poll() is not None, timeout=20, fail=False), "did not quit"
     finally:
         status, out = ended_cleanly(app)
     assert status == 0 and b"Traceback" not in out, out.decode()
@@ -571,6 +573,7 @@ def test_desktop_correctness_in_a_real_window(display: str, home: Path, tmp_path
     assert "report.txt" in seen["dry_run_details"] and seen["last_result"] == "Never run"
     assert not seen["sensitive_save_enabled"]
     assert "is refused" in seen["sensitive_problems"] and seen["form_closed"]
+    assert seen["left_asking"]
     assert (inbox / "report.txt").exists() and not (user / "Sorted").exists()
     convs = json.loads(run_steward("history", "list", "--json", home=home, **cli).stdout)
     assert [c["title"] for c in convs] == ["Name one planet."]
