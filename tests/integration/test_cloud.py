@@ -233,9 +233,10 @@ def test_auto_escalates_when_the_local_model_is_missing(db: Database, llama_serv
     assert len(asker.requests) == 1  # consent for the conversation: asked once
     assert asker.requests[0].message_count == 1 and asker.requests[0].model == "smollm2"
     answers = [m for m in db.messages(conv) if m.role == "assistant"]
-    assert [(m.backend, m.model, m.status) for m in answers] == [
-        ("cloud", "smollm2", "complete")
-    ] * 2
+    assert [(m.backend, m.model) for m in answers] == [("cloud", "smollm2")] * 2
+    # 16 tokens may end an answer or cut it (the endpoint's finish reason says which)
+    for m in answers:
+        assert m.status == ("length" if m.completion_tokens == 16 else "complete"), m
     assert all(m.content for m in answers)
     assert db.cloud_consent(conv)
 
