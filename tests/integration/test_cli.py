@@ -258,11 +258,14 @@ def test_chat_session_survives_ctrl_c(home: Path) -> None:
     msgs = json.loads(run_steward("history", "show", conv["id"], "--json", home=home).stdout)[
         "messages"
     ]
+    # the last answer is sampled: it ends, or (rarely) runs to the 400-token limit and says so
+    last = msgs[3]
+    last_status = "length" if last["completion_tokens"] == 400 else "complete"
     assert [(m["role"], m["status"]) for m in msgs] == [
         ("user", "complete"),
         ("assistant", "partial"),
         ("user", "complete"),
-        ("assistant", "complete"),
+        ("assistant", last_status),
     ]
 
 
