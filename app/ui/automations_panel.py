@@ -36,7 +36,7 @@ from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import InvalidWorkflow, load_document, validate
 from app.core.errors import KnownError
 from app.core.text import visible
-from app.ui.dialogs import choose_file, reject_or_ask
+from app.ui.dialogs import choose_file, confirm, reject_or_ask
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -525,7 +525,8 @@ class AutomationsPanel(QDialog):
     def _on_form_clicked(self) -> None:
         self.open_form()
 
-    def _on_delete_clicked(self) -> None:
+    @asyncSlot()
+    async def _on_delete_clicked(self) -> None:
         workflow_id = self.selected_id()
         if workflow_id is None:
             return
@@ -536,18 +537,11 @@ class AutomationsPanel(QDialog):
             f"Delete “{stored.name}”? Its run history stays.",
             parent=self,
         )
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
         box.setObjectName("confirmDelete")
-
-        def done(_code: int) -> None:
-            if box.clickedButton() is delete:
-                self.automations.history.delete_workflow(workflow_id)
-                self.message.setText(f"Deleted “{stored.name}”.")
-                self.refresh()
-
-        box.finished.connect(done)
-        box.open()
+        if await confirm(box, "Delete"):
+            self.automations.history.delete_workflow(workflow_id)
+            self.message.setText(f"Deleted “{stored.name}”.")
+            self.refresh()
 
     def undo_selected(self) -> list[str]:
         run_id = self.selected_run_id()
