@@ -53,9 +53,9 @@ from app.core.steward import (
     CLOUD_KEY,
     SecretStore,
     Steward,
+    check_cloud_endpoint,
     cloud_endpoint,
     cloud_route,
-    test_cloud_endpoint,
 )
 from app.core.store.database import Database, connect, move_aside
 
@@ -279,11 +279,7 @@ async def _stream_answer(
             if isinstance(event, Started):
                 started = event
             elif isinstance(event, Routed):
-                redacted = f"; {event.redacted} values redacted" if event.redacted else ""
-                _err(
-                    f"(sending to the cloud: {event.host}, model {event.model} — "
-                    f"{event.reason}{redacted})"
-                )
+                _err(f"({event.text()})")
             elif isinstance(event, Token) and echo:
                 sys.stdout.write(event.text)
                 sys.stdout.flush()
@@ -329,9 +325,8 @@ async def _ask_consent(request: ConsentRequest) -> ConsentAnswer | None:
         return None
     _err(
         f"\nThe local model cannot answer: {request.reason}.\n"
-        f"Send this conversation ({request.message_count} messages, {request.characters} "
-        f"characters{', redacted' if request.redact else ''}) to {request.host} "
-        f"(model {request.model})?"
+        f"Send “{request.title}” ({request.message_count} messages, {request.characters} "
+        f"characters) to {request.host} (model {request.model})?\n{request.redaction_text()}"
     )
     loop = asyncio.get_running_loop()
     reply = await loop.run_in_executor(None, input, "[o] once  [c] for this conversation  [N] no: ")
@@ -735,7 +730,11 @@ def cmd_cloud(args: argparse.Namespace, steward: Steward) -> int:
     # test
     if not cloud.base_url:
         raise UsageError("No cloud endpoint is set; use `steward cloud set` first.")
-    ms = asyncio.run(test_cloud_endpoint(cloud, secrets_.get(CLOUD_KEY) or ""))
+    ms = asyncio.run(
+        check_cloud_endpoint(
+            cloud, secrets_.get(CLOUD_KEY) or "", lambda routed: _err(f"({routed.text()})")
+        )
+    )
     host = cloud_endpoint(cloud, "").host
     print(f"OK: {host} answered with model {cloud.model} in {ms:.0f} ms.")
     return 0

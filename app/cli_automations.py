@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.errors import ExitCode, KnownError, NotFoundError, UsageError
+from app.core.errors import ExitCode, KnownError, ModelError, NotFoundError, UsageError
 from app.core.text import visible
 
 if TYPE_CHECKING:  # the automations are imported only by these commands, not at every start
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the automations are imported only by these commands, not at
     from app.automations.runner import ApprovalRequest, Decision
     from app.automations.service import Automations
     from app.core.llm.engine import LocalEngine
+    from app.core.llm.gate import CloudGate
     from app.core.steward import Steward
 
 LISTING = ("list", "history")
@@ -379,15 +380,28 @@ def _plan(args: argparse.Namespace, steward: Steward) -> int:
     registry = discover(steward.paths)
 
     async def go() -> Any:
-        engine = steward.engine(getattr(args, "model", None))
-        cloud, route = _cloud_for_planning(steward, args)
+        gate = _planning_gate(steward, args)
+        engine = None
         try:
-            planner = Planner(registry, engine_generate_json(engine), cloud=cloud)
+            try:
+                engine = steward.engine(getattr(args, "model", None))
+                await engine.load()
+            except ModelError:
+                if engine is not None:
+                    await engine.aclose()
+                    engine = None
+                if not gate.enabled or gate.policy == "local":
+                    raise  # no cloud that could draft instead: the missing model is the answer
+            planner = Planner(
+                registry,
+                engine_generate_json(engine) if engine is not None else None,
+                cloud=_gate_generate(gate) if gate.enabled and gate.policy != "local" else None,
+            )
             return await planner.plan(args.request)
         finally:
-            await engine.aclose()
-            if route is not None:
-                await route.client.aclose()
+            if engine is not None:
+                await engine.aclose()
+            await gate.aclose()
 
     result = asyncio.run(go())
     if args.json:
@@ -418,37 +432,31 @@ async def _no_model(prompt: str, *, system: str, max_tokens: int) -> str:
     raise KnownError("Saving a draft runs nothing.")
 
 
-def _cloud_for_planning(steward: Steward, args: argparse.Namespace) -> tuple[Any, Any]:
-    """The cloud as a last resort for the planner: only when it is on, the policy is not
-    local-only, and the user agrees (asked in a terminal, or --allow-cloud)."""
-    from app.core.llm.engine import SamplingParams, TokenEvent
-    from app.core.llm.prompt import ChatMessage
+def _planning_gate(steward: Steward, args: argparse.Namespace) -> CloudGate:
+    """The cloud as the planner's last resort, through the same gate as chat: the policy,
+    consent (asked in a terminal, or --allow-cloud), redaction and the routed notice."""
+    from app.cli import _ask_consent
+    from app.core.llm.gate import CloudGate
     from app.core.steward import cloud_route
 
-    route = cloud_route(steward)
-    if route is None or route.settings.policy == "local":
-        return None, route
+    return CloudGate(cloud_route(steward), consent=_ask_consent, allow_cloud=args.allow_cloud)
+
+
+def _gate_generate(gate: CloudGate) -> Any:
+    from app.automations.planner import PLANNER_CLOUD_REASON
+    from app.core.llm.engine import SamplingParams
+    from app.core.llm.prompt import ChatMessage
 
     async def generate(messages: list[ChatMessage], params: SamplingParams) -> str:
-        if not args.allow_cloud:
-            if not sys.stdin.isatty():
-                raise KnownError("The cloud needs your consent (--allow-cloud).")
-            print(
-                f"The local model could not draft this. Send the request to "
-                f"{route.client.endpoint.host}? [y/N] ",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
-            if (await asyncio.to_thread(sys.stdin.readline)).strip().lower()[:1] != "y":
-                raise KnownError("Not sent to the cloud.")
-        pieces = []
-        async for event in route.client.stream_chat(messages, params):
-            if isinstance(event, TokenEvent):
-                pieces.append(event.text)
-        return "".join(pieces)
+        return await gate.complete(
+            messages,
+            reason=PLANNER_CLOUD_REASON,
+            params=params,
+            on_routed=lambda routed: print(f"({routed.text()})", file=sys.stderr, flush=True),
+            json_answer=True,
+        )
 
-    return generate, route
+    return generate
 
 
 def _run(args: argparse.Namespace, auto: Automations) -> int:

@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 MAX_STEPS = 4
 NAME_LENGTH = 40
 ATTEMPTS = 3  # local drafts before the cloud (if allowed) or a question
+# why a draft is sent to the cloud, as the consent question and the routed notice say it
+PLANNER_CLOUD_REASON = "drafting a workflow the local model could not draft"
 DRAFT_TOKENS = 400
 TEXT_LIMITS = {"template": 160, "text": 160, "body": 160, "instruction": 160, "heading": 60}
 DEFAULT_TEXT_LIMIT = 80
@@ -1041,7 +1043,7 @@ class Planner:
     def __init__(
         self,
         registry: Registry,
-        generate: Generate,
+        generate: Generate | None,
         *,
         cloud: Generate | None = None,
         attempts: int = ATTEMPTS,
@@ -1207,7 +1209,9 @@ class Planner:
     ) -> Plan:
         extra: list[ChatMessage] = []
         last: list[str] = []
-        sources: list[tuple[Generate, bool]] = [(self.generate, False)] * self.attempts
+        # with no local model, the cloud (when allowed) drafts alone
+        local = [(self.generate, False)] * self.attempts if self.generate is not None else []
+        sources: list[tuple[Generate, bool]] = local
         if self.cloud is not None:
             sources.append((self.cloud, True))
         for attempt, (generate, is_cloud) in enumerate(sources, 1):

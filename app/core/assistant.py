@@ -20,12 +20,11 @@ import concurrent.futures
 import functools
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from app.core.errors import ContextOverflowError, KnownError, ModelError, UsageError
-from app.core.llm.cloud import CloudClient
 from app.core.llm.engine import (
     DoneEvent,
     EngineEvent,
@@ -35,9 +34,14 @@ from app.core.llm.engine import (
     TokenEvent,
     TrimmedEvent,
 )
+from app.core.llm.gate import CloudGate, ConsentMemory, OnRouted, Outgoing
+from app.core.llm.gate import CloudRefusedError as CloudRefusedError
+from app.core.llm.gate import CloudRoute as CloudRoute
+from app.core.llm.gate import ConsentAnswer as ConsentAnswer
+from app.core.llm.gate import ConsentAsker as ConsentAsker
+from app.core.llm.gate import ConsentRequest as ConsentRequest
+from app.core.llm.gate import Routed as Routed
 from app.core.llm.prompt import ChatMessage
-from app.core.llm.redact import Redactor, StreamRestorer
-from app.core.settings import CloudSettings
 from app.core.store.database import Database
 from app.core.store.models import Backend, Conversation, Message
 
@@ -66,17 +70,6 @@ class Trimmed:
 
 
 @dataclass(frozen=True)
-class Routed:
-    """The request is about to leave the machine: shown before anything is sent."""
-
-    backend: Backend
-    model: str
-    host: str
-    reason: str
-    redacted: int  # values replaced by placeholders before sending
-
-
-@dataclass(frozen=True)
 class Finished:
     message: Message
     stats: GenerationStats
@@ -84,37 +77,6 @@ class Finished:
 
 AssistantEvent = Started | Token | Trimmed | Routed | Finished
 BackendChoice = Literal["auto", "local", "cloud"]
-ConsentAnswer = Literal["once", "conversation", "refuse"]
-
-
-@dataclass(frozen=True)
-class ConsentRequest:
-    """What a person is shown before a conversation is first sent to the cloud."""
-
-    conversation_id: str
-    title: str
-    message_count: int
-    characters: int
-    host: str
-    model: str
-    reason: str
-    redact: bool
-
-
-# Returns the person's answer, or None when there is nobody to ask.
-ConsentAsker = Callable[[ConsentRequest], Awaitable[ConsentAnswer | None]]
-
-
-class CloudRefusedError(KnownError):
-    """The request needs the cloud and consent was refused or could not be asked."""
-
-
-@dataclass
-class CloudRoute:
-    """The cloud endpoint and the policy it is used under."""
-
-    client: CloudClient
-    settings: CloudSettings
 
 
 def title_from(text: str) -> str:
@@ -148,14 +110,27 @@ class Assistant:
         self.db = db
         self.engine = engine
         self.system_prompt = system_prompt
-        self.cloud = cloud
-        self.consent = consent
-        self.allow_cloud = allow_cloud
         # why there is no local engine (a missing or broken model), for escalation and messages
         self.local_error = local_error or (
             ModelError("No local model is available.") if engine is None else None
         )
         self._db_thread = concurrent.futures.ThreadPoolExecutor(1, "steward-db")
+        self.gate = CloudGate(
+            cloud,
+            consent=consent,
+            allow_cloud=allow_cloud,
+            memory=_StoredConsent(self),
+            refused_hint=lambda: self.local_error.user_text() if self.local_error else None,
+        )
+
+    @property
+    def cloud(self) -> CloudRoute | None:
+        """The cloud route every request leaving the machine goes through (via the gate)."""
+        return self.gate.route
+
+    @cloud.setter
+    def cloud(self, route: CloudRoute | None) -> None:
+        self.gate.route = route
 
     async def db_call(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_thread, fn)
@@ -331,50 +306,6 @@ class Assistant:
             async for event in self._cloud(conv, history, params, cancel, reason, False, continues):
                 yield event
 
-    async def _authorize(
-        self,
-        conv: Conversation | None,
-        history: list[ChatMessage],
-        reason: str,
-        explicit: bool,
-        title: str = "",
-    ) -> None:
-        """Consent for sending ``conv`` (or, without one, just ``history``) to the cloud, or
-        CloudRefusedError."""
-        assert self.cloud is not None
-        route = self.cloud
-        host = route.client.endpoint.host
-        if explicit or (
-            conv is not None and await self.db_call(lambda: self.db.cloud_consent(conv.id))
-        ):
-            return
-        request = ConsentRequest(
-            conv.id if conv is not None else "",
-            conv.title if conv is not None else title,
-            len(history),
-            sum(len(m.content) for m in history),
-            host,
-            route.settings.model,
-            reason,
-            route.settings.redact,
-        )
-        answer = await self.consent(request) if self.consent else None
-        if answer is None and self.allow_cloud:
-            answer = "once"
-        if answer is None:
-            raise CloudRefusedError(
-                f"The local model cannot answer: {reason}. Sending this conversation to "
-                f"{host} needs your consent.",
-                hint="Add --allow-cloud (or --backend cloud), or run in a terminal to be asked.",
-            )
-        if answer == "refuse":
-            raise CloudRefusedError(
-                f"Not sent to the cloud. The local model cannot answer: {reason}.",
-                hint=str(self.local_error.user_text()) if self.local_error else None,
-            )
-        if answer == "conversation" and conv is not None:
-            await self.db_call(lambda: self.db.set_cloud_consent(conv.id, True))
-
     async def _cloud(
         self,
         conv: Conversation,
@@ -385,42 +316,17 @@ class Assistant:
         explicit: bool,
         continues: Message | None = None,
     ) -> AsyncIterator[AssistantEvent]:
-        assert self.cloud is not None
-        route = self.cloud
-        host = route.client.endpoint.host
+        gate = self.gate
         if continues is not None:  # an endpoint cannot be relied on to extend an answer itself
             history = [*history, ChatMessage("user", CONTINUE_REQUEST)]
-        await self._authorize(conv, history, reason, explicit)
-        redactor = Redactor() if route.settings.redact else None
-        outgoing = (
-            [ChatMessage(m.role, redactor.redact(m.content)) for m in history]
-            if redactor
-            else history
+        outgoing: Outgoing = gate.prepare(history)
+        await gate.authorize(
+            outgoing, reason=reason, explicit=explicit, conversation_id=conv.id, title=conv.title
         )
-        yield Routed(
-            "cloud", route.settings.model, host, reason, redactor.replaced if redactor else 0
-        )
-        sampling = params or SamplingParams()
-
-        async def cloud_events() -> AsyncIterator[EngineEvent]:
-            restorer = StreamRestorer(redactor) if redactor else None
-            async for event in route.client.stream_chat(outgoing, sampling, cancel):
-                if restorer is not None and isinstance(event, TokenEvent):
-                    text = restorer.feed(event.text)
-                    if text:
-                        yield TokenEvent(text)
-                    continue
-                if (
-                    restorer is not None
-                    and isinstance(event, DoneEvent)
-                    and (tail := restorer.flush())
-                ):
-                    yield TokenEvent(tail)
-                yield event
-
-        async for event in self._record(
-            conv, cloud_events(), route.settings.model, "cloud", continues
-        ):
+        yield gate.routed(outgoing, reason)
+        events = gate.stream(outgoing, params or SamplingParams(), cancel)
+        model = gate.route.settings.model if gate.route is not None else ""
+        async for event in self._record(conv, events, model, "cloud", continues):
             yield event
 
     async def complete_in_cloud(
@@ -431,34 +337,31 @@ class Assistant:
         reason: str,
         params: SamplingParams | None = None,
         cancel: threading.Event | None = None,
+        on_routed: OnRouted | None = None,
+        json_answer: bool = False,
     ) -> str:
         """The escalation hook for other local components (the automation planner, when it
         could not produce a valid result locally): the whole text of a cloud completion of
-        ``messages``, under the same policy and consent as chat, stored nowhere.
+        ``messages`` through the same gate as chat (policy, consent, redaction, routed
+        notice), stored nowhere.
 
         Raises CloudRefusedError when the policy is ``local``, the cloud is off, or consent
         is refused or cannot be asked.
         """
-        if self.cloud is None or not self.cloud.settings.enabled:
-            raise CloudRefusedError(f"The cloud is off, so {reason} stays unresolved.")
-        if self.cloud.settings.policy == "local":
-            raise CloudRefusedError(
-                f"The policy is local only, so {reason} was not sent to the cloud."
-            )
-        conv = (
-            await self.db_call(lambda: self.db.find_conversation(conversation_id))
-            if conversation_id
-            else None
+        title = reason
+        if conversation_id:
+            conv = await self.db_call(lambda: self.db.find_conversation(conversation_id))
+            title = conv.title
+        return await self.gate.complete(
+            messages,
+            reason=reason,
+            conversation_id=conversation_id,
+            title=title,
+            params=params,
+            cancel=cancel,
+            on_routed=on_routed,
+            json_answer=json_answer,
         )
-        explicit = self.cloud.settings.policy == "cloud"
-        await self._authorize(conv, messages, reason, explicit, title=reason)
-        parts = []
-        async for event in self.cloud.client.stream_chat(
-            messages, params or SamplingParams(), cancel or threading.Event()
-        ):
-            if isinstance(event, TokenEvent):
-                parts.append(event.text)
-        return "".join(parts)
 
     # --- recording ------------------------------------------------------------------------
 
@@ -537,3 +440,18 @@ class Assistant:
             if answer is None or answer.status not in ("complete",):
                 await asyncio.shield(save(status, None if status == "partial" else str(exc)))
             raise
+
+
+class _StoredConsent(ConsentMemory):
+    """ "Allow for this conversation", kept with the conversation in the store."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+
+    async def given(self, conversation_id: str) -> bool:
+        db = self.assistant.db
+        return await self.assistant.db_call(lambda: db.cloud_consent(conversation_id))
+
+    async def give(self, conversation_id: str) -> None:
+        db = self.assistant.db
+        await self.assistant.db_call(lambda: db.set_cloud_consent(conversation_id, True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from app.core.store.database import Database, open_database
 if TYPE_CHECKING:
     from app.core.assistant import CloudRoute
     from app.core.llm.cloud import CloudEndpoint
+    from app.core.llm.gate import OnRouted
 
 log = logging.getLogger(__name__)
 
@@ -190,13 +192,20 @@ def cloud_route(steward: Steward) -> CloudRoute | None:
     return CloudRoute(CloudClient(cloud_endpoint(cloud, key)), cloud)
 
 
-async def test_cloud_endpoint(cloud: CloudSettings, api_key: str) -> float:
-    """One short request to the endpoint in ``cloud`` (no retries): the round trip in ms, or
-    CloudError saying what went wrong. Nothing of the user's is sent."""
+async def check_cloud_endpoint(
+    cloud: CloudSettings, api_key: str, on_routed: OnRouted | None = None
+) -> float:
+    """One short request to the endpoint in ``cloud`` (no retries), through the cloud gate:
+    the round trip in ms, or CloudError saying what went wrong. Nothing of the user's is sent;
+    testing is itself the consent (the settings need not be saved or switched on)."""
     from app.core.llm.cloud import CloudClient
+    from app.core.llm.gate import CloudGate, CloudRoute
 
-    client = CloudClient(cloud_endpoint(cloud, api_key, retries=False))
+    settings = dataclasses.replace(cloud, enabled=True)
+    gate = CloudGate(
+        CloudRoute(CloudClient(cloud_endpoint(cloud, api_key, retries=False)), settings)
+    )
     try:
-        return await client.test_connection()
+        return await gate.test_connection(on_routed)
     finally:
-        await client.aclose()
+        await gate.aclose()

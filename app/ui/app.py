@@ -89,11 +89,7 @@ async def ask_cloud_consent(parent: QWidget, request: ConsentRequest) -> Consent
         f"The local model cannot answer: {request.reason}.\n\n"
         f"Send “{request.title}” ({size}) to {request.host}, model {request.model}?"
     )
-    box.setInformativeText(
-        "E-mail addresses, phone numbers and home-folder paths are replaced before sending."
-        if request.redact
-        else "It is sent as it is; Settings › Cloud can replace personal details first."
-    )
+    box.setInformativeText(request.redaction_text())
     answer = await ask_three_ways(box, "Send &once", "Allow for this &conversation", "&Don't send")
     return ("once", "conversation", "refuse")[answer]
 
@@ -273,11 +269,16 @@ class Session:
         in the same dialog); refused when it is off or the policy is local-only."""
         if self.assistant is None:
             raise KnownError("The cloud is not available.")
+        from app.automations.planner import PLANNER_CLOUD_REASON
+
+        window = self.window
         return await self.assistant.complete_in_cloud(
             messages,
             conversation_id=None,
-            reason="drafting a workflow the local model could not draft",
+            reason=PLANNER_CLOUD_REASON,
             params=params,
+            on_routed=lambda routed: window.statusBar().showMessage(routed.text(), 8000),
+            json_answer=True,
         )
 
     def _on_workflow_saved(self, _workflow_id: str) -> None:

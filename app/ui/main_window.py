@@ -728,9 +728,7 @@ class MainWindow(QMainWindow):
                         8000,
                     )
                 elif isinstance(event, Routed):
-                    self.statusBar().showMessage(
-                        f"Sending to the cloud: {event.host} ({event.model}) — {event.reason}", 8000
-                    )
+                    self.statusBar().showMessage(event.text(), 8000)
                 elif isinstance(event, Finished):
                     self._stream_timer.stop()
                     self._streaming = None

@@ -40,8 +40,8 @@ from app.core.steward import (
     CLOUD_KEY,
     SecretStore,
     Steward,
+    check_cloud_endpoint,
     cloud_endpoint,
-    test_cloud_endpoint,
 )
 from app.ui.dialogs import choose_file, tell
 
@@ -308,7 +308,13 @@ class SettingsDialog(QDialog):
         try:
             stored = await loop.run_in_executor(None, SecretStore(self.steward).get, CLOUD_KEY)
             key = typed if typed is not None else stored or ""
-            ms = await test_cloud_endpoint(cloud, key)
+            ms = await check_cloud_endpoint(
+                cloud,
+                key,
+                lambda r: self.test_result.setText(
+                    f"Testing: a one-word request to {r.host} ({r.model}), nothing of yours…"
+                ),
+            )
             result = f"OK: {cloud_endpoint(cloud, '').host} answered with {cloud.model} in "
             result += f"{ms:.0f} ms."
         except KnownError as exc:

@@ -405,7 +405,7 @@ def test_cli_cloud_commands_against_the_real_server(home: Path, llama_server: st
     assert out.returncode == 0, out.stderr
     answer = json.loads(out.stdout)
     assert answer["backend"] == "cloud" and answer["model"] == "smollm2" and answer["content"]
-    assert "sending to the cloud" in out.stderr
+    assert "Sending to the cloud" in out.stderr
     local = json.loads(run_steward("ask", "Hi", "--json", "--max-tokens", "4", home=home).stdout)
     assert local["backend"] == "local"  # auto: local first
     text = run_steward("history", "show", answer["conversation_id"], home=home).stdout

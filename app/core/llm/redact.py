@@ -5,6 +5,7 @@ user has them restored. Stored messages always hold the original text."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -44,7 +45,19 @@ class Redactor:
         return _PHONE.sub(phone, text)
 
     def restore(self, text: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: self._by_placeholder.get(m.group(0), m.group(0)), text)
+        return self.restore_with(text, lambda value: value)
+
+    def restore_with(self, text: str, encode: Callable[[str], str]) -> str:
+        """Placeholders back to their values, each passed through ``encode`` (for example
+        escaped for the JSON string it stands in)."""
+        return _PLACEHOLDER.sub(
+            lambda m: (
+                encode(self._by_placeholder[m.group(0)])
+                if m.group(0) in self._by_placeholder
+                else m.group(0)
+            ),
+            text,
+        )
 
     @property
     def replaced(self) -> int:

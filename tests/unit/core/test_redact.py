@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from app.core.llm.redact import Redactor, StreamRestorer
@@ -32,3 +33,13 @@ def test_stream_restorer_handles_placeholders_split_across_chunks() -> None:
     chunks = ["Sure, I will e-mail [EMA", "IL_", "1] today", " [not a placeholder", "]."]
     out = "".join(restorer.feed(c) for c in chunks) + restorer.flush()
     assert out == "Sure, I will e-mail bob@example.com today [not a placeholder]."
+
+
+def test_values_restored_into_json_are_escaped() -> None:
+    redactor = Redactor(home=Path("C:\\Users\\ada"))
+    sent = redactor.redact("open C:\\Users\\ada\\notes.txt and mail ada@example.org")
+    assert "[PATH_1]" in sent and "[EMAIL_1]" in sent
+    answer = json.dumps({"file": "[PATH_1]", "to": "[EMAIL_1]"})
+    restored = json.loads(redactor.restore_with(answer, lambda v: json.dumps(v)[1:-1]))
+    assert restored == {"file": "C:\\Users\\ada\\notes.txt", "to": "ada@example.org"}
+    assert redactor.restore_with("[PATH_9] stays", str.upper) == "[PATH_9] stays"
