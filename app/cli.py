@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import dataclasses
 import getpass
+import io
 import json
 import os
 import signal
+import stat
 import sys
 import threading
 from collections.abc import Iterator
@@ -135,8 +137,11 @@ def build_parser() -> Parser:
         sp.add_argument("--max-tokens", type=int)
         sp.add_argument("--seed", type=int)
 
-    ask = sub.add_parser("ask", help="answer one prompt, streamed to stdout")
-    ask.add_argument("prompt")
+    ask = sub.add_parser(
+        "ask",
+        help="answer one prompt, streamed to stdout (text piped in comes first, as context)",
+    )
+    ask.add_argument("prompt", nargs="?", default="")
     ask.add_argument("--conversation", metavar="ID", help="continue this conversation")
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     sampling(ask)
@@ -406,6 +411,8 @@ def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
 
 def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
     params = _params(args, steward)
+    if isinstance(sys.stdin, io.TextIOWrapper):  # a line that is not UTF-8 is refused, not fatal
+        sys.stdin.reconfigure(errors="surrogateescape")
     db = steward.open_store()
     conversation = db.find_conversation(args.conversation).id if args.conversation else None
 
@@ -431,6 +438,11 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
                     line = await loop.run_in_executor(None, input, "\nyou> ")
                 except (EOFError, KeyboardInterrupt):
                     return 0
+                if (where := not_utf8(line)) is not None:
+                    _err(f"steward: that line is not valid UTF-8 text ({where}); not sent.")
+                    if not sys.stdin.isatty():
+                        return int(ExitCode.USAGE)  # a script's input is wrong: stop here
+                    continue
                 text = line.strip()
                 if not text:
                     continue
@@ -813,6 +825,51 @@ COMMANDS = {
 }
 
 
+def not_utf8(text: str) -> str | None:
+    """Where ``text`` (an argument or a line decoded with surrogateescape) holds bytes that
+    are not UTF-8, described for a message; None when it is clean."""
+    for index, char in enumerate(text):
+        if "\udc80" <= char <= "\udcff":
+            return f"byte 0x{ord(char) - 0xDC00:02X} at character {index + 1}"
+    return None
+
+
+def _piped() -> bool:
+    """Standard input is a pipe or a file (not a terminal, not /dev/null, not closed)."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
+
+
+def prompt_with_input(prompt: str) -> str:
+    """The prompt for `steward ask`: text piped in first, then the prompt given (as `llm`
+    does); UsageError for text that is not UTF-8 or for nothing at all."""
+    if (where := not_utf8(prompt)) is not None:
+        raise UsageError(
+            f"The prompt is not valid UTF-8 text ({where}); nothing was sent or stored."
+        )
+    piped = ""
+    if _piped():
+        data = sys.stdin.buffer.read()
+        try:
+            piped = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise UsageError(
+                f"The text piped in is not valid UTF-8 (byte 0x{data[exc.start]:02X} at byte "
+                f"{exc.start + 1}); nothing was sent or stored.",
+                hint="Convert it first, for example with `iconv -f latin1 -t utf-8`.",
+            ) from None
+    text = "\n\n".join(part for part in (piped.strip("\n"), prompt) if part.strip())
+    if not text.strip():
+        raise UsageError(
+            'The prompt is empty; give the question in quotes, e.g. steward ask "Hello", '
+            "or pipe text in."
+        )
+    return text
+
+
 def run(argv: list[str]) -> int:
     from app.cli_automations import COMMANDS as AUTOMATION_COMMANDS
 
@@ -829,9 +886,12 @@ def run(argv: list[str]) -> int:
         option = "--" + given[0].replace("_", "-")
         _err(f"steward: {option} is for the desktop app; it goes without a command")
         return ExitCode.USAGE
-    if command == "ask" and not args.prompt.strip():
-        _err('steward: the prompt is empty; give the question in quotes, e.g. steward ask "Hello"')
-        return ExitCode.USAGE
+    if command == "ask":
+        try:
+            args.prompt = prompt_with_input(args.prompt)
+        except UsageError as exc:
+            _err(f"steward: {exc.user_text()}")
+            return ExitCode.USAGE
     paths: Paths | None = None
     steward: Steward | None = None
     try:

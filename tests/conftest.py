@@ -78,6 +78,8 @@ def run_steward(
         cwd=ROOT,
         env=steward_env(home, **env),
         input=input,
+        # nothing piped in unless a test pipes it (`ask` reads piped text as context)
+        stdin=subprocess.DEVNULL if input is None else None,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -302,3 +302,48 @@ def test_settings_command_changes_what_ask_uses(home: Path, tmp_path: Path) -> N
     assert (
         json.loads(run_steward("settings", "show", "--json", home=home).stdout)["max_tokens"] == 512
     )
+
+
+def test_ask_reads_piped_text_before_the_prompt(home: Path) -> None:
+    notes = "Notes: the review moved to Thursday at 15:00 in room 12.\n"
+    out = run_steward(
+        "ask", "When is the review?", "--json", "--max-tokens", "8", home=home, input=notes
+    )
+    assert out.returncode == 0, out.stderr
+    conv = json.loads(out.stdout)["conversation_id"]
+    shown = json.loads(run_steward("history", "show", conv, "--json", home=home).stdout)
+    assert shown["messages"][0]["content"] == notes.strip() + "\n\nWhen is the review?"
+    alone = run_steward("ask", "--json", "--max-tokens", "4", home=home, input="Say hi.\n")
+    assert alone.returncode == 0, alone.stderr  # the piped text alone is the prompt
+    too_long = run_steward("ask", "Summarize this", home=home, input="word " * 20_000)
+    assert too_long.returncode == 3, too_long.stderr
+    assert "too long for the local model" in too_long.stderr and "tokens" in too_long.stderr
+
+
+def test_text_that_is_not_utf8_is_refused_with_one_clear_line(home: Path) -> None:
+    assert run_steward("ask", "Say hi.", "--max-tokens", "4", home=home).returncode == 0
+    before = run_steward("history", "list", "--json", home=home).stdout
+
+    def steward_bytes(*args: bytes, input: bytes | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable.encode(), b"-m", b"app", *args],
+            cwd=ROOT,
+            env=steward_env(home),
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            timeout=120,
+        )
+
+    piped = steward_bytes(b"ask", b"Summarize", input=b"caf\xe9 au lait\n")
+    argument = steward_bytes(b"ask", b"bad \xff byte")
+    chat = steward_bytes(b"chat", input=b"hi \xff\n")
+    for result, words in (
+        (piped, b"The text piped in is not valid UTF-8 (byte 0xE9 at byte 4)"),
+        (argument, b"The prompt is not valid UTF-8 text (byte 0xFF"),
+        (chat, b"that line is not valid UTF-8 text (byte 0xFF"),
+    ):
+        assert result.returncode == 2, result.stderr
+        assert words in result.stderr and b"unexpected error" not in result.stderr
+    assert len(piped.stderr.decode().strip().splitlines()) == 1
+    assert run_steward("history", "list", "--json", home=home).stdout == before  # nothing stored
