@@ -21,12 +21,11 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from app import __version__
 from app.core import history_io
 from app.core.assistant import (
-    Assistant,
     BackendChoice,
     ConsentAnswer,
     ConsentRequest,
@@ -38,7 +37,7 @@ from app.core.assistant import (
 )
 from app.core.errors import ExitCode, KnownError, LockedError, ModelError, UsageError
 from app.core.llm.cloud import validate_base_url
-from app.core.llm.engine import LocalEngine, SamplingParams
+from app.core.llm.engine import SamplingParams
 from app.core.logs import setup_logging, write_crash_report
 from app.core.paths import Paths, resolve_paths
 from app.core.secrets import (
@@ -57,9 +56,12 @@ from app.core.steward import (
     Steward,
     check_cloud_endpoint,
     cloud_endpoint,
-    cloud_route,
 )
-from app.core.store.database import Database, connect, move_aside
+from app.core.store.database import connect, move_aside
+from app.session import Drafted, Failed, Proposed, Session
+
+if TYPE_CHECKING:
+    from app.automations.planner import Plan
 
 
 class Parser(argparse.ArgumentParser):
@@ -262,24 +264,37 @@ def _interrupt_sets(cancel: threading.Event) -> Iterator[None]:
 
 
 async def _stream_answer(
-    assistant: Assistant,
+    session: Session,
     text: str,
     conversation: str | None,
     params: SamplingParams,
     *,
     echo: bool,
     backend: BackendChoice | None = None,
+    chat: Chat | None = None,
 ) -> tuple[Started | None, Finished | None, bool]:
+    """One message through the session, printed as it streams. In `steward chat` (``chat``
+    given) a request for an automation is drafted and offered for saving."""
     cancel = threading.Event()
     started = finished = None
     with _interrupt_sets(cancel):
-        events = (
-            assistant.continue_answer(conversation, params=params, cancel=cancel, backend=backend)
-            if text == CONTINUE_COMMAND and conversation is not None
-            else assistant.ask(
-                text, conversation_id=conversation, params=params, cancel=cancel, backend=backend
+        if text == CONTINUE_COMMAND and conversation is not None:
+            assistant = session.assistant()
+            events = session.take_turn(
+                assistant.continue_answer(
+                    conversation, params=params, cancel=cancel, backend=backend
+                )
             )
-        )
+        else:
+            events = session.submit(
+                text,
+                conversation,
+                params=params,
+                cancel=cancel,
+                backend=backend,
+                draft=chat.draft if chat is not None else None,
+                drafting=chat is not None,
+            )
         async for event in events:
             if isinstance(event, Started):
                 started = event
@@ -295,12 +310,68 @@ async def _stream_answer(
                 )
             elif isinstance(event, Finished):
                 finished = event
+            elif isinstance(event, Failed):
+                raise event.error
+            elif chat is not None and isinstance(event, Drafted | Proposed):
+                await chat.offer(event)
     if finished is not None and finished.message.status == "length":
         _err(
             f"\n(stopped at the length limit of {params.max_tokens} tokens: /continue in "
             "`steward chat --conversation ID` goes on, or raise --max-tokens)"
         )
     return started, finished, cancel.is_set()
+
+
+class Chat:
+    """What `steward chat` keeps between messages: the open workflow draft, and the way it
+    asks before saving a draft or running an action."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.draft: Plan | None = None
+
+    async def _yes(self, question: str) -> bool:
+        _err(question)
+        try:
+            reply = await asyncio.get_running_loop().run_in_executor(None, input, "[y/N] ")
+        except EOFError:
+            return False
+        return reply.strip().lower()[:1] == "y"
+
+    async def offer(self, event: Drafted | Proposed) -> None:
+        from app.automations.planner import review_text
+        from app.cli_automations import headless_services
+
+        plan = event.plan
+        registry = self.session.registry()
+        print(("\n" if isinstance(event, Proposed) else "") + review_text(plan, registry))
+        if plan.kind != "workflow" or plan.workflow is None:
+            self.draft = plan if plan.kind == "question" else None
+            return
+        automations = self.session.automations(headless_services(self.session))
+        if isinstance(event, Proposed):
+            if await self._yes("Run this action now? Approving runs exactly the step shown."):
+                run = await automations.run_document(plan.workflow)
+                _err(f"(run {run.id[:8]}: {run.status}{' — ' + run.error if run.error else ''})")
+            return
+        self.draft = plan
+        if not await self._yes(
+            "Save and enable this workflow? Approving grants exactly the permissions listed. "
+            "(Or say what to change.)"
+        ):
+            _err("(not saved; the draft stays open: describe a change, or go on chatting)")
+            return
+        store = self.session.assistant().store
+        workflow = plan.workflow
+
+        def save() -> tuple[str, str]:
+            wf = automations.create(workflow, enabled=True)
+            automations.history.approve(wf.id, wf.document)
+            return wf.name, wf.id
+
+        name, workflow_id = await store.call(save)
+        self.draft = None
+        _err(f"(saved “{name}” as {workflow_id[:8]}: enabled, approved as shown)")
 
 
 # in `steward chat`: go on with an answer cut off at the length limit
@@ -338,53 +409,35 @@ async def _ask_consent(request: ConsentRequest) -> ConsentAnswer | None:
     return {"o": "once", "c": "conversation"}.get(reply.strip().lower()[:1], "refuse")  # type: ignore[return-value]
 
 
-async def _make_assistant(
-    args: argparse.Namespace, steward: Steward, db: Database
-) -> tuple[Assistant, LocalEngine | None]:
-    """The assistant for ask/chat: local engine (if it loads) and the cloud route (if on)."""
-    route = cloud_route(steward)
-    engine: LocalEngine | None = None
-    local_error: KnownError | None = None
+async def _chat_session(args: argparse.Namespace, steward: Steward) -> Session:
+    """The session for ask/chat: the local engine loaded (unless the cloud is chosen) and
+    the cloud gate (if on). A missing model is the answer unless the cloud can take over."""
+    session = Session(
+        steward=steward, model=args.model, consent=_ask_consent, allow_cloud=args.allow_cloud
+    )
+    session.unlock()
+    route = session.assistant().cloud
     cloud_only = route is not None and (
         args.backend == "cloud" or (args.backend is None and route.settings.policy == "cloud")
     )
-    try:
-        if not cloud_only:
-            engine = steward.engine(args.model)
-            await engine.load()
-    except ModelError as exc:
-        if engine is not None:
-            engine.close()
-            engine = None
-        # without a cloud that could take over, the missing model is the answer
-        if route is None or args.backend == "local" or route.settings.policy == "local":
-            if route is not None:
-                await route.client.aclose()
-            raise
-        local_error = exc
-    # the cloud answers with the same system prompt the local model would have had
-    system = (engine.settings if engine else steward.settings.model_settings()).system_prompt
-    assistant = Assistant(
-        db,
-        engine,
-        system_prompt=system,
-        cloud=route,
-        consent=_ask_consent,
-        allow_cloud=args.allow_cloud,
-        local_error=local_error,
-    )
-    return assistant, engine
+    if not cloud_only:
+        try:
+            await session.load_engine()
+        except ModelError:
+            if route is None or args.backend == "local" or route.settings.policy == "local":
+                await session.aclose()
+                raise
+    return session
 
 
 def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
     params = _params(args, steward)  # bad arguments are reported before anything is created
-    db = steward.open_store()
 
     async def go() -> int:
-        assistant, engine = await _make_assistant(args, steward, db)
+        session = await _chat_session(args, steward)
         try:
             started, finished, stopped = await _stream_answer(
-                assistant,
+                session,
                 args.prompt,
                 args.conversation,
                 params,
@@ -392,11 +445,7 @@ def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
                 backend=args.backend,
             )
         finally:
-            assistant.close()
-            if engine is not None:
-                engine.close()
-            if assistant.cloud is not None:
-                await assistant.cloud.client.aclose()
+            await session.aclose()
         if args.json and started and finished:
             print(json.dumps(_answer_json(started, finished), ensure_ascii=False))
         elif not args.json:
@@ -418,18 +467,21 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
 
     async def go() -> int:
         nonlocal conversation
-        assistant, engine = await _make_assistant(args, steward, db)
+        session = await _chat_session(args, steward)
+        chat = Chat(session)
+        engine, cloud = session.engine(), session.assistant().cloud
         where = (
             engine.model.name
-            if engine
-            else f"cloud ({assistant.cloud.settings.model})"
-            if assistant.cloud
+            if engine is not None and session.local_error is None
+            else f"cloud ({cloud.settings.model})"
+            if cloud is not None
             else "none"
         )
         _err(
             f"Steward chat — model: {where}. Enter a message; Ctrl+C stops an answer; "
             "Ctrl+D or /quit leaves; /new starts a new conversation; /continue goes on with "
-            "an answer cut off at the length limit."
+            "an answer cut off at the length limit. Ask for an automation (“every morning…”) "
+            "and it is drafted for you to review."
         )
         loop = asyncio.get_running_loop()
         try:
@@ -452,13 +504,19 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
                     _err("(nothing to continue: no answer in this conversation yet)")
                     continue
                 if text == "/new":
-                    conversation = None
+                    conversation, chat.draft = None, None
                     _err("(new conversation)")
                     continue
                 sys.stdout.write("steward> ")
                 try:
                     started, _, stopped = await _stream_answer(
-                        assistant, text, conversation, params, echo=True, backend=args.backend
+                        session,
+                        text,
+                        conversation,
+                        params,
+                        echo=True,
+                        backend=args.backend,
+                        chat=chat,
                     )
                 except KnownError as exc:
                     _err(f"\nsteward: {exc.user_text()}")
@@ -469,11 +527,7 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
                 if stopped:
                     _err("(stopped; the partial answer was saved)")
         finally:
-            assistant.close()
-            if engine is not None:
-                engine.close()
-            if assistant.cloud is not None:
-                await assistant.cloud.client.aclose()
+            await session.aclose()
 
     return asyncio.run(go())
 

@@ -17,11 +17,11 @@ from app.core.text import visible
 
 if TYPE_CHECKING:  # the automations are imported only by these commands, not at every start
     from app.automations.history import RunRecord, StepRecord, StoredWorkflow
-    from app.automations.runner import ApprovalRequest, Decision
+    from app.automations.planner import Plan
+    from app.automations.runner import ApprovalRequest, Decision, HeadlessServices
     from app.automations.service import Automations
-    from app.core.llm.engine import LocalEngine
-    from app.core.llm.gate import CloudGate
     from app.core.steward import Steward
+    from app.session import Session
 
 LISTING = ("list", "history")
 
@@ -87,24 +87,12 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
 # --- services --------------------------------------------------------------------------
 
 
-class _LazyEngine:
-    """The local model, loaded only when a model step needs it."""
+def headless_services(session: Session) -> HeadlessServices:
+    """Services for runs started from a terminal: the session's model (loaded when a step
+    needs it), notifications printed."""
+    from app.automations.runner import HeadlessServices
 
-    def __init__(self, steward: Steward, model: str | None) -> None:
-        self.steward, self.model = steward, model
-        self.engine: LocalEngine | None = None
-
-    async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str:
-        from app.automations.service import engine_generate
-
-        if self.engine is None:
-            self.engine = self.steward.engine(self.model)
-            await self.engine.load()
-        return await engine_generate(self.engine)(prompt, system=system, max_tokens=max_tokens)
-
-    async def aclose(self) -> None:
-        if self.engine is not None:
-            await self.engine.aclose()
+    return HeadlessServices(session.model_generate, _notify)
 
 
 def _notify(text: str) -> None:
@@ -276,8 +264,7 @@ def cmd_plugins(args: argparse.Namespace, steward: Steward) -> int:
 
 
 def cmd_automations(args: argparse.Namespace, steward: Steward) -> int:
-    from app.automations.runner import HeadlessServices
-    from app.automations.service import Automations, discover
+    from app.automations.service import discover
     from app.automations.workflow import InvalidWorkflow, validate
 
     command = args.automations_command
@@ -293,14 +280,13 @@ def cmd_automations(args: argparse.Namespace, steward: Steward) -> int:
         return 0
     if command == "plan":
         return _plan(args, steward)
-    db = steward.open_store()
-    lazy = _LazyEngine(steward, getattr(args, "model", None))
-    auto = Automations(db, steward.paths, HeadlessServices(lazy.generate, _notify))
+    from app.session import Session
+
+    session = Session(steward=steward, model=getattr(args, "model", None))
     try:
-        return _automations(args, command, auto)
+        return _automations(args, command, session.automations(headless_services(session)))
     finally:
-        if lazy.engine is not None:
-            asyncio.run(lazy.aclose())
+        asyncio.run(session.aclose())
 
 
 def _automations(args: argparse.Namespace, command: str, auto: Automations) -> int:
@@ -373,42 +359,42 @@ def _automations(args: argparse.Namespace, command: str, auto: Automations) -> i
 
 def _plan(args: argparse.Namespace, steward: Steward) -> int:
     """Draft (never run) a workflow; exit 0 for a draft, a question and a refusal alike."""
-    from app.automations.planner import Planner, engine_generate_json, review_text
-    from app.automations.runner import HeadlessServices
-    from app.automations.service import Automations, discover
+    from app.automations.planner import review_text
+    from app.cli import _ask_consent
+    from app.session import Drafted, Session
 
-    registry = discover(steward.paths)
+    session = Session(
+        steward=steward,
+        model=getattr(args, "model", None),
+        consent=_ask_consent,
+        allow_cloud=args.allow_cloud,
+    )
 
-    async def go() -> Any:
-        gate = _planning_gate(steward, args)
-        engine = None
+    async def go() -> Plan:
         try:
             try:
-                engine = steward.engine(getattr(args, "model", None))
-                await engine.load()
+                await session.load_engine()
             except ModelError:
-                if engine is not None:
-                    await engine.aclose()
-                    engine = None
+                gate = session.gate()
                 if not gate.enabled or gate.policy == "local":
                     raise  # no cloud that could draft instead: the missing model is the answer
-            planner = Planner(
-                registry,
-                engine_generate_json(engine) if engine is not None else None,
-                cloud=_gate_generate(gate) if gate.enabled and gate.policy != "local" else None,
-            )
-            return await planner.plan(args.request)
+            planner = session.planner()
+            assert planner is not None
+            async for event in session.draft(planner, args.request):
+                if isinstance(event, Drafted):
+                    return event.plan
+                print(f"({event.text()})", file=sys.stderr, flush=True)  # type: ignore[union-attr]
+            raise AssertionError("a draft ends with its plan")
         finally:
-            if engine is not None:
-                await engine.aclose()
-            await gate.aclose()
+            await session.aclose()
 
     result = asyncio.run(go())
+    registry = session.registry()
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False))
     else:
         print(review_text(result, registry))
-    if not args.save or result.kind != "workflow":
+    if not args.save or result.kind != "workflow" or result.workflow is None:
         return 0
     print(
         "Save and enable this workflow? Approving grants exactly the permissions listed. [y/N] ",
@@ -420,43 +406,14 @@ def _plan(args: argparse.Namespace, steward: Steward) -> int:
     if answer[:1] != "y":
         print("Not saved.", file=sys.stderr)
         return 0
-    db = steward.open_store()
-    auto = Automations(db, steward.paths, HeadlessServices(_no_model, _notify), registry=registry)
-    wf = auto.create(result.workflow, enabled=True)
-    auto.history.approve(wf.id, wf.document)
+    try:
+        auto = session.automations(headless_services(session))
+        wf = auto.create(result.workflow, enabled=True)
+        auto.history.approve(wf.id, wf.document)
+    finally:
+        session.close()
     print(f"Saved “{wf.name}” as {wf.id[:8]} (enabled, approved as shown).", file=sys.stderr)
     return 0
-
-
-async def _no_model(prompt: str, *, system: str, max_tokens: int) -> str:
-    raise KnownError("Saving a draft runs nothing.")
-
-
-def _planning_gate(steward: Steward, args: argparse.Namespace) -> CloudGate:
-    """The cloud as the planner's last resort, through the same gate as chat: the policy,
-    consent (asked in a terminal, or --allow-cloud), redaction and the routed notice."""
-    from app.cli import _ask_consent
-    from app.core.llm.gate import CloudGate
-    from app.core.steward import cloud_route
-
-    return CloudGate(cloud_route(steward), consent=_ask_consent, allow_cloud=args.allow_cloud)
-
-
-def _gate_generate(gate: CloudGate) -> Any:
-    from app.automations.planner import PLANNER_CLOUD_REASON
-    from app.core.llm.engine import SamplingParams
-    from app.core.llm.prompt import ChatMessage
-
-    async def generate(messages: list[ChatMessage], params: SamplingParams) -> str:
-        return await gate.complete(
-            messages,
-            reason=PLANNER_CLOUD_REASON,
-            params=params,
-            on_routed=lambda routed: print(f"({routed.text()})", file=sys.stderr, flush=True),
-            json_answer=True,
-        )
-
-    return generate
 
 
 def _run(args: argparse.Namespace, auto: Automations) -> int:
@@ -531,13 +488,10 @@ def _history(args: argparse.Namespace, auto: Automations) -> int:
 
 
 def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
-    from app.automations.runner import HeadlessServices
-    from app.automations.scheduler import Scheduler
-    from app.automations.service import Automations
+    from app.session import Session
 
-    db = steward.open_store()
-    lazy = _LazyEngine(steward, getattr(args, "model", None))
-    auto = Automations(db, steward.paths, HeadlessServices(lazy.generate, _notify))
+    session = Session(steward=steward, model=getattr(args, "model", None))
+    session.unlock()
 
     def report(run: RunRecord) -> None:
         print(
@@ -549,32 +503,29 @@ def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
         )
 
     async def main() -> int:
-        scheduler = Scheduler(
-            auto, lock_file=steward.paths.data / "automations.lock", on_run=report
-        )
-        if not scheduler.start():
-            raise KnownError(
-                "Another Steward (the desktop app or a daemon) already runs the automations "
-                "for this data folder.",
-                hint="Only one runs them at a time; nothing was started.",
-            )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        enabled = [wf for wf in auto.history.workflows() if wf.enabled]
-        print(
-            f"Steward daemon: {len(enabled)} enabled workflow"
-            f"{'s' if len(enabled) != 1 else ''}; steps that need approval are not run "
-            "unless approved before. Stop with Ctrl+C.",
-            flush=True,
-        )
         try:
+            if not session.start_scheduler(headless_services(session), on_run=report):
+                raise KnownError(
+                    "Another Steward (the desktop app or a daemon) already runs the "
+                    "automations for this data folder.",
+                    hint="Only one runs them at a time; nothing was started.",
+                )
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(sig, stop.set)
+            history = session.automations(headless_services(session)).history
+            enabled = [wf for wf in history.workflows() if wf.enabled]
+            print(
+                f"Steward daemon: {len(enabled)} enabled workflow"
+                f"{'s' if len(enabled) != 1 else ''}; steps that need approval are not run "
+                "unless approved before. Stop with Ctrl+C.",
+                flush=True,
+            )
             await stop.wait()
         finally:
-            await scheduler.stop()
-            await lazy.aclose()
+            await session.aclose()
         print("Steward daemon stopped.", flush=True)
         return 0
 

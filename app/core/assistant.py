@@ -16,7 +16,6 @@ consent. A :class:`Routed` event announces a cloud request before anything leave
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import functools
 import threading
 import time
@@ -44,6 +43,7 @@ from app.core.llm.gate import Routed as Routed
 from app.core.llm.prompt import ChatMessage
 from app.core.store.database import Database
 from app.core.store.models import Backend, Conversation, Message
+from app.core.store.service import StoreService
 
 T = TypeVar("T")
 FLUSH_SECONDS = 1.0
@@ -106,6 +106,8 @@ class Assistant:
         consent: ConsentAsker | None = None,
         allow_cloud: bool = False,
         local_error: KnownError | None = None,
+        store: StoreService | None = None,
+        gate: CloudGate | None = None,
     ) -> None:
         self.db = db
         self.engine = engine
@@ -114,14 +116,13 @@ class Assistant:
         self.local_error = local_error or (
             ModelError("No local model is available.") if engine is None else None
         )
-        self._db_thread = concurrent.futures.ThreadPoolExecutor(1, "steward-db")
-        self.gate = CloudGate(
-            cloud,
-            consent=consent,
-            allow_cloud=allow_cloud,
-            memory=_StoredConsent(self),
-            refused_hint=lambda: self.local_error.user_text() if self.local_error else None,
-        )
+        # the session's store service when there is one; else a thread of its own
+        self._own_store = store is None
+        self.store = store if store is not None else StoreService(db)
+        # the session's gate when there is one (the planner uses it too); else its own
+        self.gate = gate or CloudGate(cloud, consent=consent, allow_cloud=allow_cloud)
+        self.gate.memory = _StoredConsent(self)
+        self.gate.refused_hint = lambda: self.local_error.user_text() if self.local_error else None
 
     @property
     def cloud(self) -> CloudRoute | None:
@@ -133,14 +134,15 @@ class Assistant:
         self.gate.route = route
 
     async def db_call(self, fn: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._db_thread, fn)
+        return await self.store.call(fn)
 
     def db_call_blocking(self, fn: Callable[[], T], timeout: float = 10.0) -> T:
         """Run ``fn`` on the database thread and wait (for shutdown paths with no loop)."""
-        return self._db_thread.submit(fn).result(timeout=timeout)
+        return self.store.call_blocking(fn, timeout)
 
     def close(self) -> None:
-        self._db_thread.shutdown(wait=True)
+        if self._own_store:
+            self.store.close()
 
     def _history(self, conversation_id: str) -> list[ChatMessage]:
         messages = [ChatMessage("system", self.system_prompt)] if self.system_prompt else []
@@ -434,7 +436,7 @@ class Assistant:
             # keep what was generated; a cancelled task still records its partial answer
             status = (
                 "partial"
-                if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt)
+                if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | GeneratorExit)
                 else "error"
             )
             if answer is None or answer.status not in ("complete",):
