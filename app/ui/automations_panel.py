@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from app.automations.planner import WATCH_EVENTS_DEFAULT
 from app.automations.runner import ApprovalRequest, Decision, undo_summary
@@ -37,6 +36,7 @@ from app.automations.workflow import InvalidWorkflow, load_document, validate
 from app.core.errors import KnownError
 from app.core.text import visible
 from app.ui.dialogs import choose_file, confirm, reject_or_ask
+from app.ui.qt_async import async_slot
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -448,11 +448,11 @@ class AutomationsPanel(QDialog):
         self._fill_runs(workflow_id, select=run.id)
         return run
 
-    @asyncSlot()
+    @async_slot()
     async def _on_run_clicked(self) -> None:
         await self.run_selected(dry_run=False)
 
-    @asyncSlot()
+    @async_slot()
     async def _on_dry_clicked(self) -> None:
         await self.run_selected(dry_run=True)
 
@@ -480,7 +480,7 @@ class AutomationsPanel(QDialog):
         self.refresh(select=stored.id)
         return stored
 
-    @asyncSlot()
+    @async_slot()
     async def _on_add_clicked(self) -> None:
         path = await choose_file(self, "addWorkflow", "Add a workflow", "Workflows (*.json)")
         if path is None:
@@ -525,7 +525,7 @@ class AutomationsPanel(QDialog):
     def _on_form_clicked(self) -> None:
         self.open_form()
 
-    @asyncSlot()
+    @async_slot()
     async def _on_delete_clicked(self) -> None:
         workflow_id = self.selected_id()
         if workflow_id is None:

@@ -287,13 +287,13 @@ class ChatView(QTextBrowser):
             found = document.find(word, start.position())
             while not found.isNull() and found.selectionEnd() <= end:
                 mark = QTextEdit.ExtraSelection()
-                mark.cursor = found  # type: ignore[misc]
-                mark.format.setBackground(QColor(self.theme.highlight))  # type: ignore[attr-defined]
+                mark.cursor = found
+                mark.format.setBackground(QColor(self.theme.highlight))
                 marks.append(mark)
                 found = document.find(word, found)
-        marks.sort(key=lambda m: m.cursor.selectionStart())  # type: ignore[attr-defined]
+        marks.sort(key=lambda m: m.cursor.selectionStart())
         self.setExtraSelections(marks)
-        first = marks[0].cursor if marks else self._cursor(start.position())  # type: ignore[attr-defined]
+        first = marks[0].cursor if marks else self._cursor(start.position())
         shown = QTextCursor(first)
         shown.clearSelection()
         self.setTextCursor(shown)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+
+T = TypeVar("T")
 
 
 async def ask_three_ways(box: QMessageBox, once: str, always: str, refuse: str) -> int:
@@ -37,10 +40,17 @@ async def confirm(box: QMessageBox, do: str, cancel: str = "Cancel") -> bool:
     )
 
 
+def settle(future: asyncio.Future[T], value: T) -> None:
+    """Give ``future`` its result, unless it has one already (a dialog finishes once, but
+    a quit may reject it after the person answered)."""
+    if not future.done():
+        future.set_result(value)
+
+
 async def _finished(dialog: QDialog) -> int:
     """Open ``dialog`` window-modal without blocking the loop; its result code."""
     done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda code: done.done() or done.set_result(code))
+    dialog.finished.connect(lambda code: settle(done, code))
     dialog.open()
     try:
         return await done
@@ -117,7 +127,7 @@ async def _ask(box: QMessageBox, choices: list[tuple[str, QMessageBox.ButtonRole
     box.setDefaultButton(buttons[-1])
     box.setEscapeButton(buttons[-1])
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    box.finished.connect(lambda _code: done.done() or done.set_result(None))
+    box.finished.connect(lambda _code: settle(done, None))
     box.open()
     try:
         await done

@@ -107,7 +107,8 @@ class MarkdownRenderer:
             language = (token.info or "").strip().split(" ")[0]
             return self._code(code, language, f"{key}{len(blocks) - 1}")
 
-        renderer.rules["fence"] = fence
-        renderer.rules["code_block"] = fence
+        rules = renderer.rules  # type: ignore[attr-defined]  # RendererHTML's, not the protocol's
+        rules["fence"] = fence
+        rules["code_block"] = fence
         out = renderer.render(tokens, self._md.options, {})
         return Rendered(out, blocks)

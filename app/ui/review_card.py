@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from app.automations.planner import Plan, review
 from app.automations.runner import sample_words
 from app.core.errors import KnownError
 from app.core.text import visible
 from app.ui.automations_panel import STATUS_TEXT, run_html
+from app.ui.qt_async import async_slot
 from app.ui.workflow_form import WorkflowForm
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class ReviewCard(QFrame):
         self.result.setHtml(text)
         self.result.show()
 
-    @asyncSlot()
+    @async_slot()
     async def _on_dry_run_clicked(self) -> None:
         if self.plan.workflow is None:
             return
@@ -279,7 +279,7 @@ class ActionCard(QFrame):
         self.run_button.clicked.connect(self._on_run_clicked)
         self.dismiss_button.clicked.connect(self._on_dismiss_clicked)
 
-    @asyncSlot()
+    @async_slot()
     async def _on_run_clicked(self) -> None:
         assert self.plan.workflow is not None
         self.run_button.setEnabled(False)

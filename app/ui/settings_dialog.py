@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from app.core import autostart
 from app.core.errors import KnownError, UsageError
@@ -44,6 +43,7 @@ from app.core.steward import (
     cloud_endpoint,
 )
 from app.ui.dialogs import choose_file, tell
+from app.ui.qt_async import async_slot
 
 ERASE_WORD = "erase"
 
@@ -83,7 +83,8 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.apply)
-        self.error = QLabel(objectName="error")
+        self.error = QLabel()
+        self.error.setObjectName("error")
         self.error.setStyleSheet("color: #cf222e;")
         self.error.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -106,7 +107,8 @@ class SettingsDialog(QDialog):
         row.addWidget(choose)
         row.addStretch(1)
         self.n_ctx = QSpinBox(minimum=256, maximum=131072, singleStep=256)
-        self.n_threads = QSpinBox(minimum=0, maximum=256, specialValueText="automatic")
+        self.n_threads = QSpinBox(minimum=0, maximum=256)
+        self.n_threads.setSpecialValueText("automatic")
         self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.05, decimals=2)
         self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, decimals=2)
         self.max_tokens = QSpinBox(minimum=1, maximum=131072, singleStep=64)
@@ -149,7 +151,7 @@ class SettingsDialog(QDialog):
         self.model_path = ""
         self._load_model_values()
 
-    @asyncSlot()
+    @async_slot()
     async def _on_choose_clicked(self) -> None:
         path = await choose_file(
             self, "chooseModel", "Choose a model", "GGUF models (*.gguf);;All files (*)"
@@ -277,7 +279,7 @@ class SettingsDialog(QDialog):
             enabled=self.cloud_enabled.isChecked(),
             base_url=self.cloud_url.text().strip(),
             model=self.cloud_model.text().strip(),
-            policy=str(self.cloud_policy.currentData()),
+            policy=self.cloud_policy.currentData(),
             redact=self.cloud_redact.isChecked(),
         )
         if cloud.enabled:  # switched off, what is typed is kept as it is, and checked when on
@@ -291,7 +293,7 @@ class SettingsDialog(QDialog):
     def _endpoint_typed(self) -> tuple[str, str, str]:
         return self.cloud_url.text(), self.cloud_model.text(), self.cloud_key.text()
 
-    @asyncSlot()
+    @async_slot()
     async def _on_test_clicked(self) -> None:
         try:
             cloud, typed = self._cloud_values()
@@ -457,7 +459,7 @@ class SettingsDialog(QDialog):
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.open()
 
-    @asyncSlot()
+    @async_slot()
     async def _on_backup_clicked(self) -> None:
         try:
             dest, count = await asyncio.get_running_loop().run_in_executor(

@@ -50,7 +50,7 @@ class ParamField:
         self.schema = schema
         self.required = required
         kind = schema.get("type")
-        self.widget: QWidget
+        self.widget: QComboBox | QLineEdit
         if "enum" in schema or kind == "boolean":
             box = QComboBox()
             options = list(schema.get("enum", [True, False]))
@@ -98,7 +98,7 @@ class ParamField:
         if isinstance(self.widget, QComboBox):
             self.widget.currentIndexChanged.connect(callback)
         else:
-            self.widget.textChanged.connect(callback)  # type: ignore[attr-defined]
+            self.widget.textChanged.connect(callback)
 
 
 class StepEditor(QGroupBox):
@@ -189,9 +189,9 @@ class WorkflowForm(QDialog):
 
         self.name = QLineEdit(str(document.get("name", "")))
         self.trigger_type = QComboBox()
-        for trigger in automations.registry.triggers.values():
-            self.trigger_type.addItem(trigger.title, trigger.id)
-        trigger = dict(document.get("trigger", {"type": "manual"}))
+        for offered in automations.registry.triggers.values():
+            self.trigger_type.addItem(offered.title, offered.id)
+        trigger: dict[str, Any] = dict(document.get("trigger", {"type": "manual"}))
         self.trigger_type.setCurrentIndex(max(self.trigger_type.findData(trigger.get("type")), 0))
         self.mode = QComboBox()
         for label, mode in (
