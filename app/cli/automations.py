@@ -239,7 +239,7 @@ def cmd_plugins(args: argparse.Namespace, steward: Steward) -> int:
     from app.automations.service import discover, plugin_folder
 
     registry = discover(steward.paths)
-    info = {
+    info: dict[str, Any] = {
         "plugins": [
             {
                 "name": name,
@@ -360,13 +360,14 @@ def _automations(args: argparse.Namespace, command: str, auto: Automations) -> i
 def _plan(args: argparse.Namespace, steward: Steward) -> int:
     """Draft (never run) a workflow; exit 0 for a draft, a question and a refusal alike."""
     from app.automations.planner import review_text
-    from app.cli import _ask_consent
+    from app.cli.common import ask_consent
+    from app.core.assistant import Routed
     from app.session import Drafted, Session
 
     session = Session(
         steward=steward,
         model=getattr(args, "model", None),
-        consent=_ask_consent,
+        consent=ask_consent,
         allow_cloud=args.allow_cloud,
     )
 
@@ -383,7 +384,8 @@ def _plan(args: argparse.Namespace, steward: Steward) -> int:
             async for event in session.draft(planner, args.request):
                 if isinstance(event, Drafted):
                     return event.plan
-                print(f"({event.text()})", file=sys.stderr, flush=True)  # type: ignore[union-attr]
+                if isinstance(event, Routed):
+                    print(f"({event.text()})", file=sys.stderr, flush=True)
             raise AssertionError("a draft ends with its plan")
         finally:
             await session.aclose()

@@ -1,0 +1,95 @@
+"""What every terminal command shares: messages on stderr, the terminal's consent question, text
+that is not UTF-8, and piped input."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+import sys
+from typing import TYPE_CHECKING
+
+from app.core.assistant import (
+    ConsentAnswer,
+    ConsentRequest,
+)
+from app.core.errors import UsageError
+
+if TYPE_CHECKING:
+    pass
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def show_recovery_key(key: str) -> None:
+    err(
+        "\nSteward created your encrypted database.\n"
+        "Recovery key — write it down and keep it safe; it opens your history on its own\n"
+        "if the keyring is lost or you move to a new machine (it is shown only now; see\n"
+        "`steward recovery-key` later):\n\n"
+        f"    {key}\n"
+    )
+
+
+async def ask_consent(request: ConsentRequest) -> ConsentAnswer | None:
+    """Ask in the terminal; None when there is no terminal to ask in."""
+    if not sys.stdin.isatty():
+        return None
+    err(
+        f"\nThe local model cannot answer: {request.reason}.\n"
+        f"Send “{request.title}” ({request.message_count} messages, {request.characters} "
+        f"characters) to {request.host} (model {request.model})?\n{request.redaction_text()}"
+    )
+    loop = asyncio.get_running_loop()
+    reply = await loop.run_in_executor(None, input, "[o] once  [c] for this conversation  [N] no: ")
+    return {"o": "once", "c": "conversation"}.get(reply.strip().lower()[:1], "refuse")  # type: ignore[return-value]
+
+
+def not_utf8(text: str) -> str | None:
+    """Where ``text`` (an argument or a line decoded with surrogateescape) holds bytes that
+    are not UTF-8, described for a message; None when it is clean."""
+    for index, char in enumerate(text):
+        if "\udc80" <= char <= "\udcff":
+            return f"byte 0x{ord(char) - 0xDC00:02X} at character {index + 1}"
+    return None
+
+
+def _piped() -> bool:
+    """Standard input is a pipe or a file (not a terminal, not /dev/null, not closed)."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
+
+
+def prompt_with_input(prompt: str) -> str:
+    """The prompt for `steward ask`: text piped in first, then the prompt given (as `llm`
+    does); UsageError for text that is not UTF-8 or for nothing at all."""
+    if (where := not_utf8(prompt)) is not None:
+        raise UsageError(
+            f"The prompt is not valid UTF-8 text ({where}); nothing was sent or stored."
+        )
+    piped = ""
+    if _piped():
+        data = sys.stdin.buffer.read()
+        try:
+            piped = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise UsageError(
+                f"The text piped in is not valid UTF-8 (byte 0x{data[exc.start]:02X} at byte "
+                f"{exc.start + 1}); nothing was sent or stored.",
+                hint="Convert it first, for example with `iconv -f latin1 -t utf-8`.",
+            ) from None
+    text = "\n\n".join(part for part in (piped.strip("\n"), prompt) if part.strip())
+    if not text.strip():
+        raise UsageError(
+            'The prompt is empty; give the question in quotes, e.g. steward ask "Hello", '
+            "or pipe text in."
+        )
+    return text
+
+
+__all__ = ["ask_consent", "err", "not_utf8", "prompt_with_input", "show_recovery_key"]

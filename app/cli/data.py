@@ -1,0 +1,257 @@
+"""Your history and its key: list, show, search, export and import conversations; doctor,
+backup, restore, recovery and the passphrase."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.cli.common import err
+from app.core import history_io
+from app.core.errors import ExitCode, KnownError, UsageError
+from app.core.secrets import (
+    PASSPHRASE_ENV,
+    RECOVERY_ENV,
+    format_recovery_key,
+    keyring_info,
+    parse_recovery_key,
+    terminal_asker,
+)
+from app.core.steward import (
+    CLOUD_KEY,
+    SecretStore,
+    Steward,
+)
+from app.core.store.database import connect, move_aside
+
+if TYPE_CHECKING:
+    pass
+
+
+def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
+    db = steward.open_store()
+    c = args.history_command
+    as_json = getattr(args, "json", False)
+    if c == "list":
+        convs = db.conversations(limit=args.limit)
+        if as_json:
+            print(json.dumps([conv.to_dict() for conv in convs], ensure_ascii=False))
+        for conv in [] if as_json else convs:
+            print(f"{conv.id}  {conv.updated[:16].replace('T', ' ')}  {conv.title}")
+        if not convs and not as_json:
+            err("No conversations yet.")
+    elif c == "show":
+        conv = db.find_conversation(args.id)
+        msgs = db.messages(conv.id)
+        if as_json:
+            print(json.dumps(history_io.export_json(db, conv), ensure_ascii=False))
+        else:
+            print(f"# {conv.title}  ({conv.id})")
+            for m in msgs:
+                tag = f"[{m.role}" + (
+                    f" · {m.backend} · {m.model}" if m.role == "assistant" else ""
+                )
+                tag += "" if m.status == "complete" else f" · {m.status}"
+                print(f"\n{tag}]\n{m.content}")
+    elif c == "search":
+        if not args.query.strip():
+            raise UsageError("The search query is empty.")
+        hits = db.search(args.query, limit=args.limit)
+        if as_json:
+            print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+        else:
+            for h in hits:
+                print(f"{h.conversation_id}  {h.role:9}  {h.conversation_title}: {h.snippet}")
+            if not hits:
+                err("No messages match.")
+    elif c == "export":
+        conv = db.find_conversation(args.id)
+        text = (
+            json.dumps(history_io.export_json(db, conv), ensure_ascii=False, indent=2)
+            if args.format == "json" or as_json
+            else history_io.export_markdown(db, conv)
+        )
+        if args.output:
+            history_io.write_private(Path(args.output), text + "\n")
+            err(f"Exported to {args.output}.")
+        else:
+            print(text)
+    elif c == "import":
+        convs = history_io.import_file(db, Path(args.file))
+        if as_json:
+            print(json.dumps([conv.to_dict() for conv in convs], ensure_ascii=False))
+        else:
+            print(f"Imported {len(convs)} conversation(s).")
+    elif c == "delete":
+        conv = db.find_conversation(args.id)
+        db.delete_conversation(conv.id)
+        if as_json:
+            print(json.dumps({"deleted": conv.id}))
+        else:
+            print(f"Deleted {conv.id} ({conv.title}).")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace, steward: Steward) -> int:
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        checks.append({"check": name, "ok": ok, "detail": detail})
+
+    p = steward.paths
+    check("folders", True, f"data {p.data}, config {p.config}, logs {p.logs}")
+    info = keyring_info()
+    meta = steward.keys.meta()
+    storage: str = meta.key_storage if meta else "not created yet"
+    can_ask = bool(os.environ.get(PASSPHRASE_ENV)) or sys.stdin.isatty()
+    if info.usable or (meta is not None and meta.key_storage == "passphrase"):
+        keyring_ok = True
+    else:  # nothing created yet: the passphrase path works if someone can give one
+        keyring_ok = meta is None and can_ask
+        storage = (
+            "a passphrase (no usable keyring)"
+            if keyring_ok
+            else (f"nowhere: no usable keyring and no passphrase; set {PASSPHRASE_ENV}")
+        )
+    check(
+        "keyring",
+        keyring_ok,
+        f"backend {info.backend} ({'usable' if info.usable else 'not usable'}); "
+        f"key kept in: {storage}",
+    )
+    if meta is None and not p.database.exists():
+        check("database", True, f"{p.database} will be created on first use")
+    else:
+        try:
+            db = steward.open_store(check=False)
+            verdict = db.quick_check()
+            check(
+                "database",
+                verdict == "ok",
+                f"{p.database}: quick_check {verdict}, "
+                f"{db.count('conversations')} conversations, {db.count('messages')} messages",
+            )
+        except KnownError as exc:
+            check("database", False, exc.user_text())
+    try:
+        engine = steward.engine(args.model)
+        try:
+            loaded = engine.load_sync()
+            check(
+                "model",
+                True,
+                f"{loaded.ref.path} loads in {loaded.load_seconds:.2f} s "
+                f"({loaded.description}, context {loaded.n_ctx})",
+            )
+        finally:
+            engine.close()
+    except KnownError as exc:
+        check("model", False, exc.user_text())
+    cloud = steward.settings.cloud
+    check(
+        "cloud",
+        True,
+        f"on: {cloud.base_url}, model {cloud.model}, policy {cloud.policy}"
+        f"{', redaction on' if cloud.redact else ''} (not contacted; `steward cloud test`)"
+        if cloud.enabled
+        else "off (nothing leaves this machine)",
+    )
+    if args.json:
+        print(json.dumps({"ok": all(c["ok"] for c in checks), "checks": checks}))
+    else:
+        for c in checks:
+            print(f"{'ok ' if c['ok'] else 'BAD'}  {c['check']:9} {c['detail']}")
+    return 0 if all(c["ok"] for c in checks) else ExitCode.DOCTOR_PROBLEM
+
+
+def _read_recovery_key(prompt: str) -> bytes:
+    text = os.environ.get(RECOVERY_ENV)
+    if not text:
+        if not sys.stdin.isatty():
+            raise UsageError(f"Give the recovery key in {RECOVERY_ENV} or run in a terminal.")
+        text = getpass.getpass(prompt)
+    return parse_recovery_key(text)
+
+
+def cmd_backup(args: argparse.Namespace, steward: Steward) -> int:
+    dest, count = steward.backup(Path(args.file).expanduser().resolve() if args.file else None)
+    print(f"Backed up {count} messages to {dest} (encrypted; verified by reopening it).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, steward: Steward) -> int:
+    source = Path(args.file).expanduser().resolve()
+    if not source.is_file():
+        raise UsageError(f"The backup {source} does not exist.")
+    key = _read_recovery_key("Recovery key of the backup: ")
+    conn = connect(source, key)  # WrongKeyError if it does not open; nothing changed yet
+    try:
+        if [r[0] for r in conn.execute("PRAGMA quick_check")] != ["ok"]:
+            raise KnownError(f"The backup {source} is damaged; nothing was changed.")
+        count = int(conn.execute("SELECT count(*) FROM messages").fetchone()[0])
+    finally:
+        conn.close()
+    steward.close()
+    paths = steward.paths
+    kept = None
+    if paths.database.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        kept = move_aside(paths.database, paths.backups / f"replaced-{stamp}")
+    tmp = paths.database.with_name(paths.database.name + ".restoring")
+    tmp.write_bytes(source.read_bytes())
+    os.replace(tmp, paths.database)
+    steward.keys.adopt(key)
+    print(f"Restored {count} messages from {source}.")
+    if kept:
+        print(f"The database it replaced was kept, unchanged, in {kept.parent}.")
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace, steward: Steward) -> int:
+    key = _read_recovery_key("Recovery key: ")
+    conn = connect(steward.paths.database, key)
+    conn.close()
+    meta = steward.keys.adopt(key)
+    print(f"Unlocked. The key is now kept in the {meta.key_storage}.")
+    return 0
+
+
+def cmd_recovery_key(args: argparse.Namespace, steward: Steward) -> int:
+    steward.open_store(check=False)
+    assert steward.key is not None
+    print(format_recovery_key(steward.key))
+    return 0
+
+
+def cmd_passphrase(args: argparse.Namespace, steward: Steward) -> int:
+    steward.open_store(check=False)
+    assert steward.key is not None
+    if args.action == "set":
+        phrase = terminal_asker(True)
+        if not phrase:
+            raise UsageError("Give the new passphrase in a terminal or STEWARD_PASSPHRASE.")
+        steward.keys.set_passphrase(steward.key, phrase)
+        SecretStore(steward).relocate((CLOUD_KEY,))  # the API key moves with the database key
+        print("A passphrase is now required to unlock Steward.")
+    else:
+        steward.keys.use_keyring(steward.key)
+        SecretStore(steward).relocate((CLOUD_KEY,))
+        print("The key is kept in the keyring again; no passphrase is required.")
+    return 0
+
+
+__all__ = [
+    "cmd_backup",
+    "cmd_doctor",
+    "cmd_history",
+    "cmd_passphrase",
+    "cmd_recover",
+    "cmd_recovery_key",
+    "cmd_restore",
+]

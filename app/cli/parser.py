@@ -1,0 +1,170 @@
+"""The command line: every command, option and its help.
+
+Exit status: 0 ok, 1 a bug (crash report written), 2 usage error, 3 a problem the user can
+fix (one clear line on stderr), 4 ``doctor`` found a problem, 5 an automation run failed."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, NoReturn
+
+from app import __version__
+from app.core.errors import ExitCode
+from app.core.settings import SETTING_KEYS
+
+if TYPE_CHECKING:
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.USAGE, f"steward: {message} (see `steward --help`)\n")
+
+
+def build_parser() -> Parser:
+    p = Parser(
+        prog="steward",
+        description="Steward: a private, local-first assistant. Without a command it opens the "
+        "desktop app, or hands the request to the Steward already running for this data folder.",
+        epilog="The terminal chat is `steward chat`.",
+    )
+    p.add_argument("--version", action="version", version=f"Steward {__version__}")
+    p.add_argument("--model", metavar="PATH", help="use this GGUF model file")
+    p.add_argument("-v", "--verbose", action="store_true", help="detailed log file")
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (model, encrypted database, a sample workflow, the "
+        "keyring) on temporary files, then exit; your data is not touched",
+    )
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--quick", action="store_true", help="open the quick prompt")
+    which.add_argument("--ask", metavar="PROMPT", help="open the quick prompt and ask PROMPT")
+    which.add_argument("--quit", action="store_true", help="end the running Steward cleanly")
+    which.add_argument(
+        "--minimized",
+        action="store_true",
+        help="start in the tray without opening the window (used at login)",
+    )
+    p.add_argument(
+        "--no-model",
+        action="store_true",
+        help="start the desktop app without loading the local model (history, search and, if "
+        "switched on, the cloud still work)",
+    )
+    sub = p.add_subparsers(dest="command", parser_class=Parser)
+
+    def model_option(sp: argparse.ArgumentParser) -> None:
+        # SUPPRESS: `steward --model X ask …` and `steward ask --model X …` both work
+        sp.add_argument(
+            "--model", metavar="PATH", default=argparse.SUPPRESS, help="use this GGUF model file"
+        )
+
+    def sampling(sp: argparse.ArgumentParser) -> None:
+        model_option(sp)
+        sp.add_argument(
+            "--backend",
+            choices=["auto", "local", "cloud"],
+            help="where to answer (default: the cloud policy, else local)",
+        )
+        sp.add_argument(
+            "--allow-cloud",
+            action="store_true",
+            help="consent to escalating to the cloud when the local model cannot answer",
+        )
+        sp.add_argument("--temperature", type=float)
+        sp.add_argument("--top-p", type=float)
+        sp.add_argument("--max-tokens", type=int)
+        sp.add_argument("--seed", type=int)
+
+    ask = sub.add_parser(
+        "ask",
+        help="answer one prompt, streamed to stdout (text piped in comes first, as context)",
+    )
+    ask.add_argument("prompt", nargs="?", default="")
+    ask.add_argument("--conversation", metavar="ID", help="continue this conversation")
+    ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    sampling(ask)
+
+    chat = sub.add_parser("chat", help="interactive chat in the terminal")
+    chat.add_argument("--conversation", metavar="ID", help="continue this conversation")
+    sampling(chat)
+
+    hist = sub.add_parser("history", help="stored conversations")
+    hsub = hist.add_subparsers(dest="history_command", required=True, parser_class=Parser)
+    h = hsub.add_parser("list", help="conversations, newest first")
+    h.add_argument("--limit", type=int, default=50)
+    h.add_argument("--json", action="store_true")
+    h = hsub.add_parser("show", help="one conversation's messages")
+    h.add_argument("id")
+    h.add_argument("--json", action="store_true")
+    h = hsub.add_parser("search", help="full-text search over all messages")
+    h.add_argument("query")
+    h.add_argument("--limit", type=int, default=20)
+    h.add_argument("--json", action="store_true")
+    h = hsub.add_parser("export", help="write a conversation as Markdown or JSON")
+    h.add_argument("id")
+    h.add_argument("--format", choices=["md", "json"], default="md")
+    h.add_argument("--json", action="store_true", help="same as --format json")
+    h.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    h = hsub.add_parser("import", help="import a Steward JSON export or ChatGPT conversations.json")
+    h.add_argument("file")
+    h.add_argument("--json", action="store_true")
+    h = hsub.add_parser("delete", help="delete a conversation")
+    h.add_argument("id")
+    h.add_argument("--json", action="store_true")
+
+    d = sub.add_parser("doctor", help="check model, keyring, database and folders")
+    d.add_argument("--json", action="store_true")
+    model_option(d)
+
+    b = sub.add_parser("backup", help="write an encrypted, verified copy of the database")
+    b.add_argument("file", nargs="?", help="destination (default: the backups folder)")
+    r = sub.add_parser("restore", help="replace the database with a backup")
+    r.add_argument("file")
+    sub.add_parser("recover", help="unlock with the recovery key after losing the keyring")
+    sub.add_parser("recovery-key", help="show the recovery key (after unlocking)")
+    pw = sub.add_parser("passphrase", help="require a passphrase, or go back to the keyring")
+    pw.add_argument("action", choices=["set", "remove"])
+
+    cl = sub.add_parser("cloud", help="the optional cloud fallback (off by default)")
+    csub = cl.add_subparsers(dest="cloud_command", required=True, parser_class=Parser)
+    c = csub.add_parser(
+        "set",
+        help="set the endpoint and switch the cloud on; the API key "
+        "comes from STEWARD_CLOUD_API_KEY or standard input",
+    )
+    c.add_argument("--base-url", required=True, help="e.g. https://api.openai.com/v1")
+    c.add_argument("--model", required=True, help="the model name the endpoint expects")
+    c.add_argument("--policy", choices=["auto", "local", "cloud"], default="auto")
+    c.add_argument(
+        "--redact",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="replace e-mail addresses, phone numbers and home paths before sending",
+    )
+    c.add_argument("--no-key", action="store_true", help="the endpoint needs no API key")
+    c = csub.add_parser("show", help="the cloud settings (never the key)")
+    c.add_argument("--json", action="store_true")
+    csub.add_parser("test", help="send a one-token request and report")
+    csub.add_parser("off", help="switch the cloud off (the key stays stored)")
+
+    st = sub.add_parser("settings", help="show or change settings")
+    ssub = st.add_subparsers(dest="settings_command", required=True, parser_class=Parser)
+    s = ssub.add_parser("show", help="every setting, for the active model")
+    s.add_argument("--json", action="store_true")
+    s = ssub.add_parser("set", help=f"change one setting: {', '.join(SETTING_KEYS)}")
+    s.add_argument("key", choices=SETTING_KEYS, metavar="KEY")
+    s.add_argument("value")
+    s = ssub.add_parser("reset", help="the active model's parameters back to the defaults")
+
+    from app.cli.automations import add_parsers
+
+    add_parsers(sub, Parser)
+    return p
+
+
+DESKTOP_OPTIONS = ("quick", "ask", "quit", "minimized", "no_model")
+
+
+__all__ = ["DESKTOP_OPTIONS", "Parser", "build_parser"]
