@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from app.automations.service import Automations
 
 log = logging.getLogger(__name__)
+TAKE_OVER_S = 1.0  # how often a session waiting to run the automations looks again
 
 NO_MODEL = ModelError(
     "Steward was started without a local model (--no-model).",
@@ -59,6 +60,11 @@ class Queued:
     """The message waits: ``ahead`` messages (or an answer) come first."""
 
     ahead: int
+
+
+@dataclass(frozen=True)
+class Drafting:
+    """The message goes to the planner: a draft (or a question about it) is on its way."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class Failed:
     error: KnownError
 
 
-SessionEvent = AssistantEvent | Queued | Drafted | Proposed | Failed
+SessionEvent = AssistantEvent | Queued | Drafting | Drafted | Proposed | Failed
 
 
 def wants_draft(text: str, draft: Plan | None) -> bool:
@@ -137,6 +143,23 @@ class Session:
         self._waiting = 0
         # where the planner's routed notices go during the submit that runs it
         self._routed_sink: Callable[[Routed], None] | None = None
+
+    @classmethod
+    def around(
+        cls, assistant: Assistant, paths: Paths, *, planner: Planner | None = None
+    ) -> Session:
+        """A session on an assistant (and planner) made elsewhere: its store, engine and
+        gate, for a window that shares one loaded model with others."""
+        session = cls(paths)
+        session._planner = planner
+        if planner is not None:
+            session._registry = planner.registry
+        session.store = assistant.store
+        session._assistant = assistant
+        session._gate = assistant.gate
+        session._engine, session._engine_made = assistant.engine, True
+        session.local_error = assistant.local_error
+        return session
 
     # --- the store ------------------------------------------------------------------------
 
@@ -259,14 +282,20 @@ class Session:
             self._registry = discover(self.paths)
         return self._registry
 
-    def automations(self, services: Services) -> Automations:
+    def automations(self, services: Services, *, connection: Database | None = None) -> Automations:
         """Workflows and runs (with ``services`` the first time: model, notifications,
-        clipboard as the front end offers them)."""
+        clipboard as the front end offers them). ``connection``: a connection of the front
+        end's own to use instead of the store's."""
         if self._automations is None:
             from app.automations.service import Automations
 
-            db = self._store().db
+            db = connection or self._store().db
             self._automations = Automations(db, self.paths, services, registry=self.registry())
+        return self._automations
+
+    @property
+    def current_automations(self) -> Automations | None:
+        """The automations if a front end has set them up, else None."""
         return self._automations
 
     def start_scheduler(
@@ -290,6 +319,20 @@ class Session:
             return False
         self.scheduler = scheduler
         return True
+
+    async def take_over_scheduler(
+        self,
+        services: Services,
+        *,
+        approver: Approver | None = None,
+        on_run: Callable[[RunRecord], None] | None = None,
+        every: float = TAKE_OVER_S,
+    ) -> None:
+        """Run the automations as soon as the Steward that runs them now (a daemon, or a
+        desktop app that is quitting) lets go of them."""
+        while not self.start_scheduler(services, approver=approver, on_run=on_run):
+            await asyncio.sleep(every)
+        log.info("took over the automations")
 
     def planner(self) -> Planner | None:
         """Drafting workflows: the local model first, the cloud (through the gate) last;
@@ -398,6 +441,7 @@ class Session:
         planner's routed notices as they happen, then the Drafted plan."""
         from app.automations.intent import looks_like_automation
 
+        yield Drafting()
         notices: asyncio.Queue[Routed] = asyncio.Queue()
         self._routed_sink = notices.put_nowait
         said = [text] if isinstance(text, str) else list(text)
@@ -456,6 +500,7 @@ class Session:
 
 __all__ = [
     "Drafted",
+    "Drafting",
     "Failed",
     "Proposed",
     "Queued",

@@ -4,9 +4,11 @@ background (the window is usable at once; a banner tells what is happening)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
-from qasync import asyncSlot
 
 from app.core.assistant import Assistant, ConsentAnswer, ConsentRequest
 from app.core.errors import KnownError, ModelError, WrongKeyError
@@ -23,13 +24,15 @@ from app.core.logs import setup_logging
 from app.core.paths import Paths, resolve_paths
 from app.core.secrets import PASSPHRASE_ENV, keyring_info
 from app.core.settings import SettingsStore
-from app.core.steward import Steward, cloud_route
+from app.core.steward import Steward
+from app.session import Session
 from app.ui import crash, trace
 from app.ui.appearance import Appearance
-from app.ui.dialogs import ask_three_ways
+from app.ui.dialogs import ask_three_ways, settle
 from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_loop
 from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
 from app.ui.main_window import MainWindow
+from app.ui.qt_async import async_slot
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.single_instance import InstanceServer, UnsafeSocketFolder, forward
@@ -39,13 +42,15 @@ from app.ui.unlock import PassphraseDialog
 
 if TYPE_CHECKING:
     from app.automations.history import RunRecord
+    from app.automations.planner import Plan
     from app.automations.scheduler import Scheduler
     from app.automations.service import Automations
     from app.core.store.database import Database
     from app.ui.automations_panel import AutomationsPanel
 
 T = TypeVar("T")
-QUIT_GRACE_S = 5.0
+# how long a stopped answer may take to save its partial text when quitting
+QUIT_GRACE_S = 1.0
 
 
 LOCKED_TEXT = (
@@ -63,7 +68,7 @@ async def ask_passphrase(window: MainWindow, *, new: bool, error: str = "") -> s
     if error:
         dialog.show_error(error)
     done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda code: done.done() or done.set_result(code))
+    dialog.finished.connect(lambda code: settle(done, code))
     dialog.open()
     code = await done
     return dialog.passphrase.text() if code == QDialog.DialogCode.Accepted else None
@@ -72,12 +77,6 @@ async def ask_passphrase(window: MainWindow, *, new: bool, error: str = "") -> s
 # streamed tokens wake the GUI at most this often: the window draws at a similar pace
 # (STREAM_DRAW_MS), and every wake-up on a machine whose cores all decode costs the model time
 DESKTOP_WAKE_S = 0.1
-
-
-def desktop_engine(steward: Steward, model_override: str | None) -> LocalEngine:
-    engine = steward.engine(model_override)
-    engine.wake_interval = DESKTOP_WAKE_S
-    return engine
 
 
 async def ask_cloud_consent(parent: QWidget, request: ConsentRequest) -> ConsentAnswer:
@@ -94,8 +93,10 @@ async def ask_cloud_consent(parent: QWidget, request: ConsentRequest) -> Consent
     return ("once", "conversation", "refuse")[answer]
 
 
-class Session:
-    """What the window runs on once unlocked."""
+class DesktopSession:
+    """The desktop's adapter of the app's :class:`app.session.Session`: unlock through
+    dialogs, banners while the model loads, automations with dialogs and tray notices. It
+    assembles nothing itself."""
 
     def __init__(
         self,
@@ -112,20 +113,39 @@ class Session:
         self.quick = quick
         self.paths = paths
         self.model_override = model_override
-        self.steward: Steward | None = None
-        self.engine: LocalEngine | None = None
-        self.assistant: Assistant | None = None
+        self.core: Session | None = None  # the unlocked session
         # set whenever no unlock, lock or erase is in progress (tests and quit wait on it)
         self.settled = asyncio.Event()
-        self.automations: Automations | None = None
-        self.scheduler: Scheduler | None = None
         self._automation_db: Database | None = None
         self.panel: AutomationsPanel | None = None
+        # waits to run the automations while another Steward runs them
+        self._take_over: asyncio.Future[None] | None = None
         # where automation notifications go: the tray when there is one (set by run())
         self.notify: Callable[[str, str], None] = self._notify_in_window
         window.unlock_button.clicked.connect(self._on_unlock_requested)
         window.settings_button.clicked.connect(self.open_settings)
         window.automations_button.clicked.connect(self.open_automations)
+
+    # what the session holds, for the dialogs and panels that use it
+    @property
+    def steward(self) -> Steward | None:
+        return self.core.steward if self.core is not None else None
+
+    @property
+    def engine(self) -> LocalEngine | None:
+        return self.core.engine() if self.core is not None else None
+
+    @property
+    def assistant(self) -> Assistant | None:
+        return self.core.assistant() if self.core is not None and self.core.unlocked else None
+
+    @property
+    def automations(self) -> Automations | None:
+        return self.core.current_automations if self.core is not None else None
+
+    @property
+    def scheduler(self) -> Scheduler | None:
+        return self.core.scheduler if self.core is not None else None
 
     async def start(self, *, from_environment: bool = True) -> None:
         """Unlock the store (keyring, $STEWARD_PASSPHRASE or the dialog), then load the model
@@ -137,14 +157,22 @@ class Session:
         finally:
             self.settled.set()
 
-    async def _unlock_and_load(self, from_environment: bool) -> None:
+    async def _unlock(self, from_environment: bool) -> tuple[Session, list[str]] | None:
+        """The session with its store open, and a new recovery key if one was made; None
+        when the person cancelled or the store cannot be opened (the window says why)."""
         window = self.window
         recovery: list[str] = []
         passphrase: str | None = None
-        steward = Steward(
-            self.paths, ask_passphrase=lambda new: passphrase, on_recovery_key=recovery.append
+        core = Session(
+            self.paths,
+            model=self.model_override,
+            load_model=self.load_model,
+            ask_passphrase=lambda new: passphrase,
+            on_recovery_key=recovery.append,
+            consent=lambda request: ask_cloud_consent(window, request),
+            wake_interval=DESKTOP_WAKE_S,
         )
-        meta = steward.keys.meta()
+        meta = core.steward.keys.meta()
         info = await off_gui(keyring_info)
         needs_passphrase = (meta is not None and meta.key_storage == "passphrase") or (
             meta is None and not info.usable
@@ -158,128 +186,92 @@ class Session:
                 passphrase = await ask_passphrase(window, new=meta is None, error=error)
                 if passphrase is None:
                     window.show_locked(LOCKED_TEXT)
-                    return
+                    return None
             try:
-                await off_gui(steward.open_store)
-                break
+                await off_gui(core.unlock)
+                return core, recovery
             except WrongKeyError as exc:
                 error = exc.message
                 passphrase = None
             except KnownError as exc:
                 window.show_locked(exc.user_text(), error=True)
-                return
-        self.steward = steward
-        if recovery:
-            box = QMessageBox(QMessageBox.Icon.Information, "Your recovery key", "", parent=window)
-            box.setText(
-                "Steward created your encrypted history.\n\nWrite down this recovery key and "
-                "keep it safe. It opens your history on its own if the keyring or passphrase "
-                "is lost, or on a new machine:\n\n" + recovery[0]
-            )
-            box.setObjectName("firstRecoveryKey")
-            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            box.open()
-        assert steward.db is not None
-        route = await off_gui(lambda: cloud_route(steward))
-        local_error: KnownError | None = None
-        if not self.load_model:
-            local_error = ModelError(
-                "Steward was started without a local model (--no-model).",
-                hint="History and search work; applying Settings › Model loads it.",
-            )
-        else:
-            try:
-                self.engine = desktop_engine(steward, self.model_override)
-            except ModelError as exc:
-                local_error = exc
-        system = steward.settings.model_settings().system_prompt
-        self.assistant = Assistant(
-            steward.db,
-            self.engine,
-            system_prompt=system,
-            cloud=route,
-            local_error=local_error,
-            consent=lambda request: ask_cloud_consent(window, request),
+                return None
+
+    def _show_recovery_key(self, key: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Your recovery key", "", parent=self.window)
+        box.setText(
+            "Steward created your encrypted history.\n\nWrite down this recovery key and "
+            "keep it safe. It opens your history on its own if the keyring or passphrase "
+            "is lost, or on a new machine:\n\n" + key
         )
-        self.quick.assistant = self.assistant
-        await window.attach(self.assistant)
+        box.setObjectName("firstRecoveryKey")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.open()
+
+    async def _unlock_and_load(self, from_environment: bool) -> None:
+        window = self.window
+        unlocked = await self._unlock(from_environment)
+        if unlocked is None:
+            return
+        core, recovery = unlocked
+        self.core = core
+        if recovery:
+            self._show_recovery_key(recovery[0])
+        # the engine (made, not loaded) and the cloud gate: the key may be in the keyring
+        assistant = await off_gui(core.assistant)
+        self.quick.session = core
+        await window.attach(assistant)
+        window.set_session(core, None)
+        route = assistant.cloud
         window.set_cloud(route.settings if route is not None else None)
         trace.mark("listed")
         await self.start_automations()
-        if self.engine is None:
-            assert local_error is not None
-            window.show_banner(local_error.user_text(), error=self.load_model)
+        engine = core.engine()
+        if engine is None:
+            assert core.local_error is not None
+            window.show_banner(core.local_error.user_text(), error=self.load_model)
             window.set_status("No local model")
             return
-        window.show_banner(f"Loading {self.engine.model.name}… you can type meanwhile.")
+        window.show_banner(f"Loading {engine.model.name}… you can type meanwhile.")
         window.set_status("Loading model…")
         try:
-            info_ = await self.engine.load()
+            info_ = await core.load_engine()
         except ModelError as exc:
             window.show_banner(exc.user_text(), error=True)
             window.set_status("Model failed to load")
             return
         trace.mark("model_loaded")
         window.show_banner("")
-        window.set_status(f"{info_.ref.name} · local · context {info_.n_ctx}")
+        if info_ is not None:
+            window.set_status(f"{info_.ref.name} · local · context {info_.n_ctx}")
 
     async def start_automations(self) -> None:
         """Run scheduled and triggered workflows while the window is open, unless another
         Steward (a daemon) already does; approval questions become dialogs."""
         # imported here, after the window is up: none of it is needed to paint it
-        from app.automations.scheduler import Scheduler
-        from app.automations.service import Automations, discover
         from app.core.store.database import open_database
         from app.ui.automations import DesktopServices, ask_approval
 
-        steward = self.steward
-        assert steward is not None and steward.key is not None
-        key = steward.key
+        core = self.core
+        assert core is not None and core.steward.key is not None
+        key = core.steward.key
         # a connection of its own, used on this (the GUI) thread: the chat's connection
         # belongs to the database thread; SQLite's WAL lets both work side by side
         self._automation_db = db = await off_gui(
-            lambda: open_database(steward.paths.database, key, check=False)
+            lambda: open_database(core.paths.database, key, check=False)
         )
-        registry = await off_gui(lambda: discover(self.paths))
+        await off_gui(core.registry)  # plugins are imported off the GUI thread
         services = DesktopServices(lambda: self.engine, lambda t, b: self.notify(t, b))
-        self.automations = Automations(db, self.paths, services, registry=registry)
-        scheduler = Scheduler(
-            self.automations,
-            approver=lambda request: ask_approval(self.window, request),
-            lock_file=self.paths.data / "automations.lock",
-            on_run=self._on_run_finished,
-        )
-        if scheduler.start():
-            self.scheduler = scheduler
-        else:
-            logging.getLogger(__name__).info("automations are run by another Steward (a daemon)")
-        self.window.automations_button.setEnabled(True)
-        if self.engine is not None:
-            from app.automations.planner import Planner, engine_generate_json
-
-            engine = self.engine
-            self.window.set_planner(
-                Planner(registry, engine_generate_json(engine), cloud=self._plan_in_cloud),
-                self.automations,
+        automations = core.automations(services, connection=db)
+        approver = functools.partial(ask_approval, self.window)
+        if not core.start_scheduler(services, approver=approver, on_run=self._on_run_finished):
+            logging.getLogger(__name__).info("automations are run by another Steward for now")
+            self._take_over = asyncio.ensure_future(
+                core.take_over_scheduler(services, approver=approver, on_run=self._on_run_finished)
             )
-            self.window.workflow_saved.connect(self._on_workflow_saved)
-
-    async def _plan_in_cloud(self, messages: list[Any], params: Any) -> str:
-        """The planner's last resort: the cloud, under the chat's policy and consent (asked
-        in the same dialog); refused when it is off or the policy is local-only."""
-        if self.assistant is None:
-            raise KnownError("The cloud is not available.")
-        from app.automations.planner import PLANNER_CLOUD_REASON
-
-        window = self.window
-        return await self.assistant.complete_in_cloud(
-            messages,
-            conversation_id=None,
-            reason=PLANNER_CLOUD_REASON,
-            params=params,
-            on_routed=lambda routed: window.statusBar().showMessage(routed.text(), 8000),
-            json_answer=True,
-        )
+        self.window.automations_button.setEnabled(True)
+        self.window.set_session(core, automations)
+        self.window.workflow_saved.connect(self._on_workflow_saved)
 
     def _on_workflow_saved(self, _workflow_id: str) -> None:
         """A card saved a workflow (or ran an action): the scheduler and the panel see it now."""
@@ -340,48 +332,37 @@ class Session:
         dialog.open()
         return dialog
 
-    @asyncSlot()
+    @async_slot()
     async def _on_settings_applied(self) -> None:
         await self.apply_settings()
 
     async def apply_settings(self) -> None:
         """Use the saved model settings now: reconfigure (or reload) the engine."""
-        assert self.steward is not None and self.assistant is not None
+        core, assistant = self.core, self.assistant
+        assert core is not None and assistant is not None
         window = self.window
         try:
-            model = self.steward.model(self.model_override)
+            model = core.steward.model(self.model_override)
         except ModelError as exc:
             window.show_banner(exc.user_text(), error=True)
             return
-        values = self.steward.model_settings(model)
-        self.assistant.system_prompt = values.system_prompt
-        await self._apply_cloud()
-        if self.engine is None:
-            self.engine = desktop_engine(self.steward, self.model_override)
-            self.assistant.engine = self.engine
-            self.assistant.local_error = None
+        values = core.steward.model_settings(model)
+        assistant.system_prompt = values.system_prompt
+        await core.reload_cloud()
+        route = core.gate().route
+        window.set_cloud(route.settings if route is not None else None)
         window.show_banner(f"Applying settings for {model.name}…")
         try:
-            await self.engine.reconfigure(model, values)
-            info = await self.engine.load()
+            engine = core.replace_engine()
+            await engine.reconfigure(model, values)
+            info = await engine.load()
         except ModelError as exc:
             window.show_banner(exc.user_text(), error=True)
             return
         window.show_banner("")
         window.set_status(f"{info.ref.name} · local · context {info.n_ctx}")
 
-    async def _apply_cloud(self) -> None:
-        """Use the saved cloud settings (and key) from the next message on."""
-        assert self.steward is not None and self.assistant is not None
-        steward = self.steward
-        old = self.assistant.cloud
-        self.assistant.cloud = await off_gui(lambda: cloud_route(steward))
-        if old is not None:
-            await old.client.aclose()
-        cloud = self.assistant.cloud
-        self.window.set_cloud(cloud.settings if cloud is not None else None)
-
-    @asyncSlot()
+    @async_slot()
     async def _on_lock_requested(self) -> None:
         await self.lock()
 
@@ -390,66 +371,57 @@ class Session:
         piece of content on screen. It stays locked until the user unlocks it (Unlock… asks
         for the passphrase, or opens the keyring's key); after an erase, a new history is set
         up at once."""
-        if not self.settled.is_set() or self.steward is None:
+        if not self.settled.is_set() or self.core is None:
             return  # locked already, or an unlock is in progress: its dialog is the way in
         self.settled.clear()
         self.window.detach()
         self.quick.hide()
-        self.quick.assistant = None
+        self.quick.session = None
+        steward = self.core.steward
         await self.aclose()
-        steward = self.steward
         # nothing may reach the closed store while the erase (or the unlock) is awaited
-        self.steward = self.engine = self.assistant = None
-        if erase and steward is not None:
+        self.core = None
+        if erase:
             await off_gui(steward.erase_all)
             await self.start(from_environment=False)
             return
         self.window.show_locked(LOCKED_TEXT)
         self.settled.set()
 
-    @asyncSlot()
+    @async_slot()
     async def _on_unlock_requested(self) -> None:
         await self.unlock()
 
     async def unlock(self) -> None:
         """Unlock after Lock (or after the first dialog was cancelled)."""
-        if not self.settled.is_set() or self.steward is not None:
+        if not self.settled.is_set() or self.core is not None:
             return
         await self.start(from_environment=False)
 
-    @asyncSlot()
+    @async_slot()
     async def _on_erase_requested(self) -> None:
         await self.lock(erase=True)
 
     async def aclose(self) -> None:
-        """close(), after stopping the scheduler (a run in progress is recorded as
-        cancelled) and ending the cloud client's connections on this loop."""
-        if self.scheduler is not None:
-            await self.scheduler.stop()
-            self.scheduler = None
+        """close(), after the session stops the scheduler (a run in progress is recorded as
+        cancelled) and ends the cloud client's connections on this loop."""
+        if self._take_over is not None:
+            self._take_over.cancel()
+            self._take_over = None
         if self.panel is not None:
             self.panel.close()
             self.panel.deleteLater()
             self.panel = None
-        self.automations = None
-        if self._automation_db is not None:
-            self._automation_db.close()
-            self._automation_db = None
-        if self.assistant is not None and self.assistant.cloud is not None:
-            await self.assistant.cloud.client.aclose()
-            self.assistant.cloud = None
+        if self.core is not None:
+            await self.core.aclose()
         self.close()
 
     def close(self) -> None:
         if self._automation_db is not None:
             self._automation_db.close()
             self._automation_db = None
-        if self.assistant is not None:
-            self.assistant.close()
-        if self.engine is not None:
-            self.engine.close()
-        if self.steward is not None:
-            self.steward.close()
+        if self.core is not None:
+            self.core.close()
 
 
 def starts_minimized(request: dict[str, Any], settings: SettingsStore, tray: bool) -> bool:
@@ -472,7 +444,7 @@ def app_icon() -> QIcon:
     return QIcon()
 
 
-def connect_tray(tray: Tray, session: Session, quit_app: Callable[[], None]) -> None:
+def connect_tray(tray: Tray, session: DesktopSession, quit_app: Callable[[], None]) -> None:
     """What each entry of the tray's menu does in the running app."""
     window, quick = session.window, session.quick
     tray.quick_prompt_requested.connect(quick.popup)
@@ -487,6 +459,22 @@ def connect_tray(tray: Tray, session: Session, quit_app: Callable[[], None]) -> 
     tray.recent_runs = session.recent_runs
     tray.automations_requested.connect(window.show_and_raise)
     tray.automations_requested.connect(session.open_automations)
+
+
+def handle_request(
+    request: dict[str, Any], window: MainWindow, quick: QuickPrompt, quit_app: Callable[[], None]
+) -> None:
+    """What a later `steward` launch asked of this one (see app.ui.single_instance). A
+    question sent while one is answered waits its turn in the quick prompt."""
+    action = request.get("action")
+    if action == "show" and not request.get("minimized"):  # a login start changes nothing
+        window.show_and_raise()
+    elif action == "quick":
+        quick.popup()
+    elif action == "ask":
+        quick.popup(str(request.get("prompt") or ""))
+    elif action == "quit":
+        quit_app()
 
 
 def run(
@@ -532,9 +520,10 @@ def run(
     quick = QuickPrompt(appearance.theme)
     appearance.changed.connect(window.set_theme)
     appearance.changed.connect(quick.set_theme)
-    session = Session(window, paths, model_override, quick, load_model=load_model)
+    session = DesktopSession(window, paths, model_override, quick, load_model=load_model)
     session.appearance = appearance
     quit_now = asyncio.Event()
+    tray: Tray | None = None
     if Tray.available():
         tray = Tray(icon)
         connect_tray(tray, session, quit_now.set)
@@ -544,30 +533,29 @@ def run(
         app.lastWindowClosed.connect(quit_now.set)
 
     def on_request(req: dict[str, Any]) -> None:
-        action = req.get("action")
-        if action == "show" and not req.get("minimized"):  # a login start changes nothing
-            window.show_and_raise()
-        elif action == "quick":
-            quick.popup()
-        elif action == "ask":
-            quick.popup(str(req.get("prompt") or ""))
-        elif action == "quit":
-            quit_now.set()
+        handle_request(req, window, quick, quit_now.set)
 
     if server is not None:
         server.request_received.connect(on_request)
 
-    @asyncSlot(str)
+    @async_slot(str)
     async def open_from_quick(conversation_id: str) -> None:
-        if session.assistant is None:
+        assistant = session.assistant
+        if assistant is None:
             return
-        db = session.assistant.db
-        conv = await session.assistant.db_call(lambda: db.conversation(conversation_id))
+        db = assistant.db
+        conv = await assistant.db_call(lambda: db.conversation(conversation_id))
         await window.reload_conversations(select=conv.id)
         await window.open_conversation(conv)
         window.show_and_raise()
 
     quick.open_requested.connect(open_from_quick)
+
+    def review_from_quick(plan: Plan) -> None:
+        window.show_and_raise()
+        window.show_plan(plan)
+
+    quick.review_requested.connect(review_from_quick)
     minimized = starts_minimized(request, SettingsStore(paths.settings_file), Tray.available())
     hotkey = GlobalHotkey()
     if hotkey.start():
@@ -582,7 +570,7 @@ def run(
             error=True,
         )
 
-    @asyncSlot(str)
+    @async_slot(str)
     async def on_quick_answered(_conversation_id: str) -> None:
         if session.assistant is not None:
             await window.reload_conversations()
@@ -602,17 +590,9 @@ def run(
         starting = asyncio.ensure_future(session.start())
         starting.add_done_callback(lambda _: collector.freeze())  # start-up objects stay
         await quit_now.wait()
-        for widget in app.topLevelWidgets():  # an open dialog (unlock, consent…) answers "no"
-            if isinstance(widget, QDialog) and widget.isVisible():
-                widget.reject()
-        window.shutdown()
-        quick.stop()
+        trace.mark("quit")
+        await quit_app(app, session, server, tray)
         starting.cancel()
-        # let stopped answers finish: each records its partial text before the loop closes
-        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        if others:
-            await asyncio.wait(others, timeout=QUIT_GRACE_S)
-        await session.aclose()
 
     try:
         loop.run_until_complete(main())
@@ -624,3 +604,34 @@ def run(
         close_event_loop(loop)
         collector.stop()
     return 0
+
+
+async def quit_app(
+    app: QApplication, session: DesktopSession, server: InstanceServer | None, tray: Tray | None
+) -> None:
+    """Quit at once: the windows and the tray icon go, the single-instance socket closes (a
+    Steward started now opens its own window), running workflows are cancelled and recorded
+    so (which releases the automations to that Steward), the answer in progress is stopped
+    and its partial text saved; then the store and the model close."""
+    started = time.monotonic()
+    for widget in app.topLevelWidgets():  # an open dialog (unlock, consent…) answers "no"
+        if isinstance(widget, QDialog) and widget.isVisible():
+            widget.reject()
+    session.window.shutdown()
+    session.quick.stop()
+    for widget in app.topLevelWidgets():
+        widget.hide()
+    if tray is not None:
+        tray.icon.hide()
+    if server is not None:
+        server.close()
+    core = session.core
+    if core is not None and core.scheduler is not None:
+        await core.scheduler.stop()
+        core.scheduler = None
+    # let stopped answers finish: each records its partial text before the store closes
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    if others:
+        await asyncio.wait(others, timeout=QUIT_GRACE_S)
+    await session.aclose()
+    logging.getLogger(__name__).info("quit in %.0f ms", (time.monotonic() - started) * 1000)

@@ -10,7 +10,7 @@ import asyncio
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
 from app.core.assistant import (
     Assistant,
@@ -46,11 +45,13 @@ from app.core.store.models import Conversation, Message
 from app.ui.chat_view import PAGE, Block, ChatView, render_blocks
 from app.ui.composer import Composer
 from app.ui.dialogs import ask_text, confirm
+from app.ui.qt_async import async_slot
 from app.ui.render import Theme
 
 if TYPE_CHECKING:
-    from app.automations.planner import Planner
+    from app.automations.planner import Plan
     from app.automations.service import Automations
+    from app.session import Session, SessionEvent
     from app.ui.review_card import ActionCard, ReviewCard
 
 DRAFT_SAVE_MS = 800
@@ -82,7 +83,8 @@ class MainWindow(QMainWindow):
         self._cancel: threading.Event | None = None
         self._busy = False
         self._editing_last = False
-        self.planner: Planner | None = None
+        # the session messages are routed through (answer, draft, refine, propose)
+        self.session: Session | None = None
         self.planner_automations: Automations | None = None
         self.review_card: ReviewCard | None = None
         self.action_card: ActionCard | None = None
@@ -307,7 +309,7 @@ class MainWindow(QMainWindow):
                 self.conversations.setCurrentItem(item)
         self.conversations.blockSignals(False)
 
-    @asyncSlot()
+    @async_slot()
     async def _on_conversations_current_changed(
         self, current: QListWidgetItem | None, _previous: object
     ) -> None:
@@ -363,7 +365,7 @@ class MainWindow(QMainWindow):
     def _on_view_later_requested(self) -> None:
         self._load_page(earlier=False)
 
-    @asyncSlot(bool)
+    @async_slot(bool)
     async def _load_page(self, earlier: bool) -> None:
         """The page before (or after) the messages on screen, read and rendered off the GUI
         thread, shown only if the same conversation is still open."""
@@ -387,15 +389,15 @@ class MainWindow(QMainWindow):
         else:
             self.view.show_later(page, has_later=more)
 
-    @asyncSlot()
+    @async_slot()
     async def _on_new_action_triggered(self) -> None:
         if self.assistant is None or self._busy:
             return
         self.conversations.clearSelection()
-        self.conversations.setCurrentItem(None)
+        self.conversations.setCurrentRow(-1)
         await self.open_conversation(None)
 
-    @asyncSlot()
+    @async_slot()
     async def _on_rename_action_triggered(self) -> None:
         item = self.conversations.currentItem()
         if item is None or self.assistant is None:
@@ -412,7 +414,7 @@ class MainWindow(QMainWindow):
                 self.title.setText(title.strip())
             await self.reload_conversations()
 
-    @asyncSlot()
+    @async_slot()
     async def _on_delete_action_triggered(self) -> None:
         item = self.conversations.currentItem()
         if item is None or self.assistant is None or self._busy:
@@ -439,7 +441,7 @@ class MainWindow(QMainWindow):
     def _on_search_text_changed(self, _text: str) -> None:
         self._search_timer.start()
 
-    @asyncSlot()
+    @async_slot()
     async def _on_search_timer_timeout(self) -> None:
         if self.assistant is None:
             return
@@ -513,9 +515,10 @@ class MainWindow(QMainWindow):
         if self._cancel is not None:
             self._cancel.set()
 
-    def set_planner(self, planner: Planner, automations: Automations) -> None:
-        """Drafting workflows from the chat (and proposing single actions) is available."""
-        self.planner = planner
+    def set_session(self, session: Session, automations: Automations | None) -> None:
+        """Messages go through ``session`` from now on; with ``automations``, drafting
+        workflows from the chat (and proposing single actions) is available."""
+        self.session = session
         self.planner_automations = automations
 
     def _draft_open(self) -> ReviewCard | None:
@@ -525,20 +528,14 @@ class MainWindow(QMainWindow):
         return card
 
     def _on_composer_submit_requested(self, text: str) -> None:
-        if self.planner is not None and not self._busy:
-            from app.automations.intent import looks_like_automation
-            from app.automations.planner import looks_like_refinement
-
-            draft = self._draft_open()
-            answers = draft is not None and draft.plan.kind == "question"  # to its question
-            refines = draft is not None and draft.plan.kind == "workflow"
-            if looks_like_automation(text) or answers or (refines and looks_like_refinement(text)):
-                self._plan(text)
-                return
-        if self.planner is not None:
-            self._ask_then_propose(text)
-        else:
-            self._ask(text)
+        if self._busy:  # the text stays in the box; nothing is lost
+            self.statusBar().showMessage(
+                "Still answering: Stop (Esc) ends this answer, or wait and send again. Your "
+                "message stays in the box.",
+                STATUS_NOTE_MS,
+            )
+            return
+        self._ask(text)
 
     def _forget_card(self, card: object) -> None:
         """A card was discarded (it deletes itself): stop referring to it."""
@@ -547,36 +544,16 @@ class MainWindow(QMainWindow):
         if self.action_card is card:
             self.action_card = None
 
-    @asyncSlot(str)
-    async def _plan(self, text: str) -> None:
-        """Draft a workflow (or refine the open draft) and show it as a review card."""
-        from app.automations.intent import looks_like_automation
+    def show_plan(self, plan: Plan) -> None:
+        """A draft (or its question, or a refusal) as a review card below the chat; the open
+        draft's card shows it instead when it answers or changes that draft."""
         from app.ui.review_card import ReviewCard
 
-        assert self.planner is not None and self.planner_automations is not None
-        self.composer.clear()
-        self._busy = True
-        self._update_buttons()
-        bar = self.statusBar()
-        bar.showMessage("Drafting a workflow…")
-        draft = self._draft_open()
-        try:
-            if draft is not None and draft.plan.kind == "question":
-                plan = await self.planner.plan([draft.plan.request, text])
-            elif draft is not None and not looks_like_automation(text):
-                plan = await self.planner.refine(draft.plan, text)
-            else:
-                plan = await self.planner.plan(text)
-        except KnownError as exc:
-            bar.clearMessage()
-            self.show_banner(exc.user_text(), error=True)
+        if self.planner_automations is None:
             return
-        finally:
-            self._busy = False
-            self._update_buttons()
         # a passing word: the card says the rest, and saving it (or another conversation)
         # clears it
-        bar.showMessage(
+        self.statusBar().showMessage(
             {
                 "workflow": "Draft ready: review it below.",
                 "question": "One question first: answer it below.",
@@ -584,6 +561,7 @@ class MainWindow(QMainWindow):
             }[plan.kind],
             STATUS_NOTE_MS,
         )
+        draft = self._draft_open()
         if draft is not None and (plan.kind == "workflow" or draft.plan.kind == "question"):
             draft.show_plan(plan)
             return
@@ -599,24 +577,10 @@ class MainWindow(QMainWindow):
         self.cards.addWidget(card)
         self.review_card = card
 
-    @asyncSlot(str)
-    async def _ask_then_propose(self, text: str) -> None:
-        """Answer as usual; then offer one action the message asked for, as a confirm card
-        (after the answer: the model answers one thing at a time)."""
-        await self._answer(text)
-        await self._propose(text)
-
-    async def _propose(self, text: str) -> None:
+    def _show_proposal(self, plan: Plan, answer: str) -> None:
         from app.ui.review_card import ActionCard
 
-        assert self.planner is not None and self.planner_automations is not None
-        shown = self.view.visible_messages()
-        answer = next((m.content for m in reversed(shown) if m.role == "assistant"), "")
-        try:
-            plan = await self.planner.propose(text, answer)
-        except KnownError:
-            return
-        if plan is None:
+        if self.planner_automations is None:
             return
         if self.action_card is not None:
             self.action_card.hide()
@@ -627,27 +591,35 @@ class MainWindow(QMainWindow):
         self.cards.addWidget(card)
         self.action_card = card
 
-    @asyncSlot(str)
+    @async_slot(str)
     async def _ask(self, text: str, backend: BackendChoice | None = None) -> None:
         await self._answer(text, backend)
 
     async def _answer(self, text: str, backend: BackendChoice | None = None) -> None:
-        if self.assistant is None or self._busy:
+        """Send ``text`` through the session: it is answered, drafted as a workflow, or
+        answers (or changes) the open draft; Enter after Edit sends it again instead."""
+        if self.assistant is None or self.session is None or self._busy:
             return
         follows_view = False
+        cancel = self._new_cancel()
         if self._editing_last and self.conversation is not None:
             self._editing_last = False
-            events = self.assistant.regenerate(
-                self.conversation.id, new_text=text, cancel=self._new_cancel(), backend=backend
+            events = self.session.take_turn(
+                self.assistant.regenerate(
+                    self.conversation.id, new_text=text, cancel=cancel, backend=backend
+                )
             )
         else:
             # a new question in the conversation on screen only adds to what is shown
             follows_view = self.conversation is not None and not self.view.has_later
-            events = self.assistant.ask(
+            draft = self._draft_open()
+            events = self.session.submit(
                 text,
-                conversation_id=self.conversation.id if self.conversation else None,
-                cancel=self._new_cancel(),
+                self.conversation.id if self.conversation else None,
+                cancel=cancel,
                 backend=backend,
+                draft=draft.plan if draft is not None else None,
+                drafting=self.planner_automations is not None,
             )
         self.composer.clear()
         # what was sent is no longer a draft of the conversation it was typed in (for a new
@@ -655,20 +627,24 @@ class MainWindow(QMainWindow):
         await self._save_draft_now()
         await self._run(events, follows_view=follows_view)
 
-    @asyncSlot()
+    @async_slot()
     async def _on_regenerate_button_clicked(self) -> None:
-        if self.assistant is None or self.conversation is None or self._busy:
+        if self.assistant is None or self.session is None or self.conversation is None:
             return
-        await self._run(self.assistant.regenerate(self.conversation.id, cancel=self._new_cancel()))
+        if self._busy:
+            return
+        events = self.assistant.regenerate(self.conversation.id, cancel=self._new_cancel())
+        await self._run(self.session.take_turn(events))
 
-    @asyncSlot(str)
+    @async_slot(str)
     async def _on_view_continue_requested(self, _message_id: str) -> None:
         """ "Continue" under an answer cut off at the length limit: it goes on in place."""
-        if self.assistant is None or self.conversation is None or self._busy:
+        if self.assistant is None or self.session is None or self.conversation is None:
             return
-        await self._run(
-            self.assistant.continue_answer(self.conversation.id, cancel=self._new_cancel())
-        )
+        if self._busy:
+            return
+        events = self.assistant.continue_answer(self.conversation.id, cancel=self._new_cancel())
+        await self._run(self.session.take_turn(events))
 
     def _on_edit_button_clicked(self) -> None:
         users = [m for m in self.view.visible_messages() if m.role == "user"]
@@ -683,7 +659,11 @@ class MainWindow(QMainWindow):
         self._cancel = threading.Event()
         return self._cancel
 
-    async def _run(self, events, *, follows_view: bool = False) -> None:  # type: ignore[no-untyped-def]
+    async def _run(
+        self, events: AsyncIterator[SessionEvent], *, follows_view: bool = False
+    ) -> None:
+        from app.session import Drafted, Drafting, Failed, Proposed, Queued
+
         self._busy = True
         self._update_buttons()
         answer: Message | None = None
@@ -729,6 +709,19 @@ class MainWindow(QMainWindow):
                     )
                 elif isinstance(event, Routed):
                     self.statusBar().showMessage(event.text(), 8000)
+                elif isinstance(event, Queued):
+                    self.statusBar().showMessage(
+                        "Waiting: another answer (in the quick prompt) comes first…"
+                    )
+                elif isinstance(event, Drafting):
+                    self.statusBar().showMessage("Drafting a workflow…")
+                elif isinstance(event, Drafted):
+                    self.statusBar().clearMessage()
+                    self.show_plan(event.plan)
+                elif isinstance(event, Proposed):
+                    self._show_proposal(event.plan, answer.content if answer else "")
+                elif isinstance(event, Failed):
+                    raise event.error
                 elif isinstance(event, Finished):
                     self._stream_timer.stop()
                     self._streaming = None
@@ -768,7 +761,7 @@ class MainWindow(QMainWindow):
         if not self._restoring_draft:
             self._draft_timer.start()
 
-    @asyncSlot()
+    @async_slot()
     async def _on_draft_timer_timeout(self) -> None:
         await self._save_draft_now()
 

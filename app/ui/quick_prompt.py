@@ -1,10 +1,15 @@
 """The quick prompt: a small frameless always-on-top popup. It opens as one input line; type,
 Enter, and the question and its answer stream inside it; "Open in Steward" moves the exchange
-into the main window; Esc hides it. What it asks is stored like any conversation."""
+into the main window; Esc hides it. What it asks is stored like any conversation.
+
+Questions that arrive while one is answered (typed, or sent with `steward --ask`) wait their
+turn and are answered in order; the hint says how many wait. A request for an automation is
+drafted here too; "Review in Steward" opens the draft's card in the window."""
 
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
@@ -18,16 +23,21 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from qasync import asyncSlot
 
-from app.core.assistant import Assistant, Finished, Started, Token
+from app.core.assistant import Finished, Routed, Started, Token
 from app.core.errors import KnownError
+from app.session import Drafted, Drafting, Failed, Queued, Session
+from app.ui.qt_async import async_slot
 from app.ui.render import MarkdownRenderer, Theme
+
+if TYPE_CHECKING:
+    from app.automations.planner import Plan
 
 
 class QuickPrompt(QFrame):
     open_requested = Signal(str)  # conversation id
     answered = Signal(str)  # conversation id: it was stored and the window's list changed
+    review_requested = Signal(object)  # a drafted Plan, to review in the window
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,9 +51,11 @@ class QuickPrompt(QFrame):
         self.setMinimumSize(520, 120)
         self.renderer = MarkdownRenderer(theme)
         self._answer_text = ""  # the answer shown, as markdown (rendered again on a theme change)
-        self.assistant: Assistant | None = None
+        self.session: Session | None = None
         self.conversation_id: str | None = None
         self._cancel: threading.Event | None = None
+        self._waiting: list[str] = []  # questions that arrived during an answer, in order
+        self._plan: Plan | None = None  # the draft shown, until it is opened in the window
         self.input = QLineEdit()
         self.input.setPlaceholderText("Ask Steward… (Enter to send, Esc to close)")
         # the question the answer below is for
@@ -83,9 +95,8 @@ class QuickPrompt(QFrame):
         self.raise_()
         self.activateWindow()
         self.input.setFocus()
-        if prompt:
-            self.input.setText(prompt)
-            self._on_input_return_pressed()
+        if prompt:  # sent from outside (`steward --ask`): what is typed here stays
+            self.submit(prompt)
 
     def _on_answer_anchor_clicked(self, url: QUrl) -> None:
         """The Copy link of a code block in the answer."""
@@ -102,7 +113,9 @@ class QuickPrompt(QFrame):
             self.answer.setHtml(self.renderer.render(self._answer_text).html)
 
     def stop(self) -> None:
-        """Stop an answer in progress (it is kept as partial)."""
+        """Quitting: stop an answer in progress (it is kept as partial); questions still
+        waiting are not asked."""
+        self._waiting.clear()
         if self._cancel is not None:
             self._cancel.set()
 
@@ -114,37 +127,67 @@ class QuickPrompt(QFrame):
             return
         super().keyPressEvent(event)
 
-    @asyncSlot()
-    async def _on_input_return_pressed(self) -> None:
+    def _on_input_return_pressed(self) -> None:
         text = self.input.text().strip()
         if not text:
             return
-        if self.assistant is None:
+        if self.session is None:  # the text stays in the box
             self.hint.setText("Steward is locked or still starting: open Steward to unlock it.")
             return
-        if self._cancel is not None:
-            self.hint.setText("Still answering the question above: Esc stops it.")
-            return
-        self._cancel = threading.Event()
         self.input.clear()
+        self.submit(text)
+
+    @async_slot(str)
+    async def submit(self, text: str) -> None:
+        """Ask ``text`` in this prompt's conversation; during an answer it waits its turn."""
+        if self.session is None:
+            self.hint.setText("Steward is locked or still starting: open Steward to unlock it.")
+            return
+        self._waiting.append(text)
+        if self._cancel is not None:  # answering: this one waits its turn
+            self._say_waiting()
+            return
+        while self._waiting and self.session is not None:
+            await self._answer(self.session, self._waiting.pop(0))
+
+    def _say_waiting(self) -> None:
+        count = len(self._waiting)
+        self.hint.setText(
+            f"Answering… {count} more question{'s' if count != 1 else ''} waiting their turn."
+        )
+
+    async def _answer(self, session: Session, text: str) -> None:
+        self._cancel = cancel = threading.Event()
         self.question.setText(f"You: {text}")
         self.question.show()
         self._answer_text = ""
         self.answer.clear()
         self.answer.show()
         self.resize(self.width(), 360)
-        self.hint.setText("Answering…")
+        if self._waiting:
+            self._say_waiting()
+        else:
+            self.hint.setText("Answering…")
         parts: list[str] = []
         try:
-            async for event in self.assistant.ask(
-                text, conversation_id=self.conversation_id, cancel=self._cancel
-            ):
+            events = session.submit(text, self.conversation_id, cancel=cancel, draft=self._plan)
+            async for event in events:
                 if isinstance(event, Started):
                     self.conversation_id = event.conversation.id
                 elif isinstance(event, Token):
                     parts.append(event.text)
                     self._answer_text = "".join(parts)
                     self.answer.setHtml(self.renderer.render(self._answer_text).html)
+                elif isinstance(event, Queued):
+                    self.hint.setText("Waiting for the answer in the Steward window…")
+                elif isinstance(event, Drafting):
+                    self.hint.setText("Drafting a workflow…")
+                elif isinstance(event, Routed):
+                    self.hint.setText(event.text())
+                elif isinstance(event, Drafted):
+                    self._show_plan(event.plan)
+                elif isinstance(event, Failed):
+                    raise event.error
                 elif isinstance(event, Finished):
                     self.hint.setText(
                         "Stopped: what was written is kept."
@@ -152,15 +195,35 @@ class QuickPrompt(QFrame):
                         else f"{event.message.model} · {event.message.backend}"
                     )
                     self.answered.emit(event.message.conversation_id)
-            self.open_button.setEnabled(self.conversation_id is not None)
+            self.open_button.setEnabled(self.conversation_id is not None or self._plan is not None)
         except KnownError as exc:
             self.hint.setText(exc.user_text())
         finally:
             self._cancel = None
 
+    def _show_plan(self, plan: Plan) -> None:
+        """A draft, its question or a refusal: the text here, the card in the window."""
+        from app.automations.planner import review_text
+
+        session = self.session
+        assert session is not None
+        self._answer_text = review_text(plan, session.registry())
+        self.answer.setPlainText(self._answer_text)
+        if plan.kind == "refusal":
+            self.hint.setText("Steward can't do that.")
+            return
+        self._plan = plan
+        self.open_button.setText("Review in Steward")
+        self.hint.setText("Review it in Steward before anything is saved or run.")
+
     def _on_open_button_clicked(self) -> None:
-        if self.conversation_id is not None:
-            self.open_requested.emit(self.conversation_id)
+        if self._plan is not None:
+            self.review_requested.emit(self._plan)
+        if self.conversation_id is not None or self._plan is not None:
+            if self.conversation_id is not None:
+                self.open_requested.emit(self.conversation_id)
+            self._plan = None
+            self.open_button.setText("Open in Steward")
             self.hide()
             self.conversation_id = None
             self.answer.clear()

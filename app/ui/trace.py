@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 TRACE_ENV = "STEWARD_TRACE"
 
@@ -24,8 +24,14 @@ class FirstPaint(QObject):
     """Marks "painted" once the watched window has painted and the event loop is free again
     (so the window accepts input), then removes itself."""
 
+    done = Signal()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, lambda: mark("painted"))
+            QTimer.singleShot(0, self._painted)
         return False
+
+    def _painted(self) -> None:
+        mark("painted")
+        self.done.emit()

@@ -22,7 +22,8 @@ from app.core.llm.model_files import ModelRef
 from app.core.paths import resolve_paths
 from app.core.settings import ModelSettings
 from app.core.store.database import Database, open_database
-from app.ui.app import Session
+from app.session import Session
+from app.ui.app import DesktopSession
 from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_loop
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt
@@ -112,6 +113,8 @@ def window_factory(
         settings = QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
         window = MainWindow(Theme.light(), settings)
         qtbot.addWidget(window)
+        # messages go through a session, as in the app (sharing the one loaded model)
+        window.set_session(Session.around(assistant, resolve_paths(tmp_path / "home")), None)
         return window, assistant
 
     yield make
@@ -121,7 +124,7 @@ def window_factory(
 
 
 @pytest.fixture
-def session(qtbot, tmp_path: Path, run: Runner) -> Iterator[Session]:
+def session(qtbot, tmp_path: Path, run: Runner) -> Iterator[DesktopSession]:
     """The app's session (unlock, model, settings, lock) on a fresh data folder, with its own
     window and quick prompt; closed on the loop at the end."""
     paths = resolve_paths(tmp_path / "home").ensure()
@@ -131,6 +134,6 @@ def session(qtbot, tmp_path: Path, run: Runner) -> Iterator[Session]:
     qtbot.addWidget(window)
     quick = QuickPrompt(Theme.light())
     qtbot.addWidget(quick)
-    s = Session(window, paths, None, quick)
+    s = DesktopSession(window, paths, None, quick)
     yield s
     run(s.aclose())

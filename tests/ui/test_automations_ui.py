@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.automations.history import History
 from app.core.steward import Steward
-from app.ui.app import Session
+from app.ui.app import DesktopSession
 from tests.conftest import ROOT
 from tests.ui.conftest import until
 
@@ -32,7 +32,7 @@ def start_workflow(
     }
 
 
-def save(session: Session, *documents: dict[str, Any]) -> None:
+def save(session: DesktopSession, *documents: dict[str, Any]) -> None:
     steward = Steward(session.paths)
     history = History(steward.open_store())
     for document in documents:
@@ -57,7 +57,7 @@ def click(box: QMessageBox, text: str) -> None:
 
 
 def test_start_workflows_ask_in_a_dialog_and_remember_always(
-    run, session: Session, tmp_path: Path
+    run, session: DesktopSession, tmp_path: Path
 ) -> None:
     target = tmp_path / "notes" / "hello.txt"
     save(
@@ -107,7 +107,9 @@ def test_start_workflows_ask_in_a_dialog_and_remember_always(
     assert session.open_automations() is panel  # one panel, raised again
 
 
-def test_a_refused_step_does_nothing_and_says_so(run, session: Session, tmp_path: Path) -> None:
+def test_a_refused_step_does_nothing_and_says_so(
+    run, session: DesktopSession, tmp_path: Path
+) -> None:
     target = tmp_path / "notes" / "no.txt"
     save(
         session,
@@ -131,7 +133,7 @@ def test_a_refused_step_does_nothing_and_says_so(run, session: Session, tmp_path
     assert told == [("Steward: Write no denied", "step w: Write a text file was not approved")]
 
 
-def test_notifications_and_the_clipboard(run, session: Session) -> None:
+def test_notifications_and_the_clipboard(run, session: DesktopSession) -> None:
     save(
         session,
         start_workflow(
@@ -161,7 +163,7 @@ def test_notifications_and_the_clipboard(run, session: Session) -> None:
 
 
 def test_a_daemon_already_running_keeps_the_app_from_running_workflows(
-    run, session: Session, tmp_path: Path
+    run, session: DesktopSession, tmp_path: Path
 ) -> None:
     target = tmp_path / "notes" / "twice.txt"
     save(

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.core.settings import SettingsStore
 from app.core.steward import CLOUD_KEY, SecretStore
-from app.ui.app import Session
+from app.ui.app import DesktopSession
 from app.ui.settings_dialog import SettingsDialog
 from tests.ui.conftest import until
 
@@ -26,7 +26,7 @@ def fill_cloud(dialog: SettingsDialog, url: str, *, policy: str = "auto") -> Non
 
 
 def test_cloud_settings_test_connection_and_ask_cloud(
-    run, session: Session, llama_server: str, tmp_path: Path
+    run, session: DesktopSession, llama_server: str, tmp_path: Path
 ) -> None:
     window = session.window
 
@@ -81,7 +81,7 @@ def test_cloud_settings_test_connection_and_ask_cloud(
 
 
 def test_consent_is_asked_when_the_local_model_cannot_answer(
-    run, session: Session, llama_server: str, tmp_path: Path
+    run, session: DesktopSession, llama_server: str, tmp_path: Path
 ) -> None:
     store = SettingsStore(session.paths.settings_file)
     settings = store.load()

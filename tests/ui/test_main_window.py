@@ -250,8 +250,10 @@ def test_model_error_mid_answer_shows_why_and_keeps_the_text(
 
     from app.core.assistant import Assistant
     from app.core.llm.model_files import ModelRef
+    from app.core.paths import resolve_paths
     from app.core.settings import ModelSettings
     from app.core.store.database import open_database
+    from app.session import Session
     from app.ui.render import Theme
     from tests.integration.test_assistant import FailingEngine
 
@@ -263,6 +265,7 @@ def test_model_error_mid_answer_shows_why_and_keeps_the_text(
         Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
     )
     qtbot.addWidget(window)
+    window.set_session(Session.around(assistant, resolve_paths(tmp_path / "home")), None)
     window.show()
 
     async def go() -> None:

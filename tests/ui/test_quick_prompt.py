@@ -4,8 +4,12 @@ or still answering), Esc stops and hides, and "Open in Steward" hands the conver
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 
+from app.core.paths import resolve_paths
+from app.session import Session
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
 from tests.conftest import ROOT
@@ -13,7 +17,7 @@ from tests.ui.conftest import until
 
 
 def test_the_quick_prompt_from_first_appearance_to_open_in_steward(
-    qtbot, run, window_factory
+    qtbot, run, window_factory, tmp_path: Path
 ) -> None:
     _window, assistant = window_factory()
     db = assistant.db
@@ -36,7 +40,7 @@ def test_the_quick_prompt_from_first_appearance_to_open_in_steward(
         await until(lambda: "locked" in quick.hint.text())
         assert db.count() == 0
         assert quick.input.text() == "Name one planet."  # kept, not lost
-        quick.assistant = assistant
+        quick.session = Session.around(assistant, resolve_paths(tmp_path / "home"))
         qtbot.keyClick(quick.input, Qt.Key.Key_Return)
         await until(lambda: quick.open_button.isEnabled(), timeout=120)
         assert quick.question.isVisible() and quick.question.text() == "You: Name one planet."
@@ -49,23 +53,85 @@ def test_the_quick_prompt_from_first_appearance_to_open_in_steward(
         qtbot.keyClick(quick.input, Qt.Key.Key_Return)
         await until(lambda: bool(quick.answer.toPlainText().strip()) and quick._cancel is not None)
         assert quick.question.text() == "You: Tell me a long story about the sea."
-        qtbot.keyClicks(quick.input, "And another")
-        qtbot.keyClick(quick.input, Qt.Key.Key_Return)
-        await until(lambda: "Still answering" in quick.hint.text())
-        assert quick.input.text() == "And another"  # kept for when it is free
-        qtbot.keyClick(quick, Qt.Key.Key_Escape)  # stops the answer and hides
-        await until(lambda: quick._cancel is None)
+        qtbot.keyClicks(quick.input, "Name one colour.")
+        qtbot.keyClick(quick.input, Qt.Key.Key_Return)  # waits its turn, never dropped
+        await until(lambda: "1 more question waiting" in quick.hint.text())
+        assert quick.input.text() == ""
+        qtbot.keyClick(quick, Qt.Key.Key_Escape)  # stops the answer (not the next) and hides
         assert not quick.isVisible()
+        await until(lambda: quick.question.text() == "You: Name one colour.")
+        await until(lambda: quick._cancel is None, timeout=120)
 
     run(go())
     [conv] = db.conversations()
     messages = db.messages(conv.id)
-    assert [m.role for m in messages] == ["user", "assistant", "user", "assistant"]
-    assert messages[-1].status == "partial"  # the stopped answer is kept
+    assert [m.role for m in messages] == ["user", "assistant"] * 3
+    assert messages[3].status == "partial"  # the stopped answer is kept
+    assert messages[4].content == "Name one colour." and messages[5].content
     quick.popup()
     qtbot.waitExposed(quick)
-    assert quick.height() > 200 and quick.hint.text() == "Stopped: what was written is kept."
+    assert quick.height() > 200 and quick.hint.text().endswith("· local")
     quick.grab().save(str(ROOT / "test-artifacts" / "quick-prompt-answer.png"))
     qtbot.mouseClick(quick.open_button, Qt.MouseButton.LeftButton)
     assert opened == [conv.id] and not quick.isVisible()
     assert not quick.question.isVisible() and not quick.answer.isVisible()
+
+
+def test_twenty_prompts_sent_during_an_answer_are_all_answered_in_order(
+    qtbot, run, window_factory, tmp_path: Path
+) -> None:
+    """`steward --ask` twenty times while an answer streams: each request goes through the
+    real single-instance socket to the app's handler, waits its turn, and is answered and
+    stored in order (they used to vanish)."""
+    import asyncio
+
+    from app.ui.app import handle_request
+    from app.ui.single_instance import InstanceServer, forward
+
+    window, assistant = window_factory()
+    db = assistant.db
+    quick = QuickPrompt(Theme.light())
+    qtbot.addWidget(quick)
+    quick.session = Session.around(assistant, resolve_paths(tmp_path / "home"))
+    server = InstanceServer(tmp_path / "instance")
+    assert server.listen()
+    quit_requests: list[bool] = []
+    server.request_received.connect(
+        lambda req: handle_request(req, window, quick, lambda: quit_requests.append(True))
+    )
+    prompts = [f"Say the number {n}." for n in range(1, 21)]
+    assert assistant.engine is not None
+    settings = assistant.engine.settings
+    max_tokens = settings.max_tokens
+
+    answered: list[str] = []
+    quick.answered.connect(answered.append)  # one per answer stored
+
+    async def go() -> None:
+        settings.max_tokens = 300
+        await asyncio.to_thread(
+            forward, tmp_path / "instance", {"action": "ask", "prompt": "Tell a long sea story."}
+        )
+        await until(lambda: quick._cancel is not None and bool(quick.answer.toPlainText()))
+        settings.max_tokens = 6  # the twenty are short
+        for prompt in prompts:  # one launch after another, each handed over and acknowledged
+            sent = await asyncio.to_thread(
+                forward, tmp_path / "instance", {"action": "ask", "prompt": prompt}
+            )
+            assert sent
+        assert quick._cancel is not None  # the first answer was still streaming
+        assert "more questions waiting" in quick.hint.text()
+        await until(lambda: len(answered) == 21 and quick._cancel is None, timeout=240)
+
+    try:
+        run(go())
+    finally:
+        server.close()
+        settings.max_tokens = max_tokens
+    [conv] = db.conversations()
+    messages = db.messages(conv.id)
+    users = [m.content for m in messages if m.role == "user"]
+    assert users == ["Tell a long sea story.", *prompts]
+    assert [m.role for m in messages] == ["user", "assistant"] * 21
+    assert all(m.status in ("complete", "length") for m in messages[1::2])
+    assert not quit_requests

@@ -22,6 +22,7 @@ from app.automations.service import Automations
 from app.core.llm.engine import LocalEngine
 from app.core.paths import resolve_paths
 from app.core.store.database import open_database
+from app.session import Session
 from app.ui.review_card import ActionCard, ReviewCard
 from tests.conftest import ROOT
 from tests.integration.test_engine import make_engine
@@ -229,7 +230,8 @@ def test_the_window_drafts_refines_and_proposes(
     from tests.ui.test_main_window import type_and_send
 
     window, assistant = window_factory()
-    window.set_planner(planner, automations)
+    session = Session.around(assistant, automations.paths, planner=planner)
+    window.set_session(session, automations)
     window.show()
     qtbot.waitExposed(window)
 

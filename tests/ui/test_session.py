@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.ui.app import Session
+from app.ui.app import DesktopSession
 from app.ui.settings_dialog import SettingsDialog
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import until
 
 
 def test_settings_apply_without_restart_and_bad_model_changes_nothing(
-    run, session: Session, tmp_path: Path
+    run, session: DesktopSession, tmp_path: Path
 ) -> None:
     async def go() -> None:
         await session.start()  # STEWARD_PASSPHRASE unlocks, as in scripted use
@@ -42,7 +42,7 @@ def test_settings_apply_without_restart_and_bad_model_changes_nothing(
     assert saved.model_settings().n_ctx == 1024 and saved.appearance == "dark"
 
 
-def test_lock_clears_everything_and_always_asks_again(run, session: Session, qtbot) -> None:
+def test_lock_clears_everything_and_always_asks_again(run, session: DesktopSession, qtbot) -> None:
     """$STEWARD_PASSPHRASE unlocks at start only: after Lock, the window stays locked with its
     Unlock… button until the user answers the dialog. Cancel keeps it locked (the button is
     still there); a wrong passphrase is said so; the right one opens the history again."""
@@ -111,7 +111,7 @@ def _passphrase_dialog(parent, purpose: str):
     return shown[0] if shown else None
 
 
-def test_erase_needs_the_typed_word(run, session: Session, qtbot) -> None:
+def test_erase_needs_the_typed_word(run, session: DesktopSession, qtbot) -> None:
     """Settings › Privacy › Erase all data…, answered in its own dialog: a different word
     erases nothing; the word erases everything and a new history is set up at once."""
     from PySide6.QtWidgets import QDialogButtonBox, QInputDialog
@@ -157,7 +157,7 @@ def test_erase_needs_the_typed_word(run, session: Session, qtbot) -> None:
 
 
 def test_missing_model_at_start_shows_why_and_history_still_works(
-    run, session: Session, tmp_path: Path
+    run, session: DesktopSession, tmp_path: Path
 ) -> None:
     from app.core.settings import SettingsStore
 
@@ -181,7 +181,7 @@ def test_missing_model_at_start_shows_why_and_history_still_works(
     assert session.assistant.db.search("still")
 
 
-def test_changing_the_passphrase_asks_for_the_current_one(run, session: Session) -> None:
+def test_changing_the_passphrase_asks_for_the_current_one(run, session: DesktopSession) -> None:
     from app.core.secrets import KeyManager
 
     async def go() -> None:
@@ -212,7 +212,7 @@ def test_changing_the_passphrase_asks_for_the_current_one(run, session: Session)
     assert key == session.steward.key
 
 
-def test_the_recovery_key_is_shown_only_after_the_passphrase(run, session: Session) -> None:
+def test_the_recovery_key_is_shown_only_after_the_passphrase(run, session: DesktopSession) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from app.core.secrets import format_recovery_key

@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog
 
 from app.core.settings import SettingsStore
-from app.ui.app import Session, connect_tray
+from app.ui.app import DesktopSession, connect_tray
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.tray import Tray
 from tests.conftest import PASSPHRASE
@@ -29,7 +29,7 @@ def input_dialog(name: str) -> QInputDialog | None:
     return None
 
 
-async def started(session: Session, qtbot: Any) -> None:
+async def started(session: DesktopSession, qtbot: Any) -> None:
     """Start the session on a new history and close the recovery key shown the first time
     (through its own OK, after checking it is the key)."""
     from app.core.secrets import format_recovery_key
@@ -45,7 +45,7 @@ async def started(session: Session, qtbot: Any) -> None:
     await until(lambda: box("firstRecoveryKey") is None)
 
 
-def test_send_stop_regenerate_edit_last_and_rename(run, session: Session, qtbot) -> None:
+def test_send_stop_regenerate_edit_last_and_rename(run, session: DesktopSession, qtbot) -> None:
     window = session.window
 
     async def go() -> None:
@@ -112,12 +112,12 @@ def test_send_stop_regenerate_edit_last_and_rename(run, session: Session, qtbot)
     run(go())
 
 
-def settings_dialog(session: Session) -> SettingsDialog | None:
+def settings_dialog(session: DesktopSession) -> SettingsDialog | None:
     found = [d for d in session.window.findChildren(SettingsDialog) if d.isVisible()]
     return found[0] if found else None
 
 
-def test_every_button_of_settings(run, session: Session, qtbot, tmp_path: Path) -> None:
+def test_every_button_of_settings(run, session: DesktopSession, qtbot, tmp_path: Path) -> None:
     window = session.window
     store = SettingsStore(session.paths.settings_file)
 
@@ -202,7 +202,7 @@ def test_every_button_of_settings(run, session: Session, qtbot, tmp_path: Path) 
     run(go())
 
 
-def test_automations_button_and_every_tray_entry(run, session: Session, qtbot) -> None:
+def test_automations_button_and_every_tray_entry(run, session: DesktopSession, qtbot) -> None:
     window, quick = session.window, session.quick
     tray = Tray(QIcon())
     quit_asked: list[bool] = []
@@ -296,7 +296,7 @@ class MemoryKeyring:
         self.secrets.pop((service, user), None)
 
 
-def test_moving_the_key_to_the_keyring_and_back(run, session: Session, qtbot) -> None:
+def test_moving_the_key_to_the_keyring_and_back(run, session: DesktopSession, qtbot) -> None:
     import keyring
     from keyring.backend import KeyringBackend
 
