@@ -282,15 +282,17 @@ class Session:
             self._registry = discover(self.paths)
         return self._registry
 
-    def automations(self, services: Services, *, connection: Database | None = None) -> Automations:
+    def automations(self, services: Services) -> Automations:
         """Workflows and runs (with ``services`` the first time: model, notifications,
-        clipboard as the front end offers them). ``connection``: a connection of the front
-        end's own to use instead of the store's."""
+        clipboard as the front end offers them), on the store service: async code reaches
+        the history through ``automations.call`` (the store's thread)."""
         if self._automations is None:
             from app.automations.service import Automations
 
-            db = connection or self._store().db
-            self._automations = Automations(db, self.paths, services, registry=self.registry())
+            store = self._store()
+            self._automations = Automations(
+                store.db, self.paths, services, registry=self.registry(), call=store.call
+            )
         return self._automations
 
     @property
@@ -298,7 +300,7 @@ class Session:
         """The automations if a front end has set them up, else None."""
         return self._automations
 
-    def start_scheduler(
+    async def start_scheduler(
         self,
         services: Services,
         *,
@@ -315,7 +317,7 @@ class Session:
             lock_file=self.paths.data / "automations.lock",
             on_run=on_run,
         )
-        if not scheduler.start():
+        if not await scheduler.start():
             return False
         self.scheduler = scheduler
         return True
@@ -330,7 +332,7 @@ class Session:
     ) -> None:
         """Run the automations as soon as the Steward that runs them now (a daemon, or a
         desktop app that is quitting) lets go of them."""
-        while not self.start_scheduler(services, approver=approver, on_run=on_run):
+        while not await self.start_scheduler(services, approver=approver, on_run=on_run):
             await asyncio.sleep(every)
         log.info("took over the automations")
 

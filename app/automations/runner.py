@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -46,6 +47,7 @@ from app.automations.workflow import (
     walk_strings,
 )
 from app.core.store.database import new_id, now
+from app.core.store.service import StoreCall, inline
 from app.core.text import visible
 
 log = logging.getLogger(__name__)
@@ -320,11 +322,11 @@ class RunOptions:
     dry_run: bool = False
     approver: Approver | None = None  # None: nobody can be asked (daemon, no terminal)
     approved: bool = False  # the user approved this exact workflow before
-    on_approved_always: Callable[[], None] | None = None
+    on_approved_always: Callable[[], Awaitable[None]] | None = None
     # digests of data-built program values the user approved "always" (see
     # data_values_digest), and where to remember a new one
     approved_values: frozenset[str] = frozenset()
-    on_values_approved: Callable[[str], None] | None = None
+    on_values_approved: Callable[[str], Awaitable[None]] | None = None
     on_step: Callable[[StepRecord], None] | None = None
     trigger_data: dict[str, Any] = field(default_factory=dict)
 
@@ -338,12 +340,14 @@ class Runner:
         history: History | None = None,
         *,
         output_limit: int = OUTPUT_LIMIT,
+        call: StoreCall = inline,
     ) -> None:
         self.registry = registry
         self.services = services
         self.trash = trash
         self.history = history
         self.output_limit = output_limit
+        self.call = call  # the history is written through the store service
 
     async def run(
         self,
@@ -376,7 +380,7 @@ class Runner:
         ]
         journal = _Journal(self.trash / run.id, granted_trees(workflow.grants))
         if self.history is not None:
-            self.history.begin_run(run)
+            await self.call(functools.partial(self.history.begin_run, run))
         scope: dict[str, Any] = {
             "steps": {},
             "trigger": dict(options.trigger_data),
@@ -389,14 +393,15 @@ class Runner:
                 await self._step(workflow, step, record, scope, journal, run, options, state)
                 if options.on_step is not None:
                     options.on_step(record)
-                if self.history is not None and (
+                if (history := self.history) is not None and (
                     record.duration_ms > FLUSH_AFTER_S * 1000 or journal.unsaved
                 ):
-                    self.history.save_progress(
-                        run,
-                        run.steps[written : record.position + 1],
-                        journal.changes[len(journal.changes) - journal.unsaved :],
-                        finished=False,
+                    steps = run.steps[written : record.position + 1]
+                    changes = journal.changes[len(journal.changes) - journal.unsaved :]
+                    await self.call(
+                        functools.partial(
+                            history.save_progress, run, steps, changes, finished=False
+                        )
                     )
                     written, journal.unsaved = record.position + 1, 0
             run.status = "succeeded"
@@ -408,12 +413,12 @@ class Runner:
             for record in run.steps:
                 if record.status in ("pending", "running"):
                     record.status = "cancelled"
-            self._finish(run, started, written, journal)
+            await self._finish(run, started, written, journal)
             raise
         for record in run.steps:
             if record.status == "pending":
                 record.status = "skipped"
-        self._finish(run, started, written, journal)
+        await self._finish(run, started, written, journal)
         if run.status == "approval_required":
             with contextlib.suppress(Exception):
                 await self.services.notify(
@@ -442,14 +447,16 @@ class Runner:
         pending = {name: Pending(f"<trigger.{name}: known when it fires>") for name in wanted}
         return pending, "no sample event: nothing there matches yet"
 
-    def _finish(self, run: RunRecord, started: float, written: int, journal: _Journal) -> None:
+    async def _finish(
+        self, run: RunRecord, started: float, written: int, journal: _Journal
+    ) -> None:
         run.duration_ms = (time.perf_counter() - started) * 1000
-        if self.history is not None:
-            self.history.save_progress(
-                run,
-                run.steps[written:],
-                journal.changes[len(journal.changes) - journal.unsaved :],
-                finished=True,
+        if (history := self.history) is not None:
+            steps = run.steps[written:]
+            changes = journal.changes[len(journal.changes) - journal.unsaved :]
+            # recorded even when the run was cancelled (quit): the save is not cancelled
+            await asyncio.shield(
+                self.call(lambda: history.save_progress(run, steps, changes, finished=True))
             )
 
     async def _step(
@@ -696,10 +703,10 @@ class Runner:
             state.values.add(values)  # for this run: these exact values were shown
         if decision == "always":
             if not state.approved and options.on_approved_always is not None:
-                options.on_approved_always()
+                await options.on_approved_always()
             state.approved = True
             if values is not None and options.on_values_approved is not None:
-                options.on_values_approved(values)
+                await options.on_values_approved(values)
         return True
 
     def _unchanged(

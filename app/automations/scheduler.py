@@ -154,7 +154,7 @@ class Scheduler:
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> bool:
+    async def start(self) -> bool:
         """Start firing workflows; False when another Steward already runs them."""
         if self.lock is not None:
             try:
@@ -162,7 +162,7 @@ class Scheduler:
             except Timeout:
                 log.info("another Steward process runs the automations")
                 return False
-        interrupted = self.history.mark_interrupted()
+        interrupted = await self.automations.call(self.history.mark_interrupted)
         if interrupted:
             log.warning("%d runs were interrupted when Steward last stopped", interrupted)
         loop = asyncio.get_running_loop()
@@ -177,7 +177,7 @@ class Scheduler:
         while True:
             await asyncio.sleep(CHANGE_CHECK_S)
             try:
-                version = self.history.data_version()
+                version = await self.automations.call(self.history.data_version)
             except Exception:
                 continue
             if self._data_version is not None and version != self._data_version:
@@ -194,9 +194,10 @@ class Scheduler:
 
     async def stop(self) -> None:
         for workflow_id in self._watchers:  # where a catch-up starts next time
+            when = self._watched_until(workflow_id).isoformat()
             with contextlib.suppress(Exception):
-                self.history.set_last_fired(
-                    workflow_id, self._watched_until(workflow_id).isoformat()
+                await self.automations.call(
+                    functools.partial(self.history.set_last_fired, workflow_id, when)
                 )
         tasks = [t for _, t in self._watchers.values()] + list(self._runs.values())
         if self._main is not None:
@@ -227,19 +228,24 @@ class Scheduler:
 
     # --- the loop -------------------------------------------------------------------------
 
-    def _enabled(self) -> list[StoredWorkflow]:
-        return [wf for wf in self.history.workflows() if wf.enabled]
+    async def _enabled(self) -> list[StoredWorkflow]:
+        return [wf for wf in await self.automations.call(self.history.workflows) if wf.enabled]
+
+    async def _set_last_fired(self, workflow_id: str, when: datetime) -> None:
+        await self.automations.call(
+            functools.partial(self.history.set_last_fired, workflow_id, when.isoformat())
+        )
 
     async def _loop(self) -> None:
         now = self.clock.now()
-        for wf in self._enabled():
+        for wf in await self._enabled():
             if wf.document["trigger"]["type"] == "schedule":
-                self._catch_up(wf, now)
+                await self._catch_up(wf, now)
             elif wf.document["trigger"]["type"] == "app_start":
                 self._fire(wf, {}, Fired(wf.id, now, "app_start"))
         while True:
             self._wake.clear()
-            workflows = self._enabled()
+            workflows = await self._enabled()
             self._sync_watchers(workflows)
             now = self.clock.now()
             soonest: datetime | None = None
@@ -252,7 +258,7 @@ class Scheduler:
                     continue
                 if due <= now:
                     self._fire(wf, {"time": due.isoformat()}, Fired(wf.id, due, "schedule"))
-                    self.history.set_last_fired(wf.id, now.isoformat())
+                    await self._set_last_fired(wf.id, now)
                     due = next_due(trigger, now)
                 if due is not None and (soonest is None or due < soonest):
                     soonest = due
@@ -262,7 +268,7 @@ class Scheduler:
     def _base(wf: StoredWorkflow) -> datetime:
         return parse_time(wf.last_fired or wf.created)
 
-    def _catch_up(self, wf: StoredWorkflow, now: datetime) -> None:
+    async def _catch_up(self, wf: StoredWorkflow, now: datetime) -> None:
         due = next_due(wf.document["trigger"], self._base(wf))
         if due is None or due > now:
             return
@@ -276,7 +282,7 @@ class Scheduler:
             self._fire(wf, {"time": latest.isoformat()}, Fired(wf.id, latest, "missed"))
         else:
             log.info("workflow %s missed runs while Steward was closed; skipped", wf.id[:8])
-        self.history.set_last_fired(wf.id, now.isoformat())
+        await self._set_last_fired(wf.id, now)
 
     def queued(self, workflow_id: str) -> int:
         """Events waiting for the workflow's current run to end."""
@@ -337,13 +343,13 @@ class Scheduler:
         folder watch that catches up look again at what arrived since the overflow."""
         dropped, since = self._overflow.pop(workflow_id)
         try:
-            wf = self.history.workflow(workflow_id)
+            wf = await self.automations.call(functools.partial(self.history.workflow, workflow_id))
         except Exception:
             return  # deleted meanwhile
         catch_up = bool(wf.document["trigger"].get("catch_up"))
         if catch_up and workflow_id in self._watchers:
             self._watchers.pop(workflow_id)[1].cancel()
-            self._sync_watchers(self._enabled(), since={workflow_id: since})
+            self._sync_watchers(await self._enabled(), since={workflow_id: since})
         if workflow_id in self._catching_up:
             return  # the catch-up of an overflow already told: said once per episode
         self._catching_up.add(workflow_id)
@@ -356,7 +362,9 @@ class Scheduler:
             f"{dropped} events came while {self.max_queued:,} were already waiting and were "
             f"not queued; {what}."
         )
-        self.history.record_skipped(wf, "overflow", text)
+        await self.automations.call(
+            functools.partial(self.history.record_skipped, wf, "overflow", text)
+        )
         with contextlib.suppress(Exception):
             await self.automations.runner.services.notify(
                 f"Steward: {wf.name} had too much to do at once", text
@@ -366,7 +374,7 @@ class Scheduler:
         # the workflow as it is now: one disabled, deleted or changed since its trigger
         # fired does not run as it was (another process may have changed it)
         try:
-            current = self.history.workflow(wf.id)
+            current = await self.automations.call(functools.partial(self.history.workflow, wf.id))
         except Exception:
             return
         if not current.enabled or fingerprint(current.document) != fingerprint(wf.document):

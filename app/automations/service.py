@@ -26,6 +26,7 @@ from app.core.llm.engine import LocalEngine, SamplingParams, TokenEvent
 from app.core.llm.prompt import ChatMessage
 from app.core.paths import Paths
 from app.core.store.database import Database
+from app.core.store.service import StoreCall, inline
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +80,17 @@ class Automations:
         services: Services,
         *,
         registry: Registry | None = None,
+        call: StoreCall = inline,
     ) -> None:
         self.paths = paths
         self.registry = registry if registry is not None else discover(paths)
         self.history = History(db)
         self.trash = trash_folder(paths)
-        self.runner = Runner(self.registry, services, self.trash, self.history)
+        # how async code reaches the history: the session's store thread, or right here
+        self.call = call
+        # told of every run once it is recorded (the tray's recent runs, say)
+        self.listeners: list[Callable[[RunRecord], None]] = []
+        self.runner = Runner(self.registry, services, self.trash, self.history, call=call)
 
     def validate(self, document: Any) -> Workflow:
         workflow, problems = validate(document, self.registry)
@@ -114,13 +120,14 @@ class Automations:
         """Run a stored workflow; it is validated again first (plugins may have changed
         since it was saved), and an invalid one is never run."""
         workflow = self.validate(stored.document)
+        history = self.history
 
-        def remember() -> None:
-            self.history.approve(stored.id, stored.document)
+        async def remember() -> None:
+            await self.call(lambda: history.approve(stored.id, stored.document))
             stored.approved = workflow.fingerprint
 
-        def remember_values(digest: str) -> None:
-            self.history.approve_values(stored.id, digest)
+        async def remember_values(digest: str) -> None:
+            await self.call(lambda: history.approve_values(stored.id, digest))
 
         if assume_yes:  # the user said yes to every question of this run, values included
             approver = approve_all
@@ -130,17 +137,22 @@ class Automations:
             approver=approver,
             approved=stored.approved_now or assume_yes,
             on_approved_always=remember,
-            approved_values=self.history.approved_values(stored.id),
+            approved_values=await self.call(lambda: history.approved_values(stored.id)),
             on_values_approved=remember_values,
             on_step=on_step,
             trigger_data=trigger_data or {},
         )
-        return await self.runner.run(workflow, options, workflow_id=stored.id)
+        return self._recorded(await self.runner.run(workflow, options, workflow_id=stored.id))
+
+    def _recorded(self, run: RunRecord) -> RunRecord:
+        for listener in self.listeners:
+            listener(run)
+        return run
 
     async def dry_run_document(self, document: Any) -> RunRecord:
         """A dry run of a draft that is not saved (the review card's Dry run)."""
         workflow = self.validate(document)
-        return await self.runner.run(workflow, RunOptions(dry_run=True))
+        return self._recorded(await self.runner.run(workflow, RunOptions(dry_run=True)))
 
     async def run_document(
         self, document: Any, *, trigger_data: dict[str, Any] | None = None
@@ -149,7 +161,7 @@ class Automations:
         a chat): its steps need no further question; it is recorded in the history."""
         workflow = self.validate(document)
         options = RunOptions(approved=True, trigger_data=trigger_data or {})
-        return await self.runner.run(workflow, options)
+        return self._recorded(await self.runner.run(workflow, options))
 
     def undo(self, run_id: str) -> list[str]:
         return undo(self.history, run_id, self.trash)

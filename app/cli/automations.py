@@ -506,7 +506,7 @@ def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
 
     async def main() -> int:
         try:
-            if not session.start_scheduler(headless_services(session), on_run=report):
+            if not await session.start_scheduler(headless_services(session), on_run=report):
                 raise KnownError(
                     "Another Steward (the desktop app or a daemon) already runs the "
                     "automations for this data folder.",

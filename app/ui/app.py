@@ -45,10 +45,10 @@ if TYPE_CHECKING:
     from app.automations.planner import Plan
     from app.automations.scheduler import Scheduler
     from app.automations.service import Automations
-    from app.core.store.database import Database
     from app.ui.automations_panel import AutomationsPanel
 
 T = TypeVar("T")
+RECENT_RUNS = 5  # runs listed in the tray's menu
 # how long a stopped answer may take to save its partial text when quitting
 QUIT_GRACE_S = 1.0
 
@@ -116,8 +116,8 @@ class DesktopSession:
         self.core: Session | None = None  # the unlocked session
         # set whenever no unlock, lock or erase is in progress (tests and quit wait on it)
         self.settled = asyncio.Event()
-        self._automation_db: Database | None = None
         self.panel: AutomationsPanel | None = None
+        self._recent: list[RunRecord] = []  # the newest runs, for the tray's menu
         # waits to run the automations while another Steward runs them
         self._take_over: asyncio.Future[None] | None = None
         # where automation notifications go: the tray when there is one (set by run())
@@ -249,22 +249,20 @@ class DesktopSession:
         """Run scheduled and triggered workflows while the window is open, unless another
         Steward (a daemon) already does; approval questions become dialogs."""
         # imported here, after the window is up: none of it is needed to paint it
-        from app.core.store.database import open_database
         from app.ui.automations import DesktopServices, ask_approval
 
         core = self.core
-        assert core is not None and core.steward.key is not None
-        key = core.steward.key
-        # a connection of its own, used on this (the GUI) thread: the chat's connection
-        # belongs to the database thread; SQLite's WAL lets both work side by side
-        self._automation_db = db = await off_gui(
-            lambda: open_database(core.paths.database, key, check=False)
-        )
+        assert core is not None
         await off_gui(core.registry)  # plugins are imported off the GUI thread
         services = DesktopServices(lambda: self.engine, lambda t, b: self.notify(t, b))
-        automations = core.automations(services, connection=db)
+        # on the store service: every history call runs on the database thread
+        automations = core.automations(services)
+        automations.listeners.append(self._remember_run)
         approver = functools.partial(ask_approval, self.window)
-        if not core.start_scheduler(services, approver=approver, on_run=self._on_run_finished):
+        started = await core.start_scheduler(
+            services, approver=approver, on_run=self._on_run_finished
+        )
+        if not started:
             logging.getLogger(__name__).info("automations are run by another Steward for now")
             self._take_over = asyncio.ensure_future(
                 core.take_over_scheduler(services, approver=approver, on_run=self._on_run_finished)
@@ -272,6 +270,8 @@ class DesktopSession:
         self.window.automations_button.setEnabled(True)
         self.window.set_session(core, automations)
         self.window.workflow_saved.connect(self._on_workflow_saved)
+        await self._read_recent_runs()
+        trace.mark("automations")
 
     def _on_workflow_saved(self, _workflow_id: str) -> None:
         """A card saved a workflow (or ran an action): the scheduler and the panel see it now."""
@@ -299,15 +299,24 @@ class DesktopSession:
         return self.panel
 
     def recent_runs(self, limit: int = 5) -> list[str]:
-        if self.automations is None:
-            return []
+        """The newest runs, a line each, for the tray's menu (kept up to date after every
+        run, so opening the menu reads nothing from disk)."""
         from app.ui.automations_panel import STATUS_TEXT, local_time
 
         lines = []
-        for run in self.automations.history.runs(limit=limit):
+        for run in self._recent[:limit]:
             when = local_time(run.started, "%H:%M")
             lines.append(f"{run.workflow_name} — {STATUS_TEXT.get(run.status, run.status)}, {when}")
         return lines
+
+    async def _read_recent_runs(self) -> None:
+        automations = self.automations
+        if automations is not None:
+            history = automations.history
+            self._recent = await automations.call(lambda: history.runs(limit=RECENT_RUNS))
+
+    def _remember_run(self, run: RunRecord) -> None:
+        self._recent = [run, *(r for r in self._recent if r.id != run.id)][:RECENT_RUNS]
 
     def _on_run_finished(self, run: RunRecord) -> None:
         if self.panel is not None and self.panel.isVisible():
@@ -417,9 +426,6 @@ class DesktopSession:
         self.close()
 
     def close(self) -> None:
-        if self._automation_db is not None:
-            self._automation_db.close()
-            self._automation_db = None
         if self.core is not None:
             self.core.close()
 

@@ -5,6 +5,7 @@ file changes."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import json
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 EditorT = TypeVar("EditorT", "JsonEditor", "WorkflowForm")
+T = TypeVar("T")
 WEEKDAYS = {
     "mon": "Mon",
     "tue": "Tue",
@@ -314,6 +316,11 @@ class AutomationsPanel(QDialog):
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self.undo_button.clicked.connect(self._on_undo_clicked)
         self._filling = False
+        # what the lists show, as read (on the store's thread): editors and buttons use it
+        self._workflows: dict[str, StoredWorkflow] = {}
+        self._shown_run: RunRecord | None = None
+        self._loading: asyncio.Task[None] | None = None
+        self._update_buttons()
         self.refresh()
 
     # --- contents -------------------------------------------------------------------------
@@ -326,16 +333,42 @@ class AutomationsPanel(QDialog):
         item = self.runs.currentItem()
         return str(item.data(0, ID_ROLE)) if item is not None else None
 
+    async def _store(self, fn: Callable[[], T]) -> T:
+        """``fn`` (which uses the history) on the store's thread."""
+        return await self.automations.call(fn)
+
     def refresh(self, select: str | None = None) -> None:
-        """Read the workflows again (after a run, a change, or one made elsewhere)."""
+        """Read the workflows again (after a run, a change, or one made elsewhere): in the
+        background; ``loaded()`` waits for it."""
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
+        self._loading = asyncio.ensure_future(self.reload(select))
+
+    async def loaded(self) -> None:
+        """Until the lists show what the store holds now."""
+        while self._loading is not None and not self._loading.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._loading)
+
+    async def reload(self, select: str | None = None) -> None:
         keep = select or self.selected_id()
         history = self.automations.history
+
+        def read() -> list[tuple[StoredWorkflow, str]]:
+            rows = []
+            for wf in history.workflows():
+                last = history.runs(wf.id, limit=1, dry_runs=False)
+                rows.append(
+                    (wf, STATUS_TEXT.get(last[0].status, last[0].status) if last else "Never run")
+                )
+            return rows
+
+        rows = await self._store(read)
+        self._workflows = {wf.id: wf for wf, _ in rows}
         self._filling = True
         self.workflows.clear()
         chosen = None
-        for wf in history.workflows():
-            last = history.runs(wf.id, limit=1, dry_runs=False)
-            result = STATUS_TEXT.get(last[0].status, last[0].status) if last else "Never run"
+        for wf, result in rows:
             item = QTreeWidgetItem(
                 [wf.name, trigger_words(wf.document.get("trigger", {})), next_run_text(wf), result]
             )
@@ -346,13 +379,16 @@ class AutomationsPanel(QDialog):
             self.workflows.addTopLevelItem(item)
             if wf.id == keep:
                 chosen = item
-        self._filling = False
         if chosen is None and self.workflows.topLevelItemCount():
             chosen = self.workflows.topLevelItem(0)
         if chosen is not None:
             self.workflows.setCurrentItem(chosen)
+        self._filling = False
+        if chosen is not None:
+            await self._load_runs(str(chosen.data(0, ID_ROLE)))
         else:
             self.runs.clear()
+            self._shown_run = None
             self.details.setHtml(
                 "<p>No workflows yet. <b>Add from file…</b> takes a workflow document, such "
                 "as those in examples/workflows.</p>"
@@ -369,18 +405,25 @@ class AutomationsPanel(QDialog):
             self.delete_button,
         ):
             button.setEnabled(has)
-        run_id = self.selected_run_id()
-        can_undo = False
-        if run_id is not None:
-            with contextlib.suppress(KnownError):
-                run = self.automations.history.run(run_id)
-                can_undo = bool(run.files) and not run.undone and not run.dry_run
+        run = self._shown_run
+        can_undo = (
+            run is not None
+            and run.id == self.selected_run_id()
+            and bool(run.files)
+            and not run.undone
+            and not run.dry_run
+        )
         self.undo_button.setEnabled(can_undo)
 
-    def _fill_runs(self, workflow_id: str, select: str | None = None) -> None:
+    async def _load_runs(self, workflow_id: str, select: str | None = None) -> None:
+        history = self.automations.history
+        runs = await self._store(lambda: history.runs(workflow_id, limit=100))
+        if self.selected_id() != workflow_id:
+            return  # another workflow was chosen meanwhile: it shows its own
+        self._filling = True
         self.runs.clear()
         chosen = None
-        for run in self.automations.history.runs(workflow_id, limit=100):
+        for run in runs:
             status = STATUS_TEXT.get(run.status, run.status) + (" (dry run)" if run.dry_run else "")
             item = QTreeWidgetItem(
                 [
@@ -397,31 +440,67 @@ class AutomationsPanel(QDialog):
             chosen = self.runs.topLevelItem(0)
         if chosen is not None:
             self.runs.setCurrentItem(chosen)
+        self._filling = False
+        if chosen is not None:
+            await self._show_run(str(chosen.data(0, ID_ROLE)))
         else:
+            self._shown_run = None
             self.details.setHtml("<p>It has not run yet.</p>")
+        self._update_buttons()
+
+    async def _show_run(self, run_id: str) -> None:
+        history = self.automations.history
+        run = await self._store(lambda: history.run(run_id))
+        if self.selected_run_id() != run_id:
+            return
+        self._shown_run = run
+        self.details.setHtml(run_html(run))
+        self._update_buttons()
+
+    # the rows' data is read at once: a row may be gone by the time the store answers
 
     def _on_workflow_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
-        if current is not None and not self._filling:
-            self._fill_runs(str(current.data(0, ID_ROLE)))
         self._update_buttons()
+        if current is not None and not self._filling:
+            self._load_runs_soon(str(current.data(0, ID_ROLE)))
+
+    @async_slot(str)
+    async def _load_runs_soon(self, workflow_id: str) -> None:
+        await self._load_runs(workflow_id)
 
     def _on_workflow_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if self._filling or column != 0:
             return
         enabled = item.checkState(0) == Qt.CheckState.Checked
-        workflow_id = str(item.data(0, ID_ROLE))
-        self.automations.history.set_enabled(workflow_id, enabled)
-        self.message.setText(f"“{item.text(0)}” is {'on' if enabled else 'off'}.")
-        # in place: the item is the one emitting this signal, so it must not be rebuilt here
-        self._filling = True
-        item.setText(2, next_run_text(self.automations.history.workflow(workflow_id)))
-        self._filling = False
+        self._switch(str(item.data(0, ID_ROLE)), item.text(0), enabled)
+
+    @async_slot(str, str, bool)
+    async def _switch(self, workflow_id: str, name: str, enabled: bool) -> None:
+        history = self.automations.history
+
+        def switch() -> StoredWorkflow:
+            history.set_enabled(workflow_id, enabled)
+            return history.workflow(workflow_id)
+
+        stored = await self._store(switch)
+        self._workflows[workflow_id] = stored
+        self.message.setText(f"“{name}” is {'on' if enabled else 'off'}.")
+        # in place (the row is not rebuilt), if it is still listed
+        for n in range(self.workflows.topLevelItemCount()):
+            item = self.workflows.topLevelItem(n)
+            if item is not None and item.data(0, ID_ROLE) == workflow_id:
+                self._filling = True
+                item.setText(2, next_run_text(stored))
+                self._filling = False
 
     def _on_run_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
-        if current is not None:
-            run = self.automations.history.run(str(current.data(0, ID_ROLE)))
-            self.details.setHtml(run_html(run))
         self._update_buttons()
+        if current is not None and not self._filling:
+            self._show_run_soon(str(current.data(0, ID_ROLE)))
+
+    @async_slot(str)
+    async def _show_run_soon(self, run_id: str) -> None:
+        await self._show_run(run_id)
 
     # --- actions --------------------------------------------------------------------------
 
@@ -429,7 +508,8 @@ class AutomationsPanel(QDialog):
         workflow_id = self.selected_id()
         if workflow_id is None:
             return None
-        stored = self.automations.history.workflow(workflow_id)
+        history = self.automations.history
+        stored = await self._store(lambda: history.workflow(workflow_id))
         self.message.setText(f"{'Dry run of' if dry_run else 'Running'} “{stored.name}”…")
         self.run_button.setEnabled(False)
         self.dry_button.setEnabled(False)
@@ -444,8 +524,8 @@ class AutomationsPanel(QDialog):
         self.message.setText(
             f"“{stored.name}”: {what}.{extra}" + (f" {run.error}" if run.error else "")
         )
-        self.refresh(select=workflow_id)
-        self._fill_runs(workflow_id, select=run.id)
+        await self.reload(select=workflow_id)
+        await self._load_runs(workflow_id, select=run.id)
         return run
 
     @async_slot()
@@ -456,10 +536,12 @@ class AutomationsPanel(QDialog):
     async def _on_dry_clicked(self) -> None:
         await self.run_selected(dry_run=True)
 
-    def add_document(self, text: str, source: str) -> StoredWorkflow | None:
+    async def add_document(self, text: str, source: str) -> StoredWorkflow | None:
         """Save a workflow from JSON text; an invalid one is explained and not saved."""
+        automations = self.automations
         try:
-            stored = self.automations.create(load_document(text, source))
+            document = load_document(text, source)
+            stored = await self._store(lambda: automations.create(document))
         except InvalidWorkflow as exc:
             problems = "\n".join(f"• {p}" for p in exc.problems[:12])
             self.message.setText(f"{source} was not saved: it is not a valid workflow.")
@@ -477,7 +559,7 @@ class AutomationsPanel(QDialog):
             f"Saved “{stored.name}”. Steps that change files, use the network or run programs "
             "ask for approval on the first run."
         )
-        self.refresh(select=stored.id)
+        await self.reload(select=stored.id)
         return stored
 
     @async_slot()
@@ -490,23 +572,31 @@ class AutomationsPanel(QDialog):
         except (OSError, UnicodeDecodeError) as exc:
             self.message.setText(f"Cannot read {path}: {exc}")
             return
-        self.add_document(text, path.name)
+        await self.add_document(text, path.name)
 
-    def save_edit(self, workflow_id: str, document: dict[str, Any]) -> StoredWorkflow:
-        stored = self.automations.edit(workflow_id, document)
+    async def save_edit(self, workflow_id: str, document: dict[str, Any]) -> StoredWorkflow:
+        automations = self.automations
+        stored = await self._store(lambda: automations.edit(workflow_id, document))
         again = "" if stored.approved else " It asks for approval again before steps that need it."
         self.message.setText(f"Saved “{stored.name}”.{again}")
-        self.refresh(select=stored.id)
+        await self.reload(select=stored.id)
         return stored
 
+    @async_slot(str, object)
+    async def _save_edit_now(self, workflow_id: str, document: dict[str, Any]) -> None:
+        try:
+            await self.save_edit(workflow_id, document)
+        except KnownError as exc:
+            self.message.setText(exc.user_text())
+
     def _open_editor(self, kind: type[EditorT]) -> EditorT | None:
-        """An editor for the selected workflow; saving it saves the workflow."""
+        """An editor for the selected workflow (as listed); saving it saves the workflow."""
         workflow_id = self.selected_id()
-        if workflow_id is None:
+        if workflow_id is None or workflow_id not in self._workflows:
             return None
-        stored = self.automations.history.workflow(workflow_id)
+        stored = self._workflows[workflow_id]
         editor = kind(self.automations, stored.document, self)
-        editor.accepted.connect(lambda: self.save_edit(workflow_id, editor.document))
+        editor.accepted.connect(lambda: self._save_edit_now(workflow_id, editor.document))
         editor.open()
         return editor
 
@@ -528,9 +618,9 @@ class AutomationsPanel(QDialog):
     @async_slot()
     async def _on_delete_clicked(self) -> None:
         workflow_id = self.selected_id()
-        if workflow_id is None:
+        if workflow_id is None or workflow_id not in self._workflows:
             return
-        stored = self.automations.history.workflow(workflow_id)
+        stored = self._workflows[workflow_id]
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Delete workflow — Steward",
@@ -539,27 +629,30 @@ class AutomationsPanel(QDialog):
         )
         box.setObjectName("confirmDelete")
         if await confirm(box, "Delete"):
-            self.automations.history.delete_workflow(workflow_id)
+            history = self.automations.history
+            await self._store(lambda: history.delete_workflow(workflow_id))
             self.message.setText(f"Deleted “{stored.name}”.")
-            self.refresh()
+            await self.reload()
 
-    def undo_selected(self) -> list[str]:
+    async def undo_selected(self) -> list[str]:
         run_id = self.selected_run_id()
         if run_id is None:
             return []
+        automations = self.automations
         try:
-            done = self.automations.undo(run_id)
+            done = await self._store(lambda: automations.undo(run_id))
         except KnownError as exc:
             self.message.setText(exc.user_text())
             return []
         self.message.setText(undo_summary(done))
         workflow_id = self.selected_id()
         if workflow_id is not None:
-            self._fill_runs(workflow_id, select=run_id)
+            await self._load_runs(workflow_id, select=run_id)
         return done
 
-    def _on_undo_clicked(self) -> None:
-        self.undo_selected()
+    @async_slot()
+    async def _on_undo_clicked(self) -> None:
+        await self.undo_selected()
 
 
 __all__ = [

@@ -141,6 +141,7 @@ class ReviewCard(QFrame):
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.result = result_view()
+        self._saving = False  # Approve was clicked and the save is on its way
         self.dry_run_button = QPushButton("Dry run")
         self.approve_button = QPushButton("Approve and save")
         self.edit_button = QPushButton("Edit")
@@ -191,16 +192,26 @@ class ReviewCard(QFrame):
         finally:
             self.dry_run_button.setEnabled(True)
 
-    def _on_approve_clicked(self) -> None:
-        if self.plan.workflow is None or self.stored is not None:
+    @async_slot()
+    async def _on_approve_clicked(self) -> None:
+        if self.plan.workflow is None or self.stored is not None or self._saving:
             return
+        automations, document = self.automations, self.plan.workflow
+
+        def save() -> StoredWorkflow:
+            made = automations.create(document, enabled=True)
+            automations.history.approve(made.id, made.document)
+            return automations.history.workflow(made.id)
+
+        self._saving = True
         try:
-            stored = self.automations.create(self.plan.workflow, enabled=True)
+            stored = await automations.call(save)  # on the store's thread
         except KnownError as exc:  # plugins changed since the draft: nothing is saved
             self._show_result(f"<p><b>Not saved:</b> {html.escape(str(exc))}</p>")
             return
-        self.automations.history.approve(stored.id, stored.document)
-        self.stored = self.automations.history.workflow(stored.id)
+        finally:
+            self._saving = False
+        self.stored = stored
         self.show_plan(self.plan)
         self._show_result(
             f"<p>Saved and enabled as <b>{html.escape(stored.name)}</b>. It runs "

@@ -102,6 +102,7 @@ def test_run_now_asks_shows_the_steps_and_undoes(
     panel = AutomationsPanel(automations, lambda r: ask_approval(panel, r))
     qtbot.addWidget(panel)
     panel.show()
+    run(panel.loaded())  # read on the store's thread, off the GUI thread
     row = panel.workflows.topLevelItem(0)
     assert [row.text(n) for n in range(4)][:2] == ["Write a note", "Every weekday at 08:30"]
     assert row.text(3) == "Never run" and row.text(2) != "—"
@@ -122,7 +123,7 @@ def test_run_now_asks_shows_the_steps_and_undoes(
     assert "1. w (files.write) — ok" in text and str(folder / "note.txt") in text
     assert panel.grab().save(str(ARTIFACTS / "automations-panel.png"))
     assert panel.undo_button.isEnabled()
-    done = panel.undo_selected()
+    done = run(panel.undo_selected())
     assert done == [f"removed {folder / 'note.txt'}"]
     assert not (folder / "note.txt").exists()
     assert panel.message.text() == "Undone: removed 1 file the run had made."
@@ -181,7 +182,7 @@ def test_the_panel_shows_data_escaped_and_says_what_undo_refused(
     folder.symlink_to(outside)
     before = {p.name: p.read_text() for p in outside.iterdir()}
     qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
-    assert "left as found: not safe to put back" in panel.message.text()
+    run(until(lambda: "left as found: not safe to put back" in panel.message.text()))
     assert {p.name: p.read_text() for p in outside.iterdir()} == before
     assert panel.grab().save(str(ARTIFACTS / "panel-undo-refused.png"))
 
@@ -212,33 +213,34 @@ def test_dry_run_changes_nothing(run, qtbot, automations: Automations, tmp_path:
 
 
 def test_on_off_and_an_invalid_document_is_not_saved(
-    qtbot, automations: Automations, tmp_path: Path
+    run, qtbot, automations: Automations, tmp_path: Path
 ) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
     stored = automations.create(writer(folder))
     panel = AutomationsPanel(automations, lambda r: None)  # type: ignore[arg-type, return-value]
     qtbot.addWidget(panel)
+    run(panel.loaded())
     panel.workflows.topLevelItem(0).setCheckState(0, Qt.CheckState.Unchecked)
+    run(until(lambda: panel.workflows.topLevelItem(0).text(2) == "Off"))
     assert not automations.history.workflow(stored.id).enabled
-    assert panel.workflows.topLevelItem(0).text(2) == "Off"
     bad = writer(Path("/etc"), "Bad")
     bad["permissions"] = [{"kind": "files.write", "scope": str(folder)}]
-    assert panel.add_document(json.dumps(bad), "bad.json") is None
+    assert run(panel.add_document(json.dumps(bad), "bad.json")) is None
     box = message_box()
     assert box is not None and "bad.json was not saved" in box.text()
     assert "outside the granted folders" in box.text()
     box.close()
     assert [w.name for w in automations.history.workflows()] == ["Write a note"]
-    assert panel.add_document("{not json", "broken.json") is None
+    assert run(panel.add_document("{not json", "broken.json")) is None
     message_box().close()  # type: ignore[union-attr]
-    good = panel.add_document(json.dumps(writer(folder, "Second")), "good.json")
+    good = run(panel.add_document(json.dumps(writer(folder, "Second")), "good.json"))
     assert good is not None and panel.workflows.topLevelItemCount() == 2
     assert panel.selected_id() == good.id
 
 
 def test_the_json_editor_validates_as_it_is_typed(
-    qtbot, automations: Automations, tmp_path: Path
+    run, qtbot, automations: Automations, tmp_path: Path
 ) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
@@ -246,6 +248,7 @@ def test_the_json_editor_validates_as_it_is_typed(
     automations.history.approve(stored.id, stored.document)
     panel = AutomationsPanel(automations, lambda r: None)  # type: ignore[arg-type, return-value]
     qtbot.addWidget(panel)
+    run(panel.loaded())
     editor = panel.open_editor()
     assert editor is not None
     save = editor.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -260,14 +263,14 @@ def test_the_json_editor_validates_as_it_is_typed(
     editor.text.setPlainText(json.dumps(changed))
     assert editor.check()
     save.click()
+    run(until(lambda: "asks for approval again" in panel.message.text()))
     assert automations.history.workflow(stored.id).document["steps"][0]["params"]["text"] == (
         "changed"
     )
-    assert "asks for approval again" in panel.message.text()
 
 
 def test_the_form_edits_steps_and_trigger_with_live_validation(
-    qtbot, automations: Automations, tmp_path: Path
+    run, qtbot, automations: Automations, tmp_path: Path
 ) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
@@ -275,6 +278,7 @@ def test_the_form_edits_steps_and_trigger_with_live_validation(
     automations.history.approve(stored.id, stored.document)
     panel = AutomationsPanel(automations, lambda r: None)  # type: ignore[arg-type, return-value]
     qtbot.addWidget(panel)
+    run(panel.loaded())
     form = panel.open_form()
     assert form is not None
     save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -305,6 +309,7 @@ def test_the_form_edits_steps_and_trigger_with_live_validation(
     qtbot.waitExposed(form)
     form.grab().save(str(ARTIFACTS / "workflow-form.png"))
     save.click()
+    run(until(lambda: "asks for approval again" in panel.message.text()))
     document = automations.history.workflow(stored.id).document
     assert document["trigger"] == {"type": "schedule", "every_minutes": 45}
     assert document["steps"][0]["params"] == {
@@ -343,6 +348,7 @@ def test_the_editors_refuse_changes_in_sensitive_places_and_warn_about_reading_t
     automations.history.approve(stored.id, stored.document)
     panel = AutomationsPanel(automations, lambda r: None)  # type: ignore[arg-type, return-value]
     qtbot.addWidget(panel)
+    run(panel.loaded())
     form = panel.open_form()
     assert form is not None
     save = form.buttons.button(QDialogButtonBox.StandardButton.Save)

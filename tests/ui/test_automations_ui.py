@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.automations.history import History
 from app.core.steward import Steward
 from app.ui.app import DesktopSession
+from app.ui.automations_panel import AutomationsPanel
 from tests.conftest import ROOT
 from tests.ui.conftest import until
 
@@ -100,8 +101,14 @@ def test_start_workflows_ask_in_a_dialog_and_remember_always(
     [line] = session.recent_runs()
     assert line.startswith("Write hello — Succeeded, ")
     assert session.window.automations_button.isEnabled()
-    panel = session.open_automations()
-    assert panel is not None and panel.isVisible()
+
+    async def shown() -> AutomationsPanel:
+        panel = session.open_automations()
+        assert panel is not None and panel.isVisible()
+        await panel.loaded()  # read on the store's thread
+        return panel
+
+    panel = run(shown())
     assert panel.workflows.topLevelItem(0).text(0) == "Write hello"
     assert panel.workflows.topLevelItem(0).text(3) == "Succeeded"
     assert session.open_automations() is panel  # one panel, raised again

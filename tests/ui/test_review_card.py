@@ -6,6 +6,7 @@ window routes a request to the planner and a refinement to the open draft."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,16 +107,28 @@ def test_dry_run_changes_nothing_and_approve_saves_exactly_the_draft(
     assert (downloads / "a.pdf").exists() and not (downloads / "PDFs").exists()
     assert automations.history.workflows() == []
 
-    with qtbot.waitSignal(card.saved) as saved:
+    saved: list[str] = []
+    card.saved.connect(saved.append)
+
+    async def approve() -> None:
         qtbot.mouseClick(card.approve_button, Qt.MouseButton.LeftButton)
+        await until(lambda: bool(saved))
+
+    run(approve())
     [stored] = automations.history.workflows()
-    assert saved.args == [stored.id]
+    assert saved == [stored.id]
     assert stored.document == plan.workflow and stored.enabled and stored.approved_now
     assert stored.document["permissions"] == plan.workflow["permissions"]
     assert "Saved and enabled" in card.result.toPlainText()
     assert not card.approve_button.isVisible() and card.discard_button.text() == "Dismiss"
+
     # approving again does nothing twice
-    qtbot.mouseClick(card.approve_button, Qt.MouseButton.LeftButton)
+    async def again() -> None:
+        qtbot.mouseClick(card.approve_button, Qt.MouseButton.LeftButton)
+        for _ in range(5):  # let a second save (if one were started) run
+            await asyncio.sleep(0)
+
+    run(again())
     assert len(automations.history.workflows()) == 1
 
     record = run(automations.run(stored))  # approved as shown: no question asked
@@ -248,6 +261,7 @@ def test_the_window_drafts_refines_and_proposes(
         assert assistant.db.conversations() == []  # drafting is not chatting
         assert window.statusBar().currentMessage() == "Draft ready: review it below."
         qtbot.mouseClick(card.approve_button, Qt.MouseButton.LeftButton)
+        await until(lambda: card.stored is not None)  # saved on the store's thread
         assert "Saved workflow:" in card.body.text() and "Draft workflow" not in card.body.text()
         assert "Permissions it was granted" in card.body.text()
         assert window.statusBar().currentMessage() == "Workflow saved."

@@ -7,13 +7,24 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 from app.core.store.database import Database
 
 T = TypeVar("T")
 THREAD_NAME = "steward-db"
+
+
+class StoreCall(Protocol):
+    """How async code reaches the store: ``await call(lambda: history.workflows())``."""
+
+    def __call__(self, fn: Callable[[], T], /) -> Awaitable[T]: ...
+
+
+async def inline(fn: Callable[[], T]) -> T:
+    """A StoreCall that runs ``fn`` right here (the terminal, tests: no GUI thread to spare)."""
+    return fn()
 
 
 class StoreService:
@@ -44,4 +55,4 @@ class StoreService:
         self._thread.shutdown(wait=True)
 
 
-__all__ = ["THREAD_NAME", "StoreService"]
+__all__ = ["THREAD_NAME", "StoreCall", "StoreService", "inline"]

@@ -31,7 +31,7 @@ def created_at(auto: Automations, workflow_id: str, when: datetime) -> None:
 async def drive(
     scheduler: Scheduler, clock: ManualClock, until: datetime, step_minutes: float = 1
 ) -> None:
-    assert scheduler.start()
+    assert await scheduler.start()
     await scheduler.settle()
     while clock.now() < until:
         clock.advance(minutes=step_minutes)
@@ -78,7 +78,7 @@ def test_missed_runs_are_skipped_or_run_once_at_start(auto: Automations) -> None
     scheduler = Scheduler(auto, clock=clock)
 
     async def main() -> None:
-        assert scheduler.start()
+        assert await scheduler.start()
         await scheduler.settle()
         assert [(f.workflow_id, f.reason, f.due.strftime("%H:%M")) for f in scheduler.fired] == [
             (once.id, "missed", "12:00")
@@ -128,7 +128,7 @@ def test_a_real_folder_watch_fires_for_new_matching_files(auto: Automations, wor
     scheduler = Scheduler(auto, on_run=runs.append)
 
     async def main() -> None:
-        assert scheduler.start()
+        assert await scheduler.start()
         (inbox / "skip.pdf").write_text("not matched")
         # the watcher starts on its own thread: write until it has seen the file (a slow
         # start only means a later event), then stop
@@ -153,10 +153,10 @@ def test_only_one_scheduler_runs_the_automations(auto: Automations, paths: Any) 
     async def main() -> tuple[bool, bool, bool]:
         first = Scheduler(auto, clock=ManualClock(START), lock_file=lock)
         second = Scheduler(auto, clock=ManualClock(START), lock_file=lock)
-        a = first.start()
-        b = second.start()
+        a = await first.start()
+        b = await second.start()
         await first.stop()
-        c = second.start()
+        c = await second.start()
         await second.stop()
         return a, b, c
 
@@ -174,7 +174,7 @@ def test_runs_left_running_are_marked_interrupted(auto: Automations) -> None:
 
     async def main() -> None:
         scheduler = Scheduler(auto, clock=ManualClock(START))
-        assert scheduler.start()
+        assert await scheduler.start()
         await scheduler.stop()
 
     asyncio.run(main())

@@ -57,7 +57,7 @@ def test_a_burst_of_files_is_all_handled_one_run_each_in_order(
     names = [f"{n:04d}.txt" for n in range(2000)]
 
     async def main() -> None:
-        assert scheduler.start()
+        assert await scheduler.start()
         await wait_until_watching(scheduler, inbox, runs)
         for name in names:
             (inbox / name).write_text(name)
@@ -120,7 +120,7 @@ def test_an_overflowing_queue_is_recorded_notified_and_caught_up(
     names = [f"{n:03d}.txt" for n in range(60)]
 
     async def main() -> None:
-        assert scheduler.start()
+        assert await scheduler.start()
         await wait_until_watching(scheduler, inbox, runs)
         for name in names:
             (inbox / name).write_text(name)
@@ -155,7 +155,7 @@ def test_a_folder_watch_that_catches_up_handles_what_came_while_not_watching(
     scheduler = Scheduler(auto, on_run=runs.append)
 
     async def main() -> None:
-        assert scheduler.start()
+        assert await scheduler.start()
         await wait_for(lambda: len(runs) == 2)
         await scheduler.stop()
 
