@@ -42,6 +42,7 @@ from app.core.assistant import (
 from app.core.errors import KnownError
 from app.core.settings import CloudSettings
 from app.core.store.models import Conversation, Message
+from app.ui import trace
 from app.ui.chat_view import PAGE, Block, ChatView, render_blocks
 from app.ui.composer import Composer
 from app.ui.dialogs import ask_text, confirm
@@ -347,6 +348,7 @@ class MainWindow(QMainWindow):
         self._editing_last = False
         self._update_buttons()
         self.composer.setFocus()
+        trace.mark("opened")
 
     async def _render(self, messages: list[Message]) -> tuple[Theme, dict[str, Block]]:
         """Markdown and code highlighting for a page of messages, off the GUI thread."""
@@ -723,6 +725,7 @@ class MainWindow(QMainWindow):
                 elif isinstance(event, Failed):
                     raise event.error
                 elif isinstance(event, Finished):
+                    trace.mark("window_answered")
                     self._stream_timer.stop()
                     self._streaming = None
                     self.view.finish_stream(event.message)

@@ -3,6 +3,7 @@ screenshots kept under test-artifacts/, the result checked through the CLI."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -23,8 +24,27 @@ def x(display: str, *args: str) -> None:
     subprocess.run(["xdotool", *args], env=dict(os.environ, DISPLAY=display), check=True)
 
 
-def screenshot(display: str, name: str) -> Path:
+def settled(display: str, timeout: float = 5.0) -> None:
+    """Wait until the screen stops changing (two captures in a row are the same), at most
+    ``timeout`` (a streaming answer never settles; the picture is taken anyway)."""
+    previous = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        raw = subprocess.run(
+            ["import", "-window", "root", "rgb:-"],
+            env=dict(os.environ, DISPLAY=display),
+            capture_output=True,
+        ).stdout
+        digest = hashlib.sha256(raw).digest()
+        if raw and digest == previous:
+            return
+        previous = digest
+
+
+def screenshot(display: str, name: str, *, settle: bool = True) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
+    if settle:
+        settled(display)
     path = ARTIFACTS / name
     for _ in range(10):  # the X server may still be settling
         done = subprocess.run(
@@ -34,7 +54,7 @@ def screenshot(display: str, name: str) -> Path:
         )
         if done.returncode == 0:
             return path
-        time.sleep(0.3)
+        wait_for(lambda: Path(f"/tmp/.X11-unix/X{display[1:]}").exists(), timeout=5)
     raise AssertionError(f"screenshot failed: {done.stderr.decode()}")
 
 
@@ -50,12 +70,31 @@ def wait_for(condition, timeout: float = 60.0, *, fail: bool = True) -> bool:  #
     return True
 
 
-def start_desktop(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """The real desktop app, its output captured to check for tracebacks."""
+def trace_file(env: dict[str, str]) -> Path:
+    """Where the app started with ``env`` writes its milestones ($STEWARD_TRACE)."""
+    return Path(env["STEWARD_HOME"]) / "trace.log"
+
+
+def marks(env: dict[str, str], name: str) -> int:
+    """How often the app has reached milestone ``name`` (painted, listed, automations,
+    opened, window_answered, answered, model_loaded, quit)."""
+    path = trace_file(env)
+    if not path.exists():
+        return 0
+    return sum(1 for line in path.read_text().splitlines() if line.split(" ", 1)[0] == name)
+
+
+def wait_mark(env: dict[str, str], name: str, count: int = 1, timeout: float = 120) -> None:
+    wait_for(lambda: marks(env, name) >= count, timeout=timeout)
+
+
+def start_desktop(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    """The real desktop app, its output captured to check for tracebacks; it writes its
+    milestones to trace_file(env), which the tests wait on."""
     return subprocess.Popen(
-        [sys.executable, "-m", "app"],
+        [sys.executable, "-m", "app", *args],
         cwd=ROOT,
-        env=env,
+        env=dict(env, STEWARD_TRACE=str(trace_file(env))),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -114,32 +153,33 @@ def test_first_run_chat_and_stop_in_a_real_window(display: str, home: Path) -> N
         assert run_steward("settings", "set", key, value, home=home).returncode == 0
     app = start_desktop(env)
     try:
-        time.sleep(4)  # the window and the passphrase dialog appear
+        wait_for(lambda: visible(display, "Set a passphrase"))
         screenshot(display, "desktop-1-passphrase.png")
         x(display, "type", "--delay", "20", "xvfb passphrase 1")
         x(display, "key", "Tab")
         x(display, "type", "--delay", "20", "xvfb passphrase 1")
         x(display, "key", "Return")
-        wait_for(lambda: (home / "data" / "steward.db").exists())
-        time.sleep(2)
+        wait_for(lambda: visible(display, "Your recovery key"))
         screenshot(display, "desktop-2-recovery-key.png")
         x(display, "key", "Return")  # dismiss the recovery key
-        time.sleep(0.5)
+        wait_for(lambda: not visible(display, "Your recovery key"))
+        wait_mark(env, "listed")
         x(display, "type", "--delay", "15", "Write a haiku about lighthouses.")
         x(display, "key", "Return")
-        time.sleep(6)
+        wait_mark(env, "window_answered")
         screenshot(display, "desktop-3-answer.png")
         # a new conversation, so the story is its first message. Clicked: without a window
         # manager Qt has no active window, which window shortcuts need (Ctrl+N itself is
         # covered by tests/ui)
+        opened = marks(env, "opened")
         x(display, "mousemove", "131", "18", "click", "1")
-        time.sleep(0.8)
+        wait_mark(env, "opened", opened + 1)
         x(display, "type", "--delay", "15", "Write a very long story about a lighthouse.")
         x(display, "key", "Return")
         # the answer's row appears with its first token: stop right then, mid-answer
         wait_for(lambda: answers_in(home, "xvfb passphrase 1") == 2, timeout=30)
         x(display, "key", "Escape")  # Stop
-        time.sleep(1.5)
+        wait_mark(env, "window_answered", 2)  # the stopped answer is finished (and saved)
         screenshot(display, "desktop-4-stopped.png")
     finally:
         app.terminate()
@@ -180,7 +220,16 @@ def tray_host(display: str) -> Iterator[None]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(1)
+    wait_for(
+        lambda: bool(
+            subprocess.run(
+                ["xdotool", "search", "--classname", "trayer"],
+                env=dict(os.environ, DISPLAY=display),
+                capture_output=True,
+            ).stdout.strip()
+        ),
+        timeout=20,
+    )
     yield
     proc.terminate()
     proc.wait(timeout=10)
@@ -194,7 +243,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
     assert run_steward("history", "list", home=home).returncode == 0
     app = start_desktop(env)
     try:
-        time.sleep(5)  # started and listening
+        wait_mark(env, "listed")  # started and listening
         shown = subprocess.run(
             [sys.executable, "-m", "app"],
             cwd=ROOT,
@@ -222,7 +271,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
             ),
             timeout=60,
         )
-        time.sleep(2)
+        wait_mark(env, "answered")
         screenshot(display, "desktop-6-quick-prompt.png")
         x(display, "key", "Escape")  # hides the quick prompt
         quit_ = subprocess.run(
@@ -241,25 +290,14 @@ def test_tray_single_instance_quick_prompt_and_quit(
     assert app.returncode == 0, out.decode()
     assert b"Traceback" not in out
     # a stale socket after a crash never blocks the next start
-    crashed = subprocess.Popen(
-        [sys.executable, "-m", "app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(4)
+    listed = marks(env, "listed")
+    crashed = start_desktop(env)
+    wait_mark(env, "listed", listed + 1)  # listening (its socket is there)
     crashed.kill()
-    crashed.wait()
-    again = subprocess.Popen(
-        [sys.executable, "-m", "app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    crashed.communicate()
+    again = start_desktop(env)
     try:
-        time.sleep(4)
+        wait_mark(env, "listed", listed + 2)
         assert again.poll() is None  # it started (it did not forward to the dead socket)
         assert (
             subprocess.run(
@@ -267,11 +305,11 @@ def test_tray_single_instance_quick_prompt_and_quit(
             ).returncode
             == 0
         )
-        assert again.wait(timeout=30) == 0
+        assert ended_cleanly(again)[0] == 0
     finally:
         if again.poll() is None:
             again.kill()
-            again.wait()
+            again.communicate()
 
 
 def test_global_hotkey_opens_the_quick_prompt(display: str, home: Path) -> None:
@@ -283,7 +321,7 @@ def test_global_hotkey_opens_the_quick_prompt(display: str, home: Path) -> None:
         return visible(display, "Steward quick prompt")
 
     try:
-        time.sleep(5)
+        wait_mark(env, "listed")
         assert not quick_prompt_visible()
         x(display, "key", "ctrl+alt+space")
         wait_for(quick_prompt_visible, timeout=10)
@@ -309,15 +347,9 @@ def test_start_minimized_to_the_tray(display: str, tray_host: None, home: Path) 
     def main_window_visible() -> bool:
         return visible(display, "^Steward$")
 
-    app = subprocess.Popen(
-        [sys.executable, "-m", "app", "--minimized"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    app = start_desktop(env, "--minimized")
     try:
-        time.sleep(5)
+        wait_mark(env, "listed")
         assert app.poll() is None and not main_window_visible()  # only the tray icon
         assert desktop_command(env) == 0
         wait_for(main_window_visible, timeout=10)
@@ -373,23 +405,21 @@ def test_long_history_dark_theme_and_settings(display: str, home: Path) -> None:
     app = start_desktop(env)
     try:
         wait_for(lambda: visible(display, "^Steward$"), timeout=20)
-        time.sleep(2)
+        wait_mark(env, "listed")
         x(display, "mousemove", "131", "72", "click", "1")  # the long conversation (newest)
-        time.sleep(1.5)
+        wait_mark(env, "opened")
         screenshot(display, "desktop-8-dark-long-conversation.png")
         # the mouse wheel up past the top: earlier pages come in as the top is reached
         x(display, "mousemove", "620", "250")
         for _ in range(6):
             x(display, "click", "--repeat", "15", "--delay", "25", "4")
-            time.sleep(0.4)
+            settled(display)  # the earlier page is in before the wheel turns on
         screenshot(display, "desktop-9-dark-scrolled-back.png")
         x(display, "mousemove", "195", "638", "click", "1")  # Settings (right of Automations)
         wait_for(lambda: visible(display, "Settings"), timeout=10)
-        time.sleep(1)
         screenshot(display, "desktop-10-settings-model.png")
         x(display, "key", "ctrl+Tab")  # Privacy
         x(display, "key", "ctrl+Tab")  # Cloud
-        time.sleep(0.5)
         screenshot(display, "desktop-11-settings-cloud.png")
         x(display, "key", "Escape")
         assert desktop_command(env, "--quit") == 0
@@ -413,7 +443,7 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
     app = start_desktop(env)
     try:
         wait_for(lambda: visible(display, "^Steward$"), timeout=20)
-        time.sleep(3)  # the automations (and the planner) start after the window
+        wait_mark(env, "automations")  # the automations (and the planner) start after the window
         x(
             display,
             "type",
@@ -432,7 +462,6 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
             x(display, "mousemove", "425", "462", "click", "1")  # Approve and save
             wait_for(lambda: bool(cli_json(home, "automations", "list")), timeout=3, fail=False)
         assert len(cli_json(home, "automations", "list")) == 1
-        time.sleep(1)
         screenshot(display, "planner-2-approved.png")
         [saved] = cli_json(home, "automations", "list")
         assert saved["enabled"] and saved["trigger"].startswith("files *.txt in ~/inbox")
@@ -450,7 +479,6 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
         assert (user / "Notes" / "summaries.md").read_text().strip()
         x(display, "mousemove", "68", "638", "click", "1")  # Automations
         wait_for(lambda: visible(display, "Automations"), timeout=10)
-        time.sleep(1.5)
         screenshot(display, "planner-3-run-in-history.png")
         assert desktop_command(env, "--quit") == 0
     finally:

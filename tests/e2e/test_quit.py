@@ -89,7 +89,7 @@ def test_quit_ends_everything_and_a_new_steward_takes_over(
         assert asked.returncode == 0
         wait_for(lambda: bool(runs(home)) and runs(home)[0]["status"] == "running", timeout=120)
         wait_for(lambda: bool(answers(home)), timeout=120)  # the answer has begun
-        screenshot(display, "quit-1-before.png")
+        screenshot(display, "quit-1-before.png", settle=False)  # an answer streams
         quit_ = subprocess.run(
             [sys.executable, "-m", "app", "--quit"], cwd=ROOT, env=env, timeout=60
         )

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -244,7 +243,9 @@ def test_chat_session_survives_ctrl_c(home: Path) -> None:
             seen += proc.stdout.read(1)
         proc.stdout.read(20)  # some of the answer streamed
         os.kill(proc.pid, signal.SIGINT)  # stops this answer, not the session
-        time.sleep(0.5)
+        seen = ""
+        while "you> " not in seen:  # stopped: the chat asks for the next message
+            seen += proc.stdout.read(1)
         proc.stdin.write("Say hi.\n/quit\n")
         proc.stdin.flush()
         _, err = proc.communicate(timeout=60)

@@ -177,8 +177,9 @@ def test_canary_not_in_the_live_wal_while_an_answer_streams(home: Path) -> None:
     try:
         assert proc.stdout
         proc.stdout.read1(64)  # the answer is streaming: question and partial answer written
-        time.sleep(1.5)  # at least one more flush of the partial answer
-        assert wal.exists() and wal.stat().st_size > 0
+        wait_for_file(wal)
+        first = wal.read_bytes()
+        wait_until(lambda: wal.read_bytes() != first)  # one more flush of the partial answer
         for path in (home / "data").iterdir():
             if path.is_file():
                 assert marker.encode() not in path.read_bytes(), path
@@ -248,3 +249,15 @@ def test_canary_never_reaches_disk_in_plaintext(home: Path, tmp_path: Path) -> N
                 for needle in needles:
                     assert needle not in data, f"{needle[:12]!r}… found in {path}"
     assert scanned >= 5  # database, metadata, settings or logs, backup, crash report
+
+
+def wait_for_file(path: Path, timeout: float = 60) -> None:
+    wait_until(lambda: path.exists() and path.stat().st_size > 0, timeout)
+
+
+def wait_until(condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    """Poll ``condition`` until it holds (fail at the timeout)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)

@@ -89,8 +89,7 @@ def test_summarize_classify_extract_with_the_embedded_model(
     assert isinstance(outputs["mails"], str)
     saved = (out / "summary.md").read_text()
     assert saved == f"{outputs['kind']}: {outputs['sum']}"
-    for s in result.steps[1:4]:
-        assert s.duration_ms < 60_000
+    assert all(s.duration_ms is not None and s.duration_ms > 0 for s in result.steps[1:4])
 
 
 POISONED = [
