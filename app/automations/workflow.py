@@ -35,18 +35,21 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jsonschema
 
-from app.automations.api import PERMISSION_KINDS, SCOPED, Action, Permission, PermissionKind
+from app.automations.api import PERMISSION_KINDS, SCOPED, Action, Permission
 from app.automations.plugins import Registry
+from app.automations.scopes import (
+    Grant,
+    ScopeError,
+    check_scope,
+    expand_path,
+)
 from app.core.errors import KnownError
 
 SCHEMA_VERSION = 1
@@ -78,15 +81,6 @@ class InvalidWorkflow(KnownError):
         lines = "\n".join(f"  - {p}" for p in problems)
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(f"The workflow is not valid ({count}); nothing was run or saved:\n{lines}")
-
-
-@dataclass(frozen=True)
-class Grant:
-    kind: PermissionKind
-    scope: str = ""
-
-    def label(self) -> str:
-        return f"{self.kind}({self.scope})" if self.scope else self.kind
 
 
 @dataclass(frozen=True)
@@ -214,130 +208,6 @@ def run_scope(run_id: str, workflow: str, when: datetime) -> dict[str, Any]:
         "date": when.strftime("%Y-%m-%d"),
         "time": when.strftime("%H:%M"),
     }
-
-
-# --- permission scopes -------------------------------------------------------------------
-
-
-class ScopeError(PermissionError):
-    """A parameter reaches outside what the workflow was granted."""
-
-
-def expand_path(text: str) -> Path:
-    """``~`` at the start means the home folder; nothing else is expanded (``$VAR`` in a
-    path that came from data stays text, so data cannot reach the environment)."""
-    return Path(os.path.expanduser(text)) if text.startswith("~") else Path(text)
-
-
-def grant_root(grant: Grant) -> Path:
-    """The real folder a files grant names. A grant whose own path is a link is refused
-    (the link could later point anywhere): the user grants the real folder instead."""
-    written = expand_path(grant.scope.strip())
-    if not written.is_absolute():
-        raise ScopeError(f"the granted folder {grant.scope!r} is not an absolute path")
-    written = Path(os.path.normpath(written))
-    if written.is_symlink():
-        raise ScopeError(
-            f"the granted folder {grant.scope} is a link (to {os.path.realpath(written)}); "
-            "grant the real folder instead"
-        )
-    return Path(os.path.realpath(written))
-
-
-def real_path(text: str, name: str) -> Path:
-    """The absolute path ``text`` names with every symlink and ``..`` resolved."""
-    if not isinstance(text, str) or not text.strip():
-        raise ScopeError(f"{name} must be a path")
-    if "\x00" in text:
-        raise ScopeError(f"{name} contains a NUL character")
-    path = expand_path(text.strip())
-    if not path.is_absolute():
-        raise ScopeError(f"{name} must be an absolute path (or start with ~), not {text!r}")
-    return Path(os.path.realpath(path))
-
-
-def inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def url_host(text: str, name: str) -> str:
-    if not isinstance(text, str):
-        raise ScopeError(f"{name} must be a URL")
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ScopeError(f"{name} must be an http or https URL, not {text[:200]!r}")
-    return parts.hostname.lower()
-
-
-def resolve_program(text: str, name: str = "program") -> str:
-    """The absolute path of the program ``text`` names: a name looked up on PATH, or an
-    absolute path. A relative path is refused: it would mean one program to the check and
-    another in the step's working folder."""
-    text = text.strip()
-    if not os.path.isabs(text):
-        if "/" in text or os.sep in text:
-            raise ScopeError(
-                f"{name} {text[:200]!r} is a relative path; name a program on PATH or give "
-                "its absolute path"
-            )
-        found = shutil.which(text)
-        if found is None:
-            raise ScopeError(f"the program {text[:200]!r} is not on PATH")
-        text = found
-    text = os.path.normpath(text)
-    if not os.path.isfile(text) or not os.access(text, os.X_OK):
-        raise ScopeError(f"the program {text[:200]!r} does not exist or cannot be run")
-    return text
-
-
-def check_scope(permission: Permission, value: Any, grants: tuple[Grant, ...]) -> Any:
-    """Raise ScopeError unless ``value`` (the parameter ``permission.param``) is inside a
-    grant of that kind; returns the value to use (file paths become their real path, so a
-    symlink swapped in later cannot redirect the action)."""
-    kind = permission.kind
-    name = permission.param or kind
-    granted = [
-        g for g in grants if g.kind == kind or (kind == "files.read" and g.kind == "files.write")
-    ]
-    if not granted:
-        raise ScopeError(f"the workflow was not granted {kind}")
-    if kind not in SCOPED:
-        return value
-    if kind in ("files.read", "files.write"):
-        target = real_path(value, name)
-        refused: list[str] = []
-        for grant in granted:
-            try:
-                root = grant_root(grant)
-            except ScopeError as exc:
-                refused.append(str(exc))
-                continue
-            if inside(target, root):
-                # a trailing slash means "into this folder"; keep saying so
-                folder_mark = os.sep if str(value).rstrip().endswith(("/", os.sep)) else ""
-                return str(target) + folder_mark
-        if refused:
-            raise ScopeError("; ".join(refused))
-        folders = ", ".join(g.scope for g in granted)
-        raise ScopeError(f"{name} {str(value)[:300]!r} is outside the granted folders ({folders})")
-    if kind == "network":
-        host = url_host(value, name)
-        if any(host == g.scope.lower() for g in granted):
-            return value
-        hosts = ", ".join(g.scope for g in granted)
-        raise ScopeError(f"{name} goes to {host!r}, which was not granted (granted: {hosts})")
-    # process.run: the program checked is the program started (absolute, looked up once)
-    if not isinstance(value, str) or not value.strip():
-        raise ScopeError(f"{name} must name a program")
-    program = resolve_program(value, name)
-    real = os.path.realpath(program)
-    for grant in granted:
-        try:
-            if os.path.realpath(resolve_program(grant.scope, "the granted program")) == real:
-                return program
-        except ScopeError:
-            continue
-    raise ScopeError(f"the program {value[:200]!r} was not granted")
 
 
 # --- validation --------------------------------------------------------------------------

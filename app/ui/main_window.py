@@ -1,34 +1,19 @@
 """Steward's main window: conversations on the left, the chat on the right.
 
-Every store and model call goes through the core's async API (the assistant's database
-thread and the engine thread); widgets are touched only here, on the GUI thread.
+Every store and model call goes through the core's async API (the store service's thread
+and the engine thread); widgets are touched only here, on the GUI thread. The widgets are
+built in main_window_layout.py, the conversations side lives in conversations_pane.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QTextCursor
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 
 from app.core.assistant import (
     Assistant,
@@ -41,11 +26,10 @@ from app.core.assistant import (
 )
 from app.core.errors import KnownError
 from app.core.settings import CloudSettings
-from app.core.store.models import Conversation, Message
+from app.core.store.models import Message
 from app.ui import trace
-from app.ui.chat_view import PAGE, Block, ChatView, render_blocks
-from app.ui.composer import Composer
-from app.ui.dialogs import ask_text, confirm
+from app.ui.conversations_pane import ConversationsPane
+from app.ui.main_window_layout import NOTIFY_AFTER_S, STATUS_NOTE_MS
 from app.ui.qt_async import async_slot
 from app.ui.render import Theme
 
@@ -53,138 +37,17 @@ if TYPE_CHECKING:
     from app.automations.planner import Plan
     from app.automations.service import Automations
     from app.session import Session, SessionEvent
-    from app.ui.review_card import ActionCard, ReviewCard
-
-DRAFT_SAVE_MS = 800
-# a streaming answer is drawn at most this often: every draw lays text out on the GUI thread,
-# and on a machine whose cores all decode, each one costs the model time
-STREAM_DRAW_MS = 100
-NOTIFY_AFTER_S = 5.0  # answers that took this long get a notification if nobody was looking
-SEARCH_DELAY_MS = 150
+    from app.ui.review_card import ReviewCard
 
 
-# how long a passing note stays in the status bar
-STATUS_NOTE_MS = 10_000
-
-
-class MainWindow(QMainWindow):
+class MainWindow(ConversationsPane):
     # an answer finished while the window was hidden or in the background (title, seconds)
     answer_finished_unseen = Signal(str, float)
     # a workflow was saved from a review card (its id), or a proposed action ran ("")
     workflow_saved = Signal(str)
 
     def __init__(self, theme: Theme, settings: QSettings) -> None:
-        super().__init__()
-        self.setWindowTitle("Steward")
-        self.setMinimumSize(720, 480)
-        self.theme = theme
-        self.qsettings = settings
-        self.assistant: Assistant | None = None
-        self.conversation: Conversation | None = None
-        self._cancel: threading.Event | None = None
-        self._busy = False
-        self._editing_last = False
-        # the session messages are routed through (answer, draft, refine, propose)
-        self.session: Session | None = None
-        self.planner_automations: Automations | None = None
-        self.review_card: ReviewCard | None = None
-        self.action_card: ActionCard | None = None
-        # set by the app when a tray icon exists: called instead of closing
-        self.keep_running_in_tray: Callable[[], None] | None = None
-        self._search_hits: dict[str, str] = {}  # conversation id → the message to open on
-        self._search_words: list[str] = []
-
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setObjectName("banner")
-        self.banner.hide()
-        self._banner_error = False
-        # shown while the history is locked: the way back in (the tray's Open shows it too)
-        self.unlock_button = QPushButton("Unlock…")
-        self.unlock_button.setObjectName("unlockButton")
-        self.unlock_button.hide()
-
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search all messages")
-        self.search.setClearButtonEnabled(True)
-        self.conversations = QListWidget()
-        self.conversations.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.conversations.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.conversations.setUniformItemSizes(True)
-        self.new_button = new_button = QPushButton("New conversation")
-        self.settings_button = QPushButton("Settings")
-        self.settings_button.setEnabled(False)
-        self.automations_button = QPushButton("Automations")
-        self.automations_button.setEnabled(False)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(8, 8, 4, 8)
-        left_layout.addWidget(new_button)
-        left_layout.addWidget(self.search)
-        # what a search found: "No messages match …", or how many conversations do
-        self.search_status = QLabel()
-        self.search_status.setObjectName("searchStatus")
-        self.search_status.setWordWrap(True)
-        self.search_status.hide()
-        left_layout.addWidget(self.search_status)
-        left_layout.addWidget(self.conversations)
-        bottom_row = QHBoxLayout()
-        bottom_row.addWidget(self.automations_button)
-        bottom_row.addWidget(self.settings_button)
-        left_layout.addLayout(bottom_row)
-        left.setMinimumWidth(200)
-
-        self.title = QLabel("New conversation")
-        self.title.setObjectName("conversationTitle")
-        self.view = ChatView(theme)
-        self.composer = Composer()
-        self.send_button = QPushButton("Send")
-        self.send_button.setObjectName("sendButton")  # "Stop" while an answer runs
-        self.regenerate_button = QPushButton("Regenerate")
-        self.edit_button = QPushButton("Edit last")
-        self.cloud_button = QPushButton("Ask cloud")
-        self.cloud_button.setToolTip(
-            "Send this message to the cloud endpoint set in Settings › Cloud (Ctrl+Shift+Enter)"
-        )
-        self.cloud_button.hide()
-        self._cloud_ready = False
-        buttons = QVBoxLayout()
-        for b in (self.send_button, self.regenerate_button, self.edit_button, self.cloud_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        composer_row = QHBoxLayout()
-        composer_row.addWidget(self.composer, 1)
-        composer_row.addLayout(buttons)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 8, 8, 8)
-        right_layout.addWidget(self.title)
-        right_layout.addWidget(self.view, 1)
-        # review cards (drafted workflows) and action proposals, between answers and composer
-        self.cards = QVBoxLayout()
-        self.cards.setContentsMargins(0, 0, 0, 0)
-        right_layout.addLayout(self.cards)
-        right_layout.addLayout(composer_row)
-
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 740])
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        banner_row = QHBoxLayout()
-        banner_row.setContentsMargins(0, 0, 10, 0)
-        banner_row.addWidget(self.banner, 1)
-        banner_row.addWidget(self.unlock_button)
-        layout.addLayout(banner_row)
-        layout.addWidget(splitter, 1)
-        self.setCentralWidget(central)
-        self.status = QLabel("Unlocking…")
-        self.statusBar().addPermanentWidget(self.status)
-
+        super().__init__(theme, settings)
         new_action = QAction("New conversation", self)
         new_action.setShortcut(QKeySequence.StandardKey.New)
         new_action.triggered.connect(self._on_new_action_triggered)
@@ -197,7 +60,7 @@ class MainWindow(QMainWindow):
         delete_action.triggered.connect(self._on_delete_action_triggered)
         self.conversations.addActions([rename_action, delete_action])
 
-        new_button.clicked.connect(self._on_new_action_triggered)
+        self.new_button.clicked.connect(self._on_new_action_triggered)
         settings_action = QAction("Settings", self)
         settings_action.setShortcut(
             QKeySequence("Ctrl+,")
@@ -219,14 +82,9 @@ class MainWindow(QMainWindow):
         self.view.later_requested.connect(self._on_view_later_requested)
         self.view.continue_requested.connect(self._on_view_continue_requested)
 
-        self._streaming: Message | None = None
-        self._stream_timer = QTimer(self, singleShot=True, interval=STREAM_DRAW_MS)
         self._stream_timer.timeout.connect(self._draw_stream)
-        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_MS)
         self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._on_search_timer_timeout)
-        self._restoring_draft = False
         self._update_buttons()
         geometry = self.qsettings.value("window/geometry")
         if geometry is not None:
@@ -235,13 +93,6 @@ class MainWindow(QMainWindow):
             self.resize(1000, 680)
 
     # --- state set by the application ----------------------------------------------------
-
-    def show_banner(self, text: str, *, error: bool = False) -> None:
-        self._banner_error = error
-        colour = self.theme.error if error else self.theme.muted
-        self.banner.setStyleSheet(f"QLabel#banner {{ padding: 6px 10px; color: {colour}; }}")
-        self.banner.setText(text)
-        self.banner.setVisible(bool(text))
 
     def set_theme(self, theme: Theme) -> None:
         """Switch light/dark live: the conversation is rendered again, nothing is reloaded."""
@@ -290,205 +141,7 @@ class MainWindow(QMainWindow):
         self.settings_button.setEnabled(True)
         self.composer.setFocus()
 
-    # --- conversations ---------------------------------------------------------------------
-
-    async def reload_conversations(self, select: str | None = None) -> None:
-        assert self.assistant is not None
-        db = self.assistant.db
-        convs = await self.assistant.db_call(lambda: db.conversations(limit=500))
-        self._fill_list(convs, select or (self.conversation.id if self.conversation else None))
-
-    def _fill_list(self, convs: list[Conversation], select: str | None) -> None:
-        self.conversations.blockSignals(True)
-        self.conversations.clear()
-        for conv in convs:
-            item = QListWidgetItem(conv.title)
-            item.setData(Qt.ItemDataRole.UserRole, conv)
-            item.setToolTip(f"{conv.title}\nUpdated {conv.updated[:16].replace('T', ' ')}")
-            self.conversations.addItem(item)
-            if conv.id == select:
-                self.conversations.setCurrentItem(item)
-        self.conversations.blockSignals(False)
-
-    @async_slot()
-    async def _on_conversations_current_changed(
-        self, current: QListWidgetItem | None, _previous: object
-    ) -> None:
-        if current is None or self.assistant is None or self._busy:
-            return
-        conv: Conversation = current.data(Qt.ItemDataRole.UserRole)
-        await self.open_conversation(conv, around=self._search_hits.get(conv.id))
-
-    async def open_conversation(self, conv: Conversation | None, around: str | None = None) -> None:
-        """Show ``conv`` on its latest messages, or (``around``: a search hit's message) on the
-        messages around that one, with the match marked and in view."""
-        assert self.assistant is not None
-        await self._save_draft_now()
-        self.statusBar().clearMessage()  # a note about the previous conversation
-        self.conversation = conv
-        self.title.setText(conv.title if conv else "New conversation")
-        if conv is None:
-            self.view.clear_conversation()
-        else:
-            later = False
-            if around is not None:
-                db = self.assistant.db
-                messages, earlier, later = await self.assistant.db_call(
-                    lambda: db.message_window(around, limit=PAGE)
-                )
-            else:
-                messages, earlier = await self._latest(conv.id)
-            blocks = await self._render(messages)
-            if self.conversation is not conv:
-                return  # another conversation was chosen meanwhile: it shows itself
-            self.view.show_messages(messages, has_earlier=earlier, has_later=later, blocks=blocks)
-            if around is not None:
-                self.view.mark_matches(around, self._search_words)
-        await self._restore_draft()
-        self._editing_last = False
-        self._update_buttons()
-        self.composer.setFocus()
-        trace.mark("opened")
-
-    async def _render(self, messages: list[Message]) -> tuple[Theme, dict[str, Block]]:
-        """Markdown and code highlighting for a page of messages, off the GUI thread."""
-        theme = self.theme
-        loop = asyncio.get_running_loop()
-        return theme, await loop.run_in_executor(None, render_blocks, theme, messages)
-
-    async def _latest(self, conversation_id: str) -> tuple[list[Message], bool]:
-        assert self.assistant is not None
-        db = self.assistant.db
-        return await self.assistant.db_call(lambda: db.message_page(conversation_id, limit=PAGE))
-
-    def _on_view_earlier_requested(self) -> None:
-        self._load_page(earlier=True)
-
-    def _on_view_later_requested(self) -> None:
-        self._load_page(earlier=False)
-
-    @async_slot(bool)
-    async def _load_page(self, earlier: bool) -> None:
-        """The page before (or after) the messages on screen, read and rendered off the GUI
-        thread, shown only if the same conversation is still open."""
-        shown = self.view.visible_messages()
-        if self.assistant is None or self.conversation is None or not shown:
-            self._show_page(earlier, [], more=False)
-            return
-        db, conv_id = self.assistant.db, self.conversation.id
-        edge = {"before_seq": shown[0].seq} if earlier else {"after_seq": shown[-1].seq}
-        page, more = await self.assistant.db_call(
-            lambda: db.message_page(conv_id, limit=PAGE, **edge)
-        )
-        blocks = await self._render(page)
-        if self.conversation is not None and self.conversation.id == conv_id:
-            self.view.add_rendered(*blocks)
-            self._show_page(earlier, page, more=more)
-
-    def _show_page(self, earlier: bool, page: list[Message], *, more: bool) -> None:
-        if earlier:
-            self.view.show_earlier(page, has_earlier=more)
-        else:
-            self.view.show_later(page, has_later=more)
-
-    @async_slot()
-    async def _on_new_action_triggered(self) -> None:
-        if self.assistant is None or self._busy:
-            return
-        self.conversations.clearSelection()
-        self.conversations.setCurrentRow(-1)
-        await self.open_conversation(None)
-
-    @async_slot()
-    async def _on_rename_action_triggered(self) -> None:
-        item = self.conversations.currentItem()
-        if item is None or self.assistant is None:
-            return
-        conv: Conversation = item.data(Qt.ItemDataRole.UserRole)
-        title = await ask_text(
-            self, "renameConversation", "Rename conversation", "Title:", conv.title, "Rename"
-        )
-        if title is not None and title.strip() and self.assistant is not None:
-            db = self.assistant.db
-            await self.assistant.db_call(lambda: db.rename_conversation(conv.id, title))
-            if self.conversation and self.conversation.id == conv.id:
-                self.conversation = replace(self.conversation, title=title.strip())
-                self.title.setText(title.strip())
-            await self.reload_conversations()
-
-    @async_slot()
-    async def _on_delete_action_triggered(self) -> None:
-        item = self.conversations.currentItem()
-        if item is None or self.assistant is None or self._busy:
-            return
-        conv: Conversation = item.data(Qt.ItemDataRole.UserRole)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Delete conversation — Steward",
-            f"Delete “{conv.title}” and all its messages?",
-            parent=self,
-        )
-        box.setObjectName("deleteConversation")
-        box.setInformativeText("This cannot be undone.")
-        if not await confirm(box, "&Delete") or self.assistant is None or self._busy:
-            return
-        db = self.assistant.db
-        await self.assistant.db_call(lambda: db.delete_conversation(conv.id))
-        if self.conversation and self.conversation.id == conv.id:
-            await self.open_conversation(None)
-        await self.reload_conversations()
-
-    # --- search ----------------------------------------------------------------------------
-
-    def _on_search_text_changed(self, _text: str) -> None:
-        self._search_timer.start()
-
-    @async_slot()
-    async def _on_search_timer_timeout(self) -> None:
-        if self.assistant is None:
-            return
-        query = self.search.text().strip()
-        if not query:
-            self._search_hits = {}
-            self.search_status.hide()
-            await self.reload_conversations()
-            return
-        db = self.assistant.db
-
-        def find() -> tuple[list[Conversation], dict[str, str]]:
-            seen: dict[str, Conversation] = {}
-            first: dict[str, str] = {}  # conversation → its best matching message
-            for hit in db.search(query, limit=200):
-                if hit.conversation_id not in seen:
-                    seen[hit.conversation_id] = db.conversation(hit.conversation_id)
-                    first[hit.conversation_id] = hit.message_id
-            return list(seen.values()), first
-
-        convs, self._search_hits = await self.assistant.db_call(find)
-        self._search_words = re.findall(r"\w+", query)
-        self._fill_list(convs, self.conversation.id if self.conversation else None)
-        n = len(convs)
-        self.search_status.setText(
-            f"No messages match “{query}”."
-            if not convs
-            else f"{n} conversation{'s' if n != 1 else ''} match; opening one shows the match."
-        )
-        self.search_status.show()
-
     # --- sending, stopping, regenerating --------------------------------------------------
-
-    def _update_buttons(self) -> None:
-        ready = self.assistant is not None
-        self.send_button.setText("Stop" if self._busy else "Send")
-        self.send_button.setEnabled(ready)
-        has_answer = (
-            ready
-            and not self._busy
-            and any(m.role == "assistant" for m in self.view.visible_messages())
-        )
-        self.regenerate_button.setEnabled(has_answer)
-        self.edit_button.setEnabled(has_answer)
-        self.cloud_button.setEnabled(ready and not self._busy and self._cloud_ready)
 
     def set_cloud(self, cloud: CloudSettings | None) -> None:
         """The cloud endpoint in use (None: off): "Ask cloud" is offered only with one."""
@@ -757,35 +410,6 @@ class MainWindow(QMainWindow):
     def _draw_stream(self) -> None:
         if self._streaming is not None:
             self.view.stream(self._streaming)
-
-    # --- drafts ----------------------------------------------------------------------------
-
-    def _on_composer_text_changed(self) -> None:
-        if not self._restoring_draft:
-            self._draft_timer.start()
-
-    @async_slot()
-    async def _on_draft_timer_timeout(self) -> None:
-        await self._save_draft_now()
-
-    async def _save_draft_now(self) -> None:
-        self._draft_timer.stop()
-        if self.assistant is None:
-            return
-        db, text = self.assistant.db, self.composer.toPlainText()
-        conv_id = self.conversation.id if self.conversation else None
-        await self.assistant.db_call(lambda: db.set_draft(conv_id, text))
-
-    async def _restore_draft(self) -> None:
-        if self.assistant is None:
-            return
-        db = self.assistant.db
-        conv_id = self.conversation.id if self.conversation else None
-        text = await self.assistant.db_call(lambda: db.draft(conv_id))
-        self._restoring_draft = True
-        self.composer.setPlainText(text)
-        self.composer.moveCursor(QTextCursor.MoveOperation.End)  # typing goes on after it
-        self._restoring_draft = False
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

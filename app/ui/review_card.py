@@ -28,7 +28,7 @@ from app.automations.planner import Plan, review
 from app.automations.runner import sample_words
 from app.core.errors import KnownError
 from app.core.text import visible
-from app.ui.automations_panel import STATUS_TEXT, run_html
+from app.ui.automation_text import STATUS_TEXT, run_html
 from app.ui.qt_async import async_slot
 from app.ui.workflow_form import WorkflowForm
 

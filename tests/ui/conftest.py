@@ -23,7 +23,7 @@ from app.core.paths import resolve_paths
 from app.core.settings import ModelSettings
 from app.core.store.database import Database, open_database
 from app.session import Session
-from app.ui.app import DesktopSession
+from app.ui.desktop_session import DesktopSession
 from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_loop
 from app.ui.main_window import MainWindow
 from app.ui.quick_prompt import QuickPrompt

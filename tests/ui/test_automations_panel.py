@@ -19,7 +19,8 @@ from app.automations.runner import HeadlessServices
 from app.automations.service import Automations
 from app.core.paths import resolve_paths
 from app.core.store.database import open_database
-from app.ui.automations_panel import AutomationsPanel, JsonEditor, trigger_words
+from app.ui.automation_text import trigger_words
+from app.ui.automations_panel import AutomationsPanel, JsonEditor
 from app.ui.workflow_form import WorkflowForm
 from tests.conftest import ROOT
 from tests.ui.conftest import until

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.automations.history import History
 from app.core.steward import Steward
-from app.ui.app import DesktopSession
 from app.ui.automations_panel import AutomationsPanel
+from app.ui.desktop_session import DesktopSession
 from tests.conftest import ROOT
 from tests.ui.conftest import until
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.core.settings import SettingsStore
 from app.core.steward import CLOUD_KEY, SecretStore
-from app.ui.app import DesktopSession
+from app.ui.desktop_session import DesktopSession
 from app.ui.settings_dialog import SettingsDialog
 from tests.ui.conftest import until
 

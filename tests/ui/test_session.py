@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.ui.app import DesktopSession
+from app.ui.desktop_session import DesktopSession
 from app.ui.settings_dialog import SettingsDialog
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import until

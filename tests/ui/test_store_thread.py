@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from app.core.settings import SettingsStore, apply_setting
 from app.core.store import database
-from app.ui.app import DesktopSession
+from app.ui.desktop_session import DesktopSession
 from tests.ui.conftest import until
 
 HELLO = {

@@ -13,7 +13,8 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog
 
 from app.core.settings import SettingsStore
-from app.ui.app import DesktopSession, connect_tray
+from app.ui.app import connect_tray
+from app.ui.desktop_session import DesktopSession
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.tray import Tray
 from tests.conftest import PASSPHRASE

@@ -19,11 +19,9 @@ from __future__ import annotations
 import asyncio
 import codecs
 import collections
-import concurrent.futures
 import contextlib
 import ctypes
 import logging
-import queue
 import threading
 import time
 from collections import OrderedDict
@@ -34,6 +32,7 @@ from typing import Any, Literal, TypeVar
 from app.core.errors import ContextOverflowError, ModelError
 from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
 from app.core.llm.prompt import ChatMessage, Formatter, make_formatter
+from app.core.llm.worker import EitherEvent, Waker, Worker
 from app.core.settings import ModelSettings
 
 log = logging.getLogger(__name__)
@@ -115,85 +114,6 @@ class _SavedState:
     data: bytes
 
 
-class _EitherEvent:
-    """Set when either of two events is set (the user's Stop, or the consumer leaving)."""
-
-    def __init__(self, first: threading.Event, second: threading.Event) -> None:
-        self._events = (first, second)
-
-    def is_set(self) -> bool:
-        return self._events[0].is_set() or self._events[1].is_set()
-
-
-class _Waker:
-    """Wakes the event loop from the engine thread, for tokens at most once per ``interval``.
-
-    Each wake-up runs Python on the loop's thread; with as many compute threads as cores it
-    preempts llama.cpp mid-token (measured on 2 cores: a wake-up per token cost ~4% of the
-    decode rate, one per 15 ms ~3%, one per 100 ms nothing). A token that arrives less than
-    ``interval`` after the last wake-up waits for the next token (or the end, which wakes at
-    once) instead of waking the loop: one cross-thread wake-up per interval, no timers on the
-    loop, and a token is never later than ``interval`` plus one token's time. Every other
-    event wakes the loop at once.
-    """
-
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, ready: asyncio.Event, interval: float
-    ) -> None:
-        self._loop = loop
-        self._ready = ready
-        self.interval = interval
-        self._lock = threading.Lock()
-        self._scheduled = False
-        self._last = 0.0
-
-    def __call__(self, *, urgent: bool) -> None:
-        now = time.perf_counter()
-        with self._lock:
-            if self._scheduled:
-                return  # the wake-up on its way delivers this event too
-            if not urgent and now - self._last < self.interval:
-                return  # delivered with the next token, or with the end
-            self._scheduled = True
-            self._last = now
-        self._loop.call_soon_threadsafe(self._fire)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self._scheduled = False
-        self._ready.set()
-
-
-class _Worker:
-    """A thread that runs submitted callables in order."""
-
-    def __init__(self, name: str) -> None:
-        self._jobs: queue.SimpleQueue[
-            tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None
-        ] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
-        self._thread.start()
-
-    def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._jobs.put((fn, future))
-        return future
-
-    def _loop(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            fn, future = job
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn())
-            except BaseException as exc:
-                future.set_exception(exc)
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._jobs.put(None)
-        self._thread.join(timeout)
-
-
 class LocalEngine:
     """The local GGUF model, owned by one worker thread."""
 
@@ -203,9 +123,9 @@ class LocalEngine:
         self.model = model
         self.settings = settings
         self.state_cache_entries = max(0, state_cache_entries)
-        # how often streamed tokens wake the caller's event loop (see _Waker)
+        # how often streamed tokens wake the caller's event loop (see Waker in app.core.llm.worker)
         self.wake_interval = 0.04
-        self._worker = _Worker("steward-engine")
+        self._worker = Worker("steward-engine")
         self._llm: Any = None
         self._format: Formatter | None = None
         self._info: ModelInfo | None = None
@@ -214,7 +134,7 @@ class LocalEngine:
         self._trim_start: dict[str, int] = {}
         self._counts: dict[str, int] = {}  # message text -> tokens (see _count)
         self._grammars: dict[str, Any] = {}  # JSON schema text -> LlamaGrammar
-        self._cancel: _EitherEvent | None = None
+        self._cancel: EitherEvent | None = None
         self._abort_armed = False
         # Kept referenced: llama.cpp holds a raw pointer to this ctypes callback.
         self._abort_cb: Any = None
@@ -333,7 +253,7 @@ class LocalEngine:
         loop = asyncio.get_running_loop()
         pending: collections.deque[EngineEvent | BaseException | None] = collections.deque()
         ready = asyncio.Event()
-        wake = _Waker(loop, ready, self.wake_interval)
+        wake = Waker(loop, ready, self.wake_interval)
         cancel = cancel or threading.Event()
         params = params or SamplingParams.from_settings(self.settings)
         requested = time.perf_counter()
@@ -345,7 +265,7 @@ class LocalEngine:
         # the job stops on the caller's cancel, or on ours when the consumer goes away early;
         # the caller's event is never set from here (it is the user's Stop button)
         abandoned = threading.Event()
-        stop = _EitherEvent(cancel, abandoned)
+        stop = EitherEvent(cancel, abandoned)
 
         def job() -> None:
             try:
@@ -529,7 +449,7 @@ class LocalEngine:
         messages: list[ChatMessage],
         key: str,
         params: SamplingParams,
-        cancel: _EitherEvent,
+        cancel: EitherEvent,
         put: Callable[[EngineEvent | BaseException | None], None],
         requested: float,
     ) -> None:

@@ -1,0 +1,134 @@
+"""Automations in words, for the panel, the review card and the tray: triggers, next runs,
+statuses and a run's record as HTML (every value from a run escaped: it is data)."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+from typing import TYPE_CHECKING, Any
+
+from app.automations.planner import WATCH_EVENTS_DEFAULT
+from app.automations.scheduler import next_due, parse_time
+from app.core.text import visible
+
+if TYPE_CHECKING:
+    from app.automations.history import RunRecord, StoredWorkflow
+
+WEEKDAYS = {
+    "mon": "Mon",
+    "tue": "Tue",
+    "wed": "Wed",
+    "thu": "Thu",
+    "fri": "Fri",
+    "sat": "Sat",
+    "sun": "Sun",
+}
+STATUS_TEXT = {
+    "succeeded": "Succeeded",
+    "failed": "Failed",
+    "timeout": "Timed out",
+    "cancelled": "Cancelled",
+    "denied": "Not approved",
+    "approval_required": "Needs approval",
+    "interrupted": "Interrupted",
+    "running": "Running",
+    "skipped": "Skipped (too many at once)",
+}
+
+
+def trigger_words(trigger: dict[str, Any]) -> str:
+    """The trigger in plain words ("Every weekday at 08:30")."""
+    kind = trigger.get("type")
+    if kind == "manual":
+        return "By hand"
+    if kind == "app_start":
+        return "When Steward starts"
+    if kind == "folder_watch":
+        events = tuple(sorted(trigger.get("events") or WATCH_EVENTS_DEFAULT))
+        what = {("created",): "New", ("modified",): "Changed"}.get(events, "New or changed")
+        return f"{what} {trigger.get('pattern', '*')} in {trigger.get('folder', '?')}"
+    if kind == "schedule":
+        if "every_minutes" in trigger:
+            minutes = int(trigger["every_minutes"])
+            return f"Every {minutes} minutes" if minutes % 60 else f"Every {minutes // 60} h"
+        if "at" in trigger:
+            at = trigger["at"]
+            when = f"{int(at.get('hour', 0)):02d}:{int(at.get('minute', 0)):02d}"
+            days = at.get("weekdays") or []
+            if not days or len(days) == 7:
+                return f"Every day at {when}"
+            if sorted(days) == sorted(["mon", "tue", "wed", "thu", "fri"]):
+                return f"Every weekday at {when}"
+            return f"{', '.join(WEEKDAYS.get(d, d) for d in days)} at {when}"
+        return f"Schedule (cron {trigger.get('cron', '?')})"
+    return str(kind)
+
+
+def next_run_text(wf: StoredWorkflow) -> str:
+    trigger = wf.document.get("trigger", {})
+    if not wf.enabled:
+        return "Off"
+    if trigger.get("type") != "schedule":
+        return "—"
+    with contextlib.suppress(Exception):
+        due = next_due(trigger, parse_time(wf.last_fired or wf.created))
+        if due is not None:
+            return due.astimezone().strftime("%a %d %b %H:%M")
+    return "—"
+
+
+def local_time(stamp: str, form: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A stored (UTC) time stamp in the user's time zone."""
+    try:
+        return parse_time(stamp).astimezone().strftime(form)
+    except ValueError:
+        return stamp[:19]
+
+
+def _short(value: Any, limit: int = 600) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _data(value: Any) -> str:
+    """Data from a run as HTML: escaped, and control or direction characters shown as
+    escapes (``\\x1b``, ``\\u202e``) so a file's text cannot disguise what is shown."""
+    return html.escape(visible(_short(value), keep_newlines=True))
+
+
+def run_html(run: RunRecord) -> str:
+    """A run's steps as readable HTML (every value escaped: it is data from the run)."""
+    parts = [
+        f"<p><b>{html.escape(visible(run.workflow_name))}</b> — "
+        f"{html.escape(STATUS_TEXT.get(run.status, run.status))}"
+        f"{' (dry run)' if run.dry_run else ''}, {local_time(run.started)}, "
+        f"{(run.duration_ms or 0):.0f} ms{', undone' if run.undone else ''}</p>"
+    ]
+    if run.error:
+        parts.append(f"<p style='color:#b00020'>{html.escape(visible(run.error))}</p>")
+    for step in run.steps:
+        parts.append(
+            f"<p><b>{step.position + 1}. {html.escape(step.step_id)}</b> "
+            f"({html.escape(step.action)}) — {html.escape(step.status)}, "
+            f"{(step.duration_ms or 0):.0f} ms"
+            + (f", {step.attempts} attempts" if step.attempts > 1 else "")
+            + "</p>"
+        )
+        if step.inputs is not None:
+            parts.append(f"<pre>in:  {_data(step.inputs)}</pre>")
+        if step.error:
+            parts.append(f"<p style='color:#b00020'>{html.escape(visible(step.error))}</p>")
+        elif step.output is not None:
+            parts.append(f"<pre>out: {_data(step.output)}</pre>")
+    if run.files:
+        parts.append("<p><b>Files changed</b></p><ul>")
+        for change in run.files:
+            new = "" if change.existed else " (new)"
+            undone = f" — undo: {html.escape(visible(change.undo))}" if change.undo else ""
+            parts.append(f"<li>{html.escape(visible(change.path))}{new}{undone}</li>")
+        parts.append("</ul>")
+    return "".join(parts)
+
+
+__all__ = ["STATUS_TEXT", "local_time", "next_run_text", "run_html", "trigger_words"]
