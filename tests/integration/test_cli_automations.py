@@ -463,3 +463,31 @@ def test_the_daemon_stops_a_workflow_the_moment_it_is_disabled_or_deleted(
         daemon.send_signal(signal.SIGTERM)
         out, _ = daemon.communicate(timeout=30)
     assert "Disabled: saw after.txt" not in out and "Deleted: saw after.txt" not in out
+
+
+def test_the_terminal_chat_drafts_a_workflow_and_saves_it_only_when_told(
+    home: Path, user: Path
+) -> None:
+    """`steward chat` routes a message through the session as the window does: a request for
+    an automation is drafted (not answered), shown as the review text, and saved only after
+    a yes; chatting goes on in the same session."""
+    request = "Move the PDFs in ~/Downloads into ~/Downloads/PDFs"
+
+    def chat(lines: str) -> Result:
+        return steward("chat", "--max-tokens", "16", home=home, user=user, input=lines)
+
+    declined = chat(f"{request}\nn\n/quit\n")
+    assert declined.returncode == 0, declined.stderr
+    assert "Draft: “" in declined.stdout and "1. List *.pdf in ~/Downloads" in declined.stdout
+    assert "! change files in ~/Downloads" in declined.stdout
+    assert "not saved" in declined.stderr
+    listed = steward("automations", "list", "--json", home=home, user=user)
+    assert json.loads(listed.stdout) == []
+    accepted = chat(f"{request}\ny\nSay hello.\n/quit\n")
+    assert accepted.returncode == 0, accepted.stderr
+    assert "saved “" in accepted.stderr, accepted.stderr
+    [workflow] = json.loads(steward("automations", "list", "--json", home=home, user=user).stdout)
+    assert workflow["enabled"] and workflow["approved"] and workflow["trigger"] == "manual"
+    # the request was drafted, not chatted; the next message was answered and stored
+    conversations = json.loads(steward("history", "list", "--json", home=home, user=user).stdout)
+    assert [c["title"] for c in conversations] == ["Say hello."]
