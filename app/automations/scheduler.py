@@ -50,8 +50,14 @@ class SystemClock:
         seconds = IDLE_CHECK_S
         if until is not None:
             seconds = min(max((until - self.now()).total_seconds(), 0.0), IDLE_CHECK_S)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), seconds)
+        # the loop first: a task stepped while no loop runs (Qt events processed outside
+        # it) stops here, before it makes a wait it could never finish
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_task(wake.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=seconds)
+        finally:
+            waiter.cancel()
 
 
 class ManualClock:
