@@ -318,7 +318,7 @@ def burst_rows(quick: bool) -> list[Row]:
         rss: list[float] = []
 
         async def main() -> float:
-            assert scheduler.start()
+            assert await scheduler.start()
             for attempt in range(4000):  # the watcher starts on its own thread
                 if runs:
                     break

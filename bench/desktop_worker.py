@@ -113,13 +113,16 @@ def _window(home: str, max_tokens: int):  # type: ignore[no-untyped-def]
         n_ctx=2048, temperature=0.0, max_tokens=max_tokens, system_prompt=SYSTEM
     )
     from app.core.llm.engine import LocalEngine
-    from app.ui.app import DESKTOP_WAKE_S
+    from app.session import Session
+    from app.ui.desktop_session import DESKTOP_WAKE_S
 
     engine = LocalEngine(model, settings)
     engine.wake_interval = DESKTOP_WAKE_S  # as the app's own engine
     assistant = Assistant(db, engine, system_prompt=SYSTEM)
     qsettings = QSettings(str(paths.config / "bench-qt.ini"), QSettings.Format.IniFormat)
     window = MainWindow(Theme.light(), qsettings)
+    # messages go through a session, as in the app (on this assistant and its engine)
+    window.set_session(Session.around(assistant, paths), None)
     window.resize(1100, 720)
     window.show()
     return steward, engine, assistant, window, model, settings
