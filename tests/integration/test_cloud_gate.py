@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.assistant import Assistant, CloudRefusedError, ConsentRequest, Routed, Token
+from app.core.assistant import Assistant, CloudRefusedError, Routed, Token
 from app.core.llm.cloud import CloudClient, CloudEndpoint
 from app.core.llm.gate import CloudGate, CloudRoute
 from app.core.llm.prompt import ChatMessage
@@ -18,6 +18,7 @@ from app.core.settings import CloudSettings
 from app.core.store.database import Database
 from tests.conftest import run_steward
 from tests.fault_server import FaultServer
+from tests.integration.test_cloud import Asker
 
 EMAIL, PHONE = "ada.lovelace@example.org", "+44 20 7946 0958"
 HOME_FILE = str(Path.home() / "Documents" / "budget.ods")
@@ -41,16 +42,6 @@ def assert_placeholders_only(server: FaultServer) -> None:
         assert value not in sent, value
     for placeholder in ("[EMAIL_1]", "[PHONE_1]", "[PATH_1]"):
         assert placeholder in sent, placeholder
-
-
-class Asker:
-    def __init__(self, answer: str | None) -> None:
-        self.answer = answer
-        self.requests: list[ConsentRequest] = []
-
-    async def __call__(self, request: ConsentRequest):
-        self.requests.append(request)
-        return self.answer
 
 
 def test_chat_with_redaction_sends_placeholders_and_asks_about_what_is_sent(
