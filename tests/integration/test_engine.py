@@ -263,3 +263,20 @@ def test_tokens_stream_in_several_deliveries_not_at_the_end(engine: LocalEngine)
     batches = asyncio.run(go())
     assert sum(batches) > 5
     assert len(batches) >= 3  # streamed, not delivered at the end
+
+
+def test_closing_twice_returns_at_once_and_a_closed_engine_refuses_work(model_path: Path) -> None:
+    """aclose() then close() (the desktop's quit does both): the second returns at once; a
+    job for a stopped worker is refused, never left waiting (it made quitting take 10 s)."""
+    engine = make_engine(model_path, n_ctx=512)
+
+    async def go() -> None:
+        await engine.load()
+        await engine.aclose()
+
+    asyncio.run(go())
+    started = time.monotonic()
+    engine.close()
+    assert time.monotonic() - started < 1.0
+    with pytest.raises(RuntimeError, match="stopped"):
+        asyncio.run(engine.load())

@@ -167,12 +167,17 @@ class LocalEngine:
             await self.load()
 
     def close(self) -> None:
+        """Free the model and end the worker thread; a second close does nothing."""
+        if self._worker.stopped:
+            return
         with contextlib.suppress(Exception):
             self._worker.submit(self._unload).result(timeout=10)
         self._worker.stop()
 
     async def aclose(self) -> None:
         """Like close(), but the caller's event loop keeps running while the model is freed."""
+        if self._worker.stopped:
+            return
         with contextlib.suppress(Exception):
             await asyncio.wrap_future(self._worker.submit(self._unload))
         self._worker.stop()

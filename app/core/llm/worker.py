@@ -64,16 +64,24 @@ class Waker:
 
 
 class Worker:
-    """A thread that runs submitted callables in order."""
+    """A thread that runs submitted callables in order. Once stopped it takes no more (a
+    job left in its queue would wait forever)."""
 
     def __init__(self, name: str) -> None:
         self._jobs: queue.SimpleQueue[
             tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None
         ] = queue.SimpleQueue()
+        self._stopped = False
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
     def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
+        if self._stopped:
+            raise RuntimeError("the worker thread has stopped")
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         self._jobs.put((fn, future))
         return future
@@ -89,6 +97,9 @@ class Worker:
                 future.set_exception(exc)
 
     def stop(self, timeout: float = 5.0) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         self._jobs.put(None)
         self._thread.join(timeout)
 
