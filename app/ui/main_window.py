@@ -45,6 +45,8 @@ class MainWindow(ConversationsPane):
     answer_finished_unseen = Signal(str, float)
     # a workflow was saved from a review card (its id), or a proposed action ran ("")
     workflow_saved = Signal(str)
+    # a turn (answer, regenerate, continue, draft) ended, however it ended
+    turn_ended = Signal()
 
     def __init__(self, theme: Theme, settings: QSettings) -> None:
         super().__init__(theme, settings)
@@ -406,6 +408,8 @@ class MainWindow(ConversationsPane):
             self._cancel = None
             self._update_buttons()
             self.composer.setFocus()
+            self.turns_ended += 1
+            self.turn_ended.emit()
 
     def _draw_stream(self) -> None:
         if self._streaming is not None:

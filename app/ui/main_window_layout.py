@@ -59,6 +59,7 @@ class MainWindowLayout(QMainWindow):
         self.conversation: Conversation | None = None
         self._cancel: threading.Event | None = None
         self._busy = False
+        self.turns_ended = 0
         self._editing_last = False
         # the session messages are routed through (answer, draft, refine, propose)
         self.session: Session | None = None

@@ -27,7 +27,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
-from tests.ui.drive import box, click_link, press
+from tests.ui.drive import box, click_link, press, turn
 
 PASSPHRASE = "xvfb passphrase 2"
 
@@ -101,16 +101,12 @@ class Driver:
         # a message typed, a pause (the draft is saved), then sent
         type_into(window.composer, "Give me three tips for growing tomatoes.")
         await until(lambda: window.assistant.db_call_blocking(lambda: db.draft(None)))  # type: ignore[union-attr]
-        QTest.keyClick(window.composer, Qt.Key.Key_Return)
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=300)
+        await turn(window, lambda: QTest.keyClick(window.composer, Qt.Key.Key_Return), timeout=300)
         self.seen["cut_off_shown"] = "Stopped at the length limit — Continue" in (
             window.view.toPlainText()
         )
         self.screenshot("desktop-correctness-1-length-limit.png")
-        click_link(window.view, "Continue")
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=300)
+        await turn(window, lambda: click_link(window.view, "Continue"), timeout=300)
         self.screenshot("desktop-correctness-2-continued.png")
         assert window.conversation is not None
         conv_id = window.conversation.id
@@ -131,9 +127,7 @@ class Driver:
 
         # a second conversation, then the first one deleted through its confirmation
         type_into(window.composer, "Name one planet.")
-        QTest.keyClick(window.composer, Qt.Key.Key_Return)
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=300)
+        await turn(window, lambda: QTest.keyClick(window.composer, Qt.Key.Key_Return), timeout=300)
         await until(lambda: window.conversations.count() == 2)
         window.conversations.setCurrentRow(1)
         doomed = window.conversations.currentItem().text()

@@ -3,6 +3,10 @@ click a link where it is drawn."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtTest import QTest
@@ -42,3 +46,14 @@ def click_link(view: QTextBrowser, text: str) -> None:
     point = view.cursorRect(middle).center()
     left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     QTest.mouseClick(view.viewport(), left, none, point)
+
+
+async def turn(window: Any, act: Callable[[], object], timeout: float = 120.0) -> None:
+    """Do ``act`` (send, continue, regenerate…) and wait until the window's turn it started
+    has ended — counted, so a turn too quick to be seen busy is not missed."""
+    before = window.turns_ended
+    act()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while window.turns_ended <= before:
+        assert asyncio.get_running_loop().time() < deadline, "timed out waiting for the turn"
+        await asyncio.sleep(0.02)

@@ -13,6 +13,7 @@ from app.core.steward import CLOUD_KEY, SecretStore
 from app.ui.desktop_session import DesktopSession
 from app.ui.settings_dialog import SettingsDialog
 from tests.ui.conftest import until
+from tests.ui.drive import turn
 
 API_KEY = "sk-test-not-a-real-key-1234"
 
@@ -63,9 +64,7 @@ def test_cloud_settings_test_connection_and_ask_cloud(
         await until(lambda: window.cloud_button.isVisibleTo(window))
         # one message sent to the cloud on purpose: no consent question (choosing is consent)
         window.composer.setPlainText("Say hello in one word.")
-        window.cloud_button.click()
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=120)
+        await turn(window, lambda: window.cloud_button.click())
 
     run(go())
     saved = SettingsStore(session.paths.settings_file)

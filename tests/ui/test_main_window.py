@@ -9,7 +9,7 @@ from app.ui.chat_view import PAGE, WINDOW
 from app.ui.main_window import MainWindow
 from tests.conftest import ROOT
 from tests.ui.conftest import until
-from tests.ui.drive import click_link
+from tests.ui.drive import click_link, turn
 
 
 def type_and_send(qtbot, window: MainWindow, text: str) -> None:
@@ -26,9 +26,7 @@ def test_title_focus_and_streamed_answer_stored(qtbot, run, window_factory) -> N
         await window.attach(assistant)
         assert "Steward" in window.windowTitle()
         assert window.composer.hasFocus() or window.focusWidget() in (window.composer, None)
-        type_and_send(qtbot, window, "Name one planet.")
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy)
+        await turn(window, lambda: type_and_send(qtbot, window, "Name one planet."))
 
     run(go())
     [conv] = assistant.db.conversations()
@@ -270,9 +268,7 @@ def test_model_error_mid_answer_shows_why_and_keeps_the_text(
 
     async def go() -> None:
         await window.attach(assistant)
-        type_and_send(qtbot, window, "Tell me about rivers.")
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy)
+        await turn(window, lambda: type_and_send(qtbot, window, "Tell me about rivers."))
 
     try:
         run(go())
@@ -378,9 +374,7 @@ def test_a_sent_message_is_no_longer_anyones_draft(qtbot, run, window_factory) -
         await window.attach(assistant)
         qtbot.keyClicks(window.composer, "Give me three tips for growing tomatoes.")
         await until(lambda: db.draft(None) == "Give me three tips for growing tomatoes.")
-        qtbot.keyClick(window.composer, Qt.Key.Key_Return)
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=120)
+        await turn(window, lambda: qtbot.keyClick(window.composer, Qt.Key.Key_Return))
         qtbot.keyClick(window.composer, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
         await until(lambda: window.conversation is None)
         await until(lambda: not window._restoring_draft)
@@ -412,17 +406,18 @@ def test_an_answer_cut_at_the_length_limit_is_marked_and_continue_goes_on(
 
     async def go() -> None:
         await window.attach(assistant)
-        type_and_send(qtbot, window, "Tell me a long story about a dragon who bakes bread.")
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=120)
+        await turn(
+            window,
+            lambda: type_and_send(
+                qtbot, window, "Tell me a long story about a dragon who bakes bread."
+            ),
+        )
         [conv] = db.conversations()
         _, answer = db.messages(conv.id)
         assert answer.status == "length" and answer.completion_tokens == 10
         assert "Stopped at the length limit — Continue" in window.view.toPlainText()
         assert "cut off" in window.view.toPlainText()
-        click_link(window.view, "Continue")
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=120)
+        await turn(window, lambda: click_link(window.view, "Continue"))
         [again] = [m for m in db.messages(conv.id) if m.role == "assistant"]
         assert again.id == answer.id and again.content.startswith(answer.content)
         assert len(again.content) > len(answer.content)

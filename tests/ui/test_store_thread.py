@@ -16,6 +16,7 @@ from app.core.settings import SettingsStore, apply_setting
 from app.core.store import database
 from app.ui.desktop_session import DesktopSession
 from tests.ui.conftest import until
+from tests.ui.drive import turn
 
 HELLO = {
     "steward_workflow": 1,
@@ -49,9 +50,7 @@ def test_no_sqlcipher_statement_runs_on_the_gui_thread(
     async def go() -> None:
         await session.start()  # open: unlock, list the conversations, start automations
         qtbot.keyClicks(window.composer, "Say hello to the lighthouse keeper.")
-        qtbot.keyClick(window.composer, Qt.Key.Key_Return)  # chat
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=120)
+        await turn(window, lambda: qtbot.keyClick(window.composer, Qt.Key.Key_Return))  # chat
         panel = session.open_automations()  # the automations panel
         assert panel is not None
         await panel.loaded()

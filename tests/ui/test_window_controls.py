@@ -19,7 +19,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.tray import Tray
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import until
-from tests.ui.drive import box, press
+from tests.ui.drive import box, press, turn
 from tests.ui.test_automations_panel import file_dialog, open_in_file_dialog
 
 
@@ -53,16 +53,14 @@ def test_send_stop_regenerate_edit_last_and_rename(run, session: DesktopSession,
         await started(session, qtbot)
         db = session.assistant.db
         qtbot.keyClicks(window.composer, "Name one planet.")
-        window.send_button.click()
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=120)
+        await turn(window, lambda: window.send_button.click())
         [conv] = db.conversations()
         first_answer = db.messages(conv.id)[1]
         assert first_answer.status == "complete" and first_answer.content
 
-        window.regenerate_button.click()  # the same question answered again, in its place
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=120)
+        await turn(
+            window, lambda: window.regenerate_button.click()
+        )  # the same question answered again, in its place
         messages = db.messages(conv.id)
         assert [m.role for m in messages] == ["user", "assistant"]
         assert messages[1].id != first_answer.id and messages[1].content
@@ -71,9 +69,7 @@ def test_send_stop_regenerate_edit_last_and_rename(run, session: DesktopSession,
         assert window.composer.toPlainText() == "Name one planet."
         window.composer.selectAll()
         qtbot.keyClicks(window.composer, "Name one moon.")
-        window.send_button.click()
-        await until(lambda: window._busy)
-        await until(lambda: not window._busy, timeout=120)
+        await turn(window, lambda: window.send_button.click())
         messages = db.messages(conv.id)
         assert (messages[0].role, messages[0].content) == ("user", "Name one moon.")
         assert len(messages) == 2
