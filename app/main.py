@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.core.errors import ExitCode, UsageError
-from app.core.steward import Steward
 
 
 def _no_display() -> bool:
@@ -19,9 +18,9 @@ def _no_display() -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def desktop(args: argparse.Namespace, steward: Steward) -> int:
-    """The window (or a request handed to the one already running)."""
-    steward.close()  # the desktop app opens its own session (it may ask for a passphrase)
+def desktop(args: argparse.Namespace) -> int:
+    """The window (or a request handed to the one already running); it opens its own
+    session (it may ask for a passphrase)."""
     if args.ask is not None and not args.ask.strip():
         raise UsageError("--ask needs a prompt.")
     if _no_display():

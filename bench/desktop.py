@@ -10,6 +10,7 @@ real main window in its own process.
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import json
 import shutil
@@ -317,6 +318,9 @@ def _display_only(env: dict[str, str]) -> dict[str, str]:
 
 
 def run(quick: bool) -> list[Row]:
+    # Steward's modules as bytecode, as in the installed app (PyInstaller bundles .pyc): with
+    # $PYTHONDONTWRITEBYTECODE set, a start from source would otherwise compile every module
+    compileall.compile_dir(ROOT / "app", quiet=1)
     with tempfile.TemporaryDirectory() as tmp, display() as screen:
         root = Path(tmp)
         home = root / "home"

@@ -169,17 +169,7 @@ class Runner:
                 await self._step(workflow, step, record, scope, journal, run, options, state)
                 if options.on_step is not None:
                     options.on_step(record)
-                if (history := self.history) is not None and (
-                    record.duration_ms > FLUSH_AFTER_S * 1000 or journal.unsaved
-                ):
-                    steps = run.steps[written : record.position + 1]
-                    changes = journal.changes[len(journal.changes) - journal.unsaved :]
-                    await self.call(
-                        functools.partial(
-                            history.save_progress, run, steps, changes, finished=False
-                        )
-                    )
-                    written, journal.unsaved = record.position + 1, 0
+                written = await self._save_progress(run, record, journal, written)
             run.status = "succeeded"
         except StepFailed as exc:
             run.status = exc.status
@@ -203,6 +193,22 @@ class Runner:
                     "automations panel to approve it.",
                 )
         return run
+
+    async def _save_progress(
+        self, run: RunRecord, record: StepRecord, journal: Journal, written: int
+    ) -> int:
+        """Record the steps so far once a step took long or changed files (a crash then
+        loses nothing it did); returns how many steps are recorded."""
+        history = self.history
+        if history is None or not (record.duration_ms > FLUSH_AFTER_S * 1000 or journal.unsaved):
+            return written
+        steps = run.steps[written : record.position + 1]
+        changes = journal.changes[len(journal.changes) - journal.unsaved :]
+        await self.call(
+            functools.partial(history.save_progress, run, steps, changes, finished=False)
+        )
+        journal.unsaved = 0
+        return record.position + 1
 
     def _sample_event(self, workflow: Workflow) -> tuple[dict[str, Any], str]:
         """What a dry run of a triggered workflow uses as its event, and what it says of it:

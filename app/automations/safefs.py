@@ -360,46 +360,68 @@ def _copy_entry(sfd: int, sname: str, dfd: int, dname: str, src: Path, dst: Path
         raise FileNotFoundError(errno.ENOENT, f"{src} does not exist", str(src))
     existing = _lstat_at(dname, dfd)
     if stat.S_ISLNK(info.st_mode):
-        target = os.readlink(sname, dir_fd=sfd) if _AT else os.readlink(sname)
-        if existing is not None:
-            _remove_at(dname, dfd)
-        if _AT:
-            os.symlink(target, dname, dir_fd=dfd)
-        else:
-            os.symlink(target, dname)
-        return
-    if stat.S_ISDIR(info.st_mode):
-        if existing is not None and not stat.S_ISDIR(existing.st_mode):
-            _remove_at(dname, dfd)
-        with contextlib.suppress(FileExistsError):
-            if _AT:
-                os.mkdir(dname, stat.S_IMODE(info.st_mode) | 0o700, dir_fd=dfd)
-            else:
-                os.mkdir(dname, stat.S_IMODE(info.st_mode) | 0o700)
-        flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
-        inner_s = _open_at(sname, flags, sfd, src)
-        try:
-            inner_d = _open_at(dname, flags, dfd, dst)
-            try:
-                for entry in sorted(os.listdir(inner_s if _AT else sname)):
-                    if _AT:
-                        _copy_entry(inner_s, entry, inner_d, entry, src / entry, dst / entry)
-                    else:
-                        _copy_entry(
-                            inner_s,
-                            os.path.join(sname, entry),
-                            inner_d,
-                            os.path.join(dname, entry),
-                            src / entry,
-                            dst / entry,
-                        )
-            finally:
-                os.close(inner_d)
-        finally:
-            os.close(inner_s)
-        return
-    if not stat.S_ISREG(info.st_mode):
+        _copy_link(sfd, sname, dfd, dname, existing)
+    elif stat.S_ISDIR(info.st_mode):
+        _copy_folder(sfd, sname, dfd, dname, src, dst, info, existing)
+    elif stat.S_ISREG(info.st_mode):
+        _copy_file(sfd, sname, dfd, dname, src, dst, info, existing)
+    else:
         raise PermissionError(f"{src} is not a regular file, folder or link")
+
+
+def _copy_link(sfd: int, sname: str, dfd: int, dname: str, existing: os.stat_result | None) -> None:
+    target = os.readlink(sname, dir_fd=sfd) if _AT else os.readlink(sname)
+    if existing is not None:
+        _remove_at(dname, dfd)
+    if _AT:
+        os.symlink(target, dname, dir_fd=dfd)
+    else:
+        os.symlink(target, dname)
+
+
+def _copy_folder(
+    sfd: int,
+    sname: str,
+    dfd: int,
+    dname: str,
+    src: Path,
+    dst: Path,
+    info: os.stat_result,
+    existing: os.stat_result | None,
+) -> None:
+    if existing is not None and not stat.S_ISDIR(existing.st_mode):
+        _remove_at(dname, dfd)
+    with contextlib.suppress(FileExistsError):
+        if _AT:
+            os.mkdir(dname, stat.S_IMODE(info.st_mode) | 0o700, dir_fd=dfd)
+        else:
+            os.mkdir(dname, stat.S_IMODE(info.st_mode) | 0o700)
+    flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
+    inner_s = _open_at(sname, flags, sfd, src)
+    try:
+        inner_d = _open_at(dname, flags, dfd, dst)
+        try:
+            for entry in sorted(os.listdir(inner_s if _AT else sname)):
+                # with *at calls, names are relative to the open folders; without, paths
+                inner_sname = entry if _AT else os.path.join(sname, entry)
+                inner_dname = entry if _AT else os.path.join(dname, entry)
+                _copy_entry(inner_s, inner_sname, inner_d, inner_dname, src / entry, dst / entry)
+        finally:
+            os.close(inner_d)
+    finally:
+        os.close(inner_s)
+
+
+def _copy_file(
+    sfd: int,
+    sname: str,
+    dfd: int,
+    dname: str,
+    src: Path,
+    dst: Path,
+    info: os.stat_result,
+    existing: os.stat_result | None,
+) -> None:
     if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise IsADirectoryError(f"{dst} is a folder")
     handle = _open_at(sname, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, sfd, src)

@@ -108,29 +108,41 @@ def check_scope(permission: Permission, value: Any, grants: tuple[Grant, ...]) -
     if kind not in SCOPED:
         return value
     if kind in ("files.read", "files.write"):
-        target = real_path(value, name)
-        refused: list[str] = []
-        for grant in granted:
-            try:
-                root = grant_root(grant)
-            except ScopeError as exc:
-                refused.append(str(exc))
-                continue
-            if inside(target, root):
-                # a trailing slash means "into this folder"; keep saying so
-                folder_mark = os.sep if str(value).rstrip().endswith(("/", os.sep)) else ""
-                return str(target) + folder_mark
-        if refused:
-            raise ScopeError("; ".join(refused))
-        folders = ", ".join(g.scope for g in granted)
-        raise ScopeError(f"{name} {str(value)[:300]!r} is outside the granted folders ({folders})")
+        return _check_path(value, name, granted)
     if kind == "network":
-        host = url_host(value, name)
-        if any(host == g.scope.lower() for g in granted):
-            return value
-        hosts = ", ".join(g.scope for g in granted)
-        raise ScopeError(f"{name} goes to {host!r}, which was not granted (granted: {hosts})")
-    # process.run: the program checked is the program started (absolute, looked up once)
+        return _check_host(value, name, granted)
+    return _check_program(value, name, granted)
+
+
+def _check_path(value: Any, name: str, granted: list[Grant]) -> str:
+    target = real_path(value, name)
+    refused: list[str] = []
+    for grant in granted:
+        try:
+            root = grant_root(grant)
+        except ScopeError as exc:
+            refused.append(str(exc))
+            continue
+        if inside(target, root):
+            # a trailing slash means "into this folder"; keep saying so
+            folder_mark = os.sep if str(value).rstrip().endswith(("/", os.sep)) else ""
+            return str(target) + folder_mark
+    if refused:
+        raise ScopeError("; ".join(refused))
+    folders = ", ".join(g.scope for g in granted)
+    raise ScopeError(f"{name} {str(value)[:300]!r} is outside the granted folders ({folders})")
+
+
+def _check_host(value: Any, name: str, granted: list[Grant]) -> Any:
+    host = url_host(value, name)
+    if any(host == g.scope.lower() for g in granted):
+        return value
+    hosts = ", ".join(g.scope for g in granted)
+    raise ScopeError(f"{name} goes to {host!r}, which was not granted (granted: {hosts})")
+
+
+def _check_program(value: Any, name: str, granted: list[Grant]) -> str:
+    """process.run: the program checked is the program started (absolute, looked up once)."""
     if not isinstance(value, str) or not value.strip():
         raise ScopeError(f"{name} must name a program")
     program = resolve_program(value, name)

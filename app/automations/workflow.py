@@ -35,7 +35,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -339,48 +339,8 @@ def validate(document: Any, registry: Registry) -> tuple[Workflow | None, list[P
     if missed not in MISSED_POLICIES:
         problems.append(Problem("missed", "must be skip or run_once"))
     grants = _grants(document, problems)
-
-    trigger_doc = document.get("trigger")
-    trigger_type = ""
-    trigger_params: dict[str, Any] = {}
-    trigger_data: Mapping[str, Any] = {}
-    if not isinstance(trigger_doc, dict) or not isinstance(trigger_doc.get("type"), str):
-        problems.append(Problem("trigger", 'must be an object with a "type"'))
-    else:
-        trigger_type = trigger_doc["type"]
-        trigger_params = {k: v for k, v in trigger_doc.items() if k != "type"}
-        trigger = registry.triggers.get(trigger_type)
-        if trigger is None:
-            known = ", ".join(sorted(registry.triggers))
-            problems.append(
-                Problem("trigger.type", f"unknown trigger {trigger_type[:80]!r} (known: {known})")
-            )
-        else:
-            trigger_data = trigger.data
-            found = _schema_errors(trigger.parameters, trigger_params, "trigger")
-            problems += found
-            if not found and trigger.check is not None:
-                problems += [Problem("trigger", m) for m in trigger.check(trigger_params)]
-            for permission in trigger.permissions:
-                if permission.param and permission.param not in trigger_params:
-                    continue
-                value = trigger_params.get(permission.param or "")
-                problems += _scope_problem(permission, value, grants, f"trigger.{permission.param}")
-
-    steps: list[Step] = []
-    raw_steps = document.get("steps")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        problems.append(Problem("steps", "must be a list of at least one step"))
-        raw_steps = []
-    elif len(raw_steps) > MAX_STEPS:
-        problems.append(Problem("steps", f"has more than {MAX_STEPS} steps"))
-        raw_steps = raw_steps[:MAX_STEPS]
-    earlier: dict[str, Action] = {}
-    for n, raw in enumerate(raw_steps):
-        where = f"steps[{n}]"
-        step = _step(raw, where, registry, earlier, trigger_data, grants, problems)
-        if step is not None:
-            steps.append(step)
+    trigger_type, trigger_params, trigger_data = _trigger(document, registry, grants, problems)
+    steps = _steps(document, registry, trigger_data, grants, problems)
     if problems:
         return None, problems
     workflow = Workflow(
@@ -394,6 +354,75 @@ def validate(document: Any, registry: Registry) -> tuple[Workflow | None, list[P
         document=document,
     )
     return workflow, []
+
+
+def _trigger(
+    document: dict[str, Any], registry: Registry, grants: tuple[Grant, ...], problems: list[Problem]
+) -> tuple[str, dict[str, Any], Mapping[str, Any]]:
+    """The trigger's type, parameters and the data it hands to steps (problems added)."""
+    trigger_doc = document.get("trigger")
+    if not isinstance(trigger_doc, dict) or not isinstance(trigger_doc.get("type"), str):
+        problems.append(Problem("trigger", 'must be an object with a "type"'))
+        return "", {}, {}
+    trigger_type = trigger_doc["type"]
+    trigger_params = {k: v for k, v in trigger_doc.items() if k != "type"}
+    trigger = registry.triggers.get(trigger_type)
+    if trigger is None:
+        known = ", ".join(sorted(registry.triggers))
+        problems.append(
+            Problem("trigger.type", f"unknown trigger {trigger_type[:80]!r} (known: {known})")
+        )
+        return trigger_type, trigger_params, {}
+    found = _schema_errors(trigger.parameters, trigger_params, "trigger")
+    problems += found
+    if not found and trigger.check is not None:
+        problems += [Problem("trigger", m) for m in trigger.check(trigger_params)]
+    problems += _permission_problems(
+        trigger.permissions, trigger_params, grants, "trigger", "trigger"
+    )
+    return trigger_type, trigger_params, trigger.data
+
+
+def _permission_problems(
+    permissions: Sequence[Permission],
+    params: dict[str, Any],
+    grants: tuple[Grant, ...],
+    prefix: str,
+    whole: str,
+) -> list[Problem]:
+    """Each permission's value (its parameter, when it names one) checked against the grants;
+    a problem's place is ``prefix``.param, or ``whole`` for a permission of no parameter."""
+    problems: list[Problem] = []
+    for permission in permissions:
+        if permission.param and permission.param not in params:
+            continue  # an optional parameter left out (a missing required one is reported)
+        value = params.get(permission.param) if permission.param else None
+        place = f"{prefix}.{permission.param}" if permission.param else whole
+        problems += _scope_problem(permission, value, grants, place)
+    return problems
+
+
+def _steps(
+    document: dict[str, Any],
+    registry: Registry,
+    trigger_data: Mapping[str, Any],
+    grants: tuple[Grant, ...],
+    problems: list[Problem],
+) -> list[Step]:
+    raw_steps = document.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        problems.append(Problem("steps", "must be a list of at least one step"))
+        raw_steps = []
+    elif len(raw_steps) > MAX_STEPS:
+        problems.append(Problem("steps", f"has more than {MAX_STEPS} steps"))
+        raw_steps = raw_steps[:MAX_STEPS]
+    steps: list[Step] = []
+    earlier: dict[str, Action] = {}
+    for n, raw in enumerate(raw_steps):
+        step = _step(raw, f"steps[{n}]", registry, earlier, trigger_data, grants, problems)
+        if step is not None:
+            steps.append(step)
+    return steps
 
 
 def _scope_problem(
@@ -432,14 +461,9 @@ def _step(
     for key in sorted(set(raw) - STEP_KEYS, key=str):
         problems.append(Problem(f"{where}.{str(key)[:80]}", "is not a step field"))
     step_id = raw.get("id")
-    ok = True
-    if not isinstance(step_id, str) or not STEP_ID.match(step_id):
-        problems.append(Problem(f"{where}.id", "must be a short lower-case name (a-z, 0-9, _)"))
-        ok = False
-    elif step_id in earlier:
-        problems.append(Problem(f"{where}.id", f"{step_id!r} is used by an earlier step"))
-        ok = False
-    id_ok = ok
+    id_problem = _step_id_problem(step_id, where, earlier)
+    ok = id_problem is None
+    problems += [id_problem] if id_problem else []
     action_id = raw.get("action")
     action = registry.actions.get(action_id) if isinstance(action_id, str) else None
     if action is None:
@@ -461,35 +485,50 @@ def _step(
             Problem(f"{where}.for_each", "must be one reference, like {{steps.list.output.files}}")
         )
         ok = False
-    refs = [(f"{where}.for_each", r) for r in references(for_each or "")] if ok else []
-    for place, text in walk_strings(params, f"{where}.params"):
-        refs += [(place, r) for r in references(text)]
-    for place, ref in refs:
-        found = _check_reference(ref, place, earlier, trigger_data, for_each is not None)
-        if found is not None and not (ref == "item" and place.endswith("for_each")):
-            problems.append(found)
-            ok = False
+    found = _reference_problems(where, params, for_each, ok, earlier, trigger_data)
+    problems += found
+    ok = ok and not found
     if action is None:
         return None
-    if id_ok:  # later steps may refer to it (even when its parameters have problems)
+    if id_problem is None:  # later steps may refer to it (even when its parameters have problems)
         assert isinstance(step_id, str)
         earlier[step_id] = action
     errors = _schema_errors(action.parameters, params, f"{where}.params")
     problems += errors
-    for permission in action.permissions:
-        if permission.param and permission.param not in params:
-            continue  # an optional parameter left out (a missing required one is reported)
-        value = params.get(permission.param) if permission.param else None
-        problems += _scope_problem(
-            permission,
-            value,
-            grants,
-            f"{where}.params.{permission.param}" if permission.param else where,
-        )
+    problems += _permission_problems(action.permissions, params, grants, f"{where}.params", where)
     if not ok or errors:
         return None
     assert isinstance(step_id, str) and isinstance(action_id, str)
     return Step(step_id, action_id, params, for_each.strip() if for_each else None, title)
+
+
+def _step_id_problem(step_id: Any, where: str, earlier: dict[str, Action]) -> Problem | None:
+    if not isinstance(step_id, str) or not STEP_ID.match(step_id):
+        return Problem(f"{where}.id", "must be a short lower-case name (a-z, 0-9, _)")
+    if step_id in earlier:
+        return Problem(f"{where}.id", f"{step_id!r} is used by an earlier step")
+    return None
+
+
+def _reference_problems(
+    where: str,
+    params: dict[str, Any],
+    for_each: Any,
+    for_each_ok: bool,
+    earlier: dict[str, Action],
+    trigger_data: Mapping[str, Any],
+) -> list[Problem]:
+    """Every {{reference}} in the step's parameters, and in its for_each when that is
+    well-formed, checked against the trigger's data and the earlier steps."""
+    refs = [(f"{where}.for_each", r) for r in references(for_each or "")] if for_each_ok else []
+    for place, text in walk_strings(params, f"{where}.params"):
+        refs += [(place, r) for r in references(text)]
+    problems: list[Problem] = []
+    for place, ref in refs:
+        found = _check_reference(ref, place, earlier, trigger_data, for_each is not None)
+        if found is not None and not (ref == "item" and place.endswith("for_each")):
+            problems.append(found)
+    return problems
 
 
 def load_document(text: str, source: str = "the workflow") -> Any:

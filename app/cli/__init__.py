@@ -6,49 +6,58 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
+import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from app.cli.chat import cmd_ask, cmd_chat
-from app.cli.common import err as _err
-from app.cli.common import prompt_with_input, show_recovery_key
-from app.cli.data import (
-    cmd_backup,
-    cmd_doctor,
-    cmd_history,
-    cmd_passphrase,
-    cmd_recover,
-    cmd_recovery_key,
-    cmd_restore,
-)
 from app.cli.parser import DESKTOP_OPTIONS, build_parser
-from app.cli.settings import cmd_cloud, cmd_settings
-from app.core.errors import ExitCode, KnownError, UsageError
-from app.core.logs import setup_logging, write_crash_report
+from app.core.errors import ExitCode, KnownError
 from app.core.paths import Paths, resolve_paths
-from app.core.steward import Steward
 
-Handler = Callable[[argparse.Namespace, Steward], int]
+if TYPE_CHECKING:
+    from app.core.steward import Steward
 
-COMMANDS: dict[str, Handler] = {
-    "ask": cmd_ask,
-    "chat": cmd_chat,
-    "history": cmd_history,
-    "doctor": cmd_doctor,
-    "backup": cmd_backup,
-    "restore": cmd_restore,
-    "recover": cmd_recover,
-    "recovery-key": cmd_recovery_key,
-    "passphrase": cmd_passphrase,
-    "settings": cmd_settings,
-    "cloud": cmd_cloud,
+Handler = Callable[[argparse.Namespace, "Steward"], int]
+
+# command → "module:function", imported only for the command given (the desktop app starts
+# without any of them)
+COMMANDS: dict[str, str] = {
+    "ask": "app.cli.chat:cmd_ask",
+    "chat": "app.cli.chat:cmd_chat",
+    "history": "app.cli.data:cmd_history",
+    "doctor": "app.cli.data:cmd_doctor",
+    "backup": "app.cli.data:cmd_backup",
+    "restore": "app.cli.data:cmd_restore",
+    "recover": "app.cli.data:cmd_recover",
+    "recovery-key": "app.cli.data:cmd_recovery_key",
+    "passphrase": "app.cli.data:cmd_passphrase",
+    "settings": "app.cli.settings:cmd_settings",
+    "cloud": "app.cli.settings:cmd_cloud",
+    "automations": "app.cli.automations:cmd_automations",
+    "plugins": "app.cli.automations:cmd_plugins",
+    "daemon": "app.cli.automations:cmd_daemon",
 }
 
 
-def run(argv: list[str], *, desktop: Handler, self_test: Callable[[], int]) -> int:
-    """Run the command in ``argv``; without one, ``desktop`` (the window)."""
-    from app.cli.automations import COMMANDS as AUTOMATION_COMMANDS
+def handler(command: str) -> Handler:
+    module, name = COMMANDS[command].split(":")
+    found: Handler = getattr(importlib.import_module(module), name)
+    return found
 
-    COMMANDS.update(AUTOMATION_COMMANDS)
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def run(
+    argv: list[str],
+    *,
+    desktop: Callable[[argparse.Namespace], int],
+    self_test: Callable[[], int],
+) -> int:
+    """Run the command in ``argv``; without one, ``desktop`` (the window, which opens its own
+    session)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
@@ -59,20 +68,21 @@ def run(argv: list[str], *, desktop: Handler, self_test: Callable[[], int]) -> i
         option = "--" + given[0].replace("_", "-")
         _err(f"steward: {option} is for the desktop app; it goes without a command")
         return ExitCode.USAGE
-    if command == "ask":
-        try:
-            args.prompt = prompt_with_input(args.prompt)
-        except UsageError as exc:
-            _err(f"steward: {exc.user_text()}")
-            return ExitCode.USAGE
     paths: Paths | None = None
     steward: Steward | None = None
     try:
         paths = resolve_paths()
+        if command == "desktop":
+            return desktop(args)
+        from app.cli.common import prompt_with_input, show_recovery_key
+        from app.core.logs import setup_logging
+        from app.core.steward import Steward
+
+        if command == "ask":
+            args.prompt = prompt_with_input(args.prompt)
         steward = Steward(paths, on_recovery_key=show_recovery_key)
         setup_logging(paths, verbose=args.verbose)
-        handler = desktop if command == "desktop" else COMMANDS[command]
-        return int(handler(args, steward))
+        return int(handler(command)(args, steward))
     except KnownError as exc:
         _err(f"steward: {exc.user_text()}")
         return int(exc.exit_code)
@@ -82,6 +92,8 @@ def run(argv: list[str], *, desktop: Handler, self_test: Callable[[], int]) -> i
     except Exception as exc:
         where = ""
         if paths is not None:
+            from app.core.logs import write_crash_report
+
             with contextlib.suppress(Exception):
                 where = (
                     f"; details in {write_crash_report(paths, type(exc), exc, exc.__traceback__)}"
@@ -93,4 +105,4 @@ def run(argv: list[str], *, desktop: Handler, self_test: Callable[[], int]) -> i
             steward.close()
 
 
-__all__ = ["COMMANDS", "build_parser", "run"]
+__all__ = ["COMMANDS", "build_parser", "handler", "run"]

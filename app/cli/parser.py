@@ -6,14 +6,22 @@ fix (one clear line on stderr), 4 ``doctor`` found a problem, 5 an automation ru
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
-from app import __version__
+from app import version
 from app.core.errors import ExitCode
 from app.core.settings import SETTING_KEYS
 
-if TYPE_CHECKING:
-    pass
+
+class _Version(argparse.Action):
+    """--version, reading the version only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"Steward {version()}")
+        parser.exit(0)
 
 
 class Parser(argparse.ArgumentParser):
@@ -28,7 +36,7 @@ def build_parser() -> Parser:
         "desktop app, or hands the request to the Steward already running for this data folder.",
         epilog="The terminal chat is `steward chat`.",
     )
-    p.add_argument("--version", action="version", version=f"Steward {__version__}")
+    p.add_argument("--version", action=_Version)
     p.add_argument("--model", metavar="PATH", help="use this GGUF model file")
     p.add_argument("-v", "--verbose", action="store_true", help="detailed log file")
     p.add_argument(

@@ -5,8 +5,8 @@ single-instance socket, and quitting."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -39,6 +39,7 @@ from app.ui.desktop_session import DesktopSession
 
 # how long a stopped answer may take to save its partial text when quitting
 QUIT_GRACE_S = 1.0
+FIRST_PAINT_WAIT_S = 2.0  # the longest the store waits for the window's first paint
 
 
 def starts_minimized(request: dict[str, Any], settings: SettingsStore, tray: bool) -> bool:
@@ -194,16 +195,23 @@ def run(
 
     quick.answered.connect(on_quick_answered)
     quick.answered.connect(lambda _: trace.mark("answered"))
+    # the store opens and the model loads once the window is on screen: it paints first
+    painted = asyncio.Event()
     first_paint = FirstPaint(window)
-    if os.environ.get(trace.TRACE_ENV):
-        window.installEventFilter(first_paint)
+    first_paint.done.connect(painted.set)
     if request["action"] in ("quick", "ask"):
         on_request(request)
+        painted.set()
     elif not minimized:
+        window.installEventFilter(first_paint)
         window.show()
         window.composer.setFocus()
+    else:
+        painted.set()
 
     async def main() -> None:
+        with contextlib.suppress(TimeoutError):  # a platform that never paints still starts
+            await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT_S)
         starting = asyncio.ensure_future(session.start())
         starting.add_done_callback(lambda _: collector.freeze())  # start-up objects stay
         await quit_now.wait()

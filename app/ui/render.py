@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name, guess_lexer
 from pygments.util import ClassNotFound
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,17 @@ class Rendered:
 class MarkdownRenderer:
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
-        self._md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+        self._parser: MarkdownIt | None = None  # made at the first message: the window paints first
         self._formatter = HtmlFormatter(noclasses=True, nowrap=True, style=theme.pygments_style)
+
+    @property
+    def _md(self) -> MarkdownIt:
+        if self._parser is None:
+            from markdown_it import MarkdownIt
+
+            self._parser = MarkdownIt("commonmark", {"html": False, "linkify": False})
+            self._parser.enable("table")
+        return self._parser
 
     def _code(self, code: str, language: str, link: str) -> str:
         try:

@@ -54,9 +54,49 @@ def check_schedule(p: dict[str, Any]) -> list[str]:
     return []
 
 
+# what a watchdog event means for a file: moved in is new, closed after writing is changed
+_EVENT_KINDS = {
+    "created": "created",
+    "modified": "modified",
+    "moved": "created",
+    "closed": "modified",
+}
+
+
+class _Quiet:
+    """Files seen changing, each fired once it has been quiet for DEBOUNCE_S (a file being
+    written changes many times)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, fire: Fire, pattern: str) -> None:
+        self.loop, self.fire, self.pattern = loop, fire, pattern
+        self.pending: dict[str, tuple[asyncio.TimerHandle, str]] = {}
+
+    def seen(self, path: str, event: str) -> None:
+        name = os.path.basename(path)
+        if name.startswith(".") and name.endswith(".steward-tmp"):
+            return
+        if not fnmatch.fnmatch(name, self.pattern):
+            return
+        if (old := self.pending.pop(path, None)) is not None:
+            old[0].cancel()
+            if old[1] == "created":  # a new file still being written is still new
+                event = "created"
+        self.pending[path] = (self.loop.call_later(DEBOUNCE_S, self._emit, path, event), event)
+
+    def _emit(self, path: str, event: str) -> None:
+        self.pending.pop(path, None)
+        if os.path.isfile(path):
+            self.fire({"path": path, "name": os.path.basename(path), "event": event})
+
+    def cancel(self) -> None:
+        for handle, _ in self.pending.values():
+            handle.cancel()
+        self.pending.clear()
+
+
 async def watch_folder(p: dict[str, Any], fire: Fire) -> None:
     """Fire for each new or changed file matching the pattern, once it has been quiet for
-    a moment (a file being written changes many times)."""
+    a moment."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
@@ -64,41 +104,16 @@ async def watch_folder(p: dict[str, Any], fire: Fire) -> None:
     folder = Path(os.path.realpath(os.path.expanduser(p["folder"])))
     if not folder.is_dir():
         raise FileNotFoundError(f"the watched folder {folder} does not exist")
-    pattern = p.get("pattern", "*")
     wanted = set(p.get("events", ["created", "modified"]))
-    pending: dict[str, tuple[asyncio.TimerHandle, str]] = {}
-
-    def emit(path: str, event: str) -> None:
-        pending.pop(path, None)
-        if os.path.isfile(path):
-            fire({"path": path, "name": os.path.basename(path), "event": event})
-
-    def seen(path: str, event: str) -> None:
-        name = os.path.basename(path)
-        if name.startswith(".") and name.endswith(".steward-tmp"):
-            return
-        if not fnmatch.fnmatch(name, pattern):
-            return
-        if (old := pending.pop(path, None)) is not None:
-            old[0].cancel()
-            if old[1] == "created":  # a new file still being written is still new
-                event = "created"
-        pending[path] = (loop.call_later(DEBOUNCE_S, emit, path, event), event)
+    quiet = _Quiet(loop, fire, p.get("pattern", "*"))
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
-            if event.is_directory:
-                return
-            kind = {
-                "created": "created",
-                "modified": "modified",
-                "moved": "created",
-                "closed": "modified",
-            }.get(event.event_type)
-            if kind is None or kind not in wanted:
+            kind = _EVENT_KINDS.get(event.event_type)
+            if event.is_directory or kind is None or kind not in wanted:
                 return
             path = event.dest_path if event.event_type == "moved" else event.src_path
-            loop.call_soon_threadsafe(seen, os.fsdecode(path), kind)
+            loop.call_soon_threadsafe(quiet.seen, os.fsdecode(path), kind)
 
     observer = Observer()
     observer.schedule(Handler(), str(folder), recursive=bool(p.get("recursive", False)))
@@ -112,8 +127,7 @@ async def watch_folder(p: dict[str, Any], fire: Fire) -> None:
     try:
         await asyncio.Event().wait()
     finally:
-        for handle, _ in pending.values():
-            handle.cancel()
+        quiet.cancel()
         observer.stop()
         with contextlib.suppress(RuntimeError):
             await asyncio.to_thread(observer.join, 5)

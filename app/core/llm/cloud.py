@@ -20,14 +20,15 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
-
-import httpx
 
 from app.core.errors import KnownError
 from app.core.llm.engine import DoneEvent, FinishReason, GenerationStats, SamplingParams, TokenEvent
 from app.core.llm.prompt import ChatMessage
+
+if TYPE_CHECKING:  # imported when a client is made: the window paints without it
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -157,10 +158,33 @@ def _status_error(endpoint: CloudEndpoint, response: httpx.Response, body: str) 
     return CloudError("server", f"The cloud endpoint {endpoint.host} failed (HTTP {code}){suffix}.")
 
 
+def _chunk_events(chunk: Any, texts: list[str]) -> list[tuple[str, object]]:
+    """One stream chunk: its text added to ``texts``; its finish reason, usage or error
+    returned (an error raised)."""
+    events: list[tuple[str, object]] = []
+    if choices := chunk.get("choices"):
+        choice = choices[0]
+        delta = choice.get("delta")
+        if delta and (text := delta.get("content")):
+            texts.append(text)
+        if choice.get("finish_reason"):
+            events.append(("finish", choice["finish_reason"]))
+    elif "error" in chunk:
+        raise CloudError(
+            "server",
+            f"The cloud endpoint reported an error: {str(chunk['error'])[:200]}.",
+        )
+    if chunk.get("usage"):
+        events.append(("usage", chunk["usage"]))
+    return events
+
+
 class CloudClient:
     """Chat completions from one OpenAI-compatible endpoint."""
 
     def __init__(self, endpoint: CloudEndpoint, *, verify: ssl.SSLContext | bool = True) -> None:
+        import httpx
+
         self.endpoint = endpoint
         self.received_chunks = 0  # text chunks in the last answer (one event may carry several)
         headers = {"Accept": "text/event-stream"}
@@ -274,6 +298,8 @@ class CloudClient:
     async def _events(
         self, messages: Sequence[ChatMessage], params: SamplingParams
     ) -> AsyncGenerator[tuple[str, object], None]:
+        import httpx
+
         endpoint = self.endpoint
         body: dict[str, Any] = {
             "model": endpoint.model,
@@ -360,22 +386,8 @@ class CloudClient:
                     done = True
                     break
                 try:
-                    chunk = json.loads(payload)
-                    choices = chunk.get("choices")
-                    if choices:
-                        choice = choices[0]
-                        delta = choice.get("delta")
-                        if delta and (text := delta.get("content")):
-                            texts.append(text)
-                        if choice.get("finish_reason"):
-                            yield "finish", choice["finish_reason"]
-                    elif "error" in chunk:
-                        raise CloudError(
-                            "server",
-                            f"The cloud endpoint reported an error: {str(chunk['error'])[:200]}.",
-                        )
-                    if chunk.get("usage"):
-                        yield "usage", chunk["usage"]
+                    for event in _chunk_events(json.loads(payload), texts):
+                        yield event
                 except (ValueError, AttributeError, TypeError, IndexError) as exc:
                     if texts:
                         yield "text", texts

