@@ -67,14 +67,8 @@ class _Handler(BaseHTTPRequestHandler):
             srv.requests.append({"headers": dict(self.headers), "body": body})
             srv.counts[model] += 1
             count = srv.counts[model]
-        if model == "unauthorized":
-            return self._json(401, {"error": {"message": "Incorrect API key provided"}})
-        if model == "missing":
-            return self._json(404, {"error": {"message": f"The model {model} does not exist"}})
-        if model == "ratelimit-always" or (model == "ratelimit-once" and count == 1):
-            return self._json(429, {"error": {"message": "Rate limit"}}, {"Retry-After": "1"})
-        if model == "error500" or (model == "error500-once" and count == 1):
-            return self._json(500, {"error": {"message": "internal"}})
+        if (refusal := _refusal(model, count)) is not None:
+            return self._json(*refusal)
         if model == "slow":
             time.sleep(2.0)
         self._stream_start()
@@ -104,6 +98,19 @@ class _Handler(BaseHTTPRequestHandler):
             b'data: {"choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 5}}\n\n'
         )
         self._send(b"data: [DONE]\n\n")
+
+
+def _refusal(model: str, count: int) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+    """The error a fault model answers with (this time), if it does."""
+    if model == "unauthorized":
+        return 401, {"error": {"message": "Incorrect API key provided"}}, {}
+    if model == "missing":
+        return 404, {"error": {"message": f"The model {model} does not exist"}}, {}
+    if model == "ratelimit-always" or (model == "ratelimit-once" and count == 1):
+        return 429, {"error": {"message": "Rate limit"}}, {"Retry-After": "1"}
+    if model == "error500" or (model == "error500-once" and count == 1):
+        return 500, {"error": {"message": "internal"}}, {}
+    return None
 
 
 class FaultServer(ThreadingHTTPServer):

@@ -290,64 +290,84 @@ def cmd_automations(args: argparse.Namespace, steward: Steward) -> int:
 
 
 def _automations(args: argparse.Namespace, command: str, auto: Automations) -> int:
-    history = auto.history
-    if command == "list":
-        infos = []
-        for wf in history.workflows():
-            runs = history.runs(wf.id, limit=1)
-            infos.append(_workflow_info(wf, runs[0] if runs else None))
-        if args.json:
-            print(json.dumps(infos, ensure_ascii=False))
-        elif not infos:
-            print(
-                "No workflows yet. Save one with `steward automations create FILE` "
-                "(examples in examples/workflows/)."
-            )
-        for info in infos if not args.json else []:
-            state = "on " if info["enabled"] else "off"
-            last = f"last {info['last_status']}" if info["last_status"] else "never run"
-            print(
-                f"{info['id'][:8]}  {state}  {info['name']:30.30}  {info['trigger']:28.28}  {last}"
-            )
-        return 0
-    if command == "show":
-        wf = history.workflow(args.id)
-        runs = history.runs(wf.id, limit=1)
-        info = _workflow_info(wf, runs[0] if runs else None)
-        if args.json:
-            print(json.dumps({**info, "document": wf.document}, ensure_ascii=False))
-            return 0
-        for key, value in info.items():
-            print(f"{key:12} {value}")
-        print(json.dumps(wf.document, indent=2, ensure_ascii=False))
-        return 0
-    if command == "create":
-        wf = auto.create(_read_document(args.file), enabled=not args.disabled)
-        print(
-            f"Saved “{wf.name}” as {wf.id[:8]} ({'enabled' if wf.enabled else 'disabled'}). "
-            "Steps that change files, use the network or run programs ask for approval "
-            "on the first run."
-        )
-        return 0
-    if command == "edit":
-        wf = auto.edit(args.id, _read_document(args.file))
-        note = "" if wf.approved else " It asks for approval again before steps that need it."
-        print(f"Updated “{wf.name}” ({wf.id[:8]}).{note}")
-        return 0
     if command in ("delete", "enable", "disable"):
-        wf = history.workflow(args.id)
-        if command == "delete":
-            history.delete_workflow(wf.id)
-            print(f"Deleted “{wf.name}”; its run history stays.")
-        else:
-            history.set_enabled(wf.id, command == "enable")
-            print(f"“{wf.name}” is {command}d.")
+        return _switch(args, command, auto)
+    handlers: dict[str, Callable[[argparse.Namespace, Automations], int]] = {
+        "list": _list,
+        "show": _show,
+        "create": _create,
+        "edit": _edit,
+        "run": _run,
+        "history": _history,
+        "undo": _undo,
+    }
+    return handlers[command](args, auto)
+
+
+def _list(args: argparse.Namespace, auto: Automations) -> int:
+    history = auto.history
+    infos = []
+    for wf in history.workflows():
+        runs = history.runs(wf.id, limit=1)
+        infos.append(_workflow_info(wf, runs[0] if runs else None))
+    if args.json:
+        print(json.dumps(infos, ensure_ascii=False))
         return 0
-    if command == "run":
-        return _run(args, auto)
-    if command == "history":
-        return _history(args, auto)
-    # undo
+    if not infos:
+        print(
+            "No workflows yet. Save one with `steward automations create FILE` "
+            "(examples in examples/workflows/)."
+        )
+    for info in infos:
+        state = "on " if info["enabled"] else "off"
+        last = f"last {info['last_status']}" if info["last_status"] else "never run"
+        print(f"{info['id'][:8]}  {state}  {info['name']:30.30}  {info['trigger']:28.28}  {last}")
+    return 0
+
+
+def _show(args: argparse.Namespace, auto: Automations) -> int:
+    wf = auto.history.workflow(args.id)
+    runs = auto.history.runs(wf.id, limit=1)
+    info = _workflow_info(wf, runs[0] if runs else None)
+    if args.json:
+        print(json.dumps({**info, "document": wf.document}, ensure_ascii=False))
+        return 0
+    for key, value in info.items():
+        print(f"{key:12} {value}")
+    print(json.dumps(wf.document, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _create(args: argparse.Namespace, auto: Automations) -> int:
+    wf = auto.create(_read_document(args.file), enabled=not args.disabled)
+    print(
+        f"Saved “{wf.name}” as {wf.id[:8]} ({'enabled' if wf.enabled else 'disabled'}). "
+        "Steps that change files, use the network or run programs ask for approval "
+        "on the first run."
+    )
+    return 0
+
+
+def _edit(args: argparse.Namespace, auto: Automations) -> int:
+    wf = auto.edit(args.id, _read_document(args.file))
+    note = "" if wf.approved else " It asks for approval again before steps that need it."
+    print(f"Updated “{wf.name}” ({wf.id[:8]}).{note}")
+    return 0
+
+
+def _switch(args: argparse.Namespace, command: str, auto: Automations) -> int:
+    """delete, enable or disable a workflow."""
+    wf = auto.history.workflow(args.id)
+    if command == "delete":
+        auto.history.delete_workflow(wf.id)
+        print(f"Deleted “{wf.name}”; its run history stays.")
+    else:
+        auto.history.set_enabled(wf.id, command == "enable")
+        print(f"“{wf.name}” is {command}d.")
+    return 0
+
+
+def _undo(args: argparse.Namespace, auto: Automations) -> int:
     from app.automations.runner import undo_summary
 
     done = auto.undo(args.run_id)

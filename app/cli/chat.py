@@ -249,6 +249,33 @@ def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
     return asyncio.run(go())
 
 
+def _model_label(session: Session) -> str:
+    engine, cloud = session.engine(), session.assistant().cloud
+    if engine is not None and session.local_error is None:
+        return engine.model.name
+    return f"cloud ({cloud.settings.model})" if cloud is not None else "none"
+
+
+async def _read_message(loop: asyncio.AbstractEventLoop) -> str | int:
+    """The next message typed, or the exit status to leave with (end of input, /quit, or a
+    line that is not UTF-8 in a script's input)."""
+    while True:
+        try:
+            line = await loop.run_in_executor(None, input, "\nyou> ")
+        except (EOFError, KeyboardInterrupt):
+            return 0
+        if (bad := not_utf8(line)) is not None:
+            err(f"steward: that line is not valid UTF-8 text ({bad}); not sent.")
+            if not sys.stdin.isatty():
+                return int(ExitCode.USAGE)  # a script's input is wrong: stop here
+            continue
+        text = line.strip()
+        if text in ("/quit", "/exit"):
+            return 0
+        if text:
+            return text
+
+
 def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
     params = _params(args, steward)
     if isinstance(sys.stdin, io.TextIOWrapper):  # a line that is not UTF-8 is refused, not fatal
@@ -260,37 +287,18 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
         nonlocal conversation
         session = await _chat_session(args, steward)
         chat = Chat(session)
-        engine, cloud = session.engine(), session.assistant().cloud
-        where = (
-            engine.model.name
-            if engine is not None and session.local_error is None
-            else f"cloud ({cloud.settings.model})"
-            if cloud is not None
-            else "none"
-        )
         err(
-            f"Steward chat — model: {where}. Enter a message; Ctrl+C stops an answer; "
-            "Ctrl+D or /quit leaves; /new starts a new conversation; /continue goes on with "
-            "an answer cut off at the length limit. Ask for an automation (“every morning…”) "
+            f"Steward chat — model: {_model_label(session)}. Enter a message; Ctrl+C stops an "
+            "answer; Ctrl+D or /quit leaves; /new starts a new conversation; /continue goes on "
+            "with an answer cut off at the length limit. Ask for an automation (“every morning…”) "
             "and it is drafted for you to review."
         )
         loop = asyncio.get_running_loop()
         try:
             while True:
-                try:
-                    line = await loop.run_in_executor(None, input, "\nyou> ")
-                except (EOFError, KeyboardInterrupt):
-                    return 0
-                if (bad := not_utf8(line)) is not None:
-                    err(f"steward: that line is not valid UTF-8 text ({bad}); not sent.")
-                    if not sys.stdin.isatty():
-                        return int(ExitCode.USAGE)  # a script's input is wrong: stop here
-                    continue
-                text = line.strip()
-                if not text:
-                    continue
-                if text in ("/quit", "/exit"):
-                    return 0
+                text = await _read_message(loop)
+                if isinstance(text, int):
+                    return text
                 if text == CONTINUE_COMMAND and conversation is None:
                     err("(nothing to continue: no answer in this conversation yet)")
                     continue

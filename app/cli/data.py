@@ -8,9 +8,10 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.cli.common import err
 from app.core import history_io
@@ -28,74 +29,95 @@ from app.core.steward import (
     SecretStore,
     Steward,
 )
-from app.core.store.database import connect, move_aside
-
-if TYPE_CHECKING:
-    pass
+from app.core.store.database import Database, connect, move_aside
 
 
 def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
     db = steward.open_store()
-    c = args.history_command
-    as_json = getattr(args, "json", False)
-    if c == "list":
-        convs = db.conversations(limit=args.limit)
-        if as_json:
-            print(json.dumps([conv.to_dict() for conv in convs], ensure_ascii=False))
-        for conv in [] if as_json else convs:
-            print(f"{conv.id}  {conv.updated[:16].replace('T', ' ')}  {conv.title}")
-        if not convs and not as_json:
-            err("No conversations yet.")
-    elif c == "show":
-        conv = db.find_conversation(args.id)
-        msgs = db.messages(conv.id)
-        if as_json:
-            print(json.dumps(history_io.export_json(db, conv), ensure_ascii=False))
-        else:
-            print(f"# {conv.title}  ({conv.id})")
-            for m in msgs:
-                tag = f"[{m.role}" + (
-                    f" · {m.backend} · {m.model}" if m.role == "assistant" else ""
-                )
-                tag += "" if m.status == "complete" else f" · {m.status}"
-                print(f"\n{tag}]\n{m.content}")
-    elif c == "search":
-        if not args.query.strip():
-            raise UsageError("The search query is empty.")
-        hits = db.search(args.query, limit=args.limit)
-        if as_json:
-            print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
-        else:
-            for h in hits:
-                print(f"{h.conversation_id}  {h.role:9}  {h.conversation_title}: {h.snippet}")
-            if not hits:
-                err("No messages match.")
-    elif c == "export":
-        conv = db.find_conversation(args.id)
-        text = (
-            json.dumps(history_io.export_json(db, conv), ensure_ascii=False, indent=2)
-            if args.format == "json" or as_json
-            else history_io.export_markdown(db, conv)
-        )
-        if args.output:
-            history_io.write_private(Path(args.output), text + "\n")
-            err(f"Exported to {args.output}.")
-        else:
-            print(text)
-    elif c == "import":
-        convs = history_io.import_file(db, Path(args.file))
-        if as_json:
-            print(json.dumps([conv.to_dict() for conv in convs], ensure_ascii=False))
-        else:
-            print(f"Imported {len(convs)} conversation(s).")
-    elif c == "delete":
-        conv = db.find_conversation(args.id)
-        db.delete_conversation(conv.id)
-        if as_json:
-            print(json.dumps({"deleted": conv.id}))
-        else:
-            print(f"Deleted {conv.id} ({conv.title}).")
+    as_json = bool(getattr(args, "json", False))
+    _HISTORY[args.history_command](db, args, as_json)
     return 0
+
+
+def _json(value: object, **options: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, **options)
+
+
+def _history_list(db: Database, args: argparse.Namespace, as_json: bool) -> None:
+    convs = db.conversations(limit=args.limit)
+    if as_json:
+        print(_json([conv.to_dict() for conv in convs]))
+        return
+    for conv in convs:
+        print(f"{conv.id}  {conv.updated[:16].replace('T', ' ')}  {conv.title}")
+    if not convs:
+        err("No conversations yet.")
+
+
+def _history_show(db: Database, args: argparse.Namespace, as_json: bool) -> None:
+    conv = db.find_conversation(args.id)
+    if as_json:
+        print(_json(history_io.export_json(db, conv)))
+        return
+    print(f"# {conv.title}  ({conv.id})")
+    for m in db.messages(conv.id):
+        tag = f"[{m.role}" + (f" · {m.backend} · {m.model}" if m.role == "assistant" else "")
+        tag += "" if m.status == "complete" else f" · {m.status}"
+        print(f"\n{tag}]\n{m.content}")
+
+
+def _history_search(db: Database, args: argparse.Namespace, as_json: bool) -> None:
+    if not args.query.strip():
+        raise UsageError("The search query is empty.")
+    hits = db.search(args.query, limit=args.limit)
+    if as_json:
+        print(_json([h.to_dict() for h in hits]))
+        return
+    for h in hits:
+        print(f"{h.conversation_id}  {h.role:9}  {h.conversation_title}: {h.snippet}")
+    if not hits:
+        err("No messages match.")
+
+
+def _history_export(db: Database, args: argparse.Namespace, as_json: bool) -> None:
+    conv = db.find_conversation(args.id)
+    text = (
+        _json(history_io.export_json(db, conv), indent=2)
+        if args.format == "json" or as_json
+        else history_io.export_markdown(db, conv)
+    )
+    if args.output:
+        history_io.write_private(Path(args.output), text + "\n")
+        err(f"Exported to {args.output}.")
+    else:
+        print(text)
+
+
+def _history_import(db: Database, args: argparse.Namespace, as_json: bool) -> None:
+    convs = history_io.import_file(db, Path(args.file))
+    if as_json:
+        print(_json([conv.to_dict() for conv in convs]))
+    else:
+        print(f"Imported {len(convs)} conversation(s).")
+
+
+def _history_delete(db: Database, args: argparse.Namespace, as_json: bool) -> None:
+    conv = db.find_conversation(args.id)
+    db.delete_conversation(conv.id)
+    if as_json:
+        print(json.dumps({"deleted": conv.id}))
+    else:
+        print(f"Deleted {conv.id} ({conv.title}).")
+
+
+_HISTORY: dict[str, Callable[[Database, argparse.Namespace, bool], None]] = {
+    "list": _history_list,
+    "show": _history_show,
+    "search": _history_search,
+    "export": _history_export,
+    "import": _history_import,
+    "delete": _history_delete,
+}
 
 
 def cmd_doctor(args: argparse.Namespace, steward: Steward) -> int:

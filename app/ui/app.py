@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from app.core.errors import KnownError
 from app.core.logs import setup_logging
-from app.core.paths import resolve_paths
+from app.core.paths import Paths, resolve_paths
 from app.core.settings import SettingsStore
 from app.ui import crash, trace
 from app.ui.appearance import Appearance
@@ -115,14 +115,7 @@ def run(
     if request["action"] == "quit":
         print("Steward is not running.", file=sys.stderr)
         return 0
-    try:
-        server: InstanceServer | None = InstanceServer(paths.data)
-    except UnsafeSocketFolder as exc:  # the app still runs; later launches start their own
-        logging.getLogger(__name__).warning("no single-instance socket (%s)", type(exc).__name__)
-        print(f"Steward: {exc}", file=sys.stderr)
-        server = None
-    if server is not None:
-        server.listen()
+    server = _instance_server(paths)
     icon = app_icon()
     app.setWindowIcon(icon)
     loop = qt_event_loop(app)
@@ -156,45 +149,10 @@ def run(
     if server is not None:
         server.request_received.connect(on_request)
 
-    @async_slot(str)
-    async def open_from_quick(conversation_id: str) -> None:
-        assistant = session.assistant
-        if assistant is None:
-            return
-        db = assistant.db
-        conv = await assistant.db_call(lambda: db.conversation(conversation_id))
-        await window.reload_conversations(select=conv.id)
-        await window.open_conversation(conv)
-        window.show_and_raise()
-
-    quick.open_requested.connect(open_from_quick)
-
-    def review_from_quick(plan: Plan) -> None:
-        window.show_and_raise()
-        window.show_plan(plan)
-
-    quick.review_requested.connect(review_from_quick)
+    links = _link_quick_prompt(quick, window, session)
     minimized = starts_minimized(request, SettingsStore(paths.settings_file), Tray.available())
-    hotkey = GlobalHotkey()
-    if hotkey.start():
-        hotkey.activated.connect(quick.popup)
-        quick.hint.setText(f"{HOTKEY_TEXT} opens this prompt from anywhere.")
-    else:
-        logging.getLogger(__name__).info("no global hotkey: %s", hotkey.problem)
-    if (report := crash.unseen_crash(paths)) is not None:
-        window.show_banner(
-            f"Steward closed unexpectedly last time. A report (no message text in it) is in "
-            f"{report}. Nothing you had saved was lost.",
-            error=True,
-        )
-
-    @async_slot(str)
-    async def on_quick_answered(_conversation_id: str) -> None:
-        if session.assistant is not None:
-            await window.reload_conversations()
-
-    quick.answered.connect(on_quick_answered)
-    quick.answered.connect(lambda _: trace.mark("answered"))
+    hotkey = _start_hotkey(quick)
+    _tell_unseen_crash(window, paths)
     # the store opens and the model loads once the window is on screen: it paints first
     painted = asyncio.Event()
     first_paint = FirstPaint(window)
@@ -223,12 +181,81 @@ def run(
         loop.run_until_complete(main())
     finally:
         hotkey.stop()
+        links.clear()  # (kept until here: connected for as long as the app runs)
         if server is not None:
             server.close()
         session.close()
         close_event_loop(loop)
         collector.stop()
     return 0
+
+
+def _instance_server(paths: Paths) -> InstanceServer | None:
+    """The single-instance socket, listening; None when its folder is unsafe (the app still
+    runs; later launches start their own)."""
+    try:
+        server = InstanceServer(paths.data)
+    except UnsafeSocketFolder as exc:
+        logging.getLogger(__name__).warning("no single-instance socket (%s)", type(exc).__name__)
+        print(f"Steward: {exc}", file=sys.stderr)
+        return None
+    server.listen()
+    return server
+
+
+def _link_quick_prompt(
+    quick: QuickPrompt, window: MainWindow, session: DesktopSession
+) -> list[Callable[..., object]]:
+    """The quick prompt's hand-overs to the window: open its conversation there, review a
+    drafted workflow there, list its new conversation. Returns the slots (keep them)."""
+
+    @async_slot(str)
+    async def open_from_quick(conversation_id: str) -> None:
+        assistant = session.assistant
+        if assistant is None:
+            return
+        db = assistant.db
+        conv = await assistant.db_call(lambda: db.conversation(conversation_id))
+        await window.reload_conversations(select=conv.id)
+        await window.open_conversation(conv)
+        window.show_and_raise()
+
+    def review_from_quick(plan: Plan) -> None:
+        window.show_and_raise()
+        window.show_plan(plan)
+
+    @async_slot(str)
+    async def on_quick_answered(_conversation_id: str) -> None:
+        if session.assistant is not None:
+            await window.reload_conversations()
+
+    def mark_answered(_conversation_id: str) -> None:
+        trace.mark("answered")
+
+    quick.open_requested.connect(open_from_quick)
+    quick.review_requested.connect(review_from_quick)
+    quick.answered.connect(on_quick_answered)
+    quick.answered.connect(mark_answered)
+    return [open_from_quick, review_from_quick, on_quick_answered, mark_answered]
+
+
+def _start_hotkey(quick: QuickPrompt) -> GlobalHotkey:
+    hotkey = GlobalHotkey()
+    if hotkey.start():
+        hotkey.activated.connect(quick.popup)
+        quick.hint.setText(f"{HOTKEY_TEXT} opens this prompt from anywhere.")
+    else:
+        logging.getLogger(__name__).info("no global hotkey: %s", hotkey.problem)
+    return hotkey
+
+
+def _tell_unseen_crash(window: MainWindow, paths: Paths) -> None:
+    if (report := crash.unseen_crash(paths)) is not None:
+        window.show_banner(
+            f"Steward closed unexpectedly last time. A report (no message text in it) is in "
+            f"{report}. Nothing you had saved was lost.",
+            error=True,
+        )
 
 
 async def quit_app(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -38,6 +39,36 @@ if TYPE_CHECKING:
     from app.automations.service import Automations
     from app.session import Session, SessionEvent
     from app.ui.review_card import ReviewCard
+
+
+@dataclass
+class _Turn:
+    """One answer in progress in the window: the message growing and its text so far."""
+
+    follows_view: bool
+    started_at: float
+    answer: Message | None = None
+    parts: list[str] = field(default_factory=list)
+    drawn: bool = False
+
+
+def _status_note(event: SessionEvent) -> tuple[str, int] | tuple[str] | None:
+    """What the status bar says of a turn's event (and for how many ms), if anything."""
+    from app.session import Drafting, Queued
+
+    if isinstance(event, Trimmed):
+        return (
+            f"{event.dropped_messages} earlier messages no longer fit the model's "
+            f"{event.n_ctx}-token context and were left out of this answer.",
+            8000,
+        )
+    if isinstance(event, Routed):
+        return (event.text(), 8000)
+    if isinstance(event, Queued):
+        return ("Waiting: another answer (in the quick prompt) comes first…",)
+    if isinstance(event, Drafting):
+        return ("Drafting a workflow…",)
+    return None
 
 
 class MainWindow(ConversationsPane):
@@ -319,84 +350,16 @@ class MainWindow(ConversationsPane):
     async def _run(
         self, events: AsyncIterator[SessionEvent], *, follows_view: bool = False
     ) -> None:
-        from app.session import Drafted, Drafting, Failed, Proposed, Queued
+        from app.session import Failed
 
         self._busy = True
         self._update_buttons()
-        answer: Message | None = None
-        parts: list[str] = []
-        drawn = False
-        started_at = time.monotonic()
+        turn = _Turn(follows_view, time.monotonic())
         try:
             async for event in events:
-                if isinstance(event, Started):
-                    new_conversation = self.conversation is None
-                    self.conversation = event.conversation
-                    self.title.setText(event.conversation.title)
-                    assert self.assistant is not None
-                    if follows_view:
-                        self.view.append_message(event.user_message)
-                    else:
-                        history, earlier = await self._latest(event.conversation.id)
-                        if event.continues is not None:  # it is shown growing, below
-                            history = [m for m in history if m.id != event.continues.id]
-                        blocks = await self._render(history)
-                        self.view.show_messages(history, has_earlier=earlier, blocks=blocks)
-                    answer = Message("", event.conversation.id, 0, "assistant", "", "")
-                    if event.continues is not None:
-                        answer.content = event.continues.content
-                        parts = [answer.content]
-                    if new_conversation:
-                        await self.reload_conversations(select=event.conversation.id)
-                    await self._save_draft_now()
-                elif isinstance(event, Token) and answer is not None:
-                    parts.append(event.text)
-                    answer.content = "".join(parts)
-                    self._streaming = answer
-                    if not self._stream_timer.isActive():
-                        if not drawn:
-                            self._draw_stream()  # the first words at once
-                            drawn = True
-                        self._stream_timer.start()
-                elif isinstance(event, Trimmed):
-                    self.statusBar().showMessage(
-                        f"{event.dropped_messages} earlier messages no longer fit the model's "
-                        f"{event.n_ctx}-token context and were left out of this answer.",
-                        8000,
-                    )
-                elif isinstance(event, Routed):
-                    self.statusBar().showMessage(event.text(), 8000)
-                elif isinstance(event, Queued):
-                    self.statusBar().showMessage(
-                        "Waiting: another answer (in the quick prompt) comes first…"
-                    )
-                elif isinstance(event, Drafting):
-                    self.statusBar().showMessage("Drafting a workflow…")
-                elif isinstance(event, Drafted):
-                    self.statusBar().clearMessage()
-                    self.show_plan(event.plan)
-                elif isinstance(event, Proposed):
-                    self._show_proposal(event.plan, answer.content if answer else "")
-                elif isinstance(event, Failed):
+                if isinstance(event, Failed):
                     raise event.error
-                elif isinstance(event, Finished):
-                    trace.mark("window_answered")
-                    self._stream_timer.stop()
-                    self._streaming = None
-                    self.view.finish_stream(event.message)
-                    took = time.monotonic() - started_at
-                    if took >= NOTIFY_AFTER_S and not (self.isVisible() and self.isActiveWindow()):
-                        self.answer_finished_unseen.emit(self.title.text(), took)
-                    rate = event.message.tokens_per_s or 0
-                    self.set_status(
-                        f"{event.message.model} · {event.message.backend} · {rate:.0f} tok/s"
-                    )
-                    if event.message.status == "length":
-                        self.statusBar().showMessage(
-                            f"The answer reached the length limit ({event.stats.completion_tokens} "
-                            "tokens): Continue under it goes on.",
-                            8000,
-                        )
+                await self._on_turn_event(turn, event)
         except KnownError as exc:
             self.show_banner(exc.user_text(), error=True)
             if self.conversation is not None:
@@ -410,6 +373,72 @@ class MainWindow(ConversationsPane):
             self.composer.setFocus()
             self.turns_ended += 1
             self.turn_ended.emit()
+
+    async def _on_turn_event(self, turn: _Turn, event: SessionEvent) -> None:
+        from app.session import Drafted, Proposed
+
+        if isinstance(event, Started):
+            await self._turn_started(turn, event)
+        elif isinstance(event, Token):
+            self._turn_token(turn, event)
+        elif isinstance(event, Finished):
+            self._turn_finished(turn, event)
+        elif isinstance(event, Drafted):
+            self.statusBar().clearMessage()
+            self.show_plan(event.plan)
+        elif isinstance(event, Proposed):
+            self._show_proposal(event.plan, turn.answer.content if turn.answer else "")
+        elif (note := _status_note(event)) is not None:
+            self.statusBar().showMessage(*note)
+
+    async def _turn_started(self, turn: _Turn, event: Started) -> None:
+        new_conversation = self.conversation is None
+        self.conversation = event.conversation
+        self.title.setText(event.conversation.title)
+        if turn.follows_view:
+            self.view.append_message(event.user_message)
+        else:
+            history, earlier = await self._latest(event.conversation.id)
+            if event.continues is not None:  # it is shown growing, below
+                history = [m for m in history if m.id != event.continues.id]
+            blocks = await self._render(history)
+            self.view.show_messages(history, has_earlier=earlier, blocks=blocks)
+        turn.answer = Message("", event.conversation.id, 0, "assistant", "", "")
+        if event.continues is not None:
+            turn.answer.content = event.continues.content
+            turn.parts = [turn.answer.content]
+        if new_conversation:
+            await self.reload_conversations(select=event.conversation.id)
+        await self._save_draft_now()
+
+    def _turn_token(self, turn: _Turn, event: Token) -> None:
+        if turn.answer is None:
+            return
+        turn.parts.append(event.text)
+        turn.answer.content = "".join(turn.parts)
+        self._streaming = turn.answer
+        if not self._stream_timer.isActive():
+            if not turn.drawn:
+                self._draw_stream()  # the first words at once
+                turn.drawn = True
+            self._stream_timer.start()
+
+    def _turn_finished(self, turn: _Turn, event: Finished) -> None:
+        trace.mark("window_answered")
+        self._stream_timer.stop()
+        self._streaming = None
+        self.view.finish_stream(event.message)
+        took = time.monotonic() - turn.started_at
+        if took >= NOTIFY_AFTER_S and not (self.isVisible() and self.isActiveWindow()):
+            self.answer_finished_unseen.emit(self.title.text(), took)
+        rate = event.message.tokens_per_s or 0
+        self.set_status(f"{event.message.model} · {event.message.backend} · {rate:.0f} tok/s")
+        if event.message.status == "length":
+            self.statusBar().showMessage(
+                f"The answer reached the length limit ({event.stats.completion_tokens} "
+                "tokens): Continue under it goes on.",
+                8000,
+            )
 
     def _draw_stream(self) -> None:
         if self._streaming is not None:
