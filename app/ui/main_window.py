@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QTextCursor
 
 from app.core.assistant import (
     Assistant,
@@ -169,7 +169,13 @@ class MainWindow(ConversationsPane):
         self.composer.setEnabled(True)
         self.title.setText("New conversation")
         await self.reload_conversations()
+        typed = self.composer.toPlainText()  # typed while the history was opening
         await self._restore_draft()
+        if typed.strip():  # kept, after the saved draft: neither is lost
+            saved = self.composer.toPlainText()
+            self.composer.setPlainText(f"{saved.rstrip()}\n{typed}" if saved.strip() else typed)
+            self.composer.moveCursor(QTextCursor.MoveOperation.End)
+            await self._save_draft_now()
         self._update_buttons()
         self.settings_button.setEnabled(True)
         self.composer.setFocus()

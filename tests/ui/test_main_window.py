@@ -468,3 +468,33 @@ def test_search_says_when_nothing_matches_and_opens_a_hit_at_the_match(
 
     run(go())
     window.grab().save(str(ROOT / "test-artifacts" / "search-hit.png"))
+
+
+def test_words_typed_while_the_history_opens_are_kept(qtbot, run, window_factory) -> None:
+    """The window takes typing at once, before the history is open; opening it restores the
+    saved draft without wiping those words (and keeps the saved draft too)."""
+    window, assistant = window_factory()
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.keyClicks(window.composer, "typed at once")
+
+    async def first() -> None:
+        await window.attach(assistant)
+
+    run(first())
+    assert window.composer.toPlainText() == "typed at once"
+    assert assistant.db.draft(None) == "typed at once"
+    window.close()
+
+    second, assistant2 = window_factory()  # the next start: a draft is saved
+    second.show()
+    qtbot.waitExposed(second)
+    qtbot.keyClicks(second.composer, "and more")
+
+    async def again() -> None:
+        await second.attach(assistant2)
+
+    run(again())
+    assert second.composer.toPlainText() == "typed at once\nand more"
+    assert second.composer.textCursor().position() == len("typed at once\nand more")
+    assert assistant2.db.draft(None) == "typed at once\nand more"
