@@ -10,7 +10,7 @@ import pytest
 from app.core.errors import NewerDatabaseError, NotFoundError, StorageError, WrongKeyError
 from app.core.store import migrations
 from app.core.store.database import Database, connect, fts_query, open_database
-from app.core.store.sqlcipher import OperationalError, sqlite_utils
+from app.core.store.sqlcipher import OperationalError, sqlite_utils_module
 
 
 def digest(path: Path) -> str:
@@ -18,6 +18,7 @@ def digest(path: Path) -> str:
 
 
 def test_sqlite_utils_uses_sqlcipher_error_class() -> None:
+    sqlite_utils_module()  # imported through the shim (on first use, not at start)
     from sqlite_utils.utils import OperationalError as SUError
 
     assert SUError is OperationalError
@@ -150,7 +151,7 @@ def test_connect_does_not_create_schema(tmp_path: Path, key: bytes) -> None:
     conn = connect(tmp_path / "fresh.db", key)
     assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
     conn.close()
-    assert sqlite_utils.Database  # the shim exports the library
+    assert sqlite_utils_module().Database  # the shim hands out the library
 
 
 def test_drafts_are_kept_per_conversation(db: Database) -> None:
