@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
 import shutil
@@ -110,7 +111,12 @@ class Database:
     def __init__(self, conn: Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils_module().Database(conn)
+
+    @functools.cached_property
+    def db(self) -> Any:
+        """sqlite-utils on the same connection (tables, upserts, FTS), made on first use: its
+        import costs more than opening the store."""
+        return sqlite_utils_module().Database(self.conn)
 
     # --- lifecycle ------------------------------------------------------------------------
 
