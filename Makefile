@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml requirements-model.txt scripts/setup-system.sh Makefile
 	touch $(STAMP)
 
 run: setup
+	$(PY) -m compileall -q app
 	$(VENV)/bin/steward
 
 lint: setup
@@ -42,6 +43,9 @@ contracts: setup
 
 pytest: setup
 	rm -f test-artifacts/ui-coverage.json
+	# Steward's modules as bytecode, once: the tests start `steward` hundreds of times, and
+	# with $$PYTHONDONTWRITEBYTECODE set (as on CI) each start would compile them again
+	$(PY) -m compileall -q app
 	$(PY) -m pytest -q --durations=15
 	# every button, menu entry and shortcut the UI tests made was triggered by one of them
 	$(PY) -m tests.ui.coverage
