@@ -28,6 +28,7 @@ import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 _AT = os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -354,58 +355,69 @@ def _remove_at(name: str, fd: int) -> None:
         _unlink_at(name, fd)
 
 
+class _At(NamedTuple):
+    """An entry by its name in an open folder (a path of its own without *at calls), and
+    its path, for messages."""
+
+    fd: int
+    name: str
+    path: Path
+
+
 def _copy_entry(sfd: int, sname: str, dfd: int, dname: str, src: Path, dst: Path) -> None:
     info = _lstat_at(sname, sfd)
     if info is None:
         raise FileNotFoundError(errno.ENOENT, f"{src} does not exist", str(src))
+    source, target = _At(sfd, sname, src), _At(dfd, dname, dst)
     existing = _lstat_at(dname, dfd)
     if stat.S_ISLNK(info.st_mode):
-        _copy_link(sfd, sname, dfd, dname, existing)
+        _copy_link(source, target, existing)
     elif stat.S_ISDIR(info.st_mode):
-        _copy_folder(sfd, sname, dfd, dname, src, dst, info, existing)
+        _copy_folder(source, target, info, existing)
     elif stat.S_ISREG(info.st_mode):
-        _copy_file(sfd, sname, dfd, dname, src, dst, info, existing)
+        _copy_file(source, target, info, existing)
     else:
         raise PermissionError(f"{src} is not a regular file, folder or link")
 
 
-def _copy_link(sfd: int, sname: str, dfd: int, dname: str, existing: os.stat_result | None) -> None:
-    target = os.readlink(sname, dir_fd=sfd) if _AT else os.readlink(sname)
+def _copy_link(source: _At, target: _At, existing: os.stat_result | None) -> None:
+    link = os.readlink(source.name, dir_fd=source.fd) if _AT else os.readlink(source.name)
     if existing is not None:
-        _remove_at(dname, dfd)
+        _remove_at(target.name, target.fd)
     if _AT:
-        os.symlink(target, dname, dir_fd=dfd)
+        os.symlink(link, target.name, dir_fd=target.fd)
     else:
-        os.symlink(target, dname)
+        os.symlink(link, target.name)
 
 
 def _copy_folder(
-    sfd: int,
-    sname: str,
-    dfd: int,
-    dname: str,
-    src: Path,
-    dst: Path,
-    info: os.stat_result,
-    existing: os.stat_result | None,
+    source: _At, target: _At, info: os.stat_result, existing: os.stat_result | None
 ) -> None:
     if existing is not None and not stat.S_ISDIR(existing.st_mode):
-        _remove_at(dname, dfd)
+        _remove_at(target.name, target.fd)
+    mode = stat.S_IMODE(info.st_mode) | 0o700
     with contextlib.suppress(FileExistsError):
         if _AT:
-            os.mkdir(dname, stat.S_IMODE(info.st_mode) | 0o700, dir_fd=dfd)
+            os.mkdir(target.name, mode, dir_fd=target.fd)
         else:
-            os.mkdir(dname, stat.S_IMODE(info.st_mode) | 0o700)
+            os.mkdir(target.name, mode)
     flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
-    inner_s = _open_at(sname, flags, sfd, src)
+    inner_s = _open_at(source.name, flags, source.fd, source.path)
     try:
-        inner_d = _open_at(dname, flags, dfd, dst)
+        inner_d = _open_at(target.name, flags, target.fd, target.path)
         try:
-            for entry in sorted(os.listdir(inner_s if _AT else sname)):
+            for entry in sorted(os.listdir(inner_s if _AT else source.name)):
                 # with *at calls, names are relative to the open folders; without, paths
-                inner_sname = entry if _AT else os.path.join(sname, entry)
-                inner_dname = entry if _AT else os.path.join(dname, entry)
-                _copy_entry(inner_s, inner_sname, inner_d, inner_dname, src / entry, dst / entry)
+                inner_sname = entry if _AT else os.path.join(source.name, entry)
+                inner_dname = entry if _AT else os.path.join(target.name, entry)
+                _copy_entry(
+                    inner_s,
+                    inner_sname,
+                    inner_d,
+                    inner_dname,
+                    source.path / entry,
+                    target.path / entry,
+                )
         finally:
             os.close(inner_d)
     finally:
@@ -413,18 +425,11 @@ def _copy_folder(
 
 
 def _copy_file(
-    sfd: int,
-    sname: str,
-    dfd: int,
-    dname: str,
-    src: Path,
-    dst: Path,
-    info: os.stat_result,
-    existing: os.stat_result | None,
+    source: _At, target: _At, info: os.stat_result, existing: os.stat_result | None
 ) -> None:
     if existing is not None and stat.S_ISDIR(existing.st_mode):
-        raise IsADirectoryError(f"{dst} is a folder")
-    handle = _open_at(sname, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, sfd, src)
+        raise IsADirectoryError(f"{target.path} is a folder")
+    handle = _open_at(source.name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, source.fd, source.path)
     try:
 
         def chunks() -> Iterator[bytes]:
@@ -432,9 +437,9 @@ def _copy_file(
                 yield chunk
 
         _replace_at(
-            dfd,
-            dname,
-            dst,
+            target.fd,
+            target.name,
+            target.path,
             chunks(),
             stat.S_IMODE(info.st_mode),
             (info.st_atime_ns, info.st_mtime_ns),
