@@ -206,7 +206,7 @@ class DesktopSession:
             self._show_recovery_key(recovery[0])
         # the engine (made, not loaded) and the cloud gate: the key may be in the keyring
         assistant = await off_gui(core.assistant)
-        self.quick.session = core
+        self.quick.set_session(core)
         await window.attach(assistant)
         window.set_session(core, None)
         route = assistant.cloud
@@ -372,7 +372,7 @@ class DesktopSession:
         self.settled.clear()
         self.window.detach()
         self.quick.hide()
-        self.quick.session = None
+        self.quick.set_session(None)
         steward = self.core.steward
         await self.aclose()
         # nothing may reach the closed store while the erase (or the unlock) is awaited

@@ -8,6 +8,7 @@ drafted here too; "Review in Steward" opens the draft's card in the window."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,9 @@ class QuickPrompt(QFrame):
         self.session: Session | None = None
         self.conversation_id: str | None = None
         self._cancel: threading.Event | None = None
-        self._waiting: list[str] = []  # questions that arrived during an answer, in order
+        # questions that arrived during an answer, or before the history was open, in order
+        self._waiting: list[str] = []
+        self._asking: asyncio.Task[None] | None = None  # answering those that waited
         self._plan: Plan | None = None  # the draft shown, until it is opened in the window
         self.input = QLineEdit()
         self.input.setPlaceholderText("Ask Steward… (Enter to send, Esc to close)")
@@ -131,22 +134,33 @@ class QuickPrompt(QFrame):
         text = self.input.text().strip()
         if not text:
             return
-        if self.session is None:  # the text stays in the box
-            self.hint.setText("Steward is locked or still starting: open Steward to unlock it.")
-            return
         self.input.clear()
         self.submit(text)
 
     @async_slot(str)
     async def submit(self, text: str) -> None:
         """Ask ``text`` in this prompt's conversation; during an answer it waits its turn."""
-        if self.session is None:
-            self.hint.setText("Steward is locked or still starting: open Steward to unlock it.")
-            return
         self._waiting.append(text)
+        if self.session is None:  # asked once the history is open (see set_session)
+            count = len(self._waiting)
+            self.hint.setText(
+                f"Waiting for your history to open ({count} question{'s' if count != 1 else ''}"
+                "): unlock Steward if it asks, and the answer comes here."
+            )
+            return
         if self._cancel is not None:  # answering: this one waits its turn
             self._say_waiting()
             return
+        await self._answer_waiting()
+
+    def set_session(self, session: Session | None) -> None:
+        """The session to answer on; None while Steward is locked or still starting.
+        Questions that came before it are asked now, in order."""
+        self.session = session
+        if session is not None and self._waiting and self._cancel is None:
+            self._asking = asyncio.ensure_future(self._answer_waiting())
+
+    async def _answer_waiting(self) -> None:
         while self._waiting and self.session is not None:
             await self._answer(self.session, self._waiting.pop(0))
 

@@ -1,6 +1,6 @@
 """The quick prompt, driven by its keys and buttons on the real model and database: it opens
-as one input line, shows the question it answers, says why it cannot take a prompt (locked,
-or still answering), Esc stops and hides, and "Open in Steward" hands the conversation over."""
+as one input line, shows the question it answers, keeps a prompt until it can be answered
+(the history not open yet, or another answer running), Esc stops and hides, and "Open in Steward" hands the conversation over."""
 
 from __future__ import annotations
 
@@ -37,11 +37,10 @@ def test_the_quick_prompt_from_first_appearance_to_open_in_steward(
     async def go() -> None:
         qtbot.keyClicks(quick.input, "Name one planet.")
         qtbot.keyClick(quick.input, Qt.Key.Key_Return)  # no history open yet (locked)
-        await until(lambda: "locked" in quick.hint.text())
-        assert db.count() == 0
-        assert quick.input.text() == "Name one planet."  # kept, not lost
-        quick.session = Session.around(assistant, resolve_paths(tmp_path / "home"))
-        qtbot.keyClick(quick.input, Qt.Key.Key_Return)
+        await until(lambda: "Waiting for your history to open (1 question)" in quick.hint.text())
+        assert db.count() == 0 and quick.input.text() == ""
+        # asked as soon as the history is open: kept, not lost
+        quick.set_session(Session.around(assistant, resolve_paths(tmp_path / "home")))
         await until(lambda: quick.open_button.isEnabled(), timeout=120)
         assert quick.question.isVisible() and quick.question.text() == "You: Name one planet."
         assert quick.answer.toPlainText().strip()
@@ -92,7 +91,7 @@ def test_twenty_prompts_sent_during_an_answer_are_all_answered_in_order(
     db = assistant.db
     quick = QuickPrompt(Theme.light())
     qtbot.addWidget(quick)
-    quick.session = Session.around(assistant, resolve_paths(tmp_path / "home"))
+    quick.set_session(Session.around(assistant, resolve_paths(tmp_path / "home")))
     server = InstanceServer(tmp_path / "instance")
     assert server.listen()
     quit_requests: list[bool] = []
