@@ -86,12 +86,4 @@ def permission_label(permission: Permission, params: Mapping[str, Any]) -> str:
     return permission.kind
 
 
-def error_text(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f" {exc.filename}" if exc.filename else ""
-        return f"{exc.strerror}{where}"
-    text = str(exc).strip()
-    return text[:500] if text else type(exc).__name__
-
-
-__all__ = ["check_data_arguments", "data_values_digest", "error_text", "permission_label"]
+__all__ = ["check_data_arguments", "data_values_digest", "permission_label"]

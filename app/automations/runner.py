@@ -28,7 +28,6 @@ from app.automations.api import Action
 from app.automations.arguments import (
     check_data_arguments,
     data_values_digest,
-    error_text,
     permission_label,
 )
 from app.automations.history import History, RunRecord, StepRecord
@@ -56,7 +55,7 @@ from app.automations.workflow import (
 )
 from app.core.store.database import new_id, now
 from app.core.store.service import StoreCall, inline
-from app.core.text import visible
+from app.core.text import error_text, visible
 
 log = logging.getLogger(__name__)
 

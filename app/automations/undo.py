@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.automations.api import GrantedTree
 from app.automations.history import FileChange, History
+from app.core.text import error_text
 
 
 def undo(history: History, run_id: str, trash: Path) -> list[str]:
@@ -41,8 +42,8 @@ def undo(history: History, run_id: str, trash: Path) -> list[str]:
             done.append(f"{outcome} {change.path}")
             outcome = _OUTCOME_WORDS.get(outcome, outcome)
         except (PermissionError, FileNotFoundError, NotADirectoryError) as exc:
-            outcome = f"refused: {_error_text(exc)}"
-            done.append(f"refused {change.path}: {_error_text(exc)}")
+            outcome = f"refused: {error_text(exc)}"
+            done.append(f"refused {change.path}: {error_text(exc)}")
         outcomes[change.position] = outcome
     history.mark_undone(run.id, outcomes)
     return done
@@ -100,14 +101,6 @@ def _undo_change(change: FileChange, spare: Path) -> str:
         tree.copy_in(GrantedTree(os.path.realpath(saved.parent)), saved, path)
         return "restored"
     return "removed"
-
-
-def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f" {exc.filename}" if exc.filename else ""
-        return f"{exc.strerror}{where}"
-    text = str(exc).strip()
-    return text[:500] if text else type(exc).__name__
 
 
 __all__ = ["undo", "undo_summary"]

@@ -28,4 +28,14 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     return "".join(out)
 
 
-__all__ = ["visible"]
+def error_text(exc: BaseException) -> str:
+    """One line saying what went wrong: an OS error's reason and file, else the message
+    (at most 500 characters), else the exception's kind."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    text = str(exc).strip()
+    return text[:500] if text else type(exc).__name__
+
+
+__all__ = ["error_text", "visible"]
