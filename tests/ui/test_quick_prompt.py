@@ -1,6 +1,7 @@
 """The quick prompt, driven by its keys and buttons on the real model and database: it opens
 as one input line, shows the question it answers, keeps a prompt until it can be answered
-(the history not open yet, or another answer running), Esc stops and hides, and "Open in Steward" hands the conversation over."""
+(the history not open yet, or another answer running), Esc stops and hides, and "Open in
+Steward" hands the conversation over."""
 
 from __future__ import annotations
 
