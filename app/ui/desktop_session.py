@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
@@ -103,7 +104,7 @@ class DesktopSession:
         self.core: Session | None = None  # the unlocked session
         # set whenever no unlock, lock or erase is in progress (tests and quit wait on it)
         self.settled = asyncio.Event()
-        self.panel: AutomationsPanel | None = None
+        self._panel: AutomationsPanel | None = None
         self._recent: list[RunRecord] = []  # the newest runs, for the tray's menu
         # waits to run the automations while another Steward runs them
         self._take_over: asyncio.Future[None] | None = None
@@ -112,6 +113,18 @@ class DesktopSession:
         window.unlock_button.clicked.connect(self._on_unlock_requested)
         window.settings_button.clicked.connect(self.open_settings)
         window.automations_button.clicked.connect(self.open_automations)
+
+    @property
+    def panel(self) -> AutomationsPanel | None:
+        """The automations panel while it exists. It is the window's child, so it goes when the
+        window is deleted, which may come before the session closes."""
+        if self._panel is not None and not shiboken6.isValid(self._panel):
+            self._panel = None
+        return self._panel
+
+    @panel.setter
+    def panel(self, panel: AutomationsPanel | None) -> None:
+        self._panel = panel
 
     # what the session holds, for the dialogs and panels that use it
     @property
@@ -274,16 +287,18 @@ class DesktopSession:
         from app.ui.automations import ask_approval
         from app.ui.automations_panel import AutomationsPanel
 
-        if self.panel is None:
-            self.panel = AutomationsPanel(
+        panel = self.panel
+        if panel is None:
+            panel = AutomationsPanel(
                 self.automations, lambda request: ask_approval(self.panel, request), self.window
             )
+            self.panel = panel
         else:
-            self.panel.refresh()
-        self.panel.show()
-        self.panel.raise_()
-        self.panel.activateWindow()
-        return self.panel
+            panel.refresh()
+        panel.show()
+        panel.raise_()
+        panel.activateWindow()
+        return panel
 
     def recent_runs(self, limit: int = 5) -> list[str]:
         """The newest runs, a line each, for the tray's menu (kept up to date after every

@@ -242,3 +242,37 @@ def test_the_recovery_key_is_shown_only_after_the_passphrase(run, session: Deskt
         shown_key().button(QMessageBox.StandardButton.Ok).click()
 
     run(go())
+
+
+def test_closing_after_the_window_is_gone_ends_the_session_cleanly(run, tmp_path: Path) -> None:
+    """The automations panel is the window's child: when the window is deleted first (as at
+    the end of a test, or when Qt tears the window down on quit), the session still closes,
+    runs nothing on the deleted panel and stops its automations."""
+    import shiboken6
+    from PySide6.QtCore import QSettings
+
+    from app.core.paths import resolve_paths
+    from app.ui.main_window import MainWindow
+    from app.ui.quick_prompt import QuickPrompt
+    from app.ui.render import Theme
+
+    window = MainWindow(
+        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
+    )
+    quick = QuickPrompt(Theme.light())
+    session = DesktopSession(window, resolve_paths(tmp_path / "home").ensure(), None, quick)
+
+    async def go() -> None:
+        await session.start()
+        panel = session.open_automations()
+        assert panel is not None and panel.isVisible()
+        await panel.loaded()
+
+    run(go())
+    scheduler = session.scheduler
+    assert scheduler is not None and scheduler.running
+    shiboken6.delete(window)
+    assert session.panel is None  # the deleted panel is not handed out
+    run(session.aclose())
+    assert not scheduler.running
+    shiboken6.delete(quick)
