@@ -1,5 +1,5 @@
 """The main window's widgets and layout (no behaviour but the buttons' enabled state):
-conversations on the left, the chat on the right, the banner above, the status below."""
+conversations on the left, the chat on the right, the banner above the chat, the status below."""
 
 from __future__ import annotations
 
@@ -136,6 +136,13 @@ class MainWindowLayout(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 8)
+        # the banner (model loading, locked, errors) sits over the chat, not over the whole
+        # window: when it comes and goes the conversation list and its buttons stay put, so a
+        # click aimed at them never lands on what was there a moment before
+        banner_row = QHBoxLayout()
+        banner_row.addWidget(self.banner, 1)
+        banner_row.addWidget(self.unlock_button)
+        right_layout.addLayout(banner_row)
         right_layout.addWidget(self.title)
         right_layout.addWidget(self.view, 1)
         # review cards (drafted workflows) and action proposals, between answers and composer
@@ -149,16 +156,7 @@ class MainWindowLayout(QMainWindow):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([260, 740])
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        banner_row = QHBoxLayout()
-        banner_row.setContentsMargins(0, 0, 10, 0)
-        banner_row.addWidget(self.banner, 1)
-        banner_row.addWidget(self.unlock_button)
-        layout.addLayout(banner_row)
-        layout.addWidget(splitter, 1)
-        self.setCentralWidget(central)
+        self.setCentralWidget(splitter)
         self.status = QLabel("Unlocking…")
         self.statusBar().addPermanentWidget(self.status)
         self._streaming: Message | None = None  # the answer being drawn as it streams

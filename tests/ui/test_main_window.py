@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.ui.chat_view import PAGE, WINDOW
@@ -498,3 +498,39 @@ def test_words_typed_while_the_history_opens_are_kept(qtbot, run, window_factory
     assert second.composer.toPlainText() == "typed at once\nand more"
     assert second.composer.textCursor().position() == len("typed at once\nand more")
     assert assistant2.db.draft(None) == "typed at once\nand more"
+
+
+def test_the_banner_coming_and_going_moves_neither_the_list_nor_the_composer(
+    qtbot, run, window_factory
+) -> None:
+    """ "Loading the model…" shows and hides while the user may already be clicking: the
+    conversation list, the search field, the buttons under the list and the composer keep
+    their place (the chat view gives way), so a click aimed at a conversation never lands on
+    the search field."""
+    window, assistant = window_factory()
+    window.show()
+    qtbot.waitExposed(window)
+    run(window.attach(assistant))
+    steady = (
+        window.new_button,
+        window.search,
+        window.conversations,
+        window.settings_button,
+        window.composer,
+        window.send_button,
+    )
+
+    def places() -> list[tuple[int, int, int, int]]:
+        QApplication.processEvents()  # the layout after the change
+        return [(*w.mapTo(window, QPoint(0, 0)).toTuple(), w.width(), w.height()) for w in steady]
+
+    before = places()
+    window.show_banner("Loading SmolLM2-135M-Instruct… you can type meanwhile.")
+    assert window.banner.isVisible()
+    during = places()
+    window.show_locked("Steward is locked.")
+    assert window.unlock_button.isVisible()
+    locked = places()
+    window.show_banner("")
+    assert not window.banner.isVisible()
+    assert before == during == locked == places()
