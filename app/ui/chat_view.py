@@ -397,6 +397,10 @@ class ChatView(QTextBrowser):
             (doc.firstBlock(), self.has_earlier, "earlier", "↑ Earlier messages (scroll up)"),
             (doc.lastBlock(), self.has_later, "later", "↓ Newer messages (scroll down)"),
         ):
+            if block.text() == (text if shown else ""):
+                # as it should be: left alone (editing a pager costs a layout pass over
+                # every message in the document; paging back would pay it twice a page)
+                continue
             cursor = self._cursor(block.position())
             cursor.setPosition(block.position() + block.length() - 1, _Keep)
             if shown:

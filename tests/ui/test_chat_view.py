@@ -61,3 +61,27 @@ def test_edits_in_place_match_a_fresh_render(qtbot) -> None:
     view.set_theme(Theme.dark_theme())
     assert view.toPlainText() == fresh_text(view)
     assert Theme.dark_theme().assistant_bg in view.toHtml().lower()
+
+
+def test_paging_back_edits_only_between_the_pagers_once_they_are_right(qtbot) -> None:
+    """A pager is rewritten only when it comes or goes: an edit there costs a layout pass over
+    every message shown, which twice a page made a fast scroll back stutter. Paging back
+    through a long conversation puts a page on top and trims the bottom, nothing else."""
+    view = ChatView(Theme.light())
+    qtbot.addWidget(view)
+    view.show_messages([msg(n) for n in range(141, 201)], has_earlier=True)
+    view.show_earlier([msg(n) for n in range(121, 141)], has_earlier=True)
+    qtbot.waitUntil(lambda: len(view.visible_messages()) <= WINDOW)  # the newer pager comes
+    document = view.document()
+    edits: list[tuple[int, int, int, int]] = []  # (from, removed, added, bottom pager start)
+    document.contentsChange.connect(
+        lambda at, removed, added: edits.append((at, removed, added, view._bottom_start()))
+    )
+    for start in (101, 81, 61):
+        view.show_earlier([msg(n) for n in range(start, start + 20)], has_earlier=True)
+        qtbot.waitUntil(lambda: len(view.visible_messages()) <= WINDOW)
+    top_pager_end = document.firstBlock().length()
+    assert edits and all(at >= top_pager_end for at, _, _, _ in edits)  # the top pager: never
+    assert all(at + added <= bottom for at, _, added, bottom in edits)  # nor the bottom one
+    assert [m.seq for m in view.visible_messages()] == list(range(61, 121))
+    assert view.toPlainText() == fresh_text(view)
