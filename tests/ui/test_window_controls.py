@@ -315,8 +315,9 @@ def test_moving_the_key_to_the_keyring_and_back(run, session: DesktopSession, qt
             assert dialog is not None and keys.uses_passphrase()
             assert not dialog.use_keyring.isHidden()  # offered (on the Privacy tab)
             dialog.use_keyring.click()  # Keep the key in the system keyring instead
-            await until(lambda: not keys.uses_passphrase())
-            assert len(backend.secrets) == 1
+            # done when the dialog says so (the key's file changes a moment before)
+            await until(lambda: "system keyring" in dialog.key_status.text())
+            assert not keys.uses_passphrase() and len(backend.secrets) == 1
             assert dialog.passphrase_button.text() == "Protect it with a passphrase instead…"
             dialog.recovery_button.click()  # with the keyring: a confirmation, not a passphrase
             await until(lambda: box("recoveryConfirm") is not None)
@@ -341,8 +342,9 @@ def test_moving_the_key_to_the_keyring_and_back(run, session: DesktopSession, qt
             choose.passphrase.setText("another long passphrase")
             choose.repeat.setText("another long passphrase")
             choose.ok_button.click()
-            await until(lambda: keys.uses_passphrase())
-            assert backend.secrets == {}  # the key left the keyring
+            await until(lambda: "your passphrase" in dialog.key_status.text())
+            assert keys.uses_passphrase() and backend.secrets == {}  # it left the keyring
+            assert dialog.passphrase_button.text() == "Change the passphrase…"
 
         run(go())
     finally:
