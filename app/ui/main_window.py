@@ -30,7 +30,12 @@ from app.core.settings import CloudSettings
 from app.core.store.models import Message
 from app.ui import trace
 from app.ui.conversations_pane import ConversationsPane
-from app.ui.main_window_layout import NOTIFY_AFTER_S, STATUS_NOTE_MS
+from app.ui.main_window_layout import (
+    NOTIFY_AFTER_S,
+    STATUS_NOTE_MS,
+    STREAM_DRAW_MS,
+    stream_draw_interval,
+)
 from app.ui.qt_async import async_slot
 from app.ui.render import Theme
 
@@ -425,6 +430,7 @@ class MainWindow(ConversationsPane):
         self._streaming = turn.answer
         if not self._stream_timer.isActive():
             if not turn.drawn:
+                self._stream_timer.setInterval(STREAM_DRAW_MS)
                 self._draw_stream()  # the first words at once
                 turn.drawn = True
             self._stream_timer.start()
@@ -448,7 +454,10 @@ class MainWindow(ConversationsPane):
 
     def _draw_stream(self) -> None:
         if self._streaming is not None:
+            started = time.perf_counter()
             self.view.stream(self._streaming)
+            took_ms = (time.perf_counter() - started) * 1000
+            self._stream_timer.setInterval(stream_draw_interval(took_ms))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

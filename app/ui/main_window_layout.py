@@ -37,6 +37,18 @@ DRAFT_SAVE_MS = 800
 # a streaming answer is drawn at most this often: every draw lays text out on the GUI thread,
 # and on a machine whose cores all decode, each one costs the model time
 STREAM_DRAW_MS = 100
+# drawing grows with the answer: draws are spaced so they take at most this share of the time
+# (a 10 ms draw, every 333 ms), and never further apart than STREAM_DRAW_MAX_MS
+STREAM_DRAW_SHARE = 0.03
+STREAM_DRAW_MAX_MS = 500
+
+
+def stream_draw_interval(draw_ms: float) -> int:
+    """How long to wait before drawing a streaming answer again, after a draw that took
+    ``draw_ms``."""
+    return round(min(STREAM_DRAW_MAX_MS, max(STREAM_DRAW_MS, draw_ms / STREAM_DRAW_SHARE)))
+
+
 NOTIFY_AFTER_S = 5.0  # answers that took this long get a notification if nobody was looking
 SEARCH_DELAY_MS = 150
 

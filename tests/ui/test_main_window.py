@@ -534,3 +534,46 @@ def test_the_banner_coming_and_going_moves_neither_the_list_nor_the_composer(
     window.show_banner("")
     assert not window.banner.isVisible()
     assert before == during == locked == places()
+
+
+def test_a_streaming_answer_is_drawn_less_often_as_drawing_it_costs_more(
+    qtbot, run, window_factory, monkeypatch
+) -> None:
+    """Drawing a streamed answer takes at most a small share of the time: when a draw is slow
+    (here made to take 12 ms), the next one waits longer; a new answer starts at the usual
+    pace again. The answer itself is whole whatever the pace."""
+    from app.ui.main_window_layout import STREAM_DRAW_MAX_MS, STREAM_DRAW_MS, stream_draw_interval
+
+    assert stream_draw_interval(1.0) == STREAM_DRAW_MS  # a cheap draw: the usual pace
+    assert stream_draw_interval(12.0) == 400  # 12 ms is 3% of 400 ms
+    assert stream_draw_interval(200.0) == STREAM_DRAW_MAX_MS  # never slower than this
+    window, assistant = window_factory()
+    window.show()
+    drawn = window.view.stream
+    intervals: list[list[int]] = []  # each answer's timer interval at its draws
+    delay = [0.012]  # a draw as slow as a long answer's on a slow machine
+
+    def timed_draw(message) -> None:  # type: ignore[no-untyped-def]
+        drawn(message)
+        time.sleep(delay[0])
+        intervals[-1].append(window._stream_timer.interval())
+
+    monkeypatch.setattr(window.view, "stream", timed_draw)
+    assistant.engine.settings.max_tokens = 80
+
+    async def go() -> None:
+        await window.attach(assistant)
+        intervals.append([])
+        await turn(window, lambda: type_and_send(qtbot, window, "Tell me about lighthouses."))
+        delay[0] = 0.0
+        intervals.append([])
+        await turn(window, lambda: type_and_send(qtbot, window, "And about harbours?"))
+
+    run(go())
+    slow, fast = intervals
+    assert slow[0] == STREAM_DRAW_MS  # (read before the draw's own cost is counted)
+    assert len(slow) > 1 and all(i >= 400 for i in slow[1:])
+    assert fast[0] == STREAM_DRAW_MS  # a new answer starts at the usual pace again
+    [conv] = assistant.db.conversations()
+    answer = assistant.db.messages(conv.id)[-1]
+    assert answer.content.strip()[:20] in window.view.toPlainText()
