@@ -56,10 +56,11 @@ class ConversationsPane(MainWindowLayout):
         """Show ``conv`` on its latest messages, or (``around``: a search hit's message) on the
         messages around that one, with the match marked and in view."""
         assert self.assistant is not None
-        await self._save_draft_now()
+        leaving = self._take_draft()
         self.statusBar().clearMessage()  # a note about the previous conversation
         self.conversation = conv
         self.title.setText(conv.title if conv else "New conversation")
+        await self._store_draft(*leaving)
         if conv is None:
             self.view.clear_conversation()
         else:
@@ -219,23 +220,47 @@ class ConversationsPane(MainWindowLayout):
         await self._save_draft_now()
 
     async def _save_draft_now(self) -> None:
-        self._draft_timer.stop()
-        if self.assistant is None:
-            return
-        db, text = self.assistant.db, self.composer.toPlainText()
-        conv_id = self.conversation.id if self.conversation else None
-        await self.assistant.db_call(lambda: db.set_draft(conv_id, text))
+        await self._store_draft(*self._current_draft())
 
-    async def _restore_draft(self) -> None:
-        if self.assistant is None:
-            return
-        db = self.assistant.db
-        conv_id = self.conversation.id if self.conversation else None
-        text = await self.assistant.db_call(lambda: db.draft(conv_id))
+    def _current_draft(self) -> tuple[str | None, str]:
+        """The conversation on screen (None: a new one) and the composer's text."""
+        self._draft_timer.stop()
+        return self.conversation.id if self.conversation else None, self.composer.toPlainText()
+
+    def _take_draft(self) -> tuple[str | None, str]:
+        """The draft of the conversation being left, and an empty composer at once: whatever
+        is typed from now on belongs to the conversation being opened."""
+        leaving = self._current_draft()
+        self._set_composer("")
+        return leaving
+
+    async def _store_draft(self, conv_id: str | None, text: str) -> None:
+        if self.assistant is not None:
+            db = self.assistant.db
+            await self.assistant.db_call(lambda: db.set_draft(conv_id, text))
+
+    def _set_composer(self, text: str) -> None:
+        """Put ``text`` in the composer, the cursor at its end, without it counting as typing."""
         self._restoring_draft = True
         self.composer.setPlainText(text)
         self.composer.moveCursor(QTextCursor.MoveOperation.End)  # typing goes on after it
         self._restoring_draft = False
+
+    async def _restore_draft(self) -> None:
+        """The open conversation's saved draft into the composer. Words typed while it was
+        being read (or while the history opened) are kept after it: neither is lost."""
+        if self.assistant is None:
+            return
+        db, conv = self.assistant.db, self.conversation
+        saved = await self.assistant.db_call(lambda: db.draft(conv.id if conv else None))
+        if self.conversation is not conv:
+            return  # another conversation was opened meanwhile: it restores its own
+        typed = self.composer.toPlainText()
+        if not typed.strip():
+            self._set_composer(saved)
+            return
+        self._set_composer(f"{saved.rstrip()}\n{typed}" if saved.strip() else typed)
+        await self._save_draft_now()
 
 
 __all__ = ["ConversationsPane"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QTextCursor
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 
 from app.core.assistant import (
     Assistant,
@@ -149,9 +149,7 @@ class MainWindow(ConversationsPane):
         self.conversation = None
         self.view.clear_conversation()
         self.conversations.clear()
-        self._restoring_draft = True
-        self.composer.clear()
-        self._restoring_draft = False
+        self._set_composer("")
         self.search.clear()
         self.title.setText("Locked")
         self.settings_button.setEnabled(False)
@@ -174,13 +172,7 @@ class MainWindow(ConversationsPane):
         self.composer.setEnabled(True)
         self.title.setText("New conversation")
         await self.reload_conversations()
-        typed = self.composer.toPlainText()  # typed while the history was opening
-        await self._restore_draft()
-        if typed.strip():  # kept, after the saved draft: neither is lost
-            saved = self.composer.toPlainText()
-            self.composer.setPlainText(f"{saved.rstrip()}\n{typed}" if saved.strip() else typed)
-            self.composer.moveCursor(QTextCursor.MoveOperation.End)
-            await self._save_draft_now()
+        await self._restore_draft()  # after it, anything typed while the history opened
         self._update_buttons()
         self.settings_button.setEnabled(True)
         self.composer.setFocus()
@@ -470,8 +462,7 @@ class MainWindow(ConversationsPane):
         self.qsettings.setValue("window/geometry", self.saveGeometry())
         self.qsettings.sync()
         if self.assistant is not None:
-            db, text = self.assistant.db, self.composer.toPlainText()
-            conv_id = self.conversation.id if self.conversation else None
+            db, (conv_id, text) = self.assistant.db, self._current_draft()
             self.assistant.db_call_blocking(lambda: db.set_draft(conv_id, text))
 
     def shutdown(self) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 import time
 
 from PySide6.QtCore import QPoint, Qt
@@ -498,6 +499,44 @@ def test_words_typed_while_the_history_opens_are_kept(qtbot, run, window_factory
     assert second.composer.toPlainText() == "typed at once\nand more"
     assert second.composer.textCursor().position() == len("typed at once\nand more")
     assert assistant2.db.draft(None) == "typed at once\nand more"
+
+
+def test_words_typed_while_a_conversation_opens_are_kept(
+    qtbot, run, window_factory, monkeypatch
+) -> None:
+    """Switching conversations empties the composer at once, and what is typed before the
+    opened conversation's draft has been read is kept after that draft, never wiped by it;
+    the draft being left is saved as it was. (The read is held back here so the typing
+    surely comes first.)"""
+    window, assistant = window_factory()
+    window.show()
+    qtbot.waitExposed(window)
+    db = assistant.db
+    read = threading.Event()
+    real_draft = db.draft
+
+    def held_draft(conversation_id):  # type: ignore[no-untyped-def]
+        read.wait(30)
+        return real_draft(conversation_id)
+
+    async def go() -> None:
+        await window.attach(assistant)
+        conv = db.create_conversation("Tomatoes")
+        db.set_draft(conv.id, "Saved words.")
+        await window.reload_conversations()
+        qtbot.keyClicks(window.composer, "left in the new one")
+        monkeypatch.setattr(db, "draft", held_draft)
+        window.conversations.setCurrentRow(0)  # open "Tomatoes"
+        await until(lambda: window.conversation is not None)
+        assert window.composer.toPlainText() == ""  # emptied at once
+        qtbot.keyClicks(window.composer, "typed meanwhile")
+        read.set()
+        await until(lambda: "Saved words." in window.composer.toPlainText())
+        assert window.composer.toPlainText() == "Saved words.\ntyped meanwhile"
+        await until(lambda: real_draft(conv.id) == "Saved words.\ntyped meanwhile")
+        assert real_draft(None) == "left in the new one"
+
+    run(go())
 
 
 def test_the_banner_coming_and_going_moves_neither_the_list_nor_the_composer(
