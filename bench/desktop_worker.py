@@ -157,6 +157,21 @@ async def _send(window, text: str) -> None:  # type: ignore[no-untyped-def]
     await _until(lambda: not window._busy, every=0.25)
 
 
+async def _stop_after_first_words(window) -> float:  # type: ignore[no-untyped-def]
+    """Send, press Esc once the answer's first words are on screen, and return the ms until
+    the window is ready again (the answer stopped and kept as partial)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.composer.setPlainText(PROMPT)
+    window._on_send_button_clicked()
+    await _until(lambda: window._streaming is not None and bool(window._streaming.content))
+    started = time.perf_counter()
+    QTest.keyClick(window.composer, Qt.Key.Key_Escape)
+    await _until(lambda: not window._busy, every=0.001)
+    return (time.perf_counter() - started) * 1000
+
+
 def _close(loop, steward, engine, assistant, window) -> None:  # type: ignore[no-untyped-def]
     from app.ui.event_loop import close_event_loop
 
@@ -178,6 +193,7 @@ def responsiveness(home: str, quick: bool) -> dict[str, object]:
     beat = Heartbeat()
     _, queries = corpus(2000)
     opened: list[float] = []
+    stops: list[float] = []
 
     async def main() -> None:
         await window.attach(assistant)
@@ -191,6 +207,8 @@ def responsiveness(home: str, quick: bool) -> dict[str, object]:
         await asyncio.sleep(0.2)
         with beat.phase("streaming an answer"):
             await _send(window, PROMPT)
+        for _ in range(2 if quick else 5):
+            stops.append(await _stop_after_first_words(window))
         await asyncio.sleep(0.2)
         with beat.phase("searching while typing"):
             for query in queries[: 4 if quick else 20]:
@@ -239,7 +257,7 @@ def responsiveness(home: str, quick: bool) -> dict[str, object]:
         loop.run_until_complete(main())
     finally:
         _close(loop, steward, engine, assistant, window)
-    return {"phases": beat.phases, "open_ms": opened}
+    return {"phases": beat.phases, "open_ms": opened, "stop_ms": stops}
 
 
 def window_rate(home: str, max_tokens: int) -> dict[str, object]:
