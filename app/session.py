@@ -12,9 +12,10 @@ arrives while another is answered waits (a :class:`Queued` event says so), in or
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -366,10 +367,17 @@ class Session:
 
     # --- one message ----------------------------------------------------------------------
 
-    async def take_turn(self, events: AsyncIterator[SessionEvent]) -> AsyncIterator[SessionEvent]:
+    @property
+    def messages_ahead(self) -> int:
+        """How many messages one sent now would wait for (the one being handled too)."""
+        return self._waiting + (1 if self._turn.locked() else 0)
+
+    async def take_turn(
+        self, events: AsyncGenerator[SessionEvent, None]
+    ) -> AsyncGenerator[SessionEvent, None]:
         """``events`` after every message that came before (a Queued event first when it
         has to wait)."""
-        ahead = self._waiting + (1 if self._turn.locked() else 0)
+        ahead = self.messages_ahead
         self._waiting += 1
         try:
             if ahead:
@@ -378,8 +386,9 @@ class Session:
         finally:
             self._waiting -= 1
         try:
-            async for event in events:
-                yield event
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    yield event
         finally:
             self._turn.release()
 
@@ -393,13 +402,15 @@ class Session:
         cancel: threading.Event | None = None,
         draft: Plan | None = None,
         drafting: bool = True,
-    ) -> AsyncIterator[SessionEvent]:
+    ) -> AsyncGenerator[SessionEvent, None]:
         """Route one message and stream what happens (see the module docs). ``draft`` is the
         open draft the message may answer or change; ``drafting=False`` only answers."""
-        async for event in self.take_turn(
+        turn = self.take_turn(
             self._handle(text, conversation, backend, params, cancel, draft, drafting)
-        ):
-            yield event
+        )
+        async with contextlib.aclosing(turn):
+            async for event in turn:
+                yield event
 
     async def _handle(
         self,
@@ -410,7 +421,7 @@ class Session:
         cancel: threading.Event | None,
         draft: Plan | None,
         drafting: bool,
-    ) -> AsyncIterator[SessionEvent]:
+    ) -> AsyncGenerator[SessionEvent, None]:
         if cancel is not None and cancel.is_set():
             return  # stopped while it waited: nothing was stored
         try:
@@ -438,7 +449,7 @@ class Session:
 
     async def draft(
         self, planner: Planner, text: str | list[str], draft: Plan | None = None
-    ) -> AsyncIterator[SessionEvent]:
+    ) -> AsyncGenerator[SessionEvent, None]:
         """Draft a workflow (or answer the open draft's question, or change the draft): the
         planner's routed notices as they happen, then the Drafted plan."""
         from app.automations.intent import looks_like_automation

@@ -103,25 +103,26 @@ async def _stream_answer(
                 draft=chat.draft if chat is not None else None,
                 drafting=chat is not None,
             )
-        async for event in events:
-            if isinstance(event, Started):
-                started = event
-            elif isinstance(event, Routed):
-                err(f"({event.text()})")
-            elif isinstance(event, Token) and echo:
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
-            elif isinstance(event, Trimmed):
-                err(
-                    f"\n(note: {event.dropped_messages} earlier messages no longer fit the "
-                    f"model's {event.n_ctx}-token context and were left out of this answer)"
-                )
-            elif isinstance(event, Finished):
-                finished = event
-            elif isinstance(event, Failed):
-                raise event.error
-            elif chat is not None and isinstance(event, Drafted | Proposed):
-                await chat.offer(event)
+        async with contextlib.aclosing(events):  # the turn ends when this does
+            async for event in events:
+                if isinstance(event, Started):
+                    started = event
+                elif isinstance(event, Routed):
+                    err(f"({event.text()})")
+                elif isinstance(event, Token) and echo:
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+                elif isinstance(event, Trimmed):
+                    err(
+                        f"\n(note: {event.dropped_messages} earlier messages no longer fit the "
+                        f"model's {event.n_ctx}-token context and were left out of this answer)"
+                    )
+                elif isinstance(event, Finished):
+                    finished = event
+                elif isinstance(event, Failed):
+                    raise event.error
+                elif chat is not None and isinstance(event, Drafted | Proposed):
+                    await chat.offer(event)
     if finished is not None and finished.message.status == "length":
         err(
             f"\n(stopped at the length limit of {params.max_tokens} tokens: /continue in "

@@ -19,7 +19,7 @@ import asyncio
 import functools
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -159,7 +159,7 @@ class Assistant:
         params: SamplingParams | None = None,
         cancel: threading.Event | None = None,
         backend: BackendChoice | None = None,
-    ) -> AsyncIterator[AssistantEvent]:
+    ) -> AsyncGenerator[AssistantEvent, None]:
         """Store ``text`` as the user's message and stream the answer (see module docs)."""
         if not text.strip():
             raise UsageError("The message is empty; type something to ask.")
@@ -206,7 +206,7 @@ class Assistant:
         params: SamplingParams | None = None,
         cancel: threading.Event | None = None,
         backend: BackendChoice | None = None,
-    ) -> AsyncIterator[AssistantEvent]:
+    ) -> AsyncGenerator[AssistantEvent, None]:
         """Answer the last user message again (optionally after editing its text)."""
         mode = self._mode(backend)
         model_name = self._model_name(mode)
@@ -240,7 +240,7 @@ class Assistant:
         params: SamplingParams | None = None,
         cancel: threading.Event | None = None,
         backend: BackendChoice | None = None,
-    ) -> AsyncIterator[AssistantEvent]:
+    ) -> AsyncGenerator[AssistantEvent, None]:
         """Go on with the last answer where it stopped at the length limit: the new text is
         added to the same message, which is stored again as "complete" (or "length")."""
         mode = self._mode(backend)

@@ -7,9 +7,10 @@ built in main_window_layout.py, the conversations side lives in conversations_pa
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -351,7 +352,7 @@ class MainWindow(ConversationsPane):
         return self._cancel
 
     async def _run(
-        self, events: AsyncIterator[SessionEvent], *, follows_view: bool = False
+        self, events: AsyncGenerator[SessionEvent, None], *, follows_view: bool = False
     ) -> None:
         from app.session import Failed
 
@@ -359,10 +360,13 @@ class MainWindow(ConversationsPane):
         self._update_buttons()
         turn = _Turn(follows_view, time.monotonic())
         try:
-            async for event in events:
-                if isinstance(event, Failed):
-                    raise event.error
-                await self._on_turn_event(turn, event)
+            # closed on the way out, so the session's turn ends with this one even when a
+            # failure leaves the loop early (not whenever the collector reaches it)
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    if isinstance(event, Failed):
+                        raise event.error
+                    await self._on_turn_event(turn, event)
         except KnownError as exc:
             self.show_banner(exc.user_text(), error=True)
             if self.conversation is not None:

@@ -9,6 +9,7 @@ drafted here too; "Review in Steward" opens the draft's card in the window."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from typing import TYPE_CHECKING
 
@@ -185,30 +186,31 @@ class QuickPrompt(QFrame):
         parts: list[str] = []
         try:
             events = session.submit(text, self.conversation_id, cancel=cancel, draft=self._plan)
-            async for event in events:
-                if isinstance(event, Started):
-                    self.conversation_id = event.conversation.id
-                elif isinstance(event, Token):
-                    parts.append(event.text)
-                    self._answer_text = "".join(parts)
-                    self.answer.setHtml(self.renderer.render(self._answer_text).html)
-                elif isinstance(event, Queued):
-                    self.hint.setText("Waiting for the answer in the Steward window…")
-                elif isinstance(event, Drafting):
-                    self.hint.setText("Drafting a workflow…")
-                elif isinstance(event, Routed):
-                    self.hint.setText(event.text())
-                elif isinstance(event, Drafted):
-                    self._show_plan(event.plan)
-                elif isinstance(event, Failed):
-                    raise event.error
-                elif isinstance(event, Finished):
-                    self.hint.setText(
-                        "Stopped: what was written is kept."
-                        if event.message.status == "partial"
-                        else f"{event.message.model} · {event.message.backend}"
-                    )
-                    self.answered.emit(event.message.conversation_id)
+            async with contextlib.aclosing(events):  # the turn ends when this does
+                async for event in events:
+                    if isinstance(event, Started):
+                        self.conversation_id = event.conversation.id
+                    elif isinstance(event, Token):
+                        parts.append(event.text)
+                        self._answer_text = "".join(parts)
+                        self.answer.setHtml(self.renderer.render(self._answer_text).html)
+                    elif isinstance(event, Queued):
+                        self.hint.setText("Waiting for the answer in the Steward window…")
+                    elif isinstance(event, Drafting):
+                        self.hint.setText("Drafting a workflow…")
+                    elif isinstance(event, Routed):
+                        self.hint.setText(event.text())
+                    elif isinstance(event, Drafted):
+                        self._show_plan(event.plan)
+                    elif isinstance(event, Failed):
+                        raise event.error
+                    elif isinstance(event, Finished):
+                        self.hint.setText(
+                            "Stopped: what was written is kept."
+                            if event.message.status == "partial"
+                            else f"{event.message.model} · {event.message.backend}"
+                        )
+                        self.answered.emit(event.message.conversation_id)
             self.open_button.setEnabled(self.conversation_id is not None or self._plan is not None)
         except KnownError as exc:
             self.hint.setText(exc.user_text())

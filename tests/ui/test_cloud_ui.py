@@ -102,6 +102,11 @@ def test_consent_is_asked_when_the_local_model_cannot_answer(
         button = next(b for b in box.buttons() if b.text().replace("&", "") == label)
         button.click()
 
+    # when the window is ready again, the session is too: a message sent at that moment
+    # does not wait behind the one that just ended (a refused one included)
+    ahead_when_ready: list[int] = []
+    window.turn_ended.connect(lambda: ahead_when_ready.append(session.core.messages_ahead))
+
     async def go() -> None:
         await session.start()
         assert "gone.gguf" in window.banner.text()
@@ -122,6 +127,7 @@ def test_consent_is_asked_when_the_local_model_cannot_answer(
         await until(lambda: not window._busy, timeout=120)
 
     run(go())
+    assert ahead_when_ready == [0, 0]
     db = session.assistant.db
     [conv] = db.conversations()
     messages = db.messages(conv.id)
