@@ -105,7 +105,7 @@ class FailingEngine(LocalEngine):
         async for ev in super().generate(*args, **kwargs):
             yield ev
             n += isinstance(ev, TokenEvent)
-            if n == 3:  # an answer shorter than this would end before the failure
+            if n == 2:  # after two deliveries of text (the answer is longer than that)
                 raise ModelError("The model failed while answering: out of memory.")
 
 

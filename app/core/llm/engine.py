@@ -114,6 +114,18 @@ class _SavedState:
     data: bytes
 
 
+def _with_tokens_behind(item: EngineEvent, pending: collections.deque[Any]) -> EngineEvent:
+    """``item`` and, for text, the TokenEvents right behind it in ``pending`` as one event:
+    what one wake-up hands over goes on as one, since each event costs every layer above
+    (store, session, window) a step on the loop."""
+    if not isinstance(item, TokenEvent) or not pending or not isinstance(pending[0], TokenEvent):
+        return item
+    pieces = [item.text]
+    while pending and isinstance(pending[0], TokenEvent):
+        pieces.append(pending.popleft().text)
+    return TokenEvent("".join(pieces))
+
+
 class LocalEngine:
     """The local GGUF model, owned by one worker thread."""
 
@@ -251,9 +263,10 @@ class LocalEngine:
         """Stream the answer to ``messages`` (system prompt first, newest user message last;
         a last assistant message is a cut-off answer, continued from where it stopped).
 
-        Yields TokenEvent for each piece of text, a TrimmedEvent if older messages had to be
-        left out, and finally one DoneEvent with the statistics. Setting ``cancel`` ends the
-        stream with finish reason "cancelled". Closing the iterator early cancels too.
+        Yields a TokenEvent with the text made since the last one (one per wake-up, see
+        Waker), a TrimmedEvent if older messages had to be left out, and finally one DoneEvent
+        with the statistics. Setting ``cancel`` ends the stream with finish reason
+        "cancelled". Closing the iterator early cancels too.
         """
         loop = asyncio.get_running_loop()
         pending: collections.deque[EngineEvent | BaseException | None] = collections.deque()
@@ -291,7 +304,7 @@ class LocalEngine:
                         break
                     if isinstance(item, BaseException):
                         raise item
-                    yield item
+                    yield _with_tokens_behind(item, pending)
                 if not finished:
                     ready.clear()
                     if not pending:
