@@ -46,7 +46,9 @@ def handler(command: str) -> Handler:
     return found
 
 
-def _err(text: str) -> None:
+def err(text: str) -> None:
+    """One message for the user, on stderr (kept here so the desktop starts without the
+    commands' imports)."""
     print(text, file=sys.stderr, flush=True)
 
 
@@ -66,7 +68,7 @@ def run(
     given = [name for name in DESKTOP_OPTIONS if getattr(args, name)]
     if args.command is not None and given:
         option = "--" + given[0].replace("_", "-")
-        _err(f"steward: {option} is for the desktop app; it goes without a command")
+        err(f"steward: {option} is for the desktop app; it goes without a command")
         return ExitCode.USAGE
     paths: Paths | None = None
     steward: Steward | None = None
@@ -84,10 +86,10 @@ def run(
         setup_logging(paths, verbose=args.verbose)
         return int(handler(command)(args, steward))
     except KnownError as exc:
-        _err(f"steward: {exc.user_text()}")
+        err(f"steward: {exc.user_text()}")
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        _err("steward: interrupted")
+        err("steward: interrupted")
         return 130
     except Exception as exc:
         where = ""
@@ -98,7 +100,7 @@ def run(
                 where = (
                     f"; details in {write_crash_report(paths, type(exc), exc, exc.__traceback__)}"
                 )
-        _err(f"steward: unexpected error (a bug in Steward){where}")
+        err(f"steward: unexpected error (a bug in Steward){where}")
         return ExitCode.BUG
     finally:
         if steward is not None:

@@ -14,7 +14,8 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import ask_consent, err, not_utf8
+from app.cli import err
+from app.cli.common import ask_consent, not_utf8
 from app.core.assistant import (
     BackendChoice,
     Finished,

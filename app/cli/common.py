@@ -7,20 +7,13 @@ import asyncio
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING
 
+from app.cli import err
 from app.core.assistant import (
     ConsentAnswer,
     ConsentRequest,
 )
 from app.core.errors import UsageError
-
-if TYPE_CHECKING:
-    pass
-
-
-def err(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def show_recovery_key(key: str) -> None:

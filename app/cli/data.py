@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import err
+from app.cli import err
 from app.core import history_io
 from app.core.errors import ExitCode, KnownError, UsageError
 from app.core.secrets import (

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from app.cli.common import err
+from app.cli import err
 from app.core.errors import UsageError
 from app.core.llm.cloud import validate_base_url
 from app.core.settings import apply_setting
