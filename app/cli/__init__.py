@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "passphrase": "app.cli.data:cmd_passphrase",
     "settings": "app.cli.settings:cmd_settings",
     "cloud": "app.cli.settings:cmd_cloud",
+    "models": "app.cli.models:cmd_models",
     "automations": "app.cli.automations:cmd_automations",
     "plugins": "app.cli.automations:cmd_plugins",
     "daemon": "app.cli.automations:cmd_daemon",

@@ -25,7 +25,7 @@ from app.core.secrets import (
     terminal_asker,
 )
 from app.core.steward import (
-    CLOUD_KEY,
+    SECRET_NAMES,
     SecretStore,
     Steward,
 )
@@ -259,11 +259,11 @@ def cmd_passphrase(args: argparse.Namespace, steward: Steward) -> int:
         if not phrase:
             raise UsageError("Give the new passphrase in a terminal or STEWARD_PASSPHRASE.")
         steward.keys.set_passphrase(steward.key, phrase)
-        SecretStore(steward).relocate((CLOUD_KEY,))  # the API key moves with the database key
+        SecretStore(steward).relocate(SECRET_NAMES)  # the API key moves with the database key
         print("A passphrase is now required to unlock Steward.")
     else:
         steward.keys.use_keyring(steward.key)
-        SecretStore(steward).relocate((CLOUD_KEY,))
+        SecretStore(steward).relocate(SECRET_NAMES)
         print("The key is kept in the keyring again; no passphrase is required.")
     return 0
 

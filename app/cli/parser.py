@@ -157,6 +157,26 @@ def build_parser() -> Parser:
     csub.add_parser("test", help="send a one-token request and report")
     csub.add_parser("off", help="switch the cloud off (the key stays stored)")
 
+    mo = sub.add_parser("models", help="download model files (resumable, verified)")
+    msub = mo.add_subparsers(dest="models_command", required=True, parser_class=Parser)
+    m = msub.add_parser(
+        "pull",
+        help="download a GGUF file into the models folder: resumes where it stopped, "
+        "verifies size and SHA-256",
+    )
+    m.add_argument("url", metavar="URL", help="the http(s) URL of a .gguf file")
+    m.add_argument(
+        "--sha256",
+        metavar="HEX",
+        help="the file's expected SHA-256 (default: the hub's, else computed and unverified)",
+    )
+    m.add_argument("--json", action="store_true", help="print the result as JSON")
+    m = msub.add_parser(
+        "token",
+        help="store a hub access token (from STEWARD_HUB_TOKEN, standard input or a prompt)",
+    )
+    m.add_argument("--remove", action="store_true", help="forget the stored token")
+
     st = sub.add_parser("settings", help="show or change settings")
     ssub = st.add_subparsers(dest="settings_command", required=True, parser_class=Parser)
     s = ssub.add_parser("show", help="every setting, for the active model")

@@ -82,6 +82,18 @@ APPEARANCES = ("system", "light", "dark")
 
 
 @dataclass
+class DownloadSettings:
+    """How model files are downloaded (see app.core.llm.download). The hub token is not
+    here: it lives in the keyring or the encrypted database."""
+
+    stall_timeout: float = 30.0  # seconds without a byte before reconnecting
+    retries: int = 10  # failed attempts in a row before giving up
+    ca_file: str = ""  # an extra CA certificate (PEM) for networks that inspect TLS
+    proxy: str = ""  # empty: HTTPS_PROXY / NO_PROXY from the environment
+    mirror: str = ""  # a host with the hub's URL layout (e.g. https://hf-mirror.com)
+
+
+@dataclass
 class Settings:
     model_path: str = ""  # empty: the embedded default model
     state_cache_entries: int = 4  # conversations whose model state stays in memory
@@ -90,6 +102,7 @@ class Settings:
     appearance: str = "system"  # one of APPEARANCES: follow the system, or always light/dark
     models: dict[str, ModelSettings] = field(default_factory=dict)
     cloud: CloudSettings = field(default_factory=CloudSettings)
+    downloads: DownloadSettings = field(default_factory=DownloadSettings)
 
     def model_id(self) -> str:
         return (
@@ -181,6 +194,15 @@ def _model_from_dict(raw: dict[str, Any]) -> ModelSettings:
     return ModelSettings(**_typed(raw, ModelSettings()))
 
 
+def _load_sections(settings: Settings, raw: dict[str, Any]) -> None:
+    cloud = raw.get("cloud", {})
+    if isinstance(cloud, dict):
+        settings.cloud = _cloud_from_dict(cloud)
+    downloads = raw.get("downloads", {})
+    if isinstance(downloads, dict):
+        settings.downloads = DownloadSettings(**_typed(downloads, DownloadSettings()))
+
+
 def _cloud_from_dict(raw: dict[str, Any]) -> CloudSettings:
     cloud = CloudSettings(**_typed(raw, CloudSettings()))
     if cloud.policy not in CLOUD_POLICIES:
@@ -215,9 +237,7 @@ class SettingsStore:
             settings.start_minimized = raw["start_minimized"]
         if raw.get("appearance") in APPEARANCES:
             settings.appearance = raw["appearance"]
-        cloud = raw.get("cloud", {})
-        if isinstance(cloud, dict):
-            settings.cloud = _cloud_from_dict(cloud)
+        _load_sections(settings, raw)
         models = raw.get("models", {})
         if isinstance(models, dict):
             for key, value in models.items():
@@ -234,6 +254,7 @@ class SettingsStore:
             "appearance": settings.appearance,
             "models": {k: dataclasses.asdict(v) for k, v in settings.models.items()},
             "cloud": dataclasses.asdict(settings.cloud),
+            "downloads": dataclasses.asdict(settings.downloads),
         }
         tmp = self.path.with_suffix(".toml.tmp")
         try:

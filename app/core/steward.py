@@ -71,7 +71,8 @@ class Steward:
         from app.core.secrets import _keyring_delete
 
         self.close()
-        _keyring_delete(self.keys.secret_user(CLOUD_KEY))
+        for name in SECRET_NAMES:
+            _keyring_delete(self.keys.secret_user(name))
         self.keys.forget()
         for suffix in ("", "-wal", "-shm"):
             self.paths.database.with_name(self.paths.database.name + suffix).unlink(missing_ok=True)
@@ -165,6 +166,8 @@ class SecretStore:
 
 
 CLOUD_KEY = "cloud-api-key"
+HUB_TOKEN = "hub-token"  # an access token for model downloads from the hub
+SECRET_NAMES = (CLOUD_KEY, HUB_TOKEN)  # every secret SecretStore keeps
 
 
 def cloud_endpoint(cloud: CloudSettings, api_key: str, *, retries: bool = True) -> CloudEndpoint:

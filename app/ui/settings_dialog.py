@@ -37,6 +37,7 @@ from app.core.secrets import format_recovery_key, keyring_info
 from app.core.settings import CloudSettings, ModelSettings
 from app.core.steward import (
     CLOUD_KEY,
+    SECRET_NAMES,
     SecretStore,
     Steward,
     check_cloud_endpoint,
@@ -511,7 +512,7 @@ class SettingsDialog(QDialog):
 
         def work() -> None:
             change()
-            SecretStore(self.steward).relocate((CLOUD_KEY,))
+            SecretStore(self.steward).relocate(SECRET_NAMES)
 
         try:
             await asyncio.get_running_loop().run_in_executor(None, work)
