@@ -1,6 +1,8 @@
 """`python packaging/check_package.py`: check the Linux packages that packaging/build.py made.
 
-1. Unpack the .tar.gz into a temporary folder and run the frozen `steward --self-test`.
+1. Unpack the .tar.gz into a temporary folder and run the frozen `steward --self-test`,
+   its install script, a user plugin, and every terminal command's module (ask, history,
+   settings, cloud, models pull from a hub on 127.0.0.1).
 2. Check the .deb's metadata (`dpkg-deb --info`), extract it with `dpkg -x` into a temporary
    root (never installed into this machine's /usr) and run its `--self-test` too.
 3. Start the frozen desktop app under Xvfb on a history of 200 messages, save a screenshot
@@ -109,6 +111,40 @@ def check_user_plugin(executable: Path, work: Path) -> None:
     print("user plugin folder: the example plugin loaded by the frozen app and run in a workflow")
 
 
+def check_commands(executable: Path, work: Path) -> None:
+    """Every terminal command's module is in the bundle (each is imported by name): a
+    question answered by the embedded model, the history, the settings, the cloud settings,
+    and a model pulled from a hub on 127.0.0.1 (TLS and proxies are tested from source)."""
+    from app.core.llm.model_files import embedded_model_path
+    from tests.hub_server import HubServer
+
+    env = _env(str(work / "commands-home"))
+
+    def steward(*args: str) -> str:
+        done = subprocess.run(
+            [str(executable), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+        assert done.returncode == 0, f"steward {' '.join(args)}: {done.stderr[-2000:]}"
+        return done.stdout
+
+    assert steward("ask", "--max-tokens", "8", "Say hello.").strip()
+    assert json.loads(steward("history", "list", "--json"))
+    assert json.loads(steward("settings", "show", "--json"))
+    assert json.loads(steward("cloud", "show", "--json"))["enabled"] is False
+    model = embedded_model_path()
+    assert model is not None
+    with HubServer() as hub:
+        hub.add("pulled.gguf", model.read_bytes())
+        pulled = json.loads(steward("models", "pull", hub.resolve_url("pulled.gguf"), "--json"))
+    assert pulled["verification"] == "hub" and Path(pulled["path"]).stat().st_size > 0, pulled
+    print("terminal commands: ask, history, settings, cloud and models pull in the frozen app")
+
+
 def check_deb_info(deb: Path, ver: str) -> None:
     info = subprocess.run(
         ["dpkg-deb", "--info", str(deb)], capture_output=True, text=True, check=True
@@ -192,6 +228,7 @@ def main() -> int:
         self_test(bundle / "steward", work / "home-tar")
         check_install_script(unpacked / f"steward-{ver}", work)
         check_user_plugin(bundle / "steward", work)
+        check_commands(bundle / "steward", work)
         print(f"== {debs[0].name}: metadata, then self-test from `dpkg -x`")
         check_deb_info(debs[0], ver)
         root = work / "deb-root"
