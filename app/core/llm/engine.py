@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from app.core.errors import ContextOverflowError, ModelError
+from app.core.llm.grammar import Grammars
 from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
 from app.core.llm.prompt import ChatMessage, Formatter, make_formatter
 from app.core.llm.worker import EitherEvent, Waker, Worker
@@ -43,7 +44,6 @@ FinishReason = Literal["stop", "length", "cancelled"]
 # prompt, so the trimmed start stays put for several turns and the cached prefix survives.
 TRIM_TARGET = 0.6
 COUNT_CACHE_ENTRIES = 20_000
-GRAMMAR_CACHE_ENTRIES = 8
 TURN_OVERHEAD = 6  # tokens a chat template adds around each message (role markers)
 
 
@@ -145,7 +145,7 @@ class LocalEngine:
         self._states: OrderedDict[str, _SavedState] = OrderedDict()
         self._trim_start: dict[str, int] = {}
         self._counts: dict[str, int] = {}  # message text -> tokens (see _count)
-        self._grammars: dict[str, Any] = {}  # JSON schema text -> LlamaGrammar
+        self._grammars = Grammars()  # built on the engine thread, once per schema
         self._cancel: EitherEvent | None = None
         self._abort_armed = False
         # Kept referenced: llama.cpp holds a raw pointer to this ctypes callback.
@@ -437,26 +437,6 @@ class LocalEngine:
                 llm.reset()
         self._current_key = key
 
-    def _grammar(self, json_schema: str) -> Any:
-        """The llama.cpp grammar for a JSON schema, built once per schema (building one
-        takes milliseconds, a planner asks with the same schema again when it retries)."""
-        if not json_schema:
-            return None
-        grammar = self._grammars.get(json_schema)
-        if grammar is None:
-            from llama_cpp.llama_grammar import LlamaGrammar
-
-            try:
-                grammar = LlamaGrammar.from_json_schema(json_schema, verbose=False)
-            except (ValueError, KeyError, AssertionError, RecursionError) as exc:
-                raise ModelError(
-                    f"The answer format could not be turned into a grammar: {exc}."
-                ) from exc
-            if len(self._grammars) >= GRAMMAR_CACHE_ENTRIES:
-                self._grammars.pop(next(iter(self._grammars)))
-            self._grammars[json_schema] = grammar
-        return grammar
-
     def _is_end(self, token: int) -> bool:
         import llama_cpp
 
@@ -492,7 +472,7 @@ class LocalEngine:
             top_k=40,
             min_p=0.05,
             repeat_penalty=1.0,
-            grammar=self._grammar(params.json_schema),
+            grammar=self._grammars.get(params.json_schema),
         )
         done = _Progress()
         try:
