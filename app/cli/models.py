@@ -8,9 +8,7 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
 from app.cli import err
 from app.core.errors import UsageError
@@ -19,6 +17,8 @@ from app.core.llm.download import (
     Downloaded,
     HubTokenNeededError,
     Progress,
+    checked_sha256,
+    destination_for,
     human_size,
     options_from,
 )
@@ -42,30 +42,9 @@ def cmd_models(args: argparse.Namespace, steward: Steward) -> int:
     raise UsageError(f"Unknown models command {args.models_command!r}.")
 
 
-def _destination(url: str, models: Path) -> Path:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(
-            f"{url!r} is not an http(s) URL: `steward models pull` takes the URL of a GGUF file."
-        )
-    name = unquote(parts.path.rsplit("/", 1)[-1])
-    if not name.lower().endswith(".gguf") or name in (".gguf", "") or "/" in name:
-        raise UsageError(f"The URL must end with the name of a .gguf file, not {name!r}.")
-    return models / name
-
-
-def _check_sha256(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip().lower()
-    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise UsageError("--sha256 must be the file's SHA-256: 64 hexadecimal digits.")
-    return value
-
-
 def _pull(args: argparse.Namespace, steward: Steward) -> int:
-    dest = _destination(args.url, steward.paths.models)
-    sha256 = _check_sha256(args.sha256)
+    dest = destination_for(args.url, steward.paths.models)
+    sha256 = checked_sha256(args.sha256)
     if dest.exists():
         print(f"Already downloaded: {dest}")
         return 0

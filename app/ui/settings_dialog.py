@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
 from app.core import autostart
 from app.core.errors import KnownError, UsageError
 from app.core.llm.cloud import validate_base_url
+from app.core.llm.download import options_from
 from app.core.llm.model_files import check_gguf
 from app.core.secrets import format_recovery_key, keyring_info
 from app.core.settings import CloudSettings, ModelSettings
 from app.core.steward import (
     CLOUD_KEY,
+    HUB_TOKEN,
     SECRET_NAMES,
     SecretStore,
     Steward,
@@ -44,6 +46,7 @@ from app.core.steward import (
     cloud_endpoint,
 )
 from app.ui.dialogs import choose_file, tell
+from app.ui.model_download import ModelDownloadDialog
 from app.ui.qt_async import async_slot
 
 ERASE_WORD = "erase"
@@ -101,11 +104,15 @@ class SettingsDialog(QDialog):
         self.model_label = QLabel(wordWrap=True)
         self.embedded_button = embedded = QPushButton("Use the embedded model")
         self.choose_button = choose = QPushButton("Choose a GGUF file…")
+        self.download_button = download = QPushButton("Download a model…")
         embedded.clicked.connect(self._on_embedded_clicked)
         choose.clicked.connect(self._on_choose_clicked)
+        download.clicked.connect(self._on_download_clicked)
+        self.download_dialog: ModelDownloadDialog | None = None
         row = QHBoxLayout()
         row.addWidget(embedded)
         row.addWidget(choose)
+        row.addWidget(download)
         row.addStretch(1)
         self.n_ctx = QSpinBox(minimum=256, maximum=131072, singleStep=256)
         self.n_threads = QSpinBox(minimum=0, maximum=256)
@@ -159,6 +166,29 @@ class SettingsDialog(QDialog):
         )
         if path is not None and shiboken6.isValid(self):
             await self.choose_model(str(path))
+
+    @async_slot()
+    async def _on_download_clicked(self) -> None:
+        """The download dialog, with the hub token if one is stored (read off this thread)."""
+        if self.download_dialog is None:
+            secrets = SecretStore(self.steward)
+            loop = asyncio.get_running_loop()
+            try:
+                token = await loop.run_in_executor(None, secrets.get, HUB_TOKEN) or ""
+            except KnownError:
+                token = ""
+            if not shiboken6.isValid(self):
+                return
+            options = options_from(self.steward.settings.downloads, token)
+            dialog = ModelDownloadDialog(self.steward.paths.ensure().models, options, self)
+            dialog.use_model.connect(self._use_downloaded)
+            self.download_dialog = dialog
+        self.download_dialog.show()
+        self.download_dialog.raise_()
+
+    @async_slot(str)
+    async def _use_downloaded(self, path: str) -> None:
+        await self.choose_model(path)
 
     async def choose_model(self, path: str) -> bool:
         """Validate ``path`` (off the GUI thread) and select it; an invalid file changes nothing."""

@@ -149,3 +149,34 @@ def test_a_wrong_hash_and_an_unreachable_hub_end_with_one_line(hub: HubServer, h
     not_gguf = run_steward("models", "pull", hub.base_url + "/plain/readme.txt", home=home)
     assert not_gguf.returncode == 2 and ".gguf" in not_gguf.stderr
     assert os.listdir(resolve_paths(home).models) == []
+
+
+def test_a_gated_file_takes_the_stored_token_sent_to_the_hub_only(
+    hub: HubServer, home: Path, model_bytes: bytes
+) -> None:
+    hub.add("gated.gguf", model_bytes[: 4 * MB], needs_token="hf_canary_token_4471")
+    settings = resolve_paths(home).ensure().settings_file
+    # the hub here is reached as a mirror of huggingface.co, as hf-mirror would be
+    settings.write_text(f'[downloads]\nmirror = "{hub.base_url}"\n', encoding="utf-8")
+    url = "https://huggingface.co/steward-tests/models/resolve/main/gated.gguf"
+    refused = run_steward("models", "pull", url, home=home)
+    assert refused.returncode == 3 and "access token" in refused.stderr
+    assert "steward models token" in refused.stderr
+    stored = run_steward("models", "token", home=home, STEWARD_HUB_TOKEN="hf_canary_token_4471")
+    assert stored.returncode == 0, stored.stderr
+    assert "hf_canary_token_4471" not in settings.read_text()  # never in the settings file
+    pulled = run_steward("models", "pull", url, "--json", home=home)
+    assert pulled.returncode == 0, pulled.stderr
+    assert json.loads(pulled.stdout)["size"] == 4 * MB
+    sent = [r.headers.get("Authorization") for r in hub.requests if "gated" in r.path]
+    assert "Bearer hf_canary_token_4471" in sent
+    # another host (here the same server by another name) never sees it
+    hub.add("other.gguf", model_bytes[:MB])
+    elsewhere = hub.plain_url("other.gguf").replace("127.0.0.1", "localhost")
+    assert run_steward("models", "pull", elsewhere, home=home).returncode == 0
+    assert all("Authorization" not in r.headers for r in hub.requests if "other" in r.path)
+    removed = run_steward("models", "token", "--remove", home=home)
+    assert removed.returncode == 0
+    (resolve_paths(home).models / "gated.gguf").unlink()
+    again = run_steward("models", "pull", url, home=home)
+    assert again.returncode == 3 and "access token" in again.stderr

@@ -40,11 +40,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from app.core.errors import KnownError, NotFoundError, StorageError
+from app.core.errors import KnownError, NotFoundError, StorageError, UsageError
 from app.core.settings import DownloadSettings
 
 HUB_HOST = "huggingface.co"
@@ -135,6 +135,27 @@ class Downloaded:
     reconnects: int
 
 
+def destination_for(url: str, folder: Path) -> Path:
+    """Where the file at ``url`` goes in ``folder``: its own name, which must be a .gguf."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"{url!r} is not an http(s) URL of a GGUF file.")
+    name = unquote(parts.path.rsplit("/", 1)[-1])
+    if not name.lower().endswith(".gguf") or name.lower() == ".gguf":
+        raise UsageError(f"The URL must end with the name of a .gguf file, not {name!r}.")
+    return folder / name
+
+
+def checked_sha256(value: str | None) -> str | None:
+    """A SHA-256 the user typed, normalised; None for none."""
+    value = (value or "").strip().lower()
+    if not value:
+        return None
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise UsageError("The SHA-256 must be 64 hexadecimal digits.")
+    return value
+
+
 def options_from(settings: DownloadSettings, token: str = "") -> DownloadOptions:
     return DownloadOptions(
         stall_timeout=settings.stall_timeout,
@@ -174,7 +195,7 @@ def ssl_context(ca_file: str = "") -> ssl.SSLContext:
         except (OSError, ssl.SSLError) as exc:
             raise DownloadError(
                 f"The CA certificate file {ca_file} cannot be used: {exc}.",
-                hint="Choose a PEM certificate file in Settings › Models.",
+                hint="Set ca_file under [downloads] in the settings file to a PEM certificate.",
             ) from exc
     return context
 
@@ -218,7 +239,7 @@ def _refused(response: httpx.Response, url: str) -> KnownError | None:
     if status in (401, 403):
         return HubTokenNeededError(
             f"The server refused the download ({status}): {url} needs an access token.",
-            hint="Add a hub token in Settings › Models (it is kept in the keyring), or "
+            hint="Store one with `steward models token` (it is kept with your other secrets), or "
             "accept the model's terms on its page first.",
         )
     if status in (404, 410):
@@ -262,13 +283,14 @@ def _network_error(url: str, exc: Exception) -> DownloadError:
         return DownloadError(
             f"The certificate of {host} is not trusted by this computer.",
             hint="On a network that inspects TLS, add your organisation's CA certificate "
-            "file in Settings › Models.",
+            "file as ca_file under [downloads] in the settings file.",
         )
     if isinstance(exc, httpx.ProxyError):
         return DownloadError(f"The proxy refused the connection to {host}: {exc}.")
     return DownloadError(
         f"{host} cannot be reached ({type(exc).__name__}: {exc or 'no answer'}).",
-        hint="Check the connection, or set a mirror or a proxy in Settings › Models.",
+        hint="Check the connection, or set a mirror or a proxy under [downloads] in the "
+        "settings file.",
     )
 
 
@@ -407,7 +429,8 @@ class Download:
     async def _body(self, response: httpx.Response) -> None:
         with self.part.open("ab") as f:
             try:
-                async for chunk in response.aiter_raw(CHUNK):
+                # each network read as it comes: a buffer of several would be lost on a drop
+                async for chunk in response.aiter_raw():
                     try:
                         f.write(chunk)
                     except OSError as exc:
