@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import automations, cloud, desktop, llm, planner, store
+from bench import automations, cloud, desktop, download, llm, planner, store
 from bench.table import Row, print_table
 
 SUITES = {
     "llm": llm.run,
     "store": store.run,
     "cloud": cloud.run,
+    "download": download.run,
     "desktop": desktop.run,
     "automations": automations.run,
     "planner": planner.run,
