@@ -37,9 +37,10 @@ class HubFile:
     bytes_per_s: float = 0.0  # 0: as fast as possible
     needs_token: str = ""  # a bearer token the hub wants (401 without, 403 when wrong)
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+    sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sha256 = hashlib.sha256(self.data).hexdigest()  # once: files are large
 
 
 @dataclass

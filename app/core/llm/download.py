@@ -20,9 +20,10 @@ caller (``--sha256``) or from the server: Hugging Face answers a ``HEAD`` on a l
 ``/resolve/`` URL with ``X-Linked-Size`` and ``X-Linked-Etag`` (the SHA-256) before
 redirecting to its CDN. Free space for the rest of the file plus 10% is checked first.
 
-TLS is always verified, against the operating system's trust store (``truststore``) plus an
-optional CA file for networks that inspect TLS; ``HTTPS_PROXY``/``NO_PROXY`` are honoured,
-and a proxy can be set explicitly.
+The work runs on a thread of its own, over http.client (app.core.llm.http_fetch): TLS is
+always verified, against the operating system's trust store plus an optional CA file for
+networks that inspect TLS; ``HTTPS_PROXY``/``NO_PROXY`` are honoured, and a proxy can be set
+explicitly.
 """
 
 from __future__ import annotations
@@ -30,60 +31,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import http.client
 import json
 import os
+import queue
 import random
 import shutil
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
-from urllib.parse import unquote, urlsplit, urlunsplit
+from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
 
-import httpx
-
-from app.core.errors import KnownError, NotFoundError, StorageError, UsageError
+from app.core.errors import KnownError, StorageError, UsageError
+from app.core.llm.http_fetch import Transport
+from app.core.llm.hub import (
+    NETWORK_ERRORS,
+    DownloadError,
+    DownloadOptions,
+    Expected,
+    HubTokenNeededError,
+    ServerTroubleError,
+    Verification,
+    auth_headers,
+    make_transport,
+    mirrored,
+    network_error,
+    probe,
+    reason,
+    refused,
+)
 from app.core.settings import DownloadSettings
 
-HUB_HOST = "huggingface.co"
-CHUNK = 1 << 20
+CHUNK = 256 << 10  # the most one network read returns (larger reads were slower here)
+WRITE_BACK_EVERY = 32 << 20
 SIDECAR_EVERY_S = 1.0  # how often the sidecar's "done" is brought up to date
 SPACE_MARGIN = 1.10  # free space needed: the rest of the file plus 10%
-
-
-class DownloadError(KnownError):
-    """The file could not be downloaded or did not verify; nothing was installed."""
-
-
-class HubTokenNeededError(DownloadError):
-    """The server wants an access token (401/403)."""
-
-
-Verification = Literal["hub", "given", "unverified"]
-
-
-@dataclass(frozen=True)
-class DownloadOptions:
-    stall_timeout: float = 30.0  # seconds without a byte before reconnecting
-    connect_timeout: float = 15.0
-    retries: int = 10  # failed attempts in a row before giving up
-    backoff_s: float = 1.0  # first wait; doubles after each failure, with jitter
-    backoff_max_s: float = 60.0
-    ca_file: str = ""  # an extra CA certificate (PEM), for TLS-inspecting networks
-    proxy: str = ""  # empty: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment
-    mirror: str = ""  # a host with the hub's URL layout, used instead of huggingface.co
-    token: str = ""  # a hub access token, sent to the hub (or its mirror) only
-
-
-@dataclass(frozen=True)
-class Expected:
-    """What the finished file must be: its size and SHA-256 (hex), where known."""
-
-    size: int | None
-    sha256: str | None
-    verification: Verification
 
 
 @dataclass
@@ -172,130 +158,43 @@ def part_paths(dest: Path) -> tuple[Path, Path]:
     return dest.with_name(dest.name + ".part"), dest.with_name(dest.name + ".part.json")
 
 
-def mirrored(url: str, mirror: str) -> str:
-    """``url`` on the mirror when it is a hub URL and a mirror is set (same path layout)."""
-    if not mirror:
-        return url
-    parts = urlsplit(url)
-    if parts.hostname != HUB_HOST:
-        return url
-    base = urlsplit(mirror if "://" in mirror else f"https://{mirror}")
-    path = base.path.rstrip("/") + parts.path
-    return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
-
-
-def ssl_context(ca_file: str = "") -> ssl.SSLContext:
-    """The operating system's trust store, plus ``ca_file`` when given."""
-    import truststore
-
-    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if ca_file:
-        try:
-            context.load_verify_locations(cafile=ca_file)
-        except (OSError, ssl.SSLError) as exc:
-            raise DownloadError(
-                f"The CA certificate file {ca_file} cannot be used: {exc}.",
-                hint="Set ca_file under [downloads] in the settings file to a PEM certificate.",
-            ) from exc
-    return context
-
-
-def make_client(options: DownloadOptions) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        verify=ssl_context(options.ca_file),
-        proxy=options.proxy or None,
-        trust_env=True,
-        follow_redirects=True,
-        timeout=httpx.Timeout(
-            connect=options.connect_timeout,
-            read=options.stall_timeout,
-            write=options.stall_timeout,
-            pool=options.connect_timeout,
-        ),
-    )
-
-
-def _auth(url: str, options: DownloadOptions) -> dict[str, str]:
-    """The token goes to the hub or its mirror only, never to another host."""
-    if not options.token:
-        return {}
-    host = urlsplit(url).hostname
-    hubs = {HUB_HOST, urlsplit(mirrored(f"https://{HUB_HOST}/", options.mirror)).hostname}
-    return {"Authorization": f"Bearer {options.token}"} if host in hubs else {}
-
-
-def _sha256_header(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = value.strip().removeprefix("W/").strip('"').lower()
-    if len(value) == 64 and all(c in "0123456789abcdef" for c in value):
-        return value
-    return None
-
-
-def _refused(response: httpx.Response, url: str) -> KnownError | None:
-    """The error for a status no retry can fix, or None."""
-    status = response.status_code
-    if status in (401, 403):
-        return HubTokenNeededError(
-            f"The server refused the download ({status}): {url} needs an access token.",
-            hint="Store one with `steward models token` (it is kept with your other secrets), or "
-            "accept the model's terms on its page first.",
-        )
-    if status in (404, 410):
-        return NotFoundError(f"There is no file at {url} (the server answered {status}).")
-    return None
-
-
-async def probe(
-    client: httpx.AsyncClient, url: str, options: DownloadOptions, sha256: str | None = None
-) -> Expected:
-    """The size and hash the file must have: ``sha256`` if given, else the hub's headers,
-    else the size the server reports (unverified)."""
-    headers = _auth(url, options) | {"Accept-Encoding": "identity"}
-    try:
-        first = await client.head(url, headers=headers, follow_redirects=False)
-        final = first
-        if first.is_redirect:
-            final = await client.head(url, headers=headers, follow_redirects=True)
-    except httpx.HTTPError as exc:
-        raise _network_error(url, exc) from exc
-    for response in (first, final):
-        refused = _refused(response, url)
-        if refused is not None:
-            raise refused
-    if final.status_code >= 400:
-        raise DownloadError(f"The server answered {final.status_code} for {url}.")
-    linked_size = first.headers.get("X-Linked-Size")
-    hub_hash = _sha256_header(first.headers.get("X-Linked-Etag"))
-    length = final.headers.get("Content-Length")
-    size = int(linked_size) if linked_size else int(length) if length else None
-    if sha256:
-        return Expected(size, sha256.lower(), "given")
-    if hub_hash:
-        return Expected(size, hub_hash, "hub")
-    return Expected(size, None, "unverified")
-
-
-def _network_error(url: str, exc: Exception) -> DownloadError:
-    host = urlsplit(url).netloc
-    if isinstance(exc, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in str(exc):
-        return DownloadError(
-            f"The certificate of {host} is not trusted by this computer.",
-            hint="On a network that inspects TLS, add your organisation's CA certificate "
-            "file as ca_file under [downloads] in the settings file.",
-        )
-    if isinstance(exc, httpx.ProxyError):
-        return DownloadError(f"The proxy refused the connection to {host}: {exc}.")
-    return DownloadError(
-        f"{host} cannot be reached ({type(exc).__name__}: {exc or 'no answer'}).",
-        hint="Check the connection, or set a mirror or a proxy under [downloads] in the "
-        "settings file.",
-    )
+class _Stopped(Exception):
+    """Pause or cancel reached the download's thread."""
 
 
 class _Restart(Exception):
     """The server will not continue where the part file ends: ask for the whole file."""
+
+
+class _Digest:
+    """SHA-256 of the bytes given, computed on a thread of its own while the next bytes are
+    read and written (hashlib lets other threads run while it hashes a block)."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=64)  # at most 16 MB
+        self._thread: threading.Thread | None = None
+
+    def update(self, data: bytes) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="steward-sha256", daemon=True)
+            self._thread.start()
+        self._queue.put(data)
+
+    def _work(self) -> None:
+        while (data := self._queue.get()) is not None:
+            self._hash.update(data)
+
+    def close(self) -> None:
+        """Wait for the bytes given so far to be hashed."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def hexdigest(self) -> str:
+        self.close()
+        return self._hash.hexdigest()
 
 
 class Download:
@@ -319,38 +218,73 @@ class Download:
         self.part, self.sidecar_path = part_paths(dest)
         self.progress = Progress(0, None)
         self.received = 0  # bytes over the network in this run (more than the file after restarts)
-        self._hasher = hashlib.sha256()
+        self._hasher = _Digest()
         self._sidecar: Sidecar | None = None
         self._speed: list[tuple[float, int]] = []  # (when, received) over the last seconds
         self._told = 0.0
+        self._stop = threading.Event()
+        self._transport: Transport | None = None
 
     async def run(self) -> Downloaded:
-        async with make_client(self.options) as client:
-            expected = await probe(client, self.url, self.options, self.sha256)
+        """The verified file. The work runs on a thread of its own (reading, hashing and
+        writing never hold up the caller's loop); cancelling stops it within one read."""
+        self._stop.clear()
+        work = asyncio.ensure_future(asyncio.to_thread(self.run_blocking))
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            self.stop()
+            with contextlib.suppress(_Stopped, KnownError):
+                await work  # the thread is done with the part file before this returns
+            raise
+
+    def stop(self) -> None:
+        """Stop from any thread: the part file stays (``discard`` drops it)."""
+        self._stop.set()
+        if self._transport is not None:
+            self._transport.abort()
+
+    def run_blocking(self) -> Downloaded:
+        """``run`` on the calling thread; ``stop`` from another ends it with _Stopped."""
+        self._transport = transport = make_transport(self.options)
+        try:
+            expected = probe(transport, self.url, self.options, self.sha256)
             self._sidecar = self._resume_or_start(expected)
             self._check_space(self._sidecar)
             self._hash_part()
             self.progress = Progress(self.progress.done, expected.size)
             self.progress.resumed_from = self.progress.done
             self.on_progress(self.progress)
-            failures = 0
             try:
-                while True:
-                    before = self.progress.done
-                    try:
-                        if await self._attempt(client):
-                            break
-                    except _Restart:
-                        self._restart()
-                    except (httpx.TransportError, httpx.RemoteProtocolError) as exc:
-                        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-                            raise _network_error(self.url, exc) from exc
-                        failures = 1 if self.progress.done > before else failures + 1
-                        self._give_up_after(failures, exc)
-                        await self._wait(failures, exc)
+                self._until_complete(transport)
             finally:
                 self._save_sidecar()
             return self._finish(expected)
+        finally:
+            self._hasher.close()
+            transport.close()
+
+    def _until_complete(self, transport: Transport) -> None:
+        failures = 0
+        while True:
+            self._check_stop()
+            before = self.progress.done
+            try:
+                if self._attempt(transport):
+                    return
+            except _Restart:
+                self._restart()
+            except NETWORK_ERRORS as exc:
+                self._check_stop()  # a stop ends the connection: not a network failure
+                if isinstance(exc, ssl.SSLCertVerificationError):
+                    raise network_error(self.url, exc) from exc
+                failures = 1 if self.progress.done > before else failures + 1
+                self._give_up_after(failures, exc)
+                self._wait(failures, exc)
+
+    def _check_stop(self) -> None:
+        if self._stop.is_set():
+            raise _Stopped
 
     # --- steps ------------------------------------------------------------------------------
 
@@ -384,10 +318,11 @@ class Download:
 
     def _hash_part(self) -> None:
         """Hash the bytes already in the part file (a resumed download)."""
-        self._hasher = hashlib.sha256()
+        self._hasher.close()
+        self._hasher = _Digest()
         done = 0
         with self.part.open("rb") as f:
-            while block := f.read(CHUNK * 4):
+            while block := f.read(4 << 20):
                 self._hasher.update(block)
                 done += len(block)
         self.progress.done = done
@@ -395,42 +330,47 @@ class Download:
     def _restart(self) -> None:
         with self.part.open("r+b") as f:
             f.truncate(0)
-        self._hasher = hashlib.sha256()
+        self._hasher.close()
+        self._hasher = _Digest()
         self.progress.done = 0
 
-    async def _attempt(self, client: httpx.AsyncClient) -> bool:
+    def _attempt(self, transport: Transport) -> bool:
         """One connection: append what it sends. True when the file is complete."""
         done, size = self.progress.done, self.progress.total
-        headers = _auth(self.url, self.options) | {"Accept-Encoding": "identity"}
+        headers = auth_headers(self.url, self.options) | {"Accept-Encoding": "identity"}
         if done:
             headers["Range"] = f"bytes={done}-"
-        async with client.stream("GET", self.url, headers=headers) as response:
-            status = response.status_code
-            refused = _refused(response, self.url)
-            if refused is not None:
-                raise refused
+        response, _ = transport.request("GET", self.url, headers)
+        with contextlib.closing(response):
+            status = response.status
+            problem = refused(status, self.url)
+            if problem is not None:
+                raise problem
             if status == 416:
                 if done and done == size:
                     return True  # it was all here already
                 raise _Restart
             if status >= 500 or status == 429:
-                raise httpx.RemoteProtocolError(f"the server answered {status}")
+                raise ServerTroubleError(f"the server answered {status}")
             if status >= 400:
                 raise DownloadError(f"The server answered {status} for {self.url}.")
             if status == 200 and done:
                 self._restart()  # the server ignores Range: this is the whole file again
-            elif status == 206 and _range_start(response.headers.get("Content-Range")) != done:
+            elif status == 206 and _range_start(response.getheader("Content-Range")) != done:
                 raise _Restart
-            await self._body(response)
+            self._body(response)
         if size is not None and self.progress.done < size:
-            raise httpx.RemoteProtocolError("the connection ended before the file did")
+            raise http.client.IncompleteRead(b"", size - self.progress.done)
         return True
 
-    async def _body(self, response: httpx.Response) -> None:
+    def _body(self, response: http.client.HTTPResponse) -> None:
         with self.part.open("ab") as f:
             try:
-                # each network read as it comes: a buffer of several would be lost on a drop
-                async for chunk in response.aiter_raw():
+                # what each read brings, at once: a fuller buffer would be lost when the
+                # connection drops
+                written_back = self.progress.done
+                while chunk := response.read1(CHUNK):
+                    self._check_stop()
                     try:
                         f.write(chunk)
                     except OSError as exc:
@@ -438,7 +378,11 @@ class Download:
                     self._hasher.update(chunk)
                     self.progress.done += len(chunk)
                     self.received += len(chunk)
+                    if self.progress.done - written_back >= WRITE_BACK_EVERY:
+                        _start_write_back(f, written_back, self.progress.done)
+                        written_back = self.progress.done
                     self._tell()
+                self._check_stop()
             finally:
                 with contextlib.suppress(OSError):
                     f.flush()
@@ -465,21 +409,21 @@ class Download:
             with contextlib.suppress(OSError):
                 self._sidecar.write(self.sidecar_path)
 
-    def _give_up_after(self, failures: int, exc: Exception) -> None:
+    def _give_up_after(self, failures: int, exc: BaseException) -> None:
         self.progress.reconnects += 1
         if failures > self.options.retries:
             raise DownloadError(
                 f"The download stopped after {self.options.retries} failed attempts in a row "
-                f"({_reason(exc)}); the {human_size(self.progress.done)} received are kept.",
+                f"({reason(exc)}); the {human_size(self.progress.done)} received are kept.",
                 hint="Run the same download again to resume it.",
             ) from exc
 
-    async def _wait(self, failures: int, exc: Exception) -> None:
+    def _wait(self, failures: int, exc: BaseException) -> None:
         base = min(self.options.backoff_max_s, self.options.backoff_s * 2 ** (failures - 1))
         wait = base * random.uniform(0.5, 1.0)  # jitter: clients that failed together
-        self.progress.note = f"reconnecting in {wait:.0f} s ({_reason(exc)})"
+        self.progress.note = f"reconnecting in {wait:.0f} s ({reason(exc)})"
         self.on_progress(self.progress)
-        await asyncio.sleep(wait)
+        self._stop.wait(wait)
         self.progress.note = ""
 
     def _finish(self, expected: Expected) -> Downloaded:
@@ -521,6 +465,17 @@ class Download:
         )
 
 
+def _start_write_back(f: BinaryIO, start: int, end: int) -> None:
+    """Have the system start writing ``start:end`` to disk now (Linux: DONTNEED starts the
+    write-back of dirty pages without waiting for it), so the fsync before the file is
+    installed does not write the whole file at the end while the network waits."""
+    if not hasattr(os, "posix_fadvise"):
+        return
+    with contextlib.suppress(OSError):
+        f.flush()
+        os.posix_fadvise(f.fileno(), start, end - start, os.POSIX_FADV_DONTNEED)
+
+
 def _range_start(content_range: str | None) -> int | None:
     # "bytes 100-199/1000"
     if not content_range or not content_range.startswith("bytes "):
@@ -531,17 +486,6 @@ def _range_start(content_range: str | None) -> int | None:
         return None
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, httpx.ReadTimeout):
-        return "no data for a while"
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return "cannot connect"
-    text = str(exc)
-    if text.startswith("the server answered"):
-        return text
-    return "connection dropped"
-
-
 def human_size(n: float) -> str:
     value = float(n)
     for unit in ("bytes", "KB", "MB", "GB"):
@@ -549,3 +493,20 @@ def human_size(n: float) -> str:
             return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} GB"
+
+
+__all__ = [
+    "Download",
+    "DownloadError",
+    "DownloadOptions",
+    "Downloaded",
+    "Expected",
+    "HubTokenNeededError",
+    "Progress",
+    "checked_sha256",
+    "destination_for",
+    "human_size",
+    "mirrored",
+    "options_from",
+    "part_paths",
+]
