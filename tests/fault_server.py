@@ -142,7 +142,7 @@ class FaultServer(ThreadingHTTPServer):
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
@@ -160,6 +160,14 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    write_pem(cert, key, cert_path, key_path)
+    return cert_path, key_path
+
+
+def write_pem(cert: Any, key: Any, cert_path: Path, key_path: Path) -> None:
+    """A certificate and its private key (unencrypted) as PEM files."""
+    from cryptography.hazmat.primitives import serialization
+
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(
@@ -168,4 +176,3 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
             serialization.NoEncryption(),
         )
     )
-    return cert_path, key_path

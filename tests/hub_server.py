@@ -216,6 +216,8 @@ def private_ca(folder: Path) -> tuple[Path, tuple[Path, Path]]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
+    from tests.fault_server import write_pem
+
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Steward test CA")])
@@ -272,12 +274,5 @@ def private_ca(folder: Path) -> tuple[Path, tuple[Path, Path]]:
     )
     ca_path, cert_path, key_path = folder / "ca.pem", folder / "server.pem", folder / "key.pem"
     ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    write_pem(cert, key, cert_path, key_path)
     return ca_path, (cert_path, key_path)
