@@ -4,6 +4,7 @@ model loads, automations with dialogs and tray notices, lock and erase."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -108,6 +109,9 @@ class DesktopSession:
         self._recent: list[RunRecord] = []  # the newest runs, for the tray's menu
         # waits to run the automations while another Steward runs them
         self._take_over: asyncio.Future[None] | None = None
+        # settings being applied (the engine reloads): closing the session cancels them
+        self._applying: set[asyncio.Task[object]] = set()
+        self._apply_lock = asyncio.Lock()
         # where automation notifications go: the tray when there is one (set by run())
         self.notify: Callable[[str, str], None] = self._notify_in_window
         window.unlock_button.clicked.connect(self._on_unlock_requested)
@@ -345,7 +349,14 @@ class DesktopSession:
 
     @async_slot()
     async def _on_settings_applied(self) -> None:
-        await self.apply_settings()
+        task = asyncio.current_task()
+        assert task is not None
+        self._applying.add(task)
+        try:
+            async with self._apply_lock:  # a second Apply waits for the first
+                await self.apply_settings()
+        finally:
+            self._applying.discard(task)
 
     async def apply_settings(self) -> None:
         """Use the saved model settings now: reconfigure (or reload) the engine."""
@@ -419,11 +430,17 @@ class DesktopSession:
         if self._take_over is not None:
             self._take_over.cancel()
             self._take_over = None
+        for task in list(self._applying):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self.panel is not None:
             self.panel.close()
             self.panel.deleteLater()
             self.panel = None
         if self.core is not None:
+            if shiboken6.isValid(self.window):
+                self.window.detach()  # the store closes next: nothing on screen may reach it
             await self.core.aclose()
         self.close()
 

@@ -33,6 +33,9 @@ def test_settings_apply_without_restart_and_bad_model_changes_nothing(
         assert dialog.apply()
         assert chosen == ["dark"]
         await until(lambda: session.engine.info is not None and session.engine.info.n_ctx == 1024)
+        # the apply has ended when the window says so
+        await until(lambda: "context 1024" in session.window.status.text())
+        assert not session.window.banner.isVisible()
         dialog.close()
 
     run(go())
@@ -40,6 +43,29 @@ def test_settings_apply_without_restart_and_bad_model_changes_nothing(
     assert session.assistant.system_prompt == "Answer in one word."
     saved = session.steward.settings_store.load()
     assert saved.model_settings().n_ctx == 1024 and saved.appearance == "dark"
+
+
+def test_closing_while_settings_apply_leaves_the_window_alone(
+    run, session: DesktopSession, qtbot
+) -> None:
+    """Quit (or a test's end) while a new context size is being loaded: the apply is cancelled
+    with the session, and nothing reaches the window after it is gone."""
+
+    async def go() -> None:
+        await session.start()
+        dialog = session.open_settings()
+        assert isinstance(dialog, SettingsDialog)
+        dialog.n_ctx.setValue(2048)
+        assert dialog.apply()
+        await until(lambda: "Applying settings" in session.window.banner.text())
+        (applying,) = session._applying  # the reload is under way
+        await session.aclose()
+        assert applying.cancelled() and not session._applying
+        # the window no longer reaches the closed store: closing it saves only its geometry
+        session.window.close()
+        assert session.window.assistant is None
+
+    run(go())
 
 
 def test_lock_clears_everything_and_always_asks_again(run, session: DesktopSession, qtbot) -> None:
