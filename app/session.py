@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from app.automations.runner import Approver, Services
     from app.automations.scheduler import Scheduler
     from app.automations.service import Automations
+    from app.core.llm.library import ModelLibrary, ModelRecord
 
 log = logging.getLogger(__name__)
 TAKE_OVER_S = 1.0  # how often a session waiting to run the automations looks again
@@ -226,6 +227,53 @@ class Session:
                 self._assistant.engine = engine
                 self._assistant.local_error = None
         return self._engine  # type: ignore[return-value]
+
+    # --- the models -----------------------------------------------------------------------
+
+    def models(self) -> ModelLibrary:
+        """The models the user can answer with, read afresh (another front end, or a scan,
+        may have changed the list)."""
+        from app.core.llm.library import ModelLibrary
+
+        return ModelLibrary(self.paths)
+
+    def active_model(self) -> ModelRecord | None:
+        """The list's entry for the model answering now (None: a --model file not listed)."""
+        return self.models().by_path(self.model_override or self.steward.settings.model_path)
+
+    async def use_model(self, record: ModelRecord) -> ModelInfo:
+        """Answer with ``record`` from the next message on: loaded now (after an answer in
+        progress), then saved in the settings. A model that fails to load changes nothing:
+        the one before is loaded again and the error says why."""
+        from app.core.llm.library import MISSING_FIX
+
+        if record.missing:
+            raise ModelError(
+                f"The file of {record.name} is gone ({record.path}).",
+                hint=MISSING_FIX.format(id=record.id).capitalize() + ".",
+            )
+        settings = self.steward.settings
+        before, before_override = settings.model_path, self.model_override
+        settings.model_path = "" if record.origin == "embedded" else record.path
+        self.model_override = None
+        async with self._turn:
+            engine = self.replace_engine()
+            model = self.steward.model()
+            values = self.steward.model_settings(model)
+            try:
+                await engine.reconfigure(model, values)
+                info = await engine.load()
+            except ModelError:
+                settings.model_path, self.model_override = before, before_override
+                previous = self.steward.model(before_override)
+                await engine.reconfigure(previous, self.steward.model_settings(previous))
+                with contextlib.suppress(ModelError):
+                    await engine.load()
+                raise
+        self.steward.settings_store.save(settings)
+        if self._assistant is not None:
+            self._assistant.system_prompt = values.system_prompt
+        return info
 
     async def model_generate(self, prompt: str, *, system: str, max_tokens: int) -> str:
         """The local model as a workflow's model step uses it, loaded on first use."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import automations, cloud, desktop, download, llm, planner, store
+from bench import automations, cloud, desktop, download, llm, models, planner, store
 from bench.table import Row, print_table
 
 SUITES = {
@@ -18,6 +18,7 @@ SUITES = {
     "store": store.run,
     "cloud": cloud.run,
     "download": download.run,
+    "models": models.run,
     "desktop": desktop.run,
     "automations": automations.run,
     "planner": planner.run,

@@ -1,4 +1,6 @@
-"""`steward models`: download model files (resumable and verified) and keep the hub token."""
+"""`steward models`: the models Steward can answer with — list, download (resumable and
+verified), add by path, find in other apps' folders, choose, remove, describe — and the hub
+token."""
 
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ import json
 import os
 import sys
 import time
+from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli import err
-from app.core.errors import UsageError
+from app.core.errors import ModelError, UsageError
+from app.core.llm.discovery import default_roots
 from app.core.llm.download import (
     Download,
     Downloaded,
@@ -22,6 +27,10 @@ from app.core.llm.download import (
     human_size,
     options_from,
 )
+from app.core.llm.fit import Shape, estimate, explain, machine_memory, verdict
+from app.core.llm.gguf_info import read_gguf
+from app.core.llm.library import MISSING_FIX, ModelLibrary, ModelRecord
+from app.core.settings import EMBEDDED_MODEL_ID
 from app.core.steward import HUB_TOKEN, SecretStore
 
 if TYPE_CHECKING:
@@ -35,18 +44,192 @@ VERIFIED = {
 
 
 def cmd_models(args: argparse.Namespace, steward: Steward) -> int:
-    if args.models_command == "pull":
-        return _pull(args, steward)
-    if args.models_command == "token":
-        return _token(args, steward)
-    raise UsageError(f"Unknown models command {args.models_command!r}.")
+    commands = {
+        "pull": _pull,
+        "token": _token,
+        "list": _list,
+        "import": _import,
+        "scan": _scan,
+        "use": _use,
+        "rm": _rm,
+        "info": _info,
+    }
+    command = commands.get(args.models_command)
+    if command is None:
+        raise UsageError(f"Unknown models command {args.models_command!r}.")
+    return command(args, steward)
+
+
+def _library(steward: Steward) -> ModelLibrary:
+    return ModelLibrary(steward.paths)
+
+
+def _active(steward: Steward, library: ModelLibrary) -> ModelRecord | None:
+    return library.by_path(steward.settings.model_path)
+
+
+def _as_dict(record: ModelRecord, active: ModelRecord | None) -> dict[str, object]:
+    return {
+        **asdict(record),
+        "where": record.where,
+        "missing": record.missing,
+        "active": active is not None and record.id == active.id,
+    }
+
+
+def _list(args: argparse.Namespace, steward: Steward) -> int:
+    library = _library(steward)
+    active = _active(steward, library)
+    models = library.all()
+    if args.json:
+        print(json.dumps([_as_dict(r, active) for r in models], ensure_ascii=False))
+        return 0
+    width = max(len(r.id) for r in models)
+    for record in models:
+        mark = "*" if active is not None and record.id == active.id else " "
+        state = f"{human_size(record.size):>9}  {record.where}"
+        if record.verification:
+            state += f", {VERIFIED[record.verification]}"
+        if record.missing:
+            state = f"MISSING — {record.path} is gone; {MISSING_FIX.format(id=record.id)}"
+        print(f"{mark} {record.id.ljust(width)}  {state}")
+    if active is None:
+        print(f"  (answering with {steward.settings.model_path}, which is not in this list)")
+    return 0
+
+
+def _import(args: argparse.Namespace, steward: Steward) -> int:
+    library = _library(steward)
+    record, new = library.add(Path(args.path))
+    if new:
+        print(f"Added {record.id}: {record.path} ({human_size(record.size)}), used in place.")
+    else:
+        print(f"{record.path} is listed already, as {record.id}.")
+    print(f"Answer with it: steward models use {record.id}")
+    return 0
+
+
+def _scan(args: argparse.Namespace, steward: Steward) -> int:
+    library = _library(steward)
+    result = library.scan(default_roots())
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "added": [_as_dict(r, None) for r in result.added],
+                    "known": result.known,
+                    "merged": [{"dropped": d.path, "kept": k.id} for d, k in result.merged],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    for record in result.added:
+        print(f"Found {record.id} ({human_size(record.size)}, {record.where}): {record.path}")
+    for dropped, kept in result.merged:
+        print(f"{dropped.path} is the same file as {kept.id}: listed once.")
+    found = len(result.added)
+    print(
+        f"{found} new model{'s' if found != 1 else ''}"
+        f"{f', {result.known} listed already' if result.known else ''}. "
+        "They stay where they are: Steward reads them, never copies or changes them."
+    )
+    return 0
+
+
+def _use(args: argparse.Namespace, steward: Steward) -> int:
+    library = _library(steward)
+    record = library.find(args.name)
+    if record.missing:
+        raise ModelError(
+            f"The file of {record.id} is gone ({record.path}).",
+            hint=MISSING_FIX.format(id=record.id).capitalize() + ".",
+        )
+    settings = steward.settings
+    settings.model_path = "" if record.origin == "embedded" else record.path
+    steward.settings_store.save(settings)
+    print(f"Steward now answers with {record.name}.")
+    return 0
+
+
+def _rm(args: argparse.Namespace, steward: Steward) -> int:
+    library = _library(steward)
+    record = library.find(args.name)
+    was_active = record is _active(steward, library) or (
+        steward.settings.model_path
+        and os.path.realpath(steward.settings.model_path) == os.path.realpath(record.path)
+    )
+    print(library.remove(record))
+    if was_active:
+        settings = steward.settings
+        settings.model_path = ""
+        steward.settings_store.save(settings)
+        print("It was the model in use: Steward answers with the embedded model again.")
+    return 0
+
+
+def _info(args: argparse.Namespace, steward: Steward) -> int:
+    library = _library(steward)
+    record = library.find(args.name)
+    if record.missing:
+        raise ModelError(
+            f"The file of {record.id} is gone ({record.path}).",
+            hint=MISSING_FIX.format(id=record.id).capitalize() + ".",
+        )
+    info = read_gguf(record.file)
+    n_ctx = steward.settings.model_settings(
+        EMBEDDED_MODEL_ID if record.origin == "embedded" else str(record.file.resolve())
+    ).n_ctx
+    est = estimate(Shape.of(info), n_ctx)
+    memory = machine_memory()
+    facts: dict[str, object] = {
+        **_as_dict(record, _active(steward, library)),
+        "title": info.name,
+        "architecture": info.architecture,
+        "size_label": info.values.get("general.size_label", ""),
+        "context_length": info.context_length,
+        "layers": info.layers,
+        "chat_template": bool(info.chat_template),
+        "languages": [str(x) for x in info.values.get("general.languages") or []],
+        "license": info.values.get("general.license", ""),
+        "memory": {
+            "n_ctx": n_ctx,
+            "needed": est.total,
+            "weights": est.weights,
+            "kv_cache": est.kv_cache,
+            "overhead": est.overhead,
+            "available": memory.available,
+            "verdict": verdict(est.total, memory),
+        },
+    }
+    if args.json:
+        print(json.dumps(facts, ensure_ascii=False))
+        return 0
+    print(f"{record.name} ({record.id})")
+    print(f"  file          {record.path} ({human_size(record.size)}, {record.where})")
+    if record.sha256:
+        print(f"  SHA-256       {record.sha256}")
+    label = f" · {facts['size_label']}" if facts["size_label"] else ""
+    print(f"  model         {info.name} · {info.architecture}{label}")
+    print(f"  context       {info.context_length:,} tokens trained, {n_ctx:,} set")
+    languages = [str(x) for x in info.values.get("general.languages") or []]
+    if languages:
+        print(f"  languages     {', '.join(languages)}")
+    if facts["license"]:
+        print(f"  license       {facts['license']}")
+    print(f"  chat template {'in the file' if info.chat_template else 'none in the file'}")
+    print(f"  memory        {explain(est, memory)}")
+    return 0
 
 
 def _pull(args: argparse.Namespace, steward: Steward) -> int:
     dest = destination_for(args.url, steward.paths.models)
     sha256 = checked_sha256(args.sha256)
     if dest.exists():
+        known = _library(steward).by_path(str(dest))
         print(f"Already downloaded: {dest}")
+        if known is not None:
+            print(f"Answer with it: steward models use {known.id}")
         return 0
     settings = steward.settings.downloads
     bar = _Bar(dest.name) if sys.stderr.isatty() and not args.json else None
@@ -78,11 +261,14 @@ def _pull(args: argparse.Namespace, steward: Steward) -> int:
         finally:
             if bar is not None:
                 bar.end()
-    _report(done, args.json)
+    record = _library(steward).record_download(
+        done.path, sha256=done.sha256, verification=done.verification, source=args.url
+    )
+    _report(done, record.id, args.json)
     return 0
 
 
-def _report(done: Downloaded, as_json: bool) -> None:
+def _report(done: Downloaded, record_id: str, as_json: bool) -> None:
     if as_json:
         print(
             json.dumps(
@@ -92,13 +278,14 @@ def _report(done: Downloaded, as_json: bool) -> None:
                     "sha256": done.sha256,
                     "verification": done.verification,
                     "reconnects": done.reconnects,
+                    "id": record_id,
                 }
             )
         )
         return
     print(f"Downloaded {done.path} ({human_size(done.size)}, {VERIFIED[done.verification]}).")
     print(f"SHA-256 {done.sha256}")
-    print(f"Use it with: steward settings set model_path {done.path}")
+    print(f"Answer with it: steward models use {record_id}")
 
 
 class _Bar:

@@ -157,8 +157,31 @@ def build_parser() -> Parser:
     csub.add_parser("test", help="send a one-token request and report")
     csub.add_parser("off", help="switch the cloud off (the key stays stored)")
 
-    mo = sub.add_parser("models", help="download model files (resumable, verified)")
+    mo = sub.add_parser(
+        "models", help="the models Steward answers with: list, download, add, find, choose"
+    )
     msub = mo.add_subparsers(dest="models_command", required=True, parser_class=Parser)
+    m = msub.add_parser("list", help="every model Steward can use; * marks the one in use")
+    m.add_argument("--json", action="store_true")
+    m = msub.add_parser("import", help="add a GGUF file where it is (it is not copied)")
+    m.add_argument("path", metavar="PATH")
+    m = msub.add_parser(
+        "scan",
+        help="find the models of the Hugging Face cache, LM Studio, GPT4All, Jan and Ollama "
+        "(used in place, never copied)",
+    )
+    m.add_argument("--json", action="store_true")
+    m = msub.add_parser("use", help="answer with this model from now on")
+    m.add_argument("name", metavar="NAME", help="a model's id or name (or its beginning)")
+    m = msub.add_parser(
+        "rm", help="delete a model Steward downloaded; forget one it found or you added"
+    )
+    m.add_argument("name", metavar="NAME")
+    m = msub.add_parser(
+        "info", help="what the file says (architecture, context, template) and the memory it needs"
+    )
+    m.add_argument("name", metavar="NAME")
+    m.add_argument("--json", action="store_true")
     m = msub.add_parser(
         "pull",
         help="download a GGUF file into the models folder: resumes where it stopped, "

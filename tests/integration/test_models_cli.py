@@ -57,11 +57,25 @@ def test_pull_then_the_model_answers(hub: HubServer, home: Path, model_bytes: by
     )
     again = run_steward("models", "pull", hub.resolve_url(FILE), home=home)
     assert again.returncode == 0 and "Already downloaded" in again.stdout
-    answer = run_steward(
-        "ask", "--model", str(dest), "--max-tokens", "8", "Say hello.", home=home, timeout=300
-    )
+    # listed as a download the hub verified; chosen by its id, it answers
+    listed = json.loads(run_steward("models", "list", "--json", home=home).stdout)
+    (pulled,) = [m for m in listed if m["origin"] == "downloaded"]
+    assert pulled["id"] == info["id"] and pulled["path"] == str(dest)
+    assert pulled["verification"] == "hub" and pulled["sha256"] == info["sha256"]
+    use = run_steward("models", "use", info["id"], home=home)
+    assert use.returncode == 0, use.stderr
+    answer = run_steward("ask", "--max-tokens", "8", "Say hello.", home=home, timeout=300)
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.strip()
+    conversations = json.loads(run_steward("history", "list", "--json", home=home).stdout)
+    shown = run_steward("history", "show", str(conversations[0]["id"]), "--json", home=home)
+    assert FILE in shown.stdout  # the answer records the model that wrote it
+    # removing a download deletes its file, and the embedded model answers again
+    removed = run_steward("models", "rm", info["id"], home=home)
+    assert removed.returncode == 0 and "embedded model" in removed.stdout
+    assert not dest.exists()
+    listed = json.loads(run_steward("models", "list", "--json", home=home).stdout)
+    assert [m["origin"] for m in listed] == ["embedded"] and listed[0]["active"]
 
 
 def test_a_killed_download_resumes_where_it_stopped(
