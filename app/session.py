@@ -241,20 +241,17 @@ class Session:
         """The list's entry for the model answering now (None: a --model file not listed)."""
         return self.models().by_path(self.model_override or self.steward.settings.model_path)
 
-    async def use_model(self, record: ModelRecord) -> ModelInfo:
+    async def use_model(self, record: ModelRecord, *, chat_format: str = "") -> ModelInfo:
         """Answer with ``record`` from the next message on: loaded now (after an answer in
-        progress), then saved in the settings. A model that fails to load changes nothing:
-        the one before is loaded again and the error says why."""
-        from app.core.llm.library import MISSING_FIX
+        progress), then saved in the settings. ``chat_format`` (a name of templates.FORMATS)
+        is the user's choice for a model whose file has no working template; without one,
+        such a model raises TemplateNeededError before anything changes. A model that fails
+        to load changes nothing either: the one before is loaded again."""
+        from app.core.llm.library import choose
 
-        if record.missing:
-            raise ModelError(
-                f"The file of {record.name} is gone ({record.path}).",
-                hint=MISSING_FIX.format(id=record.id).capitalize() + ".",
-            )
         settings = self.steward.settings
-        before, before_override = settings.model_path, self.model_override
-        settings.model_path = "" if record.origin == "embedded" else record.path
+        before = (settings.model_path, self.model_override, dict(settings.models))
+        choose(settings, record, chat_format)  # may refuse: then nothing has changed
         self.model_override = None
         async with self._turn:
             engine = self.replace_engine()
@@ -264,8 +261,8 @@ class Session:
                 await engine.reconfigure(model, values)
                 info = await engine.load()
             except ModelError:
-                settings.model_path, self.model_override = before, before_override
-                previous = self.steward.model(before_override)
+                settings.model_path, self.model_override, settings.models = before
+                previous = self.steward.model(self.model_override)
                 await engine.reconfigure(previous, self.steward.model_settings(previous))
                 with contextlib.suppress(ModelError):
                     await engine.load()

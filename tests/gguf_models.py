@@ -128,14 +128,16 @@ def write_random_model(path: Path, shape: Shape, *, seed: int = 7) -> Path:
 HELD_OUT = Shape("qwen2", n_embd=1024, n_layer=4, n_head=16, n_head_kv=4, n_ff=2816)
 
 
-def write_tiny_gguf(path: Path, label: str) -> Path:
+def write_tiny_gguf(path: Path, label: str, chat_template: str = "") -> Path:
     """A valid GGUF header and one small tensor, different for each ``label``: a file the
-    model list accepts (it is not loaded)."""
+    model list accepts, which llama.cpp cannot load (no vocabulary, no layers)."""
     import gguf
 
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = gguf.GGUFWriter(str(path), "llama")
     writer.add_name(label)
+    if chat_template:
+        writer.add_chat_template(chat_template)
     writer.add_tensor("token_embd.weight", np.full((4, 8), len(label), dtype=np.float32))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()

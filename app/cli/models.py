@@ -28,9 +28,10 @@ from app.core.llm.download import (
     options_from,
 )
 from app.core.llm.fit import Shape, estimate, explain, machine_memory, verdict
-from app.core.llm.gguf_info import read_gguf
-from app.core.llm.library import MISSING_FIX, ModelLibrary, ModelRecord
-from app.core.settings import EMBEDDED_MODEL_ID
+from app.core.llm.gguf_info import GGUFInfo, read_gguf
+from app.core.llm.library import MISSING_FIX, ModelLibrary, ModelRecord, choose
+from app.core.llm.templates import FORMATS, formats_text
+from app.core.llm.templates import check as check_template
 from app.core.steward import HUB_TOKEN, SecretStore
 
 if TYPE_CHECKING:
@@ -140,15 +141,13 @@ def _scan(args: argparse.Namespace, steward: Steward) -> int:
 def _use(args: argparse.Namespace, steward: Steward) -> int:
     library = _library(steward)
     record = library.find(args.name)
-    if record.missing:
-        raise ModelError(
-            f"The file of {record.id} is gone ({record.path}).",
-            hint=MISSING_FIX.format(id=record.id).capitalize() + ".",
-        )
     settings = steward.settings
-    settings.model_path = "" if record.origin == "embedded" else record.path
+    choose(settings, record, args.format or "")
     steward.settings_store.save(settings)
+    chosen = settings.model_settings(record.model_id).chat_format
     print(f"Steward now answers with {record.name}.")
+    if chosen:
+        print(f"Chat format: {chosen} ({FORMATS[chosen][1]}).")
     return 0
 
 
@@ -177,10 +176,10 @@ def _info(args: argparse.Namespace, steward: Steward) -> int:
             hint=MISSING_FIX.format(id=record.id).capitalize() + ".",
         )
     info = read_gguf(record.file)
-    n_ctx = steward.settings.model_settings(
-        EMBEDDED_MODEL_ID if record.origin == "embedded" else str(record.file.resolve())
-    ).n_ctx
+    n_ctx = steward.settings.model_settings(record.model_id).n_ctx
     est = estimate(Shape.of(info), n_ctx)
+    template = check_template(info.chat_template, info.bos_text, info.eos_text)
+    chosen_format = steward.settings.model_settings(record.model_id).chat_format
     memory = machine_memory()
     facts: dict[str, object] = {
         **_as_dict(record, _active(steward, library)),
@@ -189,7 +188,8 @@ def _info(args: argparse.Namespace, steward: Steward) -> int:
         "size_label": info.values.get("general.size_label", ""),
         "context_length": info.context_length,
         "layers": info.layers,
-        "chat_template": bool(info.chat_template),
+        "chat_template": template.status,
+        "chat_format": chosen_format,
         "languages": [str(x) for x in info.values.get("general.languages") or []],
         "license": info.values.get("general.license", ""),
         "memory": {
@@ -217,9 +217,22 @@ def _info(args: argparse.Namespace, steward: Steward) -> int:
         print(f"  languages     {', '.join(languages)}")
     if facts["license"]:
         print(f"  license       {facts['license']}")
-    print(f"  chat template {'in the file' if info.chat_template else 'none in the file'}")
+    print(f"  chat template {_template_line(record, info, steward)}")
     print(f"  memory        {explain(est, memory)}")
     return 0
+
+
+def _template_line(record: ModelRecord, info: GGUFInfo, steward: Steward) -> str:
+    chosen = steward.settings.model_settings(record.model_id).chat_format
+    if chosen:
+        return f"{chosen} ({FORMATS[chosen][1]}), chosen by you"
+    result = check_template(info.chat_template, info.bos_text, info.eos_text)
+    if result.status == "ok":
+        return "from the file; it renders a three-turn conversation"
+    return (
+        f"needs a choice: {result.problem}. Choose with `steward models use {record.id} "
+        f"--format FORMAT` ({formats_text()})"
+    )
 
 
 def _pull(args: argparse.Namespace, steward: Steward) -> int:

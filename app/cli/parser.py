@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from app import version
 from app.core.errors import ExitCode
+from app.core.llm.templates import FORMATS
 from app.core.settings import SETTING_KEYS
 
 
@@ -173,6 +174,11 @@ def build_parser() -> Parser:
     m.add_argument("--json", action="store_true")
     m = msub.add_parser("use", help="answer with this model from now on")
     m.add_argument("name", metavar="NAME", help="a model's id or name (or its beginning)")
+    m.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        help="its chat format, for a model whose file has no working chat template",
+    )
     m = msub.add_parser(
         "rm", help="delete a model Steward downloaded; forget one it found or you added"
     )

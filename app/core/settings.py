@@ -52,6 +52,13 @@ class ModelSettings:
             problems.append("top_p must be above 0 and at most 1")
         if not 1 <= self.max_tokens <= self.n_ctx:
             problems.append("max_tokens must be at least 1 and at most n_ctx")
+        from app.core.llm.templates import FORMATS
+
+        if self.chat_format and self.chat_format not in FORMATS:
+            problems.append(
+                "chat_format must be empty (the model file's template) or one of "
+                + ", ".join(FORMATS)
+            )
         if problems:
             raise UsageError("Invalid model settings: " + "; ".join(problems) + ".")
 

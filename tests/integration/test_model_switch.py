@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import ModelError
+from app.core.llm.gguf_info import read_gguf
 from app.core.paths import resolve_paths
 from app.session import Finished, Session
 from tests.gguf_models import write_tiny_gguf
@@ -33,7 +34,9 @@ def copy_with_other_bytes(model_path: Path, dest: Path) -> Path:
 def test_switching_models_between_answers(tmp_path: Path, model_path: Path) -> None:
     paths = resolve_paths(tmp_path / "home").ensure()
     other = copy_with_other_bytes(model_path, tmp_path / "Other-Model.gguf")
-    broken = write_tiny_gguf(tmp_path / "Broken-Model.gguf", "not loadable")
+    # a working chat template, but nothing llama.cpp can load
+    template = read_gguf(model_path).chat_template
+    broken = write_tiny_gguf(tmp_path / "Broken-Model.gguf", "not loadable", template)
 
     async def go() -> None:
         session = Session(paths)

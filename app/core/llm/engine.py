@@ -32,7 +32,7 @@ from typing import Any, Literal, TypeVar
 from app.core.errors import ContextOverflowError, ModelError
 from app.core.llm.grammar import Grammars
 from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
-from app.core.llm.prompt import ChatMessage, Formatter, make_formatter
+from app.core.llm.prompt import ChatMessage, Formatter, TemplateNeededError, make_formatter
 from app.core.llm.worker import EitherEvent, Waker, Worker
 from app.core.settings import ModelSettings
 
@@ -229,8 +229,13 @@ class LocalEngine:
                 "truncated, or not a model llama.cpp supports.",
                 hint=MODEL_FIX,
             ) from exc
+        try:
+            self._format = make_formatter(llm, s.chat_format)
+        except TemplateNeededError as exc:
+            llm.close()
+            exc.message = f"{self.model.name} cannot be used as it is: {exc.result.problem}."
+            raise
         self._llm = llm
-        self._format = make_formatter(llm, s.chat_format)
         self._abort_cb = _ABORT_CALLBACK_TYPE()(self._abort_requested)
         self._info = ModelInfo(
             ref=self.model,

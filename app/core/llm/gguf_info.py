@@ -45,6 +45,8 @@ class GGUFInfo:
     tensor_count: int
     values: dict[str, Any] = field(repr=False)
     array_lengths: dict[str, int] = field(repr=False)
+    bos_text: str = ""  # the texts of the begin and end tokens (chat templates use them)
+    eos_text: str = ""
 
     @property
     def architecture(self) -> str:
@@ -165,13 +167,22 @@ def _parse(path: Path, data: mmap.mmap) -> GGUFInfo:
     tensors, count = r.unpack("Q"), r.unpack("Q")
     values: dict[str, Any] = {}
     lengths: dict[str, int] = {}
+    tokens_at = 0
     for _ in range(count):
         key = r.string()
-        value, length = r.value(r.unpack("I"))
+        kind = r.unpack("I")
+        if key == "tokenizer.ggml.tokens" and kind == _ARRAY:
+            tokens_at = r.at
+        value, length = r.value(kind)
         if length is None:
             values[key] = value
         else:
             lengths[key] = length
+    texts = _token_texts(
+        data,
+        tokens_at,
+        {values.get("tokenizer.ggml.bos_token_id"), values.get("tokenizer.ggml.eos_token_id")},
+    )
     for _ in range(tensors):
         r.skip_string()
         dims = r.unpack("I")
@@ -181,7 +192,35 @@ def _parse(path: Path, data: mmap.mmap) -> GGUFInfo:
     size = len(data)
     if start > size:
         raise ValueError("tensor data past the end")
-    return GGUFInfo(path, size, size - start, tensors, values, lengths)
+    return GGUFInfo(
+        path,
+        size,
+        size - start,
+        tensors,
+        values,
+        lengths,
+        texts.get(values.get("tokenizer.ggml.bos_token_id"), ""),
+        texts.get(values.get("tokenizer.ggml.eos_token_id"), ""),
+    )
+
+
+def _token_texts(data: mmap.mmap, at: int, wanted: set[Any]) -> dict[Any, str]:
+    """The texts of the tokens ``wanted`` (ids), from the token array at ``at``."""
+    ids = {i for i in wanted if isinstance(i, int) and i >= 0}
+    if not at or not ids:
+        return {}
+    r = _Reader(data)
+    r.at = at
+    if r.unpack("I") != _STRING:
+        return {}
+    count = r.unpack("Q")
+    texts: dict[Any, str] = {}
+    for index in range(min(count, max(ids) + 1)):
+        if index in ids:
+            texts[index] = r.string()
+        else:
+            r.skip_string()
+    return texts
 
 
 __all__ = ["GGUFInfo", "read_gguf"]

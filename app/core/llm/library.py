@@ -10,6 +10,7 @@ SHA-256 (known from the layout, the hub or a hash computed by ``settle``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -26,7 +27,7 @@ from app.core.llm.model_files import (
     embedded_model_path,
 )
 from app.core.paths import Paths
-from app.core.settings import EMBEDDED_MODEL_ID
+from app.core.settings import EMBEDDED_MODEL_ID, Settings
 
 ORIGINS = {
     "embedded": "ships with Steward",
@@ -54,6 +55,11 @@ class ModelRecord:
     @property
     def file(self) -> Path:
         return Path(self.path)
+
+    @property
+    def model_id(self) -> str:
+        """The key of its parameters in the settings."""
+        return EMBEDDED_MODEL_ID if self.origin == "embedded" else str(self.file.resolve())
 
     @property
     def missing(self) -> bool:
@@ -330,4 +336,39 @@ class ModelLibrary:
         return pairs
 
 
-__all__ = ["MISSING_FIX", "ORIGINS", "ModelLibrary", "ModelRecord", "ScanResult", "slug"]
+def choose(settings: Settings, record: ModelRecord, chat_format: str = "") -> None:
+    """Make ``record`` the model of ``settings`` (the caller saves them). ``chat_format`` is
+    the user's choice of format (a name of templates.FORMATS); without one, a model whose
+    file has no working template raises TemplateNeededError and nothing changes."""
+    from app.core.llm.gguf_info import read_gguf
+    from app.core.llm.prompt import TemplateNeededError
+    from app.core.llm.templates import check, format_render
+
+    if record.missing:
+        raise ModelError(
+            f"The file of {record.name} is gone ({record.path}).",
+            hint=MISSING_FIX.format(id=record.id).capitalize() + ".",
+        )
+    model_id = record.model_id
+    values = settings.model_settings(model_id)
+    if chat_format:
+        format_render(chat_format)  # an unknown name is refused here
+        values = dataclasses.replace(values, chat_format=chat_format)
+    elif not values.chat_format:
+        header = read_gguf(record.file)
+        result = check(header.chat_template, header.bos_text, header.eos_text)
+        if result.status != "ok":
+            raise TemplateNeededError(result, record.name, record.id)
+    settings.models[model_id] = values
+    settings.model_path = "" if record.origin == "embedded" else record.path
+
+
+__all__ = [
+    "MISSING_FIX",
+    "ORIGINS",
+    "ModelLibrary",
+    "ModelRecord",
+    "ScanResult",
+    "choose",
+    "slug",
+]
