@@ -9,6 +9,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import shiboken6
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from app.core.assistant import Assistant, ConsentAnswer, ConsentRequest
 from app.core.errors import KnownError, ModelError, WrongKeyError
 from app.core.llm.engine import LocalEngine
+from app.core.llm.prompt import TemplateNeededError
 from app.core.paths import Paths
 from app.core.secrets import PASSPHRASE_ENV, keyring_info
 from app.core.steward import Steward
@@ -26,6 +28,7 @@ from app.ui import trace
 from app.ui.appearance import Appearance
 from app.ui.dialogs import ask_three_ways, settle
 from app.ui.main_window import MainWindow
+from app.ui.model_picker import ask_chat_format
 from app.ui.qt_async import async_slot
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.settings_dialog import SettingsDialog
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from app.automations.scheduler import Scheduler
     from app.automations.service import Automations
     from app.ui.automations_panel import AutomationsPanel
+    from app.ui.models_window import ModelsWindow
 
 
 T = TypeVar("T")
@@ -117,6 +121,10 @@ class DesktopSession:
         window.unlock_button.clicked.connect(self._on_unlock_requested)
         window.settings_button.clicked.connect(self.open_settings)
         window.automations_button.clicked.connect(self.open_automations)
+        window.model_picker.chosen.connect(self._on_model_chosen)
+        window.model_picker.manage_requested.connect(self.open_models)
+        window.model_dropped.connect(self._on_model_dropped)
+        self.models_window: ModelsWindow | None = None
 
     @property
     def panel(self) -> AutomationsPanel | None:
@@ -229,6 +237,7 @@ class DesktopSession:
         route = assistant.cloud
         window.set_cloud(route.settings if route is not None else None)
         trace.mark("listed")
+        await self.refresh_models()
         await self.start_automations()
         engine = core.engine()
         if engine is None:
@@ -239,15 +248,111 @@ class DesktopSession:
         window.show_banner(f"Loading {engine.model.name}… you can type meanwhile.")
         window.set_status("Loading model…")
         try:
-            info_ = await core.load_engine()
+            await core.load_engine()
         except ModelError as exc:
             window.show_banner(exc.user_text(), error=True)
             window.set_status("Model failed to load")
             return
         trace.mark("model_loaded")
         window.show_banner("")
-        if info_ is not None:
-            window.set_status(f"{info_.ref.name} · local · context {info_.n_ctx}")
+        self._show_model_status()
+
+    # --- the models ---------------------------------------------------------------------------
+
+    def _show_model_status(self) -> None:
+        engine = self.core.engine() if self.core is not None else None
+        info = engine.info if engine is not None else None
+        if info is not None:
+            self.window.set_status(f"{info.ref.name} · local · context {info.n_ctx}")
+        else:
+            self.window.set_status("No local model loaded")
+
+    async def refresh_models(self) -> None:
+        """The picker (and the Models window, when open) show the list as it is now."""
+        core = self.core
+        if core is None:
+            return
+        models, active = await off_gui(lambda: (core.models().all(), core.active_model()))
+        if self.core is not core:
+            return  # locked meanwhile
+        self.window.model_picker.show_models(models, active.id if active else "")
+        if self.models_window is not None and shiboken6.isValid(self.models_window):
+            await self.models_window.reload()
+
+    @async_slot(str)
+    async def _on_model_chosen(self, model_id: str) -> None:
+        await self.switch_model(model_id)
+
+    async def switch_model(self, model_id: str, chat_format: str = "") -> bool:
+        """Answer with another model from the next message on (after an answer in progress).
+        A model without a working chat template asks for a format; one that cannot load
+        leaves the model before in place. True when the switch happened."""
+        core, window = self.core, self.window
+        if core is None:
+            return False
+        picker = window.model_picker
+        previous = picker.active_id
+        record = await off_gui(lambda: core.models().find(model_id))
+        picker.setEnabled(False)
+        waiting = core.messages_ahead > 0
+        window.show_banner(
+            f"Switching to {record.name} after this answer…"
+            if waiting
+            else f"Loading {record.name}…"
+        )
+        try:
+            await core.use_model(record, chat_format=chat_format)
+        except TemplateNeededError as exc:
+            window.show_banner("")
+            chosen = await ask_chat_format(record.name, exc.result, window)
+            if chosen:
+                picker.setEnabled(True)
+                return await self.switch_model(model_id, chosen)
+            picker.select(previous)
+            return False
+        except ModelError as exc:
+            window.show_banner(exc.user_text(), error=True)
+            picker.select(previous)
+            return False
+        finally:
+            picker.setEnabled(self.core is core)
+            self._show_model_status()
+        window.show_banner("")
+        picker.select(record.id)
+        await self.refresh_models()
+        return True
+
+    @async_slot(str)
+    async def _on_model_dropped(self, path: str) -> None:
+        await self.add_and_use(Path(path))
+
+    async def add_and_use(self, path: Path) -> bool:
+        """A GGUF dropped on the window: listed where it is, then used."""
+        core = self.core
+        if core is None:
+            return False
+        try:
+            record, _new = await off_gui(lambda: core.models().add(path))
+        except KnownError as exc:
+            self.window.show_banner(exc.user_text(), error=True)
+            return False
+        await self.refresh_models()
+        return await self.switch_model(record.id)
+
+    def open_models(self) -> ModelsWindow | None:
+        """The Models window (one, raised if it is open already)."""
+        if self.core is None:
+            return None
+        from app.ui.models_window import ModelsWindow
+
+        window = self.models_window
+        if window is None or not shiboken6.isValid(window):
+            window = ModelsWindow(self, self.window)
+            self.models_window = window
+        window.show()
+        window.raise_()
+        window.reload()
+        return window
 
     async def start_automations(self) -> None:
         """Run scheduled and triggered workflows while the window is open, unless another
@@ -383,6 +488,7 @@ class DesktopSession:
             return
         window.show_banner("")
         window.set_status(f"{info.ref.name} · local · context {info.n_ctx}")
+        await self.refresh_models()
 
     @async_slot()
     async def _on_lock_requested(self) -> None:

@@ -47,6 +47,12 @@ def settle(future: asyncio.Future[T], value: T) -> None:
         future.set_result(value)
 
 
+async def result_of(dialog: QDialog) -> int:
+    """Open ``dialog`` window-modal without blocking the loop; its result code. Read what
+    it holds at once: it is deleted once control returns to the loop."""
+    return await _finished(dialog)
+
+
 async def _finished(dialog: QDialog) -> int:
     """Open ``dialog`` window-modal without blocking the loop; its result code."""
     done: asyncio.Future[int] = asyncio.get_running_loop().create_future()

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShowEvent,
+)
 
 from app.core.assistant import (
     Assistant,
@@ -84,9 +91,12 @@ class MainWindow(ConversationsPane):
     workflow_saved = Signal(str)
     # a turn (answer, regenerate, continue, draft) ended, however it ended
     turn_ended = Signal()
+    # a .gguf file was dropped on the window (its path): the session adds and uses it
+    model_dropped = Signal(str)
 
     def __init__(self, theme: Theme, settings: QSettings) -> None:
         super().__init__(theme, settings)
+        self.setAcceptDrops(True)
         new_action = QAction("New conversation", self)
         new_action.setShortcut(QKeySequence.StandardKey.New)
         new_action.triggered.connect(self._on_new_action_triggered)
@@ -156,6 +166,8 @@ class MainWindow(ConversationsPane):
         self.settings_button.setEnabled(False)
         self.automations_button.setEnabled(False)
         self.composer.setEnabled(False)
+        self.model_picker.clear()
+        self.model_picker.setEnabled(False)
         self._update_buttons()
 
     def show_locked(self, text: str, *, error: bool = False) -> None:
@@ -480,6 +492,20 @@ class MainWindow(ConversationsPane):
         self.raise_()
         self.activateWindow()
         self.composer.setFocus()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        from app.ui.models_window import dropped_models
+
+        if self.assistant is not None and dropped_models(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        from app.ui.models_window import dropped_models
+
+        models = dropped_models(event.mimeData().urls())
+        if self.assistant is not None and models:
+            event.acceptProposedAction()
+            self.model_dropped.emit(str(models[0]))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

@@ -26,6 +26,7 @@ from app.core.assistant import (
 from app.core.store.models import Conversation, Message
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
+from app.ui.model_picker import ModelPicker
 from app.ui.render import Theme
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ class MainWindowLayout(QMainWindow):
 
         self.title = QLabel("New conversation")
         self.title.setObjectName("conversationTitle")
+        self.model_picker = ModelPicker()
         self.view = ChatView(theme)
         self.composer = Composer()
         self.send_button = QPushButton("Send")
@@ -155,7 +157,10 @@ class MainWindowLayout(QMainWindow):
         banner_row.addWidget(self.banner, 1)
         banner_row.addWidget(self.unlock_button)
         right_layout.addLayout(banner_row)
-        right_layout.addWidget(self.title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.model_picker)
+        right_layout.addLayout(title_row)
         right_layout.addWidget(self.view, 1)
         # review cards (drafted workflows) and action proposals, between answers and composer
         self.cards = QVBoxLayout()

@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -38,8 +39,12 @@ from app.core.llm.download import (
     checked_sha256,
     destination_for,
     human_size,
+    options_from,
     part_paths,
 )
+from app.core.llm.library import ModelLibrary
+from app.core.paths import Paths
+from app.core.steward import HUB_TOKEN, SecretStore, Steward
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +63,15 @@ class DownloadWorker(QObject):
     failed = Signal(str)
     stopped = Signal(bool)  # True: the part file was deleted (Cancel), False: kept (Pause)
 
-    def __init__(self, download: Download, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        download: Download,
+        parent: QObject | None = None,
+        record: Callable[[Downloaded], object] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.download = download
+        self.record = record  # lists the finished file (on this worker's thread)
         download.on_progress = lambda p: self.progressed.emit(dataclasses.replace(p))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Future[Downloaded] | None = None
@@ -90,6 +101,8 @@ class DownloadWorker(QObject):
 
         try:
             done = asyncio.run(main())
+            if self.record is not None:
+                self.record(done)
         except asyncio.CancelledError:
             if self._discard:
                 self.download.discard()
@@ -110,11 +123,12 @@ class ModelDownloadDialog(QDialog):
 
     use_model = Signal(str)  # the path of the downloaded model
 
-    def __init__(self, folder: Path, options: DownloadOptions, parent: QWidget | None) -> None:
+    def __init__(self, paths: Paths, options: DownloadOptions, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("modelDownload")
         self.setWindowTitle("Download a model")
-        self.folder = folder
+        self.paths = paths
+        self.folder = folder = paths.ensure().models
         self.options = options
         self.worker: DownloadWorker | None = None
         self.downloaded: Path | None = None
@@ -191,7 +205,14 @@ class ModelDownloadDialog(QDialog):
         resuming = part_paths(dest)[0].exists()
         self.status.setText("Resuming…" if resuming else "Connecting…")
         download = Download(self.url.text().strip(), dest, sha256=sha256, options=self.options)
-        self.worker = worker = DownloadWorker(download, self)
+        url = self.url.text().strip()
+
+        def record(done: Downloaded) -> None:
+            ModelLibrary(self.paths).record_download(
+                done.path, sha256=done.sha256, verification=done.verification, source=url
+            )
+
+        self.worker = worker = DownloadWorker(download, self, record)
         worker.progressed.connect(self._on_progressed)
         worker.succeeded.connect(self._on_succeeded)
         worker.failed.connect(self._on_failed)
@@ -282,6 +303,17 @@ class ModelDownloadDialog(QDialog):
             assert self.worker is not None
             self.worker.stop(discard=False)
         super().closeEvent(event)
+
+
+async def make_download_dialog(steward: Steward, parent: QWidget) -> ModelDownloadDialog:
+    """The download dialog, with the hub token if one is stored (read off this thread)."""
+    secrets = SecretStore(steward)
+    try:
+        token = await asyncio.get_running_loop().run_in_executor(None, secrets.get, HUB_TOKEN)
+    except KnownError:
+        token = None
+    options = options_from(steward.settings.downloads, token or "")
+    return ModelDownloadDialog(steward.paths, options, parent)
 
 
 def _button(text: str, name: str) -> QPushButton:

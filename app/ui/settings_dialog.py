@@ -32,13 +32,11 @@ from PySide6.QtWidgets import (
 from app.core import autostart
 from app.core.errors import KnownError, UsageError
 from app.core.llm.cloud import validate_base_url
-from app.core.llm.download import options_from
 from app.core.llm.model_files import check_gguf
 from app.core.secrets import format_recovery_key, keyring_info
 from app.core.settings import CloudSettings, ModelSettings
 from app.core.steward import (
     CLOUD_KEY,
-    HUB_TOKEN,
     SECRET_NAMES,
     SecretStore,
     Steward,
@@ -46,7 +44,7 @@ from app.core.steward import (
     cloud_endpoint,
 )
 from app.ui.dialogs import choose_file, tell
-from app.ui.model_download import ModelDownloadDialog
+from app.ui.model_download import ModelDownloadDialog, make_download_dialog
 from app.ui.qt_async import async_slot
 
 ERASE_WORD = "erase"
@@ -169,18 +167,10 @@ class SettingsDialog(QDialog):
 
     @async_slot()
     async def _on_download_clicked(self) -> None:
-        """The download dialog, with the hub token if one is stored (read off this thread)."""
         if self.download_dialog is None:
-            secrets = SecretStore(self.steward)
-            loop = asyncio.get_running_loop()
-            try:
-                token = await loop.run_in_executor(None, secrets.get, HUB_TOKEN) or ""
-            except KnownError:
-                token = ""
+            dialog = await make_download_dialog(self.steward, self)
             if not shiboken6.isValid(self):
                 return
-            options = options_from(self.steward.settings.downloads, token)
-            dialog = ModelDownloadDialog(self.steward.paths.ensure().models, options, self)
             dialog.use_model.connect(self._use_downloaded)
             self.download_dialog = dialog
         self.download_dialog.show()

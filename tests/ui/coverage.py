@@ -81,6 +81,7 @@ class Recorder(QObject):
     def use(self, obj: QObject) -> None:
         if (key := key_of(obj)) is not None:
             self.used.add(key)
+            self.made.add(key)  # it existed (a dialog may be gone before the survey)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -190,7 +191,7 @@ def main() -> int:
 
 
 # Steward widgets that hold no button, action or shortcut of their own
-WITHOUT_CONTROLS = {"ChatView", "Composer"}
+WITHOUT_CONTROLS = {"ChatView", "Composer", "ModelPicker"}  # (the picker: a list to choose)
 
 if __name__ == "__main__":
     sys.exit(main())

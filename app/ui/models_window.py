@@ -1,0 +1,365 @@
+"""The Models window ("Manage models…" in the chat's model picker): every model Steward can
+answer with — its size, whether it fits this machine's memory, where its file is — and what
+can be done with them: use one, delete a download or forget a model found elsewhere, add a
+file (or drop it here), find the models other apps keep, download one.
+
+Reading headers, estimating memory, scanning folders and hashing run off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import shiboken6
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import KnownError
+from app.core.llm.discovery import default_roots
+from app.core.llm.download import human_size
+from app.core.llm.fit import Shape, estimate, explain, machine_memory, verdict
+from app.core.llm.gguf_info import read_gguf
+from app.core.llm.library import MISSING_FIX, ModelRecord
+from app.core.llm.templates import FORMATS
+from app.core.llm.templates import check as check_template
+from app.ui.dialogs import choose_file, confirm
+from app.ui.qt_async import async_slot
+
+if TYPE_CHECKING:
+    from app.core.steward import Steward
+    from app.ui.desktop_session import DesktopSession
+
+COLUMNS = ("Model", "Size", "Memory", "Where")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the window shows about one model (computed off the GUI thread)."""
+
+    record: ModelRecord
+    verdict: str  # Fits / Tight / Won't fit, or "" when the file cannot be read
+    detail: str  # the lines shown when it is selected
+
+
+def describe(record: ModelRecord, steward: Steward) -> Facts:
+    lines = [f"{record.path}", f"{record.where}"]
+    if record.sha256:
+        lines.append(f"SHA-256 {record.sha256}")
+    if record.missing:
+        lines.append(f"The file is gone: {MISSING_FIX.format(id=record.id)}.")
+        return Facts(record, "", "\n".join(lines))
+    try:
+        info = read_gguf(record.file)
+    except KnownError as exc:
+        lines.append(exc.user_text())
+        return Facts(record, "", "\n".join(lines))
+    values = steward.settings.model_settings(record.model_id)
+    est = estimate(Shape.of(info), values.n_ctx)
+    memory = machine_memory()
+    lines.append(f"{info.architecture} · trained for {info.context_length:,} tokens of context")
+    lines.append("Memory: " + explain(est, memory))
+    if values.chat_format:
+        lines.append(f"Chat format: {values.chat_format} ({FORMATS[values.chat_format][1]}).")
+    else:
+        result = check_template(info.chat_template, info.bos_text, info.eos_text)
+        lines.append(
+            "Chat template: from the file, checked."
+            if result.status == "ok"
+            else f"Chat template: {result.problem}; choosing the model asks for a format."
+        )
+    return Facts(record, verdict(est.total, memory), "\n".join(lines))
+
+
+class ModelsWindow(QDialog):
+    def __init__(self, session: DesktopSession, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("modelsWindow")
+        self.setWindowTitle("Models — Steward")
+        self.setAcceptDrops(True)
+        self.facts: dict[str, Facts] = {}
+        self.active_id = ""
+        self._loading: asyncio.Future[None] | None = None
+        self._adding: set[asyncio.Future[ModelRecord | None]] = set()
+        self.list = QTreeWidget()
+        self.list.setObjectName("modelsList")
+        self.list.setHeaderLabels(COLUMNS)
+        self.list.setRootIsDecorated(False)
+        self.list.setAlternatingRowColors(True)
+        self.list.currentItemChanged.connect(lambda *_: self._show_selected())
+        self.list.itemDoubleClicked.connect(lambda *_: self._on_use_clicked())
+        self.detail = QLabel(wordWrap=True)
+        self.detail.setObjectName("modelDetail")
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel(wordWrap=True)
+        self.status.setObjectName("modelsStatus")
+        self.use_button = _button("Use", "useModelButton", self._on_use_clicked)
+        self.remove_button = _button("Remove", "removeModelButton", self._on_remove_clicked)
+        self.add_button = _button("Add a file…", "addModelFileButton", self._on_add_clicked)
+        self.scan_button = _button(
+            "Find models on this computer", "scanModelsButton", self._on_scan_clicked
+        )
+        self.download_button = _button(
+            "Download…", "downloadModelButton", self._on_download_clicked
+        )
+        self.scan_button.setToolTip(
+            "Looks where the Hugging Face cache, LM Studio, GPT4All, Jan and Ollama keep "
+            "models. Found models stay where they are: nothing is copied."
+        )
+        row = QHBoxLayout()
+        for button in (self.use_button, self.remove_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        for button in (self.add_button, self.scan_button, self.download_button):
+            row.addWidget(button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                "The models Steward can answer with. Drop a .gguf file here to add it; it is "
+                "used where it is.",
+                wordWrap=True,
+            )
+        )
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.detail)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.resize(760, 520)
+        self._show_selected()
+
+    # --- the list -------------------------------------------------------------------------
+
+    def reload(self) -> asyncio.Future[None]:
+        """Read the list again (off the GUI thread) and show it; await it to know it is."""
+        self._loading = asyncio.ensure_future(self._reload())
+        return self._loading
+
+    async def _reload(self) -> None:
+        core = self.session.core
+        if core is None:
+            return
+        steward = core.steward
+
+        def read() -> tuple[list[Facts], str]:
+            active = core.active_model()
+            return [describe(r, steward) for r in core.models().all()], active.id if active else ""
+
+        facts, active_id = await asyncio.get_running_loop().run_in_executor(None, read)
+        if shiboken6.isValid(self):
+            self._show(facts, active_id)
+
+    def _show(self, facts: list[Facts], active_id: str) -> None:
+        selected = self.selected()
+        self.facts = {f.record.id: f for f in facts}
+        self.active_id = active_id
+        self.list.clear()
+        for fact in facts:
+            record = fact.record
+            name = record.name + ("  (in use)" if record.id == active_id else "")
+            size = "missing" if record.missing else human_size(record.size)
+            item = QTreeWidgetItem([name, size, fact.verdict, record.where])
+            item.setData(0, Qt.ItemDataRole.UserRole, record.id)
+            item.setToolTip(0, record.path)
+            self.list.addTopLevelItem(item)
+            if selected is not None and record.id == selected.id:
+                self.list.setCurrentItem(item)
+        for column in range(len(COLUMNS)):
+            self.list.resizeColumnToContents(column)
+        first = self.list.topLevelItem(0)
+        if self.list.currentItem() is None and first is not None:
+            self.list.setCurrentItem(first)
+        self._show_selected()
+
+    def selected(self) -> ModelRecord | None:
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        fact = self.facts.get(str(item.data(0, Qt.ItemDataRole.UserRole)))
+        return fact.record if fact is not None else None
+
+    def select(self, model_id: str) -> None:
+        for index in range(self.list.topLevelItemCount()):
+            item = self.list.topLevelItem(index)
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == model_id:
+                self.list.setCurrentItem(item)
+
+    def _show_selected(self) -> None:
+        record = self.selected()
+        self.detail.setText(self.facts[record.id].detail if record is not None else "")
+        self.use_button.setEnabled(
+            record is not None and not record.missing and record.id != self.active_id
+        )
+        self.remove_button.setEnabled(record is not None and record.origin != "embedded")
+        if record is not None and record.origin == "downloaded":
+            self.remove_button.setText("Delete")
+        else:
+            self.remove_button.setText("Remove from list")
+
+    # --- actions --------------------------------------------------------------------------
+
+    @async_slot()
+    async def _on_use_clicked(self) -> None:
+        record = self.selected()
+        if record is None or record.missing:
+            return
+        self.status.setText(f"Loading {record.name}…")
+        if await self.session.switch_model(record.id) and shiboken6.isValid(self):
+            self.status.setText(f"Steward now answers with {record.name}.")
+        elif shiboken6.isValid(self):
+            self.status.setText(self.session.window.banner.text())
+
+    @async_slot()
+    async def _on_remove_clicked(self) -> None:
+        record = self.selected()
+        core = self.session.core
+        if record is None or core is None:
+            return
+        if record.origin == "downloaded":
+            question = f"Delete {record.name}? Its file ({human_size(record.size)}) is deleted."
+            do = "Delete"
+        else:
+            question = (
+                f"Remove {record.name} from the list? Its file stays where it is "
+                f"({record.path}); a search for models will not list it again."
+            )
+            do = "Remove from list"
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Remove a model — Steward", question, parent=self
+        )
+        box.setObjectName("confirmRemoveModel")
+        if not await confirm(box, do):
+            return
+        was_active = record.id == self.active_id
+        loop = asyncio.get_running_loop()
+        try:
+            said = await loop.run_in_executor(None, lambda: core.models().remove(record))
+        except KnownError as exc:
+            self.status.setText(exc.user_text())
+            return
+        if was_active:
+            await self.session.switch_model("embedded")
+            said += " Steward answers with the embedded model again."
+        if shiboken6.isValid(self):
+            self.status.setText(said)
+        await self.session.refresh_models()
+
+    @async_slot()
+    async def _on_add_clicked(self) -> None:
+        path = await choose_file(
+            self, "addModelFileDialog", "Add a model", "GGUF models (*.gguf);;All files (*)"
+        )
+        if path is not None and shiboken6.isValid(self):
+            await self.add_file(path)
+
+    async def add_file(self, path: Path) -> ModelRecord | None:
+        """List the GGUF at ``path`` where it is; a file that is not a model is said so."""
+        core = self.session.core
+        if core is None:
+            return None
+        loop = asyncio.get_running_loop()
+        try:
+            record, new = await loop.run_in_executor(None, lambda: core.models().add(path))
+        except KnownError as exc:
+            self.status.setText(exc.user_text())
+            return None
+        self.status.setText(
+            f"Added {record.name}; it is used where it is."
+            if new
+            else f"{path} is in the list already, as {record.name}."
+        )
+        await self.session.refresh_models()
+        self.select(record.id)
+        return record
+
+    @async_slot()
+    async def _on_scan_clicked(self) -> None:
+        core = self.session.core
+        if core is None:
+            return
+        self.scan_button.setEnabled(False)
+        self.status.setText("Looking for models in other apps' folders…")
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(None, lambda: core.models().scan(default_roots()))
+        except KnownError as exc:
+            self.status.setText(exc.user_text())
+            return
+        finally:
+            if shiboken6.isValid(self):
+                self.scan_button.setEnabled(True)
+        found = len(result.added)
+        text = f"Found {found} new model{'s' if found != 1 else ''}"
+        if result.known:
+            text += f"; {result.known} listed already"
+        self.status.setText(text + ". They stay where they are.")
+        await self.session.refresh_models()
+
+    @async_slot()
+    async def _on_download_clicked(self) -> None:
+        from app.ui.model_download import make_download_dialog
+
+        core = self.session.core
+        if core is None:
+            return
+        dialog = await make_download_dialog(core.steward, self)
+        dialog.use_model.connect(self._use_downloaded)
+        dialog.finished.connect(lambda _code: self.reload())
+        dialog.open()
+
+    @async_slot(str)
+    async def _use_downloaded(self, path: str) -> None:
+        record = await self.add_file(Path(path))
+        if record is not None:
+            await self.session.switch_model(record.id)
+
+    # --- dropping a file ------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_models(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_models(event.mimeData().urls())
+        if paths:
+            event.acceptProposedAction()
+            for path in paths:
+                task = asyncio.ensure_future(self.add_file(path))
+                self._adding.add(task)
+                task.add_done_callback(self._adding.discard)
+
+
+def dropped_models(urls: list[QUrl]) -> list[Path]:
+    """The .gguf files among dropped ``urls``."""
+    return [
+        Path(url.toLocalFile())
+        for url in urls
+        if url.isLocalFile() and url.toLocalFile().lower().endswith(".gguf")
+    ]
+
+
+def _button(text: str, name: str, slot: object) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.clicked.connect(slot)
+    return button
+
+
+__all__ = ["Facts", "ModelsWindow", "describe", "dropped_models"]
