@@ -12,10 +12,11 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.cli import err
 from app.core.errors import ModelError, UsageError
+from app.core.llm.catalog import CATALOG, find_entry
 from app.core.llm.discovery import default_roots
 from app.core.llm.download import (
     Download,
@@ -54,6 +55,7 @@ def cmd_models(args: argparse.Namespace, steward: Steward) -> int:
         "use": _use,
         "rm": _rm,
         "info": _info,
+        "available": _available,
     }
     command = commands.get(args.models_command)
     if command is None:
@@ -235,7 +237,53 @@ def _template_line(record: ModelRecord, info: GGUFInfo, steward: Steward) -> str
     )
 
 
+def _available(args: argparse.Namespace, steward: Steward) -> int:
+    """The catalog, with what each model needs against this machine's memory now."""
+    memory = machine_memory()
+    n_ctx = steward.settings.model_settings().n_ctx
+    library = _library(steward)
+    have = {Path(r.path).name for r in library.all() if r.origin == "downloaded"}
+    rows: list[dict[str, Any]] = []
+    for entry in CATALOG:
+        est = estimate(entry.shape, n_ctx)
+        rows.append(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "parameters": entry.parameters,
+                "size": entry.size_bytes,
+                "license": entry.license,
+                "languages": list(entry.languages),
+                "good_for": entry.good_for,
+                "needs": est.total,
+                "fit": verdict(est.total, memory),
+                "downloaded": entry.file in have,
+                "url": entry.url,
+                "sources": entry.sources,
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    width = max(len(r["id"]) for r in rows)
+    for row in rows:
+        state = "downloaded" if row["downloaded"] else str(row["fit"])
+        print(
+            f"{row['id'].ljust(width)}  {human_size(int(row['size'])):>9}  "
+            f"{state:<10} {row['license']:<14} {row['good_for']}"
+        )
+    print(
+        f"Memory at a context of {n_ctx:,} tokens, against {human_size(memory.available)} free "
+        "now. Download one with: steward models pull ID"
+    )
+    return 0
+
+
 def _pull(args: argparse.Namespace, steward: Steward) -> int:
+    name = ""
+    if "://" not in args.url:  # a catalog entry by its id
+        entry = find_entry(args.url)
+        args.url, name = entry.url, entry.name
     dest = destination_for(args.url, steward.paths.models)
     sha256 = checked_sha256(args.sha256)
     if dest.exists():
@@ -275,7 +323,7 @@ def _pull(args: argparse.Namespace, steward: Steward) -> int:
             if bar is not None:
                 bar.end()
     record = _library(steward).record_download(
-        done.path, sha256=done.sha256, verification=done.verification, source=args.url
+        done.path, sha256=done.sha256, verification=done.verification, source=args.url, name=name
     )
     _report(done, record.id, args.json)
     return 0

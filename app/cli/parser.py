@@ -189,11 +189,17 @@ def build_parser() -> Parser:
     m.add_argument("name", metavar="NAME")
     m.add_argument("--json", action="store_true")
     m = msub.add_parser(
+        "available", help="the catalog: models to download, and whether each fits this machine"
+    )
+    m.add_argument("--json", action="store_true")
+    m = msub.add_parser(
         "pull",
-        help="download a GGUF file into the models folder: resumes where it stopped, "
+        help="download a catalog model or any GGUF file by URL: resumes where it stopped, "
         "verifies size and SHA-256",
     )
-    m.add_argument("url", metavar="URL", help="the http(s) URL of a .gguf file")
+    m.add_argument(
+        "url", metavar="NAME|URL", help="a catalog id (models available) or a .gguf file's URL"
+    )
     m.add_argument(
         "--sha256",
         metavar="HEX",

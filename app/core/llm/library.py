@@ -237,15 +237,24 @@ class ModelLibrary:
         return record, True
 
     def record_download(
-        self, path: Path, *, sha256: str, verification: str, source: str
+        self, path: Path, *, sha256: str, verification: str, source: str, name: str = ""
     ) -> ModelRecord:
+        """List a finished download (its hash, how it was verified, where it came from;
+        ``name``: the catalog's name for it)."""
         record = self.by_path(str(path))
         if record is None:
             record, _ = self.add(
-                path, origin="downloaded", sha256=sha256, verification=verification, source=source
+                path,
+                origin="downloaded",
+                name=name,
+                sha256=sha256,
+                verification=verification,
+                source=source,
             )
             return record
         record.sha256, record.verification, record.source = sha256, verification, source
+        record.origin = "downloaded"
+        record.name = name or record.name
         record.size = path.stat().st_size
         self.save()
         return record
