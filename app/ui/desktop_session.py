@@ -9,7 +9,6 @@ import functools
 import logging
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import shiboken6
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from app.core.assistant import Assistant, ConsentAnswer, ConsentRequest
 from app.core.errors import KnownError, ModelError, WrongKeyError
 from app.core.llm.engine import LocalEngine
-from app.core.llm.prompt import TemplateNeededError
 from app.core.paths import Paths
 from app.core.secrets import PASSPHRASE_ENV, keyring_info
 from app.core.steward import Steward
@@ -28,9 +26,9 @@ from app.ui import trace
 from app.ui.appearance import Appearance
 from app.ui.dialogs import ask_three_ways, settle
 from app.ui.main_window import MainWindow
-from app.ui.model_picker import ask_chat_format
-from app.ui.qt_async import async_slot
+from app.ui.qt_async import async_slot, off_gui
 from app.ui.quick_prompt import QuickPrompt
+from app.ui.session_models import SessionModels
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.unlock import PassphraseDialog
 
@@ -50,10 +48,6 @@ LOCKED_TEXT = (
     "Steward is locked: your history stays encrypted until you unlock it. "
     "Automations do not run while it is locked."
 )
-
-
-async def off_gui(fn: Callable[[], T]) -> T:
-    return await asyncio.get_running_loop().run_in_executor(None, fn)
 
 
 async def ask_passphrase(window: MainWindow, *, new: bool, error: str = "") -> str | None:
@@ -86,7 +80,7 @@ async def ask_cloud_consent(parent: QWidget, request: ConsentRequest) -> Consent
     return ("once", "conversation", "refuse")[answer]
 
 
-class DesktopSession:
+class DesktopSession(SessionModels):
     """The desktop's adapter of the app's :class:`app.session.Session`: unlock through
     dialogs, banners while the model loads, automations with dialogs and tray notices. It
     assembles nothing itself."""
@@ -124,6 +118,8 @@ class DesktopSession:
         window.model_picker.chosen.connect(self._on_model_chosen)
         window.model_picker.manage_requested.connect(self.open_models)
         window.model_dropped.connect(self._on_model_dropped)
+        window.banner.linkActivated.connect(self._on_banner_link)
+        self.suggested = ""  # the catalog model suggested on first run
         self.models_window: ModelsWindow | None = None
 
     @property
@@ -256,103 +252,7 @@ class DesktopSession:
         trace.mark("model_loaded")
         window.show_banner("")
         self._show_model_status()
-
-    # --- the models ---------------------------------------------------------------------------
-
-    def _show_model_status(self) -> None:
-        engine = self.core.engine() if self.core is not None else None
-        info = engine.info if engine is not None else None
-        if info is not None:
-            self.window.set_status(f"{info.ref.name} · local · context {info.n_ctx}")
-        else:
-            self.window.set_status("No local model loaded")
-
-    async def refresh_models(self) -> None:
-        """The picker (and the Models window, when open) show the list as it is now."""
-        core = self.core
-        if core is None:
-            return
-        models, active = await off_gui(lambda: (core.models().all(), core.active_model()))
-        if self.core is not core:
-            return  # locked meanwhile
-        self.window.model_picker.show_models(models, active.id if active else "")
-        if self.models_window is not None and shiboken6.isValid(self.models_window):
-            await self.models_window.reload()
-
-    @async_slot(str)
-    async def _on_model_chosen(self, model_id: str) -> None:
-        await self.switch_model(model_id)
-
-    async def switch_model(self, model_id: str, chat_format: str = "") -> bool:
-        """Answer with another model from the next message on (after an answer in progress).
-        A model without a working chat template asks for a format; one that cannot load
-        leaves the model before in place. True when the switch happened."""
-        core, window = self.core, self.window
-        if core is None:
-            return False
-        picker = window.model_picker
-        previous = picker.active_id
-        record = await off_gui(lambda: core.models().find(model_id))
-        picker.setEnabled(False)
-        waiting = core.messages_ahead > 0
-        window.show_banner(
-            f"Switching to {record.name} after this answer…"
-            if waiting
-            else f"Loading {record.name}…"
-        )
-        try:
-            await core.use_model(record, chat_format=chat_format)
-        except TemplateNeededError as exc:
-            window.show_banner("")
-            chosen = await ask_chat_format(record.name, exc.result, window)
-            if chosen:
-                picker.setEnabled(True)
-                return await self.switch_model(model_id, chosen)
-            picker.select(previous)
-            return False
-        except ModelError as exc:
-            window.show_banner(exc.user_text(), error=True)
-            picker.select(previous)
-            return False
-        finally:
-            picker.setEnabled(self.core is core)
-            self._show_model_status()
-        window.show_banner("")
-        picker.select(record.id)
-        await self.refresh_models()
-        return True
-
-    @async_slot(str)
-    async def _on_model_dropped(self, path: str) -> None:
-        await self.add_and_use(Path(path))
-
-    async def add_and_use(self, path: Path) -> bool:
-        """A GGUF dropped on the window: listed where it is, then used."""
-        core = self.core
-        if core is None:
-            return False
-        try:
-            record, _new = await off_gui(lambda: core.models().add(path))
-        except KnownError as exc:
-            self.window.show_banner(exc.user_text(), error=True)
-            return False
-        await self.refresh_models()
-        return await self.switch_model(record.id)
-
-    def open_models(self) -> ModelsWindow | None:
-        """The Models window (one, raised if it is open already)."""
-        if self.core is None:
-            return None
-        from app.ui.models_window import ModelsWindow
-
-        window = self.models_window
-        if window is None or not shiboken6.isValid(window):
-            window = ModelsWindow(self, self.window)
-            self.models_window = window
-        window.show()
-        window.raise_()
-        window.reload()
-        return window
+        await self.suggest_a_model()
 
     async def start_automations(self) -> None:
         """Run scheduled and triggered workflows while the window is open, unless another

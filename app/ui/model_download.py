@@ -122,6 +122,7 @@ class ModelDownloadDialog(QDialog):
     """Paste a URL, download with progress, pause/resume/cancel, then use the model."""
 
     use_model = Signal(str)  # the path of the downloaded model
+    succeeded = Signal()  # a download finished and was verified (it is in the model list)
 
     def __init__(self, paths: Paths, options: DownloadOptions, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -132,6 +133,7 @@ class ModelDownloadDialog(QDialog):
         self.options = options
         self.worker: DownloadWorker | None = None
         self.downloaded: Path | None = None
+        self.catalog_name = ""  # the catalog's name for the file, when it came from there
         self.url = QLineEdit(placeholderText="https://huggingface.co/…/resolve/main/….gguf")
         self.sha256 = QLineEdit(placeholderText="optional: the file's SHA-256")
         self.download_button = _button("Download", "downloadButton")
@@ -186,6 +188,15 @@ class ModelDownloadDialog(QDialog):
         self.use_button.setEnabled(self.downloaded is not None)
 
     def _on_download_clicked(self) -> None:
+        self.catalog_name = ""
+        self._start()
+
+    def start(self, url: str, name: str = "") -> None:
+        """Download ``url`` now (a catalog entry: ``name`` is what the model list calls it)."""
+        self.url.setText(url)
+        self.sha256.clear()
+        self.catalog_name = name
+        self.setWindowTitle(f"Download {name}" if name else "Download a model")
         self._start()
 
     def _start(self) -> None:
@@ -205,11 +216,15 @@ class ModelDownloadDialog(QDialog):
         resuming = part_paths(dest)[0].exists()
         self.status.setText("Resuming…" if resuming else "Connecting…")
         download = Download(self.url.text().strip(), dest, sha256=sha256, options=self.options)
-        url = self.url.text().strip()
+        url, name = self.url.text().strip(), self.catalog_name
 
         def record(done: Downloaded) -> None:
             ModelLibrary(self.paths).record_download(
-                done.path, sha256=done.sha256, verification=done.verification, source=url
+                done.path,
+                sha256=done.sha256,
+                verification=done.verification,
+                source=url,
+                name=name,
             )
 
         self.worker = worker = DownloadWorker(download, self, record)
@@ -272,6 +287,7 @@ class ModelDownloadDialog(QDialog):
             f"{VERIFIED[done.verification]}).\nSHA-256 {done.sha256}"
         )
         self._show_state("done")
+        self.succeeded.emit()
 
     def _on_failed(self, message: str) -> None:
         self.progress.setRange(0, 1000)

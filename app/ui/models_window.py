@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -37,12 +38,14 @@ from app.core.llm.gguf_info import read_gguf
 from app.core.llm.library import MISSING_FIX, ModelRecord
 from app.core.llm.templates import FORMATS
 from app.core.llm.templates import check as check_template
+from app.ui.catalog_view import CatalogView
 from app.ui.dialogs import choose_file, confirm
 from app.ui.qt_async import async_slot
 
 if TYPE_CHECKING:
     from app.core.steward import Steward
-    from app.ui.desktop_session import DesktopSession
+    from app.ui.model_download import ModelDownloadDialog
+    from app.ui.session_models import SessionModels
 
 COLUMNS = ("Model", "Size", "Memory", "Where")
 
@@ -86,7 +89,7 @@ def describe(record: ModelRecord, steward: Steward) -> Facts:
 
 
 class ModelsWindow(QDialog):
-    def __init__(self, session: DesktopSession, parent: QWidget | None) -> None:
+    def __init__(self, session: SessionModels, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.session = session
         self.setObjectName("modelsWindow")
@@ -96,6 +99,8 @@ class ModelsWindow(QDialog):
         self.active_id = ""
         self._loading: asyncio.Future[None] | None = None
         self._adding: set[asyncio.Future[ModelRecord | None]] = set()
+        self.download_dialog: ModelDownloadDialog | None = None
+        self.tabs = QTabWidget()
         self.list = QTreeWidget()
         self.list.setObjectName("modelsList")
         self.list.setHeaderLabels(COLUMNS)
@@ -115,7 +120,7 @@ class ModelsWindow(QDialog):
             "Find models on this computer", "scanModelsButton", self._on_scan_clicked
         )
         self.download_button = _button(
-            "Download…", "downloadModelButton", self._on_download_clicked
+            "Download…", "downloadModelButton", lambda: self.tabs.setCurrentIndex(1)
         )
         self.scan_button.setToolTip(
             "Looks where the Hugging Face cache, LM Studio, GPT4All, Jan and Ollama keep "
@@ -129,20 +134,29 @@ class ModelsWindow(QDialog):
             row.addWidget(button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
+        installed = QWidget()
+        page = QVBoxLayout(installed)
+        page.addWidget(
             QLabel(
                 "The models Steward can answer with. Drop a .gguf file here to add it; it is "
                 "used where it is.",
                 wordWrap=True,
             )
         )
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.detail)
-        layout.addLayout(row)
+        page.addWidget(self.list, 1)
+        page.addWidget(self.detail)
+        page.addLayout(row)
+        self.catalog = CatalogView()
+        self.catalog.download_requested.connect(self._on_catalog_download)
+        self.catalog.url_requested.connect(self._on_url_download)
+        self.tabs.setObjectName("modelsTabs")
+        self.tabs.addTab(installed, "On this computer")
+        self.tabs.addTab(self.catalog, "Download")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
         layout.addWidget(close)
-        self.resize(760, 520)
+        self.resize(820, 580)
         self._show_selected()
 
     # --- the list -------------------------------------------------------------------------
@@ -165,6 +179,8 @@ class ModelsWindow(QDialog):
         facts, active_id = await asyncio.get_running_loop().run_in_executor(None, read)
         if shiboken6.isValid(self):
             self._show(facts, active_id)
+            downloaded = {f.record.file.name for f in facts if f.record.origin == "downloaded"}
+            self.catalog.show_catalog(steward.settings.model_settings().n_ctx, downloaded)
 
     def _show(self, facts: list[Facts], active_id: str) -> None:
         selected = self.selected()
@@ -312,17 +328,33 @@ class ModelsWindow(QDialog):
         self.status.setText(text + ". They stay where they are.")
         await self.session.refresh_models()
 
+    @async_slot(str, str)
+    async def _on_catalog_download(self, url: str, name: str) -> None:
+        dialog = await self._download_dialog()
+        if dialog is not None:
+            dialog.start(url, name)
+
     @async_slot()
-    async def _on_download_clicked(self) -> None:
+    async def _on_url_download(self) -> None:
+        await self._download_dialog()
+
+    async def _download_dialog(self) -> ModelDownloadDialog | None:
+        """The download window (one at a time: it holds the download in progress)."""
         from app.ui.model_download import make_download_dialog
 
         core = self.session.core
         if core is None:
-            return
-        dialog = await make_download_dialog(core.steward, self)
-        dialog.use_model.connect(self._use_downloaded)
-        dialog.finished.connect(lambda _code: self.reload())
-        dialog.open()
+            return None
+        dialog = self.download_dialog
+        if dialog is None or not shiboken6.isValid(dialog):
+            dialog = await make_download_dialog(core.steward, self)
+            dialog.use_model.connect(self._use_downloaded)
+            dialog.finished.connect(lambda _code: self.reload())
+            dialog.succeeded.connect(lambda: self.reload())
+            self.download_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        return dialog
 
     @async_slot(str)
     async def _use_downloaded(self, path: str) -> None:

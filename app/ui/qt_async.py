@@ -3,12 +3,14 @@ task on the GUI thread's asyncio loop (qasync ships no type information)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any, ParamSpec, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 import qasync
 
 P = ParamSpec("P")
+T = TypeVar("T")
 AsyncMethod = Callable[P, Coroutine[Any, Any, None]]
 
 
@@ -18,4 +20,10 @@ def async_slot(*types: type) -> Callable[[AsyncMethod[P]], Callable[P, object]]:
     return cast(Callable[[AsyncMethod[P]], Callable[P, object]], qasync.asyncSlot(*types))
 
 
-__all__ = ["async_slot"]
+async def off_gui(fn: Callable[[], T]) -> T:
+    """``fn()`` on a worker thread, awaited on the GUI thread's loop (disk, keyring, hashing
+    never block the window)."""
+    return await asyncio.get_running_loop().run_in_executor(None, fn)
+
+
+__all__ = ["async_slot", "off_gui"]

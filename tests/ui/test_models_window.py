@@ -214,8 +214,10 @@ def test_the_models_window_finds_adds_uses_and_removes(
         await until(lambda: box("confirmRemoveModel") is not None)
         press(box("confirmRemoveModel"), "Delete")
         await until(lambda: not downloaded.exists() and models.list.topLevelItemCount() == 2)
-        # Download… opens the download window
+        # Download… shows the catalog; a URL can be given there too
         models.download_button.click()
+        assert models.tabs.currentWidget() is models.catalog
+        models.catalog.url_button.click()
         await until(lambda: dialog("modelDownload") is not None)
         button_box(dialog("modelDownload"), QDialogButtonBox.StandardButton.Close).click()
         button_box(models, QDialogButtonBox.StandardButton.Close).click()
@@ -243,3 +245,120 @@ def test_the_models_window_finds_adds_uses_and_removes(
     listed = json.loads((session.paths.data / "models.json").read_text())
     assert str(found) in listed["forgotten"]
     assert [m["id"] for m in listed["models"]] == ["added", "dropped"]
+
+
+def test_a_catalog_model_downloads_with_progress_and_answers(
+    run, session: DesktopSession, qtbot, model_path: Path
+) -> None:
+    """The catalog in the window, against a hub on 127.0.0.1 (the mirror setting) serving the
+    embedded model's bytes under a catalog entry's path: the memory verdict before anything is
+    downloaded, progress, pause and resume, then the model is used and answers."""
+    from app.core.llm.catalog import find_entry
+    from app.ui.model_download import ModelDownloadDialog
+    from tests.hub_server import HubServer
+
+    entry = find_entry("qwen2.5-0.5b-instruct")
+    window = session.window
+    window.show()
+    qtbot.waitExposed(window)
+    with HubServer() as hub:
+        hub.add(entry.file, model_path.read_bytes(), bytes_per_s=16 << 20)
+        session.paths.ensure().settings_file.write_text(
+            f'[downloads]\nmirror = "{hub.base_url}"\n', encoding="utf-8"
+        )
+
+        async def go() -> None:
+            await session.start()
+            picker = window.model_picker
+            await until(lambda: picker.isEnabled())
+            pick(picker, MANAGE)
+            await until(lambda: dialog("modelsWindow") is not None)
+            models = dialog("modelsWindow")
+            assert isinstance(models, ModelsWindow)
+            models.download_button.click()
+            catalog = models.catalog
+            await until(lambda: catalog.list.topLevelItemCount() >= 8)
+            catalog.select(entry.id)
+            row = catalog.list.currentItem()
+            assert row.text(0) == entry.name and row.text(2) == "Fits"
+            assert "needs about" in catalog.detail.text() and "Sources:" in catalog.detail.text()
+            models.grab().save(str(ARTIFACTS / "models-catalog.png"))
+            catalog.download_button.click()
+            await until(lambda: dialog("modelDownload") is not None)
+            download = dialog("modelDownload")
+            assert isinstance(download, ModelDownloadDialog)
+            await until(lambda: download.progress.value() > 150, timeout=60)
+            download.grab().save(str(ARTIFACTS / "models-catalog-download.png"))
+            download.pause_button.click()
+            await until(lambda: download.status.text().startswith("Paused"))
+            hub.files[entry.file].bytes_per_s = 0
+            download.pause_button.click()  # Resume
+            await until(lambda: download.use_button.isEnabled(), timeout=60)
+            assert "verified by the hub" in download.status.text()
+            await until(lambda: row_named(models, entry.name) is not None)
+            download.use_button.click()
+            await until(lambda: picker.currentText() == entry.name and picker.isEnabled())
+            assert entry.file in window.status.text()
+            assert await answered_by(session, "Say hello.") == entry.file
+
+        run(go())
+    gets = [r for r in hub.requests if r.method == "GET" and r.path.startswith("/content/")]
+    assert gets[-1].headers.get("Range", "").startswith("bytes=")  # resumed, not restarted
+
+
+def row_named(models: ModelsWindow, name: str):  # type: ignore[no-untyped-def]
+    for index in range(models.list.topLevelItemCount()):
+        item = models.list.topLevelItem(index)
+        if item is not None and item.text(0).startswith(name):
+            return item
+    return None
+
+
+def test_first_run_suggests_the_largest_model_that_fits_once(
+    run, session: DesktopSession, qtbot
+) -> None:
+    from app.core.llm.catalog import CATALOG
+    from app.ui.session_models import SUGGEST_LINK
+
+    window = session.window
+    window.show()
+    qtbot.waitExposed(window)
+
+    async def go() -> None:
+        await session.start()
+        await until(lambda: "Tip:" in window.banner.text())
+        banner = window.banner.text()
+        assert "fits this computer" in banner and SUGGEST_LINK in banner
+        assert not window.banner.property("error")
+        assert "SmolLM2-135M" in window.status.text()  # the embedded model still answers
+        window.banner.linkActivated.emit(SUGGEST_LINK)  # as a click on the link does
+        await until(lambda: dialog("modelsWindow") is not None)
+        models = dialog("modelsWindow")
+        assert isinstance(models, ModelsWindow)
+        assert models.tabs.currentWidget() is models.catalog
+        # the suggested model is the one selected there
+        await until(
+            lambda: (
+                (chosen := models.catalog.selected()) is not None and chosen.id == session.suggested
+            )
+        )
+        suggested = models.catalog.selected()
+        assert suggested is not None
+        rows = {
+            models.catalog.list.topLevelItem(i).text(0): models.catalog.list.topLevelItem(i).text(2)
+            for i in range(len(CATALOG))
+        }
+        assert rows[suggested.name] == "Fits"
+        # nothing larger fits: it is the best this machine can take
+        for entry in CATALOG:
+            if entry.size_bytes > suggested.size_bytes:
+                assert rows[entry.name] != "Fits", entry.name
+        assert not window.banner.isVisible()
+        # shown once: the next start does not suggest again
+        await session.aclose()
+        session.window.show_banner("")
+        await session.start()
+        await until(lambda: "SmolLM2-135M" in window.status.text())
+        assert "Tip:" not in window.banner.text()
+
+    run(go())

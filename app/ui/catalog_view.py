@@ -1,0 +1,122 @@
+"""The Models window's Download tab: the catalog (app.core.llm.catalog) with what each model
+needs against this machine's memory now, shown before anything is downloaded."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.llm.catalog import CATALOG, CatalogEntry
+from app.core.llm.download import human_size
+from app.core.llm.fit import estimate, explain, machine_memory, verdict
+
+COLUMNS = ("Model", "Size", "Memory", "Licence", "Languages")
+
+
+class CatalogView(QWidget):
+    download_requested = Signal(str, str)  # the URL, and the catalog's name for the model
+    url_requested = Signal()  # "Download from a URL…"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.n_ctx = 4096
+        self.downloaded: set[str] = set()  # file names in the models folder
+        self.list = QTreeWidget()
+        self.list.setObjectName("catalogList")
+        self.list.setHeaderLabels(COLUMNS)
+        self.list.setRootIsDecorated(False)
+        self.list.setAlternatingRowColors(True)
+        self.list.currentItemChanged.connect(lambda *_: self._show_selected())
+        self.detail = QLabel(wordWrap=True)
+        self.detail.setObjectName("catalogDetail")
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setOpenExternalLinks(True)
+        self.download_button = QPushButton("Download")
+        self.download_button.setObjectName("downloadCatalogButton")
+        self.download_button.clicked.connect(self._on_download_clicked)
+        self.url_button = QPushButton("Download from a URL…")
+        self.url_button.setObjectName("downloadUrlButton")
+        self.url_button.clicked.connect(self.url_requested.emit)
+        row = QHBoxLayout()
+        row.addWidget(self.download_button)
+        row.addStretch(1)
+        row.addWidget(self.url_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                "Models anyone can download. The memory column compares what each needs with "
+                "what this computer has free now; the download is checked against the hub's "
+                "size and SHA-256 before it is used.",
+                wordWrap=True,
+            )
+        )
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.detail)
+        layout.addLayout(row)
+
+    def show_catalog(self, n_ctx: int, downloaded: set[str]) -> None:
+        selected = self.selected()
+        self.n_ctx, self.downloaded = n_ctx, downloaded
+        memory = machine_memory()
+        self.list.clear()
+        for entry in CATALOG:
+            fit = verdict(estimate(entry.shape, n_ctx).total, memory)
+            state = "downloaded" if entry.file in downloaded else fit
+            languages = ", ".join(entry.languages[:3]) + ("…" if len(entry.languages) > 3 else "")
+            item = QTreeWidgetItem(
+                [entry.name, human_size(entry.size_bytes), state, entry.license, languages]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, entry.id)
+            self.list.addTopLevelItem(item)
+            if selected is not None and entry.id == selected.id:
+                self.list.setCurrentItem(item)
+        for column in range(len(COLUMNS)):
+            self.list.resizeColumnToContents(column)
+        first = self.list.topLevelItem(0)
+        if self.list.currentItem() is None and first is not None:
+            self.list.setCurrentItem(first)
+        self._show_selected()
+
+    def selected(self) -> CatalogEntry | None:
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        wanted = item.data(0, Qt.ItemDataRole.UserRole)
+        return next((e for e in CATALOG if e.id == wanted), None)
+
+    def select(self, entry_id: str) -> None:
+        for index in range(self.list.topLevelItemCount()):
+            item = self.list.topLevelItem(index)
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == entry_id:
+                self.list.setCurrentItem(item)
+
+    def _show_selected(self) -> None:
+        entry = self.selected()
+        self.download_button.setEnabled(entry is not None and entry.file not in self.downloaded)
+        if entry is None:
+            self.detail.clear()
+            return
+        est = estimate(entry.shape, self.n_ctx)
+        sources = " · ".join(f'<a href="{url}">{what}</a>' for what, url in entry.sources.items())
+        self.detail.setText(
+            f"<b>{entry.name}</b> ({entry.parameters} parameters, {entry.quantization}) — "
+            f"{entry.good_for}<br>{explain(est, machine_memory())}<br>"
+            f"{entry.repo} · {entry.file} · revision {entry.revision[:12]}<br>"
+            f"<small>Sources: {sources}</small>"
+        )
+
+    def _on_download_clicked(self) -> None:
+        entry = self.selected()
+        if entry is not None:
+            self.download_requested.emit(entry.url, entry.name)
+
+
+__all__ = ["CatalogView"]
