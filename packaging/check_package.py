@@ -142,7 +142,17 @@ def check_commands(executable: Path, work: Path) -> None:
         hub.add("pulled.gguf", model.read_bytes())
         pulled = json.loads(steward("models", "pull", hub.resolve_url("pulled.gguf"), "--json"))
     assert pulled["verification"] == "hub" and Path(pulled["path"]).stat().st_size > 0, pulled
-    print("terminal commands: ask, history, settings, cloud and models pull in the frozen app")
+    # the model list, the catalog with its memory verdicts, and a model's header and template
+    # (read by the app's own GGUF reader and llama-cpp-python's sandboxed Jinja formatter)
+    listed = json.loads(steward("models", "list", "--json"))
+    assert [m["origin"] for m in listed] == ["embedded", "downloaded"], listed
+    assert len(json.loads(steward("models", "available", "--json"))) >= 8
+    info = json.loads(steward("models", "info", listed[1]["id"], "--json"))
+    assert info["chat_template"] == "ok" and info["memory"]["verdict"], info
+    print(
+        "terminal commands: ask, history, settings, cloud, models pull, list, available "
+        "and info in the frozen app"
+    )
 
 
 def check_deb_info(deb: Path, ver: str) -> None:
