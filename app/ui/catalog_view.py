@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.core.llm.catalog import CATALOG, CatalogEntry
 from app.core.llm.download import human_size
 from app.core.llm.fit import estimate, explain, machine_memory, verdict
+from app.ui.trees import add_row, current_key, finish, select_key
 
 COLUMNS = ("Model", "Size", "Memory", "Licence", "Languages")
 
@@ -63,7 +63,7 @@ class CatalogView(QWidget):
         layout.addLayout(row)
 
     def show_catalog(self, n_ctx: int, downloaded: set[str]) -> None:
-        selected = self.selected()
+        keep = current_key(self.list)
         self.n_ctx, self.downloaded = n_ctx, downloaded
         memory = machine_memory()
         self.list.clear()
@@ -71,32 +71,17 @@ class CatalogView(QWidget):
             fit = verdict(estimate(entry.shape, n_ctx).total, memory)
             state = "downloaded" if entry.file in downloaded else fit
             languages = ", ".join(entry.languages[:3]) + ("…" if len(entry.languages) > 3 else "")
-            item = QTreeWidgetItem(
-                [entry.name, human_size(entry.size_bytes), state, entry.license, languages]
-            )
-            item.setData(0, Qt.ItemDataRole.UserRole, entry.id)
-            self.list.addTopLevelItem(item)
-            if selected is not None and entry.id == selected.id:
-                self.list.setCurrentItem(item)
-        for column in range(len(COLUMNS)):
-            self.list.resizeColumnToContents(column)
-        first = self.list.topLevelItem(0)
-        if self.list.currentItem() is None and first is not None:
-            self.list.setCurrentItem(first)
+            cells = [entry.name, human_size(entry.size_bytes), state, entry.license, languages]
+            add_row(self.list, cells, entry.id, keep=keep)
+        finish(self.list)
         self._show_selected()
 
     def selected(self) -> CatalogEntry | None:
-        item = self.list.currentItem()
-        if item is None:
-            return None
-        wanted = item.data(0, Qt.ItemDataRole.UserRole)
+        wanted = current_key(self.list)
         return next((e for e in CATALOG if e.id == wanted), None)
 
     def select(self, entry_id: str) -> None:
-        for index in range(self.list.topLevelItemCount()):
-            item = self.list.topLevelItem(index)
-            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == entry_id:
-                self.list.setCurrentItem(item)
+        select_key(self.list, entry_id)
 
     def _show_selected(self) -> None:
         entry = self.selected()

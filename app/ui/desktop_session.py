@@ -444,6 +444,7 @@ class DesktopSession(SessionModels):
             self.panel.close()
             self.panel.deleteLater()
             self.panel = None
+        await self.close_models_window()
         if self.core is not None:
             if shiboken6.isValid(self.window):
                 self.window.detach()  # the store closes next: nothing on screen may reach it

@@ -9,6 +9,7 @@ Reading headers, estimating memory, scanning folders and hashing run off the GUI
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTabWidget,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +41,7 @@ from app.core.llm.templates import check as check_template
 from app.ui.catalog_view import CatalogView
 from app.ui.dialogs import choose_file, confirm
 from app.ui.qt_async import async_slot
+from app.ui.trees import add_row, current_key, finish, select_key
 
 if TYPE_CHECKING:
     from app.core.steward import Steward
@@ -159,6 +160,19 @@ class ModelsWindow(QDialog):
         self.resize(820, 580)
         self._show_selected()
 
+    async def shut(self) -> None:
+        """Close, cancelling what is being read or added (the session is closing); a
+        download in progress pauses (its window closes with this one)."""
+        pending = [t for t in (self._loading, *self._adding) if t is not None and not t.done()]
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.download_dialog is not None and shiboken6.isValid(self.download_dialog):
+            self.download_dialog.reject()
+        self.close()
+
     # --- the list -------------------------------------------------------------------------
 
     def reload(self) -> asyncio.Future[None]:
@@ -183,7 +197,7 @@ class ModelsWindow(QDialog):
             self.catalog.show_catalog(steward.settings.model_settings().n_ctx, downloaded)
 
     def _show(self, facts: list[Facts], active_id: str) -> None:
-        selected = self.selected()
+        keep = current_key(self.list)
         self.facts = {f.record.id: f for f in facts}
         self.active_id = active_id
         self.list.clear()
@@ -191,31 +205,17 @@ class ModelsWindow(QDialog):
             record = fact.record
             name = record.name + ("  (in use)" if record.id == active_id else "")
             size = "missing" if record.missing else human_size(record.size)
-            item = QTreeWidgetItem([name, size, fact.verdict, record.where])
-            item.setData(0, Qt.ItemDataRole.UserRole, record.id)
-            item.setToolTip(0, record.path)
-            self.list.addTopLevelItem(item)
-            if selected is not None and record.id == selected.id:
-                self.list.setCurrentItem(item)
-        for column in range(len(COLUMNS)):
-            self.list.resizeColumnToContents(column)
-        first = self.list.topLevelItem(0)
-        if self.list.currentItem() is None and first is not None:
-            self.list.setCurrentItem(first)
+            cells = [name, size, fact.verdict, record.where]
+            add_row(self.list, cells, record.id, keep=keep).setToolTip(0, record.path)
+        finish(self.list)
         self._show_selected()
 
     def selected(self) -> ModelRecord | None:
-        item = self.list.currentItem()
-        if item is None:
-            return None
-        fact = self.facts.get(str(item.data(0, Qt.ItemDataRole.UserRole)))
+        fact = self.facts.get(current_key(self.list) or "")
         return fact.record if fact is not None else None
 
     def select(self, model_id: str) -> None:
-        for index in range(self.list.topLevelItemCount()):
-            item = self.list.topLevelItem(index)
-            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == model_id:
-                self.list.setCurrentItem(item)
+        select_key(self.list, model_id)
 
     def _show_selected(self) -> None:
         record = self.selected()

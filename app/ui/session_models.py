@@ -152,6 +152,13 @@ class SessionModels:
         if self.suggested and shiboken6.isValid(window):
             window.catalog.select(self.suggested)
 
+    async def close_models_window(self) -> None:
+        """Closing the session: the Models window goes, with what it was reading."""
+        window, self.models_window = self.models_window, None
+        if window is not None and shiboken6.isValid(window):
+            await window.shut()
+            window.deleteLater()
+
     def open_models(self) -> ModelsWindow | None:
         """The Models window (one, raised if it is open already)."""
         if self.core is None:

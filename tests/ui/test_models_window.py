@@ -49,6 +49,17 @@ def button_box(widget, which: QDialogButtonBox.StandardButton):  # type: ignore[
     return widget.findChild(QDialogButtonBox).button(which)
 
 
+async def open_models(session: DesktopSession) -> ModelsWindow:
+    """Through the picker's last entry, once the session is unlocked."""
+    picker = session.window.model_picker
+    await until(lambda: picker.isEnabled())
+    pick(picker, MANAGE)
+    await until(lambda: dialog("modelsWindow") is not None)
+    models = dialog("modelsWindow")
+    assert isinstance(models, ModelsWindow)
+    return models
+
+
 async def answered_by(session: DesktopSession, text: str) -> str:
     window = session.window
     window.composer.setPlainText(text)
@@ -158,11 +169,7 @@ def test_the_models_window_finds_adds_uses_and_removes(
     async def go() -> None:
         await session.start()
         picker = window.model_picker
-        await until(lambda: picker.isEnabled())
-        pick(picker, MANAGE)
-        await until(lambda: dialog("modelsWindow") is not None)
-        models = dialog("modelsWindow")
-        assert isinstance(models, ModelsWindow)
+        models = await open_models(session)
         await until(lambda: models.list.topLevelItemCount() == 1)
         row = models.list.topLevelItem(0)
         assert row.text(0).endswith("(in use)") and row.text(2) == "Fits"
@@ -270,11 +277,7 @@ def test_a_catalog_model_downloads_with_progress_and_answers(
         async def go() -> None:
             await session.start()
             picker = window.model_picker
-            await until(lambda: picker.isEnabled())
-            pick(picker, MANAGE)
-            await until(lambda: dialog("modelsWindow") is not None)
-            models = dialog("modelsWindow")
-            assert isinstance(models, ModelsWindow)
+            models = await open_models(session)
             models.download_button.click()
             catalog = models.catalog
             await until(lambda: catalog.list.topLevelItemCount() >= 8)
