@@ -36,7 +36,7 @@ def _memory_rows(folder: Path, quick: bool) -> list[Row]:
     from app.core.llm.fit import Shape, estimate
     from app.core.llm.gguf_info import read_gguf
     from app.core.llm.model_files import embedded_model_path
-    from tests.gguf_models import HELD_OUT, QWEN2, QWEN3, write_random_model
+    from tests.gguf_models import HELD_OUT, PHI3, QWEN2, QWEN3, write_random_model
 
     embedded = embedded_model_path()
     assert embedded is not None
@@ -44,6 +44,7 @@ def _memory_rows(folder: Path, quick: bool) -> list[Row]:
     if not quick:
         for label, shape, n_ctx in (
             ("random qwen2", QWEN2, 2048),
+            ("random phi3", PHI3, 8192),
             ("random qwen3", QWEN3, 8192),
             ("random qwen2, held out", HELD_OUT, 4096),
         ):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,8 +27,9 @@ class Shape:
     n_ctx_train: int = 8192
 
 
-# two architectures of the catalog other than the embedded model's (llama)
+# the two architectures of the catalog other than the embedded model's (llama), and qwen3
 QWEN2 = Shape("qwen2", n_embd=512, n_layer=6, n_head=8, n_head_kv=2, n_ff=1408)
+PHI3 = Shape("phi3", n_embd=384, n_layer=6, n_head=6, n_head_kv=6, n_ff=1024)
 QWEN3 = Shape("qwen3", n_embd=384, n_layer=5, n_head=6, n_head_kv=3, n_ff=1024)
 
 _TOKENIZER_KEYS = (
@@ -53,11 +55,51 @@ def _tokenizer() -> dict[str, object]:
     return {key: fields[key].contents() for key in _TOKENIZER_KEYS if key in fields}
 
 
+def _spm_tokenizer() -> dict[str, object]:
+    """A small SentencePiece-style vocabulary (bytes, letters, Phi-3's control tokens): llama.cpp
+    loads phi3 models only with a vocabulary of that kind."""
+    controls = ["<|end|>", "<|user|>", "<|assistant|>", "<|system|>", "<|endoftext|>"]
+    pieces = ["▁" + chr(c) for c in range(97, 123)] + [chr(c) for c in range(97, 123)]
+    tokens = ["<unk>", "<s>", "</s>", *(f"<0x{b:02X}>" for b in range(256)), *pieces, *controls]
+    types = [2, 3, 3] + [6] * 256 + [1] * len(pieces) + [3] * len(controls)
+    return {
+        "tokenizer.ggml.model": "llama",
+        "tokenizer.ggml.pre": "default",
+        "tokenizer.ggml.tokens": tokens,
+        "tokenizer.ggml.token_type": types,
+        "tokenizer.ggml.scores": [0.0] * len(tokens),
+        "tokenizer.ggml.bos_token_id": 1,
+        "tokenizer.ggml.eos_token_id": tokens.index("<|end|>"),
+        "tokenizer.ggml.unknown_token_id": 0,
+    }
+
+
+def _write_tokenizer(writer: Any, tok: dict[str, object]) -> None:
+    writer.add_tokenizer_model(str(tok["tokenizer.ggml.model"]))
+    writer.add_tokenizer_pre(str(tok["tokenizer.ggml.pre"]))
+    writer.add_token_list(tok["tokenizer.ggml.tokens"])
+    writer.add_token_types(list(tok["tokenizer.ggml.token_type"]))  # type: ignore[call-overload]
+    if "tokenizer.ggml.merges" in tok:
+        writer.add_token_merges(list(tok["tokenizer.ggml.merges"]))  # type: ignore[call-overload]
+    if "tokenizer.ggml.scores" in tok:
+        writer.add_token_scores(list(tok["tokenizer.ggml.scores"]))  # type: ignore[call-overload]
+    for key, add in (
+        ("tokenizer.ggml.bos_token_id", writer.add_bos_token_id),
+        ("tokenizer.ggml.eos_token_id", writer.add_eos_token_id),
+        ("tokenizer.ggml.unknown_token_id", writer.add_unk_token_id),
+        ("tokenizer.ggml.padding_token_id", writer.add_pad_token_id),
+    ):
+        if key in tok:
+            add(int(tok[key]))  # type: ignore[call-overload]
+    if "tokenizer.chat_template" in tok:
+        writer.add_chat_template(str(tok["tokenizer.chat_template"]))
+
+
 def write_random_model(path: Path, shape: Shape, *, seed: int = 7) -> Path:
     """A loadable GGUF of ``shape`` with F16 random weights (F32 norms) at ``path``."""
     import gguf
 
-    tok = _tokenizer()
+    tok = _spm_tokenizer() if shape.arch == "phi3" else _tokenizer()
     tokens = tok["tokenizer.ggml.tokens"]
     assert isinstance(tokens, list)
     n_vocab = len(tokens)
@@ -75,21 +117,7 @@ def write_random_model(path: Path, shape: Shape, *, seed: int = 7) -> Path:
     head_dim = shape.n_embd // shape.n_head
     writer.add_rope_dimension_count(head_dim)
     writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
-    writer.add_tokenizer_model(str(tok["tokenizer.ggml.model"]))
-    writer.add_tokenizer_pre(str(tok["tokenizer.ggml.pre"]))
-    writer.add_token_list(tokens)
-    writer.add_token_types(list(tok["tokenizer.ggml.token_type"]))  # type: ignore[call-overload]
-    writer.add_token_merges(list(tok["tokenizer.ggml.merges"]))  # type: ignore[call-overload]
-    for key, add in (
-        ("tokenizer.ggml.bos_token_id", writer.add_bos_token_id),
-        ("tokenizer.ggml.eos_token_id", writer.add_eos_token_id),
-        ("tokenizer.ggml.unknown_token_id", writer.add_unk_token_id),
-        ("tokenizer.ggml.padding_token_id", writer.add_pad_token_id),
-    ):
-        if key in tok:
-            add(int(tok[key]))  # type: ignore[call-overload]
-    if "tokenizer.chat_template" in tok:
-        writer.add_chat_template(str(tok["tokenizer.chat_template"]))
+    _write_tokenizer(writer, tok)
 
     def weight(rows: int, cols: int) -> np.ndarray:
         return (rng.standard_normal((rows, cols), dtype=np.float32) * 0.02).astype(np.float16)
@@ -103,15 +131,19 @@ def write_random_model(path: Path, shape: Shape, *, seed: int = 7) -> Path:
     for i in range(shape.n_layer):
         b = f"blk.{i}."
         writer.add_tensor(b + "attn_norm.weight", norm(e))
-        for name, rows in (("attn_q", e), ("attn_k", kv), ("attn_v", kv)):
-            writer.add_tensor(b + name + ".weight", weight(rows, e))
-            if shape.arch == "qwen2":  # biases on q, k and v
-                writer.add_tensor(b + name + ".bias", np.zeros(rows, dtype=np.float32))
-        if shape.arch == "qwen3":  # norms on q and k, per head
-            writer.add_tensor(b + "attn_q_norm.weight", norm(head_dim))
-            writer.add_tensor(b + "attn_k_norm.weight", norm(head_dim))
-        writer.add_tensor(b + "ffn_gate.weight", weight(f, e))
-        writer.add_tensor(b + "ffn_up.weight", weight(f, e))
+        if shape.arch == "phi3":  # q, k and v in one tensor; gate and up in one
+            writer.add_tensor(b + "attn_qkv.weight", weight(e + 2 * kv, e))
+            writer.add_tensor(b + "ffn_up.weight", weight(2 * f, e))
+        else:
+            for name, rows in (("attn_q", e), ("attn_k", kv), ("attn_v", kv)):
+                writer.add_tensor(b + name + ".weight", weight(rows, e))
+                if shape.arch == "qwen2":  # biases on q, k and v
+                    writer.add_tensor(b + name + ".bias", np.zeros(rows, dtype=np.float32))
+            if shape.arch == "qwen3":  # norms on q and k, per head
+                writer.add_tensor(b + "attn_q_norm.weight", norm(head_dim))
+                writer.add_tensor(b + "attn_k_norm.weight", norm(head_dim))
+            writer.add_tensor(b + "ffn_gate.weight", weight(f, e))
+            writer.add_tensor(b + "ffn_up.weight", weight(f, e))
         writer.add_tensor(b + "attn_output.weight", weight(e, e))
         writer.add_tensor(b + "ffn_norm.weight", norm(e))
         writer.add_tensor(b + "ffn_down.weight", weight(e, f))
@@ -146,4 +178,4 @@ def write_tiny_gguf(path: Path, label: str, chat_template: str = "") -> Path:
     return path
 
 
-__all__ = ["HELD_OUT", "QWEN2", "QWEN3", "Shape", "write_random_model", "write_tiny_gguf"]
+__all__ = ["HELD_OUT", "PHI3", "QWEN2", "QWEN3", "Shape", "write_random_model", "write_tiny_gguf"]

@@ -1,6 +1,7 @@
 """The memory estimate shown before a download, against the peak resident memory measured
 while the model answers: the embedded model at 2k and 8k context, random-weight models of
-two other catalog architectures (qwen2, qwen3), and one shape the estimate was not fitted on.
+the two other catalog architectures (qwen2, phi3) and of qwen3, and one shape the estimate
+was not fitted on.
 Also: the header reader agrees with llama.cpp, and a damaged header is a clear error."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from app.core.errors import ModelError
 from app.core.llm.fit import Memory, Shape, estimate, verdict
 from app.core.llm.gguf_info import read_gguf
 from tests.conftest import ROOT
-from tests.gguf_models import HELD_OUT, QWEN2, QWEN3, write_random_model
+from tests.gguf_models import HELD_OUT, PHI3, QWEN2, QWEN3, write_random_model
 
 MiB = 1 << 20
 
@@ -26,7 +27,7 @@ def models(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> dict[s
     folder = tmp_path_factory.mktemp("random-models")
     made = {
         s: write_random_model(folder / f"{n}.gguf", s)
-        for n, s in (("qwen2", QWEN2), ("qwen3", QWEN3), ("held-out", HELD_OUT))
+        for n, s in (("qwen2", QWEN2), ("phi3", PHI3), ("qwen3", QWEN3), ("held-out", HELD_OUT))
     }
     return {"embedded": model_path, **{p.stem: p for p in made.values()}}
 
@@ -47,7 +48,14 @@ def peak_rss(path: Path, n_ctx: int) -> int:
 
 @pytest.mark.parametrize(
     ("model", "n_ctx"),
-    [("embedded", 2048), ("embedded", 8192), ("qwen2", 2048), ("qwen3", 8192), ("held-out", 4096)],
+    [
+        ("embedded", 2048),
+        ("embedded", 8192),
+        ("qwen2", 2048),
+        ("phi3", 8192),
+        ("qwen3", 8192),
+        ("held-out", 4096),
+    ],
 )
 def test_the_estimate_is_within_15_percent_of_the_measured_peak(
     models: dict[str, Path], model: str, n_ctx: int

@@ -10,7 +10,8 @@ Peak resident memory of a process running a model, as llama.cpp lays it out on t
 
 The last three were fitted on measurements of three architectures (the embedded llama model
 and random-weight qwen2 and qwen3 models, tests/gguf_models.py) and are checked against a
-measured peak within ±15% by tests/integration/test_model_fit.py and ``make bench``.
+measured peak within ±15% by tests/integration/test_model_fit.py and ``make bench``, with a
+phi3 model and a qwen2 shape they were not fitted on.
 """
 
 from __future__ import annotations
