@@ -40,12 +40,12 @@ from app.core.llm.templates import FORMATS
 from app.core.llm.templates import check as check_template
 from app.ui.catalog_view import CatalogView
 from app.ui.dialogs import choose_file, confirm
+from app.ui.model_download import VERIFIED, ModelDownloadDialog
 from app.ui.qt_async import async_slot
 from app.ui.trees import add_row, current_key, finish, select_key
 
 if TYPE_CHECKING:
     from app.core.steward import Steward
-    from app.ui.model_download import ModelDownloadDialog
     from app.ui.session_models import SessionModels
 
 COLUMNS = ("Model", "Size", "Memory", "Where")
@@ -62,6 +62,8 @@ class Facts:
 
 def describe(record: ModelRecord, steward: Steward) -> Facts:
     lines = [f"{record.path}", f"{record.where}"]
+    if record.verification:
+        lines[-1] += f", {VERIFIED[record.verification]}"
     if record.sha256:
         lines.append(f"SHA-256 {record.sha256}")
     if record.missing:

@@ -299,6 +299,8 @@ def test_a_catalog_model_downloads_with_progress_and_answers(
             await until(lambda: download.use_button.isEnabled(), timeout=60)
             assert "verified by the hub" in download.status.text()
             await until(lambda: row_named(models, entry.name) is not None)
+            models.list.setCurrentItem(row_named(models, entry.name))
+            assert "downloaded by Steward, verified by the hub" in models.detail.text()
             download.use_button.click()
             await until(lambda: picker.currentText() == entry.name and picker.isEnabled())
             assert entry.file in window.status.text()
