@@ -207,7 +207,7 @@ def _info(args: argparse.Namespace, steward: Steward) -> int:
     if args.json:
         print(json.dumps(facts, ensure_ascii=False))
         return 0
-    print(f"{record.name} ({record.id})")
+    print(record.name if record.id in record.name.lower() else f"{record.name} ({record.id})")
     print(f"  file          {record.path} ({human_size(record.size)}, {record.where})")
     if record.sha256:
         print(f"  SHA-256       {record.sha256}")
