@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from app.core.steward import Steward
 
 Handler = Callable[[argparse.Namespace, "Steward"], int]
+BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader went away
 
 # command → "module:function", imported only for the command given (the desktop app starts
 # without any of them)
@@ -92,6 +94,12 @@ def run(
     except KeyboardInterrupt:
         err("steward: interrupted")
         return 130
+    except BrokenPipeError:
+        # whatever read the output stopped reading (`steward models list | head -1`): stop
+        # quietly, as command-line tools do, and keep the exit flush from failing again
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
     except Exception as exc:
         where = ""
         if paths is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.paths import resolve_paths
 from app.core.secrets import format_recovery_key, parse_recovery_key
 from tests.conftest import ROOT, run_steward, steward_env
 
@@ -348,3 +349,29 @@ def test_text_that_is_not_utf8_is_refused_with_one_clear_line(home: Path) -> Non
         assert words in result.stderr and b"unexpected error" not in result.stderr
     assert len(piped.stderr.decode().strip().splitlines()) == 1
     assert run_steward("history", "list", "--json", home=home).stdout == before  # nothing stored
+
+
+@pytest.mark.parametrize(
+    "args", [("models", "list"), ("models", "available"), ("settings", "show")]
+)
+def test_output_into_a_closed_pipe_stops_quietly(home: Path, args: tuple[str, ...]) -> None:
+    """`steward models list | head -1`: the reader is gone before Steward writes; it stops
+    with 141 (as shell tools do), no "unexpected error", no crash report."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "app", *args],
+            cwd=ROOT,
+            env=steward_env(home),
+            stdin=subprocess.DEVNULL,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == ""
+    assert not list((resolve_paths(home).logs / "crashes").glob("*"))
