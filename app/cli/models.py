@@ -156,10 +156,8 @@ def _use(args: argparse.Namespace, steward: Steward) -> int:
 def _rm(args: argparse.Namespace, steward: Steward) -> int:
     library = _library(steward)
     record = library.find(args.name)
-    was_active = record is _active(steward, library) or (
-        steward.settings.model_path
-        and os.path.realpath(steward.settings.model_path) == os.path.realpath(record.path)
-    )
+    active = _active(steward, library)
+    was_active = active is not None and active.id == record.id
     print(library.remove(record))
     if was_active:
         settings = steward.settings
