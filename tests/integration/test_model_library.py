@@ -211,3 +211,12 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(home: Path, tmp_path: 
         assert len(result.stderr.strip().splitlines()) <= 2, result.stderr
     assert listed(home) == before
     assert text.read_text() == "not a model"
+    # a damaged list: one line naming it and the fix, the files it named untouched
+    models_json = resolve_paths(home).data / "models.json"
+    for damage in ("{not json", "[1, 2]"):
+        models_json.write_text(damage, encoding="utf-8")
+        result = run_steward("models", "list", home=home)
+        assert result.returncode == 3, result.stderr
+        assert f"The model list {models_json} cannot be read" in result.stderr
+        assert "Delete it" in result.stderr
+    assert (tmp_path / "a" / "twin-one.gguf").exists()

@@ -108,15 +108,20 @@ class ModelLibrary:
         except FileNotFoundError:
             return
         except (OSError, ValueError) as exc:
-            raise StorageError(
-                f"The model list {self.file} cannot be read: {exc}.",
-                hint="Delete it: Steward lists its downloads again, and a scan finds the rest.",
-            ) from exc
+            raise self._unreadable(str(exc)) from exc
+        if not isinstance(raw, dict):
+            raise self._unreadable("it is not a JSON object")
         names = {f.name for f in ModelRecord.__dataclass_fields__.values()}
         for item in raw.get("models", []):
             if isinstance(item, dict) and {"id", "name", "path", "origin"} <= item.keys():
                 self.records.append(ModelRecord(**{k: v for k, v in item.items() if k in names}))
         self.forgotten = {str(p) for p in raw.get("forgotten", []) if isinstance(p, str)}
+
+    def _unreadable(self, why: str) -> StorageError:
+        return StorageError(
+            f"The model list {self.file} cannot be read: {why}.",
+            hint="Delete it: Steward lists its downloads again, and a scan finds the rest.",
+        )
 
     def save(self) -> None:
         data = {
