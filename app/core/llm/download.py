@@ -220,6 +220,7 @@ class Download:
         self.received = 0  # bytes over the network in this run (more than the file after restarts)
         self._hasher = _Digest()
         self._sidecar: Sidecar | None = None
+        self._sidecar_saved = 0.0  # when the sidecar's "done" was last written (monotonic)
         self._speed: list[tuple[float, int]] = []  # (when, received) over the last seconds
         self._told = 0.0
         self._stop = threading.Event()
@@ -398,8 +399,9 @@ class Download:
         first_at, first_bytes = self._speed[0]
         if now > first_at:
             self.progress.bytes_per_s = (self.received - first_bytes) / (now - first_at)
-        if int(now) != int(self._told):
+        if now - self._sidecar_saved >= SIDECAR_EVERY_S:
             self._save_sidecar()
+            self._sidecar_saved = now
         self._told = now
         self.on_progress(self.progress)
 

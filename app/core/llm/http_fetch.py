@@ -133,14 +133,14 @@ class Transport:
         with self._lock:
             if self._aborted:
                 raise ConnectionAbortedError("the download was stopped")
-            self.close_unlocked()
+            self._close_unlocked()
             self._open = connection
         connection.connect()
         if connection.sock is not None:
             connection.sock.settimeout(self.stall_timeout)  # no byte for this long: a stall
         return connection, target, (auth or {}) if proxy is not None and not https else {}
 
-    def close_unlocked(self) -> None:
+    def _close_unlocked(self) -> None:
         if self._open is not None:
             self._open.close()
             self._open = None
