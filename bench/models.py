@@ -6,30 +6,15 @@ the next answer."""
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench.table import Row
 
-ROOT = Path(__file__).resolve().parents[1]
 MiB = 1 << 20
 SWITCH_TARGET_S = 2.0  # two 100 MB models on this machine's CPU
-
-
-def _peak(path: Path, n_ctx: int) -> int:
-    out = subprocess.run(
-        [sys.executable, "-m", "tests.peak_rss", str(path), str(n_ctx)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(json.loads(out.stdout)["peak_bytes"])
 
 
 def _memory_rows(folder: Path, quick: bool) -> list[Row]:
@@ -37,6 +22,7 @@ def _memory_rows(folder: Path, quick: bool) -> list[Row]:
     from app.core.llm.gguf_info import read_gguf
     from app.core.llm.model_files import embedded_model_path
     from tests.gguf_models import HELD_OUT, PHI3, QWEN2, QWEN3, write_random_model
+    from tests.peak_rss import measure
 
     embedded = embedded_model_path()
     assert embedded is not None
@@ -53,7 +39,7 @@ def _memory_rows(folder: Path, quick: bool) -> list[Row]:
     rows = []
     for label, path, n_ctx in cases:
         est = estimate(Shape.of(read_gguf(path)), n_ctx).total
-        measured = _peak(path, n_ctx)
+        measured = measure(path, n_ctx)
         ratio = est / measured
         rows.append(
             Row(

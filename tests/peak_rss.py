@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import json
 import resource
+import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(path: str, n_ctx: int) -> None:
@@ -33,6 +37,22 @@ def peak_bytes() -> int:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def measure(path: Path, n_ctx: int) -> int:
+    """The peak resident memory, in bytes, of a fresh process running ``path`` at ``n_ctx``."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.peak_rss", str(path), str(n_ctx)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    result = json.loads(out.stdout)
+    if result["n_ctx"] != n_ctx:
+        raise RuntimeError(f"the model ran at a context of {result['n_ctx']}, not {n_ctx}")
+    return int(result["peak_bytes"])
 
 
 if __name__ == "__main__":

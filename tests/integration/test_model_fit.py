@@ -6,9 +6,6 @@ Also: the header reader agrees with llama.cpp, and a damaged header is a clear e
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +13,8 @@ import pytest
 from app.core.errors import ModelError
 from app.core.llm.fit import Memory, Shape, estimate, verdict
 from app.core.llm.gguf_info import read_gguf
-from tests.conftest import ROOT
 from tests.gguf_models import HELD_OUT, PHI3, QWEN2, QWEN3, write_random_model
+from tests.peak_rss import measure
 
 MiB = 1 << 20
 
@@ -30,20 +27,6 @@ def models(tmp_path_factory: pytest.TempPathFactory, model_path: Path) -> dict[s
         for n, s in (("qwen2", QWEN2), ("phi3", PHI3), ("qwen3", QWEN3), ("held-out", HELD_OUT))
     }
     return {"embedded": model_path, **{p.stem: p for p in made.values()}}
-
-
-def peak_rss(path: Path, n_ctx: int) -> int:
-    out = subprocess.run(
-        [sys.executable, "-m", "tests.peak_rss", str(path), str(n_ctx)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    result = json.loads(out.stdout)
-    assert result["n_ctx"] == n_ctx
-    return int(result["peak_bytes"])
 
 
 @pytest.mark.parametrize(
@@ -62,7 +45,7 @@ def test_the_estimate_is_within_15_percent_of_the_measured_peak(
 ) -> None:
     info = read_gguf(models[model])
     est = estimate(Shape.of(info), n_ctx)
-    measured = peak_rss(models[model], n_ctx)
+    measured = measure(models[model], n_ctx)
     ratio = est.total / measured
     assert 0.85 <= ratio <= 1.15, (model, n_ctx, est, measured / MiB)
 
