@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 DRAFT_SAVE_MS = 800
 # a streaming answer is drawn at most this often: every draw lays text out on the GUI thread,
 # and on a machine whose cores all decode, each one costs the model time
-STREAM_DRAW_MS = 100
+STREAM_DRAW_MS = 200
 # drawing grows with the answer: draws are spaced so they take at most this share of the time
 # (a 10 ms draw, every 333 ms), and never further apart than STREAM_DRAW_MAX_MS
 STREAM_DRAW_SHARE = 0.03
