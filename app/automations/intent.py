@@ -14,6 +14,10 @@ import shlex
 import shutil
 from dataclasses import dataclass, field
 
+from app.automations.conditions import Condition
+from app.automations.conditions import read as read_condition
+from app.automations.zh import gloss
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
     "monday": "mon",
@@ -75,11 +79,36 @@ SENSITIVE = (
     "~/.local/share/keyrings",
     "~/.netrc",
     "~/.bash_history",
+    "~/.bashrc",
+    "~/.bash_profile",
+    "~/.profile",
+    "~/.zshrc",
     "/etc",
     "/root",
     "/boot",
     "/var/lib",
 )
+
+# deleting on this scale, or running these programs, is refused whatever else the words say
+TOP_FOLDERS = {"~", *KNOWN_FOLDERS.values()}
+ZH_FOLDERS = {
+    "主目录": "~",
+    "家目录": "~",
+    "下载": "~/Downloads",
+    "文档": "~/Documents",
+    "桌面": "~/Desktop",
+    "图片": "~/Pictures",
+    "照片": "~/Pictures",
+    "音乐": "~/Music",
+    "视频": "~/Videos",
+}
+_DELETING = re.compile(
+    r"\b(delete|remove|erase|wipe|purge|empty|clear out|get rid of|trash)\b|删除|删掉|清空|清除",
+    re.I,
+)
+_WHOLESALE = re.compile(r"\b(everything|all|entire|whole)\b|所有|全部|一切", re.I)
+_HOME = re.compile(r"\b(my )?home (folder|directory)\b|主目录|家目录", re.I)
+DESTRUCTIVE_PROGRAMS = ("mkfs", "dd", "shred", "wipefs", "fdisk", "sudo", "format", "diskpart")
 
 _TRAIL = ".,;:!?)]}'\"`"
 _PATH = re.compile(r"(?<![\w/.:])(~(?:/[^\s,;'\"()<>`]*)?|/(?:[\w.\-]+/?)+)")
@@ -100,7 +129,8 @@ _INTERVAL = re.compile(
 )
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "five": 5, "ten": 10, "fifteen": 15, "thirty": 30}
 _WATCH = re.compile(
-    r"\b(when(?:ever)?|as soon as|each time|every time|once)\b[^.?!]*?\b("
+    r"\b(when(?:ever)?|as soon as|each time|every time|once|any\b[^.?!,]{1,40}?\b(?:that|which))"
+    r"\b[^.?!]*?\b("
     r"appears?|arrives?|lands?|(?:is|are|gets?|get) (?:added|created|saved|dropped|put|"
     r"downloaded|changed|modified|edited)|shows? up|comes? in|changes?|new files?|"
     r"new (?:pdf|text|document|screenshot|image|photo|note)s?)\b",
@@ -149,7 +179,7 @@ class Capability:
 CAPABILITIES = (
     Capability(
         "a notification",
-        re.compile(r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|pop ?up)\b", re.I),
+        re.compile(r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell me|pop ?up)\b", re.I),
         ("notify.show",),
     ),
     Capability(
@@ -220,42 +250,80 @@ CAPABILITIES = (
         ("text.lines", "text.match"),
     ),
     Capability(
-        "the clipboard",
-        re.compile(r"\bclipboard\b", re.I),
-        ("clipboard.read", "clipboard.write"),
+        "putting text on the clipboard", re.compile(r"\bclipboard\b", re.I), ("clipboard.write",)
     ),
+    Capability("reading the clipboard", re.compile(r"\bclipboard\b", re.I), ("clipboard.read",)),
 )
 # capabilities no built-in offers: a plugin whose actions mention one of the words may
 DEPENDS_ON_PLUGIN = (
-    ("send email", re.compile(r"\b(e-?mails?|gmail|outlook|inbox zero)\b", re.I), ("mail",)),
+    (
+        "send email",
+        re.compile(r"\b(e-?mails?|gmail|outlook|inbox zero)\b|邮件|邮箱", re.I),
+        ("mail",),
+    ),
     (
         "send text messages",
-        re.compile(r"\b(sms|text message|whatsapp|telegram|signal message|imessage)\b", re.I),
+        re.compile(
+            r"\b(sms|text message|whatsapp|telegram|signal message|imessage)\b|短信|微信", re.I
+        ),
         ("sms", "message"),
     ),
-    ("post to Slack", re.compile(r"\bslack\b", re.I), ("slack",)),
+    ("post to Slack", re.compile(r"\bslack\b|钉钉", re.I), ("slack",)),
     (
         "post to social media",
-        re.compile(r"\b(tweet|twitter|mastodon|facebook|instagram)\b", re.I),
+        re.compile(r"\b(tweet|twitter|mastodon|facebook|instagram)\b|微博|朋友圈", re.I),
         ("tweet", "mastodon", "social"),
     ),
     (
         "use your calendar",
-        re.compile(r"\b(calendar|meeting invites?|appointments?)\b", re.I),
+        re.compile(r"\b(calendar|meeting invites?|appointments?)\b|日历|预约", re.I),
         ("calendar",),
     ),
-    ("print", re.compile(r"\b(print|printer)\b", re.I), ("print",)),
+    ("print", re.compile(r"\b(print|printer)\b|打印", re.I), ("print",)),
     (
         "control smart-home devices",
-        re.compile(r"\b(lights?|thermostat|smart plug)\b", re.I),
+        re.compile(r"\b(lights?|thermostat|smart plug)\b|[开关]\S{0,4}灯|空调", re.I),
         ("light", "home"),
     ),
     (
         "shut down or restart the computer",
-        re.compile(r"\b(shut ?down|reboot|restart (?:the|my) (?:computer|pc|laptop))\b", re.I),
+        re.compile(r"\b(shut ?down|reboot|restart (?:the|my) (?:computer|pc|laptop))\b|关机", re.I),
         ("shutdown", "power"),
     ),
+    (
+        "make phone calls",
+        re.compile(r"\b(phone|call) (?:my|him|her|them)\b|打电话", re.I),
+        ("call",),
+    ),
+    (
+        "order, book or pay for things",
+        re.compile(
+            r"\b(order|buy|pay|book)\b (?:a|an|the|my|me|for)\b"
+            r"|订\S{0,3}披萨|订餐|交\S{0,2}费|付款",
+            re.I,
+        ),
+        ("order", "payment", "booking"),
+    ),
+    ("use the camera", re.compile(r"\b(webcam|camera)\b|摄像头|拍照", re.I), ("camera",)),
+    ("answer messages for you", re.compile(r"\bauto-?reply|自动回复", re.I), ("reply",)),
 )
+# which way text goes when the clipboard is named: "whatever is on my clipboard", "append the
+# clipboard to…" read it; "put 'hello' on the clipboard", "copy X to the clipboard" write it
+_CLIPBOARD_READ = re.compile(
+    r"\b(?:from|of) (?:my |the )?clipboard\b|\b(?:is|what's) on (?:my |the )?clipboard\b|"
+    r"\bclipboard(?:'s)? (?:text|contents?)\b|^\W*(?:append|add|save|summari\w+|copy|post|send|"
+    r"write|read) (?:the|my) clipboard\b",
+    re.I,
+)
+_CLIPBOARD_WRITE = re.compile(r"\b(?:to|on|onto|into) (?:my |the )?clipboard\b", re.I)
+# what a reminder is about, or why the user wants something, is not asked of Steward: "remind me
+# to check my email", "so I can forward it", "提醒我发朋友圈"
+_NOT_ASKED = re.compile(
+    r"(\b(?:remind(?:er)?s?|nudge|ping)\b(?: me)?|\bso (?:that )?I (?:can|could)\b|\binstead of\b|"
+    r"提醒我|提醒|我好|以便)[^.;!?。；！？,，]*",
+    re.I,
+)
+_QUOTED_TEXT = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’|「[^」]*」")
 
 
 @dataclass(frozen=True)
@@ -286,6 +354,8 @@ class Facts:
     unclear: list[str] = field(default_factory=list)  # questions to ask back
     missing: list[str] = field(default_factory=list)  # capabilities nothing offers
     sensitive: list[str] = field(default_factory=list)
+    destructive: list[str] = field(default_factory=list)  # what would be lost, in words
+    condition: Condition | None = None  # "only if it contains 'down'"
 
     @property
     def files_named(self) -> list[str]:
@@ -399,15 +469,44 @@ def _schedule(text: str, facts: Facts) -> None:
     facts.days_named = days is not None
 
 
+def _destructive(text: str, facts: Facts) -> list[str]:
+    """What the words would destroy beyond repair: everything in the home folder or in a
+    whole top-level folder, or a disk (programs that format, overwrite or run as root)."""
+    found = []
+    for command in facts.commands:
+        program = command.program.rsplit("/", 1)[-1].lower()
+        recursive = program == "rm" and any(
+            a.startswith("-") and "r" in a.lower() for a in command.args
+        )
+        if recursive or program.split(".")[0] in DESTRUCTIVE_PROGRAMS:
+            found.append(f"runs {' '.join((command.program, *command.args))}")
+    if not _DELETING.search(text):
+        return found
+    places = [p for p in facts.paths if p in TOP_FOLDERS]
+    places += [p for word, p in ZH_FOLDERS.items() if word in text and p not in places]
+    if _HOME.search(text) and "~" not in places:
+        places.append("~")
+    wholesale = bool(_WHOLESALE.search(text))
+    for place in places:
+        if wholesale or not facts.patterns:
+            where = "your home folder" if place == "~" else place
+            found.append(f"deletes everything in {where}")
+    return found
+
+
 def read(text: str) -> Facts:
-    """The facts in a request (or in the user's messages of a conversation, joined)."""
+    """The facts in a request (or in the user's messages of a conversation, joined). A
+    request in Chinese is read in the reader's English (see app.automations.zh); ``text``
+    of the facts is what was read."""
+    text = gloss(text) or text
     facts = Facts(text=text)
     for match in _URL.finditer(text):
         _add(facts.urls, match.group(0).rstrip(_TRAIL))
     without_urls = _URL.sub(" ", text)
     for match in _PATH.finditer(without_urls):
         path = _clean(match.group(1))
-        if path.startswith("/") and path.count("/") == 1 and "." not in path and len(path) < 5:
+        short = path.count("/") == 1 and "." not in path and len(path) < 5
+        if path.startswith("/") and short and path not in SENSITIVE:
             continue  # "/s", "and/or"
         if path in ("~", "~/") or len(path) > 300:
             continue
@@ -444,6 +543,8 @@ def read(text: str) -> Facts:
                 args = tuple(a for a in match.group(2).split() if a not in ("in", "on", "at"))
                 facts.commands.append(Command(program, args[:4]))
     facts.sensitive = [p for p in facts.paths if is_sensitive(p)]
+    facts.condition = read_condition(without_urls)
+    facts.destructive = _destructive(without_urls, facts)
 
     if _APP_START.search(text):
         facts.trigger = "app_start"
@@ -451,10 +552,12 @@ def read(text: str) -> Facts:
         facts.trigger = "folder_watch"
         after = [m for m in _PATH.finditer(without_urls) if m.start() >= watch.start()]
         known_after = [m for m in _KNOWN_PATH.finditer(without_urls) if m.start() >= watch.start()]
-        candidates = [normalize_path(_clean(m.group(1))) for m in after] + [
-            normalize_path(KNOWN_FOLDERS[m.group(1).lower()] + (m.group(2) or ""))
+        # the first folder named after the words that say "arrives", in the order written
+        placed = [(m.start(), normalize_path(_clean(m.group(1)))) for m in after] + [
+            (m.start(), normalize_path(KNOWN_FOLDERS[m.group(1).lower()] + (m.group(2) or "")))
             for m in known_after
         ]
+        candidates = [path for _, path in sorted(placed)]
         folder = next((c for c in candidates if c in facts.paths), None)
         if folder is None:
             facts.unclear.append("Which folder should I watch?")
@@ -472,6 +575,13 @@ def read(text: str) -> Facts:
     facts.wants = [
         c for c in CAPABILITIES if c.words.search(plain if "http" not in c.actions[0] else text)
     ]
+    if any(c.name == "reading the clipboard" for c in facts.wants):
+        drop = "putting text on the clipboard"
+        if not _CLIPBOARD_READ.search(plain) and _CLIPBOARD_WRITE.search(plain):
+            drop = "reading the clipboard"
+        facts.wants = [c for c in facts.wants if c.name != drop]
+        if len(facts.paths) < 2:  # "copy the clipboard into my journal" copies no file
+            facts.wants = [c for c in facts.wants if c.name != "copying files"]
     # "summarize it into ~/Notes/summaries.md": a file named as where the result goes
     into = re.search(r"\b(?:into|to|onto)\s+(?:my\s+)?(~?/[^\s,;]+\.\w+)", without_urls)
     saving = next(c for c in CAPABILITIES if c.name == "saving to a file")
@@ -488,8 +598,9 @@ def missing_capabilities(facts: Facts, offered: list[str]) -> list[str]:
     """What the request asks for that no installed plugin offers. ``offered`` is the text of
     every registered action (id, title, description), lower-cased."""
     missing = list(facts.missing)
+    asked = _NOT_ASKED.sub(" ", _QUOTED_TEXT.sub(" ", facts.text))
     for name, words, hints in DEPENDS_ON_PLUGIN:
-        if words.search(facts.text) and not any(h in text for text in offered for h in hints):
+        if words.search(asked) and not any(h in text for text in offered for h in hints):
             missing.append(name)
     return missing
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from app.automations import intent
+from app.automations import conditions, intent
 from app.automations.api import SCOPED, Action
 from app.automations.intent import Facts
 from app.automations.plugins import Registry
@@ -61,8 +61,8 @@ ONLY_WHEN_ASKED = {
     "files.delete": "deleting files",
     "files.move": "moving files",
     "http.post": "sending data to a web address",
-    "clipboard.read": "the clipboard",
-    "clipboard.write": "the clipboard",
+    "clipboard.read": "reading the clipboard",
+    "clipboard.write": "putting text on the clipboard",
 }
 STEP_NAMES = {
     "files.list": "list",
@@ -171,7 +171,7 @@ SINK_ORDER = (
     ("a note", ("notes.append", "files.append", "files.write")),
     ("saving to a file", ("files.write", "files.append", "notes.append")),
     ("sending data to a web address", ("http.post",)),
-    ("the clipboard", ("clipboard.write",)),
+    ("putting text on the clipboard", ("clipboard.write",)),
     ("a notification", ("notify.show",)),
 )
 READING = re.compile(r"\b(read|show (?:it|me)|contents?|what it says|tell me what)\b", re.I)
@@ -748,11 +748,17 @@ def meaning_problems(document: Mapping[str, Any], registry: Registry, facts: Fac
             problems.append(
                 f"the request asks for {capability.name}, but no step uses " + " or ".join(offered)
             )
+    if facts.condition is not None and not conditions.tested(document, facts.condition):
+        problems.append(
+            f"the request acts {facts.condition.in_words()}, but no step tests the text"
+        )
     for action_id, asked in ONLY_WHEN_ASKED.items():
         if action_id in used and not any(c.name == asked for c in facts.wants):
             problems.append(f"{action_id} was not asked for")
     if "process.run" in used and not facts.commands:
         problems.append("process.run was not asked for")
+    if facts.commands and "process.run" not in used and "process.run" in registry.actions:
+        problems.append(f"the request runs {facts.commands[0].program}, but no step runs it")
     for n, step in enumerate(steps):
         if _aimless_prompt(step):
             problems.append(f"step {n + 1}: model.prompt has neither a task nor an instruction")
@@ -1106,6 +1112,13 @@ class Planner:
     # checks before the model ---------------------------------------------------------------
 
     def _before_model(self, facts: Facts) -> Plan | None:
+        if facts.destructive:
+            return Plan(
+                "refusal",
+                f"I won't draft a workflow that {facts.destructive[0]}: what it destroys can't "
+                "be brought back. Name the files to remove (a folder of their own, or a kind "
+                "such as *.tmp) and I can draft that.",
+            )
         if facts.sensitive:
             places = ", ".join(facts.sensitive)
             return Plan(
@@ -1123,6 +1136,22 @@ class Planner:
             )
         if facts.unclear:
             return Plan("question", facts.unclear[0])
+        if (
+            {c.name for c in facts.wants} == {"a notification"}
+            and facts.trigger == "manual"
+            and not (facts.urls or facts.paths or facts.commands)
+        ):  # a notification shown when you start it yourself tells you nothing
+            return Plan(
+                "question",
+                'When should I notify you, and of what? For example: "every weekday at 9 '
+                'remind me to stretch" or "when a PDF lands in ~/Downloads, notify me".',
+            )
+        if facts.condition is not None and facts.condition.negated:
+            return Plan(
+                "question",
+                f"A workflow can act when a text contains {facts.condition.term!r}, but not when "
+                "it lacks it. What does the text say when it should act?",
+            )
         if not facts.wants and not facts.commands and not facts.urls:
             return Plan(
                 "question",
@@ -1195,8 +1224,9 @@ class Planner:
                 "Which file or folder should it work on, and what should happen to it? Name "
                 "them, like ~/Notes/journal.md.",
             )
-        base = self._messages(facts, request, builder.actions(), [])
-        return await self._draft_loop(base, schema, facts, request, prefix=[])
+        # the words as read (a request in Chinese, in the reader's English)
+        base = self._messages(facts, facts.text, builder.actions(), [])
+        return await self._draft_loop(base, schema, facts, facts.text, prefix=[])
 
     async def _draft_loop(
         self,
@@ -1238,11 +1268,20 @@ class Planner:
             except DraftError as exc:
                 last = [str(exc)]
                 continue
-            problems += meaning_problems(document, self.registry, facts)
             repairs: list[str] = []
+            if facts.condition is not None:
+                gated = conditions.gate(document, facts.condition, self.registry, _string_output)
+                repairs += [gated] if gated else []
+            problems += meaning_problems(document, self.registry, facts)
             if problems:
-                repairs = repair(document, problems, facts, self.registry)
-                if repairs:
+                fixed = repair(document, problems, facts, self.registry)
+                if fixed and facts.condition is not None:  # a step the condition governs
+                    gated = conditions.gate(
+                        document, facts.condition, self.registry, _string_output
+                    )
+                    fixed += [gated] if gated else []
+                if fixed:
+                    repairs += fixed
                     problems = meaning_problems(document, self.registry, facts)
             if not problems:
                 if repairs:
@@ -1466,7 +1505,10 @@ def review(document: Mapping[str, Any], registry: Registry) -> Review:
         if not what:
             shown = ", ".join(f"{k}: {str(v)[:80]}" for k, v in params.items())
             what = f"{action.title if action else step.get('action')} ({shown})"
-        if step.get("for_each"):
+        gate = conditions.gated_by(step, list(document.get("steps", [])), registry)
+        if gate is not None:
+            what = f"Only if step {numbers[gate[0]]} finds {gate[1]!r}: {what}"
+        elif step.get("for_each"):
             what = f"For each file of {step['for_each']}: {what}"
         what = _in_words(what, numbers)
         steps.append(

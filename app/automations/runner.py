@@ -271,16 +271,14 @@ class Runner:
             if step.for_each is not None:
                 items = self._items(step, scope)
             each = items is not None
-            calls = [
-                self._prepare(workflow, step, action, scope, item, each)
-                for item in (items if items is not None else [None])
-            ]
+            each_item = items if items is not None else [None]
+            calls = [self._prepare(workflow, step, action, scope, i, each) for i in each_item]
             record.inputs = calls if each else calls[0]
             asked = False
-            if action.needs_approval:
+            if action.needs_approval and calls:  # over no items, there is nothing to approve
                 asked = await self._approve(workflow, step, action, record, calls, options, state)
             outputs = []
-            for n, (item, params) in enumerate(zip(items or [None], calls, strict=True)):
+            for n, (item, params) in enumerate(zip(each_item, calls, strict=True)):
                 if asked or n > 0:
                     # a wait for the user, or an earlier item, may have changed the files:
                     # check again, and act only on exactly what was checked and shown

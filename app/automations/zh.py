@@ -1,0 +1,272 @@
+"""Requests written in Chinese, read into the English words the request reader knows.
+
+"每个工作日早上9点05分提醒我打卡" becomes "every weekday at 09:05 remind me to 打卡": times and
+recurrences (每天, 每周一, 工作日, 早上八点半, 下午6点, 每小时, 每30分钟), the folders people
+name (下载, 文档, 桌面, 图片), the notes files (日记, 待办清单), the verbs of the actions, new
+files arriving in a folder, and conditions. Paths, addresses, commands in backticks and quoted
+words are kept exactly as written.
+
+Why not a library: jionlp (the maintained Chinese time parser) reads clock times well but not
+the recurrences these requests use most (工作日 and 每晚 come back as one point in time, 周二、
+周四 as Tuesday alone), prints to standard output when imported, and would add ~30 MB to an
+installer that is near its size budget; the time words needed here are few and closed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# kept as written: addresses, paths (to a space, a CJK character or a CJK punctuation mark),
+# commands in backticks, quoted words
+_KEEP = re.compile(
+    r"https?://[^\s\u4e00-\u9fff，。；！？、]+|`[^`]+`|\"[^\"]+\"|“[^”]+”|「[^」]+」|‘[^’]+’|"
+    r"(?<![\w])(?:~|[A-Za-z]:\\|/)[^\s，。；！？、“”]*"
+)
+# a path runs to a space; Chinese words written right after a Latin name are not part of it,
+# unless the name ends in an extension ("~/Documents/报告.docx")
+_TRAILING_WORDS = re.compile(r"[\u4e00-\u9fff]+$")
+_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_NUM = r"[零一二两三四五六七八九十\d]{1,3}"
+_DAYS = {
+    "一": "Monday",
+    "二": "Tuesday",
+    "三": "Wednesday",
+    "四": "Thursday",
+    "五": "Friday",
+    "六": "Saturday",
+    "日": "Sunday",
+    "天": "Sunday",
+}
+_PERIOD = r"(早上|早晨|上午|中午|下午|傍晚|晚上|夜里|凌晨|晚)?"
+_TIME = re.compile(
+    _PERIOD + r"\s*(" + _NUM + r")\s*[点點时:：]\s*(半|一刻|三刻|(" + _NUM + r")\s*分?)?"
+)
+_WEEKLY = re.compile(
+    r"每(?:个)?(?:周|星期|礼拜)([一二三四五六日天])((?:\s*(?:和|、|及|与|,|，)\s*(?:周|星期|礼拜)?"
+    r"[一二三四五六日天])*)"
+)
+_FOLDERS = (
+    (r"(?:我的)?下载(?:文件夹|目录)", " my Downloads folder "),
+    (r"(?:我的)?文档(?:文件夹|目录)", " my Documents folder "),
+    (r"(?:我的)?图片(?:文件夹|目录)", " my Pictures folder "),
+    (r"(?:我的)?(?:桌面上?|桌面文件夹)", " my Desktop folder "),
+    (r"(?:我的)?日记(?:里)?", " my journal "),
+    (r"(?:我的)?待办(?:清单|事项|列表)?(?:里)?", " my todo list "),
+)
+_KINDS = (
+    ("PDF", "PDF"),
+    ("pdf", "PDF"),
+    ("文本文件", "text file"),
+    ("截图", "screenshot"),
+    ("CSV", "CSV"),
+    ("csv", "CSV"),
+    ("markdown 文件", "markdown file"),
+    ("markdown", "markdown file"),
+    ("照片", "photo"),
+    ("图片", "image"),
+    ("文件", "file"),
+)
+_VERBS = {
+    "复制": "copy",
+    "拷贝": "copy",
+    "备份": "back up",
+    "存一份": "back up",
+    "移": "move",
+    "移动": "move",
+    "挪": "move",
+    "放": "move",
+    "保存": "save",
+    "存": "save",
+    "写": "save",
+    "追加": "append",
+    "加": "append",
+    "记": "append",
+    "发送": "post",
+    "上传": "post",
+    "发": "post",
+}
+_VERB = "|".join(sorted(_VERBS, key=len, reverse=True))
+# word for word, in this order (longer phrases first where they overlap)
+_PHRASES = (
+    (r"(?:Steward\s*)?启动时", " at startup, "),
+    (
+        r"只有\s*(?:包含|含有|提到)\s*('[^']+'|\x00\d+\x00)\s*(?:时)?才",
+        r" only if it contains \1, ",
+    ),
+    (
+        r"如果(?:内容)?\s*(?:包含|含有|提到|说有|有)\s*('[^']+'|\x00\d+\x00|[A-Za-z0-9]+)\s*(?:就|的话)?",
+        r" if it contains \1, ",
+    ),
+    (r"显示\s*('[^']+'|\x00\d+\x00)\s*时", r" when it says \1, "),
+    (r"把?\s*(?:包含|含有)\s*('[^']+'|\x00\d+\x00)\s*的行", r" the lines containing \1 "),
+    (
+        r"用通知(?:告诉|显示给|提醒)我|弹(?:个|出)?通知(?:提醒我)?|通知我|告诉我|显示给我",
+        " notify me ",
+    ),
+    (r"提醒我", " remind me to "),
+    (r"重命名为", " rename to "),
+    (r"翻译成英文", " translate it into English "),
+    (r"总结(?:一下|后)?|摘要", " summarize "),
+    (r"读取|读一下|读", " read "),
+    (r"列出", " list "),
+    (r"删除|删掉|清理", " delete "),
+    (r"运行|执行", " run "),
+    (r"获取|抓取|下载", " fetch "),
+    (r"剪贴板(?:里)?(?:的)?内容|剪贴板", " the clipboard "),
+    (r"(?:保存|存|写)(?:到|为|进)", " save it to "),
+    (r"(?:追加|加|记)到", " append it to "),
+    (r"(?:发送|上传|发)到", " post it to "),
+    (r"(?:复制|拷贝)到", " copy it to "),
+    (r"备份到", " back up to "),
+    (r"(?:移|移动|挪|放)到", " move it to "),
+    (r"所有|全部", " all "),
+    (r"并且|并把|并|然后|再|，然后|之后", " and "),
+    (r"结果|输出", " the output "),
+    (r"[，、]", ", "),
+    (r"[。！？；]", ". "),
+    (r"它", " it "),
+    (r"里的?|中的?|上的", " "),
+    (r"所有文件|全部文件", " all files "),
+    (r"文件夹|目录", " folder "),
+    (r"文件", " files "),
+    (r"照片", " photos "),
+    (r"截图", " screenshots "),
+    (r"东西", " things "),
+    (r"把|的|都", " "),
+    (
+        r"你好|麻烦你?|请问|能不能|可以|帮我|谢谢|多谢|劳驾|好吗|吧|吗|嗯……|就这样|一下|一次|早上好",
+        " ",
+    ),
+)
+
+
+def has_chinese(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def number(text: str) -> int:
+    """A number up to 99 written with digits or Chinese numerals."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
+    return _DIGITS.get(text, 0)
+
+
+def _clock(match: re.Match[str], evening: bool) -> str:
+    period, hour_text, minutes, minute_text = match.groups()
+    hour = number(hour_text)
+    minute = {"半": 30, "一刻": 15, "三刻": 45}.get(minutes or "", 0)
+    if minute_text:
+        minute = number(minute_text)
+    if (period in ("下午", "傍晚", "晚上", "夜里", "晚") or (evening and not period)) and hour < 12:
+        hour += 12
+    if period == "中午" and hour < 11:
+        hour += 12
+    return f" at {hour:02d}:{minute:02d} "
+
+
+def _weekly(match: re.Match[str]) -> str:
+    days = [
+        _DAYS[match.group(1)],
+        *(_DAYS[d] for d in re.findall(r"[一二三四五六日天]", match.group(2))),
+    ]
+    return " every " + " and ".join(days) + " "
+
+
+def _arrival(text: str) -> str:
+    """ "X 里有新的 PDF 时" → "when a new PDF lands in X"."""
+    kinds = "|".join(re.escape(k) for k, _ in _KINDS)
+
+    def say(match: re.Match[str]) -> str:
+        where, kind = match.group(1).strip(), match.group(2)
+        english = next(e for k, e in _KINDS if k == kind)
+        return f" when a new {english} lands in {where}, "
+
+    text = re.sub(
+        r"(?:当\s*)?(my \w+ folder|\x00\d+\x00)\s*(?:里|中|上)?\s*(?:出现|有)(?:了)?新的?\s*("
+        + kinds
+        + r")\s*时",
+        say,
+        text,
+    )
+    return re.sub(
+        r"(my \w+ folder|\x00\d+\x00)\s*(?:里|中)?\s*(?:出现|有)(?:了)?以\s*(\.\w+)\s*结尾的文件时",
+        lambda m: f" when a *{m.group(2)} file lands in {m.group(1)}, ",
+        text,
+    )
+
+
+def gloss(text: str) -> str | None:
+    """The request in the reader's English, or None when it holds no Chinese."""
+    if not has_chinese(text):
+        return None
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        value, rest = match.group(0), ""
+        if value[0] in "“「‘":
+            value = f"'{value[1:-1]}'"
+        elif value[0] in "~/" or value[1:3] == ":\\":
+            tail = _TRAILING_WORDS.search(value)
+            # "~/Notes/inbox里": words after a Latin name; "~/项目/网站" is a Chinese name
+            if tail and not re.search(r"\.\w+$", value) and value[tail.start() - 1] != "/":
+                value, rest = value[: tail.start()], tail.group(0)
+        kept.append(value)
+        return f" \x00{len(kept) - 1}\x00 {rest}"
+
+    out = _KEEP.sub(keep, text)
+    for pattern, english in _FOLDERS:
+        out = re.sub(pattern, english, out)
+    out = _arrival(out)
+    out = re.sub(r"(?:每个|每)?工作日|周一到周五", " every weekday ", out)
+    out = re.sub(r"每个?周末", " every weekend ", out)
+    out = _WEEKLY.sub(_weekly, out)
+    out = re.sub(r"每半(?:个)?小时", " every 30 minutes ", out)
+    out = re.sub(r"每(?:个)?小时", " every hour ", out)
+    out = re.sub(
+        r"每(" + _NUM + r")(?:个)?小时", lambda m: f" every {number(m.group(1))} hours ", out
+    )
+    out = re.sub(r"每(" + _NUM + r")分钟", lambda m: f" every {number(m.group(1))} minutes ", out)
+    evening = "每晚" in out
+    out = re.sub(r"每天|每日|天天|每晚", " every day ", out)
+    out = _TIME.sub(lambda m: _clock(m, evening), out)
+    out = re.sub(
+        r"把\s*([^，,]+?)\s*(?:放|复制|拷贝|写)(?:到|进)\s*剪贴板",
+        r" put \1 on the clipboard ",
+        out,
+    )
+    out = re.sub(
+        r"把\s*([^，,]+?)\s*(" + _VERB + r")(?:一份)?(?:到|进)",
+        lambda m: f" {_VERBS[m.group(2)]} {m.group(1)} to ",
+        out,
+    )
+    out = re.sub(r"把\s*(.+?)\s*重命名为", r" rename \1 to ", out)
+    out = re.sub(r"把\s*(.+?)\s*的内容", r" the contents of \1 ", out)
+    for pattern, english in _PHRASES:
+        out = re.sub(pattern, english, out)
+    out = re.sub(r"在\s*(\x00\d+\x00)\s*run\s*(\x00\d+\x00)", r" run \2 in \1 ", out)
+    out = re.sub(
+        r"summarize(?=\s*(?:[,.]|and\b|save\b|append\b|post\b|notify\b|$))", "summarize it", out
+    )
+    out = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], out)
+    out = re.sub(r"\s+([,.])(?=\s|$)", r"\1", out)
+    out = re.sub(r"([,.])(?:\s*[,.])+", r"\1", out)
+    return re.sub(r"\s+", " ", out).strip(" ,.")
+
+
+__all__ = ["gloss", "has_chinese", "number"]
