@@ -13,7 +13,7 @@ MAX_LINES = 600
 ROOT = Path(__file__).resolve().parents[1]
 # module → (its size today, why it is still over)
 PENDING = {
-    "app/automations/planner.py": (1527, "split with the drafting work (planner issue)"),
+    "app/automations/planner.py": (1417, "split with the drafting work (planner issue)"),
 }
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from app.automations.conditions import Condition
 from app.automations.conditions import read as read_condition
+from app.automations.limits import destructive
+from app.automations.limits import missing_capabilities as missing_capabilities
 from app.automations.zh import gloss
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -88,27 +90,6 @@ SENSITIVE = (
     "/boot",
     "/var/lib",
 )
-
-# deleting on this scale, or running these programs, is refused whatever else the words say
-TOP_FOLDERS = {"~", *KNOWN_FOLDERS.values()}
-ZH_FOLDERS = {
-    "主目录": "~",
-    "家目录": "~",
-    "下载": "~/Downloads",
-    "文档": "~/Documents",
-    "桌面": "~/Desktop",
-    "图片": "~/Pictures",
-    "照片": "~/Pictures",
-    "音乐": "~/Music",
-    "视频": "~/Videos",
-}
-_DELETING = re.compile(
-    r"\b(delete|remove|erase|wipe|purge|empty|clear out|get rid of|trash)\b|删除|删掉|清空|清除",
-    re.I,
-)
-_WHOLESALE = re.compile(r"\b(everything|all|entire|whole)\b|所有|全部|一切", re.I)
-_HOME = re.compile(r"\b(my )?home (folder|directory)\b|主目录|家目录", re.I)
-DESTRUCTIVE_PROGRAMS = ("mkfs", "dd", "shred", "wipefs", "fdisk", "sudo", "format", "diskpart")
 
 _TRAIL = ".,;:!?)]}'\"`"
 _PATH = re.compile(r"(?<![\w/.:])(~(?:/[^\s,;'\"()<>`]*)?|/(?:[\w.\-]+/?)+)")
@@ -254,59 +235,6 @@ CAPABILITIES = (
     ),
     Capability("reading the clipboard", re.compile(r"\bclipboard\b", re.I), ("clipboard.read",)),
 )
-# capabilities no built-in offers: a plugin whose actions mention one of the words may
-DEPENDS_ON_PLUGIN = (
-    (
-        "send email",
-        re.compile(r"\b(e-?mails?|gmail|outlook|inbox zero)\b|邮件|邮箱", re.I),
-        ("mail",),
-    ),
-    (
-        "send text messages",
-        re.compile(
-            r"\b(sms|text message|whatsapp|telegram|signal message|imessage)\b|短信|微信", re.I
-        ),
-        ("sms", "message"),
-    ),
-    ("post to Slack", re.compile(r"\bslack\b|钉钉", re.I), ("slack",)),
-    (
-        "post to social media",
-        re.compile(r"\b(tweet|twitter|mastodon|facebook|instagram)\b|微博|朋友圈", re.I),
-        ("tweet", "mastodon", "social"),
-    ),
-    (
-        "use your calendar",
-        re.compile(r"\b(calendar|meeting invites?|appointments?)\b|日历|预约", re.I),
-        ("calendar",),
-    ),
-    ("print", re.compile(r"\b(print|printer)\b|打印", re.I), ("print",)),
-    (
-        "control smart-home devices",
-        re.compile(r"\b(lights?|thermostat|smart plug)\b|[开关]\S{0,4}灯|空调", re.I),
-        ("light", "home"),
-    ),
-    (
-        "shut down or restart the computer",
-        re.compile(r"\b(shut ?down|reboot|restart (?:the|my) (?:computer|pc|laptop))\b|关机", re.I),
-        ("shutdown", "power"),
-    ),
-    (
-        "make phone calls",
-        re.compile(r"\b(phone|call) (?:my|him|her|them)\b|打电话", re.I),
-        ("call",),
-    ),
-    (
-        "order, book or pay for things",
-        re.compile(
-            r"\b(order|buy|pay|book)\b (?:a|an|the|my|me|for)\b"
-            r"|订\S{0,3}披萨|订餐|交\S{0,2}费|付款",
-            re.I,
-        ),
-        ("order", "payment", "booking"),
-    ),
-    ("use the camera", re.compile(r"\b(webcam|camera)\b|摄像头|拍照", re.I), ("camera",)),
-    ("answer messages for you", re.compile(r"\bauto-?reply|自动回复", re.I), ("reply",)),
-)
 # which way text goes when the clipboard is named: "whatever is on my clipboard", "append the
 # clipboard to…" read it; "put 'hello' on the clipboard", "copy X to the clipboard" write it
 _CLIPBOARD_READ = re.compile(
@@ -316,14 +244,6 @@ _CLIPBOARD_READ = re.compile(
     re.I,
 )
 _CLIPBOARD_WRITE = re.compile(r"\b(?:to|on|onto|into) (?:my |the )?clipboard\b", re.I)
-# what a reminder is about, or why the user wants something, is not asked of Steward: "remind me
-# to check my email", "so I can forward it", "提醒我发朋友圈"
-_NOT_ASKED = re.compile(
-    r"(\b(?:remind(?:er)?s?|nudge|ping)\b(?: me)?|\bso (?:that )?I (?:can|could)\b|\binstead of\b|"
-    r"提醒我|提醒|我好|以便)[^.;!?。；！？,，]*",
-    re.I,
-)
-_QUOTED_TEXT = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’|「[^」]*」")
 
 
 @dataclass(frozen=True)
@@ -469,31 +389,6 @@ def _schedule(text: str, facts: Facts) -> None:
     facts.days_named = days is not None
 
 
-def _destructive(text: str, facts: Facts) -> list[str]:
-    """What the words would destroy beyond repair: everything in the home folder or in a
-    whole top-level folder, or a disk (programs that format, overwrite or run as root)."""
-    found = []
-    for command in facts.commands:
-        program = command.program.rsplit("/", 1)[-1].lower()
-        recursive = program == "rm" and any(
-            a.startswith("-") and "r" in a.lower() for a in command.args
-        )
-        if recursive or program.split(".")[0] in DESTRUCTIVE_PROGRAMS:
-            found.append(f"runs {' '.join((command.program, *command.args))}")
-    if not _DELETING.search(text):
-        return found
-    places = [p for p in facts.paths if p in TOP_FOLDERS]
-    places += [p for word, p in ZH_FOLDERS.items() if word in text and p not in places]
-    if _HOME.search(text) and "~" not in places:
-        places.append("~")
-    wholesale = bool(_WHOLESALE.search(text))
-    for place in places:
-        if wholesale or not facts.patterns:
-            where = "your home folder" if place == "~" else place
-            found.append(f"deletes everything in {where}")
-    return found
-
-
 def read(text: str) -> Facts:
     """The facts in a request (or in the user's messages of a conversation, joined). A
     request in Chinese is read in the reader's English (see app.automations.zh); ``text``
@@ -544,7 +439,7 @@ def read(text: str) -> Facts:
                 facts.commands.append(Command(program, args[:4]))
     facts.sensitive = [p for p in facts.paths if is_sensitive(p)]
     facts.condition = read_condition(without_urls)
-    facts.destructive = _destructive(without_urls, facts)
+    facts.destructive = destructive(without_urls, facts.commands, facts.paths, facts.patterns)
 
     if _APP_START.search(text):
         facts.trigger = "app_start"
@@ -592,17 +487,6 @@ def read(text: str) -> Facts:
     if not named_files:  # "remind me to write my timesheet" saves nothing
         facts.wants = [c for c in facts.wants if c.name != "saving to a file"]
     return facts
-
-
-def missing_capabilities(facts: Facts, offered: list[str]) -> list[str]:
-    """What the request asks for that no installed plugin offers. ``offered`` is the text of
-    every registered action (id, title, description), lower-cased."""
-    missing = list(facts.missing)
-    asked = _NOT_ASKED.sub(" ", _QUOTED_TEXT.sub(" ", facts.text))
-    for name, words, hints in DEPENDS_ON_PLUGIN:
-        if words.search(asked) and not any(h in text for text in offered for h in hints):
-            missing.append(name)
-    return missing
 
 
 EXPLICIT = re.compile(r"\b(automat\w*|workflows?|schedule (?:a|it|this)|remind me)\b", re.I)

@@ -235,7 +235,18 @@ def gloss(text: str) -> str | None:
     out = _arrival(out)
     out = re.sub(r"(?:每个|每)?工作日|周一到周五", " every weekday ", out)
     out = re.sub(r"每个?周末", " every weekend ", out)
+    # once, at a later date: said so the reader can tell it is not a repeating schedule
+    out = re.sub(r"明天", " tomorrow ", out)
+    out = re.sub(r"今晚", " tonight ", out)
+    out = re.sub(
+        r"下(?:个)?(?:周|星期|礼拜)([一二三四五六日天])",
+        lambda m: f" next {_DAYS[m.group(1)]} ",
+        out,
+    )
+    out = re.sub(r"下(?:个)?(?:周|星期|礼拜)", " next week ", out)
     out = _WEEKLY.sub(_weekly, out)
+    out = re.sub(r"每(?:个)?(?:周|星期|礼拜)", " every week ", out)
+    out = re.sub(r"每(?:个)?月", " every month ", out)
     out = re.sub(r"每半(?:个)?小时", " every 30 minutes ", out)
     out = re.sub(r"每(?:个)?小时", " every hour ", out)
     out = re.sub(
@@ -269,4 +280,102 @@ def gloss(text: str) -> str | None:
     return re.sub(r"\s+", " ", out).strip(" ,.")
 
 
-__all__ = ["gloss", "has_chinese", "number"]
+# the planner's questions and refusals, said in Chinese to a request written in Chinese
+_MISSING = {
+    "send email": "发送邮件",
+    "send text messages": "发送消息",
+    "post to Slack": "发到 Slack",
+    "post to social media": "发到社交媒体",
+    "use your calendar": "使用你的日历",
+    "print": "打印",
+    "control smart-home devices": "控制智能家居设备",
+    "shut down or restart the computer": "关闭或重启电脑",
+    "make phone calls": "打电话",
+    "order, book or pay for things": "下单、预订或付款",
+    "use the camera": "使用摄像头",
+    "answer messages for you": "替你回复消息",
+    "run something once at a later date (schedules repeat; say how often instead)": (
+        "在以后的某个日期只运行一次（计划会重复；请说多久一次）"
+    ),
+}
+_SAID: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(english, re.S), chinese)
+    for english, chinese in (
+        (
+            r"I won't draft a workflow that deletes everything in your home folder:.*",
+            "我不会起草删除你主目录里所有内容的工作流：删掉的东西找不回来。请指明要删除的文件"
+            "（单独的文件夹，或 *.tmp 这样的类型），我就可以起草。",
+        ),
+        (
+            r"I won't draft a workflow that deletes everything in (\S+):.*",
+            r"我不会起草删除 \1 里所有内容的工作流：删掉的东西找不回来。请指明要删除的文件"
+            "（单独的文件夹，或 *.tmp 这样的类型），我就可以起草。",
+        ),
+        (
+            r"I won't draft a workflow that runs (.+?): what it destroys.*",
+            r"我不会起草运行 \1 的工作流：它破坏的东西找不回来。",
+        ),
+        (
+            r"I won't draft a workflow that touches (.+?): keys, passwords.*",
+            r"我不会起草涉及 \1 的工作流：密钥、密码和系统设置不进入自动化。",
+        ),
+        (
+            r"I can't (.+?): no installed plugin offers it\..*",
+            "我无法{missing}：没有已安装的插件提供这个功能。插件可以添加动作（见插件指南）；"
+            "Steward 的其他动作可用 `steward plugins list` 查看。",
+        ),
+        (r"At what time \(and on which days\) should it run\?", "应该在几点（以及哪几天）运行？"),
+        (
+            r"I read more than one time of day; at which one should it run\?",
+            "我读到了不止一个时间，应该在哪个时间运行？",
+        ),
+        (r"At what time should it run\?.*", "应该在几点运行？（例如 8:30 或下午6点）"),
+        (r"On which day of the week should it run\?", "应该在星期几运行？"),
+        (r"How often should it run\?.*", "应该多久运行一次？（每分钟到每周之间）"),
+        (r"Which folder should I watch\?", "应该监视哪个文件夹？"),
+        (
+            r"A workflow can act when a text contains (.+?), but not when it lacks it\..*",
+            r"工作流可以在文本包含 \1 时行动，但不能在缺少它时行动。需要行动时，文本里会写什么？",
+        ),
+        (
+            r"When should I notify you, and of what\?.*",
+            "应该在什么时候通知你、通知什么？例如“每个工作日早上9点提醒我伸展一下”或"
+            "“下载文件夹里有新的PDF时通知我”。",
+        ),
+        (
+            r"What should happen, and when\?.*",
+            "应该做什么、什么时候做？例如“每个工作日早上8点半，把任务清单追加到 "
+            "~/Notes/journal.md”或“下载文件夹里有新的PDF时，把它移到 ~/Documents/PDFs”。",
+        ),
+        (
+            r"Which folder \(or file\) do you mean\?.*",
+            "你指的是哪个文件夹（或文件）？请写出来，例如 ~/Downloads。",
+        ),
+        (r"Copy from where to where\?.*", "从哪里复制到哪里？请写出两个文件夹。"),
+        (r"Move the files from where to where\?.*", "把文件从哪里移到哪里？请写出两个文件夹。"),
+        (
+            r"Which file or folder should it work on, and what should happen to it\?.*",
+            "应该处理哪个文件或文件夹，要对它做什么？请写出来，例如 ~/Notes/journal.md。",
+        ),
+        (
+            r"I couldn't draft a workflow I'm sure matches what you asked \((.*)\)\. Could you.*",
+            # the problems found are the checks' own words, in English: left out here
+            "我没能起草出确定符合你要求的工作流。能换个说法吗？写明文件夹，并一步一步说明要做什么。",
+        ),
+    )
+)
+
+
+def say(text: str) -> str:
+    """``text`` (one of the planner's questions or refusals) in Chinese; other text as it is."""
+    for pattern, chinese in _SAID:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        if "{missing}" in chinese:
+            return chinese.format(missing=_MISSING.get(match.group(1), match.group(1)))
+        return match.expand(chinese)
+    return text
+
+
+__all__ = ["gloss", "has_chinese", "number", "say"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.automations import conditions, intent
+from app.automations import conditions, intent, zh
 from app.automations.conditions import Condition
 from app.automations.planner import Planner, _string_output, review
 from app.automations.plugins import Registry
@@ -163,7 +163,8 @@ def test_requests_that_would_destroy_a_whole_folder_or_disk_are_refused(
 ) -> None:
     planner = Planner(registry, None)
     plan = asyncio.run(planner.plan(text))
-    assert plan.kind == "refusal" and "won't" in plan.text, plan.text
+    assert plan.kind == "refusal", plan.text
+    assert ("我不会" if zh.has_chinese(text) else "I won't") in plan.text
     assert intent.read(text).destructive
 
 

@@ -3,9 +3,14 @@ written for these tests, not taken from the request set."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+
 import pytest
 
 from app.automations import intent, zh
+from app.automations.planner import Planner
+from app.automations.plugins import Registry
 
 
 @pytest.mark.parametrize(
@@ -54,7 +59,10 @@ def test_a_new_file_arriving_in_a_named_folder_is_a_folder_watch() -> None:
 
 
 def test_paths_addresses_commands_and_quoted_words_are_kept_as_written() -> None:
-    text = "每天下午5点在 ~/项目/网站 运行 `make deploy`，把结果保存到 ~/Notes/部署.md，并把“完成”加到我的日记"
+    text = (
+        "每天下午5点在 ~/项目/网站 运行 `make deploy`，把结果保存到 ~/Notes/部署.md，"
+        "并把“完成”加到我的日记"
+    )
     read = zh.gloss(text)
     assert read is not None
     for kept in ("~/项目/网站", "`make deploy`", "~/Notes/部署.md", "'完成'"):
@@ -75,3 +83,34 @@ def test_a_condition_is_read_from_the_chinese_words() -> None:
 def test_english_is_left_alone() -> None:
     assert zh.gloss("Every weekday at 9 remind me to stretch") is None
     assert intent.read("Every weekday at 9 remind me to stretch").text.startswith("Every")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("每天删除 ~/Videos 里的全部文件", "refusal"),
+        ("每天运行 `sudo reboot`", "refusal"),
+        ("每晚把 ~/.gnupg 复制到 ~/Backups", "refusal"),
+        ("每周四11点给水管工发邮件", "refusal"),
+        ("下周二早上9点提醒我取快递", "refusal"),
+        ("帮我自动化一下", "question"),
+        ("提醒我", "question"),
+        ("每周提醒我交报告", "question"),
+        ("除非 https://x.test/h 返回OK，否则通知我，每5分钟检查一次", "question"),
+        ("把 ~/Notes/a.md 复制过去", "question"),
+        ("每天18点把 ~/Notes/a.md 备份到 ~/Backups", "question"),  # no model here: asks
+    ],
+)
+def test_questions_and_refusals_to_chinese_words_are_in_chinese(
+    registry: Registry, text: str, kind: str
+) -> None:
+    plan = asyncio.run(Planner(registry, None).plan(text))
+    assert plan.kind == kind, plan.text
+    said = re.sub(r"`[^`]*`", "", plan.text)
+    assert zh.has_chinese(said), said
+    assert not re.search(r"[A-Za-z]+ [A-Za-z]+ [A-Za-z]+", said), said  # no English left
+
+
+def test_questions_to_english_words_stay_in_english(registry: Registry) -> None:
+    plan = asyncio.run(Planner(registry, None).plan("Remind me"))
+    assert plan.kind == "question" and plan.text.startswith("When should I notify you")
