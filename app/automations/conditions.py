@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,13 +119,13 @@ def gate(
     document: dict[str, Any],
     condition: Condition,
     registry: Registry,
-    text_of: Any,
+    text_of: Callable[[Action], str | None],
 ) -> str | None:
     """Carry the condition in ``document`` when no step does: a search for the words in the
-    first text a step produces, and the steps after it that act (whose result no later step
-    uses) run over its one match. Returns
-    what was done, or None when it cannot be done (a negated condition, nothing to search, no
-    search action)."""
+    first text a step produces (``text_of`` says how an action's output is read as text), and
+    the steps after it that act (whose result no later step uses) run over its one match.
+    Returns what was done, or None when it cannot be done (a negated or line condition,
+    nothing to search, no search action)."""
     search = tester(registry)
     steps = document["steps"]
     if condition.negated or condition.lines or search is None or tested(document, condition):
