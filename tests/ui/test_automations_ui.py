@@ -89,7 +89,9 @@ def test_start_workflows_ask_in_a_dialog_and_remember_always(
         click(box, "Always for this workflow")
         await until(lambda: target.exists())
         assert session.automations is not None
-        await until(lambda: bool(session.automations.history.runs()))
+        history = session.automations.history
+        # the file is written before the run is recorded as finished: wait for the record
+        await until(lambda: [r.status for r in history.runs()] not in ([], ["running"]))
         return session.automations
 
     automations = run(go())
