@@ -152,6 +152,9 @@ class Action:
     # one line saying what a step with these (resolved) parameters would do, for dry runs
     # and approval questions; without it, the title and the parameters are shown
     describe: Describe | None = field(default=None, compare=False)
+    # the same line in other languages, by language code ("zh"): a review card is written in
+    # the language of the request it was drafted from; a missing language falls back to English
+    describe_in: Mapping[str, Describe] = field(default_factory=dict, compare=False)
     plugin: str = field(default="", compare=False)  # filled in by the registry
 
     @property
@@ -178,6 +181,10 @@ class Trigger:
     # matching file); None when there is none, and a dry run then shows the trigger's values
     # as known only when it fires
     sample: Sample | None = field(default=None, compare=False)
+    # when it fires, in words ("Every weekday at 08:30"), from its parameters: the one wording
+    # the review card, the automations panel and the terminal show; without it, the title
+    describe: Describe | None = field(default=None, compare=False)
+    describe_in: Mapping[str, Describe] = field(default_factory=dict, compare=False)
     plugin: str = field(default="", compare=False)
 
 
@@ -193,12 +200,13 @@ def in_thread(function: Callable[[ActionContext, dict[str, Any]], Any]) -> Actio
     return run
 
 
-def amount_of_text(value: Any) -> str:
-    """For a ``describe`` line: "12 characters", or, before a run has filled it in, the
-    reference itself ("{{steps.read.output}}"), which review cards put into words."""
+def amount_of_text(value: Any, language: str = "en") -> str:
+    """For a ``describe`` line: "12 characters" ("12 个字符" in Chinese), or, before a run has
+    filled it in, the reference itself ("{{steps.read.output}}"), which review cards put into
+    words."""
     if isinstance(value, str) and "{{" in value:
         return value
-    return f"{len(str(value))} characters"
+    return f"{len(str(value))} 个字符" if language == "zh" else f"{len(str(value))} characters"
 
 
 def text(max_length: int, description: str = "", **extra: Any) -> dict[str, Any]:

@@ -157,6 +157,11 @@ def has_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+def written_in_chinese(text: str) -> bool:
+    """Is ``text`` written in Chinese (not merely naming a folder or quoting words in it)?"""
+    return has_chinese(_KEEP.sub(" ", text))
+
+
 def number(text: str) -> int:
     """A number up to 99 written with digits or Chinese numerals."""
     if text.isdigit():
@@ -366,6 +371,17 @@ _SAID: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+def name_for(request: str, limit: int) -> str:
+    """A workflow's name from a request written in Chinese: its longest clause (the one
+    saying what happens rather than when: "每个工作日早上9点，把 ~/下载 里的PDF移到 ~/文档" is
+    named "把 ~/下载 里的PDF移到 ~/文档"), at most ``limit`` characters."""
+    clauses = [c.strip() for c in re.split(r"[，,；;。！!？?\n]", request) if has_chinese(c)]
+    # a clause saying when ("每个工作日早上9点", "~/inbox 里有新文件时") is not the name
+    doing = [c for c in clauses if not (c.endswith("时") or c.startswith(("每", "当")))]
+    name = max(doing or clauses, key=len, default=request.strip())
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def say(text: str) -> str:
     """``text`` (one of the planner's questions or refusals) in Chinese; other text as it is."""
     for pattern, chinese in _SAID:
@@ -378,4 +394,4 @@ def say(text: str) -> str:
     return text
 
 
-__all__ = ["gloss", "has_chinese", "number", "say"]
+__all__ = ["gloss", "has_chinese", "name_for", "number", "say", "written_in_chinese"]

@@ -18,6 +18,7 @@ from app.core.text import visible
 if TYPE_CHECKING:  # the automations are imported only by these commands, not at every start
     from app.automations.history import RunRecord, StepRecord, StoredWorkflow
     from app.automations.planner import Plan
+    from app.automations.plugins import Registry
     from app.automations.runner import ApprovalRequest, Decision, HeadlessServices
     from app.automations.service import Automations
     from app.core.steward import Steward
@@ -127,24 +128,10 @@ def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | N
 # --- formatting ------------------------------------------------------------------------
 
 
-def trigger_text(trigger: dict[str, Any]) -> str:
-    kind = trigger.get("type", "?")
-    if kind == "schedule":
-        if "every_minutes" in trigger:
-            return f"every {trigger['every_minutes']} min"
-        if "cron" in trigger:
-            return f"cron {trigger['cron']}"
-        at = trigger.get("at", {})
-        days = ",".join(at.get("weekdays", [])) or "daily"
-        return f"{days} at {at.get('hour', 0):02d}:{at.get('minute', 0):02d}"
-    if kind == "folder_watch":
-        return f"files {trigger.get('pattern', '*')} in {trigger.get('folder')}"
-    if kind == "app_start":
-        return "at start"
-    return str(kind)
-
-
-def _workflow_info(wf: StoredWorkflow, last: RunRecord | None) -> dict[str, Any]:
+def _workflow_info(
+    wf: StoredWorkflow, last: RunRecord | None, registry: Registry
+) -> dict[str, Any]:
+    from app.automations.review import when_in_words
     from app.automations.scheduler import next_due, parse_time
 
     trigger = wf.document.get("trigger", {})
@@ -156,7 +143,7 @@ def _workflow_info(wf: StoredWorkflow, last: RunRecord | None) -> dict[str, Any]
     return {
         "id": wf.id,
         "name": wf.name,
-        "trigger": trigger_text(trigger),
+        "trigger": when_in_words(trigger, registry),
         "enabled": wf.enabled,
         "approved": wf.approved_now,
         "steps": len(wf.document.get("steps", [])),
@@ -264,6 +251,7 @@ def cmd_plugins(args: argparse.Namespace, steward: Steward) -> int:
 
 
 def cmd_automations(args: argparse.Namespace, steward: Steward) -> int:
+    from app.automations.review import when_in_words
     from app.automations.service import discover
     from app.automations.workflow import InvalidWorkflow, validate
 
@@ -274,8 +262,8 @@ def cmd_automations(args: argparse.Namespace, steward: Steward) -> int:
         if workflow is None:
             raise InvalidWorkflow(problems)
         print(
-            f"Valid: “{workflow.name}”, {len(workflow.steps)} steps, trigger "
-            f"{trigger_text(workflow.document['trigger'])}."
+            f"Valid: “{workflow.name}”, {len(workflow.steps)} steps; runs: "
+            f"{when_in_words(workflow.document['trigger'], automations_registry)}."
         )
         return 0
     if command == "plan":
@@ -309,7 +297,7 @@ def _list(args: argparse.Namespace, auto: Automations) -> int:
     infos = []
     for wf in history.workflows():
         runs = history.runs(wf.id, limit=1)
-        infos.append(_workflow_info(wf, runs[0] if runs else None))
+        infos.append(_workflow_info(wf, runs[0] if runs else None, auto.registry))
     if args.json:
         print(json.dumps(infos, ensure_ascii=False))
         return 0
@@ -321,14 +309,14 @@ def _list(args: argparse.Namespace, auto: Automations) -> int:
     for info in infos:
         state = "on " if info["enabled"] else "off"
         last = f"last {info['last_status']}" if info["last_status"] else "never run"
-        print(f"{info['id'][:8]}  {state}  {info['name']:30.30}  {info['trigger']:28.28}  {last}")
+        print(f"{info['id'][:8]}  {state}  {info['name']:30.30}  {info['trigger']:34.34}  {last}")
     return 0
 
 
 def _show(args: argparse.Namespace, auto: Automations) -> int:
     wf = auto.history.workflow(args.id)
     runs = auto.history.runs(wf.id, limit=1)
-    info = _workflow_info(wf, runs[0] if runs else None)
+    info = _workflow_info(wf, runs[0] if runs else None, auto.registry)
     if args.json:
         print(json.dumps({**info, "document": wf.document}, ensure_ascii=False))
         return 0
@@ -556,4 +544,4 @@ def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
 
 COMMANDS = {"automations": cmd_automations, "plugins": cmd_plugins, "daemon": cmd_daemon}
 
-__all__ = ["COMMANDS", "LISTING", "add_parsers", "trigger_text"]
+__all__ = ["COMMANDS", "LISTING", "add_parsers"]

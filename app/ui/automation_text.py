@@ -8,22 +8,12 @@ import html
 import json
 from typing import TYPE_CHECKING, Any
 
-from app.automations.planner import WATCH_EVENTS_DEFAULT
 from app.automations.scheduler import next_due, parse_time
 from app.core.text import visible
 
 if TYPE_CHECKING:
     from app.automations.history import RunRecord, StoredWorkflow
 
-WEEKDAYS = {
-    "mon": "Mon",
-    "tue": "Tue",
-    "wed": "Wed",
-    "thu": "Thu",
-    "fri": "Fri",
-    "sat": "Sat",
-    "sun": "Sun",
-}
 STATUS_TEXT = {
     "succeeded": "Succeeded",
     "failed": "Failed",
@@ -35,34 +25,6 @@ STATUS_TEXT = {
     "running": "Running",
     "skipped": "Skipped (too many at once)",
 }
-
-
-def trigger_words(trigger: dict[str, Any]) -> str:
-    """The trigger in plain words ("Every weekday at 08:30")."""
-    kind = trigger.get("type")
-    if kind == "manual":
-        return "By hand"
-    if kind == "app_start":
-        return "When Steward starts"
-    if kind == "folder_watch":
-        events = tuple(sorted(trigger.get("events") or WATCH_EVENTS_DEFAULT))
-        what = {("created",): "New", ("modified",): "Changed"}.get(events, "New or changed")
-        return f"{what} {trigger.get('pattern', '*')} in {trigger.get('folder', '?')}"
-    if kind == "schedule":
-        if "every_minutes" in trigger:
-            minutes = int(trigger["every_minutes"])
-            return f"Every {minutes} minutes" if minutes % 60 else f"Every {minutes // 60} h"
-        if "at" in trigger:
-            at = trigger["at"]
-            when = f"{int(at.get('hour', 0)):02d}:{int(at.get('minute', 0)):02d}"
-            days = at.get("weekdays") or []
-            if not days or len(days) == 7:
-                return f"Every day at {when}"
-            if sorted(days) == sorted(["mon", "tue", "wed", "thu", "fri"]):
-                return f"Every weekday at {when}"
-            return f"{', '.join(WEEKDAYS.get(d, d) for d in days)} at {when}"
-        return f"Schedule (cron {trigger.get('cron', '?')})"
-    return str(kind)
 
 
 def next_run_text(wf: StoredWorkflow) -> str:
@@ -131,4 +93,4 @@ def run_html(run: RunRecord) -> str:
     return "".join(parts)
 
 
-__all__ = ["STATUS_TEXT", "local_time", "next_run_text", "run_html", "trigger_words"]
+__all__ = ["STATUS_TEXT", "local_time", "next_run_text", "run_html"]

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.automations.review import when_in_words
 from app.automations.runner import ApprovalRequest, Decision, undo_summary
 from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import InvalidWorkflow, load_document, validate
@@ -38,7 +39,6 @@ from app.ui.automation_text import (
     local_time,
     next_run_text,
     run_html,
-    trigger_words,
 )
 from app.ui.dialogs import choose_file, confirm, reject_or_ask
 from app.ui.qt_async import async_slot
@@ -264,7 +264,12 @@ class AutomationsPanel(QDialog):
         chosen = None
         for wf, result in rows:
             item = QTreeWidgetItem(
-                [wf.name, trigger_words(wf.document.get("trigger", {})), next_run_text(wf), result]
+                [
+                    wf.name,
+                    when_in_words(wf.document.get("trigger", {}), self.automations.registry),
+                    next_run_text(wf),
+                    result,
+                ]
             )
             item.setData(0, ID_ROLE, wf.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

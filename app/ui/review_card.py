@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.automations.planner import Plan, review
+from app.automations.review import WORDS
 from app.automations.runner import sample_words
 from app.core.errors import KnownError
 from app.core.text import visible
@@ -42,21 +43,24 @@ DANGER = "#b3261e"
 def card_html(plan: Plan, automations: Automations, *, saved: bool = False) -> str:
     """The card's text: the trigger in words, numbered steps, permissions (the dangerous
     ones in red)."""
+    words = WORDS[plan.language]
     asked = ""
     if plan.request:
         said = html.escape(plan.request[:500]).replace("\n", " · ")
-        asked = f"<p><small>You asked: <i>{said}</i></small></p>"
+        asked = f"<p><small>{words['you asked']}{words[': ']}<i>{said}</i></small></p>"
     if plan.workflow is None:
-        label = "Question" if plan.kind == "question" else "Can't do that"
-        return f"{asked}<p><b>{label}:</b> {html.escape(plan.text)}</p>"
-    card = review(plan.workflow, automations.registry)
+        label = words["question" if plan.kind == "question" else "refusal"]
+        return f"{asked}<p><b>{label}{words[': '].rstrip()}</b> {html.escape(plan.text)}</p>"
+    card = review(plan.workflow, automations.registry, plan.language)
+    title = card.word("saved workflow" if saved else "draft workflow")
     parts = [
         asked,
-        f"<p><b>{'Saved workflow' if saved else 'Draft workflow'}: {html.escape(card.name)}</b><br>"
-        f"<b>When:</b> {html.escape(card.when)}</p><p><b>Steps</b></p><ol>",
+        f"<p><b>{title}{words[': ']}{html.escape(card.name)}</b><br>"
+        f"<b>{card.word('when')}{words[': '].rstrip()}</b> {html.escape(card.when)}</p>"
+        f"<p><b>{card.word('steps')}</b></p><ol>",
     ]
     parts += [f"<li>{html.escape(step.what)}</li>" for step in card.steps]
-    granted = "Permissions it was granted" if saved else "Permissions approving grants"
+    granted = card.word("was granted" if saved else "approving grants")
     parts.append(f"</ol><p><b>{granted}</b></p><ul>")
     for p in card.permissions:
         if p.dangerous:
@@ -264,10 +268,10 @@ class ActionCard(QFrame):
         self.automations = automations
         self.handed_over = handed_over
         self.last_run: RunRecord | None = None
-        card = review(plan.workflow, automations.registry)
+        card = review(plan.workflow, automations.registry, plan.language)
         quoted = handed_over if len(handed_over) <= 120 else handed_over[:119] + "…"
         steps = "; ".join(
-            s.what.replace("[the text from the chat]", f"“{quoted}”") for s in card.steps
+            s.what.replace(card.word("ref trigger.text"), f"“{quoted}”") for s in card.steps
         )
         rights = ", ".join(p.words for p in card.permissions)
         self.body = QLabel(

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.automations.compiler import derive_permissions
 from app.automations.intent import WEEKDAYS
-from app.automations.planner import derive_permissions, review
+from app.automations.review import review
 from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import validate
 from app.ui.automations_panel import JsonEditor, show_validity

@@ -474,7 +474,8 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
         assert len(cli_json(home, "automations", "list")) == 1
         screenshot(display, "planner-2-approved.png")
         [saved] = cli_json(home, "automations", "list")
-        assert saved["enabled"] and saved["trigger"].startswith("files *.txt in ~/inbox")
+        assert saved["enabled"] and saved["trigger"].startswith("When a file matching *.txt")
+        assert saved["trigger"].endswith("in ~/inbox")
         (user / "inbox" / "meeting.txt").write_text(
             "The team agreed to ship the beta on Friday. Anna writes the release notes."
         )
@@ -494,6 +495,74 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
     finally:
         status, out = ended_cleanly(app)
     assert status == 0 and b"Traceback" not in out, out.decode()
+
+
+CHINESE_REQUEST = "~/inbox 里出现新的文本文件时，把它移到 ~/归档"
+
+
+def test_a_request_in_chinese_is_drafted_reviewed_in_chinese_approved_and_runs(
+    display: str, home: Path, tmp_path: Path
+) -> None:
+    """The real app on Xvfb (a CJK font installed by set-up), driven from inside its process
+    (tests/e2e/drive_chinese.py): a request typed in Chinese gives a review card written in
+    Chinese; approved, the folder watch fires on a new file and the run moves it."""
+    user = home / "user"
+    (user / "inbox").mkdir(parents=True)
+    dropped = user / "inbox" / "会议.txt"
+    result = tmp_path / "seen.json"
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = steward_env(
+        home, DISPLAY=display, STEWARD_PASSPHRASE="", QT_QPA_PLATFORM="xcb", HOME=str(user)
+    )
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.e2e.drive_chinese",
+            str(result),
+            str(ARTIFACTS),
+            CHINESE_REQUEST,
+            str(dropped),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(lambda: result.exists() or app.poll() is not None, timeout=900)
+        assert desktop_command(env, "--quit") == 0
+        assert wait_for(lambda: app.poll() is not None, timeout=20, fail=False), "did not quit"
+    finally:
+        status, out = ended_cleanly(app)
+    assert status == 0 and b"Traceback" not in out, out.decode()
+    seen = json.loads(result.read_text())
+    assert "error" not in seen, seen.get("error")
+    assert seen["typed"] == CHINESE_REQUEST
+    card = seen["card"]
+    assert seen["kind"] == "workflow", card
+    # the card speaks Chinese: its labels, the trigger, the steps and the permissions
+    for words in (
+        "你的请求",
+        "工作流草稿",
+        "何时",
+        "当 ~/inbox 里有匹配 *.txt 的文件出现时",
+        "步骤",
+    ):
+        assert words in card, (words, card)
+    assert "移到 ~/归档/" in card and "修改 ~/inbox 里的文件" in card, card
+    assert "When" not in card and "Steps" not in card, card
+    assert seen["buttons"] == [True, True]
+    # the panel says the trigger in the one wording (the app's own language, English)
+    assert seen["panel_when"] == "When a file matching *.txt appears in ~/inbox"
+    assert seen["last_result"] == "Succeeded"
+    assert not dropped.exists() and (user / "归档" / "会议.txt").read_text() == "本周会议记录"
+    history = run_steward(
+        "automations", "history", "--json", home=home, HOME=str(user),
+        STEWARD_PASSPHRASE="xvfb passphrase 2",
+    )  # fmt: skip
+    [record] = json.loads(history.stdout)
+    assert record["status"] == "succeeded"
 
 
 def test_desktop_correctness_in_a_real_window(display: str, home: Path, tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ def test_examples_can_be_created_as_they_are(home: Path, user: Path) -> None:
     listed = json.loads(steward("automations", "list", "--json", home=home, user=user).stdout)
     assert len(listed) == len(list(EXAMPLES.glob("*.json")))
     morning = next(w for w in listed if w["name"] == "Morning journal")
-    assert morning["trigger"] == "mon,tue,wed,thu,fri at 08:30" and morning["next_run"]
+    assert morning["trigger"] == "Every weekday at 08:30" and morning["next_run"]
     assert all(w["enabled"] and not w["approved"] and w["last_status"] is None for w in listed)
 
 
@@ -487,7 +487,9 @@ def test_the_terminal_chat_drafts_a_workflow_and_saves_it_only_when_told(
     assert accepted.returncode == 0, accepted.stderr
     assert "saved “" in accepted.stderr, accepted.stderr
     [workflow] = json.loads(steward("automations", "list", "--json", home=home, user=user).stdout)
-    assert workflow["enabled"] and workflow["approved"] and workflow["trigger"] == "manual"
+    assert (
+        workflow["enabled"] and workflow["approved"] and workflow["trigger"] == "By hand (Run now)"
+    )
     # the request was drafted, not chatted; the next message was answered and stored
     conversations = json.loads(steward("history", "list", "--json", home=home, user=user).stdout)
     assert [c["title"] for c in conversations] == ["Say hello."]

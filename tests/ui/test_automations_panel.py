@@ -19,7 +19,6 @@ from app.automations.runner import HeadlessServices
 from app.automations.service import Automations
 from app.core.paths import resolve_paths
 from app.core.store.database import open_database
-from app.ui.automation_text import trigger_words
 from app.ui.automations_panel import AutomationsPanel, JsonEditor
 from app.ui.workflow_form import WorkflowForm
 from tests.conftest import ROOT
@@ -69,27 +68,6 @@ def message_box(name: str | None = None) -> QMessageBox | None:
 
 def click(box: QMessageBox, text: str) -> None:
     next(b for b in box.buttons() if b.text().replace("&", "") == text).click()
-
-
-def test_trigger_words() -> None:
-    assert (
-        trigger_words(
-            {
-                "type": "schedule",
-                "at": {"hour": 8, "minute": 0, "weekdays": ["mon", "tue", "wed", "thu", "fri"]},
-            }
-        )
-        == "Every weekday at 08:00"
-    )
-    assert trigger_words({"type": "schedule", "at": {"hour": 21}}) == "Every day at 21:00"
-    assert trigger_words({"type": "schedule", "every_minutes": 120}) == "Every 2 h"
-    assert trigger_words({"type": "folder_watch", "folder": "~/In", "pattern": "*.txt"}) == (
-        "New or changed *.txt in ~/In"
-    )
-    created = {"type": "folder_watch", "folder": "~/In", "pattern": "*.pdf", "events": ["created"]}
-    assert trigger_words(created) == "New *.pdf in ~/In"
-    assert trigger_words({**created, "events": ["modified"]}) == "Changed *.pdf in ~/In"
-    assert trigger_words({"type": "manual"}) == "By hand"
 
 
 def test_run_now_asks_shows_the_steps_and_undoes(

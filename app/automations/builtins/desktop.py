@@ -42,6 +42,7 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("shown",), shown={"type": "boolean"}),
             permissions=(Permission("notify"),),
             run=notify,
+            describe_in={"zh": lambda p: f"显示通知 {p['title']!r}"},
             describe=lambda p: f"Show the notification {p['title']!r}",
         )
     )
@@ -62,6 +63,7 @@ def register_actions(register: RegisterAction) -> None:
             output=text(1_000_000),
             permissions=(Permission("clipboard"),),
             run=read_clipboard,
+            describe_in={"zh": lambda p: "读取剪贴板"},
             describe=lambda p: "Read the clipboard",
         )
     )
@@ -74,6 +76,7 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("chars",), chars={"type": "integer", "minimum": 0}),
             permissions=(Permission("clipboard"),),
             run=write_clipboard,
+            describe_in={"zh": lambda p: f"把 {amount_of_text(p['text'], 'zh')} 复制到剪贴板"},
             describe=lambda p: f"Copy {amount_of_text(p['text'])} to the clipboard",
         )
     )

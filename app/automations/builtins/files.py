@@ -187,6 +187,13 @@ def register_actions(register: RegisterAction) -> None:
             ),
             permissions=(Permission("files.read", "folder"),),
             run=in_thread(list_folder),
+            describe_in={
+                "zh": lambda p: (
+                    f"列出 {p['folder']}"
+                    + ("（含子文件夹）" if p.get("recursive") else "")
+                    + f" 中的 {p.get('pattern', '*')}"
+                )
+            },
             describe=lambda p: (
                 f"List {p.get('pattern', '*')} in {p['folder']}"
                 + (" and its subfolders" if p.get("recursive") else "")
@@ -206,6 +213,7 @@ def register_actions(register: RegisterAction) -> None:
             output=text(MAX_TEXT),
             permissions=(Permission("files.read", "path"),),
             run=in_thread(read_text),
+            describe_in={"zh": lambda p: f"读取 {p['path']}"},
             describe=lambda p: f"Read {p['path']}",
             retries=1,
             reads_only=True,
@@ -226,6 +234,9 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("path",), path=PATH, chars=integer(0, MAX_TEXT)),
             permissions=(Permission("files.write", "path"),),
             run=in_thread(write_text),
+            describe_in={
+                "zh": lambda p: f"把 {amount_of_text(p.get('text', ''), 'zh')} 写入 {p['path']}"
+            },
             describe=lambda p: f"Write {amount_of_text(p.get('text', ''))} to {p['path']}",
         )
     )
@@ -243,6 +254,9 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("path",), path=PATH, chars=integer(0, MAX_TEXT + 1)),
             permissions=(Permission("files.write", "path"),),
             run=in_thread(append_text),
+            describe_in={
+                "zh": lambda p: f"把 {amount_of_text(p.get('text', ''), 'zh')} 追加到 {p['path']}"
+            },
             describe=lambda p: f"Append {amount_of_text(p.get('text', ''))} to {p['path']}",
         )
     )
@@ -263,6 +277,7 @@ def register_actions(register: RegisterAction) -> None:
                 Permission("files.write", "destination"),
             ),
             run=in_thread(move),
+            describe_in={"zh": lambda p: f"把 {p['source']} 移到 {p['destination']}"},
             describe=lambda p: f"Move {p['source']} to {p['destination']}",
         )
     )
@@ -283,6 +298,7 @@ def register_actions(register: RegisterAction) -> None:
                 Permission("files.write", "destination"),
             ),
             run=in_thread(copy),
+            describe_in={"zh": lambda p: f"把 {p['source']} 复制到 {p['destination']}"},
             describe=lambda p: f"Copy {p['source']} to {p['destination']}",
         )
     )
@@ -297,6 +313,7 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("path",), path=PATH, trashed={"type": "boolean"}),
             permissions=(Permission("files.write", "path"),),
             run=in_thread(delete),
+            describe_in={"zh": lambda p: f"删除 {p['path']}（移到 Steward 的回收站）"},
             describe=lambda p: f"Delete {p['path']} (to Steward's trash)",
         )
     )

@@ -106,6 +106,7 @@ def register_actions(register: RegisterAction) -> None:
             run=get,
             timeout_s=130.0,
             retries=1,
+            describe_in={"zh": lambda p: f"获取 {p['url']}"},
             describe=lambda p: f"GET {p['url']}",
         )
     )
@@ -124,6 +125,9 @@ def register_actions(register: RegisterAction) -> None:
             permissions=(Permission("network", "url"),),
             run=post,
             timeout_s=130.0,
+            describe_in={
+                "zh": lambda p: f"把 {amount_of_text(p.get('body', ''), 'zh')} 发送到 {p['url']}"
+            },
             describe=lambda p: f"POST {amount_of_text(p.get('body', ''))} to {p['url']}",
         )
     )

@@ -65,6 +65,16 @@ def describe(p: dict[str, Any]) -> str:
     return f"Ask the local model to {verb} {text}{extra}"
 
 
+TASK_ZH = {"summarize": "总结", "classify": "分类", "extract": "提取", "custom": "处理"}
+
+
+def describe_zh(p: dict[str, Any]) -> str:
+    what = str(p.get("input", ""))
+    text = what if "{{" in what else f"{len(what)} 个字符的文字"
+    extra = f"（{p['instruction']}）" if p.get("instruction") else ""
+    return f"让本地模型{TASK_ZH.get(p.get('task', 'custom'), '处理')} {text}{extra}"
+
+
 @hookimpl
 def register_actions(register: RegisterAction) -> None:
     register(
@@ -86,5 +96,6 @@ def register_actions(register: RegisterAction) -> None:
             run=prompt,
             timeout_s=300.0,
             describe=describe,
+            describe_in={"zh": describe_zh},
         )
     )

@@ -50,6 +50,7 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("file", "heading"), file=text(4096), heading=text(300)),
             permissions=(Permission("files.write", "file"),),
             run=in_thread(append_note),
+            describe_in={"zh": lambda p: f"在 {p['file']} 里添加一条笔记"},
             describe=lambda p: f"Add a note to {p['file']}",
         )
     )

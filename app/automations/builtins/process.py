@@ -88,6 +88,11 @@ def register_actions(register: RegisterAction) -> None:
             permissions=(Permission("process.run", "program"), Permission("files.read", "cwd")),
             run=run_program,
             timeout_s=3700.0,
+            describe_in={
+                "zh": lambda p: (
+                    "运行 " + " ".join([p["program"], *map(str, p.get("args", []))])[:500]
+                )
+            },
             describe=lambda p: (
                 "Run " + " ".join([p["program"], *map(str, p.get("args", []))])[:500]
             ),

@@ -84,6 +84,7 @@ def register_actions(register: RegisterAction) -> None:
             permissions=(),
             reads_only=True,
             run=template,
+            describe_in={"zh": lambda p: f"填写模板（{len(str(p['template']))} 个字符）"},
             describe=lambda p: f"Fill in a template ({len(str(p['template']))} characters)",
         )
     )
@@ -112,6 +113,14 @@ def register_actions(register: RegisterAction) -> None:
             permissions=(),
             reads_only=True,
             run=in_thread(lines),
+            describe_in={
+                "zh": lambda p: (
+                    "挑出"
+                    + (f"包含 {p['contains']!r} " if p.get("contains") else "")
+                    + (f"匹配 /{p['pattern']}/ " if p.get("pattern") else "")
+                    + "的行"
+                )
+            },
             describe=lambda p: (
                 "Pick lines"
                 + (f" containing {p['contains']!r}" if p.get("contains") else "")
@@ -142,6 +151,7 @@ def register_actions(register: RegisterAction) -> None:
             permissions=(),
             reads_only=True,
             run=in_thread(match),
+            describe_in={"zh": lambda p: f"查找匹配 /{p['pattern']}/ 的文字"},
             describe=lambda p: f"Match /{p['pattern']}/",
         )
     )

@@ -25,8 +25,9 @@ from app.automations.api import (
     params,
     text,
 )
+from app.automations.builtins import trigger_words as words
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = words.WEEKDAYS
 DEBOUNCE_S = 0.5
 
 
@@ -178,6 +179,8 @@ def register_triggers(register: RegisterTrigger) -> None:
             id="manual",
             title="Manually",
             description="Runs only when you start it.",
+            describe=words.manual,
+            describe_in={"zh": words.manual_zh},
             parameters=params(),
             data=params(
                 (),
@@ -190,6 +193,8 @@ def register_triggers(register: RegisterTrigger) -> None:
             id="schedule",
             title="On a schedule",
             description="A cron expression, a time of day on chosen weekdays, or every N minutes.",
+            describe=words.schedule,
+            describe_in={"zh": words.schedule_zh},
             parameters=params(
                 (),
                 cron=text(100, "minute hour day-of-month month weekday, e.g. 0 9 * * 1-5"),
@@ -215,6 +220,8 @@ def register_triggers(register: RegisterTrigger) -> None:
             id="folder_watch",
             title="When files change in a folder",
             description="New or changed files whose name matches a pattern.",
+            describe=words.folder_watch,
+            describe_in={"zh": words.folder_watch_zh},
             parameters=params(
                 ("folder",),
                 folder=text(4096),
@@ -250,6 +257,8 @@ def register_triggers(register: RegisterTrigger) -> None:
             id="app_start",
             title="When Steward starts",
             description="Each time the desktop app or `steward daemon` starts.",
+            describe=words.app_start,
+            describe_in={"zh": words.app_start_zh},
             parameters=params(),
             data=NO_DATA,
         )

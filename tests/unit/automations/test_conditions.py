@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from app.automations import conditions, intent, zh
+from app.automations.compiler import string_output
 from app.automations.conditions import Condition
-from app.automations.planner import Planner, _string_output, review
+from app.automations.planner import Planner, review
 from app.automations.plugins import Registry
 from app.automations.service import Automations
 from tests.unit.automations.conftest import step, workflow, yes
@@ -63,7 +64,7 @@ def test_a_draft_without_the_condition_gets_it_and_the_review_says_so(registry: 
     document = _fetch_then_notify()
     condition = Condition("sold out")
     assert not conditions.tested(document, condition)
-    said = conditions.gate(document, condition, registry, _string_output)
+    said = conditions.gate(document, condition, registry, string_output)
     assert said == "the steps that act now run only if the text contains 'sold out'"
     check, notify = document["steps"][1], document["steps"][2]
     assert check["action"] == conditions.tester(registry).id  # type: ignore[union-attr]
@@ -75,14 +76,14 @@ def test_a_draft_without_the_condition_gets_it_and_the_review_says_so(registry: 
     assert words[2].startswith("Only if step 2 finds 'sold out': ")
     # carried once: a second pass changes nothing
     before = copy.deepcopy(document)
-    assert conditions.gate(document, condition, registry, _string_output) is None
+    assert conditions.gate(document, condition, registry, string_output) is None
     assert document == before
 
 
 def test_a_negated_or_line_condition_is_not_turned_into_a_gate(registry: Registry) -> None:
     for condition in (Condition("OK", negated=True), Condition("bug", lines=True)):
         document = _fetch_then_notify()
-        assert conditions.gate(document, condition, registry, _string_output) is None
+        assert conditions.gate(document, condition, registry, string_output) is None
         assert len(document["steps"]) == 2
 
 
@@ -97,7 +98,7 @@ def test_a_gated_step_runs_only_when_the_words_are_there(
         ],
         [{"kind": "files.read", "scope": str(work)}, {"kind": "files.write", "scope": str(work)}],
     )
-    assert conditions.gate(doc, Condition("outage"), registry, _string_output)
+    assert conditions.gate(doc, Condition("outage"), registry, string_output)
     stored = auto.create(doc)
     source.write_text("all systems normal\n")
     quiet = asyncio.run(auto.run(stored, approver=yes))

@@ -195,7 +195,7 @@ def test_a_draft_compiles_to_a_document_with_exactly_the_permissions_it_needs(
     [
         (
             {"name": "x", "steps": [{"action": "files.list", "params": {"folder": "~/Downloads"}}]},
-            "no step lists them",
+            ("pattern_unlisted", None, "*.pdf"),
         ),
         (
             {
@@ -208,7 +208,7 @@ def test_a_draft_compiles_to_a_document_with_exactly_the_permissions_it_needs(
                     {"action": "files.delete", "params": {"path": "{{item}}"}},
                 ],
             },
-            "files.delete was not asked for",
+            ("not_asked", None, "files.delete"),
         ),
         (
             {
@@ -224,7 +224,7 @@ def test_a_draft_compiles_to_a_document_with_exactly_the_permissions_it_needs(
                     },
                 ],
             },
-            "holds keys or system settings",
+            ("sensitive_place", 2, "/etc"),
         ),
         (
             {
@@ -240,33 +240,51 @@ def test_a_draft_compiles_to_a_document_with_exactly_the_permissions_it_needs(
                     },
                 ],
             },
-            "is not a place the request names",
+            ("unnamed_place", 2, "~/Other"),
         ),
     ],
 )
 def test_meaning_problems_are_named(
-    registry: Registry, draft: dict[str, Any], problem: str
+    registry: Registry, draft: dict[str, Any], problem: tuple[str, int | None, str]
 ) -> None:
     facts = intent.read("Move the PDFs in ~/Downloads into ~/Downloads/PDFs")
     document, problems = compile_draft(draft, registry, facts, facts.text)
     problems += meaning_problems(document, registry, facts)
-    assert any(problem in p for p in problems), problems
+    # a code, a step and a detail to act on; the message names the same thing for people
+    named = [p for p in problems if (p.code, p.step, p.detail) == problem]
+    assert named, problems
+    assert problem[2] in named[0].message
 
 
-def test_trigger_words() -> None:
-    assert when_in_words(
-        {
-            "type": "schedule",
-            "at": {"hour": 8, "minute": 0, "weekdays": ["mon", "tue", "wed", "thu", "fri"]},
-        }
-    ) == ("Every weekday at 08:00")
-    assert when_in_words({"type": "schedule", "every_minutes": 120}) == "Every 2 hours"
+def test_trigger_words(registry: Registry) -> None:
+    weekday = {
+        "type": "schedule",
+        "at": {"hour": 8, "minute": 0, "weekdays": ["mon", "tue", "wed", "thu", "fri"]},
+    }
+    assert when_in_words(weekday, registry) == "Every weekday at 08:00"
+    assert when_in_words(weekday, registry, "zh") == "每个工作日 08:00"
+    assert when_in_words({"type": "schedule", "every_minutes": 120}, registry) == "Every 2 hours"
+    assert when_in_words({"type": "schedule", "every_minutes": 30}, registry, "zh") == (
+        "每 30 分钟"
+    )
+    assert when_in_words({"type": "schedule", "at": {"hour": 21}}, registry) == (
+        "Every day at 21:00"
+    )
+    some_days = {"type": "schedule", "at": {"hour": 7, "weekdays": ["wed", "mon"]}}
+    assert when_in_words(some_days, registry) == "Every Monday, Wednesday at 07:00"
+    assert when_in_words(some_days, registry, "zh") == "每周一、三 07:00"
     watch = {"type": "folder_watch", "folder": "~/In", "pattern": "*.txt"}
     # no events written: the trigger's default, new and changed files
-    assert when_in_words(watch) == "When a file matching *.txt appears or changes in ~/In"
-    assert when_in_words({**watch, "events": ["created"]}) == (
+    assert when_in_words(watch, registry) == "When a file matching *.txt appears or changes in ~/In"
+    assert when_in_words({**watch, "events": ["created"]}, registry) == (
         "When a file matching *.txt appears in ~/In"
     )
+    assert when_in_words({**watch, "events": ["created"]}, registry, "zh") == (
+        "当 ~/In 里有匹配 *.txt 的文件出现时"
+    )
+    assert when_in_words({"type": "manual"}, registry, "zh") == "手动（点“立即运行”）"
+    # a trigger no plugin offers is named as it is; one without words by its title
+    assert when_in_words({"type": "moon_phase"}, registry) == "moon_phase"
 
 
 # --- the planner around the model ----------------------------------------------------------
@@ -442,6 +460,6 @@ def test_a_model_step_with_nothing_to_do_is_a_named_problem(registry: Registry) 
         "permissions": [{"kind": "model"}],
     }
     facts = intent.read("use the model on hello")
-    assert "step 1: model.prompt has neither a task nor an instruction" in meaning_problems(
-        document, registry, facts
-    )
+    [problem] = [p for p in meaning_problems(document, registry, facts) if p.step == 1]
+    assert (problem.code, problem.detail) == ("aimless_prompt", "model.prompt")
+    assert str(problem) == "step 1: model.prompt has neither a task nor an instruction"

@@ -4,6 +4,7 @@ written for these tests, not taken from the request set."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from app.automations import intent, zh
 from app.automations.planner import Planner
 from app.automations.plugins import Registry
+from app.automations.review import review, review_text
 
 
 @pytest.mark.parametrize(
@@ -114,3 +116,70 @@ def test_questions_and_refusals_to_chinese_words_are_in_chinese(
 def test_questions_to_english_words_stay_in_english(registry: Registry) -> None:
     plan = asyncio.run(Planner(registry, None).plan("Remind me"))
     assert plan.kind == "question" and plan.text.startswith("When should I notify you")
+
+
+def test_the_review_of_a_draft_from_chinese_words_is_in_chinese(registry: Registry) -> None:
+    """A draft (here a fixed one; the real model's is clicked in tests/e2e, the Chinese
+    request test) is named from the request and reviewed in Chinese: trigger, steps,
+    references, permissions and labels."""
+    draft = {
+        "name": "Move PDFs",
+        "steps": [
+            {"action": "files.list", "params": {"folder": "~/下载", "pattern": "*.pdf"}},
+            {"action": "files.move", "params": {"source": "{{item}}", "destination": "~/文档/PDF"}},
+        ],
+    }
+
+    async def generate(messages: object, params: object) -> str:
+        return json.dumps(draft)
+
+    request = "每个工作日早上9点，把 ~/下载 里的PDF移到 ~/文档/PDF"
+    plan = asyncio.run(Planner(registry, generate).plan(request))
+    assert plan.kind == "workflow" and plan.language == "zh"
+    assert plan.workflow is not None and plan.workflow["name"] == "把 ~/下载 里的PDF移到 ~/文档/PDF"
+    assert review_text(plan, registry).splitlines() == [
+        "草稿：“把 ~/下载 里的PDF移到 ~/文档/PDF”",
+        "  何时：每个工作日 09:00",
+        "  步骤：",
+        "    1. 列出 ~/下载 中的 *.pdf",
+        "    2. 对 [第 1 步的结果] 中的每个文件：把 [列出的每个文件] 移到 ~/文档/PDF/",
+        "  需要的权限（! = 修改文件、使用网络或运行程序）：",
+        "    ! 修改 ~/下载 里的文件",
+        "    ! 修改 ~/文档/PDF 里的文件",
+    ]
+    # the same draft from English words is reviewed in English
+    english = asyncio.run(
+        Planner(registry, generate).plan("Every weekday at 9 move the PDFs in ~/下载 to ~/文档/PDF")
+    )
+    assert english.language == "en" and english.workflow is not None
+    assert review_text(english, registry).splitlines()[1] == "  When: Every weekday at 09:00"
+
+
+def test_every_built_in_action_and_trigger_has_chinese_words(registry: Registry) -> None:
+    """A card in Chinese has no English sentence left: every built-in step and trigger
+    describes itself in Chinese (a plugin without Chinese words falls back to English)."""
+    builtin = [a for a in registry.actions.values() if a.plugin.startswith("app.automations.")]
+    assert builtin and all("zh" in a.describe_in for a in builtin if a.describe is not None)
+    missing = [
+        t.id
+        for t in registry.triggers.values()
+        if t.plugin.startswith("app.") and "zh" not in t.describe_in
+    ]
+    assert missing == []
+    params = {"path": "~/a.md", "text": "{{steps.read.output}}", "file": "~/n.md"}
+    line = review(
+        {
+            "name": "x",
+            "trigger": {"type": "app_start"},
+            "steps": [
+                {"id": "read", "action": "files.read", "params": {"path": "~/a.md"}},
+                {"id": "note", "action": "notes.append", "params": params},
+            ],
+            "permissions": [{"kind": "files.write", "scope": "~/n.md"}],
+        },
+        registry,
+        "zh",
+    )
+    assert line.when == "Steward 启动时"
+    assert [s.what for s in line.steps] == ["读取 ~/a.md", "在 ~/n.md 里添加一条笔记"]
+    assert [p.words for p in line.permissions] == ["修改 ~/n.md 里的文件"]

@@ -1,0 +1,182 @@
+"""The meaning check on hand-made drafts: for each request, a draft that does exactly what it
+asks passes, and every draft that drops one effect it asks for (a write, a send, a delete, a
+run, a condition, a schedule or a watch) or adds one it does not ask for is caught, with a
+problem whose code says what is wrong. A draft like that would validate: only the meaning
+check stands between it and a user skimming the card.
+
+The requests are written for this test, not taken from the request set."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from app.automations import conditions, intent
+from app.automations.builtins import MODULES
+from app.automations.compiler import compile_draft, string_output
+from app.automations.meaning import meaning_problems
+from app.automations.plugins import Registry, load_plugins
+from app.automations.problems import Problem
+from app.automations.workflow import validate
+
+Document = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return load_plugins(builtins=MODULES, entry_points=False)
+
+
+def exact(registry: Registry, request: str, steps: list[dict[str, Any]]) -> Document:
+    """The document a correct draft of ``request`` compiles to (with its condition's test)."""
+    facts = intent.read(request)
+    document, problems = compile_draft({"name": "t", "steps": steps}, registry, facts, request)
+    assert problems == []
+    if facts.condition is not None:
+        conditions.gate(document, facts.condition, registry, string_output)
+    return document
+
+
+def problems_of(registry: Registry, request: str, document: Document) -> list[Problem]:
+    return meaning_problems(document, registry, intent.read(request))
+
+
+def without(action: str) -> Callable[[Document], None]:
+    """Drop the step(s) using ``action`` (and what referred to them, left dangling)."""
+
+    def change(document: Document) -> None:
+        document["steps"] = [s for s in document["steps"] if s["action"] != action]
+
+    return change
+
+
+def adding(step: dict[str, Any], permission: dict[str, str]) -> Callable[[Document], None]:
+    def change(document: Document) -> None:
+        document["steps"].append(step)
+        document["permissions"].append(permission)
+
+    return change
+
+
+def trigger(value: dict[str, Any]) -> Callable[[Document], None]:
+    def change(document: Document) -> None:
+        document["trigger"] = value
+
+    return change
+
+
+def ungated(document: Document) -> None:
+    """The condition's test left out: the step after it acts every time."""
+    gate = next(s for s in document["steps"] if s["action"] == "text.match")
+    document["steps"] = [s for s in document["steps"] if s is not gate]
+    for step in document["steps"]:
+        step.pop("for_each", None)
+
+
+DELETE_IT = (
+    {"id": "delete", "action": "files.delete", "params": {"path": "{{trigger.path}}"}},
+    {"kind": "files.write", "scope": "~/Downloads"},
+)
+RUN_IT = (
+    {"id": "run_2", "action": "process.run", "params": {"program": "rm", "args": ["-rf", "~"]}},
+    {"kind": "process.run", "scope": "rm"},
+)
+POST_IT = (
+    {
+        "id": "send",
+        "action": "http.post",
+        "params": {"url": "https://collect.test/in", "body": "x"},
+    },
+    {"kind": "network", "scope": "collect.test"},
+)
+
+WATCH = "When a PDF lands in ~/Downloads, move it to ~/Papers"
+WATCH_STEPS = [
+    {"action": "files.move", "params": {"source": "{{trigger.path}}", "destination": "~/Papers"}}
+]
+DAILY = "Every day at 18:00 run `df -h` and append the output to ~/logs/disk.txt"
+DAILY_STEPS = [
+    {"action": "process.run", "params": {"program": "df", "args": ["-h"]}},
+    {
+        "action": "files.append",
+        "params": {"path": "~/logs/disk.txt", "text": "{{steps.s1.output}}"},
+    },
+]
+SEND = "Every weekday at 9 fetch https://status.test/api and post it to https://hooks.test/in"
+SEND_STEPS = [
+    {"action": "http.get", "params": {"url": "https://status.test/api"}},
+    {
+        "action": "http.post",
+        "params": {"url": "https://hooks.test/in", "body": "{{steps.s1.output}}"},
+    },
+]
+WHEN = "Every 10 minutes get https://shop.test/item and notify me if it contains 'in stock'"
+WHEN_STEPS = [
+    {"action": "http.get", "params": {"url": "https://shop.test/item"}},
+    {"action": "notify.show", "params": {"title": "Shop", "body": "{{steps.s1.output}}"}},
+]
+
+CASES: list[tuple[str, list[dict[str, Any]], str, Callable[[Document], None], set[str]]] = [
+    # drops: the write, the send, the run, the condition, the notification, the schedule
+    (WATCH, WATCH_STEPS, "drops the move", without("files.move"), {"missing_step", "invalid"}),
+    (WATCH, WATCH_STEPS, "drops the watch", trigger({"type": "manual"}), {"wrong_trigger"}),
+    (DAILY, DAILY_STEPS, "drops the run", without("process.run"), {"command_not_run", "invalid"}),
+    (DAILY, DAILY_STEPS, "drops the write", without("files.append"), {"missing_step"}),
+    (DAILY, DAILY_STEPS, "drops the schedule", trigger({"type": "manual"}), {"wrong_trigger"}),
+    (
+        DAILY,
+        DAILY_STEPS,
+        "moves the schedule",
+        trigger({"type": "schedule", "at": {"hour": 6, "minute": 0}}),
+        {"wrong_trigger"},
+    ),
+    (SEND, SEND_STEPS, "drops the send", without("http.post"), {"missing_step"}),
+    (
+        SEND,
+        SEND_STEPS,
+        "runs on weekends too",
+        trigger({"type": "schedule", "at": {"hour": 9, "minute": 0}}),
+        {"wrong_trigger"},
+    ),
+    (WHEN, WHEN_STEPS, "drops the condition", ungated, {"condition_untested"}),
+    (WHEN, WHEN_STEPS, "drops the notification", without("notify.show"), {"missing_step"}),
+    # adds: a delete, a run, a send nobody asked for
+    (WATCH, WATCH_STEPS, "adds a delete", adding(*DELETE_IT), {"not_asked"}),
+    (DAILY, DAILY_STEPS, "adds a run", adding(*RUN_IT), {"unnamed_program"}),
+    (WATCH, WATCH_STEPS, "adds a run", adding(*RUN_IT), {"not_asked"}),
+    (WHEN, WHEN_STEPS, "adds a send", adding(*POST_IT), {"not_asked", "unnamed_address"}),
+    (DAILY, DAILY_STEPS, "adds a send", adding(*POST_IT), {"not_asked", "unnamed_address"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "steps"),
+    [(WATCH, WATCH_STEPS), (DAILY, DAILY_STEPS), (SEND, SEND_STEPS), (WHEN, WHEN_STEPS)],
+)
+def test_the_exact_draft_passes(registry: Registry, request_text: str, steps: list) -> None:
+    document = exact(registry, request_text, steps)
+    assert validate(document, registry)[0] is not None
+    assert problems_of(registry, request_text, document) == []
+
+
+@pytest.mark.parametrize(
+    ("request_text", "steps", "change", "codes"),
+    [pytest.param(r, s, c, codes, id=f"{r[:24]}… {what}") for r, s, what, c, codes in CASES],
+)
+def test_a_draft_that_drops_or_adds_one_effect_is_caught(
+    registry: Registry,
+    request_text: str,
+    steps: list,
+    change: Callable[[Document], None],
+    codes: set[str],
+) -> None:
+    document = copy.deepcopy(exact(registry, request_text, steps))
+    change(document)
+    found = problems_of(registry, request_text, document)
+    assert found, "the changed draft passed the meaning check"
+    assert {p.code for p in found} & codes, found
+    # every problem says, for people, what is wrong
+    assert all(p.message for p in found)
