@@ -9,8 +9,12 @@ platform's path separator) each of those models too, as rows of their own.
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -105,6 +109,51 @@ def rows_for(
     ]
 
 
+def _cold_plan(home: Path, request: str) -> float:
+    """Seconds for a new `steward automations plan --json REQUEST` process, start to exit."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "automations", "plan", "--json", request],
+        env=dict(os.environ, STEWARD_HOME=str(home)),
+        capture_output=True,
+        timeout=300,
+    )
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    return seconds
+
+
+def cold_rows(cases: list[dict[str, Any]], quick: bool) -> list[Row]:
+    """New `steward automations plan` processes, one per request, one Steward home: the
+    first one evaluates the planner's fixed prompt and keeps its state; the others read it.
+    For comparison, the same requests with the kept state removed before each."""
+    picked = cases[:: max(1, len(cases) // (4 if quick else 12))][: 4 if quick else 12]
+    requests = [c["request"] for c in picked]
+    with tempfile.TemporaryDirectory(prefix="steward-bench-cold-") as folder:
+        home = Path(folder)
+        kept = [_cold_plan(home, r) for r in requests]
+        without = []
+        for request in requests[: 2 if quick else 4]:
+            shutil.rmtree(home / "cache" / "prompt-states", ignore_errors=True)
+            without.append(_cold_plan(home, request))
+    median, worst = statistics.median(kept), max(kept)
+    return [
+        Row(
+            f"cold `steward automations plan` (embedded model, {len(kept)} new processes)",
+            "median <= 5 s, worst <= 15 s",
+            f"median {median:.2f} s, worst {worst:.2f} s (the first, which keeps the state: "
+            f"{kept[0]:.2f} s)",
+            median <= 5 and worst <= 15,
+        ),
+        Row(
+            "cold plan: the same without the kept prompt state (reference)",
+            "(shown)",
+            f"median {statistics.median(without):.2f} s over {len(without)}",
+            True,
+        ),
+    ]
+
+
 def run(quick: bool) -> list[Row]:
     from tests.requests.run import plan_all
     from tests.requests.score import load
@@ -119,4 +168,4 @@ def run(quick: bool) -> list[Row]:
         breakdown(name, cases, outcomes)
         clear = sum(a.clear for a in answers)
         rows += rows_for(name, cases, outcomes, clear, [a.seconds for a in answers])
-    return rows
+    return rows + cold_rows(cases, quick)

@@ -294,6 +294,9 @@ class Planner:
             max_tokens=DRAFT_TOKENS,
             seed=seed,
             json_schema=json.dumps(schema, separators=(",", ":")),
+            # the system prompt and the examples (see _messages): the same for every request,
+            # so their evaluated state is kept between runs
+            prefix_messages=1 + len(few_shot(self.registry)),
         )
         text = await generate(messages, params)
         try:
@@ -308,7 +311,8 @@ class Planner:
     ) -> list[ChatMessage]:
         return [
             # every action, in registry order: the same prefix for every request, so the
-            # engine's cache skips it after the first request
+            # engine's cache skips it after the first request (and, kept on disk, in the next
+            # process: SamplingParams.prefix_messages)
             ChatMessage(
                 "system", system_prompt(self.registry, list(self.registry.actions.values()))
             ),

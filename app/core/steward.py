@@ -90,6 +90,7 @@ class Steward:
             model,
             self.model_settings(model),
             state_cache_entries=self.settings.state_cache_entries,
+            prompt_states=self.paths.cache / "prompt-states",
         )
 
     def backup(self, destination: Path | None = None) -> tuple[Path, int]:

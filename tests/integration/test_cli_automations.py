@@ -380,7 +380,12 @@ def test_plan_prints_a_draft_a_question_or_a_refusal_and_saves_only_when_approve
     valid = steward("automations", "validate", str(document), home=home, user=user)
     assert valid.returncode == 0, valid.stderr
 
+    # the planner's fixed prompt was evaluated once and kept (the next process reads it: the
+    # same draft, see tests/integration/test_prompt_states.py); nothing else is kept there
+    states = list((home / "cache" / "prompt-states").iterdir())
+    assert len(states) == 1 and states[0].suffix == ".state"
     shown = plan(request)
+    assert list((home / "cache" / "prompt-states").iterdir()) == states
     assert "Draft: “" in shown.stdout and "When: By hand (Run now)" in shown.stdout
     assert "1. List *.pdf in ~/Downloads" in shown.stdout
     assert "! change files in ~/Downloads" in shown.stdout

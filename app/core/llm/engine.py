@@ -27,12 +27,15 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from app.core.errors import ContextOverflowError, ModelError
+from app.core.llm import model_state
 from app.core.llm.grammar import Grammars
 from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
 from app.core.llm.prompt import ChatMessage, Formatter, TemplateNeededError, make_formatter
+from app.core.llm.prompt_states import PromptStates
 from app.core.llm.worker import EitherEvent, Waker, Worker
 from app.core.settings import ModelSettings
 
@@ -56,6 +59,10 @@ class SamplingParams:
     # a JSON schema (as JSON text) the answer must follow: the local engine turns it into a
     # llama.cpp grammar, a cloud endpoint receives it as the response format
     json_schema: str = ""
+    # how many leading messages are the same for every request of this conversation (a fixed
+    # system prompt and examples, nothing of the user's): the local engine keeps their
+    # evaluated state on disk between runs (see app.core.llm.prompt_states); 0 for none
+    prefix_messages: int = 0
 
     @classmethod
     def from_settings(cls, s: ModelSettings) -> SamplingParams:
@@ -108,12 +115,6 @@ class ModelInfo:
     load_seconds: float
 
 
-@dataclass
-class _SavedState:
-    tokens: list[int]
-    data: bytes
-
-
 def _with_tokens_behind(item: EngineEvent, pending: collections.deque[Any]) -> EngineEvent:
     """``item`` and, for text, the TokenEvents right behind it in ``pending`` as one event:
     what one wake-up hands over goes on as one, since each event costs every layer above
@@ -130,11 +131,19 @@ class LocalEngine:
     """The local GGUF model, owned by one worker thread."""
 
     def __init__(
-        self, model: ModelRef, settings: ModelSettings, *, state_cache_entries: int = 4
+        self,
+        model: ModelRef,
+        settings: ModelSettings,
+        *,
+        state_cache_entries: int = 4,
+        prompt_states: Path | None = None,
     ) -> None:
         self.model = model
         self.settings = settings
         self.state_cache_entries = max(0, state_cache_entries)
+        # where evaluated fixed prompt prefixes are kept between runs (None: not kept)
+        self.prompt_states_folder = prompt_states
+        self._prompt_states: PromptStates | None = None
         # how often streamed tokens wake the caller's event loop (see Waker in app.core.llm.worker)
         self.wake_interval = 0.04
         self._worker = Worker("steward-engine")
@@ -142,7 +151,7 @@ class LocalEngine:
         self._format: Formatter | None = None
         self._info: ModelInfo | None = None
         self._current_key: str | None = None
-        self._states: OrderedDict[str, _SavedState] = OrderedDict()
+        self._states: OrderedDict[str, model_state.Saved] = OrderedDict()
         self._trim_start: dict[str, int] = {}
         self._counts: dict[str, int] = {}  # message text -> tokens (see _count)
         self._grammars = Grammars()  # built on the engine thread, once per schema
@@ -236,6 +245,12 @@ class LocalEngine:
             exc.message = f"{self.model.name} cannot be used as it is: {exc.result.problem}."
             raise
         self._llm = llm
+        if self.prompt_states_folder is not None:
+            self._prompt_states = PromptStates(
+                self.prompt_states_folder,
+                self.model.path,
+                f"n_ctx={int(llm.n_ctx())} n_batch={llm.n_batch} chat_format={s.chat_format}",
+            )
         self._abort_cb = _ABORT_CALLBACK_TYPE()(self._abort_requested)
         self._info = ModelInfo(
             ref=self.model,
@@ -416,30 +431,13 @@ class LocalEngine:
             return
         llm = self._llm
         if self._current_key is not None and self.state_cache_entries and llm.n_tokens > 0:
-            import llama_cpp
-
-            size = llama_cpp.llama_state_get_size(llm._ctx.ctx)
-            buffer = (ctypes.c_uint8 * int(size))()
-            written = llama_cpp.llama_state_get_data(llm._ctx.ctx, buffer, size)
-            self._states[self._current_key] = _SavedState(
-                [int(t) for t in llm.input_ids[: llm.n_tokens]], bytes(buffer)[: int(written)]
-            )
+            self._states[self._current_key] = model_state.take(llm)
             self._states.move_to_end(self._current_key)
             while len(self._states) > self.state_cache_entries:
                 self._states.popitem(last=False)
         saved = self._states.pop(key, None)
-        if saved is not None:
-            import llama_cpp
-
-            data = (ctypes.c_uint8 * len(saved.data)).from_buffer_copy(saved.data)
-            if llama_cpp.llama_state_set_data(llm._ctx.ctx, data, len(saved.data)) == len(
-                saved.data
-            ):
-                llm.input_ids[: len(saved.tokens)] = saved.tokens
-                llm.n_tokens = len(saved.tokens)
-                llm._requires_eval = True
-            else:  # pragma: no cover - llama.cpp refused its own state
-                llm.reset()
+        if saved is not None and not model_state.put(llm, saved):  # pragma: no cover
+            llm.reset()  # llama.cpp refused its own state
         self._current_key = key
 
     def _is_end(self, token: int) -> bool:
@@ -462,14 +460,20 @@ class LocalEngine:
         tokens, dropped = self._fit(messages, key, params.max_tokens)
         if dropped:
             put(TrimmedEvent(dropped, int(llm.n_ctx())))
-        cached = min(
-            llm.longest_token_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens),
-            len(tokens) - 1,
-        )
         if params.seed >= 0:
             llm.set_seed(params.seed)
         self._cancel = cancel
         self._arm_abort(True)
+        evaluated = 0
+        if params.prefix_messages and not dropped and self._prompt_states is not None:
+            assert self._format is not None
+            fixed = self._format(messages[: params.prefix_messages])
+            evaluated = self._prompt_states.use(llm, fixed, tokens, cancel.is_set)
+        cached = min(
+            llm.longest_token_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens),
+            len(tokens) - 1,
+        )
+        cached = max(0, cached - evaluated)  # not evaluated for this answer: cached or read
         stream = llm.generate(
             tokens,
             temp=params.temperature,
