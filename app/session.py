@@ -397,6 +397,10 @@ class Session:
                 engine_generate_json(engine) if engine is not None else None,
                 cloud=self._plan_in_cloud if gate.enabled and gate.policy != "local" else None,
             )
+        # the model in use decides (its setting planner_shapes; a model switch changes it)
+        engine = self._engine
+        free = engine is not None and engine.settings.planner_shapes == "free"
+        self._planner.shapes = "free" if free else "fixed"
         return self._planner
 
     async def _plan_in_cloud(self, messages: list[ChatMessage], params: SamplingParams) -> str:

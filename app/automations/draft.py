@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 from app.automations import intent
 from app.automations.api import SCOPED, Action
@@ -178,6 +178,14 @@ def plan_stages(registry: Registry, facts: Facts) -> list[list[Action]] | None:
     return available
 
 
+# how much of a draft's shape the schema fixes: "fixed" (the stages the words call for, one
+# step each: what a small model needs) or "free" (one to four steps from the actions the
+# request calls for, in any order: for a model that drafts well on its own). The meaning
+# checks are the same for both.
+Shapes = Literal["fixed", "free"]
+SHAPES: tuple[Shapes, ...] = ("fixed", "free")
+
+
 class _Unfillable(Exception):
     """A parameter the step needs has nothing the request names to fill it with."""
 
@@ -193,10 +201,17 @@ def _enum(options: list[str], must: bool) -> tuple[dict[str, Any], bool] | None:
 class DraftSchema:
     """The JSON schema of a draft for one request: built from the registry and the facts."""
 
-    def __init__(self, registry: Registry, facts: Facts, first_position: int = 0) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        facts: Facts,
+        first_position: int = 0,
+        shapes: Shapes = "fixed",
+    ) -> None:
         self.registry = registry
         self.facts = facts
         self.first = first_position
+        self.shapes = shapes
         self.after_listing: int | None = None  # the position of a files.list stage
         self.handed_over = False  # "append this …": the text is what the chat hands over
 
@@ -338,7 +353,7 @@ class DraftSchema:
         stages: list[list[Action]] | None = None,
     ) -> dict[str, Any]:
         count = max(1, min(max_new, MAX_STEPS))
-        if stages is None and self.first == 0:
+        if stages is None and self.first == 0 and self.shapes == "fixed":
             stages = plan_stages(self.registry, self.facts)
         steps: dict[str, Any]
         listing = [n for n, st in enumerate(stages or []) if [a.id for a in st] == ["files.list"]]

@@ -42,6 +42,7 @@ from app.automations.draft import (
     SINK_ORDER,
     DraftError,
     DraftSchema,
+    Shapes,
     context_line,
     few_shot,
     system_prompt,
@@ -163,9 +164,11 @@ class Planner:
         cloud: Generate | None = None,
         attempts: int = ATTEMPTS,
         conversation_key: str = "steward-planner",
+        shapes: Shapes = "fixed",
     ) -> None:
         self.registry = registry
         self.generate = generate
+        self.shapes = shapes  # the model's setting planner_shapes (see draft.Shapes)
         self.cloud = cloud
         self.attempts = max(1, attempts)
         self.conversation_key = conversation_key
@@ -326,7 +329,7 @@ class Planner:
         early = self._before_model(facts)
         if early is not None:
             return early
-        builder = DraftSchema(self.registry, facts)
+        builder = DraftSchema(self.registry, facts, shapes=self.shapes)
         builder.handed_over = handed_over
         try:
             schema = builder.build()

@@ -37,6 +37,10 @@ class ModelSettings:
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     chat_format: str = ""  # empty: the chat template from the GGUF metadata
     seed: int = -1  # -1: random
+    # how much of a drafted workflow's shape the planner fixes for this model: "fixed" (the
+    # steps the words call for, in order; what a small model needs) or "free" (the model
+    # picks one to four steps itself; for a model that drafts well). Same meaning checks.
+    planner_shapes: str = "fixed"
 
     def validate(self) -> None:
         problems = []
@@ -54,6 +58,8 @@ class ModelSettings:
             problems.append("max_tokens must be at least 1 and at most n_ctx")
         from app.core.llm.templates import FORMATS
 
+        if self.planner_shapes not in ("fixed", "free"):
+            problems.append("planner_shapes must be fixed or free")
         if self.chat_format and self.chat_format not in FORMATS:
             problems.append(
                 "chat_format must be empty (the model file's template) or one of "

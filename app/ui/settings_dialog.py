@@ -120,6 +120,11 @@ class SettingsDialog(QDialog):
         self.max_tokens = QSpinBox(minimum=1, maximum=131072, singleStep=64)
         self.system_prompt = QPlainTextEdit()
         self.system_prompt.setMaximumHeight(110)
+        self.free_shapes = QCheckBox("Let this model shape drafted workflows itself")
+        self.free_shapes.setToolTip(
+            "For a larger model: it picks a workflow's steps on its own instead of following "
+            "the steps Steward reads from your words. Every draft is still checked the same way."
+        )
         form = QFormLayout()
         form.addRow("Model:", self.model_label)
         form.addRow("", row)
@@ -129,6 +134,7 @@ class SettingsDialog(QDialog):
         form.addRow("Top p:", self.top_p)
         form.addRow("Max answer tokens:", self.max_tokens)
         form.addRow("System prompt:", self.system_prompt)
+        form.addRow("Drafting:", self.free_shapes)
         page.setLayout(form)
         return page
 
@@ -145,6 +151,7 @@ class SettingsDialog(QDialog):
         self.top_p.setValue(values.top_p)
         self.max_tokens.setValue(values.max_tokens)
         self.system_prompt.setPlainText(values.system_prompt)
+        self.free_shapes.setChecked(values.planner_shapes == "free")
 
     def _model_ok(self) -> bool:
         try:
@@ -205,6 +212,7 @@ class SettingsDialog(QDialog):
             top_p=round(self.top_p.value(), 2),
             max_tokens=self.max_tokens.value(),
             system_prompt=self.system_prompt.toPlainText().strip(),
+            planner_shapes="free" if self.free_shapes.isChecked() else "fixed",
         )
         old_cloud = dataclasses.replace(settings.cloud)
         try:

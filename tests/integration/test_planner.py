@@ -31,6 +31,7 @@ CASES = json.loads((Path(__file__).parent.parent / "data" / "planner_requests.js
 # far above the 15 s worst case (measured by bench/planner.py): a hang fails, a slow shared
 # machine does not
 PLAN_TIMEOUT = 60.0
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
 
 @pytest.fixture(scope="module")
@@ -279,3 +280,59 @@ def test_the_cloud_model_drafts_when_the_local_one_cannot(
     assert result.kind == "workflow" and result.used_cloud, result.text
     assert result.workflow is not None
     assert [s["action"] for s in result.workflow["steps"]] == ["notify.show"]
+
+
+# written for this test, in the request set's record format (tests/requests/README.md)
+FREE_CASES = [
+    {
+        "request": "Every weekday at 7:45 append 'plan the day' to ~/Notes/today.md",
+        "expect": "workflow",
+        "trigger": {"type": "schedule", "at": {"hour": 7, "minute": 45, "weekdays": WEEKDAYS}},
+        "steps": [["notes.append", "files.append"]],
+        "names": ["~/Notes/today.md"],
+    },
+    {
+        "request": "When a PDF lands in ~/Downloads, move it to ~/Papers",
+        "expect": "workflow",
+        "trigger": {"type": "folder_watch", "folder": "~/Downloads", "pattern": "*.pdf"},
+        "steps": [["files.move"]],
+        "names": ["~/Downloads", "~/Papers"],
+    },
+    {
+        "request": "Every hour fetch https://status.example.test/health and notify me what it says",
+        "expect": "workflow",
+        "trigger": {"type": "schedule", "every_minutes": 60},
+        "steps": [["http.get"], ["notify.show"]],
+        "names": ["https://status.example.test/health"],
+    },
+    {"request": "Do the usual thing with my files", "expect": "question"},
+]
+
+
+def test_free_shapes_leave_the_steps_to_the_model_under_the_same_checks(
+    registry: Registry, engine: LocalEngine
+) -> None:
+    """A model set to planner_shapes = free is offered one to four steps of any of the
+    actions the request calls for, not the fixed stages; its drafts pass the same meaning
+    checks. With the embedded model (which drafts better with fixed shapes): no wrong draft,
+    every answer a valid workflow or a clear question."""
+    from app.automations import intent
+    from app.automations.draft import DraftSchema
+    from tests.requests.score import judge
+
+    facts = intent.read(FREE_CASES[2]["request"])
+    fixed = DraftSchema(registry, facts).build()["properties"]["steps"]
+    free = DraftSchema(registry, facts, shapes="free").build()["properties"]["steps"]
+    assert len(fixed["prefixItems"]) == 2  # fetch, then notify: the stages the words call for
+    assert [len(o["prefixItems"]) for o in free["anyOf"]] == [1, 2, 3, 4]
+
+    planner = Planner(registry, engine_generate_json(engine), shapes="free")
+    outcomes = []
+    for case in FREE_CASES:
+        result = plan(planner, case["request"])
+        assert_valid_or_clear(result, registry)
+        valid = result.workflow is not None and validate(result.workflow, registry)[0] is not None
+        outcomes.append(judge(case, result.kind, result.workflow, result.text, valid).outcome)
+    assert "wrong" not in outcomes and "unclear" not in outcomes, outcomes
+    assert outcomes[-1] == "right"  # the vague one is asked about
+    assert outcomes.count("exact") >= 1, outcomes  # the model does draft

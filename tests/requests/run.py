@@ -33,9 +33,10 @@ class Answer:
     workflow: dict[str, Any] | None = field(default=None, repr=False)
 
 
-def plan_all(path: Path, cases: list[dict[str, Any]]) -> list[Answer]:
+def plan_all(path: Path, cases: list[dict[str, Any]], shapes: str = "fixed") -> list[Answer]:
     """Plan every case with the model at ``path`` (the built-in plugins; a 4,096-token context,
-    as the app) and judge each answer."""
+    as the app; the draft's shape ``shapes``, the model's setting planner_shapes) and judge
+    each answer."""
     from app.automations.builtins import MODULES
     from app.automations.planner import Planner, engine_generate_json
     from app.automations.plugins import load_plugins
@@ -46,7 +47,9 @@ def plan_all(path: Path, cases: list[dict[str, Any]]) -> list[Answer]:
 
     registry = load_plugins(builtins=MODULES, entry_points=False)
     engine = LocalEngine(ModelRef("requests", path.stem, path), ModelSettings(n_ctx=4096))
-    planner = Planner(registry, engine_generate_json(engine))
+    planner = Planner(
+        registry, engine_generate_json(engine), shapes="free" if shapes == "free" else "fixed"
+    )
     answers: list[Answer] = []
 
     async def go() -> None:
@@ -93,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="a GGUF file (default: the embedded model)")
     parser.add_argument("--only", help="one dimension")
     parser.add_argument("--lang", choices=("en", "zh"))
+    parser.add_argument("--shapes", choices=("fixed", "free"), default="fixed")
     args = parser.parse_args(argv)
     cases = [
         c
@@ -103,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     if model is None:
         print("no embedded model: run make setup", file=sys.stderr)
         return 2
-    answers = plan_all(model, cases)
+    answers = plan_all(model, cases, args.shapes)
     for answer in answers:
         if answer.outcome not in ("exact", "right"):
             case = answer.case

@@ -145,8 +145,15 @@ def test_every_button_of_settings(run, session: DesktopSession, qtbot, tmp_path:
         assert dialog.model_path == ""
         # Apply keeps the dialog open; Cancel leaves what was not applied
         dialog.max_tokens.setValue(320)
+        assert not dialog.free_shapes.isChecked()  # a model starts with fixed shapes
+        dialog.free_shapes.click()
         apply.click()
         assert store.load().model_settings().max_tokens == 320 and dialog.isVisible()
+        assert store.load().model_settings().planner_shapes == "free"
+        # the planner the session makes follows the model's setting once it is applied
+        core = session.core
+        assert core is not None
+        await until(lambda: getattr(core.planner(), "shapes", None) == "free")
         dialog.max_tokens.setValue(333)
         cancel.click()
         await until(lambda: not dialog.isVisible())
