@@ -155,7 +155,9 @@ def plan_stages(registry: Registry, facts: Facts) -> list[list[Action]] | None:
         sinks = [a for a in sinks if a != ("files.write", "files.append", "notes.append")]
     if facts.commands:
         stages.append(("process.run",))
-    elif "fetching a web page" in wants and "sending data to a web address" not in wants:
+    elif "fetching a web page" in wants and (
+        "sending data to a web address" not in wants or len(facts.urls) > 1
+    ):  # fetched from one address (and, with two named, sent to the other)
         stages.append(("http.get",))
     elif (chores and facts.trigger != "folder_watch" and facts.patterns) or (
         "listing a folder" in wants and not chores
@@ -288,12 +290,7 @@ class DraftSchema:
         (its default applies). Raises _Unfillable when a required one cannot be filled."""
         facts = self.facts
         if kind in ("files.read", "files.write"):
-            folders_only = name in ("folder", "cwd") or action.id == "files.list"
-            must = must or name == "cwd"  # a named folder to run in is the one meant
-            options = self.path_options(
-                position, name, folders_only, (action.id, name) in FILE_PARAMS
-            )
-            return _enum(options, must)
+            return self._path(action, name, must, position)
         if kind == "network":  # an address the request wrote, or no such step
             if not facts.urls:
                 raise _Unfillable
@@ -316,6 +313,15 @@ class DraftSchema:
         if must:
             return {k: v for k, v in schema.items() if k != "default"}, True
         return None
+
+    def _path(
+        self, action: Action, name: str, must: bool, position: int
+    ) -> tuple[dict[str, Any], bool] | None:
+        folders_only = name in ("folder", "cwd") or action.id == "files.list"
+        options = self.path_options(position, name, folders_only, (action.id, name) in FILE_PARAMS)
+        if name == "cwd" and options:
+            return {"enum": options}, True  # a named folder to run in is the one meant
+        return _enum(options, must)
 
     def _text(
         self, name: str, schema: Mapping[str, Any], must: bool, refs: list[str]

@@ -150,10 +150,10 @@ def _named_things(document: Mapping[str, Any], steps: Steps, facts: Facts) -> li
     mentioned = [
         f'"{p}"' for s in steps for p in s.get("params", {}).values() if isinstance(p, str)
     ] + [json.dumps(document.get("trigger", {}))]
-    for path in facts.files_named:
-        if not any(f'"{path}' in text for text in mentioned):
-            message = f"the request names {path}, but no step uses it"
-            problems.append(Problem("named_unused", None, path, message))
+    for place in [*facts.files_named, *facts.urls]:
+        if not any(f'"{place}' in text for text in mentioned):
+            message = f"the request names {place}, but no step uses it"
+            problems.append(Problem("named_unused", None, place, message))
     return problems
 
 

@@ -463,3 +463,56 @@ def test_a_model_step_with_nothing_to_do_is_a_named_problem(registry: Registry) 
     [problem] = [p for p in meaning_problems(document, registry, facts) if p.step == 1]
     assert (problem.code, problem.detail) == ("aimless_prompt", "model.prompt")
     assert str(problem) == "step 1: model.prompt has neither a task nor an instruction"
+
+
+def _stage_actions(schema: dict[str, Any]) -> list[list[str]]:
+    steps = schema["properties"]["steps"]
+    return [
+        [option["properties"]["action"]["const"] for option in stage["anyOf"]]
+        for stage in steps["prefixItems"]
+    ]
+
+
+def test_a_program_is_planned_with_or_without_a_folder_to_run_in(registry: Registry) -> None:
+    """A program to run needs no folder; a folder named is the one it runs in. (Without a
+    named folder the step could not be filled in, and every such request fell back to a
+    free choice the small model got wrong.)"""
+    facts = intent.read("Run `uptime` every hour and append the output to ~/Notes/uptime.log")
+    schema = DraftSchema(registry, facts).build()
+    assert _stage_actions(schema) == [
+        ["process.run"],
+        ["notes.append", "files.append", "files.write"],
+    ]
+    run = schema["properties"]["steps"]["prefixItems"][0]["anyOf"][0]["properties"]["params"]
+    assert "cwd" not in run["properties"] and run["properties"]["program"] == {"enum": ["uptime"]}
+    facts = intent.read("Every night at 2 run `make` in ~/src and append the output to ~/build.log")
+    run = DraftSchema(registry, facts).build()["properties"]["steps"]["prefixItems"][0]
+    params = run["anyOf"][0]["properties"]["params"]
+    assert params["properties"]["cwd"] == {"enum": ["~/src"]} and "cwd" in params["required"]
+
+
+def test_fetched_from_one_address_and_sent_to_the_other(registry: Registry) -> None:
+    request = "Fetch https://a.test/r.txt, summarize it, and post the summary to https://b.test/in"
+    facts = intent.read(request)
+    schema = DraftSchema(registry, facts).build()
+    assert _stage_actions(schema) == [["http.get"], ["model.prompt"], ["http.post"]]
+    # a draft that posts where it fetched from leaves the other address unused: caught
+    draft = {
+        "name": "x",
+        "steps": [
+            {"action": "http.get", "params": {"url": "https://a.test/r.txt"}},
+            {
+                "action": "model.prompt",
+                "params": {"input": "{{steps.s1.output}}", "task": "summarize"},
+            },
+            {
+                "action": "http.post",
+                "params": {"url": "https://a.test/r.txt", "body": "{{steps.s2.output}}"},
+            },
+        ],
+    }
+    document, problems = compile_draft(draft, registry, facts, request)
+    problems += meaning_problems(document, registry, facts)
+    assert [(p.code, p.detail) for p in problems if p.code == "named_unused"] == [
+        ("named_unused", "https://b.test/in")
+    ]
