@@ -57,6 +57,21 @@ class Condition:
         return f"only if the text {verb} {self.term!r}"
 
 
+# "if it returns fail", "only when the page says down": a test of a text whose words cannot be
+# told apart from the sentence (unquoted, not in capitals); the planner asks for them
+_EN_VAGUE = re.compile(
+    r"\b(?:if|only if|only when|unless)\b[^.;!?]{0,60}?\b(?:returns?|says?|reads?|reports?|"
+    r"shows?|contains?|mentions?|includes?|has the words?)\s+(?!up\b)\w",
+    re.I,
+)
+
+
+def unreadable(text: str) -> bool:
+    """Do the words test a text for something :func:`read` cannot make out?"""
+    plain = re.sub(r"https?://\S+|[~/][\w./-]*", "it", text)  # addresses and paths hold dots
+    return read(text) is None and bool(_EN_VAGUE.search(plain))
+
+
 def read(text: str) -> Condition | None:
     """The condition the words set, if any."""
     for tests, ifs, unless in ((_EN_TEST, _EN_IF, _EN_UNLESS), (_ZH_TEST, _ZH_IF, _ZH_UNLESS)):
@@ -130,6 +145,7 @@ def gate(
     steps = document["steps"]
     if condition.negated or condition.lines or search is None or tested(document, condition):
         return None
+    read_new_file(document, registry, text_of)
     for n, step in enumerate(steps):
         action = registry.actions.get(step["action"])
         suffix = text_of(action) if action is not None else None
@@ -163,6 +179,42 @@ def gate(
     return None
 
 
+def _file_reader(registry: Registry, text_of: Callable[[Action], str | None]) -> Action | None:
+    """The action that reads a file's text: only reads, a path in, text out."""
+    for action in registry.actions.values():
+        if (
+            action.reads_only
+            and action.parameters.get("required") == ["path"]
+            and any(p.kind == "files.read" and p.param == "path" for p in action.permissions)
+            and text_of(action) is not None
+        ):
+            return action
+    return None
+
+
+def read_new_file(
+    document: dict[str, Any], registry: Registry, text_of: Callable[[Action], str | None]
+) -> None:
+    """When the file that started the run is what the words test ("when a report lands in
+    ~/Reports, if it mentions 'urgent' move it…") and no step reads any text: a first step
+    reading that file, so there is a text to search."""
+    trigger = registry.triggers.get(str(document.get("trigger", {}).get("type")))
+    if trigger is None or "path" not in trigger.data.get("properties", {}):
+        return
+    for step in document["steps"]:
+        action = registry.actions.get(step["action"])
+        if action is not None and action.reads_only and text_of(action) is not None:
+            return  # a text is read already
+    reader = _file_reader(registry, text_of)
+    if reader is None:
+        return
+    ids = {s["id"] for s in document["steps"]}
+    step_id = next(c for c in ("read", "read_file", "read_new_file") if c not in ids)
+    document["steps"].insert(
+        0, {"id": step_id, "action": reader.id, "params": {"path": "{{trigger.path}}"}}
+    )
+
+
 def gated_by(
     step: Mapping[str, Any], steps: list[Mapping[str, Any]], registry: Registry
 ) -> tuple[str, str] | None:
@@ -182,4 +234,13 @@ def gated_by(
     return None
 
 
-__all__ = ["Condition", "gate", "gated_by", "read", "tested", "tester"]
+__all__ = [
+    "Condition",
+    "gate",
+    "gated_by",
+    "read",
+    "read_new_file",
+    "tested",
+    "tester",
+    "unreadable",
+]

@@ -155,10 +155,13 @@ def plan_stages(registry: Registry, facts: Facts) -> list[list[Action]] | None:
         sinks = [a for a in sinks if a != ("files.write", "files.append", "notes.append")]
     if facts.commands:
         stages.append(("process.run",))
-    elif "fetching a web page" in wants and (
+    elif ("fetching a web page" in wants or (facts.urls and sinks)) and (
         "sending data to a web address" not in wants or len(facts.urls) > 1
-    ):  # fetched from one address (and, with two named, sent to the other)
+    ):  # fetched from an address the words name ("save https://… to ~/x"; with two named,
+        # sent to the other)
         stages.append(("http.get",))
+    elif "reading the clipboard" in wants:
+        stages.append(("clipboard.read",))
     elif (chores and facts.trigger != "folder_watch" and facts.patterns) or (
         "listing a folder" in wants and not chores
     ):

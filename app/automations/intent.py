@@ -98,6 +98,8 @@ _KNOWN_PATH = re.compile(
 )
 _URL = re.compile(r"https?://[^\s\"'<>`]+")
 _GLOB = re.compile(r"(?<![\w/])\*(?:\.[\w]+)+")
+# a kind of file by its extension alone: "any .mp3", "the .tmp files"
+_DOT_KIND = re.compile(r"(?<![\w/~*.])\.([a-z][a-z0-9]{1,4})\b(?!\.\w)", re.I)
 _KIND_WORD = re.compile(r"\b(" + "|".join(FILE_KINDS) + r")\b(?:\s+files?)?", re.I)
 _BACKTICKS = re.compile(r"`([^`]{1,200})`")
 _RUN_WORD = re.compile(r"\bruns?\s+([a-z][\w.+-]{0,40})((?:\s+[-\w./=]+){0,4})", re.I)
@@ -110,8 +112,10 @@ _INTERVAL = re.compile(
 )
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "five": 5, "ten": 10, "fifteen": 15, "thirty": 30}
 _WATCH = re.compile(
-    r"\b(when(?:ever)?|as soon as|each time|every time|once|any\b[^.?!,]{1,40}?\b(?:that|which))"
-    r"\b[^.?!]*?\b("
+    # "any .mp3 that lands in…": a dot inside a word (an extension) does not end the sentence
+    r"\b(when(?:ever)?|as soon as|each time|every time|once|"
+    r"any\b(?:[^.?!,]|\.(?=\w)){1,40}?\b(?:that|which))"
+    r"\b(?:[^.?!]|\.(?=\w))*?\b("
     r"appears?|arrives?|lands?|(?:is|are|gets?|get) (?:added|created|saved|dropped|put|"
     r"downloaded|changed|modified|edited)|shows? up|comes? in|changes?|new files?|"
     r"new (?:pdf|text|document|screenshot|image|photo|note)s?)\b",
@@ -160,7 +164,9 @@ class Capability:
 CAPABILITIES = (
     Capability(
         "a notification",
-        re.compile(r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell me|pop ?up)\b", re.I),
+        re.compile(
+            r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell me|pop ?up|nudge)\b", re.I
+        ),
         ("notify.show",),
     ),
     Capability(
@@ -180,7 +186,7 @@ CAPABILITIES = (
     Capability(
         "moving files",
         re.compile(
-            r"\b(move|moves|moving|tidy|sort them|organi[sz]e|file (?:them|it) "
+            r"\b(move|moves|moving|shift|tidy|sort them|organi[sz]e|file (?:them|it) "
             r"(?:away|into))\b",
             re.I,
         ),
@@ -188,12 +194,14 @@ CAPABILITIES = (
     ),
     Capability(
         "copying files",
-        re.compile(r"\b(cop(?:y|ies)|back ?up|backups?|duplicate)\b", re.I),
+        re.compile(r"\b(cop(?:y|ies)|back ?up|backups?|duplicate|archive)\b", re.I),
         ("files.copy",),
     ),
     Capability(
         "deleting files",
-        re.compile(r"\b(delete|deletes|remove|removes|trash|erase|wipe|clean up|purge)\b", re.I),
+        re.compile(
+            r"\b(delete|deletes|remove|removes|trash|erase|wipe|clean up|clear out|purge)\b", re.I
+        ),
         ("files.delete",),
     ),
     Capability(
@@ -214,8 +222,8 @@ CAPABILITIES = (
     Capability(
         "listing a folder",
         re.compile(
-            r"\b(list (?:my|the|all|every|files|what)|lists? (?:the )?files|what's in|what is "
-            r"in|which files|show me the files)\b",
+            r"\b(list (?:my|the|all|every|everything|files|what)|lists? (?:the )?files|"
+            r"what's in|what is in|which files|show me the files)\b",
             re.I,
         ),
         ("files.list",),
@@ -417,6 +425,8 @@ def read(text: str) -> Facts:
             _add(facts.notes_files, path)
     for match in _GLOB.finditer(text):
         _add(facts.patterns, match.group(0))
+    for match in _DOT_KIND.finditer(_PATH.sub(" ", without_urls)):
+        _add(facts.patterns, "*." + match.group(1).lower())
     for match in _KIND_WORD.finditer(_PATH.sub(" ", without_urls)):
         word = match.group(1).lower()
         if word in ("text", "word", "log", "image", "photo") and not match.group(0).lower().rstrip(

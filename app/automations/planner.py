@@ -257,6 +257,12 @@ class Planner:
                 'When should I notify you, and of what? For example: "every weekday at 9 '
                 'remind me to stretch" or "when a PDF lands in ~/Downloads, notify me".',
             )
+        if facts.condition is None and conditions.unreadable(facts.text):
+            return Plan(
+                "question",
+                "Only when the text says what? Put the words in quotes, for example: "
+                "\"notify me if it contains 'down'\".",
+            )
         if facts.condition is not None and facts.condition.negated:
             return Plan(
                 "question",

@@ -336,6 +336,10 @@ _SAID: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"At what time should it run\?.*", "应该在几点运行？（例如 8:30 或下午6点）"),
         (r"On which day of the week should it run\?", "应该在星期几运行？"),
+        (
+            r"Only when the text says what\?.*",
+            "文本里出现什么词时才行动？请把词放在引号里，例如：“如果内容包含“down”就通知我”。",
+        ),
         (r"How often should it run\?.*", "应该多久运行一次？（每分钟到每周之间）"),
         (r"Which folder should I watch\?", "应该监视哪个文件夹？"),
         (

@@ -196,3 +196,49 @@ def test_ordinary_clean_ups_are_not_destructive(text: str) -> None:
 )
 def test_a_capability_only_mentioned_is_not_asked_for(text: str, missing: list[str]) -> None:
     assert intent.missing_capabilities(intent.read(text), []) == missing
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("Ping me if https://x.test/health returns fail, every 10 minutes", True),
+        ("Every hour, if the page says down, alert me", True),
+        ("Every morning list ~/Reports for me if you can", False),
+        ("Notify me if it contains 'down'", False),  # read: a condition, not vague
+        ("When a new file shows up in ~/X, move it to ~/Y", False),  # "shows up" tests nothing
+        ("Remind me to check if the oven is off", False),
+    ],
+)
+def test_a_test_whose_words_cannot_be_made_out_is_asked_about(
+    registry: Registry, text: str, vague: bool
+) -> None:
+    assert conditions.unreadable(text) is vague
+    if vague:  # asked before any model: a draft would act every time
+        plan = asyncio.run(Planner(registry, None).plan(text))
+        assert plan.kind == "question" and "Put the words in quotes" in plan.text
+
+
+def test_a_condition_on_the_file_that_arrived_reads_it_first(registry: Registry) -> None:
+    """A watched folder's new file is what the words test: a read of it is put first, the
+    search after it, and the move runs only over the search's match."""
+    request = "Whenever a file lands in ~/Reports, if it mentions 'urgent' move it to ~/Urgent"
+    facts = intent.read(request)
+    assert facts.condition == Condition("urgent")
+    document = {
+        "steward_workflow": 1,
+        "name": "x",
+        "trigger": {"type": "folder_watch", "folder": "~/Reports"},
+        "steps": [
+            {
+                "id": "move",
+                "action": "files.move",
+                "params": {"source": "{{trigger.path}}", "destination": "~/Urgent/"},
+            }
+        ],
+        "permissions": [],
+    }
+    assert conditions.gate(document, facts.condition, registry, string_output)
+    assert [s["action"] for s in document["steps"]] == ["files.read", "text.match", "files.move"]
+    assert document["steps"][0]["params"] == {"path": "{{trigger.path}}"}
+    assert document["steps"][2]["for_each"] == "{{steps.check.output.matches}}"
+    assert conditions.tested(document, facts.condition)

@@ -516,3 +516,39 @@ def test_fetched_from_one_address_and_sent_to_the_other(registry: Registry) -> N
     assert [(p.code, p.detail) for p in problems if p.code == "named_unused"] == [
         ("named_unused", "https://b.test/in")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "patterns", "wants"),
+    [
+        # an extension alone names a kind of file, and its dot does not end the sentence
+        ("Relocate any .flac that lands in ~/Inbox to ~/Audio", "folder_watch", ["*.flac"], set()),
+        (
+            "Whenever a .odt file gets saved to ~/Drafts, shift it over to ~/Done",
+            "folder_watch",
+            ["*.odt"],
+            {"moving files"},
+        ),
+        (
+            "Clear out the .bak files in ~/Work every Sunday at 4",
+            "schedule",
+            ["*.bak"],
+            {"deleting files"},
+        ),
+        (
+            "Archive ~/Notes/log.md into ~/Old every Friday at 17:00",
+            "schedule",
+            [],
+            {"copying files"},
+        ),
+        ("Give me a nudge at 11 every weekday to drink water", "schedule", [], {"a notification"}),
+        ("Move ~/a.txt to ~/b, e.g. tonight", "manual", [], {"moving files"}),
+    ],
+)
+def test_more_ways_of_saying_it(
+    text: str, trigger: str, patterns: list[str], wants: set[str]
+) -> None:
+    facts = intent.read(text)
+    assert facts.trigger == trigger
+    assert facts.patterns == patterns
+    assert wants <= {c.name for c in facts.wants}
