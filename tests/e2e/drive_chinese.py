@@ -9,20 +9,16 @@ RESULT (JSON) and screenshots into SHOTS, then waits to be quit.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-import subprocess
 import sys
-import traceback
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from tests.e2e import drive_desktop
 from tests.e2e.drive_desktop import PASSPHRASE, click, shown, type_into, until
 from tests.ui.drive import box, press
 
@@ -41,24 +37,12 @@ def type_as_with_an_input_method(widget: QWidget, text: str) -> None:
         QApplication.sendEvent(widget, commit)
 
 
-class Driver:
+class Driver(drive_desktop.Driver):
+    error_shot = "chinese-error.png"
+
     def __init__(self, result: Path, shots: Path, request: str, dropped: Path) -> None:
-        self.result, self.shots = result, shots
+        super().__init__(result, shots)
         self.request, self.dropped = request, dropped
-        self.seen: dict[str, Any] = {}
-
-    def screenshot(self, name: str) -> None:
-        QApplication.processEvents()
-        subprocess.run(["import", "-window", "root", str(self.shots / name)], check=False)
-
-    async def run(self) -> None:
-        try:
-            await self.steps()
-            self.seen["done"] = True
-        except BaseException:
-            self.seen["error"] = traceback.format_exc()
-            self.screenshot("chinese-error.png")
-        self.result.write_text(json.dumps(self.seen, ensure_ascii=False, indent=1))
 
     async def steps(self) -> None:
         from app.ui.automations_panel import AutomationsPanel
@@ -107,16 +91,8 @@ class Driver:
 
 
 def main() -> None:
-    result, shots, request, dropped = (Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3],
-                                       Path(sys.argv[4]))  # fmt: skip
-    app = QApplication(sys.argv[:1])
-    driver = Driver(result, shots, request, dropped)
-    tasks: list[asyncio.Task[None]] = []
-    QTimer.singleShot(0, lambda: tasks.append(asyncio.ensure_future(driver.run())))
-    from app.ui.app import run
-
-    del app
-    sys.exit(run())
+    result, shots, request, dropped = sys.argv[1:5]
+    drive_desktop.drive(Driver(Path(result), Path(shots), request, Path(dropped)))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,8 @@ def type_into(widget: QWidget, text: str) -> None:
 
 
 class Driver:
+    error_shot = "desktop-correctness-error.png"
+
     def __init__(self, result: Path, shots: Path) -> None:
         self.result, self.shots = result, shots
         self.seen: dict[str, Any] = {}
@@ -77,8 +79,8 @@ class Driver:
             self.seen["done"] = True
         except BaseException:
             self.seen["error"] = traceback.format_exc()
-            self.screenshot("desktop-correctness-error.png")
-        self.result.write_text(json.dumps(self.seen, indent=1))
+            self.screenshot(self.error_shot)
+        self.result.write_text(json.dumps(self.seen, ensure_ascii=False, indent=1))
 
     async def steps(self) -> None:
         from app.ui.automations_panel import AutomationsPanel
@@ -202,16 +204,19 @@ class Driver:
         self.seen["left_asking"] = True
 
 
-def main() -> None:
-    result, shots = Path(sys.argv[1]), Path(sys.argv[2])
+def drive(driver: Driver) -> None:
+    """Start the real app, with ``driver`` running its steps inside it."""
     app = QApplication(sys.argv[:1])
-    driver = Driver(result, shots)
     tasks: list[asyncio.Task[None]] = []
     QTimer.singleShot(0, lambda: tasks.append(asyncio.ensure_future(driver.run())))
     from app.ui.app import run
 
     del app
     sys.exit(run())
+
+
+def main() -> None:
+    drive(Driver(Path(sys.argv[1]), Path(sys.argv[2])))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,6 +144,21 @@ def answers_in(home: Path, passphrase: str) -> int:
         )
     finally:
         conn.close()
+
+
+def driven(app: subprocess.Popen[bytes], env: dict[str, str], result: Path) -> dict[str, Any]:
+    """Once the app's in-process driver has written ``result`` (what it saw): quit the app,
+    which must end cleanly, and return what the driver saw (it must have seen no error)."""
+    try:
+        wait_for(lambda: result.exists() or app.poll() is not None, timeout=900)
+        assert desktop_command(env, "--quit") == 0
+        assert wait_for(lambda: app.poll() is not None, timeout=20, fail=False), "did not quit"
+    finally:
+        status, out = ended_cleanly(app)
+    assert status == 0 and b"Traceback" not in out, out.decode()
+    seen: dict[str, Any] = json.loads(result.read_text())
+    assert "error" not in seen, seen.get("error")
+    return seen
 
 
 def test_first_run_chat_and_stop_in_a_real_window(display: str, home: Path) -> None:
@@ -529,15 +545,7 @@ def test_a_request_in_chinese_is_drafted_reviewed_in_chinese_approved_and_runs(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    try:
-        wait_for(lambda: result.exists() or app.poll() is not None, timeout=900)
-        assert desktop_command(env, "--quit") == 0
-        assert wait_for(lambda: app.poll() is not None, timeout=20, fail=False), "did not quit"
-    finally:
-        status, out = ended_cleanly(app)
-    assert status == 0 and b"Traceback" not in out, out.decode()
-    seen = json.loads(result.read_text())
-    assert "error" not in seen, seen.get("error")
+    seen = driven(app, env, result)
     assert seen["typed"] == CHINESE_REQUEST
     card = seen["card"]
     assert seen["kind"] == "workflow", card
@@ -622,15 +630,11 @@ def test_desktop_correctness_in_a_real_window(display: str, home: Path, tmp_path
         assert app.poll() is None
         added = run_steward("automations", "create", str(workflow), home=home, **cli)
         assert added.returncode == 0, added.stderr
-        wait_for(lambda: result.exists() or app.poll() is not None, timeout=900)
-        # quit while locked with the unlock dialog open: the process still ends, cleanly
-        assert desktop_command(env, "--quit") == 0
-        assert wait_for(lambda: app.poll() is not None, timeout=20, fail=False), "did not quit"
-    finally:
-        status, out = ended_cleanly(app)
-    assert status == 0 and b"Traceback" not in out, out.decode()
-    seen = json.loads(result.read_text())
-    assert "error" not in seen, seen.get("error")
+    except BaseException:
+        ended_cleanly(app)
+        raise
+    # quit while locked with the unlock dialog open: the process still ends, cleanly
+    seen = driven(app, env, result)
     assert seen["cut_off_shown"] and seen["composer_after_new"] == ""
     assert seen["deleted"] == "Give me three tips for growing tomatoes."
     assert seen["left"] == "Name one planet." and seen["locked_view_empty"] and seen["unlocked"]
