@@ -134,7 +134,9 @@ def cold_rows(cases: list[dict[str, Any]], quick: bool) -> list[Row]:
     """New `steward automations plan` processes, one per request, one Steward home: the
     first one evaluates the planner's fixed prompt and keeps its state; the others read it.
     For comparison, the same requests with the kept state removed before each."""
-    picked = cases[:: max(1, len(cases) // (4 if quick else 12))][: 4 if quick else 12]
+    # requests that call for a draft: a question or refusal is answered before the model
+    drafts = [c for c in cases if c["expect"] == "workflow"]
+    picked = drafts[:: max(1, len(drafts) // (4 if quick else 12))][: 4 if quick else 12]
     requests = [c["request"] for c in picked]
     with tempfile.TemporaryDirectory(prefix="steward-bench-cold-") as folder:
         home = Path(folder)
