@@ -171,6 +171,8 @@ class ModelsWindow(QDialog):
         for task in pending:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if not shiboken6.isValid(self):
+            return  # deleted while its work was being cancelled: nothing left to close
         if self.download_dialog is not None and shiboken6.isValid(self.download_dialog):
             self.download_dialog.reject()
         self.close()
