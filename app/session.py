@@ -93,13 +93,13 @@ class Failed:
 SessionEvent = AssistantEvent | Queued | Drafting | Drafted | Proposed | Failed
 
 
-def wants_draft(text: str, draft: Plan | None) -> bool:
+def wants_draft(text: str, draft: Plan | None, registry: Registry) -> bool:
     """Whether a message goes to the planner: it asks for an automation, answers the open
     draft's question, or changes the open draft."""
     from app.automations.intent import looks_like_automation
     from app.automations.planner import looks_like_refinement
 
-    if looks_like_automation(text):
+    if looks_like_automation(text, registry):
         return True
     if draft is None:
         return False
@@ -476,7 +476,7 @@ class Session:
         try:
             assistant = self.assistant()
             planner = self.planner() if drafting and backend is None else None
-            if planner is not None and wants_draft(text, draft):
+            if planner is not None and wants_draft(text, draft, planner.registry):
                 async for event in self.draft(planner, text, draft):
                     yield event
                 return
@@ -509,7 +509,11 @@ class Session:
         said = [text] if isinstance(text, str) else list(text)
         if draft is not None and draft.kind == "question":
             job = planner.plan([draft.request, *said])
-        elif draft is not None and isinstance(text, str) and not looks_like_automation(text):
+        elif (
+            draft is not None
+            and isinstance(text, str)
+            and not looks_like_automation(text, planner.registry)
+        ):
             job = planner.refine(draft, text)
         else:
             job = planner.plan(text)

@@ -29,6 +29,7 @@ plugin whose schema allows it is refused with the place named. See docs/plugins.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,58 @@ Check = Callable[[dict[str, Any]], list[str]]
 Sample = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 
+# what a step does with data, in the order a drafted workflow has them: it reads something
+# (a file, a folder's listing, a web page, the clipboard, a program's output), transforms a
+# text, changes files, stores a text, sends it away, or tells the user
+Role = Literal["source", "transform", "chore", "store", "send", "tell"]
+ROLES: tuple[Role, ...] = ("source", "transform", "chore", "store", "send", "tell")
+# what a source reads: the thing the request names that calls for it
+Reads = Literal["file", "folder", "url", "clipboard", "program"]
+PathKind = Literal["file", "folder"]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Something a request can ask for ("moving files") and the words that ask for it, one
+    regular expression per language. English phrases are matched against the request as the
+    word reader reads it (a Chinese request in the reader's English), other languages against
+    the request as written. Paths are taken out of the request before matching and so are web
+    addresses, unless ``with_addresses`` (the phrase is about an address: "fetch https://…")."""
+
+    name: str
+    phrases: Mapping[str, str]
+    with_addresses: bool = False
+
+
+@dataclass(frozen=True)
+class Planning:
+    """How the planner drafts steps of an action (every action can have one; the built-ins
+    use nothing else; docs/plugins.md explains each field).
+
+    ``step`` is a step's id in a drafted workflow ("move") and what the model writes for such
+    a step unless ``term`` says otherwise (the built-ins' terms are their ids: the words the
+    embedded model drafts best with). ``role`` is its place in the flow of data; ``asks`` what
+    a request asks for when it wants this action (the first: what it is for; an ask several
+    actions share is one object); ``only_when_asked`` keeps it out of a draft unless its first
+    ask is in the words (moving, deleting, sending); ``reads`` what a source reads (a file, a
+    folder's listing, a web address, …); ``paths`` which path parameters name a file and which
+    a folder; ``fills`` parameter values a step gets, by ask, when it would fail as drafted
+    ({"a summary by the model": {"task": "summarize"}}); ``offers`` optional parameters the
+    model may fill only when an ask is in the words."""
+
+    step: str
+    role: Role
+    asks: tuple[Ask, ...] = ()
+    # what the model writes for a step of this action and reads in its prompt (default: the
+    # step name); unique among installed actions
+    term: str = ""
+    only_when_asked: bool = False
+    reads: Reads | None = None
+    paths: Mapping[str, PathKind] = field(default_factory=dict)
+    fills: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    offers: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Action:
     """One kind of step a workflow can contain."""
@@ -155,11 +208,44 @@ class Action:
     # the same line in other languages, by language code ("zh"): a review card is written in
     # the language of the request it was drafted from; a missing language falls back to English
     describe_in: Mapping[str, Describe] = field(default_factory=dict, compare=False)
+    # how the planner drafts it; without, the planner offers it only when the request uses a
+    # word of its title, and a step of it is named after its id
+    planning: Planning | None = field(default=None, compare=False)
+    # meaning checks beyond the schema (a step that would fail when it runs): the problems
+    check: Check | None = field(default=None, compare=False)
     plugin: str = field(default="", compare=False)  # filled in by the registry
 
     @property
     def needs_approval(self) -> bool:
         return any(p.needs_approval for p in self.permissions)
+
+    @property
+    def term(self) -> str:
+        """What the model writes for a step of this action (its planning term)."""
+        if self.planning is not None:
+            return self.planning.term or self.planning.step
+        return self.step_id
+
+    @property
+    def step_id(self) -> str:
+        """The id a drafted step of this action gets ("move"; "move_2" for a second one)."""
+        if self.planning is not None:
+            return self.planning.step
+        return re.sub(r"[^a-z0-9_]", "_", self.id)
+
+    @property
+    def role(self) -> Role:
+        """Its role in a data flow; without planning hints, read from its permissions."""
+        if self.planning is not None:
+            return self.planning.role
+        kinds = {p.kind for p in self.permissions}
+        if kinds & {"files.write", "network", "process.run", "clipboard"}:
+            return "send" if kinds & {"network", "clipboard"} else "store"
+        return "tell" if "notify" in kinds else "source"
+
+    def path_kind(self, param: str) -> PathKind | None:
+        """Whether a path parameter names a file or a folder (None: either, or unknown)."""
+        return self.planning.paths.get(param) if self.planning is not None else None
 
 
 @dataclass(frozen=True)
@@ -254,10 +340,12 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "NEEDS_APPROVAL",
     "PERMISSION_KINDS",
+    "ROLES",
     "SCOPED",
     "Action",
     "ActionContext",
     "ActionFunction",
+    "Ask",
     "Check",
     "Describe",
     "FileKind",
@@ -266,10 +354,14 @@ __all__ = [
     "Hooks",
     "LinkRefused",
     "OutsideGrant",
+    "PathKind",
     "Permission",
     "PermissionKind",
+    "Planning",
+    "Reads",
     "RegisterAction",
     "RegisterTrigger",
+    "Role",
     "Sample",
     "Schema",
     "Trigger",

@@ -13,7 +13,6 @@ from app.automations.api import Action
 from app.automations.draft import (
     NAME_LENGTH,
     PREFERRED_TEXT,
-    STEP_NAMES,
     DraftError,
     is_folder,
     trigger_document,
@@ -62,7 +61,7 @@ def compile_draft(
         action = registry.actions.get(str(raw.get("action")))
         if action is None:
             raise DraftError(f"step {n + 1} uses an unknown action")
-        base = STEP_NAMES.get(action.id, re.sub(r"[^a-z0-9_]", "_", action.id.split(".")[-1]))
+        base = action.step_id
         step_id = base if base not in ids else f"{base}_{n + 1}"
         params = dict(raw.get("params") or {})
         step: dict[str, Any] = {"id": step_id, "action": action.id}
@@ -129,9 +128,7 @@ def derive_permissions(
         if permission.param and permission.param in trigger:
             scopes[(permission.kind, intent.normalize_path(str(trigger[permission.param])))] = None
     list_folder = {
-        s["id"]: s["params"]["folder"]
-        for s in document["steps"]
-        if s["action"] == "files.list" and isinstance(s["params"].get("folder"), str)
+        s["id"]: folder for s in document["steps"] if (folder := _listed(registry, s)) is not None
     }
     for n, step in enumerate(document["steps"]):
         action = registry.actions.get(step["action"])
@@ -156,6 +153,16 @@ def derive_permissions(
             continue
         permissions.append({"kind": kind_name, "scope": scope} if scope else {"kind": kind_name})
     return permissions, problems
+
+
+def _listed(registry: Registry, step: Mapping[str, Any]) -> str | None:
+    """The folder a listing step lists (the folder parameter of an action reading one)."""
+    action = registry.actions.get(step["action"])
+    if action is None or action.planning is None or action.planning.reads != "folder":
+        return None
+    param = next((k for k, v in action.planning.paths.items() if v == "folder"), None)
+    value = step["params"].get(param) if param else None
+    return value if isinstance(value, str) else None
 
 
 def _scope_of(

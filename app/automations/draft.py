@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from app.automations import intent
 from app.automations.api import SCOPED, Action
-from app.automations.intent import Facts
+from app.automations.intent import Capability, Facts
 from app.automations.plugins import Registry
 from app.automations.review import when_in_words
 from app.core.llm.prompt import ChatMessage
@@ -32,43 +32,7 @@ TEXT_LIMITS = {"template": 160, "text": 160, "body": 160, "instruction": 160, "h
 DEFAULT_TEXT_LIMIT = 80
 
 
-# actions that only appear in the grammar when the words ask for them
-ONLY_WHEN_ASKED = {
-    "files.delete": "deleting files",
-    "files.move": "moving files",
-    "http.post": "sending data to a web address",
-    "clipboard.read": "reading the clipboard",
-    "clipboard.write": "putting text on the clipboard",
-}
-
-
-STEP_NAMES = {
-    "files.list": "list",
-    "files.read": "read",
-    "files.write": "write",
-    "files.append": "append",
-    "files.move": "move",
-    "files.copy": "copy",
-    "files.delete": "delete",
-    "notes.append": "note",
-    "model.prompt": "ask_model",
-    "http.get": "fetch",
-    "http.post": "send",
-    "process.run": "run",
-    "notify.show": "notify",
-}
-
-
 PREFERRED_TEXT = ("text", "body", "stdout", "first", "path")
-
-
-# parameters that name one file (never a folder)
-FILE_PARAMS = {
-    ("files.read", "path"),
-    ("files.write", "path"),
-    ("files.append", "path"),
-    ("notes.append", "file"),
-}
 
 
 # optional free-text parameters a draft may fill (others keep their defaults: a small model
@@ -86,92 +50,133 @@ def _text_schema(name: str, schema: Mapping[str, Any], refs: list[str]) -> dict[
     return {"anyOf": [{"enum": refs}, free]} if refs else free
 
 
-FILE_CHORES = {"files.move", "files.copy", "files.delete"}
+def _wanted(facts: Facts) -> set[str]:
+    return {a for c in facts.wants for a in c.actions}
 
 
-USES_TEXT = {
-    "model.prompt",
-    "notify.show",
-    "http.post",
-    "files.write",
-    "files.append",
-    "notes.append",
-    "clipboard.write",
-}
+def _first_reading(registry: Registry, what: str) -> list[str]:
+    return [a.id for a in registry.reading(what)[:1]]
 
 
 def relevant_actions(registry: Registry, facts: Facts) -> list[Action]:
-    wanted = {a for c in facts.wants for a in c.actions}
+    wanted = _wanted(facts)
+    roles = {registry.actions[a].role for a in wanted if a in registry.actions}
     if facts.commands:
-        wanted.add("process.run")
-    if facts.urls and "http.post" not in wanted:
-        wanted.add("http.get")
-    if wanted & FILE_CHORES or any(c.name == "listing a folder" for c in facts.wants):
-        wanted.add("files.list")
+        wanted.update(_first_reading(registry, "program"))
+    # a request that sends to the address it names does not fetch from it
+    sending = any(
+        registry.actions[a].role == "send"
+        and any(p.kind == "network" for p in registry.actions[a].permissions)
+        for a in wanted
+        if a in registry.actions
+    )
+    if facts.urls and not sending:
+        wanted.update(_first_reading(registry, "url"))
+    if "chore" in roles:  # "the PDFs in ~/Downloads": listed first
+        wanted.update(_first_reading(registry, "folder"))
     named_file = any(not is_folder(p) for p in facts.paths)
-    if (named_file or facts.trigger == "folder_watch") and wanted & USES_TEXT:
-        wanted.add("files.read")
+    uses_text = roles & {"transform", "store", "send", "tell"}
+    if (named_file or facts.trigger == "folder_watch") and uses_text:
+        wanted.update(_first_reading(registry, "file"))
     words = set(re.findall(r"[a-z]{4,}", facts.text.lower()))
     chosen = []
-    for action in registry.actions.values():
-        builtin = action.plugin.startswith("app.automations.builtins")
-        named = not builtin and bool(words & set(re.findall(r"[a-z]{4,}", action.title.lower())))
-        if action.id in wanted or named:
+    for action in registry.by_term():
+        titled = bool(words & set(re.findall(r"[a-z]{4,}", action.title.lower())))
+        if action.id in wanted or (action.planning is None and titled):
             chosen.append(action)
     return chosen
-
-
-SINK_ORDER = (
-    ("moving files", ("files.move",)),
-    ("copying files", ("files.copy",)),
-    ("deleting files", ("files.delete",)),
-    ("a note", ("notes.append", "files.append", "files.write")),
-    ("saving to a file", ("files.write", "files.append", "notes.append")),
-    ("sending data to a web address", ("http.post",)),
-    ("putting text on the clipboard", ("clipboard.write",)),
-    ("a notification", ("notify.show",)),
-)
 
 
 READING = re.compile(r"\b(read|show (?:it|me)|contents?|what it says|tell me what)\b", re.I)
 
 
+SINK_ROLES = ("chore", "store", "send", "tell")
+
+
+def _primary(registry: Registry, wants: Sequence[Capability]) -> list[tuple[Capability, Action]]:
+    """Each thing asked for with the action it is first of all for (a note: writing a file;
+    fetching a web page: the fetch, though a send can do it)."""
+    return [(c, registry.actions[c.actions[0]]) for c in wants if c.actions[0] in registry.actions]
+
+
+def sink_stages(registry: Registry, wants: Sequence[Capability]) -> list[tuple[str, ...]]:
+    """Where the data goes, one stage per thing asked for, in the order of SINK_ROLES (files
+    changed, texts stored, sent, the user told); two asks with the same actions, one stage."""
+    sinks: list[tuple[str, ...]] = []
+    for role in SINK_ROLES:
+        for capability, action in _primary(registry, wants):
+            stage = _stage(registry, capability, role)
+            if action.role == role and not any(set(stage) == set(s) for s in sinks):
+                sinks.append(stage)
+    return sinks
+
+
+def _reads(action: Action) -> str | None:
+    return action.planning.reads if action.planning is not None else None
+
+
+def _stage(registry: Registry, capability: Capability, role: str) -> tuple[str, ...]:
+    return tuple(a for a in capability.actions if registry.actions[a].role == role)
+
+
+def _source(
+    registry: Registry,
+    facts: Facts,
+    asked: list[tuple[Capability, Action]],
+    has_transform: bool,
+    has_sinks: bool,
+) -> tuple[str, ...] | None:
+    """Where the data comes from: a program, a web page, the clipboard, a listing, a file."""
+    sources = {_reads(a) for _, a in asked if a.role == "source"}
+    sending = any(
+        a.role == "send" and any(p.kind == "network" for p in a.permissions) for _, a in asked
+    )
+    chores = any(a.role == "chore" for _, a in asked)
+    other = [
+        a.id
+        for _, a in asked
+        if a.role == "source" and _reads(a) not in ("url", "clipboard", "folder", "file", "program")
+    ]
+
+    def reader(what: str) -> tuple[str, ...]:
+        return tuple(_first_reading(registry, what)) or ("",)
+
+    if facts.commands:
+        return reader("program")
+    if ("url" in sources or (facts.urls and has_sinks)) and (not sending or len(facts.urls) > 1):
+        # fetched from an address the words name ("save https://… to ~/x"; with two named,
+        # sent to the other)
+        return reader("url")
+    if "clipboard" in sources:
+        return reader("clipboard")
+    if other:
+        return (other[0],)
+    if (chores and facts.trigger != "folder_watch" and facts.patterns) or (
+        "folder" in sources and not chores
+    ):
+        return reader("folder")
+    if has_transform or (
+        READING.search(facts.text) and any(not is_folder(p) for p in facts.files_named)
+    ):
+        return reader("file")
+    return None
+
+
 def plan_stages(registry: Registry, facts: Facts) -> list[list[Action]] | None:
     """The steps the words call for, in data-flow order: where the data comes from (a
     program, a web page, a listing, a file), what is done to it (the model, picking lines),
-    where it goes (files, notes, a notification); each stage a set of actions the model
-    chooses from. None when the words do not say enough (the model then picks freely among
-    the relevant actions, one to four steps)."""
-    wants = {c.name for c in facts.wants}
+    where it goes (files, notes, a notification: the roles in SINK_ROLES' order); each stage a
+    set of actions the model chooses from. None when the words do not say enough (the model
+    then picks freely among the relevant actions, one to four steps)."""
+    asked = _primary(registry, facts.wants)
+    transform = next(
+        (_stage(registry, c, "transform") for c, a in asked if a.role == "transform"), ()
+    )
+    sinks = sink_stages(registry, facts.wants)
     stages: list[tuple[str, ...]] = []
-    chores = wants & {"moving files", "copying files", "deleting files"}
-    transform: tuple[str, ...] = ()
-    if "a summary by the model" in wants or "the model's help" in wants:
-        transform = ("model.prompt",)
-    elif "picking lines" in wants:
-        transform = ("text.lines", "text.match")
-    sinks = [actions for name, actions in SINK_ORDER if name in wants]
-    if "a note" in wants and "saving to a file" in wants:
-        sinks = [a for a in sinks if a != ("files.write", "files.append", "notes.append")]
-    if facts.commands:
-        stages.append(("process.run",))
-    elif ("fetching a web page" in wants or (facts.urls and sinks)) and (
-        "sending data to a web address" not in wants or len(facts.urls) > 1
-    ):  # fetched from an address the words name ("save https://… to ~/x"; with two named,
-        # sent to the other)
-        stages.append(("http.get",))
-    elif "reading the clipboard" in wants:
-        stages.append(("clipboard.read",))
-    elif (chores and facts.trigger != "folder_watch" and facts.patterns) or (
-        "listing a folder" in wants and not chores
-    ):
-        stages.append(("files.list",))
-    elif (
-        transform
-        or (READING.search(facts.text) and any(not is_folder(p) for p in facts.files_named))
-        or (facts.trigger == "folder_watch" and transform)
-    ):
-        stages.append(("files.read",))
+    source = _source(registry, facts, asked, bool(transform), bool(sinks))
+    if source is not None:
+        stages.append(source)
     if transform:
         stages.append(transform)
     stages += sinks
@@ -189,6 +194,10 @@ def plan_stages(registry: Registry, facts: Facts) -> list[list[Action]] | None:
 # checks are the same for both.
 Shapes = Literal["fixed", "free"]
 SHAPES: tuple[Shapes, ...] = ("fixed", "free")
+
+
+def _works_on_files(action: Action) -> bool:
+    return any(p.kind in ("files.read", "files.write") for p in action.permissions)
 
 
 class _Unfillable(Exception):
@@ -217,7 +226,7 @@ class DraftSchema:
         self.facts = facts
         self.first = first_position
         self.shapes = shapes
-        self.after_listing: int | None = None  # the position of a files.list stage
+        self.after_listing: int | None = None  # the position of a listing stage
         self.handed_over = False  # "append this …": the text is what the chat hands over
 
     def path_options(
@@ -267,7 +276,7 @@ class DraftSchema:
         return {
             "type": "object",
             "properties": {
-                "action": {"const": action.id},
+                "action": {"const": action.term},
                 "params": {
                     "type": "object",
                     "properties": properties,
@@ -302,17 +311,15 @@ class DraftSchema:
             if not facts.commands:
                 raise _Unfillable
             return {"enum": sorted({c.program for c in facts.commands})}, must
-        if name == "args" and action.id == "process.run":
+        runs_programs = any(p.kind == "process.run" for p in action.permissions)
+        if name == "args" and runs_programs:
             return {"enum": [list(c.args) for c in facts.commands]}, must
-        if name == "cwd" and action.id == "process.run":
-            folders = [p for p in facts.paths if is_folder(p)]
-            return ({"enum": folders}, True) if folders else None
-        if name == "pattern" and facts.patterns and action.id.startswith("files."):
+        if name == "pattern" and facts.patterns and _works_on_files(action):
             return {"enum": list(facts.patterns)}, True
         if "enum" in schema:
             return {"enum": list(schema["enum"])}, must
         if schema.get("type") == "string":
-            return self._text(name, schema, must, refs)
+            return self._text(action, name, schema, must, refs)
         if must:
             return {k: v for k, v in schema.items() if k != "default"}, True
         return None
@@ -320,21 +327,22 @@ class DraftSchema:
     def _path(
         self, action: Action, name: str, must: bool, position: int
     ) -> tuple[dict[str, Any], bool] | None:
-        folders_only = name in ("folder", "cwd") or action.id == "files.list"
-        options = self.path_options(position, name, folders_only, (action.id, name) in FILE_PARAMS)
-        if name == "cwd" and options:
-            return {"enum": options}, True  # a named folder to run in is the one meant
+        kind = action.path_kind(name)
+        folders_only = kind == "folder" or name == "folder"
+        options = self.path_options(position, name, folders_only, kind == "file")
+        if folders_only and not must:
+            # a named folder to work in (a program's) is the one meant; none, none
+            return ({"enum": options}, True) if options else None
         return _enum(options, must)
 
     def _text(
-        self, name: str, schema: Mapping[str, Any], must: bool, refs: list[str]
+        self, action: Action, name: str, schema: Mapping[str, Any], must: bool, refs: list[str]
     ) -> tuple[dict[str, Any], bool] | None:
         if not must and name not in OPTIONAL_TEXT:
             return None
-        if name == "instruction" and not any(
-            c.name == "the model's help" for c in self.facts.wants
-        ):
-            return None  # a summary needs none; the model would fill it with noise
+        offered_when = action.planning.offers.get(name) if action.planning is not None else None
+        if offered_when is not None and not any(c.name == offered_when for c in self.facts.wants):
+            return None  # (a summary needs no instruction: the model would fill it with noise)
         if self.handed_over and name in ("text", "body", "input"):
             return {"enum": ["{{trigger.text}}"]}, must
         return _text_schema(name, schema, refs), must
@@ -365,7 +373,7 @@ class DraftSchema:
         if stages is None and self.first == 0 and self.shapes == "fixed":
             stages = plan_stages(self.registry, self.facts)
         steps: dict[str, Any]
-        listing = [n for n, st in enumerate(stages or []) if [a.id for a in st] == ["files.list"]]
+        listing = [n for n, st in enumerate(stages or []) if [_reads(a) for a in st] == ["folder"]]
         self.after_listing = self.first + listing[0] if listing else None
         staged = [self.step(self.first + n, stage) for n, stage in enumerate(stages or [])]
         if any(not step["anyOf"] for step in staged):
@@ -401,17 +409,18 @@ class DraftSchema:
         }
 
 
-EXAMPLES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+# worked examples, each step's action by the id its steps get (Action.step_id), shown to the
+# model in the action's own term; an example whose steps the installed actions do not offer
+# is left out, and the "When:" line of each is made as for any request
+EXAMPLES: tuple[tuple[str, dict[str, Any]], ...] = (
     (
         "Move the PDFs in ~/Downloads into ~/Downloads/PDFs",
-        "By hand. Named: ~/Downloads, ~/Downloads/PDFs; files *.pdf\n"
-        "Asked for: moving files (files.move)",
         {
             "name": "Tidy PDFs",
             "steps": [
-                {"action": "files.list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
+                {"action": "list", "params": {"folder": "~/Downloads", "pattern": "*.pdf"}},
                 {
-                    "action": "files.move",
+                    "action": "move",
                     "params": {"source": "{{item}}", "destination": "~/Downloads/PDFs"},
                 },
             ],
@@ -419,19 +428,16 @@ EXAMPLES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ),
     (
         "When a text file lands in ~/Notes/inbox, summarize it into my journal",
-        "When a file appears in ~/Notes/inbox. Named: ~/Notes/inbox, ~/Notes/journal.md\n"
-        "Asked for: a summary by the model (model.prompt); a note (notes.append or "
-        "files.append or files.write)",
         {
             "name": "Summarize new notes",
             "steps": [
-                {"action": "files.read", "params": {"path": "{{trigger.path}}"}},
+                {"action": "read", "params": {"path": "{{trigger.path}}"}},
                 {
-                    "action": "model.prompt",
+                    "action": "ask_model",
                     "params": {"task": "summarize", "input": "{{steps.s1.output}}"},
                 },
                 {
-                    "action": "notes.append",
+                    "action": "note",
                     "params": {"file": "~/Notes/journal.md", "text": "{{steps.s2.output}}"},
                 },
             ],
@@ -439,12 +445,11 @@ EXAMPLES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ),
     (
         "Every weekday at 17:00 remind me to write my timesheet",
-        "Every weekday at 17:00. Named: nothing\nAsked for: a notification (notify.show)",
         {
             "name": "Timesheet reminder",
             "steps": [
                 {
-                    "action": "notify.show",
+                    "action": "notify",
                     "params": {"title": "Timesheet", "body": "Time to write your timesheet"},
                 }
             ],
@@ -452,14 +457,12 @@ EXAMPLES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ),
     (
         "Every hour fetch https://example.com/status and tell me what it says",
-        "Every hour. Named: https://example.com/status\nAsked for: a notification "
-        "(notify.show); fetching a web page (http.get or http.post)",
         {
             "name": "Status check",
             "steps": [
-                {"action": "http.get", "params": {"url": "https://example.com/status"}},
+                {"action": "fetch", "params": {"url": "https://example.com/status"}},
                 {
-                    "action": "notify.show",
+                    "action": "notify",
                     "params": {"title": "Status", "body": "{{steps.s1.output}}"},
                 },
             ],
@@ -497,35 +500,67 @@ def _named(facts: Facts) -> str:
 
 def context_line(facts: Facts, registry: Registry) -> str:
     context = f"{when_in_words(trigger_document(facts), registry)}. Named: {_named(facts)}"
-    asked = [f"{c.name} ({' or '.join(c.actions)})" for c in facts.wants]
-    if facts.commands:
-        asked.append("running a program (process.run)")
+    asked = [f"{c.name} ({' or '.join(registry.term(a) for a in c.actions)})" for c in facts.wants]
+    runner = registry.reading("program")
+    if facts.commands and runner:
+        asked.append(f"running a program ({runner[0].term})")
     if asked:
         context += "\nAsked for: " + "; ".join(asked)
     return context
 
 
-def system_prompt(registry: Registry, actions: Sequence[Action]) -> str:
+def system_prompt(registry: Registry) -> str:
+    """Every installed action, by term: the same for every request."""
+    lister = registry.reading("folder")
+    listing = f"After a {lister[0].term} step, {{{{item}}}} is each listed file. " if lister else ""
     lines = [
         "You turn a request into a Steward workflow draft, as JSON. Steps run in order; each "
         "step is one action. A step can use an earlier step's result as {{steps.s1.output}} "
-        "(s1 is the first step, s2 the second, ...). After a files.list step, {{item}} is "
-        "each listed file. Use only the paths, web addresses and programs the request names. "
-        "Add no step the request does not ask for.",
+        f"(s1 is the first step, s2 the second, ...). {listing}Use only the paths, web "
+        "addresses and programs the request names. Add no step the request does not ask for.",
         "",
         "Actions:",
     ]
-    lines += [f"- {a.id}: {a.title}. {a.description}" for a in actions]
+    lines += [f"- {a.term}: {a.title}. {a.description}" for a in registry.by_term()]
     return "\n".join(lines)
 
 
 def few_shot(registry: Registry) -> list[ChatMessage]:
     messages = []
-    for request, context, draft in EXAMPLES:
-        if all(step["action"] in registry.actions for step in draft["steps"]):
+    for request, draft in EXAMPLES:
+        actions = [registry.with_step_id(step["action"]) for step in draft["steps"]]
+        if all(actions):
+            steps = [
+                {**step, "action": action.term}
+                for step, action in zip(draft["steps"], actions, strict=True)
+                if action is not None
+            ]
+            facts = intent.read(request, registry)
+            context = context_line(facts, registry)
             messages.append(ChatMessage("user", f"Request: {request}\nWhen: {context}"))
-            messages.append(ChatMessage("assistant", json.dumps(draft)))
+            messages.append(ChatMessage("assistant", json.dumps({**draft, "steps": steps})))
     return messages
+
+
+def in_terms(draft: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
+    """A draft as the model sees it: each step's action by its term."""
+    steps = [{**s, "action": registry.term(str(s.get("action")))} for s in draft["steps"]]
+    return {**draft, "steps": steps}
+
+
+def in_action_ids(draft: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
+    """A draft the model wrote, with each step's action by its id (a name no action has is
+    kept, and compiling the draft says so)."""
+    steps = draft.get("steps")
+    if not isinstance(steps, list):
+        return dict(draft)
+    named = [
+        {**s, "action": getattr(registry.named(str(s.get("action"))), "id", s.get("action"))}
+        if isinstance(s, dict)
+        else s
+        for s in steps
+    ]
+    return {**draft, "steps": named}
 
 
 class DraftError(ValueError):

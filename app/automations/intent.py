@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from app.automations.api import Ask
 from app.automations.conditions import Condition
 from app.automations.conditions import read as read_condition
 from app.automations.limits import destructive
 from app.automations.limits import missing_capabilities as missing_capabilities
+from app.automations.plugins import Registry
 from app.automations.zh import gloss
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -153,96 +156,54 @@ _ONE_OFF = re.compile(
 
 @dataclass(frozen=True)
 class Capability:
-    """Something a request can ask for, the words that ask for it and the actions (any one
-    of them) that do it."""
+    """Something a request can ask for (an ``Ask`` of the installed actions), the words that
+    ask for it by language, and the actions (any one of them) that do it, the one it is most
+    for first."""
 
     name: str
-    words: re.Pattern[str]
+    words: Mapping[str, re.Pattern[str]]
     actions: tuple[str, ...]
+    with_addresses: bool = False
+
+    def asked_at(self, read: str, written: str, plain: str, plain_written: str) -> int | None:
+        """Where the words first ask for it (None: they do not). English phrases read the
+        request as read (``read``, a Chinese one in the reader's English), others as written;
+        without paths and web addresses (``plain``: blanked out, so places stay where they
+        were) unless the phrase is about an address."""
+        found = []
+        for language, words in self.words.items():
+            if language == "en":
+                text = read if self.with_addresses else plain
+            else:
+                text = written if self.with_addresses else plain_written
+            if match := words.search(text):
+                found.append(match.start())
+        return min(found) if found else None
 
 
-CAPABILITIES = (
-    Capability(
-        "a notification",
-        re.compile(
-            r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell me|pop ?up|nudge)\b", re.I
-        ),
-        ("notify.show",),
-    ),
-    Capability(
-        "a summary by the model",
-        re.compile(r"\b(summar\w*|sum up|tl;?dr|digest)\b", re.I),
-        ("model.prompt",),
-    ),
-    Capability(
-        "the model's help",
-        re.compile(
-            r"\b(classif\w*|categori[sz]\w*|translat\w*|extract\w*|rewrite|rephrase|"
-            r"proofread|tag them)\b",
-            re.I,
-        ),
-        ("model.prompt",),
-    ),
-    Capability(
-        "moving files",
-        re.compile(
-            r"\b(move|moves|moving|shift|tidy|sort them|organi[sz]e|file (?:them|it) "
-            r"(?:away|into))\b",
-            re.I,
-        ),
-        ("files.move",),
-    ),
-    Capability(
-        "copying files",
-        re.compile(r"\b(cop(?:y|ies)|back ?up|backups?|duplicate|archive)\b", re.I),
-        ("files.copy",),
-    ),
-    Capability(
-        "deleting files",
-        re.compile(
-            r"\b(delete|deletes|remove|removes|trash|erase|wipe|clean up|clear out|purge)\b", re.I
-        ),
-        ("files.delete",),
-    ),
-    Capability(
-        "a note",
-        re.compile(r"\b(note|notes|journal|jot|append|to-?do list|log (?:it|them))\b", re.I),
-        ("notes.append", "files.append", "files.write"),
-    ),
-    Capability(
-        "fetching a web page",
-        re.compile(r"\b(fetch|download|check|get|grab|look at|read)\b[^.?!]*https?://", re.I),
-        ("http.get", "http.post"),
-    ),
-    Capability(
-        "sending data to a web address",
-        re.compile(r"\b(post|upload|send|submit|push)\b[^.?!]*https?://", re.I),
-        ("http.post",),
-    ),
-    Capability(
-        "listing a folder",
-        re.compile(
-            r"\b(list (?:my|the|all|every|everything|files|what)|lists? (?:the )?files|"
-            r"what's in|what is in|which files|show me the files)\b",
-            re.I,
-        ),
-        ("files.list",),
-    ),
-    Capability(
-        "saving to a file",
-        re.compile(r"\b(save|saves|write|writes|store|keep a copy)\b", re.I),
-        ("files.write", "files.append", "notes.append"),
-    ),
-    Capability(
-        "picking lines",
-        re.compile(r"\b(lines? (?:that|with|containing)|unchecked|open tasks|containing)\b", re.I),
-        ("text.lines", "text.match"),
-    ),
-    Capability(
-        "putting text on the clipboard", re.compile(r"\bclipboard\b", re.I), ("clipboard.write",)
-    ),
-    Capability("reading the clipboard", re.compile(r"\bclipboard\b", re.I), ("clipboard.read",)),
-)
+def capabilities(registry: Registry) -> tuple[Capability, ...]:
+    """What requests can ask the installed actions for, by name; each with its actions, first
+    those it is the first ask of, then those it is the second of, … (by term among equals):
+    nothing depends on the order plugins load in."""
+    found: dict[str, tuple[Ask, list[tuple[int, str, str]]]] = {}
+    for action in registry.by_term():
+        for rank, ask in enumerate(action.planning.asks if action.planning is not None else ()):
+            found.setdefault(ask.name, (ask, []))[1].append((rank, action.term, action.id))
+    return tuple(
+        Capability(
+            ask.name,
+            {language: re.compile(p, re.I) for language, p in ask.phrases.items()},
+            tuple(action_id for *_, action_id in sorted(actions)),
+            ask.with_addresses,
+        )
+        for ask, actions in sorted(found.values(), key=lambda item: item[0].name)
+    )
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
 # which way text goes when the clipboard is named: "whatever is on my clipboard", "append the
 # clipboard to…" read it; "put 'hello' on the clipboard", "copy X to the clipboard" write it
 _CLIPBOARD_READ = re.compile(
@@ -397,10 +358,12 @@ def _schedule(text: str, facts: Facts) -> None:
     facts.days_named = days is not None
 
 
-def read(text: str) -> Facts:
+def read(text: str, registry: Registry | None = None) -> Facts:
     """The facts in a request (or in the user's messages of a conversation, joined). A
     request in Chinese is read in the reader's English (see app.automations.zh); ``text``
-    of the facts is what was read."""
+    of the facts is what was read. What it asks for (``wants``) is read with the asks of the
+    actions in ``registry`` (without one, nothing is)."""
+    written = text
     text = gloss(text) or text
     facts = Facts(text=text)
     for match in _URL.finditer(text):
@@ -476,10 +439,12 @@ def read(text: str) -> Facts:
         facts.missing.append(
             "run something once at a later date (schedules repeat; say how often instead)"
         )
-    plain = _PATH.sub(" ", without_urls)
-    facts.wants = [
-        c for c in CAPABILITIES if c.words.search(plain if "http" not in c.actions[0] else text)
-    ]
+    plain = _blank(_PATH, _blank(_URL, text))
+    plain_written = _blank(_PATH, _blank(_URL, written))
+    known = capabilities(registry) if registry is not None else ()
+    # in the order the words ask for them
+    places = [(c.asked_at(text, written, plain, plain_written), c.name, c) for c in known]
+    facts.wants = [c for at, _, c in sorted(p for p in places if p[0] is not None)]
     if any(c.name == "reading the clipboard" for c in facts.wants):
         drop = "putting text on the clipboard"
         if not _CLIPBOARD_READ.search(plain) and _CLIPBOARD_WRITE.search(plain):
@@ -489,9 +454,13 @@ def read(text: str) -> Facts:
             facts.wants = [c for c in facts.wants if c.name != "copying files"]
     # "summarize it into ~/Notes/summaries.md": a file named as where the result goes
     into = re.search(r"\b(?:into|to|onto)\s+(?:my\s+)?(~?/[^\s,;]+\.\w+)", without_urls)
-    saving = next(c for c in CAPABILITIES if c.name == "saving to a file")
+    saving = next((c for c in known if c.name == "saving to a file"), None)
     has = {c.name for c in facts.wants}
-    if into and not has & {"a note", "saving to a file", "moving files", "copying files"}:
+    if (
+        into
+        and saving
+        and not has & {"a note", "saving to a file", "moving files", "copying files"}
+    ):
         facts.wants.append(saving)
     named_files = [p for p in facts.files_named if "." in p.rsplit("/", 1)[-1]]
     if not named_files:  # "remind me to write my timesheet" saves nothing
@@ -500,31 +469,30 @@ def read(text: str) -> Facts:
 
 
 EXPLICIT = re.compile(r"\b(automat\w*|workflows?|schedule (?:a|it|this)|remind me)\b", re.I)
-CHORES = {"moving files", "copying files", "deleting files"}
 
 
-def looks_like_automation(text: str) -> bool:
+def looks_like_automation(text: str, registry: Registry) -> bool:
     """Does a chat message ask for something to be automated (a workflow to draft), rather
     than ask a question? "Every weekday at 17:00 remind me…", "when a PDF lands in
     ~/Downloads, move it…", "move the PDFs in ~/Downloads to ~/Docs" do; "what is each
     planet's size?" does not."""
     if EXPLICIT.search(text):
         return True
-    facts = read(text)
+    facts = read(text, registry)
     if not facts.wants and not facts.commands:
         return False
-    names = {c.name for c in facts.wants}
+    chores = any(registry.actions[a].role == "chore" for c in facts.wants for a in c.actions)
     timed = facts.trigger != "manual" or bool(facts.unclear)
-    return timed or bool(names & CHORES and facts.paths)
+    return timed or (chores and bool(facts.paths))
 
 
 __all__ = [
-    "CAPABILITIES",
     "KNOWN_FOLDERS",
     "WEEKDAYS",
     "Capability",
     "Command",
     "Facts",
+    "capabilities",
     "is_sensitive",
     "looks_like_automation",
     "missing_capabilities",

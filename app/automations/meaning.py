@@ -13,7 +13,7 @@ from typing import Any
 from app.automations import conditions, intent
 from app.automations.api import Action
 from app.automations.compiler import derive_permissions, string_output
-from app.automations.draft import ONLY_WHEN_ASKED, SINK_ORDER, is_folder, trigger_document
+from app.automations.draft import is_folder, trigger_document
 from app.automations.intent import Facts
 from app.automations.plugins import Registry
 from app.automations.problems import Problem, found
@@ -32,7 +32,7 @@ def meaning_problems(
     steps = list(document.get("steps", []))
     problems += _asked_for(document, steps, registry, facts)
     problems += _places(steps, registry, facts)
-    problems += _named_things(document, steps, facts)
+    problems += _named_things(document, steps, registry, facts)
     problems += _direction(document, steps, registry, facts)
     if workflow is not None:
         problems += _unused_results(steps, registry)
@@ -48,33 +48,51 @@ def _asked_for(
     for capability in facts.wants:
         offered = [a for a in capability.actions if a in registry.actions]
         if offered and not used & set(offered):
-            message = f"the request asks for {capability.name}, but no step uses "
-            problems.append(
-                Problem("missing_step", None, capability.name, message + " or ".join(offered))
-            )
+            names = " or ".join(registry.term(a) for a in offered)
+            message = f"the request asks for {capability.name}, but no step uses {names}"
+            problems.append(Problem("missing_step", None, capability.name, message))
     if facts.condition is not None and not conditions.tested(document, facts.condition):
         words = facts.condition.in_words()
         message = f"the request acts {words}, but no step tests the text"
         problems.append(Problem("condition_untested", None, facts.condition.term, message))
-    for action_id, asked in ONLY_WHEN_ASKED.items():
-        if action_id in used and not any(c.name == asked for c in facts.wants):
-            problems.append(Problem("not_asked", None, action_id, f"{action_id} was not asked for"))
-    if "process.run" in used and not facts.commands:
-        problems.append(Problem("not_asked", None, "process.run", "process.run was not asked for"))
-    if facts.commands and "process.run" not in used and "process.run" in registry.actions:
+    asked = {c.actions[0] for c in facts.wants}  # what each thing asked for is first of all
+    runners = {a.id for a in registry.actions.values() if _runs_programs(a)}
+    for action_id in sorted(used):
+        action = registry.actions.get(action_id)
+        if action is None:
+            continue
+        only_when_asked = action.planning is not None and action.planning.only_when_asked
+        if (only_when_asked and action_id not in asked) or (
+            action_id in runners and not facts.commands
+        ):
+            message = f"{action.term} was not asked for"
+            problems.append(Problem("not_asked", None, action_id, message))
+    if facts.commands and runners and not used & runners:
         program = facts.commands[0].program
         message = f"the request runs {program}, but no step runs it"
         problems.append(Problem("command_not_run", None, program, message))
     programs = {c.program for c in facts.commands}
     for n, step in enumerate(steps, 1):
         program = step.get("params", {}).get("program")
-        if step["action"] == "process.run" and programs and program not in programs:
+        if step["action"] in runners and programs and program not in programs:
             message = f"step {n} runs {program}, a program the request does not name"
             problems.append(Problem("unnamed_program", n, str(program), message))
-        if _aimless_prompt(step):
-            message = f"step {n}: model.prompt has neither a task nor an instruction"
-            problems.append(Problem("aimless_prompt", n, "model.prompt", message))
+        action = registry.actions.get(step["action"])
+        for problem in _would_fail(action, step):
+            message = f"step {n} ({action.term if action else ''}): {problem}"
+            problems.append(Problem("would_fail", n, step["action"], message))
     return problems
+
+
+def _runs_programs(action: Action) -> bool:
+    return any(p.kind == "process.run" for p in action.permissions)
+
+
+def _would_fail(action: Action | None, step: Mapping[str, Any]) -> list[str]:
+    """What the action's own check finds wrong with a step (it would fail when it runs)."""
+    if action is None or action.check is None:
+        return []
+    return action.check(dict(step.get("params", {})))
 
 
 def _place(n: int, value: str, facts: Facts, named: list[str]) -> Problem | None:
@@ -103,7 +121,7 @@ def _places(steps: Steps, registry: Registry, facts: Facts) -> list[Problem]:
         action = registry.actions.get(step["action"])
         scoped = {p.param for p in action.permissions if p.param} if action else set()
         for key, value in step.get("params", {}).items():
-            if key not in scoped or step["action"] == "process.run":
+            if key not in scoped or (action is not None and _runs_programs(action)):
                 continue
             if isinstance(value, str) and not REFERENCE.search(value):
                 problem = _place(n, value, facts, named)
@@ -119,34 +137,42 @@ def _places(steps: Steps, registry: Registry, facts: Facts) -> list[Problem]:
     return problems
 
 
-def _named_things(document: Mapping[str, Any], steps: Steps, facts: Facts) -> list[Problem]:
+def _reads(registry: Registry, step: Mapping[str, Any]) -> str | None:
+    """What a step's action reads as a source ("file", "folder", …), if it is one."""
+    action = registry.actions.get(step["action"])
+    return action.planning.reads if action is not None and action.planning is not None else None
+
+
+def _named_things(
+    document: Mapping[str, Any], steps: Steps, registry: Registry, facts: Facts
+) -> list[Problem]:
     """The kinds of files and the places the request names are used, and a file is not read
     after a later step has written it."""
     problems = []
     if (
         facts.patterns
         and not any(
-            s["action"] == "files.list" and s.get("params", {}).get("pattern") in facts.patterns
+            _reads(registry, s) == "folder" and s.get("params", {}).get("pattern") in facts.patterns
             for s in steps
         )
         and document.get("trigger", {}).get("pattern") not in facts.patterns
     ):
         pattern = facts.patterns[0]
+        listers = " or ".join(a.term for a in registry.reading("folder"))
         message = (
             f"the request is about {pattern} files, but no step lists them "
-            f"(files.list with the pattern {pattern})"
+            f"({listers} with the pattern {pattern})"
         )
         problems.append(Problem("pattern_unlisted", None, pattern, message))
     for n, step in enumerate(steps, 1):
         path = step.get("params", {}).get("path")
-        if step["action"] == "files.read" and isinstance(path, str) and not REFERENCE.search(path):
-            written = [
-                (s.get("params", {}).get("path"), s.get("params", {}).get("file"))
-                for s in steps[n:]
-            ]
-            if any(path in later for later in written):
-                message = f"step {n} reads {path}, which a later step writes"
-                problems.append(Problem("reads_written_file", n, path, message))
+        if (
+            _reads(registry, step) == "file"
+            and isinstance(path, str)
+            and not REFERENCE.search(path)
+        ) and any(path in _written(registry, later) for later in steps[n:]):
+            message = f"step {n} reads {path}, which a later step writes"
+            problems.append(Problem("reads_written_file", n, path, message))
     mentioned = [
         f'"{p}"' for s in steps for p in s.get("params", {}).values() if isinstance(p, str)
     ] + [json.dumps(document.get("trigger", {}))]
@@ -168,7 +194,7 @@ def _direction(
         params = step.get("params", {})
         if (
             watched
-            and step["action"] != "files.list"
+            and _reads(registry, step) != "folder"
             and watched
             in (
                 params.get("source"),
@@ -215,17 +241,19 @@ def _unused_results(steps: Steps, registry: Registry) -> list[Problem]:
     ]
 
 
-SINKS = {a for _, actions in SINK_ORDER for a in actions}
-
-
 def _is_source(action: Action) -> bool:
     """Does the step exist for its result (rather than for what it does)?"""
-    if action.plugin.startswith("app.automations.builtins"):
-        return action.id not in SINKS
-    return not any(
-        p.kind in ("files.write", "network", "process.run", "notify", "clipboard")
-        for p in action.permissions
-    )
+    return action.role in ("source", "transform")
+
+
+def _written(registry: Registry, step: Mapping[str, Any]) -> list[Any]:
+    """The files a step stores a text in (its parameters scoped by files.write)."""
+    action = registry.actions.get(step["action"])
+    if action is None or action.role != "store":
+        return []
+    params = step.get("params", {})
+    kinds = {p.param: p.kind for p in action.permissions}
+    return [params.get(name) for name, kind in kinds.items() if kind == "files.write"]
 
 
 def _position(text: str, path: str) -> int:
@@ -250,41 +278,37 @@ def _strings(step: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _aimless_prompt(step: Mapping[str, Any]) -> bool:
-    """A model step that would fail when it runs: a custom prompt with no instruction."""
-    params = step.get("params", {})
-    return (
-        step.get("action") == "model.prompt"
-        and params.get("task", "custom") == "custom"
-        and not str(params.get("instruction", "")).strip()
-    )
-
-
 def repair(
     document: dict[str, Any], problems: list[Problem], facts: Facts, registry: Registry
 ) -> list[str]:
     """Fix what can be fixed without guessing; returns what was done (in words)."""
     done: list[str] = []
-    for fix in (_summarize, _use_results, _read_the_named_file, _leave_out_idle, _turn_around):
+    for fix in (_fill_asked, _use_results, _read_the_named_file, _leave_out_idle, _turn_around):
         changed = fix(document, problems, facts, registry)
-        if changed and fix is not _summarize and fix is not _use_results:
+        if changed and fix is not _fill_asked and fix is not _use_results:
             document["permissions"] = derive_permissions(document, registry)[0]
         done += changed
-    done += _add_notification(document, facts, registry)
+    done += _add_telling(document, facts, registry)
     return done
 
 
-def _summarize(
+def _fill_asked(
     document: dict[str, Any], problems: list[Problem], facts: Facts, registry: Registry
 ) -> list[str]:
-    """A summary was asked for and the model step says neither what to do nor how."""
-    if not any(c.name == "a summary by the model" for c in facts.wants):
-        return []
+    """A step that would fail as drafted gets the values its action fills in for what was
+    asked (a summary asked for, and the model step says neither what to do nor how: it
+    summarizes)."""
+    wanted = {c.name for c in facts.wants}
     done = []
     for n, step in enumerate(document["steps"], 1):
-        if _aimless_prompt(step):
-            step["params"]["task"] = "summarize"
-            done.append(f"step {n} summarizes, as asked")
+        action = registry.actions.get(step["action"])
+        if action is None or action.planning is None or not _would_fail(action, step):
+            continue
+        for ask, values in action.planning.fills.items():
+            if ask in wanted:
+                step["params"].update(values)
+                done.append(f"step {n}: {ask}, as asked")
+                break
     return done
 
 
@@ -324,13 +348,15 @@ def _read_the_named_file(
     ]
     watch = document["trigger"].get("type") == "folder_watch"
     for n, step in enumerate(steps, 1):
-        path = step["params"].get("path")
-        if step["action"] != "files.read" or not (unread or watch) or not isinstance(path, str):
+        action = registry.actions.get(step["action"])
+        if action is None or _reads(registry, step) != "file" or not (unread or watch):
             continue
-        if not any(path in (s["params"].get("path"), s["params"].get("file")) for s in steps[n:]):
+        param = next((k for k, v in _file_params(action).items() if v == "file"), "path")
+        path = step["params"].get(param)
+        if not isinstance(path, str) or not any(path in _written(registry, s) for s in steps[n:]):
             continue
-        step["params"]["path"] = "{{trigger.path}}" if watch else unread.pop(0)
-        what = "the file that arrived" if watch else step["params"]["path"]
+        step["params"][param] = "{{trigger.path}}" if watch else unread.pop(0)
+        what = "the file that arrived" if watch else step["params"][param]
         done.append(f"step {n} now reads {what}")
     return done
 
@@ -372,23 +398,49 @@ def _turn_around(
     return done
 
 
-def _add_notification(document: dict[str, Any], facts: Facts, registry: Registry) -> list[str]:
-    """A notification was asked for and no step shows one: the last step's result, shown."""
-    steps = document["steps"]
-    wanted = any(c.name == "a notification" for c in facts.wants)
-    if not wanted or any(s["action"] == "notify.show" for s in steps):
-        return []
-    last = steps[-1]
+def _add_telling(document: dict[str, Any], facts: Facts, registry: Registry) -> list[str]:
+    """The user asked to be told (a notification) and no step tells them: the last step's
+    result (or that the workflow ran), told by the action the ask is for."""
+    steps, done = document["steps"], []
+    used = {s["action"] for s in steps}
+    for capability in facts.wants:
+        action = registry.actions.get(capability.actions[0])
+        if action is None or action.role != "tell" or used & set(capability.actions):
+            continue
+        params = _telling(action, document, registry)
+        if params is None:
+            continue
+        steps.append({"id": action.step_id, "action": action.id, "params": params})
+        used.add(action.id)
+        done.append(f"added the step the request asks for: {capability.name}")
+    if done:
+        document["permissions"] = derive_permissions(document, registry)[0]
+    return done
+
+
+def _telling(
+    action: Action, document: Mapping[str, Any], registry: Registry
+) -> dict[str, Any] | None:
+    """Parameters for a telling step: its text the last step's text result (or that the
+    workflow ran), any other text it needs the workflow's name; None when it needs more."""
+    last = document["steps"][-1]
+    before = registry.actions.get(last["action"])
     body = f"{document['name']} ran"
-    if last["action"] in ("model.prompt", "http.get", "files.read"):
-        suffix = ".body" if last["action"] == "http.get" else ""
-        body = f"{{{{steps.{last['id']}.output{suffix}}}}}"
-    steps.append(
-        {
-            "id": "notify",
-            "action": "notify.show",
-            "params": {"title": document["name"], "body": body},
-        }
-    )
-    document["permissions"] = derive_permissions(document, registry)[0]
-    return ["added the notification the request asks for"]
+    if before is not None and before.role in ("source", "transform") and not _runs_programs(before):
+        suffix = string_output(before)
+        if suffix is not None:
+            body = f"{{{{steps.{last['id']}.output{suffix}}}}}"
+    properties = action.parameters.get("properties", {})
+    text_param = next((k for k in ("body", "text", "message") if k in properties), None)
+    params: dict[str, Any] = {}
+    for name in action.parameters.get("required", []):
+        if properties.get(name, {}).get("type") != "string":
+            return None
+        params[name] = document["name"]
+    if text_param is not None:
+        params[text_param] = body
+    return params
+
+
+def _file_params(action: Action) -> dict[str, str]:
+    return dict(action.planning.paths) if action.planning is not None else {}

@@ -39,12 +39,14 @@ from app.automations.compiler import (
 from app.automations.draft import (
     MAX_STEPS,
     NAME_LENGTH,
-    SINK_ORDER,
     DraftError,
     DraftSchema,
     Shapes,
     context_line,
     few_shot,
+    in_action_ids,
+    in_terms,
+    sink_stages,
     system_prompt,
     trigger_document,
 )
@@ -172,6 +174,7 @@ class Planner:
         self.cloud = cloud
         self.attempts = max(1, attempts)
         self.conversation_key = conversation_key
+        self._examples = few_shot(registry)  # the worked examples, in the registry's words
         self._offered = [
             f"{a.id} {a.title} {a.description}".lower() for a in registry.actions.values()
         ]
@@ -192,9 +195,9 @@ class Planner:
         Downloads folder"), or None when the message asks for no action. ``handed_over``
         is the text "this" refers to (the last answer); the step receives it as
         {{trigger.text}} when it runs, so it is never read as part of the workflow."""
-        if intent.looks_like_automation(message):
+        if intent.looks_like_automation(message, self.registry):
             return None
-        facts = intent.read(message)
+        facts = intent.read(message, self.registry)
         names = {c.name for c in facts.wants}
         if not names or not names <= PROPOSABLE or facts.sensitive or facts.missing:
             return None
@@ -305,7 +308,7 @@ class Planner:
             json_schema=json.dumps(schema, separators=(",", ":")),
             # the system prompt and the examples (see _messages): the same for every request,
             # so their evaluated state is kept between runs
-            prefix_messages=1 + len(few_shot(self.registry)),
+            prefix_messages=1 + len(self._examples),
         )
         text = await generate(messages, params)
         try:
@@ -313,7 +316,7 @@ class Planner:
         except json.JSONDecodeError:
             log.info("planner: the answer was not JSON (%d characters)", len(text))
             return None
-        return value if isinstance(value, dict) else None
+        return in_action_ids(value, self.registry) if isinstance(value, dict) else None
 
     def _messages(
         self, facts: Facts, request: str, actions: Sequence[Action], extra: list[ChatMessage]
@@ -322,16 +325,14 @@ class Planner:
             # every action, in registry order: the same prefix for every request, so the
             # engine's cache skips it after the first request (and, kept on disk, in the next
             # process: SamplingParams.prefix_messages)
-            ChatMessage(
-                "system", system_prompt(self.registry, list(self.registry.actions.values()))
-            ),
-            *few_shot(self.registry),
+            ChatMessage("system", system_prompt(self.registry)),
+            *self._examples,
             ChatMessage("user", f"Request: {request}\nWhen: {context_line(facts, self.registry)}"),
             *extra,
         ]
 
     async def _plan(self, request: str, *, handed_over: bool = False) -> Plan:
-        facts = intent.read(request)
+        facts = intent.read(request, self.registry)
         early = self._before_model(facts)
         if early is not None:
             return early
@@ -404,7 +405,7 @@ class Planner:
             last = [str(p) for p in problems]
             log.info("planner: attempt %d had %d problems", attempt, len(problems))
             extra = [
-                ChatMessage("assistant", json.dumps(draft)),
+                ChatMessage("assistant", json.dumps(in_terms(draft, self.registry))),
                 ChatMessage(
                     "user",
                     "That draft has problems:\n- "
@@ -447,13 +448,13 @@ class Planner:
             result = await self._plan(request)
             result.request = request
             return result
-        old = intent.read(previous.request)
-        new = intent.read(message)
+        old = intent.read(previous.request, self.registry)
+        new = intent.read(message, self.registry)
         early = self._before_model(new) if new.sensitive or new.missing else None
         if early is not None:
             early.request = previous.request
             return early
-        facts = intent.read(request)
+        facts = intent.read(request, self.registry)
         # what was asked for and is in the draft (a step removed earlier is not asked for)
         used = {s["action"] for s in previous.draft["steps"]}
         facts.wants = [c for c in old.wants if set(c.actions) & used]
@@ -503,16 +504,14 @@ class Planner:
         builder = DraftSchema(self.registry, facts, first_position=len(steps))
         # only the new things asked for, as stages of their own ("also notify me": one step)
         sinks = [
-            [self.registry.actions[a] for a in actions if a in self.registry.actions]
-            for name, actions in SINK_ORDER
-            if any(c.name == name for c in added)
+            [self.registry.actions[a] for a in stage] for stage in sink_stages(self.registry, added)
         ]
         schema = builder.build(
             with_name=False,
             max_new=MAX_STEPS - len(steps),
             stages=[s for s in sinks if s][: MAX_STEPS - len(steps)] or None,
         )
-        current = json.dumps({"steps": steps})
+        current = json.dumps(in_terms({"steps": steps}, self.registry))
         base = self._messages(
             facts,
             message,

@@ -27,6 +27,7 @@ from app.automations.api import (
     ENTRY_POINT_GROUP,
     PERMISSION_KINDS,
     PROJECT,
+    ROLES,
     SCOPED,
     Action,
     Hooks,
@@ -37,6 +38,8 @@ from app.automations.api import (
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 # built-in triggers have one-word ids (manual, schedule, folder_watch, app_start)
+STEP_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+TERM_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 TRIGGER_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 USER_MODULE_PREFIX = "steward_user_plugin_"
 
@@ -58,6 +61,29 @@ class Registry:
     triggers: dict[str, Trigger] = field(default_factory=dict)
     plugins: list[str] = field(default_factory=list)  # loaded, in load order
     problems: list[PluginProblem] = field(default_factory=list)
+
+    def term(self, action_id: str) -> str:
+        """What the model writes for a step of an action (unique in the registry)."""
+        action = self.actions.get(action_id)
+        return action.term if action is not None else action_id
+
+    def named(self, term: str) -> Action | None:
+        """The action the model means by a term."""
+        return next((a for a in self.actions.values() if a.term == term), None)
+
+    def with_step_id(self, step_id: str) -> Action | None:
+        """The first action (by term) whose drafted steps get this id ("move")."""
+        return next((a for a in self.by_term() if a.step_id == step_id), None)
+
+    def by_term(self) -> list[Action]:
+        """The actions by term: the order the planner shows and offers them in, so a
+        draft does not depend on the order plugins load in."""
+        return sorted(self.actions.values(), key=lambda a: a.term)
+
+    def reading(self, what: str) -> list[Action]:
+        """The actions that read ``what`` ("file", "folder", "url", "clipboard", "program")
+        as the start of a workflow, by term."""
+        return [a for a in self.by_term() if a.planning is not None and a.planning.reads == what]
 
 
 def unbounded_strings(schema: Any, where: str) -> list[str]:
@@ -107,6 +133,32 @@ def action_problems(action: Action) -> list[str]:
         problems.append(f"{action.id}: run must be an async function")
     if action.timeout_s <= 0 or action.retries < 0:
         problems.append(f"{action.id}: timeout_s must be positive and retries not negative")
+    return problems + _planning_problems(action)
+
+
+def _planning_problems(action: Action) -> list[str]:
+    planning = action.planning
+    if planning is None:
+        return []
+    problems = []
+    if not STEP_NAME_PATTERN.match(planning.step):
+        problems.append(f"{action.id}: step name {planning.step!r} is not a lower-case word")
+    if planning.term and not TERM_PATTERN.match(planning.term):
+        problems.append(f"{action.id}: term {planning.term!r} is not lower-case words and dots")
+    if planning.role not in ROLES:
+        problems.append(f"{action.id}: unknown planning role {planning.role!r}")
+    properties = action.parameters.get("properties", {})
+    named = [*planning.paths, *planning.offers]
+    named += [p for fill in planning.fills.values() for p in fill]
+    problems += [
+        f"{action.id}: planning names no parameter {p!r}" for p in named if p not in properties
+    ]
+    for ask in planning.asks:
+        for language, phrase in ask.phrases.items():
+            try:
+                re.compile(phrase)
+            except re.error as exc:
+                problems.append(f"{action.id}: the {language} phrase of {ask.name!r}: {exc}")
     return problems
 
 
@@ -239,6 +291,11 @@ def _registrar(registry: Registry, plugin: str, kind: str) -> Callable[[Any], No
         if item.id in table:
             problems.append(
                 f"{kind} id {item.id} is already taken by plugin {table[item.id].plugin}"
+            )
+        elif kind == "action" and (same := registry.named(item.term)) is not None:
+            problems.append(
+                f"action {item.id}: the term {item.term!r} is already taken by "
+                f"{same.id} (plugin {same.plugin}); give it planning=Planning(step=..., term=...)"
             )
         if problems:
             registry.problems += [PluginProblem(plugin, p) for p in problems]

@@ -18,7 +18,7 @@ ProblemCode = Literal[
     "not_asked",  # a step does what nobody asked for (detail: the action id)
     "command_not_run",  # the request runs a program; no step runs it (detail: the program)
     "unnamed_program",  # a step runs a program the request does not name (detail: it)
-    "aimless_prompt",  # a model step with neither a task nor an instruction
+    "would_fail",  # the action's own check finds the step would fail (detail: the action id)
     "unnamed_address",  # a web address the request does not name (detail: the address)
     "sensitive_place",  # a place holding keys or system settings (detail: the path)
     "unnamed_place",  # a place the request does not name (detail: the path)

@@ -328,7 +328,10 @@ class WorkflowForm(QDialog):
         n = len(self.steps) + 1
         while f"step{n}" in taken:
             n += 1
-        self._add({"id": f"step{n}", "action": "notify.show", "params": {}})
+        # a new step tells the user something until they choose what it does: harmless
+        actions = self.automations.registry.by_term()
+        telling = [a for a in actions if a.role == "tell"] or actions
+        self._add({"id": f"step{n}", "action": telling[0].id if telling else "", "params": {}})
         self.changed()
 
     def move_step(self, editor: StepEditor, delta: int) -> None:

@@ -27,6 +27,9 @@ from app.core.store.database import open_database
 from tests.integration.test_engine import make_engine
 from tests.unit.automations.test_security import POISON
 
+# the built-in plugins, as the app loads them (what requests ask for is read with them)
+BUILTINS = load_plugins(builtins=MODULES, entry_points=False)
+
 CASES = json.loads((Path(__file__).parent.parent / "data" / "planner_requests.json").read_text())
 # far above the 15 s worst case (measured by bench/planner.py): a hang fails, a slow shared
 # machine does not
@@ -230,9 +233,9 @@ def test_the_engine_keeps_to_the_schema(engine: LocalEngine, registry: Registry)
         "Move the PDFs in ~/Downloads into ~/Downloads/PDFs",
         "Every hour fetch https://example.com/status and notify me",
     ):
-        schema = DraftSchema(registry, intent.read(request)).build()
+        schema = DraftSchema(registry, intent.read(request, BUILTINS)).build()
         messages = [
-            ChatMessage("system", system_prompt(registry, list(registry.actions.values()))),
+            ChatMessage("system", system_prompt(registry)),
             *few_shot(registry),
             ChatMessage("user", f"Request: {request}"),
         ]
@@ -320,7 +323,7 @@ def test_free_shapes_leave_the_steps_to_the_model_under_the_same_checks(
     from app.automations.draft import DraftSchema
     from tests.requests.score import judge
 
-    facts = intent.read(FREE_CASES[2]["request"])
+    facts = intent.read(FREE_CASES[2]["request"], BUILTINS)
     fixed = DraftSchema(registry, facts).build()["properties"]["steps"]
     free = DraftSchema(registry, facts, shapes="free").build()["properties"]["steps"]
     assert len(fixed["prefixItems"]) == 2  # fetch, then notify: the stages the words call for

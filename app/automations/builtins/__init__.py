@@ -1,4 +1,6 @@
-"""Steward's built-in automation plugins; each module is a plugin like any other."""
+"""Steward's built-in automation plugins; each module is a plugin like any other (``asks``
+and ``trigger_words`` are shared words, not plugins). The planner does not depend on their
+order (it lists actions by term and asks by name)."""
 
 MODULES = (
     "app.automations.builtins.triggers",

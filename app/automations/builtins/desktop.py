@@ -9,12 +9,14 @@ from app.automations.api import (
     Action,
     ActionContext,
     Permission,
+    Planning,
     RegisterAction,
     amount_of_text,
     hookimpl,
     params,
     text,
 )
+from app.automations.builtins import asks
 
 
 async def notify(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -36,6 +38,7 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="notify.show",
+            planning=Planning("notify", "tell", (asks.NOTIFICATION,), term="notify.show"),
             title="Show a notification",
             description="A desktop notification (logged when Steward runs headless).",
             parameters=params(("title",), title=text(200), body=text(2000)),
@@ -49,6 +52,14 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="clipboard.read",
+            planning=Planning(
+                "read_clipboard",
+                "source",
+                (asks.CLIPBOARD_READ,),
+                only_when_asked=True,
+                reads="clipboard",
+                term="clipboard.read",
+            ),
             title="Read the clipboard",
             description="The text on the clipboard (needs the desktop app).",
             parameters=params(
@@ -70,6 +81,13 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="clipboard.write",
+            planning=Planning(
+                "copy_to_clipboard",
+                "send",
+                (asks.CLIPBOARD_WRITE,),
+                only_when_asked=True,
+                term="clipboard.write",
+            ),
             title="Copy to the clipboard",
             description="Put text on the clipboard (needs the desktop app).",
             parameters=params(("text",), text=text(1_000_000)),

@@ -21,6 +21,7 @@ from app.automations.api import (
     FileKind,
     GrantedTree,
     Permission,
+    Planning,
     RegisterAction,
     amount_of_text,
     hookimpl,
@@ -29,6 +30,7 @@ from app.automations.api import (
     params,
     text,
 )
+from app.automations.builtins import asks
 
 PATH = text(4096, "An absolute path (or ~/…)")
 MAX_TEXT = 1_000_000
@@ -169,6 +171,14 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="files.list",
+            planning=Planning(
+                "list",
+                "source",
+                (asks.LISTING,),
+                reads="folder",
+                paths={"folder": "folder"},
+                term="files.list",
+            ),
             title="List a folder",
             description="The files (or folders) in a folder matching a glob pattern, optionally "
             "in every subfolder too.",
@@ -205,6 +215,9 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="files.read",
+            planning=Planning(
+                "read", "source", reads="file", paths={"path": "file"}, term="files.read"
+            ),
             title="Read a text file",
             description="The text of a file (UTF-8), up to max_chars characters.",
             parameters=params(
@@ -222,6 +235,13 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="files.write",
+            planning=Planning(
+                "write",
+                "store",
+                (asks.SAVING, asks.NOTE),
+                paths={"path": "file"},
+                term="files.write",
+            ),
             title="Write a text file",
             description="Write text to a file, replacing it (the old version can be restored by "
             "undoing the run).",
@@ -243,6 +263,13 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="files.append",
+            planning=Planning(
+                "append",
+                "store",
+                (asks.NOTE, asks.SAVING),
+                paths={"path": "file"},
+                term="files.append",
+            ),
             title="Append to a text file",
             description="Add text at the end of a file (created when missing).",
             parameters=params(
@@ -263,6 +290,9 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="files.move",
+            planning=Planning(
+                "move", "chore", (asks.MOVING,), only_when_asked=True, term="files.move"
+            ),
             title="Move or rename",
             description="Move a file or folder (into destination when it is a folder).",
             parameters=params(
@@ -284,6 +314,7 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="files.copy",
+            planning=Planning("copy", "chore", (asks.COPYING,), term="files.copy"),
             title="Copy",
             description="Copy a file or folder (into destination when it is a folder).",
             parameters=params(
@@ -305,6 +336,9 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="files.delete",
+            planning=Planning(
+                "delete", "chore", (asks.DELETING,), only_when_asked=True, term="files.delete"
+            ),
             title="Delete (to Steward's trash)",
             description="Move a file or folder to Steward's trash; undoing the run restores it.",
             parameters=params(

@@ -13,6 +13,7 @@ from app.automations.api import (
     Action,
     ActionContext,
     Permission,
+    Planning,
     RegisterAction,
     amount_of_text,
     hookimpl,
@@ -20,6 +21,7 @@ from app.automations.api import (
     params,
     text,
 )
+from app.automations.builtins import asks
 
 MAX_BYTES = 5_000_000
 TEXT_LIMIT = 1_000_000
@@ -98,6 +100,7 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="http.get",
+            planning=Planning("fetch", "source", (asks.FETCHING,), reads="url", term="http.get"),
             title="Fetch a web address",
             description="GET a URL on a granted host; the response text (size- and time-limited).",
             parameters=params(("url",), **COMMON),
@@ -113,6 +116,13 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="http.post",
+            planning=Planning(
+                "send",
+                "send",
+                (asks.SENDING, asks.FETCHING),
+                only_when_asked=True,
+                term="http.post",
+            ),
             title="Send to a web address",
             description="POST text or JSON to a URL on a granted host.",
             parameters=params(

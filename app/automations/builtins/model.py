@@ -8,12 +8,14 @@ from app.automations.api import (
     Action,
     ActionContext,
     Permission,
+    Planning,
     RegisterAction,
     hookimpl,
     integer,
     params,
     text,
 )
+from app.automations.builtins import asks
 
 TASKS = {
     "summarize": "Summarize the text below in a few short sentences.",
@@ -75,11 +77,26 @@ def describe_zh(p: dict[str, Any]) -> str:
     return f"让本地模型{TASK_ZH.get(p.get('task', 'custom'), '处理')} {text}{extra}"
 
 
+def check(p: dict[str, Any]) -> list[str]:
+    """A step that would fail when it runs: your own instruction, but none given."""
+    if p.get("task", "custom") == "custom" and not str(p.get("instruction", "")).strip():
+        return ["it has neither a task nor an instruction"]
+    return []
+
+
 @hookimpl
 def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="model.prompt",
+            planning=Planning(
+                "ask_model",
+                "transform",
+                (asks.SUMMARY, asks.MODEL_HELP),
+                fills={asks.SUMMARY.name: {"task": "summarize"}},
+                offers={"instruction": asks.MODEL_HELP.name},
+                term="model.prompt",
+            ),
             title="Ask the local model",
             description="Summarize, classify or extract from a text with the local model, or run "
             "your own instruction over it.",
@@ -97,5 +114,6 @@ def register_actions(register: RegisterAction) -> None:
             timeout_s=300.0,
             describe=describe,
             describe_in={"zh": describe_zh},
+            check=check,
         )
     )

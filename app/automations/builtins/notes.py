@@ -10,12 +10,14 @@ from app.automations.api import (
     Action,
     ActionContext,
     Permission,
+    Planning,
     RegisterAction,
     hookimpl,
     in_thread,
     params,
     text,
 )
+from app.automations.builtins import asks
 
 
 def append_note(context: ActionContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +40,13 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="notes.append",
+            planning=Planning(
+                "note",
+                "store",
+                (asks.NOTE, asks.SAVING),
+                paths={"file": "file"},
+                term="notes.append",
+            ),
             title="Add a note",
             description="Append a timestamped entry (a Markdown heading and the text) to a notes "
             "file.",

@@ -13,6 +13,7 @@ from app.automations.api import (
     Action,
     ActionContext,
     Permission,
+    Planning,
     RegisterAction,
     hookimpl,
     integer,
@@ -68,6 +69,9 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="process.run",
+            planning=Planning(
+                "run", "source", reads="program", paths={"cwd": "folder"}, term="process.run"
+            ),
             title="Run a program",
             description="Run a program with a list of arguments (no shell), capturing its output.",
             parameters=params(

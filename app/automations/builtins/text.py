@@ -8,6 +8,7 @@ from typing import Any
 from app.automations.api import (
     Action,
     ActionContext,
+    Planning,
     RegisterAction,
     hookimpl,
     in_thread,
@@ -15,6 +16,7 @@ from app.automations.api import (
     params,
     text,
 )
+from app.automations.builtins import asks
 
 MAX_TEXT = 1_000_000
 MAX_LINES = 10_000
@@ -76,6 +78,7 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="text.template",
+            planning=Planning("template", "transform", term="text.template"),
             title="Fill in a template",
             description="Text with {{steps.ID.output}}, {{trigger.…}} and {{run.date}} filled in "
             "from earlier steps.",
@@ -91,6 +94,7 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="text.lines",
+            planning=Planning("lines", "transform", (asks.PICKING_LINES,), term="text.lines"),
             title="Pick lines",
             description="The lines of a text that contain a word or match a pattern (or, inverted, "
             "that do not).",
@@ -131,6 +135,7 @@ def register_actions(register: RegisterAction) -> None:
     register(
         Action(
             id="text.match",
+            planning=Planning("match", "transform", (asks.PICKING_LINES,), term="text.match"),
             title="Match a pattern",
             description="Find a regular expression in a text: whether it matched, every match, and "
             "the groups of the first.",

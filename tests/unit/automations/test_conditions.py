@@ -13,12 +13,16 @@ from typing import Any
 import pytest
 
 from app.automations import conditions, intent, zh
+from app.automations.builtins import MODULES
 from app.automations.compiler import string_output
 from app.automations.conditions import Condition
 from app.automations.planner import Planner, review
-from app.automations.plugins import Registry
+from app.automations.plugins import Registry, load_plugins
 from app.automations.service import Automations
 from tests.unit.automations.conftest import step, workflow, yes
+
+# the built-in plugins, as the app loads them (what requests ask for is read with them)
+BUILTINS = load_plugins(builtins=MODULES, entry_points=False)
 
 
 @pytest.mark.parametrize(
@@ -166,7 +170,7 @@ def test_requests_that_would_destroy_a_whole_folder_or_disk_are_refused(
     plan = asyncio.run(planner.plan(text))
     assert plan.kind == "refusal", plan.text
     assert ("我不会" if zh.has_chinese(text) else "I won't") in plan.text
-    assert intent.read(text).destructive
+    assert intent.read(text, BUILTINS).destructive
 
 
 @pytest.mark.parametrize(
@@ -179,7 +183,7 @@ def test_requests_that_would_destroy_a_whole_folder_or_disk_are_refused(
     ],
 )
 def test_ordinary_clean_ups_are_not_destructive(text: str) -> None:
-    assert intent.read(text).destructive == []
+    assert intent.read(text, BUILTINS).destructive == []
 
 
 @pytest.mark.parametrize(
@@ -195,7 +199,7 @@ def test_ordinary_clean_ups_are_not_destructive(text: str) -> None:
     ],
 )
 def test_a_capability_only_mentioned_is_not_asked_for(text: str, missing: list[str]) -> None:
-    assert intent.missing_capabilities(intent.read(text), []) == missing
+    assert intent.missing_capabilities(intent.read(text, BUILTINS), []) == missing
 
 
 @pytest.mark.parametrize(
@@ -222,7 +226,7 @@ def test_a_condition_on_the_file_that_arrived_reads_it_first(registry: Registry)
     """A watched folder's new file is what the words test: a read of it is put first, the
     search after it, and the move runs only over the search's match."""
     request = "Whenever a file lands in ~/Reports, if it mentions 'urgent' move it to ~/Urgent"
-    facts = intent.read(request)
+    facts = intent.read(request, BUILTINS)
     assert facts.condition == Condition("urgent")
     document = {
         "steward_workflow": 1,

@@ -22,6 +22,9 @@ from app.automations.plugins import Registry, load_plugins
 from app.automations.problems import Problem
 from app.automations.workflow import validate
 
+# the built-in plugins, as the app loads them (what requests ask for is read with them)
+BUILTINS = load_plugins(builtins=MODULES, entry_points=False)
+
 Document = dict[str, Any]
 
 
@@ -32,7 +35,7 @@ def registry() -> Registry:
 
 def exact(registry: Registry, request: str, steps: list[dict[str, Any]]) -> Document:
     """The document a correct draft of ``request`` compiles to (with its condition's test)."""
-    facts = intent.read(request)
+    facts = intent.read(request, BUILTINS)
     document, problems = compile_draft({"name": "t", "steps": steps}, registry, facts, request)
     assert problems == []
     if facts.condition is not None:
@@ -41,7 +44,7 @@ def exact(registry: Registry, request: str, steps: list[dict[str, Any]]) -> Docu
 
 
 def problems_of(registry: Registry, request: str, document: Document) -> list[Problem]:
-    return meaning_problems(document, registry, intent.read(request))
+    return meaning_problems(document, registry, intent.read(request, BUILTINS))
 
 
 def without(action: str) -> Callable[[Document], None]:

@@ -29,6 +29,9 @@ from app.automations.workflow import validate
 from app.core.llm.engine import SamplingParams
 from app.core.llm.prompt import ChatMessage
 
+# the built-in plugins, as the app loads them (what requests ask for is read with them)
+BUILTINS = load_plugins(builtins=MODULES, entry_points=False)
+
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
@@ -72,7 +75,7 @@ def plan(planner: Planner, request: Any) -> Plan:
     ],
 )
 def test_when_the_words_say(text, trigger, hour, minute, days, every) -> None:
-    facts = intent.read(text)
+    facts = intent.read(text, BUILTINS)
     assert (facts.trigger, facts.hour, facts.minute, facts.every_minutes) == (
         trigger,
         hour,
@@ -86,7 +89,8 @@ def test_when_the_words_say(text, trigger, hour, minute, days, every) -> None:
 def test_what_the_words_name() -> None:
     facts = intent.read(
         "When a new PDF lands in ~/Downloads, copy it to Documents/Papers and run `git "
-        "status --short`, then fetch https://example.com/x."
+        "status --short`, then fetch https://example.com/x.",
+        BUILTINS,
     )
     assert facts.trigger == "folder_watch" and facts.watch_folder == "~/Downloads"
     assert facts.paths == ["~/Downloads", "~/Documents/Papers"]
@@ -105,7 +109,7 @@ def test_what_the_words_name() -> None:
     ],
 )
 def test_what_the_words_leave_open(text: str, question: str) -> None:
-    assert question in intent.read(text).unclear[0]
+    assert question in intent.read(text, BUILTINS).unclear[0]
 
 
 def test_keys_and_system_folders_are_sensitive() -> None:
@@ -132,7 +136,7 @@ REQUESTS = [
 def test_every_schema_becomes_a_grammar_and_offers_only_named_places(
     registry: Registry, request_text: str
 ) -> None:
-    facts = intent.read(request_text)
+    facts = intent.read(request_text, BUILTINS)
     schema = DraftSchema(registry, facts).build()
     text = json.dumps(schema)
     LlamaGrammar.from_json_schema(text, verbose=False)  # raises when llama.cpp cannot use it
@@ -158,7 +162,7 @@ def test_every_schema_becomes_a_grammar_and_offers_only_named_places(
 def test_a_draft_compiles_to_a_document_with_exactly_the_permissions_it_needs(
     registry: Registry,
 ) -> None:
-    facts = intent.read("Move the PDFs in ~/Downloads into ~/Downloads/PDFs")
+    facts = intent.read("Move the PDFs in ~/Downloads into ~/Downloads/PDFs", BUILTINS)
     draft = {
         "name": "Tidy",
         "steps": [
@@ -247,13 +251,14 @@ def test_a_draft_compiles_to_a_document_with_exactly_the_permissions_it_needs(
 def test_meaning_problems_are_named(
     registry: Registry, draft: dict[str, Any], problem: tuple[str, int | None, str]
 ) -> None:
-    facts = intent.read("Move the PDFs in ~/Downloads into ~/Downloads/PDFs")
+    facts = intent.read("Move the PDFs in ~/Downloads into ~/Downloads/PDFs", BUILTINS)
     document, problems = compile_draft(draft, registry, facts, facts.text)
     problems += meaning_problems(document, registry, facts)
     # a code, a step and a detail to act on; the message names the same thing for people
+    # (an action by the step name the model writes for it)
     named = [p for p in problems if (p.code, p.step, p.detail) == problem]
     assert named, problems
-    assert problem[2] in named[0].message
+    assert registry.term(problem[2]) in named[0].message
 
 
 def test_trigger_words(registry: Registry) -> None:
@@ -316,7 +321,7 @@ def test_a_good_first_draft_is_used_and_the_grammar_is_asked_for(registry: Regis
     assert result.kind == "workflow" and result.attempts == 1
     [(messages, params)] = script.asked
     assert params.json_schema and json.loads(params.json_schema)["type"] == "object"
-    assert messages[0].role == "system" and "files.move" in messages[0].content
+    assert messages[0].role == "system" and "\n- files.move: Move or rename" in messages[0].content
     assert messages[-1].content.startswith(f"Request: {TIDY}")
 
 
@@ -402,7 +407,7 @@ def test_refinement_changes_the_time_without_the_model(registry: Registry) -> No
     ],
 )
 def test_which_chat_messages_go_to_the_planner(message: str, automation: bool) -> None:
-    assert intent.looks_like_automation(message) is automation
+    assert intent.looks_like_automation(message, BUILTINS) is automation
 
 
 def test_a_removed_step_stays_removed_through_later_refinements(registry: Registry) -> None:
@@ -446,7 +451,7 @@ def test_a_summary_asked_for_is_what_the_model_step_does(registry: Registry) -> 
     assert result.kind == "workflow", result.text
     model_step = next(s for s in result.workflow["steps"] if s["action"] == "model.prompt")
     assert model_step["params"]["task"] == "summarize"
-    assert "step 2 summarizes, as asked" in result.repairs
+    assert "step 2: a summary by the model, as asked" in result.repairs
 
 
 def test_a_model_step_with_nothing_to_do_is_a_named_problem(registry: Registry) -> None:
@@ -459,16 +464,20 @@ def test_a_model_step_with_nothing_to_do_is_a_named_problem(registry: Registry) 
         "steps": [{"id": "m", "action": "model.prompt", "params": {"input": "hello"}}],
         "permissions": [{"kind": "model"}],
     }
-    facts = intent.read("use the model on hello")
+    facts = intent.read("use the model on hello", BUILTINS)
     [problem] = [p for p in meaning_problems(document, registry, facts) if p.step == 1]
-    assert (problem.code, problem.detail) == ("aimless_prompt", "model.prompt")
-    assert str(problem) == "step 1: model.prompt has neither a task nor an instruction"
+    assert (problem.code, problem.detail) == ("would_fail", "model.prompt")
+    assert str(problem) == "step 1 (model.prompt): it has neither a task nor an instruction"
 
 
 def _stage_actions(schema: dict[str, Any]) -> list[list[str]]:
+    """The action ids each step may use (the schema has the step names the model writes)."""
     steps = schema["properties"]["steps"]
     return [
-        [option["properties"]["action"]["const"] for option in stage["anyOf"]]
+        [
+            getattr(BUILTINS.named(option["properties"]["action"]["const"]), "id", "?")
+            for option in stage["anyOf"]
+        ]
         for stage in steps["prefixItems"]
     ]
 
@@ -477,15 +486,19 @@ def test_a_program_is_planned_with_or_without_a_folder_to_run_in(registry: Regis
     """A program to run needs no folder; a folder named is the one it runs in. (Without a
     named folder the step could not be filled in, and every such request fell back to a
     free choice the small model got wrong.)"""
-    facts = intent.read("Run `uptime` every hour and append the output to ~/Notes/uptime.log")
+    facts = intent.read(
+        "Run `uptime` every hour and append the output to ~/Notes/uptime.log", BUILTINS
+    )
     schema = DraftSchema(registry, facts).build()
     assert _stage_actions(schema) == [
         ["process.run"],
-        ["notes.append", "files.append", "files.write"],
+        ["files.append", "notes.append", "files.write"],
     ]
     run = schema["properties"]["steps"]["prefixItems"][0]["anyOf"][0]["properties"]["params"]
     assert "cwd" not in run["properties"] and run["properties"]["program"] == {"enum": ["uptime"]}
-    facts = intent.read("Every night at 2 run `make` in ~/src and append the output to ~/build.log")
+    facts = intent.read(
+        "Every night at 2 run `make` in ~/src and append the output to ~/build.log", BUILTINS
+    )
     run = DraftSchema(registry, facts).build()["properties"]["steps"]["prefixItems"][0]
     params = run["anyOf"][0]["properties"]["params"]
     assert params["properties"]["cwd"] == {"enum": ["~/src"]} and "cwd" in params["required"]
@@ -493,7 +506,7 @@ def test_a_program_is_planned_with_or_without_a_folder_to_run_in(registry: Regis
 
 def test_fetched_from_one_address_and_sent_to_the_other(registry: Registry) -> None:
     request = "Fetch https://a.test/r.txt, summarize it, and post the summary to https://b.test/in"
-    facts = intent.read(request)
+    facts = intent.read(request, BUILTINS)
     schema = DraftSchema(registry, facts).build()
     assert _stage_actions(schema) == [["http.get"], ["model.prompt"], ["http.post"]]
     # a draft that posts where it fetched from leaves the other address unused: caught
@@ -548,7 +561,7 @@ def test_fetched_from_one_address_and_sent_to_the_other(registry: Registry) -> N
 def test_more_ways_of_saying_it(
     text: str, trigger: str, patterns: list[str], wants: set[str]
 ) -> None:
-    facts = intent.read(text)
+    facts = intent.read(text, BUILTINS)
     assert facts.trigger == trigger
     assert facts.patterns == patterns
     assert wants <= {c.name for c in facts.wants}

@@ -10,9 +10,13 @@ import re
 import pytest
 
 from app.automations import intent, zh
+from app.automations.builtins import MODULES
 from app.automations.planner import Planner
-from app.automations.plugins import Registry
+from app.automations.plugins import Registry, load_plugins
 from app.automations.review import review, review_text
+
+# the built-in plugins, as the app loads them (what requests ask for is read with them)
+BUILTINS = load_plugins(builtins=MODULES, entry_points=False)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +41,7 @@ def test_numbers_in_digits_or_numerals(text: str, value: int) -> None:
     ],
 )
 def test_times_and_recurrences(text: str, hour: int, minute: int, days: tuple[str, ...]) -> None:
-    facts = intent.read(text)
+    facts = intent.read(text, BUILTINS)
     assert facts.trigger == "schedule", facts.text
     assert (facts.hour, facts.minute, facts.weekdays) == (hour, minute, days), facts.text
     assert [c.name for c in facts.wants] == ["a notification"]
@@ -48,11 +52,11 @@ def test_times_and_recurrences(text: str, hour: int, minute: int, days: tuple[st
     [("每两小时提醒我喝水", 120), ("每45分钟提醒我起身", 45), ("每半小时提醒我看一下炉子", 30)],
 )
 def test_intervals(text: str, minutes: int) -> None:
-    assert intent.read(text).every_minutes == minutes
+    assert intent.read(text, BUILTINS).every_minutes == minutes
 
 
 def test_a_new_file_arriving_in_a_named_folder_is_a_folder_watch() -> None:
-    facts = intent.read("图片文件夹里出现新的截图时，把它复制到 ~/Backups/截图")
+    facts = intent.read("图片文件夹里出现新的截图时，把它复制到 ~/Backups/截图", BUILTINS)
     assert facts.trigger == "folder_watch"
     assert facts.watch_folder == "~/Pictures"
     assert facts.patterns == ["*.png"]
@@ -69,14 +73,14 @@ def test_paths_addresses_commands_and_quoted_words_are_kept_as_written() -> None
     assert read is not None
     for kept in ("~/项目/网站", "`make deploy`", "~/Notes/部署.md", "'完成'"):
         assert kept in read, read
-    facts = intent.read(text)
+    facts = intent.read(text, BUILTINS)
     assert facts.commands[0].program == "make"
     assert (facts.hour, facts.minute) == (17, 0)
     assert "~/Notes/journal.md" in facts.notes_files
 
 
 def test_a_condition_is_read_from_the_chinese_words() -> None:
-    facts = intent.read("每小时获取 https://x.test/feed，如果内容包含“停机”就通知我")
+    facts = intent.read("每小时获取 https://x.test/feed，如果内容包含“停机”就通知我", BUILTINS)
     assert facts.urls == ["https://x.test/feed"]
     assert facts.condition is not None and facts.condition.term == "停机"
     assert facts.every_minutes == 60
@@ -84,7 +88,7 @@ def test_a_condition_is_read_from_the_chinese_words() -> None:
 
 def test_english_is_left_alone() -> None:
     assert zh.gloss("Every weekday at 9 remind me to stretch") is None
-    assert intent.read("Every weekday at 9 remind me to stretch").text.startswith("Every")
+    assert intent.read("Every weekday at 9 remind me to stretch", BUILTINS).text.startswith("Every")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,77 @@
+"""What requests ask the built-in actions for, and the words that ask for it (see
+``app.automations.api.Ask``). Several actions share an ask ("a note": notes.append,
+files.append, files.write), so the asks are defined once here; the order here is the order in
+which a request's asks are read and listed. Chinese requests are read in the reader's English,
+so these phrases are English."""
+
+from __future__ import annotations
+
+from app.automations.api import Ask
+
+NOTIFICATION = Ask(
+    "a notification",
+    {"en": r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell me|pop ?up|nudge)\b"},
+)
+SUMMARY = Ask("a summary by the model", {"en": r"\b(summar\w*|sum up|tl;?dr|digest)\b"})
+MODEL_HELP = Ask(
+    "the model's help",
+    {
+        "en": r"\b(classif\w*|categori[sz]\w*|translat\w*|extract\w*|rewrite|rephrase|"
+        r"proofread|tag them)\b"
+    },
+)
+MOVING = Ask(
+    "moving files",
+    {
+        "en": r"\b(move|moves|moving|shift|tidy|sort them|organi[sz]e|file (?:them|it) "
+        r"(?:away|into))\b"
+    },
+)
+COPYING = Ask("copying files", {"en": r"\b(cop(?:y|ies)|back ?up|backups?|duplicate|archive)\b"})
+DELETING = Ask(
+    "deleting files",
+    {"en": r"\b(delete|deletes|remove|removes|trash|erase|wipe|clean up|clear out|purge)\b"},
+)
+NOTE = Ask("a note", {"en": r"\b(note|notes|journal|jot|append|to-?do list|log (?:it|them))\b"})
+FETCHING = Ask(
+    "fetching a web page",
+    {"en": r"\b(fetch|download|check|get|grab|look at|read)\b[^.?!]*https?://"},
+    with_addresses=True,
+)
+SENDING = Ask(
+    "sending data to a web address",
+    {"en": r"\b(post|upload|send|submit|push)\b[^.?!]*https?://"},
+    with_addresses=True,
+)
+LISTING = Ask(
+    "listing a folder",
+    {
+        "en": r"\b(list (?:my|the|all|every|everything|files|what)|lists? (?:the )?files|"
+        r"what's in|what is in|which files|show me the files)\b"
+    },
+)
+SAVING = Ask("saving to a file", {"en": r"\b(save|saves|write|writes|store|keep a copy)\b"})
+PICKING_LINES = Ask(
+    "picking lines",
+    {"en": r"\b(lines? (?:that|with|containing)|unchecked|open tasks|containing)\b"},
+)
+CLIPBOARD_WRITE = Ask("putting text on the clipboard", {"en": r"\bclipboard\b"})
+CLIPBOARD_READ = Ask("reading the clipboard", {"en": r"\bclipboard\b"})
+
+# the order in which a request's asks are listed (see Registry.asks)
+ORDER = (
+    NOTIFICATION,
+    SUMMARY,
+    MODEL_HELP,
+    MOVING,
+    COPYING,
+    DELETING,
+    NOTE,
+    FETCHING,
+    SENDING,
+    LISTING,
+    SAVING,
+    PICKING_LINES,
+    CLIPBOARD_WRITE,
+    CLIPBOARD_READ,
+)
