@@ -141,7 +141,8 @@ Role = Literal["source", "transform", "chore", "store", "send", "tell"]
 ROLES: tuple[Role, ...] = ("source", "transform", "chore", "store", "send", "tell")
 # what a source reads: the thing the request names that calls for it
 Reads = Literal["file", "folder", "url", "clipboard", "program"]
-PathKind = Literal["file", "folder"]
+# a notes file is a file too, and also what people name by a word ("my journal")
+PathKind = Literal["file", "folder", "notes"]
 
 
 @dataclass(frozen=True)

@@ -99,16 +99,30 @@ def _primary(registry: Registry, wants: Sequence[Capability]) -> list[tuple[Capa
     return [(c, registry.actions[c.actions[0]]) for c in wants if c.actions[0] in registry.actions]
 
 
-def sink_stages(registry: Registry, wants: Sequence[Capability]) -> list[tuple[str, ...]]:
+def sink_stages(
+    registry: Registry, wants: Sequence[Capability], notes_named: bool = False
+) -> list[tuple[str, ...]]:
     """Where the data goes, one stage per thing asked for, in the order of SINK_ROLES (files
-    changed, texts stored, sent, the user told); two asks with the same actions, one stage."""
+    changed, texts stored, sent, the user told), each of the actions the ask is first of all
+    for ("save it to ~/x.txt": writing the file, not adding a note); two asks sharing actions,
+    one stage. With a notes file named by its word (``notes_named``: "my journal"), a text is
+    stored by an action that keeps notes."""
     sinks: list[tuple[str, ...]] = []
     for role in SINK_ROLES:
         for capability, action in _primary(registry, wants):
-            stage = _stage(registry, capability, role)
-            if action.role == role and not any(set(stage) == set(s) for s in sinks):
-                sinks.append(stage)
+            every = _stage(registry, capability, role)
+            if action.role != role or any(set(every) & set(s) for s in sinks):
+                continue
+            stage = tuple(a for a in capability.primary if a in every) or every
+            if role == "store" and notes_named:
+                notes = tuple(a for a in every if _keeps_notes(registry.actions[a]))
+                stage = notes or stage
+            sinks.append(stage)
     return sinks
+
+
+def _keeps_notes(action: Action) -> bool:
+    return action.planning is not None and "notes" in action.planning.paths.values()
 
 
 def _reads(action: Action) -> str | None:
@@ -172,7 +186,7 @@ def plan_stages(registry: Registry, facts: Facts) -> list[list[Action]] | None:
     transform = next(
         (_stage(registry, c, "transform") for c, a in asked if a.role == "transform"), ()
     )
-    sinks = sink_stages(registry, facts.wants)
+    sinks = sink_stages(registry, facts.wants, bool(facts.notes_files))
     stages: list[tuple[str, ...]] = []
     source = _source(registry, facts, asked, bool(transform), bool(sinks))
     if source is not None:
@@ -329,7 +343,7 @@ class DraftSchema:
     ) -> tuple[dict[str, Any], bool] | None:
         kind = action.path_kind(name)
         folders_only = kind == "folder" or name == "folder"
-        options = self.path_options(position, name, folders_only, kind == "file")
+        options = self.path_options(position, name, folders_only, kind in ("file", "notes"))
         if folders_only and not must:
             # a named folder to work in (a program's) is the one meant; none, none
             return ({"enum": options}, True) if options else None

@@ -21,6 +21,7 @@ from app.automations.conditions import read as read_condition
 from app.automations.limits import destructive
 from app.automations.limits import missing_capabilities as missing_capabilities
 from app.automations.plugins import Registry
+from app.automations.typos import correct
 from app.automations.zh import gloss
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -100,6 +101,7 @@ _KNOWN_PATH = re.compile(
     r"\b(" + "|".join(KNOWN_FOLDERS) + r")((?:/[\w.\-]+)+/?)?(?=[\s,.;:!?)'\"]|$)", re.I
 )
 _URL = re.compile(r"https?://[^\s\"'<>`]+")
+_QUOTED_PATH = re.compile(r"[\"'“‘]((?:~|/)[^\"'“”‘’\n]{1,298}?)[\"'”’]")
 _GLOB = re.compile(r"(?<![\w/])\*(?:\.[\w]+)+")
 # a kind of file by its extension alone: "any .mp3", "the .tmp files"
 _DOT_KIND = re.compile(r"(?<![\w/~*.])\.([a-z][a-z0-9]{1,4})\b(?!\.\w)", re.I)
@@ -164,6 +166,7 @@ class Capability:
     words: Mapping[str, re.Pattern[str]]
     actions: tuple[str, ...]
     with_addresses: bool = False
+    primary: tuple[str, ...] = ()  # the actions it is the first ask of
 
     def asked_at(self, read: str, written: str, plain: str, plain_written: str) -> int | None:
         """Where the words first ask for it (None: they do not). English phrases read the
@@ -195,6 +198,7 @@ def capabilities(registry: Registry) -> tuple[Capability, ...]:
             {language: re.compile(p, re.I) for language, p in ask.phrases.items()},
             tuple(action_id for *_, action_id in sorted(actions)),
             ask.with_addresses,
+            tuple(action_id for rank, _, action_id in sorted(actions) if rank == 0),
         )
         for ask, actions in sorted(found.values(), key=lambda item: item[0].name)
     )
@@ -364,13 +368,19 @@ def read(text: str, registry: Registry | None = None) -> Facts:
     of the facts is what was read. What it asks for (``wants``) is read with the asks of the
     actions in ``registry`` (without one, nothing is)."""
     written = text
-    text = gloss(text) or text
+    text = gloss(text) or correct(text)
     facts = Facts(text=text)
     for match in _URL.finditer(text):
         _add(facts.urls, match.group(0).rstrip(_TRAIL))
+    # a quoted path with spaces ("~/Documents/Meeting Notes/monday.txt") is one place; the
+    # rest is read without it (its words are not the request's: "monday" is no schedule)
+    quoted = [(m.start(), m.group(1)) for m in _QUOTED_PATH.finditer(text) if " " in m.group(1)]
+    text = _QUOTED_PATH.sub(
+        lambda m: " " * len(m.group(0)) if " " in m.group(1) else m.group(0), text
+    )
     without_urls = _URL.sub(" ", text)
-    for match in _PATH.finditer(without_urls):
-        path = _clean(match.group(1))
+    found = quoted + [(m.start(), _clean(m.group(1))) for m in _PATH.finditer(without_urls)]
+    for _, path in sorted(found):
         short = path.count("/") == 1 and "." not in path and len(path) < 5
         if path.startswith("/") and short and path not in SENSITIVE:
             continue  # "/s", "and/or"

@@ -504,7 +504,8 @@ class Planner:
         builder = DraftSchema(self.registry, facts, first_position=len(steps))
         # only the new things asked for, as stages of their own ("also notify me": one step)
         sinks = [
-            [self.registry.actions[a] for a in stage] for stage in sink_stages(self.registry, added)
+            [self.registry.actions[a] for a in stage]
+            for stage in sink_stages(self.registry, added, bool(facts.notes_files))
         ]
         schema = builder.build(
             with_name=False,

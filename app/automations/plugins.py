@@ -150,6 +150,8 @@ def _planning_problems(action: Action) -> list[str]:
     properties = action.parameters.get("properties", {})
     named = [*planning.paths, *planning.offers]
     named += [p for fill in planning.fills.values() for p in fill]
+    kinds = [k for k in planning.paths.values() if k not in ("file", "folder", "notes")]
+    problems += [f"{action.id}: unknown path kind {k!r}" for k in kinds]
     problems += [
         f"{action.id}: planning names no parameter {p!r}" for p in named if p not in properties
     ]

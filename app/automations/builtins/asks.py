@@ -10,7 +10,10 @@ from app.automations.api import Ask
 
 NOTIFICATION = Ask(
     "a notification",
-    {"en": r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell me|pop ?up|nudge)\b"},
+    {
+        "en": r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell me|pop ?up|nudge|"
+        r"show (?:it|them|that) to me)\b"
+    },
 )
 SUMMARY = Ask("a summary by the model", {"en": r"\b(summar\w*|sum up|tl;?dr|digest)\b"})
 MODEL_HELP = Ask(

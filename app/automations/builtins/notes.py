@@ -44,7 +44,7 @@ def register_actions(register: RegisterAction) -> None:
                 "note",
                 "store",
                 (asks.NOTE, asks.SAVING),
-                paths={"file": "file"},
+                paths={"file": "notes"},
                 term="notes.append",
             ),
             title="Add a note",

@@ -492,7 +492,7 @@ def test_a_program_is_planned_with_or_without_a_folder_to_run_in(registry: Regis
     schema = DraftSchema(registry, facts).build()
     assert _stage_actions(schema) == [
         ["process.run"],
-        ["files.append", "notes.append", "files.write"],
+        ["files.append", "notes.append"],
     ]
     run = schema["properties"]["steps"]["prefixItems"][0]["anyOf"][0]["properties"]["params"]
     assert "cwd" not in run["properties"] and run["properties"]["program"] == {"enum": ["uptime"]}
@@ -565,3 +565,24 @@ def test_more_ways_of_saying_it(
     assert facts.trigger == trigger
     assert facts.patterns == patterns
     assert wants <= {c.name for c in facts.wants}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "store"),
+    [
+        # saving to a file the request names: writing it, not adding a note to it
+        ("Every hour fetch https://a.test/x.txt and save it to ~/Notes/x.txt", ["files.write"]),
+        # a notes file named by its word: kept by the action that keeps notes
+        ("Every day at 7 fetch https://a.test/q.txt and add it to my journal", ["notes.append"]),
+        # appending to a file by its path: either appends
+        (
+            "Every hour fetch https://a.test/x.txt and append it to ~/Notes/x.log",
+            ["files.append", "notes.append"],
+        ),
+    ],
+)
+def test_the_store_step_is_what_the_words_ask_for(
+    registry: Registry, request_text: str, store: list[str]
+) -> None:
+    facts = intent.read(request_text, BUILTINS)
+    assert _stage_actions(DraftSchema(registry, facts).build()) == [["http.get"], store]

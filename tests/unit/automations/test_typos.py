@@ -1,0 +1,49 @@
+"""Misspelt keywords are put right before a request is read, and nothing else is."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.automations import intent
+from app.automations.builtins import MODULES
+from app.automations.plugins import load_plugins
+from app.automations.typos import correct
+
+BUILTINS = load_plugins(builtins=MODULES, entry_points=False)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("every mondey at 9 remind me", "every monday at 9 remind me"),
+        ("remind me evry 30 min", "remind me every 30 min"),
+        ("Every Thrusday at 9", "Every thursday at 9"),  # two letters swapped
+        ("sumarize it", "summarize it"),
+        ("downlaod https://a.test/x", "download https://a.test/x"),
+    ],
+)
+def test_a_misspelt_keyword_is_put_right(written: str, read: str) -> None:
+    assert correct(written) == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I very much like dairy and ever more cheese",  # real words one edit from a keyword
+        "copy ~/Mondey/report.txt to ~/Backups",  # a path is kept exactly as named
+        "fetch https://a.test/evry",  # so is a web address
+        "remote files",  # never toward a word that deletes ("remove" is not a keyword)
+        "delete teh logs",  # nothing near a keyword
+        "List my Downloads folder every minute",  # other forms of a keyword
+    ],
+)
+def test_everything_else_is_left_as_written(text: str) -> None:
+    assert correct(text) == text
+
+
+def test_a_misspelt_request_reads_as_it_plainly_says() -> None:
+    facts = intent.read("every mondey at 9 remind me of the standup", BUILTINS)
+    assert (facts.trigger, facts.weekdays, facts.hour) == ("schedule", ("mon",), 9)
+    facts = intent.read("sumarize ~/Notes/meeting.txt and save it to ~/Notes/summary.md", BUILTINS)
+    assert {c.name for c in facts.wants} >= {"a summary by the model", "saving to a file"}
+    assert facts.paths == ["~/Notes/meeting.txt", "~/Notes/summary.md"]
