@@ -344,6 +344,11 @@ class DraftSchema:
         kind = action.path_kind(name)
         folders_only = kind == "folder" or name == "folder"
         options = self.path_options(position, name, folders_only, kind in ("file", "notes"))
+        named = [o for o in options if "{{" not in o]
+        if action.role == "store" and named:
+            # a text is stored in the file the request names, never over the file that
+            # arrived or each listed one
+            options = named
         if folders_only and not must:
             # a named folder to work in (a program's) is the one meant; none, none
             return ({"enum": options}, True) if options else None

@@ -586,3 +586,14 @@ def test_the_store_step_is_what_the_words_ask_for(
 ) -> None:
     facts = intent.read(request_text, BUILTINS)
     assert _stage_actions(DraftSchema(registry, facts).build()) == [["http.get"], store]
+
+
+def test_a_text_is_stored_in_the_named_file_never_over_the_file_that_arrived(
+    registry: Registry,
+) -> None:
+    facts = intent.read(
+        "When a text file lands in ~/inbox, summarize it into ~/Notes/summaries.md", BUILTINS
+    )
+    steps = DraftSchema(registry, facts).build()["properties"]["steps"]["prefixItems"]
+    [write] = steps[-1]["anyOf"]
+    assert write["properties"]["params"]["properties"]["path"] == {"enum": ["~/Notes/summaries.md"]}
