@@ -12,6 +12,7 @@ from app.automations.api import (
     Permission,
     Planning,
     RegisterAction,
+    amount_of_text,
     hookimpl,
     in_thread,
     params,
@@ -59,7 +60,11 @@ def register_actions(register: RegisterAction) -> None:
             output=params(("file", "heading"), file=text(4096), heading=text(300)),
             permissions=(Permission("files.write", "file"),),
             run=in_thread(append_note),
-            describe_in={"zh": lambda p: f"在 {p['file']} 里添加一条笔记"},
-            describe=lambda p: f"Add a note to {p['file']}",
+            describe_in={
+                "zh": lambda p: (
+                    f"把 {amount_of_text(p.get('text', ''), 'zh')} 作为笔记添加到 {p['file']}"
+                )
+            },
+            describe=lambda p: f"Add {amount_of_text(p.get('text', ''))} as a note to {p['file']}",
         )
     )

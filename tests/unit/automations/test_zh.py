@@ -185,5 +185,8 @@ def test_every_built_in_action_and_trigger_has_chinese_words(registry: Registry)
         "zh",
     )
     assert line.when == "Steward 启动时"
-    assert [s.what for s in line.steps] == ["读取 ~/a.md", "在 ~/n.md 里添加一条笔记"]
+    assert [s.what for s in line.steps] == [
+        "读取 ~/a.md",
+        "把 [第 1 步的结果] 作为笔记添加到 ~/n.md",
+    ]
     assert [p.words for p in line.permissions] == ["修改 ~/n.md 里的文件"]
