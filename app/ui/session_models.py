@@ -46,8 +46,8 @@ class SessionModels:
         if core is None:
             return
         models, active = await off_gui(lambda: (core.models().all(), core.active_model()))
-        if self.core is not core:
-            return  # locked meanwhile
+        if self.core is not core or not shiboken6.isValid(self.window.model_picker):
+            return  # locked, or the window closed, meanwhile
         self.window.model_picker.show_models(models, active.id if active else "")
         if self.models_window is not None and shiboken6.isValid(self.models_window):
             await self.models_window.reload()
