@@ -21,4 +21,6 @@ if ! compgen -G "$wheels/llama_cpp_python-*.whl" >/dev/null; then
   echo "build-llama: building llama-cpp-python (${flags:-native})"
   CMAKE_ARGS="$flags" "$python" -m pip wheel --quiet --no-cache-dir --no-deps -w "$wheels" "$spec"
 fi
-"$python" -m pip install --quiet --no-index --find-links "$wheels" "$spec"
+# the newest wheel built with these flags; its dependencies come from the package index
+wheel=$(find "$wheels" -name 'llama_cpp_python-*.whl' | sort -V | tail -n 1)
+"$python" -m pip install --quiet "$wheel"
