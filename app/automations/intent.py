@@ -108,6 +108,10 @@ _DOT_KIND = re.compile(r"(?<![\w/~*.])\.([a-z][a-z0-9]{1,4})\b(?!\.\w)", re.I)
 _KIND_WORD = re.compile(r"\b(" + "|".join(FILE_KINDS) + r")\b(?:\s+files?)?", re.I)
 _BACKTICKS = re.compile(r"`([^`]{1,200})`")
 _RUN_WORD = re.compile(r"\bruns?\s+([a-z][\w.+-]{0,40})((?:\s+[-\w./=]+){0,4})", re.I)
+# a program named by its path: "run ~/Scripts/backup.sh", "execute `/opt/tool/sync --all`"
+_RUN_PATH = re.compile(
+    r"\b(?:run|execute|launch)s?\s+(`?)((?:~|/)[^\s`,;]*[^\s`,;.])([^`\n]*`)?", re.I
+)
 
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\s*(a\.?m\.?|p\.?m\.?)?(?![\w])", re.I)
 _HOUR_AMPM = re.compile(r"\b(1[0-2]|0?[1-9])\s*(a\.?m\.?|p\.?m\.?|o'?clock)(?![\w])", re.I)
@@ -414,6 +418,16 @@ def read(text: str, registry: Registry | None = None) -> Facts:
             continue
         if parts and not parts[0].startswith(("~", "/", "*")) and "/" not in parts[0]:
             facts.commands.append(Command(parts[0], tuple(parts[1:5])))
+    programs = set()
+    for match in _RUN_PATH.finditer(text):
+        if match.group(1) and not match.group(3):
+            continue  # an opening backtick that never closes
+        try:
+            args = shlex.split((match.group(3) or "").rstrip("`")) if match.group(1) else []
+        except ValueError:
+            continue
+        facts.commands.append(Command(match.group(2), tuple(args[:4])))
+        programs.add(normalize_path(match.group(2)))
     if not facts.commands:
         for match in _RUN_WORD.finditer(text):
             program = match.group(1)
@@ -421,6 +435,8 @@ def read(text: str, registry: Registry | None = None) -> Facts:
                 args = tuple(a for a in match.group(2).split() if a not in ("in", "on", "at"))
                 facts.commands.append(Command(program, args[:4]))
     facts.sensitive = [p for p in facts.paths if is_sensitive(p)]
+    # a program run is not a place the workflow reads or writes
+    facts.paths = [p for p in facts.paths if p not in programs]
     facts.condition = read_condition(without_urls)
     facts.destructive = destructive(without_urls, facts.commands, facts.paths, facts.patterns)
 

@@ -67,6 +67,7 @@ from app.automations.review import (
     review_text,
     when_in_words,
 )
+from app.automations.scopes import ScopeError, resolve_program
 from app.core.llm.engine import SamplingParams
 from app.core.llm.prompt import ChatMessage
 
@@ -151,6 +152,30 @@ def _in_their_language(result: Plan, words: str) -> Plan:
     else:
         result.text = zh.say(result.text)
     return result
+
+
+def _place_question(facts: Facts) -> str | None:
+    """What to ask when files are to be moved, copied, deleted or listed without the places."""
+    asked = {c.name for c in facts.wants}
+    needs_place = {"moving files", "copying files", "deleting files", "listing a folder"}
+    if asked & needs_place and not facts.paths:
+        return "Which folder (or file) do you mean? Name it, like ~/Downloads."
+    if "copying files" in asked and len(facts.paths) < 2:
+        return "Copy from where to where? Name both folders."
+    if "moving files" in asked and len(facts.paths) < 2:
+        return "Move the files from where to where? Name both folders."
+    return None
+
+
+def _absent_program(facts: Facts) -> str | None:
+    """The first program the request runs that cannot be found here: a draft with it would
+    never validate."""
+    for command in facts.commands:
+        try:
+            resolve_program(command.program)
+        except ScopeError:
+            return command.program
+    return None
 
 
 def looks_like_refinement(message: str) -> bool:
@@ -250,6 +275,13 @@ class Planner:
             )
         if facts.unclear:
             return Plan("question", facts.unclear[0])
+        if absent := _absent_program(facts):
+            return Plan(
+                "question",
+                f"I can't find the program {absent} (it does not exist here or cannot be run). "
+                "Which program should run? Name one on PATH, like `git`, or give the full path "
+                "of a script that exists.",
+            )
         if (
             {c.name for c in facts.wants} == {"a notification"}
             and facts.trigger == "manual"
@@ -279,15 +311,8 @@ class Planner:
                 'task list to ~/Notes/journal.md" or "when a PDF lands in ~/Downloads, move '
                 'it to ~/Documents/PDFs".',
             )
-        needs_place = {"moving files", "copying files", "deleting files", "listing a folder"}
-        if any(c.name in needs_place for c in facts.wants) and not facts.paths:
-            return Plan(
-                "question", "Which folder (or file) do you mean? Name it, like ~/Downloads."
-            )
-        if any(c.name == "copying files" for c in facts.wants) and len(facts.paths) < 2:
-            return Plan("question", "Copy from where to where? Name both folders.")
-        if any(c.name == "moving files" for c in facts.wants) and len(facts.paths) < 2:
-            return Plan("question", "Move the files from where to where? Name both folders.")
+        if question := _place_question(facts):
+            return Plan("question", question)
         return None
 
     # the model ---------------------------------------------------------------------------

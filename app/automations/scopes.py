@@ -75,9 +75,12 @@ def url_host(text: str, name: str) -> str:
 
 def resolve_program(text: str, name: str = "program") -> str:
     """The absolute path of the program ``text`` names: a name looked up on PATH, or an
-    absolute path. A relative path is refused: it would mean one program to the check and
-    another in the step's working folder."""
+    absolute path, or one in the home folder written as people write it (``~/Scripts/x.sh``).
+    A relative path is refused: it would mean one program to the check and another in the
+    step's working folder."""
     text = text.strip()
+    if text.startswith("~/"):
+        text = os.path.expanduser(text)
     if not os.path.isabs(text):
         if "/" in text or os.sep in text:
             raise ScopeError(

@@ -343,6 +343,11 @@ _SAID: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"How often should it run\?.*", "应该多久运行一次？（每分钟到每周之间）"),
         (r"Which folder should I watch\?", "应该监视哪个文件夹？"),
         (
+            r"I can't find the program (.+?) \(it does not exist here.*",
+            r"我找不到程序 \1（它在这里不存在或无法运行）。应该运行哪个程序？请写 PATH 里的程序名，"
+            "例如 `git`，或者一个已存在的脚本的完整路径。",
+        ),
+        (
             r"A workflow can act when a text contains (.+?), but not when it lacks it\..*",
             r"工作流可以在文本包含 \1 时行动，但不能在缺少它时行动。需要行动时，文本里会写什么？",
         ),

@@ -8,11 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from app.automations.runner import HeadlessServices
 from app.automations.service import Automations
+from app.automations.workflow import InvalidWorkflow
 from tests.unit.automations.conftest import step, workflow
 from tests.unit.automations.http_server import serve
-from tests.unit.automations.test_builtin_files import run
+from tests.unit.automations.test_builtin_files import run, yes
 
 NET = [{"kind": "network", "scope": "127.0.0.1"}]
 
@@ -97,6 +100,29 @@ def test_process_runs_without_a_shell(auto: Automations, work: Path) -> None:
     assert result.status == "succeeded", result.error
     assert result.steps[0].output["stdout"].strip() == "['a b', '; rm -rf /', '$HOME']"
     assert result.steps[0].output["exit_code"] == 0
+
+
+def test_process_runs_a_script_named_from_home(
+    auto: Automations, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """ "Run ~/Scripts/hello.sh": the program is written as people write it, and runs."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    script = tmp_path / "Scripts" / "hello.sh"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\necho hello from $0\n")
+    script.chmod(0o755)
+    doc = workflow(
+        [step("p", "process.run", program="~/Scripts/hello.sh")],
+        [{"kind": "process.run", "scope": "~/Scripts/hello.sh"}],
+    )
+    stored = auto.create(doc)
+    result = asyncio.run(auto.run(stored, approver=yes))
+    assert result.status == "succeeded", result.error
+    assert result.steps[0].output["stdout"].strip() == f"hello from {script}"
+    script.unlink()  # gone by the next run: it is not run, the message says which program
+    with pytest.raises(InvalidWorkflow, match=f"the program '{script}' does not exist"):
+        asyncio.run(auto.run(stored, approver=yes))
+    assert auto.history.workflow(stored.id).document == doc
 
 
 def test_process_time_limit_and_failure(auto: Automations) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -502,6 +503,52 @@ def test_a_program_is_planned_with_or_without_a_folder_to_run_in(registry: Regis
     run = DraftSchema(registry, facts).build()["properties"]["steps"]["prefixItems"][0]
     params = run["anyOf"][0]["properties"]["params"]
     assert params["properties"]["cwd"] == {"enum": ["~/src"]} and "cwd" in params["required"]
+
+
+@pytest.mark.parametrize(
+    ("text", "program", "args", "paths"),
+    [
+        ("Run ~/Scripts/backup.sh every night at 2", "~/Scripts/backup.sh", (), []),
+        ("every day execute `/opt/sync/run --all -v`", "/opt/sync/run", ("--all", "-v"), []),
+        ("Launch ~/bin/tidy, then notify me.", "~/bin/tidy", (), []),
+        ("run `~/bin/build` in ~/src", "~/bin/build", (), ["~/src"]),
+    ],
+)
+def test_a_program_named_by_its_path_is_run_not_read(
+    text: str, program: str, args: tuple[str, ...], paths: list[str]
+) -> None:
+    facts = intent.read(text, BUILTINS)
+    assert facts.commands == [intent.Command(program, args)]
+    assert facts.paths == paths  # the program is no place to read or write
+
+
+def test_a_program_that_is_not_there_is_asked_about_before_the_model(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    script = Script()
+    for request_text, program in (
+        ("Run ~/Scripts/backup.sh every night at 2", "~/Scripts/backup.sh"),
+        ("Every hour run `no-such-program-here --now`", "no-such-program-here"),
+    ):
+        result = plan(Planner(registry, script), request_text)
+        assert (result.kind, script.asked) == ("question", [])
+        assert result.text.startswith(f"I can't find the program {program} ")
+    chinese = plan(Planner(registry, script), "每天晚上2点运行 ~/Scripts/backup.sh")
+    assert chinese.kind == "question" and chinese.text.startswith(
+        "我找不到程序 ~/Scripts/backup.sh"
+    )
+    (tmp_path / "Scripts").mkdir()
+    (tmp_path / "Scripts" / "backup.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "Scripts" / "backup.sh").chmod(0o755)
+    draft = {
+        "name": "Backup",
+        "steps": [{"action": "process.run", "params": {"program": "~/Scripts/backup.sh"}}],
+    }
+    found = plan(Planner(registry, Script(draft)), "Run ~/Scripts/backup.sh every night at 2")
+    assert found.kind == "workflow" and found.workflow is not None, found.text
+    assert found.workflow["steps"][0]["params"]["program"] == "~/Scripts/backup.sh"
+    assert validate(found.workflow, registry)[0] is not None
 
 
 def test_fetched_from_one_address_and_sent_to_the_other(registry: Registry) -> None:
