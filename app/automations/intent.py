@@ -423,10 +423,10 @@ def read(text: str, registry: Registry | None = None) -> Facts:
         if match.group(1) and not match.group(3):
             continue  # an opening backtick that never closes
         try:
-            args = shlex.split((match.group(3) or "").rstrip("`")) if match.group(1) else []
+            given = shlex.split((match.group(3) or "").rstrip("`")) if match.group(1) else []
         except ValueError:
             continue
-        facts.commands.append(Command(match.group(2), tuple(args[:4])))
+        facts.commands.append(Command(match.group(2), tuple(given[:4])))
         programs.add(normalize_path(match.group(2)))
     if not facts.commands:
         for match in _RUN_WORD.finditer(text):
