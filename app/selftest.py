@@ -170,7 +170,8 @@ def check_planner(tmp: Path) -> str:
         raise RuntimeError("the embedded model is missing from this installation")
     registry = load_plugins(builtins=MODULES, entry_points=False)
     engine = LocalEngine(ModelRef("embedded", "embedded", path), ModelSettings(n_ctx=4096))
-    request = "Every weekday at 17:00 remind me to write my timesheet"
+    # misspelt on purpose: the English word list that tells a misspelling is part of the build
+    request = "Evry weekday at 17:00 remind me to write my timesheet"
     try:
         result = asyncio.run(Planner(registry, engine_generate_json(engine)).plan(request))
     finally:
@@ -180,6 +181,8 @@ def check_planner(tmp: Path) -> str:
     workflow, problems = validate(result.workflow, registry)
     if workflow is None:
         raise RuntimeError(f"the draft is not valid: {problems}")
+    if result.workflow["trigger"].get("type") != "schedule":
+        raise RuntimeError(f"the time was not read: {result.workflow['trigger']}")
     steps = ", ".join(s.action for s in workflow.steps)
     return f"drafted {steps} in {result.seconds:.1f} s ({result.attempts} attempt)"
 

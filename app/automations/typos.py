@@ -1,11 +1,19 @@
 """Misspelt words the reader depends on, put right before a request is read: "evry mondey"
-reads as "every monday", "sumarize" as "summarize".
+reads as "every monday", "sumarize" as "summarize", "chek my Dowloads" as "check my
+downloads".
 
-A correction may only make a request read as what it plainly says, so it is narrow: only
-toward a short list of words about when and what (the days, every, summarize, download),
-only from a word one edit away from exactly one of them (a letter added, dropped or changed,
-or two swapped), never from a real word that is one edit away ("ever", "very", "dairy"), and
-never toward a word that deletes, moves or sends anything.
+A correction may only make a request read as what it plainly says, so it is narrow:
+
+- only toward the reader's own words about when, where and what (the days, every, the
+  known folders, summarize, download, remind, check…), never toward a word that deletes,
+  moves, sends or runs anything;
+- only from a word that is no English word (pyspellchecker's English word list decides:
+  "ever", "very", "dairy" and "remote" stay as written) and that is one edit away (a letter
+  added, dropped or changed, or two swapped) from exactly one of them;
+- never in a path, a file name or a web address; a short, fixed list of everyday slips
+  ("teh", "too ~/Backups") is put right as well.
+
+The word list is loaded only when a word is a candidate, so most requests never load it.
 """
 
 from __future__ import annotations
@@ -13,13 +21,25 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from spellchecker import SpellChecker
+
 KEYWORDS = (
+    # when
     "every",
     "daily",
     "hourly",
+    "weekly",
     "minutes",
+    "hours",
     "weekday",
     "weekdays",
+    "weekend",
+    "weekends",
+    "morning",
+    "evening",
+    "night",
+    "afternoon",
+    "midnight",
     "monday",
     "tuesday",
     "wednesday",
@@ -27,14 +47,48 @@ KEYWORDS = (
     "friday",
     "saturday",
     "sunday",
+    "whenever",
+    "appears",
+    "arrives",
+    "lands",
+    # where
+    "downloads",
+    "documents",
+    "desktop",
+    "pictures",
+    "music",
+    "videos",
+    "folder",
+    "journal",
+    "notes",
+    "clipboard",
+    # what (nothing here deletes, moves, sends or runs)
     "summarize",
     "summarise",
+    "summary",
+    "translate",
     "download",
+    "fetch",
+    "check",
+    "remind",
+    "notify",
+    "notification",
+    "alert",
+    "append",
+    "save",
+    "store",
+    "read",
+    "contains",
+    "mentions",
 )
-# real words one edit away from a keyword: left as they are
-REAL_WORDS = frozenset({"ever", "very", "emery", "dairy", "dally", "minuets", "sundae", "sundry"})
+# everyday slips of three letters or fewer (too short to tell by edits), and "too" before a
+# place, which never means "also" there
+_SLIPS = {"teh": "the", "adn": "and", "ot": "to", "fo": "of", "nad": "and", "hte": "the"}
+_TOO_PLACE = re.compile(r"\btoo(?=\s+(?:~|/|my\b|the\b))", re.I)
+# quoted words and commands in backticks (an apostrophe inside a word is no quote)
+_QUOTED = re.compile(r"((?<!\w)(?:'[^'\n]{1,300}'|\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|`[^`\n]{1,300}`))")
 # a word on its own: not part of a path, a file name or a web address
-_WORD = re.compile(r"(?<![/~.\w-])[A-Za-z]{4,12}(?![/.\w-])")
+_WORD = re.compile(r"(?<![/~.\w-])[A-Za-z]{2,14}(?![/.\w-])")
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -50,20 +104,42 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 @cache
+def _english() -> SpellChecker:
+    return SpellChecker(language="en", distance=1)
+
+
+@cache
 def _meant(word: str) -> str | None:
-    if word in KEYWORDS or word in REAL_WORDS:
+    if word in _SLIPS:
+        return _SLIPS[word]
+    if len(word) < 4 or word in KEYWORDS:
         return None
     # a keyword with a letter more or less at its end is another form of it ("downloads" is a
     # folder, "minute" a word), not a misspelling
     near = [
         k for k in KEYWORDS if _one_edit(word, k) and not (word.startswith(k) or k.startswith(word))
     ]
-    return near[0] if len(near) == 1 else None
+    if len(near) != 1 or word in _english():
+        return None
+    return near[0]
+
+
+def _put_right(match: re.Match[str]) -> str:
+    word = match.group(0)
+    meant = _meant(word.lower())
+    if meant is None:
+        return word
+    return meant.capitalize() if word[0].isupper() else meant
 
 
 def correct(text: str) -> str:
-    """``text`` with each misspelt keyword put right (see the module's docs)."""
-    return _WORD.sub(lambda m: _meant(m.group(0).lower()) or m.group(0), text)
+    """``text`` with each misspelt keyword put right (see the module's docs); what is quoted
+    or in backticks (a command, the words a condition looks for) is left as written."""
+    parts = _QUOTED.split(text)
+    for n in range(0, len(parts), 2):  # the parts between the quoted ones
+        part = _TOO_PLACE.sub(lambda m: "to" if m.group(0).islower() else "To", parts[n])
+        parts[n] = _WORD.sub(_put_right, part)
+    return "".join(parts)
 
 
 __all__ = ["KEYWORDS", "correct"]

@@ -17,9 +17,13 @@ BUILTINS = load_plugins(builtins=MODULES, entry_points=False)
     [
         ("every mondey at 9 remind me", "every monday at 9 remind me"),
         ("remind me evry 30 min", "remind me every 30 min"),
-        ("Every Thrusday at 9", "Every thursday at 9"),  # two letters swapped
+        ("Every Thrusday at 9", "Every Thursday at 9"),  # two letters swapped
         ("sumarize it", "summarize it"),
         ("downlaod https://a.test/x", "download https://a.test/x"),
+        ("Evry day chek my Dowloads", "Every day check my Downloads"),  # capitals kept
+        ("notfy me when it mentoins 'down'", "notify me when it mentions 'down'"),
+        ("copy ~/a.txt too ~/Backups", "copy ~/a.txt to ~/Backups"),  # "too" before a place
+        ("delete teh logs", "delete the logs"),  # an everyday slip
     ],
 )
 def test_a_misspelt_keyword_is_put_right(written: str, read: str) -> None:
@@ -33,7 +37,10 @@ def test_a_misspelt_keyword_is_put_right(written: str, read: str) -> None:
         "copy ~/Mondey/report.txt to ~/Backups",  # a path is kept exactly as named
         "fetch https://a.test/evry",  # so is a web address
         "remote files",  # never toward a word that deletes ("remove" is not a keyword)
-        "delete teh logs",  # nothing near a keyword
+        "Send the reports daily to the team",  # already right
+        "run `sumarize --evry` if it says 'evry'",  # commands and quoted words as written
+        "I don't like that one too much",  # "too" that means "too"
+        "Remind me to call Jonh",  # a name near no keyword
         "List my Downloads folder every minute",  # other forms of a keyword
     ],
 )
