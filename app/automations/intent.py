@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -97,6 +98,9 @@ SENSITIVE = (
 
 _TRAIL = ".,;:!?)]}'\"`"
 _PATH = re.compile(r"(?<![\w/.:])(~(?:/[^\s,;'\"()<>`]*)?|/(?:[\w.\-]+/?)+)")
+# "C:\\Users\\me\\Documents\\report.docx", "D:/Backup": a place on Windows
+_DRIVE_PATH = re.compile(r"(?<![\w/\\])([A-Za-z]:[\\/][^\s,;'\"()<>`]*)")
+WINDOWS = sys.platform == "win32"
 _KNOWN_PATH = re.compile(
     r"\b(" + "|".join(KNOWN_FOLDERS) + r")((?:/[\w.\-]+)+/?)?(?=[\s,.;:!?)'\"]|$)", re.I
 )
@@ -157,6 +161,15 @@ _ONE_OFF = re.compile(
     r"on (?:january|february|march|april|may|june|july|august|september|october|"
     r"november|december))\b",
     re.I,
+)
+
+_REPEATS = re.compile(
+    r"\b(every|each|daily|nightly|hourly|weekly|monthly|week ?days|weekends|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days)\b",
+    re.I,
+)
+_REMINDER_ABOUT = re.compile(
+    r"\b(?:remind(?:er)?|nudge|ping)\b(?: me)? (?:to|about|of)\b[^.;!?,]*", re.I
 )
 
 
@@ -269,6 +282,22 @@ def _clean(path: str) -> str:
     return path
 
 
+def _places(text: str, facts: Facts) -> list[tuple[int, str]]:
+    """The paths written in ``text`` with where they start. A Windows path is one on Windows;
+    elsewhere it names no place here, and the facts say so."""
+    found = [(m.start(), _clean(m.group(1))) for m in _PATH.finditer(text)]
+    for match in _DRIVE_PATH.finditer(text):
+        path = _clean(match.group(1))
+        if WINDOWS:
+            found.append((match.start(), path))
+        elif not any(path in said for said in facts.unclear):
+            facts.unclear.append(
+                f"{path} is a Windows path, and this computer does not run Windows: which "
+                "folder (or file) here do you mean? Name it like ~/Documents/report.docx."
+            )
+    return found
+
+
 def _add(items: list[str], value: str) -> None:
     if value and value not in items:
         items.append(value)
@@ -297,10 +326,31 @@ def _hour(value: int, suffix: str) -> int:
     return value
 
 
+# the part of the day that makes an hour said without am/pm one of the afternoon
+_LATE = re.compile(
+    r"\b(?:in the (?:evening|afternoon)|(?:every|each|this) (?:evening|afternoon)|evenings)\b", re.I
+)
+_NIGHT = re.compile(r"\b(?:at night|(?:every|each) night|nightly|tonight)\b", re.I)
+
+
+def _part_of_day(hour: int, text: str) -> int:
+    """ "at 8 in the evening" is 20:00, "every night at 11" 23:00, "every night at 2" 2:00."""
+    if 1 <= hour <= 11 and _LATE.search(text):
+        return hour + 12
+    if 6 <= hour <= 11 and _NIGHT.search(text):
+        return hour + 12
+    return hour
+
+
 def _times(text: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for match in _CLOCK.finditer(text):
-        found.append((_hour(int(match.group(1)), match.group(3) or ""), int(match.group(2))))
+        hour = int(match.group(1))
+        if match.group(3):
+            hour = _hour(hour, match.group(3))
+        elif match.group(1)[0] != "0":  # "08:00" is said as meant
+            hour = _part_of_day(hour, text)
+        found.append((hour, int(match.group(2))))
     for match in _HOUR_AMPM.finditer(text):
         found.append((_hour(int(match.group(1)), match.group(2)), 0))
     if re.search(r"\bnoon\b|\bmidday\b", text, re.I):
@@ -308,7 +358,7 @@ def _times(text: str) -> list[tuple[int, int]]:
     if re.search(r"\bmidnight\b", text, re.I):
         found.append((0, 0))
     if not found:
-        found += [(int(m.group(1)), 0) for m in _AT_HOUR.finditer(text)]
+        found += [(_part_of_day(int(m.group(1)), text), 0) for m in _AT_HOUR.finditer(text)]
     return found
 
 
@@ -383,7 +433,7 @@ def read(text: str, registry: Registry | None = None) -> Facts:
         lambda m: " " * len(m.group(0)) if " " in m.group(1) else m.group(0), text
     )
     without_urls = _URL.sub(" ", text)
-    found = quoted + [(m.start(), _clean(m.group(1))) for m in _PATH.finditer(without_urls)]
+    found = quoted + _places(without_urls, facts)
     for _, path in sorted(found):
         short = path.count("/") == 1 and "." not in path and len(path) < 5
         if path.startswith("/") and short and path not in SENSITIVE:
@@ -444,10 +494,13 @@ def read(text: str, registry: Registry | None = None) -> Facts:
         facts.trigger = "app_start"
     elif watch := _WATCH.search(without_urls):
         facts.trigger = "folder_watch"
-        after = [m for m in _PATH.finditer(without_urls) if m.start() >= watch.start()]
         known_after = [m for m in _KNOWN_PATH.finditer(without_urls) if m.start() >= watch.start()]
         # the first folder named after the words that say "arrives", in the order written
-        placed = [(m.start(), normalize_path(_clean(m.group(1)))) for m in after] + [
+        placed = [
+            (at, normalize_path(path))
+            for at, path in _places(without_urls, Facts(text))
+            if at >= watch.start()
+        ] + [
             (m.start(), normalize_path(KNOWN_FOLDERS[m.group(1).lower()] + (m.group(2) or "")))
             for m in known_after
         ]
@@ -461,7 +514,10 @@ def read(text: str, registry: Registry | None = None) -> Facts:
             facts.watch_events = ("created", "modified")
     else:
         _schedule(text, facts)
-    if _ONE_OFF.search(text) and facts.trigger in ("manual", "schedule"):
+    # in a repeating request, what a reminder is about is no time: "every Sunday remind me to
+    # plan next week" ("remind me to call mum tomorrow" is a one-off)
+    timing = _REMINDER_ABOUT.sub(" ", text) if _REPEATS.search(text) else text
+    if _ONE_OFF.search(timing) and facts.trigger in ("manual", "schedule"):
         facts.missing.append(
             "run something once at a later date (schedules repeat; say how often instead)"
         )

@@ -95,6 +95,8 @@ _NOT_ASKED = re.compile(
     re.I,
 )
 _QUOTED_TEXT = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’|「[^」]*」")
+# places and addresses are names, not requests: "~/Pictures/Camera" asks for no camera
+_PLACES = re.compile(r"https?://\S+|(?<![\w/])(?:~|/|[A-Za-z]:[\\/])\S*")
 
 
 def destructive(
@@ -131,7 +133,7 @@ def missing_capabilities(facts: Facts, offered: list[str]) -> list[str]:
     """What the request asks for that no installed plugin offers. ``offered`` is the text of
     every registered action (id, title, description), lower-cased."""
     missing = list(facts.missing)
-    asked = _NOT_ASKED.sub(" ", _QUOTED_TEXT.sub(" ", facts.text))
+    asked = _NOT_ASKED.sub(" ", _QUOTED_TEXT.sub(" ", _PLACES.sub(" ", facts.text)))
     for name, words, hints in DEPENDS_ON_PLUGIN:
         if words.search(asked) and not any(h in text for text in offered for h in hints):
             missing.append(name)

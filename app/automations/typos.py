@@ -86,7 +86,9 @@ KEYWORDS = (
 _SLIPS = {"teh": "the", "adn": "and", "ot": "to", "fo": "of", "nad": "and", "hte": "the"}
 _TOO_PLACE = re.compile(r"\btoo(?=\s+(?:~|/|my\b|the\b))", re.I)
 # quoted words and commands in backticks (an apostrophe inside a word is no quote)
-_QUOTED = re.compile(r"((?<!\w)(?:'[^'\n]{1,300}'|\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|`[^`\n]{1,300}`))")
+_QUOTED = re.compile(
+    r"((?<!\w)(?:'[^'\n]{1,300}'|\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|`[^`\n]{1,300}`))"
+)
 # a word on its own: not part of a path, a file name or a web address
 _WORD = re.compile(r"(?<![/~.\w-])[A-Za-z]{2,14}(?![/.\w-])")
 

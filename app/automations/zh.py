@@ -229,7 +229,7 @@ def gloss(text: str) -> str | None:
         elif value[0] in "~/" or value[1:3] == ":\\":
             tail = _TRAILING_WORDS.search(value)
             # "~/Notes/inbox里": words after a Latin name; "~/项目/网站" is a Chinese name
-            if tail and not re.search(r"\.\w+$", value) and value[tail.start() - 1] != "/":
+            if tail and not re.search(r"\.\w+$", value) and value[tail.start() - 1] not in "/\\":
                 value, rest = value[: tail.start()], tail.group(0)
         kept.append(value)
         return f" \x00{len(kept) - 1}\x00 {rest}"
@@ -342,6 +342,11 @@ _SAID: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"How often should it run\?.*", "应该多久运行一次？（每分钟到每周之间）"),
         (r"Which folder should I watch\?", "应该监视哪个文件夹？"),
+        (
+            r"(.+?) is a Windows path, and this computer does not run Windows:.*",
+            r"\1 是 Windows 路径，而这台电脑不是 Windows：你指的是这里的哪个文件夹（或文件）？"
+            "请写成 ~/Documents/report.docx 这样。",
+        ),
         (
             r"I can't find the program (.+?) \(it does not exist here.*",
             r"我找不到程序 \1（它在这里不存在或无法运行）。应该运行哪个程序？请写 PATH 里的程序名，"

@@ -196,6 +196,10 @@ def test_ordinary_clean_ups_are_not_destructive(text: str) -> None:
         ("Every Thursday at 11 email the plumber", ["send email"]),
         ("每周四11点给水管工发邮件", ["send email"]),
         ("Buy me a coffee every morning at 8", ["order, book or pay for things"]),
+        # a place's or an address's words name it; they ask for nothing
+        ("When a new photo arrives in ~/Pictures/Camera, copy it to ~/Backups", []),
+        ("Every day save https://example.com/calendar.ics to ~/Documents", []),
+        ("Take a picture with the camera every hour into ~/Pictures/Camera", ["use the camera"]),
     ],
 )
 def test_a_capability_only_mentioned_is_not_asked_for(text: str, missing: list[str]) -> None:

@@ -68,6 +68,13 @@ def plan(planner: Planner, request: Any) -> Plan:
         ("on Mondays and Thursdays at 9 am", "schedule", 9, 0, ("mon", "thu"), None),
         ("daily at 6 pm", "schedule", 18, 0, intent.WEEKDAYS, None),
         ("at noon on weekends", "schedule", 12, 0, ("sat", "sun"), None),
+        # an hour said without am/pm, by the part of the day
+        ("every Wednesday at 8 in the evening", "schedule", 20, 0, ("wed",), None),
+        ("every evening at 7:30", "schedule", 19, 30, intent.WEEKDAYS, None),
+        ("every night at 11", "schedule", 23, 0, intent.WEEKDAYS, None),
+        ("every night at 2", "schedule", 2, 0, intent.WEEKDAYS, None),
+        ("every morning at 7", "schedule", 7, 0, intent.WEEKDAYS, None),
+        ("every evening at 08:00", "schedule", 8, 0, intent.WEEKDAYS, None),
         ("every 15 minutes", "schedule", None, 0, intent.WEEKDAYS, 15),
         ("every 2 hours", "schedule", None, 0, intent.WEEKDAYS, 120),
         ("hourly", "schedule", None, 0, intent.WEEKDAYS, 60),
@@ -348,6 +355,22 @@ def test_the_cloud_is_the_last_resort(registry: Registry) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "once"),
+    [
+        ("Remind me tomorrow at 9 to call mum", True),
+        ("remind me to call mum tomorrow", True),
+        ("明天早上9点提醒我给妈妈打电话", True),
+        # what a repeating reminder is about is no time
+        ("Every Sunday at 18:00 remind me to plan next week", False),
+        ("每周日晚上6点提醒我看下周的日历", False),
+    ],
+)
+def test_a_one_off_time_is_told_from_what_a_reminder_is_about(text: str, once: bool) -> None:
+    missing = intent.read(text, BUILTINS).missing
+    assert bool(missing and "once at a later date" in missing[0]) == once
+
+
+@pytest.mark.parametrize(
     ("request_text", "kind", "words"),
     [
         ("Email me my notes every day at 6 pm", "refusal", "I can't send email"),
@@ -549,6 +572,24 @@ def test_a_program_that_is_not_there_is_asked_about_before_the_model(
     assert found.kind == "workflow" and found.workflow is not None, found.text
     assert found.workflow["steps"][0]["params"]["program"] == "~/Scripts/backup.sh"
     assert validate(found.workflow, registry)[0] is not None
+
+
+def test_a_windows_path_is_a_place_only_on_windows(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_text = r"Copy C:\Users\me\Documents\report.docx to D:\Backup every Monday at 9"
+    script = Script()
+    result = plan(Planner(registry, script), request_text)
+    assert (result.kind, script.asked) == ("question", [])
+    assert result.text.startswith(r"C:\Users\me\Documents\report.docx is a Windows path")
+    chinese = plan(Planner(registry, script), r"当 D:\收件箱 里有新文件时通知我")
+    assert chinese.kind == "question" and chinese.text.startswith(r"D:\收件箱 是 Windows 路径")
+    monkeypatch.setattr(intent, "WINDOWS", True)
+    facts = intent.read(request_text, BUILTINS)
+    assert facts.paths == [r"C:\Users\me\Documents\report.docx", r"D:\Backup"]
+    assert not facts.unclear and facts.wants[0].name == "copying files"
+    facts = intent.read(r"When a file is added to D:\Inbox, notify me", BUILTINS)
+    assert (facts.trigger, facts.watch_folder, facts.unclear) == ("folder_watch", r"D:\Inbox", [])
 
 
 def test_fetched_from_one_address_and_sent_to_the_other(registry: Registry) -> None:
