@@ -50,16 +50,12 @@ def _text_schema(name: str, schema: Mapping[str, Any], refs: list[str]) -> dict[
     return {"anyOf": [{"enum": refs}, free]} if refs else free
 
 
-def _wanted(facts: Facts) -> set[str]:
-    return {a for c in facts.wants for a in c.actions}
-
-
 def _first_reading(registry: Registry, what: str) -> list[str]:
     return [a.id for a in registry.reading(what)[:1]]
 
 
 def relevant_actions(registry: Registry, facts: Facts) -> list[Action]:
-    wanted = _wanted(facts)
+    wanted = {a for c in facts.wants for a in c.actions}
     roles = {registry.actions[a].role for a in wanted if a in registry.actions}
     if facts.commands:
         wanted.update(_first_reading(registry, "program"))
@@ -316,11 +312,11 @@ class DraftSchema:
         (its default applies). Raises _Unfillable when a required one cannot be filled."""
         facts = self.facts
         if kind in ("files.read", "files.write"):
-            return self._path(action, name, must, position)
+            return self._path(action, name, must, position, reads=kind == "files.read")
         if kind == "network":  # an address the request wrote, or no such step
             if not facts.urls:
                 raise _Unfillable
-            return {"enum": list(facts.urls)}, must
+            return {"enum": self._addresses(action)}, must
         if kind == "process.run":
             if not facts.commands:
                 raise _Unfillable
@@ -338,8 +334,19 @@ class DraftSchema:
             return {k: v for k, v in schema.items() if k != "default"}, True
         return None
 
+    def _addresses(self, action: Action) -> list[str]:
+        """The web addresses a step may use: where the words send things ("post it to
+        https://…") for a step that sends, the others for one that fetches, when both kinds
+        are written; otherwise all."""
+        urls = self.facts.urls
+        destinations = [u for u in urls if u in self.facts.destinations]
+        sources = [u for u in urls if u not in destinations]
+        if destinations and sources:
+            return list(destinations) if action.role == "send" else sources
+        return list(urls)
+
     def _path(
-        self, action: Action, name: str, must: bool, position: int
+        self, action: Action, name: str, must: bool, position: int, reads: bool
     ) -> tuple[dict[str, Any], bool] | None:
         kind = action.path_kind(name)
         folders_only = kind == "folder" or name == "folder"
@@ -349,6 +356,12 @@ class DraftSchema:
             # a text is stored in the file the request names, never over the file that
             # arrived or each listed one
             options = named
+        toward = [o for o in named if o in self.facts.destinations]
+        if toward and len(toward) < len(named):  # "…in ~/Downloads to ~/Archive"
+            if name == "destination" or action.role == "store":
+                options = toward  # where the words send things
+            elif reads:  # what is read is not where things go
+                options = [o for o in options if o not in toward]
         if folders_only and not must:
             # a named folder to work in (a program's) is the one meant; none, none
             return ({"enum": options}, True) if options else None

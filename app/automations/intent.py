@@ -105,6 +105,8 @@ _KNOWN_PATH = re.compile(
     r"\b(" + "|".join(KNOWN_FOLDERS) + r")((?:/[\w.\-]+)+/?)?(?=[\s,.;:!?)'\"]|$)", re.I
 )
 _URL = re.compile(r"https?://[^\s\"'<>`]+")
+# the words before a place or an address that make it where something goes
+_TOWARD = re.compile(r"\b(?:to|into|onto)\s+(?:(?:my|the)\s+(?:\w+\s+(?:at\s+)?)?)?$", re.I)
 _QUOTED_PATH = re.compile(r"[\"'“‘]((?:~|/)[^\"'“”‘’\n]{1,298}?)[\"'”’]")
 _GLOB = re.compile(r"(?<![\w/])\*(?:\.[\w]+)+")
 # a kind of file by its extension alone: "any .mp3", "the .tmp files"
@@ -250,6 +252,8 @@ class Facts:
     paths: list[str] = field(default_factory=list)  # explicit or known folders/files
     notes_files: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    # of the paths and web addresses, those written as where something goes ("to ~/Archive")
+    destinations: list[str] = field(default_factory=list)
     patterns: list[str] = field(default_factory=list)
     commands: list[Command] = field(default_factory=list)
     trigger: str = "manual"  # manual | schedule | folder_watch | app_start
@@ -426,6 +430,8 @@ def read(text: str, registry: Registry | None = None) -> Facts:
     facts = Facts(text=text)
     for match in _URL.finditer(text):
         _add(facts.urls, match.group(0).rstrip(_TRAIL))
+        if _TOWARD.search(text[: match.start()]):  # "post it to https://…": where it goes
+            _add(facts.destinations, match.group(0).rstrip(_TRAIL))
     # a quoted path with spaces ("~/Documents/Meeting Notes/monday.txt") is one place; the
     # rest is read without it (its words are not the request's: "monday" is no schedule)
     quoted = [(m.start(), m.group(1)) for m in _QUOTED_PATH.finditer(text) if " " in m.group(1)]
@@ -434,19 +440,23 @@ def read(text: str, registry: Registry | None = None) -> Facts:
     )
     without_urls = _URL.sub(" ", text)
     found = quoted + _places(without_urls, facts)
-    for _, path in sorted(found):
+    for start, path in sorted(found):
         short = path.count("/") == 1 and "." not in path and len(path) < 5
         if path.startswith("/") and short and path not in SENSITIVE:
             continue  # "/s", "and/or"
         if path in ("~", "~/") or len(path) > 300:
             continue
         _add(facts.paths, normalize_path(path))
+        if _TOWARD.search(without_urls[:start]):
+            _add(facts.destinations, normalize_path(path))
     for match in _KNOWN_PATH.finditer(without_urls):
         start = match.start()
         if start > 0 and without_urls[start - 1] in "/~.":
             continue  # part of a path already read ("~/Downloads")
         base = KNOWN_FOLDERS[match.group(1).lower()]
         _add(facts.paths, normalize_path(base + (match.group(2) or "")))
+        if _TOWARD.search(without_urls[:start]):
+            _add(facts.destinations, normalize_path(base + (match.group(2) or "")))
     for word, path in KNOWN_NOTES.items():
         if re.search(rf"\b(my|the|a|our|in|to|into)\s+(?:\w+\s+)?{re.escape(word)}\b", text, re.I):
             _add(facts.notes_files, path)

@@ -315,8 +315,9 @@ def _fill_asked(
 def _use_results(
     document: dict[str, Any], problems: list[Problem], facts: Facts, registry: Registry
 ) -> list[str]:
-    """A result nobody uses, followed by a step with a free text: the text is the result
-    ("read ~/todo.md and show it in a notification")."""
+    """A result nobody uses, followed by a step with a free text (written, or left out where
+    the action takes one): the text is the result ("read ~/todo.md and show it in a
+    notification")."""
     steps, done = document["steps"], []
     used = _referenced(steps)
     for n, step in enumerate(steps[:-1], 1):
@@ -325,8 +326,12 @@ def _use_results(
         if step["id"] in used or suffix is None or not found(problems, "result_unused", step=n):
             continue
         after = steps[n]
+        takes = registry.actions.get(after["action"])
+        accepted = takes.parameters.get("properties", {}) if takes is not None else {}
         for key in ("input", "body", "text"):
             value = after["params"].get(key)
+            if value is None and accepted.get(key, {}).get("type") == "string":
+                value = ""  # left out: the text it shows is the result
             if isinstance(value, str) and not REFERENCE.search(value):
                 after["params"][key] = f"{{{{steps.{step['id']}.output{suffix}}}}}"
                 done.append(f"step {n + 1} now uses step {n}'s result")

@@ -183,3 +183,26 @@ def test_a_draft_that_drops_or_adds_one_effect_is_caught(
     assert {p.code for p in found} & codes, found
     # every problem says, for people, what is wrong
     assert all(p.message for p in found)
+
+
+def test_a_result_shown_where_the_draft_left_the_text_out(registry: Registry) -> None:
+    """ "Read /tmp/report.txt and notify me of its contents": the drafted notification had a
+    title only; the read's result becomes its text, and nothing else changes."""
+    from app.automations.meaning import repair
+
+    request_text = "Read /tmp/report.txt and notify me of its contents"
+    facts = intent.read(request_text, registry)
+    draft = {
+        "name": "Report",
+        "steps": [
+            {"action": "files.read", "params": {"path": "/tmp/report.txt"}},
+            {"action": "notify.show", "params": {"title": "Report"}},
+        ],
+    }
+    document, problems = compile_draft(draft, registry, facts, request_text)
+    problems += meaning_problems(document, registry, facts)
+    assert [p.code for p in problems] == ["result_unused"]
+    assert repair(document, problems, facts, registry) == ["step 2 now uses step 1's result"]
+    assert document["steps"][1]["params"] == {"title": "Report", "body": "{{steps.read.output}}"}
+    assert meaning_problems(document, registry, facts) == []
+    assert validate(document, registry)[0] is not None

@@ -592,11 +592,54 @@ def test_a_windows_path_is_a_place_only_on_windows(
     assert (facts.trigger, facts.watch_folder, facts.unclear) == ("folder_watch", r"D:\Inbox", [])
 
 
+def _offered(schema: dict[str, Any], stage: int, param: str) -> list[Any]:
+    """What the first action of a stage may take for ``param``."""
+    option = schema["properties"]["steps"]["prefixItems"][stage]["anyOf"][0]
+    return list(option["properties"]["params"]["properties"][param]["enum"])
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "written"),
+    [
+        # (stage, parameter) -> what is offered
+        (
+            "Each Friday at 16:00 move the zip files in ~/Downloads to ~/Archive",
+            ((0, "folder"), ["~/Downloads"]),
+            ((1, "destination"), ["~/Archive"]),
+        ),
+        (
+            "Archive ~/Notes/journal.md into ~/Backups every Friday at 18:00",
+            ((0, "source"), ["~/Notes/journal.md"]),
+            ((0, "destination"), ["~/Backups"]),
+        ),
+        (
+            "Every day at 18:00 read ~/Notes/journal.md, summarize it and append the summary "
+            "to ~/Notes/summaries.md",
+            ((0, "path"), ["~/Notes/journal.md"]),
+            ((2, "path"), ["~/Notes/summaries.md"]),
+        ),
+    ],
+)
+def test_where_the_words_send_things_is_only_written_to(
+    registry: Registry, text: str, read: Any, written: Any
+) -> None:
+    """A place written after "to"/"into" is where things go: a step that reads is not
+    offered it, a step that writes is offered only it (the small model otherwise moved the
+    files into the folder they were in)."""
+    schema = DraftSchema(registry, intent.read(text, BUILTINS)).build()
+    for (stage, param), offered in (read, written):
+        assert _offered(schema, stage, param) == offered
+
+
 def test_fetched_from_one_address_and_sent_to_the_other(registry: Registry) -> None:
     request = "Fetch https://a.test/r.txt, summarize it, and post the summary to https://b.test/in"
     facts = intent.read(request, BUILTINS)
     schema = DraftSchema(registry, facts).build()
     assert _stage_actions(schema) == [["http.get"], ["model.prompt"], ["http.post"]]
+    stages = schema["properties"]["steps"]["prefixItems"]
+    urls = [stages[n]["anyOf"][0]["properties"]["params"]["properties"]["url"] for n in (0, 2)]
+    # where the words send it is offered to the step that sends, and only there
+    assert urls == [{"enum": ["https://a.test/r.txt"]}, {"enum": ["https://b.test/in"]}]
     # a draft that posts where it fetched from leaves the other address unused: caught
     draft = {
         "name": "x",
