@@ -14,13 +14,13 @@ from app.automations.draft import (
     NAME_LENGTH,
     PREFERRED_TEXT,
     DraftError,
-    is_folder,
     trigger_document,
 )
 from app.automations.intent import Facts
 from app.automations.plugins import Registry
 from app.automations.problems import Problem
 from app.automations.scopes import url_host
+from app.automations.stages import is_folder
 from app.automations.workflow import REFERENCE, SCHEMA_VERSION, VERSION_KEY, references
 
 

@@ -130,6 +130,12 @@ def tested(document: Mapping[str, Any], condition: Condition) -> bool:
     return False
 
 
+def _escape(words: str) -> str:
+    """The words as a pattern that finds them, escaped only where a pattern needs it (the
+    review card and the history show it: "in stock", not "in\\ stock")."""
+    return re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", words)
+
+
 def gate(
     document: dict[str, Any],
     condition: Condition,
@@ -167,7 +173,7 @@ def gate(
             "action": search.id,
             "params": {
                 "text": f"{{{{steps.{step['id']}.output{suffix}}}}}",
-                "pattern": re.escape(condition.term),
+                "pattern": _escape(condition.term),
                 "ignore_case": True,
                 "limit": 1,
             },

@@ -8,20 +8,22 @@ engine turns the schema into a llama.cpp grammar, so the answer always parses.""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
-from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from app.automations import intent
 from app.automations.api import SCOPED, Action
-from app.automations.intent import Capability, Facts
+from app.automations.intent import Facts
 from app.automations.plugins import Registry
 from app.automations.review import when_in_words
+from app.automations.stages import (
+    MAX_STEPS,
+    is_folder,
+    plan_stages,
+    relevant_actions,
+    what_it_reads,
+)
 from app.core.llm.prompt import ChatMessage
-
-MAX_STEPS = 4
-
 
 NAME_LENGTH = 40
 
@@ -40,162 +42,10 @@ PREFERRED_TEXT = ("text", "body", "stdout", "first", "path")
 OPTIONAL_TEXT = ("title", "body", "heading", "instruction", "pattern", "contains")
 
 
-def is_folder(path: str) -> bool:
-    return not PurePosixPath(path.rstrip("/")).suffix
-
-
 def _text_schema(name: str, schema: Mapping[str, Any], refs: list[str]) -> dict[str, Any]:
     limit = min(int(schema.get("maxLength", DEFAULT_TEXT_LIMIT)), TEXT_LIMITS.get(name, 80))
     free = {"type": "string", "maxLength": max(1, limit)}
     return {"anyOf": [{"enum": refs}, free]} if refs else free
-
-
-def _first_reading(registry: Registry, what: str) -> list[str]:
-    return [a.id for a in registry.reading(what)[:1]]
-
-
-def relevant_actions(registry: Registry, facts: Facts) -> list[Action]:
-    wanted = {a for c in facts.wants for a in c.actions}
-    roles = {registry.actions[a].role for a in wanted if a in registry.actions}
-    if facts.commands:
-        wanted.update(_first_reading(registry, "program"))
-    # a request that sends to the address it names does not fetch from it
-    sending = any(
-        registry.actions[a].role == "send"
-        and any(p.kind == "network" for p in registry.actions[a].permissions)
-        for a in wanted
-        if a in registry.actions
-    )
-    if facts.urls and not sending:
-        wanted.update(_first_reading(registry, "url"))
-    if "chore" in roles:  # "the PDFs in ~/Downloads": listed first
-        wanted.update(_first_reading(registry, "folder"))
-    named_file = any(not is_folder(p) for p in facts.paths)
-    uses_text = roles & {"transform", "store", "send", "tell"}
-    if (named_file or facts.trigger == "folder_watch") and uses_text:
-        wanted.update(_first_reading(registry, "file"))
-    words = set(re.findall(r"[a-z]{4,}", facts.text.lower()))
-    chosen = []
-    for action in registry.by_term():
-        titled = bool(words & set(re.findall(r"[a-z]{4,}", action.title.lower())))
-        if action.id in wanted or (action.planning is None and titled):
-            chosen.append(action)
-    return chosen
-
-
-READING = re.compile(r"\b(read|show (?:it|me)|contents?|what it says|tell me what)\b", re.I)
-
-
-SINK_ROLES = ("chore", "store", "send", "tell")
-
-
-def _primary(registry: Registry, wants: Sequence[Capability]) -> list[tuple[Capability, Action]]:
-    """Each thing asked for with the action it is first of all for (a note: writing a file;
-    fetching a web page: the fetch, though a send can do it)."""
-    return [(c, registry.actions[c.actions[0]]) for c in wants if c.actions[0] in registry.actions]
-
-
-def sink_stages(
-    registry: Registry, wants: Sequence[Capability], notes_named: bool = False
-) -> list[tuple[str, ...]]:
-    """Where the data goes, one stage per thing asked for, in the order of SINK_ROLES (files
-    changed, texts stored, sent, the user told), each of the actions the ask is first of all
-    for ("save it to ~/x.txt": writing the file, not adding a note); two asks sharing actions,
-    one stage. With a notes file named by its word (``notes_named``: "my journal"), a text is
-    stored by an action that keeps notes."""
-    sinks: list[tuple[str, ...]] = []
-    for role in SINK_ROLES:
-        for capability, action in _primary(registry, wants):
-            every = _stage(registry, capability, role)
-            if action.role != role or any(set(every) & set(s) for s in sinks):
-                continue
-            stage = tuple(a for a in capability.primary if a in every) or every
-            if role == "store" and notes_named:
-                notes = tuple(a for a in every if _keeps_notes(registry.actions[a]))
-                stage = notes or stage
-            sinks.append(stage)
-    return sinks
-
-
-def _keeps_notes(action: Action) -> bool:
-    return action.planning is not None and "notes" in action.planning.paths.values()
-
-
-def _reads(action: Action) -> str | None:
-    return action.planning.reads if action.planning is not None else None
-
-
-def _stage(registry: Registry, capability: Capability, role: str) -> tuple[str, ...]:
-    return tuple(a for a in capability.actions if registry.actions[a].role == role)
-
-
-def _source(
-    registry: Registry,
-    facts: Facts,
-    asked: list[tuple[Capability, Action]],
-    has_transform: bool,
-    has_sinks: bool,
-) -> tuple[str, ...] | None:
-    """Where the data comes from: a program, a web page, the clipboard, a listing, a file."""
-    sources = {_reads(a) for _, a in asked if a.role == "source"}
-    sending = any(
-        a.role == "send" and any(p.kind == "network" for p in a.permissions) for _, a in asked
-    )
-    chores = any(a.role == "chore" for _, a in asked)
-    other = [
-        a.id
-        for _, a in asked
-        if a.role == "source" and _reads(a) not in ("url", "clipboard", "folder", "file", "program")
-    ]
-
-    def reader(what: str) -> tuple[str, ...]:
-        return tuple(_first_reading(registry, what)) or ("",)
-
-    if facts.commands:
-        return reader("program")
-    if ("url" in sources or (facts.urls and has_sinks)) and (not sending or len(facts.urls) > 1):
-        # fetched from an address the words name ("save https://… to ~/x"; with two named,
-        # sent to the other)
-        return reader("url")
-    if "clipboard" in sources:
-        return reader("clipboard")
-    if other:
-        return (other[0],)
-    if (chores and facts.trigger != "folder_watch" and facts.patterns) or (
-        "folder" in sources and not chores
-    ):
-        return reader("folder")
-    if has_transform or (
-        READING.search(facts.text) and any(not is_folder(p) for p in facts.files_named)
-    ):
-        return reader("file")
-    return None
-
-
-def plan_stages(registry: Registry, facts: Facts) -> list[list[Action]] | None:
-    """The steps the words call for, in data-flow order: where the data comes from (a
-    program, a web page, a listing, a file), what is done to it (the model, picking lines),
-    where it goes (files, notes, a notification: the roles in SINK_ROLES' order); each stage a
-    set of actions the model chooses from. None when the words do not say enough (the model
-    then picks freely among the relevant actions, one to four steps)."""
-    asked = _primary(registry, facts.wants)
-    transform = next(
-        (_stage(registry, c, "transform") for c, a in asked if a.role == "transform"), ()
-    )
-    sinks = sink_stages(registry, facts.wants, bool(facts.notes_files))
-    stages: list[tuple[str, ...]] = []
-    source = _source(registry, facts, asked, bool(transform), bool(sinks))
-    if source is not None:
-        stages.append(source)
-    if transform:
-        stages.append(transform)
-    stages += sinks
-    if not stages:
-        return None
-    available = [[registry.actions[a] for a in stage if a in registry.actions] for stage in stages]
-    if any(not stage for stage in available) or len(available) > MAX_STEPS:
-        return None
-    return available
 
 
 # how much of a draft's shape the schema fixes: "fixed" (the stages the words call for, one
@@ -405,7 +255,9 @@ class DraftSchema:
         if stages is None and self.first == 0 and self.shapes == "fixed":
             stages = plan_stages(self.registry, self.facts)
         steps: dict[str, Any]
-        listing = [n for n, st in enumerate(stages or []) if [_reads(a) for a in st] == ["folder"]]
+        listing = [
+            n for n, st in enumerate(stages or []) if [what_it_reads(a) for a in st] == ["folder"]
+        ]
         self.after_listing = self.first + listing[0] if listing else None
         staged = [self.step(self.first + n, stage) for n, stage in enumerate(stages or [])]
         if any(not step["anyOf"] for step in staged):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +20,14 @@ from app.automations.conditions import Condition
 from app.automations.conditions import read as read_condition
 from app.automations.limits import destructive
 from app.automations.limits import missing_capabilities as missing_capabilities
+from app.automations.places import KNOWN_FOLDERS as KNOWN_FOLDERS
+from app.automations.places import KNOWN_NOTES, SENSITIVE, places_in
+from app.automations.places import KNOWN_PATH as _KNOWN_PATH
+from app.automations.places import PATH as _PATH
+from app.automations.places import QUOTED_PATH as _QUOTED_PATH
+from app.automations.places import TRAIL as _TRAIL
+from app.automations.places import is_sensitive as is_sensitive
+from app.automations.places import normalize_path as normalize_path
 from app.automations.plugins import Registry
 from app.automations.typos import correct
 from app.automations.zh import gloss
@@ -34,24 +41,6 @@ DAY_NAMES = {
     "friday": "fri",
     "saturday": "sat",
     "sunday": "sun",
-}
-# folders people name by their name alone ("my Downloads folder")
-KNOWN_FOLDERS = {
-    "downloads": "~/Downloads",
-    "documents": "~/Documents",
-    "desktop": "~/Desktop",
-    "pictures": "~/Pictures",
-    "photos": "~/Pictures",
-    "music": "~/Music",
-    "videos": "~/Videos",
-    "projects": "~/Projects",
-}
-# notes files people name by their name alone ("append this to my journal")
-KNOWN_NOTES = {
-    "journal": "~/Notes/journal.md",
-    "todo": "~/Notes/todo.md",
-    "to-do": "~/Notes/todo.md",
-    "notes": "~/Notes/notes.md",
 }
 FILE_KINDS = {
     "pdf": "*.pdf",
@@ -75,39 +64,9 @@ FILE_KINDS = {
     "word": "*.docx",
     "docx": "*.docx",
 }
-# places no drafted workflow may touch: keys, passwords, system configuration
-SENSITIVE = (
-    "~/.ssh",
-    "~/.gnupg",
-    "~/.aws",
-    "~/.config/gcloud",
-    "~/.kube",
-    "~/.password-store",
-    "~/.local/share/keyrings",
-    "~/.netrc",
-    "~/.bash_history",
-    "~/.bashrc",
-    "~/.bash_profile",
-    "~/.profile",
-    "~/.zshrc",
-    "/etc",
-    "/root",
-    "/boot",
-    "/var/lib",
-)
-
-_TRAIL = ".,;:!?)]}'\"`"
-_PATH = re.compile(r"(?<![\w/.:])(~(?:/[^\s,;'\"()<>`]*)?|/(?:[\w.\-]+/?)+)")
-# "C:\\Users\\me\\Documents\\report.docx", "D:/Backup": a place on Windows
-_DRIVE_PATH = re.compile(r"(?<![\w/\\])([A-Za-z]:[\\/][^\s,;'\"()<>`]*)")
-WINDOWS = sys.platform == "win32"
-_KNOWN_PATH = re.compile(
-    r"\b(" + "|".join(KNOWN_FOLDERS) + r")((?:/[\w.\-]+)+/?)?(?=[\s,.;:!?)'\"]|$)", re.I
-)
 _URL = re.compile(r"https?://[^\s\"'<>`]+")
 # the words before a place or an address that make it where something goes
 _TOWARD = re.compile(r"\b(?:to|into|onto)\s+(?:(?:my|the)\s+(?:\w+\s+(?:at\s+)?)?)?$", re.I)
-_QUOTED_PATH = re.compile(r"[\"'“‘]((?:~|/)[^\"'“”‘’\n]{1,298}?)[\"'”’]")
 _GLOB = re.compile(r"(?<![\w/])\*(?:\.[\w]+)+")
 # a kind of file by its extension alone: "any .mp3", "the .tmp files"
 _DOT_KIND = re.compile(r"(?<![\w/~*.])\.([a-z][a-z0-9]{1,4})\b(?!\.\w)", re.I)
@@ -265,6 +224,7 @@ class Facts:
     watch_folder: str | None = None
     watch_events: tuple[str, ...] = ("created",)
     wants: list[Capability] = field(default_factory=list)
+    said_at: dict[str, int] = field(default_factory=dict)  # where the words ask for each
     unclear: list[str] = field(default_factory=list)  # questions to ask back
     missing: list[str] = field(default_factory=list)  # capabilities nothing offers
     sensitive: list[str] = field(default_factory=list)
@@ -279,46 +239,9 @@ class Facts:
         return any(action in c.actions for c in self.wants)
 
 
-def _clean(path: str) -> str:
-    path = path.rstrip(_TRAIL) if not path.endswith("/") else path
-    while path.endswith(tuple(_TRAIL)):
-        path = path[:-1]
-    return path
-
-
-def _places(text: str, facts: Facts) -> list[tuple[int, str]]:
-    """The paths written in ``text`` with where they start. A Windows path is one on Windows;
-    elsewhere it names no place here, and the facts say so."""
-    found = [(m.start(), _clean(m.group(1))) for m in _PATH.finditer(text)]
-    for match in _DRIVE_PATH.finditer(text):
-        path = _clean(match.group(1))
-        if WINDOWS:
-            found.append((match.start(), path))
-        elif not any(path in said for said in facts.unclear):
-            facts.unclear.append(
-                f"{path} is a Windows path, and this computer does not run Windows: which "
-                "folder (or file) here do you mean? Name it like ~/Documents/report.docx."
-            )
-    return found
-
-
 def _add(items: list[str], value: str) -> None:
     if value and value not in items:
         items.append(value)
-
-
-def normalize_path(path: str) -> str:
-    """One spelling per place: no trailing slash, no doubled slashes."""
-    path = re.sub(r"/{2,}", "/", path)
-    return path.rstrip("/") or path
-
-
-def is_sensitive(path: str) -> bool:
-    text = normalize_path(path)
-    for place in SENSITIVE:
-        if text == place or text.startswith(place + "/"):
-            return True
-    return bool(re.search(r"(^|/)\.(ssh|gnupg|aws|password-store)(/|$)|id_(rsa|ed25519)", text))
 
 
 def _hour(value: int, suffix: str) -> int:
@@ -439,7 +362,7 @@ def read(text: str, registry: Registry | None = None) -> Facts:
         lambda m: " " * len(m.group(0)) if " " in m.group(1) else m.group(0), text
     )
     without_urls = _URL.sub(" ", text)
-    found = quoted + _places(without_urls, facts)
+    found = quoted + places_in(without_urls, facts.unclear)
     for start, path in sorted(found):
         short = path.count("/") == 1 and "." not in path and len(path) < 5
         if path.startswith("/") and short and path not in SENSITIVE:
@@ -508,7 +431,7 @@ def read(text: str, registry: Registry | None = None) -> Facts:
         # the first folder named after the words that say "arrives", in the order written
         placed = [
             (at, normalize_path(path))
-            for at, path in _places(without_urls, Facts(text))
+            for at, path in places_in(without_urls, [])
             if at >= watch.start()
         ] + [
             (m.start(), normalize_path(KNOWN_FOLDERS[m.group(1).lower()] + (m.group(2) or "")))
@@ -537,6 +460,7 @@ def read(text: str, registry: Registry | None = None) -> Facts:
     # in the order the words ask for them
     places = [(c.asked_at(text, written, plain, plain_written), c.name, c) for c in known]
     facts.wants = [c for at, _, c in sorted(p for p in places if p[0] is not None)]
+    facts.said_at = {name: at for at, name, _ in places if at is not None}
     if any(c.name == "reading the clipboard" for c in facts.wants):
         drop = "putting text on the clipboard"
         if not _CLIPBOARD_READ.search(plain) and _CLIPBOARD_WRITE.search(plain):

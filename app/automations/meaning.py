@@ -13,11 +13,12 @@ from typing import Any
 from app.automations import conditions, intent
 from app.automations.api import Action
 from app.automations.compiler import derive_permissions, string_output
-from app.automations.draft import is_folder, trigger_document
+from app.automations.draft import trigger_document
 from app.automations.intent import Facts
 from app.automations.plugins import Registry
 from app.automations.problems import Problem, found
 from app.automations.review import when_in_words
+from app.automations.stages import is_folder
 from app.automations.workflow import REFERENCE, references, validate
 
 Steps = list[dict[str, Any]]
@@ -234,11 +235,37 @@ def _referenced(steps: Steps) -> set[str]:
 
 def _unused_results(steps: Steps, registry: Registry) -> list[Problem]:
     referenced = _referenced(steps)
-    return [
+    problems = [
         Problem("result_unused", n, step["id"], f"step {n}'s result is never used")
         for n, step in enumerate(steps[:-1], 1)
         if _is_source(registry.actions[step["action"]]) and step["id"] not in referenced
     ]
+    for n, step in enumerate(steps, 1):
+        if _unfed(steps, n, registry) is not None:
+            term = registry.actions[step["action"]].term
+            message = f"step {n} ({term}) works on none of the earlier steps' results"
+            problems.append(Problem("unfed", n, step["id"], message))
+    return problems
+
+
+def _unfed(steps: Steps, n: int, registry: Registry) -> dict[str, Any] | None:
+    """For a step that changes a text (a summary) written with no reference to anything
+    earlier while an earlier step gives a text ("fetch…, save it, summarize it": a summary of
+    the word "status"), that earlier step (the latest); otherwise None."""
+    step = steps[n - 1]
+    if registry.actions[step["action"]].role != "transform":
+        return None
+    if any(REFERENCE.search(v) for v in step["params"].values() if isinstance(v, str)):
+        return None
+    given = [
+        s
+        for s in steps[: n - 1]
+        if (a := registry.actions.get(s["action"])) is not None
+        and _is_source(a)
+        and string_output(a) is not None
+        and not s.get("for_each")
+    ]
+    return given[-1] if given else None
 
 
 def _is_source(action: Action) -> bool:
@@ -283,9 +310,16 @@ def repair(
 ) -> list[str]:
     """Fix what can be fixed without guessing; returns what was done (in words)."""
     done: list[str] = []
-    for fix in (_fill_asked, _use_results, _read_the_named_file, _leave_out_idle, _turn_around):
+    for fix in (
+        _fill_asked,
+        _feed,
+        _use_results,
+        _read_the_named_file,
+        _leave_out_idle,
+        _turn_around,
+    ):
         changed = fix(document, problems, facts, registry)
-        if changed and fix is not _fill_asked and fix is not _use_results:
+        if changed and fix not in (_fill_asked, _feed, _use_results):
             document["permissions"] = derive_permissions(document, registry)[0]
         done += changed
     done += _add_telling(document, facts, registry)
@@ -312,12 +346,30 @@ def _fill_asked(
     return done
 
 
+def _feed(
+    document: dict[str, Any], problems: list[Problem], facts: Facts, registry: Registry
+) -> list[str]:
+    """A step that changes a text works on the latest text an earlier step gives, in the
+    parameter the draft wrote freely (or left out)."""
+    steps, done = document["steps"], []
+    for n, step in enumerate(steps, 1):
+        given = _unfed(steps, n, registry) if found(problems, "unfed", step=n) else None
+        key, _ = _free_text(step, registry)
+        if given is None or key is None:
+            continue
+        suffix = string_output(registry.actions[given["action"]])
+        step["params"][key] = f"{{{{steps.{given['id']}.output{suffix}}}}}"
+        done.append(f"step {n} now works on step {steps.index(given) + 1}'s result")
+    return done
+
+
 def _use_results(
     document: dict[str, Any], problems: list[Problem], facts: Facts, registry: Registry
 ) -> list[str]:
     """A result nobody uses, followed by a step with a free text (written, or left out where
     the action takes one): the text is the result ("read ~/todo.md and show it in a
-    notification")."""
+    notification"). Steps that take no text in between are passed over ("…copy it to
+    ~/Backups, summarize it and notify me")."""
     steps, done = document["steps"], []
     used = _referenced(steps)
     for n, step in enumerate(steps[:-1], 1):
@@ -325,19 +377,31 @@ def _use_results(
         suffix = string_output(action) if action else None
         if step["id"] in used or suffix is None or not found(problems, "result_unused", step=n):
             continue
-        after = steps[n]
-        takes = registry.actions.get(after["action"])
-        accepted = takes.parameters.get("properties", {}) if takes is not None else {}
-        for key in ("input", "body", "text"):
-            value = after["params"].get(key)
-            if value is None and accepted.get(key, {}).get("type") == "string":
-                value = ""  # left out: the text it shows is the result
-            if isinstance(value, str) and not REFERENCE.search(value):
+        for m, after in enumerate(steps[n:], n + 1):
+            key, takes_text = _free_text(after, registry)
+            if key is not None:
                 after["params"][key] = f"{{{{steps.{step['id']}.output{suffix}}}}}"
-                done.append(f"step {n + 1} now uses step {n}'s result")
+                done.append(f"step {m} now uses step {n}'s result")
                 used.add(step["id"])
+            if takes_text:
                 break
     return done
+
+
+def _free_text(step: dict[str, Any], registry: Registry) -> tuple[str | None, bool]:
+    """The text parameter of ``step`` that is free to take a result (one written without a
+    reference, or one left out that its action takes), and whether it takes a text at all."""
+    action = registry.actions.get(step["action"])
+    accepted = action.parameters.get("properties", {}) if action is not None else {}
+    takes_text = False
+    for key in ("input", "body", "text"):
+        value = step["params"].get(key)
+        takes_text = takes_text or key in step["params"] or key in accepted
+        if value is None and accepted.get(key, {}).get("type") == "string":
+            value = ""  # left out: the text it shows is the result
+        if isinstance(value, str) and not REFERENCE.search(value):
+            return key, True
+    return None, takes_text
 
 
 def _read_the_named_file(

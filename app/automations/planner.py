@@ -37,7 +37,6 @@ from app.automations.compiler import (
     string_output,
 )
 from app.automations.draft import (
-    MAX_STEPS,
     NAME_LENGTH,
     DraftError,
     DraftSchema,
@@ -46,7 +45,6 @@ from app.automations.draft import (
     few_shot,
     in_action_ids,
     in_terms,
-    sink_stages,
     system_prompt,
     trigger_document,
 )
@@ -68,6 +66,7 @@ from app.automations.review import (
     when_in_words,
 )
 from app.automations.scopes import ScopeError, resolve_program
+from app.automations.stages import MAX_STEPS, sink_stages
 from app.core.llm.engine import SamplingParams
 from app.core.llm.prompt import ChatMessage
 

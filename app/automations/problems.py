@@ -30,6 +30,7 @@ ProblemCode = Literal[
     "backwards",  # a move or copy goes the other way (detail: the step's source)
     "wrong_trigger",  # the trigger is not the one the words describe (detail: in words)
     "result_unused",  # a step exists for its result, and nothing uses it
+    "unfed",  # a step that changes a text works on none of the earlier results (detail: id)
 ]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.automations.intent import SENSITIVE, is_sensitive, normalize_path
+from app.automations.places import SENSITIVE, is_sensitive, normalize_path
 
 
 def _as_written(scope: str) -> str:

@@ -21,7 +21,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # commands in backticks, quoted words
 _KEEP = re.compile(
     r"https?://[^\s\u4e00-\u9fff，。；！？、]+|`[^`]+`|\"[^\"]+\"|“[^”]+”|「[^」]+」|‘[^’]+’|"
-    r"(?<![\w])(?:~|[A-Za-z]:\\|/)[^\s，。；！？、“”]*"
+    r"(?<![\w.])(?:~|[A-Za-z]:\\|\.{0,2}/)[^\s，。；！？、“”]*"
 )
 # a path runs to a space; Chinese words written right after a Latin name are not part of it,
 # unless the name ends in an extension ("~/Documents/报告.docx")
@@ -226,7 +226,7 @@ def gloss(text: str) -> str | None:
         value, rest = match.group(0), ""
         if value[0] in "“「‘":
             value = f"'{value[1:-1]}'"
-        elif value[0] in "~/" or value[1:3] == ":\\":
+        elif value[0] in "~/." or value[1:3] == ":\\":
             tail = _TRAILING_WORDS.search(value)
             # "~/Notes/inbox里": words after a Latin name; "~/项目/网站" is a Chinese name
             if tail and not re.search(r"\.\w+$", value) and value[tail.start() - 1] not in "/\\":
@@ -279,10 +279,11 @@ def gloss(text: str) -> str | None:
     out = re.sub(
         r"summarize(?=\s*(?:[,.]|and\b|save\b|append\b|post\b|notify\b|$))", "summarize it", out
     )
-    out = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], out)
     out = re.sub(r"\s+([,.])(?=\s|$)", r"\1", out)
     out = re.sub(r"([,.])(?:\s*[,.])+", r"\1", out)
-    return re.sub(r"\s+", " ", out).strip(" ,.")
+    out = re.sub(r"\s+", " ", out).strip(" ,.")
+    # what was kept goes back last: tidying punctuation must not touch "../报告.txt"
+    return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], out)
 
 
 # the planner's questions and refusals, said in Chinese to a request written in Chinese
@@ -342,6 +343,10 @@ _SAID: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"How often should it run\?.*", "应该多久运行一次？（每分钟到每周之间）"),
         (r"Which folder should I watch\?", "应该监视哪个文件夹？"),
+        (
+            r"Which folder is (.+?) in\? Give its full path, like (.+?)\.",
+            r"\1 在哪个文件夹里？请写出完整路径，例如 \2。",
+        ),
         (
             r"(.+?) is a Windows path, and this computer does not run Windows:.*",
             r"\1 是 Windows 路径，而这台电脑不是 Windows：你指的是这里的哪个文件夹（或文件）？"

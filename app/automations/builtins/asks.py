@@ -35,7 +35,16 @@ DELETING = Ask(
     "deleting files",
     {"en": r"\b(delete|deletes|remove|removes|trash|erase|wipe|clean up|clear out|purge)\b"},
 )
-NOTE = Ask("a note", {"en": r"\b(note|notes|journal|jot|append|to-?do list|log (?:it|them))\b"})
+# the notes files' names are places: "read my journal" asks for no note, "add it to my
+# journal" does
+NOTE = Ask(
+    "a note",
+    {
+        "en": r"\b(note (?:down|it|that|this)|(?:make|take|add|write) (?:a |it as a )?note|jot|"
+        r"append|log (?:it|them)|(?:to|into|in|onto) (?:my|the|our) (?:\w+ )?"
+        r"(?:notes?|journal|to-?do list|todo list))\b"
+    },
+)
 FETCHING = Ask(
     "fetching a web page",
     {"en": r"\b(fetch|download|check|get|grab|look at|read)\b[^.?!]*https?://"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def test_a_draft_without_the_condition_gets_it_and_the_review_says_so(registry: 
     check, notify = document["steps"][1], document["steps"][2]
     assert check["action"] == conditions.tester(registry).id  # type: ignore[union-attr]
     assert check["params"]["text"] == "{{steps.fetch.output.text}}"
-    assert check["params"]["limit"] == 1 and check["params"]["pattern"] == r"sold\ out"
+    assert check["params"]["limit"] == 1 and check["params"]["pattern"] == "sold out"
     assert notify["for_each"] == "{{steps.check.output.matches}}"
     assert conditions.tested(document, condition)
     words = [s.what for s in review(document, registry).steps]
@@ -82,6 +83,11 @@ def test_a_draft_without_the_condition_gets_it_and_the_review_says_so(registry: 
     before = copy.deepcopy(document)
     assert conditions.gate(document, condition, registry, string_output) is None
     assert document == before
+    # the words are found as written, whatever a pattern would make of them
+    document = _fetch_then_notify()
+    conditions.gate(document, Condition("price (USD) $5?"), registry, string_output)
+    pattern = document["steps"][1]["params"]["pattern"]
+    assert pattern == r"price \(USD\) \$5\?" and re.fullmatch(pattern, "price (USD) $5?")
 
 
 def test_a_negated_or_line_condition_is_not_turned_into_a_gate(registry: Registry) -> None:

@@ -206,3 +206,35 @@ def test_a_result_shown_where_the_draft_left_the_text_out(registry: Registry) ->
     assert document["steps"][1]["params"] == {"title": "Report", "body": "{{steps.read.output}}"}
     assert meaning_problems(document, registry, facts) == []
     assert validate(document, registry)[0] is not None
+
+
+def test_a_summary_of_nothing_earlier_is_caught_and_fed(registry: Registry) -> None:
+    """ "Fetch…, save it, summarize it and tell me": the drafted summary was of the word
+    "status". It must work on the fetched page."""
+    from app.automations.meaning import repair
+
+    request_text = (
+        "Every day at 12:00 fetch https://a.test/menu.txt, save it to ~/Notes/menu.txt, "
+        "summarize it and tell me"
+    )
+    facts = intent.read(request_text, registry)
+    draft = {
+        "name": "Menu",
+        "steps": [
+            {"action": "http.get", "params": {"url": "https://a.test/menu.txt"}},
+            {
+                "action": "files.write",
+                "params": {"path": "~/Notes/menu.txt", "text": "{{steps.s1.output}}"},
+            },
+            {"action": "model.prompt", "params": {"input": "status", "task": "summarize"}},
+            {"action": "notify.show", "params": {"title": "Menu"}},
+        ],
+    }
+    document, problems = compile_draft(draft, registry, facts, request_text)
+    problems += meaning_problems(document, registry, facts)
+    assert {(p.code, p.step) for p in problems} == {("unfed", 3), ("result_unused", 3)}
+    repair(document, problems, facts, registry)
+    steps = document["steps"]
+    assert steps[2]["params"]["input"] == "{{steps.fetch.output.text}}"
+    assert steps[3]["params"]["body"] == "{{steps.ask_model.output}}"
+    assert meaning_problems(document, registry, facts) == []

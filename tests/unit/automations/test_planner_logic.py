@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from llama_cpp.llama_grammar import LlamaGrammar
 
-from app.automations import intent
+from app.automations import intent, places
 from app.automations.builtins import MODULES
 from app.automations.planner import (
     DraftSchema,
@@ -114,6 +114,8 @@ def test_what_the_words_name() -> None:
         ("when something new shows up, tell me", "Which folder"),
         ("every week back up my notes", "At what time"),
         ("at 9:00 and at 17:00 remind me", "more than one time"),
+        ("Read ./notes/today.md and summarize it", "Which folder is ./notes/today.md in?"),
+        ("读取 ../报告.txt 并总结", "Which folder is ../报告.txt in?"),
     ],
 )
 def test_what_the_words_leave_open(text: str, question: str) -> None:
@@ -506,6 +508,38 @@ def _stage_actions(schema: dict[str, Any]) -> list[list[str]]:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "stages"),
+    [
+        # kept as it came, then changed: the order the parts of the sentence say
+        (
+            "Every day at 12:00 fetch https://a.test/menu.txt, save it to ~/Notes/menu.txt, "
+            "summarize it and tell me",
+            [["http.get"], ["files.write"], ["model.prompt"], ["notify.show"]],
+        ),
+        (
+            "每天中午12点获取 https://a.test/menu.txt，保存到 ~/Notes/menu.txt，总结后告诉我",
+            [["http.get"], ["files.write"], ["model.prompt"], ["notify.show"]],
+        ),
+        # what is stored is the summary: one part of the sentence
+        (
+            "Read ~/Notes/meeting.txt and append a summary to my journal",
+            [["files.read"], ["model.prompt"], ["notes.append"]],
+        ),
+        (
+            "Every day at 18:00 read ~/Notes/journal.md, summarize it, append the summary to "
+            "~/Notes/summaries.md and notify me",
+            [["files.read"], ["model.prompt"], ["files.append", "notes.append"], ["notify.show"]],
+        ),
+    ],
+)
+def test_a_text_stored_before_it_is_changed_is_stored_first(
+    registry: Registry, text: str, stages: list[list[str]]
+) -> None:
+    schema = DraftSchema(registry, intent.read(text, BUILTINS)).build()
+    assert _stage_actions(schema) == stages
+
+
 def test_a_program_is_planned_with_or_without_a_folder_to_run_in(registry: Registry) -> None:
     """A program to run needs no folder; a folder named is the one it runs in. (Without a
     named folder the step could not be filled in, and every such request fell back to a
@@ -584,7 +618,7 @@ def test_a_windows_path_is_a_place_only_on_windows(
     assert result.text.startswith(r"C:\Users\me\Documents\report.docx is a Windows path")
     chinese = plan(Planner(registry, script), r"当 D:\收件箱 里有新文件时通知我")
     assert chinese.kind == "question" and chinese.text.startswith(r"D:\收件箱 是 Windows 路径")
-    monkeypatch.setattr(intent, "WINDOWS", True)
+    monkeypatch.setattr(places, "WINDOWS", True)
     facts = intent.read(request_text, BUILTINS)
     assert facts.paths == [r"C:\Users\me\Documents\report.docx", r"D:\Backup"]
     assert not facts.unclear and facts.wants[0].name == "copying files"

@@ -9,8 +9,9 @@ from typing import Any
 
 from app.automations import intent
 from app.automations.builtins import MODULES
-from app.automations.draft import DraftSchema, plan_stages, system_prompt
+from app.automations.draft import DraftSchema, system_prompt
 from app.automations.plugins import load_plugins
+from app.automations.stages import plan_stages
 
 PLUGIN = """
 from app.automations.api import Action, Ask, Planning, hookimpl, params, text
