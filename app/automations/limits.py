@@ -62,7 +62,7 @@ DEPENDS_ON_PLUGIN = (
     ("print", re.compile(r"\b(print|printer)\b|打印", re.I), ("print",)),
     (
         "control smart-home devices",
-        re.compile(r"\b(lights?|thermostat|smart plug)\b|[开关]\S{0,4}灯|空调", re.I),
+        re.compile(r"\b(lights?|thermostat|smart plug)\b|[开关]\S{0,4}\s?\S{0,3}灯|空调", re.I),
         ("light", "home"),
     ),
     (

@@ -312,6 +312,7 @@ def repair(
     done: list[str] = []
     for fix in (
         _fill_asked,
+        _pick_the_lines,
         _feed,
         _use_results,
         _read_the_named_file,
@@ -319,7 +320,7 @@ def repair(
         _turn_around,
     ):
         changed = fix(document, problems, facts, registry)
-        if changed and fix not in (_fill_asked, _feed, _use_results):
+        if changed and fix not in (_fill_asked, _pick_the_lines, _feed, _use_results):
             document["permissions"] = derive_permissions(document, registry)[0]
         done += changed
     done += _add_telling(document, facts, registry)
@@ -344,6 +345,31 @@ def _fill_asked(
                 done.append(f"step {n}: {ask}, as asked")
                 break
     return done
+
+
+def _pick_the_lines(
+    document: dict[str, Any], problems: list[Problem], facts: Facts, registry: Registry
+) -> list[str]:
+    """"Notify me of the lines containing 'urgent'": a step that picks lines by the words they
+    contain, drafted without the words, picks by the words the request says (a text it was
+    given that is only those words is no text: it is fed an earlier result instead)."""
+    condition = facts.condition
+    if condition is None or not condition.lines or not found(problems, "condition_untested"):
+        return []
+    for n, step in enumerate(document["steps"], 1):
+        action = registry.actions.get(step["action"])
+        params = step["params"]
+        accepted = action.parameters.get("properties", {}) if action is not None else {}
+        if action is None or action.role != "transform" or "contains" not in accepted:
+            continue
+        if params.get("contains") or params.get("pattern"):
+            continue
+        params["contains"] = condition.term
+        if params.get("text") == condition.term:
+            params["text"] = ""  # the words, written where the text goes
+        problems.append(Problem("unfed", n, step["id"]))
+        return [f"step {n} picks the lines containing {condition.term!r}, as asked"]
+    return []
 
 
 def _feed(

@@ -206,6 +206,7 @@ def test_ordinary_clean_ups_are_not_destructive(text: str) -> None:
         ("When a new photo arrives in ~/Pictures/Camera, copy it to ~/Backups", []),
         ("Every day save https://example.com/calendar.ics to ~/Documents", []),
         ("Take a picture with the camera every hour into ~/Pictures/Camera", ["use the camera"]),
+        ("每晚11点关掉客厅的灯", ["control smart-home devices"]),
     ],
 )
 def test_a_capability_only_mentioned_is_not_asked_for(text: str, missing: list[str]) -> None:

@@ -238,3 +238,39 @@ def test_a_summary_of_nothing_earlier_is_caught_and_fed(registry: Registry) -> N
     assert steps[2]["params"]["input"] == "{{steps.fetch.output.text}}"
     assert steps[3]["params"]["body"] == "{{steps.ask_model.output}}"
     assert meaning_problems(document, registry, facts) == []
+
+
+@pytest.mark.parametrize(
+    ("request_text", "term"),
+    [
+        (
+            "Every day at 21:00 read my todo list and notify me of the lines containing 'urgent'",
+            "urgent",
+        ),
+        ("每天晚上9点读取我的待办清单，把包含“紧急”的行通知我", "紧急"),
+    ],
+)
+def test_lines_drafted_without_the_words_pick_by_the_words_asked(
+    registry: Registry, request_text: str, term: str
+) -> None:
+    """The small model wrote the words where the text goes ({"text": "urgent"}) and picked
+    no lines: the step picks the lines containing them, from the file read before."""
+    from app.automations.meaning import repair
+
+    facts = intent.read(request_text, registry)
+    draft = {
+        "name": "Todo",
+        "steps": [
+            {"action": "files.read", "params": {"path": "~/Notes/todo.md"}},
+            {"action": "text.lines", "params": {"text": term}},
+            {"action": "notify.show", "params": {"title": "Todo", "body": "Todo"}},
+        ],
+    }
+    document, problems = compile_draft(draft, registry, facts, request_text)
+    problems += meaning_problems(document, registry, facts)
+    assert any(p.code == "condition_untested" for p in problems)
+    repair(document, problems, facts, registry)
+    lines, notify = document["steps"][1:]
+    assert lines["params"] == {"text": "{{steps.read.output}}", "contains": term}
+    assert notify["params"]["body"] == "{{steps.lines.output.text}}"
+    assert meaning_problems(document, registry, facts) == []
