@@ -72,7 +72,10 @@ _GLOB = re.compile(r"(?<![\w/])\*(?:\.[\w]+)+")
 _DOT_KIND = re.compile(r"(?<![\w/~*.])\.([a-z][a-z0-9]{1,4})\b(?!\.\w)", re.I)
 _KIND_WORD = re.compile(r"\b(" + "|".join(FILE_KINDS) + r")\b(?:\s+files?)?", re.I)
 _BACKTICKS = re.compile(r"`([^`]{1,200})`")
-_RUN_WORD = re.compile(r"\bruns?\s+([a-z][\w.+-]{0,40})((?:\s+[-\w./=]+){0,4})", re.I)
+_RUN_WORD = re.compile(
+    r"\b(?:runs?|execute|launch|invoke|kick off)\s+([a-z][\w.+-]{0,40})((?:\s+[-\w./=]+){0,4})",
+    re.I,
+)
 # a program named by its path: "run ~/Scripts/backup.sh", "execute `/opt/tool/sync --all`"
 _RUN_PATH = re.compile(
     r"\b(?:run|execute|launch)s?\s+(`?)((?:~|/)[^\s`,;]*[^\s`,;.])([^`\n]*`)?", re.I

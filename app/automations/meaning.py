@@ -350,7 +350,7 @@ def _fill_asked(
 def _pick_the_lines(
     document: dict[str, Any], problems: list[Problem], facts: Facts, registry: Registry
 ) -> list[str]:
-    """"Notify me of the lines containing 'urgent'": a step that picks lines by the words they
+    """ "Notify me of the lines containing 'urgent'": a step that picks lines by the words they
     contain, drafted without the words, picks by the words the request says (a text it was
     given that is only those words is no text: it is fed an earlier result instead)."""
     condition = facts.condition

@@ -12,10 +12,17 @@ NOTIFICATION = Ask(
     "a notification",
     {
         "en": r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell me|pop ?up|nudge|"
-        r"show (?:it|them|that) to me)\b"
+        r"show (?:it|them|that) to me|warn me|inform me|heads[- ]up|buzz me|give me a (?:shout|"
+        r"buzz)|(?:show|display|flash|give) me (?:a|the) (?:message|notice|popup|toast|banner))\b"
     },
 )
-SUMMARY = Ask("a summary by the model", {"en": r"\b(summar\w*|sum up|tl;?dr|digest)\b"})
+SUMMARY = Ask(
+    "a summary by the model",
+    {
+        "en": r"\b(summar\w*|sum (?:it |them )?up|tl;?dr|digest|condense\w*|recap\w*|"
+        r"boil (?:it |them )?down|the gist|key points|short version)\b"
+    },
+)
 MODEL_HELP = Ask(
     "the model's help",
     {
@@ -27,13 +34,19 @@ MOVING = Ask(
     "moving files",
     {
         "en": r"\b(move|moves|moving|shift|tidy|sort them|organi[sz]e|file (?:them|it) "
-        r"(?:away|into))\b"
+        r"(?:away|into)|relocat\w*|transfer\w*)\b"
     },
 )
-COPYING = Ask("copying files", {"en": r"\b(cop(?:y|ies)|back ?up|backups?|duplicate|archive)\b"})
+COPYING = Ask(
+    "copying files",
+    {"en": r"\b(cop(?:y|ies)|back ?up|backups?|duplicate|archive|clone|mirror|replicate)\b"},
+)
 DELETING = Ask(
     "deleting files",
-    {"en": r"\b(delete|deletes|remove|removes|trash|erase|wipe|clean up|clear out|purge)\b"},
+    {
+        "en": r"\b(delete|deletes|remove|removes|trash|erase|wipe|clean up|clear out|purge|"
+        r"get rid of|discard|throw (?:away|out)|prune)\b"
+    },
 )
 # the notes files' names are places: "read my journal" asks for no note, "add it to my
 # journal" does
@@ -47,12 +60,15 @@ NOTE = Ask(
 )
 FETCHING = Ask(
     "fetching a web page",
-    {"en": r"\b(fetch|download|check|get|grab|look at|read)\b[^.?!]*https?://"},
+    {
+        "en": r"\b(fetch|download|check|get|grab|look at|read|pull|retrieve|poll|load|visit|"
+        r"scrape|monitor|watch|query|keep an eye on)\b[^.?!]*https?://"
+    },
     with_addresses=True,
 )
 SENDING = Ask(
     "sending data to a web address",
-    {"en": r"\b(post|upload|send|submit|push)\b[^.?!]*https?://"},
+    {"en": r"\b(post|upload|send|submit|push|forward|deliver|publish)\b[^.?!]*https?://"},
     with_addresses=True,
 )
 LISTING = Ask(
@@ -62,10 +78,16 @@ LISTING = Ask(
         r"what's in|what is in|which files|show me the files)\b"
     },
 )
-SAVING = Ask("saving to a file", {"en": r"\b(save|saves|write|writes|store|keep a copy)\b"})
+SAVING = Ask(
+    "saving to a file",
+    {"en": r"\b(save|saves|write|writes|store|keep a copy|dump|export)\b"},
+)
 PICKING_LINES = Ask(
     "picking lines",
-    {"en": r"\b(lines? (?:that|with|containing)|unchecked|open tasks|containing)\b"},
+    {
+        "en": r"\b(lines? (?:that|with|containing|mentioning|including)|unchecked|open tasks|"
+        r"containing|only the lines|matching lines)\b"
+    },
 )
 CLIPBOARD_WRITE = Ask("putting text on the clipboard", {"en": r"\bclipboard\b"})
 CLIPBOARD_READ = Ask("reading the clipboard", {"en": r"\bclipboard\b"})

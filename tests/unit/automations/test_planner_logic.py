@@ -700,7 +700,12 @@ def test_fetched_from_one_address_and_sent_to_the_other(registry: Registry) -> N
     ("text", "trigger", "patterns", "wants"),
     [
         # an extension alone names a kind of file, and its dot does not end the sentence
-        ("Relocate any .flac that lands in ~/Inbox to ~/Audio", "folder_watch", ["*.flac"], set()),
+        (
+            "Relocate any .flac that lands in ~/Inbox to ~/Audio",
+            "folder_watch",
+            ["*.flac"],
+            {"moving files"},
+        ),
         (
             "Whenever a .odt file gets saved to ~/Drafts, shift it over to ~/Done",
             "folder_watch",
@@ -721,6 +726,38 @@ def test_fetched_from_one_address_and_sent_to_the_other(registry: Registry) -> N
         ),
         ("Give me a nudge at 11 every weekday to drink water", "schedule", [], {"a notification"}),
         ("Move ~/a.txt to ~/b, e.g. tonight", "manual", [], {"moving files"}),
+        # other verbs for the same things
+        (
+            "Get rid of the .tmp files in ~/cache every Sunday at 3",
+            "schedule",
+            ["*.tmp"],
+            {"deleting files"},
+        ),
+        ("Mirror ~/Notes/a.md into ~/Backups every night at 1", "schedule", [], {"copying files"}),
+        (
+            "Condense ~/Notes/a.md and warn me",
+            "manual",
+            [],
+            {"a summary by the model", "a notification"},
+        ),
+        (
+            "Keep an eye on https://a.test/s every 10 minutes and give me a heads-up",
+            "schedule",
+            [],
+            {"fetching a web page", "a notification"},
+        ),
+        (
+            "每天早上8点概括一下 ~/Notes/a.md 并弹窗提醒我",
+            "schedule",
+            [],
+            {"a summary by the model", "a notification"},
+        ),
+        (
+            "每小时拉取 https://a.test/x 并存成 ~/Notes/x.txt",
+            "schedule",
+            [],
+            {"fetching a web page", "saving to a file"},
+        ),
     ],
 )
 def test_more_ways_of_saying_it(
