@@ -19,6 +19,7 @@ The word list is loaded only when a word is a candidate, so most requests never 
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 
 from spellchecker import SpellChecker
@@ -105,9 +106,25 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-@cache
+_loading = threading.Lock()
+_words: list[SpellChecker] = []
+
+
 def _english() -> SpellChecker:
-    return SpellChecker(language="en", distance=1)
+    """The English word list, loaded once (about 0.3 s; see ``load_in_background``)."""
+    with _loading:
+        if not _words:
+            _words.append(SpellChecker(language="en", distance=1))
+        return _words[0]
+
+
+def load_in_background() -> threading.Thread:
+    """Load the word list on a thread of its own (returned, started), so that the first
+    misspelling a front end reads (deciding whether a chat message asks for an automation)
+    does not wait for it."""
+    thread = threading.Thread(target=_english, name="steward-word-list", daemon=True)
+    thread.start()
+    return thread
 
 
 @cache
@@ -144,4 +161,4 @@ def correct(text: str) -> str:
     return "".join(parts)
 
 
-__all__ = ["KEYWORDS", "correct"]
+__all__ = ["KEYWORDS", "correct", "load_in_background"]

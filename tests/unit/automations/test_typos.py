@@ -54,3 +54,16 @@ def test_a_misspelt_request_reads_as_it_plainly_says() -> None:
     facts = intent.read("sumarize ~/Notes/meeting.txt and save it to ~/Notes/summary.md", BUILTINS)
     assert {c.name for c in facts.wants} >= {"a summary by the model", "saving to a file"}
     assert facts.paths == ["~/Notes/meeting.txt", "~/Notes/summary.md"]
+
+
+def test_the_word_list_loads_on_a_thread_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session starts loading it with the registry, off the thread that reads chat
+    messages; whoever needs it meanwhile waits for that one load, never a second."""
+    from app.automations import typos
+
+    monkeypatch.setattr(typos, "_words", [])
+    monkeypatch.setattr(typos, "_meant", typos._meant.__wrapped__)  # not what was cached
+    loading = typos.load_in_background()
+    assert correct("evry day") == "every day"
+    loading.join(timeout=120)
+    assert not loading.is_alive() and len(typos._words) == 1 and "every" in typos._words[0]
