@@ -26,7 +26,7 @@ from app.ui import trace
 from app.ui.appearance import Appearance
 from app.ui.dialogs import ask_three_ways, settle
 from app.ui.main_window import MainWindow
-from app.ui.qt_async import async_slot, off_gui
+from app.ui.qt_async import async_slot, off_gui, settle_slots
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.session_models import SessionModels
 from app.ui.settings_dialog import SettingsDialog
@@ -442,6 +442,7 @@ class DesktopSession(SessionModels):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await settle_slots()  # what the window started ends (or is cancelled) before it goes
         if self.panel is not None:
             self.panel.close()
             self.panel.deleteLater()

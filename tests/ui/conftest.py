@@ -26,6 +26,7 @@ from app.session import Session
 from app.ui.desktop_session import DesktopSession
 from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_loop
 from app.ui.main_window import MainWindow
+from app.ui.qt_async import settle_slots
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
 from tests.ui import coverage
@@ -78,7 +79,17 @@ Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 
 @pytest.fixture
 def run(loop: qasync.QEventLoop) -> Runner:
-    return loop.run_until_complete
+    """Run a test's coroutine on the loop; the slot work it started ends with it. (Between
+    two runs pytest-qt processes Qt events outside the loop: a slot's task woken then would
+    step with no running loop.)"""
+
+    async def settled(coro: Coroutine[Any, Any, Any]) -> Any:
+        try:
+            return await coro
+        finally:
+            await settle_slots()
+
+    return lambda coro: loop.run_until_complete(settled(coro))
 
 
 async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
