@@ -145,6 +145,18 @@ Reads = Literal["file", "folder", "url", "clipboard", "program"]
 PathKind = Literal["file", "folder", "notes"]
 
 
+class Said:
+    """``SAID``: in ``Planning.fills``, the words of the request that asked (to the end of
+    their clause, places said as "it"): {"instruction": SAID} makes "translate it into English"
+    the instruction of a step the request asked for with "translate"."""
+
+    def __repr__(self) -> str:
+        return "SAID"
+
+
+SAID = Said()
+
+
 @dataclass(frozen=True)
 class Ask:
     """Something a request can ask for ("moving files") and the words that ask for it, one
@@ -171,7 +183,8 @@ class Planning:
     ask is in the words (moving, deleting, sending); ``reads`` what a source reads (a file, a
     folder's listing, a web address, …); ``paths`` which path parameters name a file and which
     a folder; ``fills`` parameter values a step gets, by ask, when it would fail as drafted
-    ({"a summary by the model": {"task": "summarize"}}); ``offers`` optional parameters the
+    ({"a summary by the model": {"task": "summarize"}}; ``SAID`` stands for the words that
+    asked); ``offers`` optional parameters the
     model may fill only when an ask is in the words."""
 
     step: str
@@ -342,6 +355,7 @@ __all__ = [
     "NEEDS_APPROVAL",
     "PERMISSION_KINDS",
     "ROLES",
+    "SAID",
     "SCOPED",
     "Action",
     "ActionContext",

@@ -30,6 +30,7 @@ from app.automations.places import is_sensitive as is_sensitive
 from app.automations.places import normalize_path as normalize_path
 from app.automations.plugins import Registry
 from app.automations.typos import correct
+from app.automations.wording import reminder_span
 from app.automations.zh import gloss
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -354,6 +355,10 @@ def read(text: str, registry: Registry | None = None) -> Facts:
     written = text
     text = gloss(text) or correct(text)
     facts = Facts(text=text)
+    # what a reminder is about is the user's own task: it asks nothing of Steward ("remind me
+    # to delete old photos" deletes nothing); facts.text keeps it (the reminder says it)
+    if span := reminder_span(text):
+        text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
     for match in _URL.finditer(text):
         _add(facts.urls, match.group(0).rstrip(_TRAIL))
         if _TOWARD.search(text[: match.start()]):  # "post it to https://…": where it goes

@@ -87,11 +87,13 @@ DEPENDS_ON_PLUGIN = (
     ("use the camera", re.compile(r"\b(webcam|camera)\b|摄像头|拍照", re.I), ("camera",)),
     ("answer messages for you", re.compile(r"\bauto-?reply|自动回复", re.I), ("reply",)),
 )
-# what a reminder is about, or why the user wants something, is not asked of Steward: "remind me
-# to check my email", "so I can forward it", "提醒我发朋友圈"
+# what a reminder is about, what the user must remember, or why the user wants something, is
+# not asked of Steward: "remind me to check my email", "so I can forward it", "提醒我发朋友圈",
+# "记得交电费"
 _NOT_ASKED = re.compile(
     r"(\b(?:remind(?:er)?s?|nudge|ping)\b(?: me)?|\bso (?:that )?I (?:can|could)\b|\binstead of\b|"
-    r"提醒我|提醒|我好|以便)[^.;!?。；！？,，]*",
+    r"\b(?:remember|don't forget|do not forget) to\b|"
+    r"提醒我|提醒|我好|以便|记得|别忘了|别忘记|不要忘了|不要忘记)[^.;!?。；！？,，]*",
     re.I,
 )
 _QUOTED_TEXT = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|‘[^’]*’|「[^」]*」")

@@ -19,6 +19,7 @@ from app.automations.plugins import Registry
 from app.automations.problems import Problem, found
 from app.automations.review import when_in_words
 from app.automations.stages import is_folder
+from app.automations.wording import said_values
 from app.automations.workflow import REFERENCE, references, validate
 
 Steps = list[dict[str, Any]]
@@ -341,7 +342,7 @@ def _fill_asked(
             continue
         for ask, values in action.planning.fills.items():
             if ask in wanted:
-                step["params"].update(values)
+                step["params"].update(said_values(values, facts, ask))
                 done.append(f"step {n}: {ask}, as asked")
                 break
     return done

@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from app.automations import conditions, intent, zh
+from app.automations import conditions, intent, wording, zh
 from app.automations.api import Action
 from app.automations.compiler import (
     compile_draft,
@@ -464,7 +464,12 @@ class Planner:
             if fixed:
                 repairs += fixed
                 problems[:] = meaning_problems(document, self.registry, facts)
-        return repairs
+        return repairs + self._in_their_words(document, facts)
+
+    def _in_their_words(self, document: dict[str, Any], facts: Facts) -> list[str]:
+        """The user's own words where a step says something (this changes no effect)."""
+        done = wording.fit_the_asks(document, facts, self.registry)
+        return done + wording.say_the_reminder(document, facts, self.registry)
 
     async def _refine(self, previous: Plan, message: str) -> Plan:
         request = f"{previous.request}\n{message}".strip()
@@ -518,6 +523,7 @@ class Planner:
             problems += meaning_problems(document, self.registry, facts)
             if problems:
                 return await self._replan(request)
+            self._in_their_words(document, facts)
             return Plan("workflow", workflow=document, draft=draft, request=request)
         if len(steps) >= MAX_STEPS:
             return Plan(

@@ -26,6 +26,9 @@ _KEEP = re.compile(
 # a path runs to a space; Chinese words written right after a Latin name are not part of it,
 # unless the name ends in an extension ("~/Documents/报告.docx")
 _TRAILING_WORDS = re.compile(r"[\u4e00-\u9fff]+$")
+# "提醒我(一下)(要)交周报(好吗)": what the reminder is about, to the end of its clause
+_REMINDED = re.compile(r"提醒我(?:一下)?\s*(?:要|去|该|记得)?\s*([^，。；！？,.!?\x00]+)")
+_FILLER_END = re.compile(r"(?:好吗|好不好|行吗|可以吗|谢谢|吧|吗|啦|哦|呀|哈|呢|嘛|一下)+$")
 _DIGITS = {
     "零": 0,
     "一": 1,
@@ -116,7 +119,9 @@ _PHRASES = (
         r" only if it contains \1, ",
     ),
     (
-        r"如果(?:内容)?\s*(?:包含|含有|提到|说有|有)\s*('[^']+'|\x00\d+\x00|[A-Za-z0-9]+)\s*(?:就|的话)?",
+        r"如果(?:它|页面|网页|内容|文件|结果|输出)?(?:的内容)?(?:里面?|里头|中)?\s*"
+        r"(?:包含|含有|提到|说有|出现|写着|有)(?:了)?\s*('[^']+'|\x00\d+\x00|[A-Za-z0-9]+)\s*"
+        r"(?:这个词|字样|的话)?\s*(?:就|的话|那就|那么)?",
         r" if it contains \1, ",
     ),
     (r"显示\s*('[^']+'|\x00\d+\x00)\s*时", r" when it says \1, "),
@@ -128,7 +133,9 @@ _PHRASES = (
     ),
     (r"提醒我", " remind me to "),
     (r"重命名为", " rename to "),
-    (r"翻译成英文", " translate it into English "),
+    (r"翻译成(?:英文|英语)", " translate it into English "),
+    (r"翻译成(?:中文|汉语)", " translate it into Chinese "),
+    (r"检查|查一下|查看一下|看一下|看看", " check "),
     (r"(?:总结|概括|归纳|汇总|简述)(?:一下|后)?|摘要|提炼要点", " summarize "),
     (r"读取|读一下|读|查看", " read "),
     (r"列出|列举|罗列", " list "),
@@ -148,7 +155,7 @@ _PHRASES = (
     (r"[，、]", ", "),
     (r"[。！？；]", ". "),
     (r"它", " it "),
-    (r"里的?|中的?|上的", " "),
+    (r"里面的?|里头的?|里的?|中的?|上的", " "),
     (r"所有文件|全部文件", " all files "),
     (r"文件夹|目录", " folder "),
     (r"文件", " files "),
@@ -157,7 +164,10 @@ _PHRASES = (
     (r"东西", " things "),
     (r"把|的|都", " "),
     (
-        r"你好|麻烦你?|请问|能不能|可以|帮我|谢谢|多谢|劳驾|好吗|吧|吗|嗯……|就这样|一下|一次|早上好",
+        r"你好呀?|您好|嗨|哈喽|(?<![A-Za-z])(?:hello|hi)(?![A-Za-z])|麻烦(?:你|您)?(?:一下)?|请问|请|能不能|能否|可以|可不可以|"
+        r"帮(?:我|忙)|谢谢(?:你|您)?|多谢|感谢|劳驾|拜托(?:了|你)?|不好意思|打扰(?:一下|了)?|"
+        r"辛苦(?:了|你了)|说实话|那个|是这样的|好吗|好不好|行吗|行不行|吧|吗|呀|啦|哦|哈|呢|嘛|"
+        r"嗯……|就这样|一下|一次|早上好|晚上好|～|~(?=\s|$)",
         " ",
     ),
 )
@@ -204,18 +214,23 @@ def _weekly(match: re.Match[str]) -> str:
 
 
 def _arrival(text: str) -> str:
-    """ "X 里有新的 PDF 时" → "when a new PDF lands in X"."""
+    """ "X 里有新的 PDF 时" (or "以后 X 里出现新的 png 就") → "when a new PDF lands in X"."""
     kinds = "|".join(re.escape(k) for k, _ in _KINDS)
 
     def say(match: re.Match[str]) -> str:
-        where, kind = match.group(1).strip(), match.group(2)
-        english = next(e for k, e in _KINDS if k == kind)
-        return f" when a new {english} lands in {where}, "
+        where, kind, extension = match.group(1).strip(), match.group(2), match.group(3)
+        if extension or kind not in dict(_KINDS):
+            ext = (extension or kind).lstrip(".").lower()
+            return f" when a new *.{ext} file lands in {where}, "
+        return f" when a new {dict(_KINDS)[kind]} lands in {where}, "
 
     text = re.sub(
-        r"(?:当\s*)?(my \w+ folder|\x00\d+\x00)\s*(?:里|中|上)?\s*(?:出现|有)(?:了)?新的?\s*("
+        r"(?:当|以后|今后|每当|只要|一旦)?\s*(my \w+ folder|\x00\d+\x00)\s*(?:里面?|中|上)?\s*"
+        r"(?:出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?\s*("
         + kinds
-        + r")\s*时",
+        + r"|\.?[A-Za-z][A-Za-z0-9]{1,4}(?=\s*(?:文件|格式|的|时|就|，|,)))"
+        r"(?:\s*\.?([A-Za-z][A-Za-z0-9]{1,4})\b)?\s*(?:文件|格式)?\s*"
+        r"(?:(?:的时候|时候|时|之后|以后|后)\s*(?:就|，|,)?|(?:就|，|,))",
         say,
         text,
     )
@@ -245,6 +260,17 @@ def gloss(text: str) -> str | None:
         return f" \x00{len(kept) - 1}\x00 {rest}"
 
     out = _KEEP.sub(keep, text)
+
+    def reminded(match: re.Match[str]) -> str:
+        # what to be reminded of is the user's own words, read as no request of its own
+        # ("提醒我删除旧照片" asks for a reminder, not a deletion); one with a time in it is read
+        said = _FILLER_END.sub("", match.group(1)).strip()
+        if not said or _TIME.search(said) or "每" in said or "\x00" in said:
+            return match.group(0)
+        kept.append(said)
+        return f" remind me to \x00{len(kept) - 1}\x00 "
+
+    out = _REMINDED.sub(reminded, out)
     for pattern, english in _FOLDERS:
         out = re.sub(pattern, english, out)
     out = _arrival(out)
@@ -282,7 +308,15 @@ def gloss(text: str) -> str | None:
         out,
     )
     out = re.sub(r"把\s*(.+?)\s*重命名为", r" rename \1 to ", out)
+    out = re.sub(
+        r"把\s*(.+?)\s*翻译成(英文|英语|中文|汉语)",
+        lambda m: (
+            f" translate {m.group(1)} into {'English' if m.group(2)[0] == '英' else 'Chinese'} "
+        ),
+        out,
+    )
     out = re.sub(r"把\s*(.+?)\s*的内容", r" the contents of \1 ", out)
+    out = re.sub(r"(?:我)?下载的(?:东西|文件)?", " my downloads ", out)
     for pattern, english in _PHRASES:
         out = re.sub(pattern, english, out)
     out = re.sub(r"在\s*(\x00\d+\x00)\s*run\s*(\x00\d+\x00)", r" run \2 in \1 ", out)

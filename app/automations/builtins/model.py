@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.automations.api import (
+    SAID,
     Action,
     ActionContext,
     Permission,
@@ -93,7 +94,10 @@ def register_actions(register: RegisterAction) -> None:
                 "ask_model",
                 "transform",
                 (asks.SUMMARY, asks.MODEL_HELP),
-                fills={asks.SUMMARY.name: {"task": "summarize"}},
+                fills={
+                    asks.SUMMARY.name: {"task": "summarize"},
+                    asks.MODEL_HELP.name: {"task": "custom", "instruction": SAID},
+                },
                 offers={"instruction": asks.MODEL_HELP.name},
                 term="model.prompt",
             ),

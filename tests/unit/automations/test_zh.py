@@ -64,6 +64,51 @@ def test_a_new_file_arriving_in_a_named_folder_is_a_folder_watch() -> None:
     assert "~/Backups/截图" in facts.paths
 
 
+@pytest.mark.parametrize(
+    ("text", "folder", "pattern", "wants"),
+    [
+        ("以后 ~/inbox 里出现新的 pdf 就帮我移到 ~/Documents/PDF 吧", "~/inbox", "*.pdf", "moving"),
+        ("~/Desktop 上有新的截图 png 的时候，移到 ~/Pictures/S", "~/Desktop", "*.png", "moving"),
+        ("只要 ~/data 里多了新的 xlsx 文件，就复制到 ~/backup", "~/data", "*.xlsx", "copying"),
+        ("~/logs 里有新的 .log 文件时通知我", "~/logs", "*.log", "a notification"),
+    ],
+)
+def test_other_ways_of_saying_a_new_file_arrives(
+    text: str, folder: str, pattern: str, wants: str
+) -> None:
+    facts = intent.read(text, BUILTINS)
+    assert (facts.trigger, facts.watch_folder) == ("folder_watch", folder)
+    assert facts.patterns == [pattern]
+    assert next(c.name for c in facts.wants).startswith(wants)
+
+
+def test_politeness_and_filler_leave_no_chinese_words_for_the_reader() -> None:
+    said = zh.gloss("不好意思打扰一下，能不能每天晚上10点提醒我关电脑？谢谢啦")
+    assert said == "every day at 22:00 remind me to 关电脑"
+    said = zh.gloss("那个，麻烦你把 ~/N/ideas.txt 翻译成英文，然后存到 ~/N/en.txt，谢谢你哦")
+    assert said == "translate ~/N/ideas.txt into English and save it to ~/N/en.txt"
+    # a Latin word inside a Chinese request is not taken for a greeting
+    assert "this" in (zh.gloss("每天提醒我看 this week 的计划") or "")
+
+
+def test_a_condition_said_about_what_is_inside() -> None:
+    facts = intent.read(
+        "每30分钟检查一下 https://example.com/status，如果里面有 down 就通知我", BUILTINS
+    )
+    assert facts.condition is not None and facts.condition.term == "down"
+    assert facts.every_minutes == 30
+
+
+def test_what_a_reminder_is_about_asks_nothing_of_steward() -> None:
+    facts = intent.read("每周日晚上8点提醒我删除旧照片", BUILTINS)
+    assert [c.name for c in facts.wants] == ["a notification"]
+    assert not facts.destructive and not facts.missing
+    # what the user must remember to do themselves is no missing capability either
+    facts = intent.read("我妈让我记得交电费，每周一早上8点提醒我看看账单吗", BUILTINS)
+    assert not intent.missing_capabilities(facts, [])
+    assert (facts.hour, facts.weekdays) == (8, ("mon",))
+
+
 def test_paths_addresses_commands_and_quoted_words_are_kept_as_written() -> None:
     text = (
         "每天下午5点在 ~/项目/网站 运行 `make deploy`，把结果保存到 ~/Notes/部署.md，"

@@ -1,0 +1,138 @@
+"""The user's own words where a drafted step says something in words: what a reminder
+reminds of ("every day at 10pm remind me to turn off the computer": the notification says
+"Turn off the computer", not whatever the model made up), and an instruction asked for in
+words ("translate it into English": the model step's instruction). Chinese requests are read
+in the reader's English; what a reminder is about stays as the user wrote it ("提醒我关电脑":
+"关电脑")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from app.automations.api import SAID
+from app.automations.workflow import REFERENCE
+
+if TYPE_CHECKING:
+    from app.automations.intent import Facts
+    from app.automations.plugins import Registry
+
+_REMINDER = re.compile(
+    r"\bremind(?:er)?\b(?: me)?(?:\s+(?:every|each|at|on|in|daily|hourly)\b[^.;!?,\n]{0,25}?)?"
+    r"\s+(?:to|about|of|that)\s+([^.;!?,\n]+)",
+    re.I,
+)
+# when it happens is the trigger's business, not the reminder's text
+_TIMING = re.compile(
+    r"\s+(?:every|each|at \d|on (?:mon|tue|wed|thu|fri|sat|sun)\w*|daily|nightly|hourly|"
+    r"weekly|monthly|in the (?:morning|afternoon|evening)|tonight|tomorrow|when|whenever|if|"
+    r"and then|then)\b.*$",
+    re.I,
+)
+# a clause ends at punctuation or where the next step begins
+_CLAUSE_END = re.compile(r"[.;!?,\n]|\s+(?:and|then|and then)\s+", re.I)
+_PLACE = re.compile(r"https?://\S+|(?<![\w/])~?/[^\s,;]+")
+_LONGEST = 200
+
+
+def reminder_span(text: str) -> tuple[int, int] | None:
+    """Where the words say what a reminder is about ("remind me to [delete old photos] every
+    Sunday"): the user's own task, asking nothing of Steward."""
+    match = _REMINDER.search(text)
+    if match is None:
+        return None
+    said = _TIMING.sub("", match.group(1))
+    return match.start(1), match.start(1) + len(said)
+
+
+def reminder(text: str) -> str:
+    """What "remind me to …" reminds of, without when ("" when the words ask no reminder)."""
+    span = reminder_span(text)
+    if span is None:
+        return ""
+    said = text[span[0] : span[1]].strip(" '\"")
+    said = re.sub(r"^(?:to|about|of)\s+", "", said, flags=re.I)
+    if not said or len(said) > _LONGEST:
+        return ""
+    return said[0].upper() + said[1:]
+
+
+def clause_at(text: str, at: int) -> str:
+    """The words from ``at`` to the end of their clause, places said as "it"."""
+    rest = _PLACE.sub("it", text[at:])
+    end = _CLAUSE_END.search(rest)
+    clause = rest[: end.start()] if end else rest
+    return re.sub(r"\s+", " ", clause).strip()[:_LONGEST]
+
+
+def said_values(values: Mapping[str, Any], facts: Facts, ask: str) -> dict[str, Any]:
+    """``values`` (an action's fills for ``ask``) with ``SAID`` replaced by the words that
+    asked."""
+    at = facts.said_at.get(ask)
+    said = clause_at(facts.text, at) if at is not None else ""
+    return {k: (said if v is SAID else v) for k, v in values.items()}
+
+
+def fit_the_asks(document: dict[str, Any], facts: Facts, registry: Registry) -> list[str]:
+    """A step set up for what the request did not ask (the model step summarizes) while the
+    request asked its action for something else (to translate) is set up for that."""
+    wanted = set(facts.said_at)
+    done = []
+    for n, step in enumerate(document["steps"], 1):
+        action = registry.actions.get(step["action"])
+        if action is None or action.planning is None:
+            continue
+        fills = action.planning.fills
+        params = step["params"]
+        unasked = [
+            ask
+            for ask, values in fills.items()
+            if ask not in wanted and all(v is SAID or params.get(k) == v for k, v in values.items())
+        ]
+        asked = [ask for ask in fills if ask in wanted]
+        if unasked and asked:
+            params.update(said_values(fills[asked[0]], facts, asked[0]))
+            done.append(f"step {n}: {asked[0]}, as asked (not {unasked[0]})")
+    return done
+
+
+def say_the_reminder(document: dict[str, Any], facts: Facts, registry: Registry) -> list[str]:
+    """A step that tells the user something says what the request asked to be reminded of:
+    its required text (a notification's title) is the reminder, and an optional text the
+    model made up (not an earlier step's result) is left out."""
+    said = reminder(facts.text)
+    tellers = [
+        (n, step)
+        for n, step in enumerate(document["steps"], 1)
+        if (action := registry.actions.get(step["action"])) is not None and action.role == "tell"
+    ]
+    if not said or len(tellers) != 1:
+        return []
+    n, step = tellers[0]
+    action = registry.actions[step["action"]]
+    params = step["params"]
+    properties = action.parameters.get("properties", {})
+    required = [
+        k for k in action.parameters.get("required", []) if properties.get(k, {}).get("type")
+    ]
+    texts = [k for k in required if properties[k]["type"] == "string"]
+    if not texts or any(REFERENCE.search(str(params.get(k, ""))) for k in texts):
+        return []
+    before = dict(params)
+    params[texts[0]] = said
+    for name, value in list(params.items()):
+        kind = properties.get(name, {}).get("type")
+        if name not in required and kind == "string" and not REFERENCE.search(str(value)):
+            del params[name]
+    return [f"step {n}: says the reminder in the request's words"] if params != before else []
+
+
+__all__ = [
+    "clause_at",
+    "fit_the_asks",
+    "reminder",
+    "reminder_span",
+    "said_values",
+    "say_the_reminder",
+]

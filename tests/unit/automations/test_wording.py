@@ -1,0 +1,122 @@
+"""The user's own words where a drafted step says something: a reminder's notification says
+what the request asked to be reminded of, and a model step asked to translate is told to
+translate, whatever the model wrote. The phrasings are written for these tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.automations import intent, wording
+from app.automations.builtins import MODULES
+from app.automations.compiler import compile_draft
+from app.automations.plugins import load_plugins
+
+BUILTINS = load_plugins(builtins=MODULES, entry_points=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Every day at 10pm remind me to turn off the computer", "Turn off the computer"),
+        ("remind me to stretch every hour", "Stretch"),
+        ("remind me every hour to drink water", "Drink water"),
+        ("remind me at 9 on weekdays to take my pills", "Take my pills"),
+        ("every weekday at 9 remind me to check my email.", "Check my email"),
+        ("every Friday at 17:00 remind me to 交周报", "交周报"),
+        ("every morning at 8 read ~/Notes/todo.md and notify me", ""),
+    ],
+)
+def test_what_a_reminder_is_about(text: str, said: str) -> None:
+    assert wording.reminder(text) == said
+
+
+def compiled(request: str, steps: list[dict[str, Any]]) -> tuple[dict[str, Any], intent.Facts]:
+    facts = intent.read(request, BUILTINS)
+    document, problems = compile_draft({"name": "t", "steps": steps}, BUILTINS, facts, request)
+    assert problems == []
+    return document, facts
+
+
+def test_a_reminder_says_the_users_words_not_the_models() -> None:
+    document, facts = compiled(
+        "每天晚上10点提醒我关电脑",
+        [{"id": "notify", "action": "notify.show", "params": {"title": "Battery", "body": "x"}}],
+    )
+    assert wording.say_the_reminder(document, facts, BUILTINS)
+    assert document["steps"][0]["params"] == {"title": "关电脑"}
+    # said once: nothing more to change
+    assert wording.say_the_reminder(document, facts, BUILTINS) == []
+
+
+def test_a_told_result_is_kept() -> None:
+    request = "every morning at 8 read ~/Notes/todo.md and remind me to do what is on it"
+    steps = [
+        {"id": "read", "action": "files.read", "params": {"path": "~/Notes/todo.md"}},
+        {
+            "id": "notify",
+            "action": "notify.show",
+            "params": {"title": "Todo", "body": "{{steps.read.output}}"},
+        },
+    ]
+    document, facts = compiled(request, steps)
+    wording.say_the_reminder(document, facts, BUILTINS)
+    params = document["steps"][1]["params"]
+    assert params == {"title": "Do what is on it", "body": "{{steps.read.output}}"}
+
+
+def test_a_reminder_to_delete_deletes_nothing() -> None:
+    facts = intent.read("every Sunday at 8pm remind me to delete old photos", BUILTINS)
+    assert [c.name for c in facts.wants] == ["a notification"]
+    assert facts.paths == [] and facts.destructive == []
+    assert (facts.trigger, facts.hour, facts.weekdays) == ("schedule", 20, ("sun",))
+
+
+@pytest.mark.parametrize("drafted", [{"task": "summarize"}, {}])
+def test_a_model_step_asked_to_translate_is_told_to(drafted: dict[str, Any]) -> None:
+    request = "translate ~/Notes/ideas.txt into English and save it to ~/Notes/ideas-en.txt"
+    steps = [
+        {"id": "read", "action": "files.read", "params": {"path": "~/Notes/ideas.txt"}},
+        {
+            "id": "ask_model",
+            "action": "model.prompt",
+            "params": {"input": "{{steps.read.output}}", **drafted},
+        },
+        {
+            "id": "write",
+            "action": "files.write",
+            "params": {"path": "~/Notes/ideas-en.txt", "text": "{{steps.ask_model.output}}"},
+        },
+    ]
+    facts = intent.read(request, BUILTINS)
+    document, _problems = compile_draft({"name": "t", "steps": steps}, BUILTINS, facts, request)
+    if drafted:  # set up for a summary nobody asked for
+        assert wording.fit_the_asks(document, facts, BUILTINS)
+    else:  # it would fail as drafted: the repair fills what was asked
+        from app.automations.meaning import meaning_problems, repair
+
+        problems = meaning_problems(document, BUILTINS, facts)
+        assert repair(document, problems, facts, BUILTINS)
+    params = document["steps"][1]["params"]
+    assert params["task"] == "custom" and params["instruction"] == "translate it into English"
+
+
+def test_a_summary_asked_for_is_left_alone() -> None:
+    request = "summarize ~/Notes/meeting.txt and save it to ~/Notes/summary.md"
+    steps = [
+        {"id": "read", "action": "files.read", "params": {"path": "~/Notes/meeting.txt"}},
+        {
+            "id": "ask_model",
+            "action": "model.prompt",
+            "params": {"input": "{{steps.read.output}}", "task": "summarize"},
+        },
+        {
+            "id": "write",
+            "action": "files.write",
+            "params": {"path": "~/Notes/summary.md", "text": "{{steps.ask_model.output}}"},
+        },
+    ]
+    document, facts = compiled(request, steps)
+    assert wording.fit_the_asks(document, facts, BUILTINS) == []
+    assert document["steps"][1]["params"]["task"] == "summarize"
