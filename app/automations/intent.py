@@ -190,6 +190,16 @@ def _blank(pattern: re.Pattern[str], text: str) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def _blank_paths(text: str) -> str:
+    """``text`` without its paths, its web addresses kept ("send ~/Notes/report.txt to
+    https://…": the dot in the file's name ends no sentence)."""
+    urls = [m.span() for m in _URL.finditer(text)]
+    return _PATH.sub(
+        lambda m: m.group(0) if any(a <= m.start() < b for a, b in urls) else " " * len(m.group(0)),
+        text,
+    )
+
+
 # which way text goes when the clipboard is named: "whatever is on my clipboard", "append the
 # clipboard to…" read it; "put 'hello' on the clipboard", "copy X to the clipboard" write it
 _CLIPBOARD_READ = re.compile(
@@ -466,7 +476,8 @@ def read(text: str, registry: Registry | None = None) -> Facts:
     plain_written = _blank(_PATH, _blank(_URL, written))
     known = capabilities(registry) if registry is not None else ()
     # in the order the words ask for them
-    places = [(c.asked_at(text, written, plain, plain_written), c.name, c) for c in known]
+    addressed = _blank_paths(text)
+    places = [(c.asked_at(addressed, written, plain, plain_written), c.name, c) for c in known]
     facts.wants = [c for at, _, c in sorted(p for p in places if p[0] is not None)]
     facts.said_at = {name: at for at, name, _ in places if at is not None}
     if any(c.name == "reading the clipboard" for c in facts.wants):

@@ -142,9 +142,9 @@ def _source(
         "folder" in sources and not chores
     ):
         return reader("folder")
-    if has_transform or (
-        READING.search(facts.text) and any(not is_folder(p) for p in facts.files_named)
-    ):
+    files = [p for p in facts.files_named if not is_folder(p) and p not in facts.destinations]
+    # "upload ~/Backups/db.json to https://…": what is sent is the file's text
+    if has_transform or (files and (sending or READING.search(facts.text))):
         return reader("file")
     return None
 

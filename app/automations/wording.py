@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from app.automations.plugins import Registry
 
 _REMINDER = re.compile(
-    r"\bremind(?:er)?\b(?: me)?(?:\s+(?:every|each|at|on|in|daily|hourly)\b[^.;!?,\n]{0,25}?)?"
+    r"\b(?:remind(?:er)?|nudge|ping)\b(?: me)?"
+    r"(?:\s+(?:every|each|at|on|in|daily|hourly)\b[^.;!?,\n]{0,25}?)?"
     r"\s+(?:to|about|of|that)\s+([^.;!?,\n]+)",
     re.I,
 )

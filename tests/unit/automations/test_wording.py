@@ -120,3 +120,21 @@ def test_a_summary_asked_for_is_left_alone() -> None:
     document, facts = compiled(request, steps)
     assert wording.fit_the_asks(document, facts, BUILTINS) == []
     assert document["steps"][1]["params"]["task"] == "summarize"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "upload ~/Backups/db.json to https://example.com/upload every night at 2",
+        "send the contents of ~/Notes/report.txt to https://example.com/api on Fridays at 4",
+    ],
+)
+def test_a_named_file_sent_to_an_address_is_read_first(request_text: str) -> None:
+    from app.automations.stages import plan_stages
+
+    facts = intent.read(request_text, BUILTINS)
+    # the dot in the file's name ends no sentence: the words still ask to send
+    assert [c.name for c in facts.wants] == ["sending data to a web address"]
+    stages = plan_stages(BUILTINS, facts)
+    assert stages is not None
+    assert [[a.id for a in stage] for stage in stages] == [["files.read"], ["http.post"]]
