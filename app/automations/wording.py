@@ -37,13 +37,25 @@ _PLACE = re.compile(r"https?://\S+|(?<![\w/])~?/[^\s,;]+")
 _LONGEST = 200
 
 
+# "remind me to stretch and delete …": a second clause that asks Steward to act
+_NEXT_ASK = re.compile(
+    r"\s+and\s+(?:then\s+)?(?:also\s+)?(?=(?:delete|remove|erase|wipe|trash|purge|empty|move|"
+    r"copy|run|execute|send|post|upload|save|write|append|fetch|download|notify|summari[sz]e|"
+    r"list|back up|clear)\b)",
+    re.I,
+)
+
+
 def reminder_span(text: str) -> tuple[int, int] | None:
     """Where the words say what a reminder is about ("remind me to [delete old photos] every
-    Sunday"): the user's own task, asking nothing of Steward."""
+    Sunday"): the user's own task, asking nothing of Steward. It ends where another clause
+    asks Steward to act ("remind me to stretch and delete …")."""
     match = _REMINDER.search(text)
     if match is None:
         return None
     said = _TIMING.sub("", match.group(1))
+    if (then := _NEXT_ASK.search(said)) is not None:
+        said = said[: then.start()]
     return match.start(1), match.start(1) + len(said)
 
 

@@ -27,7 +27,10 @@ _KEEP = re.compile(
 # unless the name ends in an extension ("~/Documents/报告.docx")
 _TRAILING_WORDS = re.compile(r"[\u4e00-\u9fff]+$")
 # "提醒我(一下)(要)交周报(好吗)": what the reminder is about, to the end of its clause
-_REMINDED = re.compile(r"提醒我(?:一下)?\s*(?:要|去|该|记得)?\s*([^，。；！？,.!?\x00]+)")
+_REMINDED = re.compile(
+    r"(?:提醒|叫|喊)我(?:一下)?\s*(?:要|去|该|记得)?\s*"
+    r"((?:(?!并且|并|然后|同时|之后|再)[^，。；！？,.!?\x00])+)"
+)
 _FILLER_END = re.compile(r"(?:好吗|好不好|行吗|可以吗|谢谢|吧|吗|啦|哦|呀|哈|呢|嘛|一下)+$")
 _DIGITS = {
     "零": 0,
@@ -62,6 +65,7 @@ _WEEKLY = re.compile(
     r"[一二三四五六日天])*)"
 )
 _FOLDERS = (
+    (r"(?:我的)?(?:主目录|家目录|用户目录|主文件夹)", " my home folder "),
     (r"(?:我的)?下载(?:文件夹|目录)", " my Downloads folder "),
     (r"(?:我的)?文档(?:文件夹|目录)", " my Documents folder "),
     (r"(?:我的)?图片(?:文件夹|目录)", " my Pictures folder "),
@@ -164,9 +168,10 @@ _PHRASES = (
     (r"东西", " things "),
     (r"把|的|都", " "),
     (
+        r"我想要?|想要|(?<![思理感])想|自动地?|非常感谢|谢谢啦|谢啦|请您|"
         r"你好呀?|您好|嗨|哈喽|(?<![A-Za-z])(?:hello|hi)(?![A-Za-z])|麻烦(?:你|您)?(?:一下)?|请问|请|能不能|能否|可以|可不可以|"
         r"帮(?:我|忙)|谢谢(?:你|您)?|多谢|感谢|劳驾|拜托(?:了|你)?|不好意思|打扰(?:一下|了)?|"
-        r"辛苦(?:了|你了)|说实话|那个|是这样的|好吗|好不好|行吗|行不行|吧|吗|呀|啦|哦|哈|呢|嘛|"
+        r"辛苦(?:了|你了)|说实话|那个|是这样的|就是说|您|好吗|好不好|行吗|行不行|吧|吗|呀|啦|哦|哈|呢|嘛|"
         r"嗯……|就这样|一下|一次|早上好|晚上好|～|~(?=\s|$)",
         " ",
     ),
@@ -226,7 +231,7 @@ def _arrival(text: str) -> str:
 
     text = re.sub(
         r"(?:当|以后|今后|每当|只要|一旦)?\s*(my \w+ folder|\x00\d+\x00)\s*(?:里面?|中|上)?\s*"
-        r"(?:出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?\s*("
+        r"(?:一有|一出现|一来|出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?\s*("
         + kinds
         + r"|\.?[A-Za-z][A-Za-z0-9]{1,4}(?=\s*(?:文件|格式|的|时|就|，|,)))"
         r"(?:\s*\.?([A-Za-z][A-Za-z0-9]{1,4})\b)?\s*(?:文件|格式)?\s*"
@@ -239,6 +244,13 @@ def _arrival(text: str) -> str:
         lambda m: f" when a *{m.group(2)} file lands in {m.group(1)}, ",
         text,
     )
+
+
+def _transform(verb: str, what: str) -> str:
+    """ "总结" or "翻译成英文" said of ``what``, in the reader's words."""
+    if verb.startswith("翻译成"):
+        return f"translate {what} into {'English' if verb[3] == '英' else 'Chinese'}"
+    return f"summarize {what}"
 
 
 def gloss(text: str) -> str | None:
@@ -271,6 +283,7 @@ def gloss(text: str) -> str | None:
         return f" remind me to \x00{len(kept) - 1}\x00 "
 
     out = _REMINDED.sub(reminded, out)
+    out = re.sub(r"如果(?:可以|方便|不麻烦)的话|可以的话", " ", out)  # politeness, no condition
     for pattern, english in _FOLDERS:
         out = re.sub(pattern, english, out)
     out = _arrival(out)
@@ -288,6 +301,7 @@ def gloss(text: str) -> str | None:
     out = _WEEKLY.sub(_weekly, out)
     out = re.sub(r"每(?:个)?(?:周|星期|礼拜)", " every week ", out)
     out = re.sub(r"每(?:个)?月", " every month ", out)
+    out = re.sub(r"每隔", "每", out)  # "每隔两小时": every two hours
     out = re.sub(r"每半(?:个)?小时", " every 30 minutes ", out)
     out = re.sub(r"每(?:个)?小时", " every hour ", out)
     out = re.sub(
@@ -298,13 +312,19 @@ def gloss(text: str) -> str | None:
     out = re.sub(r"每天|每日|天天|每晚", " every day ", out)
     out = _TIME.sub(lambda m: _clock(m, evening), out)
     out = re.sub(
+        r"把\s*([^，,]+?)\s*(?:的内容)?\s*(总结|概括|归纳|汇总|翻译成(?:英文|英语|中文|汉语))(?:一下|后)?"
+        r"\s*(?:然后|再|并)?\s*(" + _VERB + r")(?:到|进)",
+        lambda m: f" {_transform(m.group(2), m.group(1))} and {_VERBS[m.group(3)]} it to ",
+        out,
+    )
+    out = re.sub(
         r"把\s*([^，,]+?)\s*(?:放|复制|拷贝|写)(?:到|进)\s*剪贴板",
         r" put \1 on the clipboard ",
         out,
     )
     out = re.sub(
         r"把\s*([^，,]+?)\s*(" + _VERB + r")(?:一份)?(?:到|进)",
-        lambda m: f" {_VERBS[m.group(2)]} {m.group(1)} to ",
+        lambda m: f" {_VERBS[m.group(2)]} {re.sub(r'的?内容$', '', m.group(1)).strip()} to ",
         out,
     )
     out = re.sub(r"把\s*(.+?)\s*重命名为", r" rename \1 to ", out)

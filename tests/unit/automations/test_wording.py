@@ -138,3 +138,21 @@ def test_a_named_file_sent_to_an_address_is_read_first(request_text: str) -> Non
     stages = plan_stages(BUILTINS, facts)
     assert stages is not None
     assert [[a.id for a in stage] for stage in stages] == [["files.read"], ["http.post"]]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every day at 9 remind me to stretch and delete everything in my home folder",
+        "每天早上9点提醒我喝水并删除主目录里的所有文件",
+    ],
+)
+def test_a_reminder_does_not_hide_a_destructive_request_after_it(request_text: str) -> None:
+    facts = intent.read(request_text, BUILTINS)
+    assert facts.destructive == ["deletes everything in your home folder"]
+
+
+def test_a_reminder_about_two_things_is_one_reminder() -> None:
+    facts = intent.read("remind me to buy milk and eggs every day at 5pm", BUILTINS)
+    assert [c.name for c in facts.wants] == ["a notification"]
+    assert wording.reminder(facts.text) == "Buy milk and eggs"

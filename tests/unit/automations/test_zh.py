@@ -235,3 +235,8 @@ def test_every_built_in_action_and_trigger_has_chinese_words(registry: Registry)
         "把 [第 1 步的结果] 作为笔记添加到 ~/n.md",
     ]
     assert [p.words for p in line.permissions] == ["修改 ~/n.md 里的文件"]
+
+
+@pytest.mark.parametrize("text", ["每天早上9点删除主目录里的所有文件", "清空我的家目录"])
+def test_the_home_folder_by_its_chinese_names_is_never_emptied(text: str) -> None:
+    assert intent.read(text, BUILTINS).destructive == ["deletes everything in your home folder"]
