@@ -89,10 +89,12 @@ DEPENDS_ON_PLUGIN = (
 )
 # what a reminder is about, what the user must remember, or why the user wants something, is
 # not asked of Steward: "remind me to check my email", "so I can forward it", "提醒我发朋友圈",
-# "记得交电费"
+# "记得交电费", and what the user says of themselves ("I get lots of emails", "我经常收到很多邮件")
 _NOT_ASKED = re.compile(
     r"(\b(?:remind(?:er)?s?|nudge|ping)\b(?: me)?|\bso (?:that )?I (?:can|could)\b|\binstead of\b|"
     r"\b(?:remember|don't forget|do not forget) to\b|"
+    r"\bI (?:always |often |usually )?(?:get|receive|have|keep getting|got)\b|"
+    r"我(?:经常|总是|每天|常常)?(?:会)?(?:收到|接到|有)|"
     r"提醒我|提醒|我好|以便|记得|别忘了|别忘记|不要忘了|不要忘记)[^.;!?。；！？,，]*",
     re.I,
 )

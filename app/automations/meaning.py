@@ -319,6 +319,7 @@ def repair(
         _read_the_named_file,
         _leave_out_idle,
         _turn_around,
+        _to_the_named_place,
     ):
         changed = fix(document, problems, facts, registry)
         if changed and fix not in (_fill_asked, _pick_the_lines, _feed, _use_results):
@@ -491,6 +492,28 @@ def _turn_around(
         params["source"] = str(target).rstrip("/") if isinstance(target, str) else target
         params["destination"] = f"{source}/" if is_folder(source) else source
         done.append(f"step {n} now copies from {params['source']} to {params['destination']}")
+    return done
+
+
+def _to_the_named_place(
+    document: dict[str, Any], problems: list[Problem], facts: Facts, registry: Registry
+) -> list[str]:
+    """A chore drafted to put a file where it already is (its folder parameter the same as
+    its source) while the place the words send it to goes unused: it goes there."""
+    unused = [p for p in facts.destinations if found(problems, "named_unused", detail=p)]
+    done = []
+    for n, step in enumerate(document["steps"], 1):
+        action = registry.actions.get(step["action"])
+        if action is None or action.role != "chore" or not unused:
+            continue
+        params = step["params"]
+        order = list(action.parameters.get("properties", {}))
+        names = [k for k in order if isinstance(params.get(k), str)]
+        # the later of two parameters with the same value is where it goes
+        later = [b for i, a in enumerate(names) for b in names[i + 1 :] if params[a] == params[b]]
+        if later and unused:
+            params[later[0]] = unused.pop(0).rstrip("/") + "/"
+            done.append(f"step {n} now puts it in {params[later[0]]}, as the words say")
     return done
 
 

@@ -156,3 +156,40 @@ def test_a_reminder_about_two_things_is_one_reminder() -> None:
     facts = intent.read("remind me to buy milk and eggs every day at 5pm", BUILTINS)
     assert [c.name for c in facts.wants] == ["a notification"]
     assert wording.reminder(facts.text) == "Buy milk and eggs"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "missing"),
+    [
+        ("I get lots of emails, so every day at 5pm remind me to check my inbox", []),
+        ("我经常收到很多邮件，每天下午5点提醒我看一下邮箱就行", []),
+        ("every day at 5pm send an email to my boss", ["send email"]),
+        ("每天下午5点给老板发邮件", ["send email"]),
+    ],
+)
+def test_what_users_say_of_themselves_asks_for_nothing(
+    request_text: str, missing: list[str]
+) -> None:
+    facts = intent.read(request_text, BUILTINS)
+    assert intent.missing_capabilities(facts, []) == missing
+
+
+def test_a_copy_drafted_onto_itself_goes_where_the_words_say() -> None:
+    from app.automations.meaning import meaning_problems, repair
+
+    request = "when a new photo lands in ~/Camera, copy it to ~/Pictures/Phone"
+    facts = intent.read(request, BUILTINS)
+    steps = [
+        {
+            "id": "copy",
+            "action": "files.copy",
+            "params": {"source": "{{trigger.path}}", "destination": "{{trigger.path}}"},
+        }
+    ]
+    document, problems = compile_draft({"name": "t", "steps": steps}, BUILTINS, facts, request)
+    problems += meaning_problems(document, BUILTINS, facts)
+    assert any(p.code == "named_unused" for p in problems)
+    assert repair(document, problems, facts, BUILTINS)
+    params = document["steps"][0]["params"]
+    assert params == {"source": "{{trigger.path}}", "destination": "~/Pictures/Phone/"}
+    assert meaning_problems(document, BUILTINS, facts) == []
