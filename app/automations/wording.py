@@ -126,10 +126,8 @@ def say_the_reminder(document: dict[str, Any], facts: Facts, registry: Registry)
     action = registry.actions[step["action"]]
     params = step["params"]
     properties = action.parameters.get("properties", {})
-    required = [
-        k for k in action.parameters.get("required", []) if properties.get(k, {}).get("type")
-    ]
-    texts = [k for k in required if properties[k]["type"] == "string"]
+    required = action.parameters.get("required", [])
+    texts = [k for k in required if properties.get(k, {}).get("type") == "string"]
     if not texts or any(REFERENCE.search(str(params.get(k, ""))) for k in texts):
         return []
     before = dict(params)

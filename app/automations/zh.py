@@ -331,10 +331,8 @@ def gloss(text: str) -> str | None:
     )
     out = re.sub(r"把\s*(.+?)\s*重命名为", r" rename \1 to ", out)
     out = re.sub(
-        r"把\s*(.+?)\s*翻译成(英文|英语|中文|汉语)",
-        lambda m: (
-            f" translate {m.group(1)} into {'English' if m.group(2)[0] == '英' else 'Chinese'} "
-        ),
+        r"把\s*(.+?)\s*(翻译成(?:英文|英语|中文|汉语))",
+        lambda m: f" {_transform(m.group(2), m.group(1))} ",
         out,
     )
     out = re.sub(r"把\s*(.+?)\s*的内容", r" the contents of \1 ", out)
