@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from app.core.errors import ContextOverflowError, ModelError
-from app.core.llm import model_state
+from app.core.llm import model_state, sampling
 from app.core.llm.grammar import Grammars
 from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
 from app.core.llm.prompt import ChatMessage, Formatter, TemplateNeededError, make_formatter
@@ -244,6 +244,7 @@ class LocalEngine:
             llm.close()
             exc.message = f"{self.model.name} cannot be used as it is: {exc.result.problem}."
             raise
+        sampling.install(llm)  # a grammar asked about the chosen token, not every token
         self._llm = llm
         if self.prompt_states_folder is not None:
             self._prompt_states = PromptStates(
