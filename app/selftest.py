@@ -163,13 +163,21 @@ def check_planner(tmp: Path) -> str:
     from app.automations.workflow import validate
     from app.core.llm.engine import LocalEngine
     from app.core.llm.model_files import ModelRef, embedded_model_path
-    from app.core.settings import ModelSettings
+    from app.core.llm.prompt_states import prepared_folder
+    from app.core.settings import EMBEDDED_MODEL_ID, ModelSettings
 
     path = embedded_model_path()
     if path is None:
         raise RuntimeError("the embedded model is missing from this installation")
     registry = load_plugins(builtins=MODULES, entry_points=False)
-    engine = LocalEngine(ModelRef("embedded", "embedded", path), ModelSettings(n_ctx=4096))
+    prepared = prepared_folder()
+    kept = tmp / "prompt-states"
+    engine = LocalEngine(
+        ModelRef(EMBEDDED_MODEL_ID, "embedded", path),
+        ModelSettings(n_ctx=4096),
+        prompt_states=kept,
+        prepared_states=prepared,
+    )
     # misspelt on purpose: the English word list that tells a misspelling is part of the build
     request = "Evry weekday at 17:00 remind me to write my timesheet"
     try:
@@ -184,7 +192,12 @@ def check_planner(tmp: Path) -> str:
     if result.workflow["trigger"].get("type") != "schedule":
         raise RuntimeError(f"the time was not read: {result.workflow['trigger']}")
     steps = ", ".join(s.action for s in workflow.steps)
-    return f"drafted {steps} in {result.seconds:.1f} s ({result.attempts} attempt)"
+    # the fixed prompt's state: read from what the install brings, or evaluated and kept
+    read = not list(kept.glob("*.state"))
+    if getattr(sys, "frozen", False) and not read:
+        raise RuntimeError(f"the bundle's planner prompt state (in {prepared}) was not used")
+    state = "the install's prompt state read" if read else "prompt evaluated"
+    return f"drafted {steps} in {result.seconds:.1f} s ({result.attempts} attempt; {state})"
 
 
 CHECKS: list[tuple[str, Check]] = [

@@ -36,6 +36,12 @@ def folder_size(path: Path) -> int:
 
 
 def pyinstaller() -> Path:
+    # the planner prompt's state the bundle brings (the spec adds build/prompt-states), so the
+    # first `steward automations plan` after installing does not evaluate that prompt
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from prepare_prompt_states import prepare
+
+    print(f"prepared: {prepare(BUILD / 'prompt-states')}")
     subprocess.run(
         [
             sys.executable,

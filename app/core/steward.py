@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from app.core.errors import StorageError
 from app.core.llm.engine import LocalEngine
 from app.core.llm.model_files import ModelRef, resolve_model
+from app.core.llm.prompt_states import prepared_folder
 from app.core.paths import Paths, resolve_paths
 from app.core.secrets import KeyManager, PassphraseAsker, UnlockResult, terminal_asker
 from app.core.settings import CloudSettings, ModelSettings, Settings, SettingsStore
@@ -91,6 +92,7 @@ class Steward:
             self.model_settings(model),
             state_cache_entries=self.settings.state_cache_entries,
             prompt_states=self.paths.cache / "prompt-states",
+            prepared_states=prepared_folder(),
         )
 
     def backup(self, destination: Path | None = None) -> tuple[Path, int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.llm.prompt_states import prepared_folder
 from tests.conftest import ROOT, Result, run_steward, steward_env
 
 EXAMPLES = ROOT / "examples" / "workflows"
@@ -360,8 +361,19 @@ def test_the_terminal_asks_before_a_step_that_changes_files(home: Path, user: Pa
 def test_plan_prints_a_draft_a_question_or_a_refusal_and_saves_only_when_approved(
     home: Path, user: Path, tmp_path: Path
 ) -> None:
+    # no state brought by the install (see test_the_first_plan_reads_the_installs_prompt_state)
+    none = tmp_path / "no-prepared-states"
+
     def plan(*args: str, answer: str | None = None) -> Result:
-        return steward("automations", "plan", *args, home=home, user=user, input=answer)
+        return steward(
+            "automations",
+            "plan",
+            *args,
+            home=home,
+            user=user,
+            input=answer,
+            STEWARD_PREPARED_STATES=str(none),
+        )
 
     refused = plan("Email me a summary of ~/Notes every day at 6 pm", "--json")
     assert refused.returncode == 0, refused.stderr
@@ -403,6 +415,21 @@ def test_plan_prints_a_draft_a_question_or_a_refusal_and_saves_only_when_approve
     )  # approved: no question
     assert ran.returncode == 0, ran.stderr
     assert (user / "Downloads" / "PDFs" / "a.pdf").exists()
+
+
+def test_the_first_plan_reads_the_installs_prompt_state(home: Path, user: Path) -> None:
+    """`make setup` (and the package build) prepare the planner prompt's state for this
+    install (scripts/prepare_prompt_states.py): a new Steward home's first draft reads it and
+    keeps nothing of its own, so it does not evaluate the ~1,200-token prompt."""
+    prepared = prepared_folder()
+    assert prepared is not None and list(prepared.glob("*.state")), "run `make setup`"
+    drafted = steward(
+        "automations", "plan", "--json", "Every day at 9 remind me to stretch",
+        home=home, user=user,
+    )  # fmt: skip
+    assert drafted.returncode == 0, drafted.stderr
+    assert json.loads(drafted.stdout)["kind"] == "workflow"
+    assert not (home / "cache" / "prompt-states").exists()
 
 
 def test_the_daemon_stops_a_workflow_the_moment_it_is_disabled_or_deleted(

@@ -6,11 +6,13 @@ foreign state is never loaded; a prefix that changes (a plugin installed) is a n
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from app.core.llm.engine import LocalEngine, SamplingParams
+from app.core.llm.engine import GenerationStats, LocalEngine, SamplingParams
 from app.core.llm.model_files import ModelRef
 from app.core.llm.prompt import ChatMessage
 from app.core.llm.prompt_states import MAGIC, PromptStates
@@ -25,17 +27,26 @@ FIXED = [
 KEPT = SamplingParams(temperature=0.0, max_tokens=16, prefix_messages=len(FIXED))
 
 
-def engine(model_path: Path, folder: Path | None) -> LocalEngine:
+def engine(
+    model_path: Path, folder: Path | None, prepared: Path | None = None, model_id: str = "embedded"
+) -> LocalEngine:
     return LocalEngine(
-        ModelRef("embedded", "embedded", model_path),
+        ModelRef(model_id, model_id, model_path),
         ModelSettings(n_ctx=2048),
         prompt_states=folder,
+        prepared_states=prepared,
     )
 
 
-def answer(model_path: Path, folder: Path | None, request: str, params: SamplingParams = KEPT):
+def answer(
+    model_path: Path,
+    folder: Path | None,
+    request: str,
+    params: SamplingParams = KEPT,
+    **where: Any,
+) -> tuple[str, GenerationStats]:
     """One engine, one answer, closed: a process of its own as far as the model is concerned."""
-    eng = engine(model_path, folder)
+    eng = engine(model_path, folder, **where)
     try:
         text, stats, _ = asyncio.run(
             collect(eng, [*FIXED, ChatMessage("user", f"Request: {request}")], params=params)
@@ -85,6 +96,43 @@ def test_a_damaged_state_is_removed_and_evaluated_again(model_path: Path, tmp_pa
     assert text == expected and stats.cached_tokens == 0  # not loaded: evaluated again
     [rewritten] = list(folder.glob("*.state"))
     assert rewritten.read_bytes() != bytes(data)
+
+
+def test_the_state_an_install_brings_is_read_and_never_written(
+    model_path: Path, tmp_path: Path
+) -> None:
+    """The first process after installing (an empty user cache) reads the prepared state;
+    the embedded model is the same file wherever the install unpacked it."""
+    prepared = tmp_path / "install" / "prompt-states"
+    made, _ = answer(model_path, prepared, "tidy the desk")  # as scripts/prepare_… makes it
+    [state] = list(prepared.glob("*.state"))
+    before = state.read_bytes()
+    prepared.chmod(0o555)  # the install's: read-only
+
+    own = tmp_path / "user-cache"
+    text, stats = answer(model_path, own, "tidy the desk", prepared=prepared)
+    assert text == made and stats.cached_tokens > 100  # read, not evaluated
+    assert not own.exists()  # nothing to keep: the install has it
+
+    unpacked = tmp_path / "elsewhere" / model_path.name  # another place, another mtime
+    unpacked.parent.mkdir()
+    shutil.copyfile(model_path, unpacked)
+    text, stats = answer(unpacked, own, "tidy the desk", prepared=prepared)
+    assert text == made and stats.cached_tokens > 100 and not own.exists()
+    # a model of the user's own is known by where it is: the install's state is not its
+    text, stats = answer(unpacked, own, "tidy the desk", prepared=prepared, model_id="mine")
+    assert stats.cached_tokens == 0 and len(list(own.glob("*.state"))) == 1
+
+    # a damaged prepared state is ignored, left as it is, and the prompt evaluated
+    prepared.chmod(0o755)
+    state.write_bytes(before[:-100] + bytes(100))
+    prepared.chmod(0o555)
+    elsewhere = tmp_path / "other-cache"
+    text, stats = answer(model_path, elsewhere, "tidy the desk", prepared=prepared)
+    assert text == made and stats.cached_tokens == 0
+    assert state.read_bytes() == before[:-100] + bytes(100)
+    assert len(list(elsewhere.glob("*.state"))) == 1
+    prepared.chmod(0o755)
 
 
 def test_a_changed_prefix_or_model_file_is_a_new_state(model_path: Path, tmp_path: Path) -> None:

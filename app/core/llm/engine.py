@@ -37,7 +37,7 @@ from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
 from app.core.llm.prompt import ChatMessage, Formatter, TemplateNeededError, make_formatter
 from app.core.llm.prompt_states import PromptStates
 from app.core.llm.worker import EitherEvent, Waker, Worker
-from app.core.settings import ModelSettings
+from app.core.settings import EMBEDDED_MODEL_ID, ModelSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -137,12 +137,15 @@ class LocalEngine:
         *,
         state_cache_entries: int = 4,
         prompt_states: Path | None = None,
+        prepared_states: Path | None = None,
     ) -> None:
         self.model = model
         self.settings = settings
         self.state_cache_entries = max(0, state_cache_entries)
         # where evaluated fixed prompt prefixes are kept between runs (None: not kept)
         self.prompt_states_folder = prompt_states
+        # the states this install was built with (read-only; see prompt_states.prepared_folder)
+        self.prepared_states_folder = prepared_states
         self._prompt_states: PromptStates | None = None
         # how often streamed tokens wake the caller's event loop (see Waker in app.core.llm.worker)
         self.wake_interval = 0.04
@@ -251,6 +254,9 @@ class LocalEngine:
                 self.prompt_states_folder,
                 self.model.path,
                 f"n_ctx={int(llm.n_ctx())} n_batch={llm.n_batch} chat_format={s.chat_format}",
+                prepared=self.prepared_states_folder,
+                # the embedded model is the install's own file: known wherever it was unpacked
+                portable=self.model.id == EMBEDDED_MODEL_ID,
             )
         self._abort_cb = _ABORT_CALLBACK_TYPE()(self._abort_requested)
         self._info = ModelInfo(

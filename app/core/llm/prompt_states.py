@@ -13,6 +13,14 @@ start would cost more than it saves), llama-cpp-python's version (its bundled ll
 context settings, and the prefix's exact tokens, so a change to any of them (a plugin
 installed, a new prompt, another model) simply misses. Each file carries a SHA-256 of its
 state: a damaged or altered file is ignored and removed, never loaded.
+
+An install can bring the state of its own planner prompt with it (``prepared``: a read-only
+folder, made when the install is built by ``scripts/prepare_prompt_states.py``), so that even
+the first `steward automations plan` after installing reads it. Those states are found by
+the same key, with the embedded model known by its file name and size rather than by where
+it was installed (``portable``): the same wheel's file, wherever it was unpacked. A user's
+own plugin changes the prompt, so their first draft after installing one evaluates it and
+keeps its state in the user's cache as before.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import hashlib
 import logging
 import os
 import struct
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,16 +48,24 @@ MIN_TOKENS = 64  # a shorter fixed start is not worth a file
 class PromptStates:
     """The states of evaluated prompt prefixes for one model and context, in ``folder``."""
 
-    def __init__(self, folder: Path, model: Path, context: str, keep: int = KEEP) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        model: Path,
+        context: str,
+        keep: int = KEEP,
+        *,
+        prepared: Path | None = None,
+        portable: bool = False,
+    ) -> None:
         self.folder = folder
+        self.prepared = prepared
         self.keep = keep
         import llama_cpp
 
         stat = model.stat()
-        self._identity = "\n".join(
-            (str(model.resolve()), str(stat.st_size), str(stat.st_mtime_ns),
-             llama_cpp.__version__, context)
-        )  # fmt: skip
+        where = (model.name,) if portable else (str(model.resolve()), str(stat.st_mtime_ns))
+        self._identity = "\n".join((*where, str(stat.st_size), llama_cpp.__version__, context))
 
     def _path(self, tokens: Sequence[int]) -> Path:
         digest = hashlib.sha256(self._identity.encode())
@@ -56,20 +73,12 @@ class PromptStates:
         return self.folder / f"{digest.hexdigest()[:32]}.state"
 
     def load(self, tokens: Sequence[int]) -> bytes | None:
-        """The state after evaluating exactly ``tokens``, or None."""
-        path = self._path(tokens)
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            return None
-        head = len(MAGIC) + 32
-        data = raw[head:]
-        if raw[: len(MAGIC)] != MAGIC or hashlib.sha256(data).digest() != raw[len(MAGIC) : head]:
-            log.warning("prompt state %s is damaged; removed", path.name)
-            path.unlink(missing_ok=True)
-            return None
-        with contextlib.suppress(OSError):
-            os.utime(path)  # recently used: kept longest
+        """The state after evaluating exactly ``tokens`` (kept here, else prepared by the
+        install), or None."""
+        name = self._path(tokens).name
+        data = _read(self.folder / name, own=True)
+        if data is None and self.prepared is not None:
+            data = _read(self.prepared / name, own=False)
         return data
 
     def save(self, tokens: Sequence[int], data: bytes) -> None:
@@ -127,4 +136,37 @@ class PromptStates:
             old.unlink(missing_ok=True)
 
 
-__all__ = ["PromptStates"]
+def _read(path: Path, *, own: bool) -> bytes | None:
+    """A state file's data if it is whole; a damaged one of our own is removed (a prepared
+    one is the install's, read-only: only ignored)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head = len(MAGIC) + 32
+    data = raw[head:]
+    if raw[: len(MAGIC)] != MAGIC or hashlib.sha256(data).digest() != raw[len(MAGIC) : head]:
+        log.warning("prompt state %s is damaged; %s", path, "removed" if own else "ignored")
+        if own:
+            path.unlink(missing_ok=True)
+        return None
+    if own:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept longest
+    return data
+
+
+def prepared_folder() -> Path | None:
+    """Where this install keeps the prompt states it was built with: in the frozen app, the
+    bundle's ``prompt-states``; otherwise ``share/steward/prompt-states`` under the Python
+    environment's prefix. ``STEWARD_PREPARED_STATES`` names another folder (empty: none)."""
+    chosen = os.environ.get("STEWARD_PREPARED_STATES")
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / "prompt-states"
+    return Path(sys.prefix) / "share" / "steward" / "prompt-states"
+
+
+__all__ = ["PromptStates", "prepared_folder"]
