@@ -20,7 +20,6 @@ import asyncio
 import codecs
 import collections
 import contextlib
-import ctypes
 import logging
 import threading
 import time
@@ -34,6 +33,7 @@ from app.core.errors import ContextOverflowError, ModelError
 from app.core.llm import model_state, sampling
 from app.core.llm.grammar import Grammars
 from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
+from app.core.llm.native_logs import route_native_logs
 from app.core.llm.prompt import ChatMessage, Formatter, TemplateNeededError, make_formatter
 from app.core.llm.prompt_states import PromptStates
 from app.core.llm.worker import EitherEvent, Waker, Worker
@@ -559,32 +559,6 @@ class _Progress:
     produced: int = 0
     first: float = 0.0
     last: float = 0.0
-
-
-# ggml's enum ggml_log_level: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5 (continues
-# the previous line)
-_LOG_LEVELS = {1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
-_native_log_hook: Any = None
-
-
-def route_native_logs() -> None:
-    """Send llama.cpp's own log lines to Python logging (the log file), not to stderr."""
-    global _native_log_hook
-    if _native_log_hook is not None:
-        return
-    import llama_cpp
-
-    native = logging.getLogger("steward.llama_cpp")
-    last = [logging.DEBUG]
-
-    def on_log(level: int, text: bytes, _data: Any) -> None:
-        mapped = last[0] if level == 5 else _LOG_LEVELS.get(level, logging.DEBUG)
-        last[0] = mapped
-        if native.isEnabledFor(mapped) and (line := text.decode("utf-8", "replace").rstrip()):
-            native.log(mapped, line)
-
-    _native_log_hook = llama_cpp.llama_log_callback(on_log)
-    llama_cpp.llama_log_set(_native_log_hook, ctypes.c_void_p(0))
 
 
 def _ABORT_CALLBACK_TYPE() -> Any:
