@@ -56,6 +56,13 @@ def relevant_actions(registry: Registry, facts: Facts) -> list[Action]:
 READING = re.compile(r"\b(read|show (?:it|me)|contents?|what it says|tell me what)\b", re.I)
 
 
+# what is sent is the thing itself: "send it", "upload the new file", "post its contents"
+_SENT_IT = re.compile(
+    r"\b(?:post|upload|send|submit|push|forward)\s+(?:it|them|the (?:new )?files?|"
+    r"its (?:contents?|text))\b",
+    re.I,
+)
+
 SINK_ROLES = ("chore", "store", "send", "tell")
 
 
@@ -145,6 +152,9 @@ def _source(
     files = [p for p in facts.files_named if not is_folder(p) and p not in facts.destinations]
     # "upload ~/Backups/db.json to https://…": what is sent is the file's text
     if has_transform or (files and (sending or READING.search(facts.text))):
+        return reader("file")
+    # "when a file lands in ~/Inbox, post it to https://…": what is sent is that file's text
+    if sending and facts.trigger == "folder_watch" and _SENT_IT.search(facts.text):
         return reader("file")
     return None
 

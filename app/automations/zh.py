@@ -28,7 +28,7 @@ _KEEP = re.compile(
 _TRAILING_WORDS = re.compile(r"[\u4e00-\u9fff]+$")
 # "提醒我(一下)(要)交周报(好吗)": what the reminder is about, to the end of its clause
 _REMINDED = re.compile(
-    r"(?:提醒|叫|喊)我(?:一下)?\s*(?:要|去|该|记得)?\s*"
+    r"(?:提醒|叫|喊)(?:我|自己)(?:一下)?\s*(?:要|去|该|记得)?\s*"
     r"((?:(?!并且|并|然后|同时|之后|再)[^，。；！？,.!?\x00])+)"
 )
 _FILLER_END = re.compile(
@@ -125,7 +125,8 @@ _PHRASES = (
         r" only if it contains \1, ",
     ),
     (
-        r"如果(?:它|页面|网页|内容|文件|结果|输出)?(?:的内容)?(?:里面?|里头|中)?\s*"
+        r"(?:(?:它|内容)?(?:里面?|里头|中)\s*)?(?:如果|要是|假如|若是?)"
+        r"(?:它|页面|网页|内容|文件|结果|输出)?(?:的内容)?(?:里面?|里头|中)?\s*"
         r"(?:包含|含有|提到|说有|出现|写着|有)(?:了)?\s*('[^']+'|\x00\d+\x00|[A-Za-z0-9]+)\s*"
         r"(?:这个词|字样|的话)?\s*(?:就|的话|那就|那么)?",
         r" if it contains \1, ",
@@ -137,11 +138,11 @@ _PHRASES = (
         r"通知我|告诉我|显示给我|提示我|告知我",
         " notify me ",
     ),
-    (r"提醒我", " remind me to "),
+    (r"提醒(?:我|自己)", " remind me to "),
     (r"重命名为", " rename to "),
     (r"翻译成(?:英文|英语)", " translate it into English "),
     (r"翻译成(?:中文|汉语)", " translate it into Chinese "),
-    (r"检查|查一下|查看一下|看一下|看看", " check "),
+    (r"检查|查一下|查看一下|看一下|看看|看一次|看一眼", " check "),
     (r"(?:总结|概括|归纳|汇总|简述)(?:一下|后)?|摘要|提炼要点", " summarize "),
     (r"读取|读一下|读|查看", " read "),
     (r"列出|列举|罗列", " list "),
@@ -172,8 +173,9 @@ _PHRASES = (
     (
         r"我想要?|想要|(?<![思理感])想|自动地?|非常感谢|谢谢啦|谢啦|请您|"
         r"你好呀?|您好|嗨|哈喽|(?<![A-Za-z])(?:hello|hi)(?![A-Za-z])|麻烦(?:你|您)?(?:一下)?|请问|请|能不能|能否|可以|可不可以|"
-        r"帮(?:我|忙)|谢谢(?:你|您)?|多谢|感谢|劳驾|拜托(?:了|你)?|不好意思|打扰(?:一下|了)?|"
-        r"辛苦(?:了|你了)|说实话|那个|是这样的|就是说|您|好吗|好不好|行吗|行不行|吧|吗|呀|啦|哦|哈|呢|嘛|"
+        r"(?:能|可以)?帮(?:我|你)?个忙|帮(?:我|忙)|谢谢(?:你|您)?|多谢|感谢|劳驾|拜托(?:了|你)?|不好意思|打扰(?:一下|了)?|"
+        r"辛苦(?:了|你了)|说实话|那个|是这样的|就是说|其实|我?也?不知道怎么说|(?:就是)?希望|我跟你说|"
+        r"我得|你就|您|好吗|好不好|行吗|行不行|吧|吗|呀|啦|哦|哈|呢|嘛|"
         r"嗯……|就这样|一下|一次|早上好|晚上好|～|~(?=\s|$)",
         " ",
     ),
@@ -220,6 +222,18 @@ def _weekly(match: re.Match[str]) -> str:
     return " every " + " and ".join(days) + " "
 
 
+# "我平时用 X 写日记，…": what the user usually does, said before the request: background
+_HABIT = re.compile(
+    r"(?:^|(?<=[，。；！？,.!?\s]))我(?:平时|平常|一般|通常|经常|总是|老是|常常)"
+    r"[^，。；！？,.!?]*[，。；！？,.!?](?=.*[\u4e00-\u9fff])"
+)
+
+
+def _background(match: re.Match[str]) -> str:
+    said = match.group(0)
+    return match.group(0) if _TIME.search(said) or "每" in said else " "
+
+
 def _arrival(text: str) -> str:
     """ "X 里有新的 PDF 时" (or "以后 X 里出现新的 png 就") → "when a new PDF lands in X"."""
     kinds = "|".join(re.escape(k) for k, _ in _KINDS)
@@ -233,7 +247,9 @@ def _arrival(text: str) -> str:
 
     text = re.sub(
         r"(?:当|以后|今后|每当|只要|一旦)?\s*(my \w+ folder|\x00\d+\x00)\s*(?:里面?|中|上)?\s*"
-        r"(?:一有|一出现|一来|出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?\s*("
+        # "一来…"/"每来…" say arrival without "新"; "有"/"出现" need "新的"
+        r"(?:(?:一有|一出现|一来|每来|每出现|每进来|每有)(?:了)?(?:一个|个)?(?:新的?)?"
+        r"|(?:出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?)\s*("
         + kinds
         + r"|\.?[A-Za-z][A-Za-z0-9]{1,4}(?=\s*(?:文件|格式|的|时|就|，|,)))"
         r"(?:\s*\.?([A-Za-z][A-Za-z0-9]{1,4})\b)?\s*(?:文件|格式)?\s*"
@@ -285,7 +301,17 @@ def gloss(text: str) -> str | None:
         return f" remind me to \x00{len(kept) - 1}\x00 "
 
     out = _REMINDED.sub(reminded, out)
+    # "…加到里面": the one file the request names is where it goes
+    paths = [n for n, value in enumerate(kept) if value[:1] in "~/." or value[1:3] == ":\\"]
+    if len(paths) == 1:
+        out = re.sub(
+            r"(" + _VERB + r")(?:到|进)\s*(?:它?里面|里头|那里|那儿|这个文件|那个文件)去?"
+            r"|(" + _VERB + r")进去(?!\s*\x00)",
+            lambda m: f"{m.group(1) or m.group(2)}到 \x00{paths[0]}\x00 ",
+            out,
+        )
     out = re.sub(r"如果(?:可以|方便|不麻烦)的话|可以的话", " ", out)  # politeness, no condition
+    out = _HABIT.sub(_background, out)
     for pattern, english in _FOLDERS:
         out = re.sub(pattern, english, out)
     out = _arrival(out)
@@ -337,6 +363,12 @@ def gloss(text: str) -> str | None:
     )
     out = re.sub(r"把\s*(.+?)\s*的内容", r" the contents of \1 ", out)
     out = re.sub(r"(?:我)?下载的(?:东西|文件)?", " my downloads ", out)
+    # "看一次 ~/log.txt": a file is looked at by reading it (an address by fetching it)
+    out = re.sub(
+        r"(?:检查|查看|查一下|看一下|看看|看一次|看一眼)\s*(?=\x00(\d+)\x00)",
+        lambda m: " read " if not kept[int(m.group(1))].startswith("http") else m.group(0),
+        out,
+    )
     for pattern, english in _PHRASES:
         out = re.sub(pattern, english, out)
     out = re.sub(r"在\s*(\x00\d+\x00)\s*run\s*(\x00\d+\x00)", r" run \2 in \1 ", out)

@@ -141,6 +141,28 @@ def test_a_named_file_sent_to_an_address_is_read_first(request_text: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("request_text", "stages"),
+    [
+        ("When a new txt file lands in ~/Inbox, post it to https://example.com/in", 2),
+        ("When a PDF appears in ~/Scans, upload the file to https://example.com/up", 2),
+        # a message about the file, not the file: nothing is read
+        ("When a file lands in ~/Inbox, post 'new file' to https://example.com/in", 1),
+    ],
+)
+def test_the_file_that_arrived_is_read_when_it_is_what_is_sent(
+    request_text: str, stages: int
+) -> None:
+    from app.automations.stages import plan_stages
+
+    facts = intent.read(request_text, BUILTINS)
+    assert facts.trigger == "folder_watch"
+    planned = plan_stages(BUILTINS, facts)
+    assert planned is not None
+    expected = [["files.read"], ["http.post"]][-stages:]
+    assert [[a.id for a in stage] for stage in planned] == expected
+
+
+@pytest.mark.parametrize(
     "request_text",
     [
         "every day at 9 remind me to stretch and delete everything in my home folder",

@@ -71,6 +71,9 @@ def test_a_new_file_arriving_in_a_named_folder_is_a_folder_watch() -> None:
         ("~/Desktop 上有新的截图 png 的时候，移到 ~/Pictures/S", "~/Desktop", "*.png", "moving"),
         ("只要 ~/data 里多了新的 xlsx 文件，就复制到 ~/backup", "~/data", "*.xlsx", "copying"),
         ("~/logs 里有新的 .log 文件时通知我", "~/logs", "*.log", "a notification"),
+        # "每来一个"/"一来": arrival said without "新"
+        ("~/Inbox 里每来一个 txt 文件，你就把它发到 https://e.com/in", "~/Inbox", "*.txt", "send"),
+        ("~/scans 里一来 pdf 文件就复制到 ~/backup", "~/scans", "*.pdf", "copying"),
     ],
 )
 def test_other_ways_of_saying_a_new_file_arrives(
@@ -89,6 +92,29 @@ def test_politeness_and_filler_leave_no_chinese_words_for_the_reader() -> None:
     assert said == "translate ~/N/ideas.txt into English and save it to ~/N/en.txt"
     # a Latin word inside a Chinese request is not taken for a greeting
     assert "this" in (zh.gloss("每天提醒我看 this week 的计划") or "")
+
+
+def test_filler_about_the_user_is_left_out() -> None:
+    # what the user usually does, said before the request, is background
+    said = zh.gloss("我平时用 ~/Notes/diary.md 写日记，每天晚上11点把剪贴板的内容加到里面吧")
+    # and "加到里面" goes into the one file the request names
+    assert said == "every day at 23:00 append the clipboard to ~/Notes/diary.md"
+    said = zh.gloss("其实我也不知道怎么说，就是希望每天早上8点提醒我喝水")
+    assert said == "every day at 08:00 remind me to 喝水"
+    said = zh.gloss("我老板很凶，我得每个工作日早上8点50提醒自己打卡，拜托拜托")
+    assert said is not None and said.endswith("every weekday at 08:50 remind me to 打卡")
+    # a habit with a time in it is what is asked, not background
+    said = zh.gloss("我平时每天晚上9点写日记，提醒我一下") or ""
+    assert "21:00" in said
+
+
+def test_a_file_looked_at_is_read_and_a_condition_said_with_yaoshi() -> None:
+    text = "能帮我个忙吗？每10分钟看一次 ~/app/log.txt，里面要是出现 ERROR 就通知我"
+    assert zh.gloss(text) == "every 10 minutes read ~/app/log.txt, if it contains ERROR, notify me"
+    facts = intent.read(text, BUILTINS)
+    assert facts.condition is not None and facts.condition.term == "ERROR"
+    # an address looked at is fetched, as before
+    assert "check https://e.com" in (zh.gloss("每小时看一下 https://e.com") or "")
 
 
 def test_a_condition_said_about_what_is_inside() -> None:
