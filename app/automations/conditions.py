@@ -35,6 +35,12 @@ _EN_TEST = re.compile(
 _EN_IF = re.compile(
     r"\b(if|only if|only when|when|whenever|unless|lines?|any line|anything)\b", re.I
 )
+# the words tested said first: "if ERROR shows up", "when 'sold out' appears"
+_EN_SUBJECT = re.compile(
+    r"\b(if|only if|when|whenever|only when|unless)\s+(?:the (?:words?|text)\s+)?"
+    r"(?:" + _QUOTED + r"|([A-Z][A-Z0-9_-]{1,30})\b)\s+(?:ever\s+)?"
+    r"(?:shows? up|appears?|turns? up|comes? up|pops? up|is (?:there|in it|found))\b"
+)
 _EN_UNLESS = re.compile(r"\b(unless|if not|if it doesn't|when it doesn't)\b", re.I)
 _ZH_TEST = re.compile(
     r"(?:包含|含有|提到|出现|显示|说有|返回|有)\s*(?:" + _QUOTED + r"|([A-Za-z0-9]+))"
@@ -74,6 +80,10 @@ def unreadable(text: str) -> bool:
 
 def read(text: str) -> Condition | None:
     """The condition the words set, if any."""
+    said_first = _EN_SUBJECT.search(text)
+    if said_first:
+        negated = said_first.group(1) == "unless"
+        return Condition((said_first.group(2) or said_first.group(3)).strip(), negated)
     for tests, ifs, unless in ((_EN_TEST, _EN_IF, _EN_UNLESS), (_ZH_TEST, _ZH_IF, _ZH_UNLESS)):
         for match in tests.finditer(text):
             before = text[max(0, match.start() - _GAP) : match.start()]

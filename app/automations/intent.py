@@ -56,7 +56,12 @@ FILE_KINDS = {
     "screenshots": "*.png",
     "png": "*.png",
     "jpg": "*.jpg",
+    "jpgs": "*.jpg",
     "jpeg": "*.jpg",
+    "jpegs": "*.jpg",
+    "pngs": "*.png",
+    "csvs": "*.csv",
+    "zips": "*.zip",
     "photo": "*.jpg",
     "photos": "*.jpg",
     "zip": "*.zip",
@@ -72,6 +77,12 @@ _GLOB = re.compile(r"(?<![\w/])\*(?:\.[\w]+)+")
 # a kind of file by its extension alone: "any .mp3", "the .tmp files"
 _DOT_KIND = re.compile(r"(?<![\w/~*.])\.([a-z][a-z0-9]{1,4})\b(?!\.\w)", re.I)
 _KIND_WORD = re.compile(r"\b(" + "|".join(FILE_KINDS) + r")\b(?:\s+files?)?", re.I)
+_HABIT = re.compile(
+    r"^\s*I (?:usually|normally|always|often|typically|generally|tend to) (?:[^.!?]|\.(?!\s))*?"
+    r"(?:[.!?](?=\s)|;)(?=.*\w)",
+    re.I,
+)
+_WORD = re.compile(r"(?<![~/\w.])[A-Za-z']+(?![\w/])")
 _BACKTICKS = re.compile(r"`([^`]{1,200})`")
 _RUN_WORD = re.compile(
     r"\b(?:runs?|execute|launch|invoke|kick off)\s+([a-z][\w.+-]{0,40})((?:\s+[-\w./=]+){0,4})",
@@ -369,6 +380,9 @@ def read(text: str, registry: Registry | None = None) -> Facts:
     # to delete old photos" deletes nothing); facts.text keeps it (the reminder says it)
     if span := reminder_span(text):
         text = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+    # "I usually write my diary in ~/diary.md. Every night…": what the user does, said first,
+    # asks nothing (its places are still named)
+    text = _HABIT.sub(lambda m: _WORD.sub(lambda w: " " * len(w.group(0)), m.group(0)), text)
     for match in _URL.finditer(text):
         _add(facts.urls, match.group(0).rstrip(_TRAIL))
         if _TOWARD.search(text[: match.start()]):  # "post it to https://…": where it goes

@@ -151,7 +151,8 @@ def _source(
         return reader("folder")
     files = [p for p in facts.files_named if not is_folder(p) and p not in facts.destinations]
     # "upload ~/Backups/db.json to https://…": what is sent is the file's text
-    if has_transform or (files and (sending or READING.search(facts.text))):
+    # a condition on a named file tests its text ("look at ~/log.txt and if ERROR shows up…")
+    if has_transform or (files and (sending or facts.condition or READING.search(facts.text))):
         return reader("file")
     # "when a file lands in ~/Inbox, post it to https://…": what is sent is that file's text
     if sending and facts.trigger == "folder_watch" and _SENT_IT.search(facts.text):

@@ -43,6 +43,14 @@ BUILTINS = load_plugins(builtins=MODULES, entry_points=False)
         ("每20分钟获取 https://x.test/q，如果内容包含“售罄”就提醒我", Condition("售罄")),
         ("除非 https://x.test/h 返回HEALTHY，否则提醒我", Condition("HEALTHY", negated=True)),
         ("When a PDF shows up in ~/Downloads, move it to ~/Papers", None),
+        # the words tested said first
+        (
+            "Every 10 minutes look at ~/app.log and if ERROR shows up, let me know",
+            Condition("ERROR"),
+        ),
+        ("Tell me when 'sold out' appears on https://x.test/q", Condition("sold out")),
+        ("Ping me unless OK is there, every hour, from https://x.test/h", Condition("OK", True)),
+        ("Notify me when anything shows up in ~/Inbox", None),
         ("Fetch https://x.test/q every hour and tell me what it says", None),
         ("文件夹里有PDF时通知我", None),
     ],

@@ -215,3 +215,36 @@ def test_a_copy_drafted_onto_itself_goes_where_the_words_say() -> None:
     params = document["steps"][0]["params"]
     assert params == {"source": "{{trigger.path}}", "destination": "~/Pictures/Phone/"}
     assert meaning_problems(document, BUILTINS, facts) == []
+
+
+def test_what_the_user_usually_does_said_first_asks_nothing() -> None:
+    from app.automations.stages import plan_stages
+
+    text = (
+        "I usually write my diary in ~/Notes/diary.md. Every night at 11, append what's on "
+        "my clipboard to it"
+    )
+    facts = intent.read(text, BUILTINS)
+    assert facts.paths == ["~/Notes/diary.md"] and facts.hour == 23  # its place is named
+    # "write" was what the user does, not a request to overwrite the diary
+    assert [c.name for c in facts.wants] == ["a note", "reading the clipboard"]
+    stages = plan_stages(BUILTINS, facts)
+    assert stages is not None
+    assert [[a.id for a in stage] for stage in stages] == [
+        ["clipboard.read"],
+        ["files.append", "notes.append"],
+    ]
+    # one sentence is the request itself
+    assert intent.read("I usually back up ~/a to ~/b every day at 9", BUILTINS).wants
+
+
+def test_a_condition_on_a_named_file_reads_it_and_plural_kinds_are_patterns() -> None:
+    from app.automations.stages import plan_stages
+
+    facts = intent.read(
+        "Every 10 minutes look at ~/app.log and if ERROR shows up, tell me", BUILTINS
+    )
+    stages = plan_stages(BUILTINS, facts)
+    assert stages is not None and [a.id for a in stages[0]] == ["files.read"]
+    facts = intent.read("every sunday at 8pm move the jpgs in ~/Downloads to ~/Pictures", BUILTINS)
+    assert facts.patterns == ["*.jpg"]
