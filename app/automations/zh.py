@@ -28,7 +28,7 @@ _KEEP = re.compile(
 _TRAILING_WORDS = re.compile(r"[\u4e00-\u9fff]+$")
 # "提醒我(一下)(要)交周报(好吗)": what the reminder is about, to the end of its clause
 _REMINDED = re.compile(
-    r"(?:提醒|叫|喊)(?:我|自己)(?:一下)?\s*(?:要|去|该|记得)?\s*"
+    r"(?:提醒|叫|喊)(?:我|自己)(?:一下|一次|一声)?\s*(?:要|去|该|记得)?\s*"
     r"((?:(?!并且|并|然后|同时|之后|再)[^，。；！？,.!?\x00])+)"
 )
 _FILLER_END = re.compile(
@@ -175,7 +175,7 @@ _PHRASES = (
         r"你好呀?|您好|嗨|哈喽|(?<![A-Za-z])(?:hello|hi)(?![A-Za-z])|麻烦(?:你|您)?(?:一下)?|请问|请|能不能|能否|可以|可不可以|"
         r"(?:能|可以)?帮(?:我|你)?个忙|帮(?:我|忙)|谢谢(?:你|您)?|多谢|感谢|劳驾|拜托(?:了|你)?|不好意思|打扰(?:一下|了)?|"
         r"辛苦(?:了|你了)|说实话|那个|是这样的|就是说|其实|我?也?不知道怎么说|(?:就是)?希望|我跟你说|"
-        r"我得|你就|您|好吗|好不好|行吗|行不行|吧|吗|呀|啦|哦|哈|呢|嘛|"
+        r"我得|你就|顺便(?:说|提)?(?:一下)?|能在?(?=\s*every\b)|您|好吗|好不好|行吗|行不行|吧|吗|呀|啦|哦|哈|呢|嘛|"
         r"嗯……|就这样|一下|一次|早上好|晚上好|～|~(?=\s|$)",
         " ",
     ),
@@ -223,15 +223,23 @@ def _weekly(match: re.Match[str]) -> str:
 
 
 # "我平时用 X 写日记，…": what the user usually does, said before the request: background
+# ("我每天晚上都要写日记，…" too: a habit with no hour, before a request with one)
 _HABIT = re.compile(
-    r"(?:^|(?<=[，。；！？,.!?\s]))我(?:平时|平常|一般|通常|经常|总是|老是|常常)"
+    r"(?:^|(?<=[，。；！？,.!?\s]))我(?:平时|平常|一般|通常|经常|总是|老是|常常|每天|每晚|每周)"
     r"[^，。；！？,.!?]*[，。；！？,.!?](?=.*[\u4e00-\u9fff])"
 )
 
 
 def _background(match: re.Match[str]) -> str:
-    said = match.group(0)
-    return match.group(0) if _TIME.search(said) or "每" in said else " "
+    said, rest = match.group(0), match.string[match.end() :]
+    if _TIME.search(said) or "忘" in said:
+        return said  # an hour in it: what is asked; what they forget: what to remind of
+    if "每" in said:
+        # "我每天都要…" is a habit only when it says so (都要/都会/都得) and the request after
+        # it has an hour of its own; otherwise it is the request ("我每天都想收到…")
+        habit = re.search(r"都(?:要|会|得)", said) and _TIME.search(rest)
+        return " " if habit else said
+    return " "
 
 
 def _arrival(text: str) -> str:
@@ -295,6 +303,9 @@ def gloss(text: str) -> str | None:
         # what to be reminded of is the user's own words, read as no request of its own
         # ("提醒我删除旧照片" asks for a reminder, not a deletion); one with a time in it is read
         said = _FILLER_END.sub("", match.group(1)).strip()
+        if not said:  # "我老是忘记喝水，能每小时提醒我一次吗": what they forget
+            forgot = re.search(r"忘(?:记|了)\s*([^，。；！？,.!?\x00\s]{1,20})", match.string)
+            said = forgot.group(1) if forgot and forgot.start() < match.start() else ""
         if not said or _TIME.search(said) or "每" in said or "\x00" in said:
             return match.group(0)
         kept.append(said)

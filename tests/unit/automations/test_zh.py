@@ -106,6 +106,15 @@ def test_filler_about_the_user_is_left_out() -> None:
     # a habit with a time in it is what is asked, not background
     said = zh.gloss("我平时每天晚上9点写日记，提醒我一下") or ""
     assert "21:00" in said
+    # "我每天…都要…" with no hour, before a request with one, is background too
+    said = zh.gloss("顺便说一下，我每天晚上都要写日记，能在每晚9点提醒我写日记吗")
+    assert said == "every day at 21:00 remind me to 写日记"
+    # …but said alone it is the request, and what they forget is what to be reminded of
+    assert "~/a" in (zh.gloss("我每天都要备份 ~/a 到 ~/b") or "")
+    said = zh.gloss("我老是忘记喝水，能每小时提醒我一次吗") or ""
+    assert said.endswith("every hour remind me to 喝水")
+    # "提醒我一次" is how often, not what about
+    assert zh.gloss("每小时提醒我一次喝水") == "every hour remind me to 喝水"
 
 
 def test_a_file_looked_at_is_read_and_a_condition_said_with_yaoshi() -> None:
