@@ -12,6 +12,7 @@ Prints the bundle's size. ``--skip-pyinstaller`` reuses dist/steward/ (installer
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import shutil
@@ -64,13 +65,41 @@ def pyinstaller() -> Path:
 
 
 def strip_python(bundle: Path) -> None:
-    """The Python runtime's own libraries carry debug symbols (22 MB for libpython alone);
+    """The Python runtime's own libraries carry debug symbols (22 MB for libpython alone),
+    and so does sqlcipher3's extension, compiled here from its source (12 of its 21 MB);
     drop them. Other libraries are left alone: wheels' patched ones break when stripped."""
     internal = bundle / "_internal"
-    targets = [*internal.glob("libpython3*.so*"), *internal.glob("python3*/lib-dynload/*.so")]
+    targets = [
+        *internal.glob("libpython3*.so*"),
+        *internal.glob("python3*/lib-dynload/*.so"),
+        *internal.glob("sqlcipher3/*.so"),
+    ]
     files = [str(p) for p in targets if p.is_file() and not p.is_symlink()]
     if files and shutil.which("strip"):
         subprocess.run(["strip", "--strip-debug", *files], check=True)
+
+
+def link_twins(bundle: Path) -> int:
+    """llama-cpp-python's wheel holds each of its libraries twice (libllama.so and
+    libllama.so.0, …: 6 MB); the second copy becomes a link to the first. Returns the bytes
+    saved."""
+    saved = 0
+    for folder in {p.parent for p in (bundle / "_internal").rglob("*.so*")}:
+        seen: dict[tuple[int, str], Path] = {}
+        for path in sorted(folder.iterdir(), key=lambda p: (len(p.name), p.name)):
+            if not path.is_file() or path.is_symlink() or ".so" not in path.name:
+                continue
+            size = path.stat().st_size
+            if size < 64 * 1024:
+                continue
+            key = (size, hashlib.sha256(path.read_bytes()).hexdigest())
+            if key in seen:
+                path.unlink()
+                path.symlink_to(seen[key].name)
+                saved += size
+            else:
+                seen[key] = path
+    return saved
 
 
 def linux_tarball(bundle: Path, ver: str) -> Path:
@@ -169,6 +198,7 @@ def main() -> int:
     if sys.platform.startswith("linux"):
         if not args.skip_pyinstaller:
             strip_python(bundle)
+            print(f"twin libraries linked: {link_twins(bundle) / 1e6:.1f} MB saved")
         made += [linux_tarball(bundle, ver), linux_deb(bundle, ver)]
     elif sys.platform == "darwin":
         subprocess.run(["bash", str(PACKAGING / "macos" / "make-dmg.sh"), ver], check=True)
