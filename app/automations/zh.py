@@ -242,6 +242,11 @@ def _background(match: re.Match[str]) -> str:
     return " "
 
 
+def _is_path(kept: str) -> bool:
+    """Is a kept name a path ("~/a", "./b", "C:\\c"), not an address or quoted words?"""
+    return kept[:1] in "~/." or kept[1:3] == ":\\"
+
+
 def _arrival(text: str) -> str:
     """ "X 里有新的 PDF 时" (or "以后 X 里出现新的 png 就") → "when a new PDF lands in X"."""
     kinds = "|".join(re.escape(k) for k, _ in _KINDS)
@@ -289,7 +294,7 @@ def gloss(text: str) -> str | None:
         value, rest = match.group(0), ""
         if value[0] in "“「‘":
             value = f"'{value[1:-1]}'"
-        elif value[0] in "~/." or value[1:3] == ":\\":
+        elif _is_path(value):
             tail = _TRAILING_WORDS.search(value)
             # "~/Notes/inbox里": words after a Latin name; "~/项目/网站" is a Chinese name
             if tail and not re.search(r"\.\w+$", value) and value[tail.start() - 1] not in "/\\":
@@ -313,7 +318,7 @@ def gloss(text: str) -> str | None:
 
     out = _REMINDED.sub(reminded, out)
     # "…加到里面": the one file the request names is where it goes
-    paths = [n for n, value in enumerate(kept) if value[:1] in "~/." or value[1:3] == ":\\"]
+    paths = [n for n, value in enumerate(kept) if _is_path(value)]
     if len(paths) == 1:
         out = re.sub(
             r"(" + _VERB + r")(?:到|进)\s*(?:它?里面|里头|那里|那儿|这个文件|那个文件)去?"
