@@ -147,6 +147,14 @@ _REPEATS = re.compile(
 _REMINDER_ABOUT = re.compile(
     r"\b(?:remind(?:er)?|nudge|ping)\b(?: me)? (?:to|about|of)\b[^.;!?,]*", re.I
 )
+# in a repeating request, a clause about someone's own plans is why, not when: "my daughter
+# has exams next week, so every day at 9 remind me…" ("next week, every day at 9…" is when)
+_SUBJECT = r"(?:^|(?<=[.;!?,]))\s*(?:(?:my|our|his|her|their|i|we|he|she|they|there)\b|我|他|她)"
+_ACTS = r"remind|notify|run|fetch|save|copy|move|delete|send|post|append|read|summari[sz]e|check"
+_CONTEXT_CLAUSE = re.compile(_SUBJECT + r"(?:(?!\b(?:every|each|" + _ACTS + r")\b)[^.;!?,])*", re.I)
+# and one with a time of its own, when the request says its time elsewhere: "our meeting is
+# every Tuesday at 10, remind me every Tuesday at 9:50"
+_SETTING_CLAUSE = re.compile(_SUBJECT + r"(?:(?!\b(?:" + _ACTS + r")\b)[^.;!?,])*", re.I)
 
 
 @dataclass(frozen=True)
@@ -332,6 +340,10 @@ def _schedule(text: str, facts: Facts) -> None:
             facts.unclear.append("How often should it run? (between every minute and weekly)")
         return
     times = _times(text)
+    if len(set(times)) > 1:
+        asked = _SETTING_CLAUSE.sub(" ", text)
+        if len(set(_times(asked))) == 1:
+            text, times = asked, _times(asked)
     days: tuple[str, ...] | None = None
     if _WEEKDAYS.search(text):
         days = WEEKDAYS[:5]
@@ -481,7 +493,9 @@ def read(text: str, registry: Registry | None = None) -> Facts:
         _schedule(text, facts)
     # in a repeating request, what a reminder is about is no time: "every Sunday remind me to
     # plan next week" ("remind me to call mum tomorrow" is a one-off)
-    timing = _REMINDER_ABOUT.sub(" ", text) if _REPEATS.search(text) else text
+    timing = (
+        _CONTEXT_CLAUSE.sub(" ", _REMINDER_ABOUT.sub(" ", text)) if _REPEATS.search(text) else text
+    )
     if _ONE_OFF.search(timing) and facts.trigger in ("manual", "schedule"):
         facts.missing.append(
             "run something once at a later date (schedules repeat; say how often instead)"

@@ -32,7 +32,7 @@ _REMINDED = re.compile(
     r"((?:(?!并且|并|然后|同时|之后|再)[^，。；！？,.!?\x00])+)"
 )
 _FILLER_END = re.compile(
-    r"(?:就行|就好|就可以了|好吗|好不好|行吗|可以吗|谢谢|吧|吗|啦|哦|呀|哈|呢|嘛|一下)+$"
+    r"(?:就行|就好|就可以了|好吗|好不好|行吗|可以吗|谢谢|吧|吗|啦|哦|呀|哈|呢|嘛|呗|啊|一下)+$"
 )
 _DIGITS = {
     "零": 0,
@@ -74,6 +74,7 @@ _FOLDERS = (
     (r"(?:我的)?(?:桌面上?|桌面文件夹)", " my Desktop folder "),
     (r"(?:我的)?日记(?:里)?", " my journal "),
     (r"(?:我的)?待办(?:清单|事项|列表)?(?:里)?", " my todo list "),
+    (r"(?:我的)?笔记(?:本)?(?:里)?", " my notes "),
 )
 _KINDS = (
     ("PDF", "PDF"),
@@ -153,7 +154,7 @@ _PHRASES = (
     (r"(?:保存|存储|存放|存|写)(?:到|为|进|成)", " save it to "),
     (r"(?:追加|添加|记录|写入|加|记)到", " append it to "),
     (r"(?:发送|上传|推送|提交|发)到", " post it to "),
-    (r"(?:复制|拷贝)到", " copy it to "),
+    (r"(?:复制|拷贝)(?:一份)?到", " copy it to "),
     (r"备份到", " back up to "),
     (r"(?:移|移动|转移|挪|搬|放)到", " move it to "),
     (r"所有|全部", " all "),
@@ -247,6 +248,10 @@ def _is_path(kept: str) -> bool:
     return kept[:1] in "~/." or kept[1:3] == ":\\"
 
 
+# what follows an extension: "png 文件", "png 图片", "gif 动图", "docx 文档", "csv 格式"
+_FILE_NOUN = r"[\u4e00-\u9fff]{0,2}(?:文件|图|片|档)|格式"
+
+
 def _arrival(text: str) -> str:
     """ "X 里有新的 PDF 时" (or "以后 X 里出现新的 png 就") → "when a new PDF lands in X"."""
     kinds = "|".join(re.escape(k) for k, _ in _KINDS)
@@ -260,12 +265,15 @@ def _arrival(text: str) -> str:
 
     text = re.sub(
         r"(?:当|以后|今后|每当|只要|一旦)?\s*(my \w+ folder|\x00\d+\x00)\s*(?:里面?|中|上)?\s*"
+        r"(?:只要|每次|每当|一旦)?\s*"
         # "一来…"/"每来…" say arrival without "新"; "有"/"出现" need "新的"
         r"(?:(?:一有|一出现|一来|每来|每出现|每进来|每有)(?:了)?(?:一个|个)?(?:新的?)?"
         r"|(?:出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?)\s*("
         + kinds
-        + r"|\.?[A-Za-z][A-Za-z0-9]{1,4}(?=\s*(?:文件|格式|的|时|就|，|,)))"
-        r"(?:\s*\.?([A-Za-z][A-Za-z0-9]{1,4})\b)?\s*(?:文件|格式)?\s*"
+        + r"|\.?[A-Za-z][A-Za-z0-9]{1,4}(?=\s*(?:"
+        + _FILE_NOUN
+        + r"|的|时|就|，|,)))"
+        r"(?:\s*\.?([A-Za-z][A-Za-z0-9]{1,4})\b)?\s*(?:" + _FILE_NOUN + r")?\s*"
         r"(?:(?:的时候|时候|时|之后|以后|后)\s*(?:就|，|,)?|(?:就|，|,))",
         say,
         text,
@@ -311,6 +319,11 @@ def gloss(text: str) -> str | None:
         if not said:  # "我老是忘记喝水，能每小时提醒我一次吗": what they forget
             forgot = re.search(r"忘(?:记|了)\s*([^，。；！？,.!?\x00\s]{1,20})", match.string)
             said = forgot.group(1) if forgot and forgot.start() < match.start() else ""
+        if not said:  # "每周二上午十点开例会，你每周二9点50提醒我一下": what happens at that time
+            before = match.string[: match.start()]
+            at = _TIME.search(before)
+            event = at and re.match(r"\s*([^，。；！？,.!?\x00\s\d]{2,12})", before[at.end() :])
+            said = event.group(1) if event else ""
         if not said or _TIME.search(said) or "每" in said or "\x00" in said:
             return match.group(0)
         kept.append(said)
@@ -331,6 +344,18 @@ def gloss(text: str) -> str | None:
     for pattern, english in _FOLDERS:
         out = re.sub(pattern, english, out)
     out = _arrival(out)
+    # arrival said in a way _arrival could not place: still a watch, so the reader asks which
+    # folder and files rather than drafting a workflow run by hand
+    out = re.sub(
+        r"(?:(my \w+ folder|\x00\d+\x00)\s*(?:里面?|中|上)?\s*(?:只要|每次|每当|一旦)?\s*)?"
+        r"(?:(?:每|一)(?:出现|来|进来|有)(?:了)?(?:一个|个)?新|(?:出现|多了|来了|进来)(?:了)?(?:一个|个)?新)的?",
+        lambda m: (
+            f" whenever new files arrive in {m.group(1)} "
+            if m.group(1)
+            else " whenever new files arrive "
+        ),
+        out,
+    )
     out = re.sub(r"(?:每个|每)?工作日|周一到周五", " every weekday ", out)
     out = re.sub(r"每个?周末", " every weekend ", out)
     # once, at a later date: said so the reader can tell it is not a repeating schedule
@@ -359,6 +384,12 @@ def gloss(text: str) -> str | None:
         r"把\s*([^，,]+?)\s*(?:的内容)?\s*(总结|概括|归纳|汇总|翻译成(?:英文|英语|中文|汉语))(?:一下|后)?"
         r"\s*(?:然后|再|并)?\s*(" + _VERB + r")(?:到|进)",
         lambda m: f" {_transform(m.group(2), m.group(1))} and {_VERBS[m.group(3)]} it to ",
+        out,
+    )
+    # "把 URL 下载保存到 F": fetched, then saved
+    out = re.sub(
+        r"把\s*([^，,]+?)\s*(?:下载|获取|抓取)(?:下来)?\s*(?:并|然后|再)?\s*(?:保存|存)(?:到|为|成)",
+        r" fetch \1 and save it to ",
         out,
     )
     out = re.sub(

@@ -365,11 +365,36 @@ def test_the_cloud_is_the_last_resort(registry: Registry) -> None:
         # what a repeating reminder is about is no time
         ("Every Sunday at 18:00 remind me to plan next week", False),
         ("每周日晚上6点提醒我看下周的日历", False),
+        # nor someone's plans said as the reason for a repeating one
+        ("We fly out next month, so every evening at 8 remind me to pack a bag", False),
+        ("我儿子明天开学，每天早上7点提醒我准备午饭", False),
+        # "next month" said as when it starts is still a date Steward cannot keep
+        ("Next month, every day at 7 remind me to run", True),
     ],
 )
 def test_a_one_off_time_is_told_from_what_a_reminder_is_about(text: str, once: bool) -> None:
     missing = intent.read(text, BUILTINS).missing
     assert bool(missing and "once at a later date" in missing[0]) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "hour", "minute"),
+    [
+        ("Our stand-up is every Monday at 10, remind me every Monday at 9:45 to prepare", 9, 45),
+        ("他们每天下午3点开会，你每天下午2点50提醒我准备一下", 14, 50),
+    ],
+)
+def test_a_time_said_of_someone_elses_plans_is_not_when_it_runs(
+    text: str, hour: int, minute: int
+) -> None:
+    facts = intent.read(text, BUILTINS)
+    assert not facts.unclear
+    assert (facts.trigger, facts.hour, facts.minute) == ("schedule", hour, minute)
+
+
+def test_two_times_asked_for_are_still_a_question() -> None:
+    facts = intent.read("Every day at 8 and at 9 remind me to stretch", BUILTINS)
+    assert any("more than one time" in u for u in facts.unclear)
 
 
 @pytest.mark.parametrize(

@@ -74,6 +74,10 @@ def test_a_new_file_arriving_in_a_named_folder_is_a_folder_watch() -> None:
         # "每来一个"/"一来": arrival said without "新"
         ("~/Inbox 里每来一个 txt 文件，你就把它发到 https://e.com/in", "~/Inbox", "*.txt", "send"),
         ("~/scans 里一来 pdf 文件就复制到 ~/backup", "~/scans", "*.pdf", "copying"),
+        # a noun after the extension, "每次"/"只要" between the folder and the arrival
+        ("~/shots 上每出现一个新的 jpg 照片就移到 ~/Pictures/J", "~/shots", "*.jpg", "moving"),
+        ("~/mail 里只要进来新的 eml 就复制一份到 ~/keep", "~/mail", "*.eml", "copying"),
+        ("~/in 里每次来了新的 docx 文档，就移到 ~/docs", "~/in", "*.docx", "moving"),
     ],
 )
 def test_other_ways_of_saying_a_new_file_arrives(
@@ -83,6 +87,26 @@ def test_other_ways_of_saying_a_new_file_arrives(
     assert (facts.trigger, facts.watch_folder) == ("folder_watch", folder)
     assert facts.patterns == [pattern]
     assert next(c.name for c in facts.wants).startswith(wants)
+
+
+def test_an_arrival_the_reader_cannot_place_is_still_a_watch(registry: Registry) -> None:
+    # never a workflow run by hand: read as a watch, and the folder it left out is asked for
+    text = "每出现新东西就移到 ~/Gifs"
+    assert intent.read(text, BUILTINS).trigger == "folder_watch"
+    plan = asyncio.run(Planner(registry, None).plan(text))
+    assert plan.kind == "question" and "两个文件夹" in plan.text, plan.text
+
+
+def test_a_named_notes_file_and_a_fetch_then_save() -> None:
+    facts = intent.read("帮个忙：把“交水费”记到我的笔记里", BUILTINS)
+    assert facts.notes_files == ["~/Notes/notes.md"]
+    said = zh.gloss("请每周一把 https://e.com/a.csv 下载保存到 ~/a.csv")
+    assert said == "every Monday fetch https://e.com/a.csv and save it to ~/a.csv"
+
+
+def test_a_reminder_about_what_happens_at_another_time() -> None:
+    said = zh.gloss("他们每天下午3点开会，你每天2点50提醒我一下好吗")
+    assert said is not None and said.endswith("remind me to 开会")
 
 
 def test_politeness_and_filler_leave_no_chinese_words_for_the_reader() -> None:
