@@ -292,6 +292,25 @@ def _transform(verb: str, what: str) -> str:
     return f"summarize {what}"
 
 
+def _reminded(match: re.Match[str], kept: list[str]) -> str:
+    """What a reminder is about, kept as the user's own words (``kept``)."""
+    # what to be reminded of is the user's own words, read as no request of its own
+    # ("提醒我删除旧照片" asks for a reminder, not a deletion); one with a time in it is read
+    said = _FILLER_END.sub("", match.group(1)).strip()
+    if not said:  # "我老是忘记喝水，能每小时提醒我一次吗": what they forget
+        forgot = re.search(r"忘(?:记|了)\s*([^，。；！？,.!?\x00\s]{1,20})", match.string)
+        said = forgot.group(1) if forgot and forgot.start() < match.start() else ""
+    if not said:  # "每周二上午十点开例会，你每周二9点50提醒我一下": what happens at that time
+        before = match.string[: match.start()]
+        at = _TIME.search(before)
+        event = at and re.match(r"\s*([^，。；！？,.!?\x00\s\d]{2,12})", before[at.end() :])
+        said = event.group(1) if event else ""
+    if not said or _TIME.search(said) or "每" in said or "\x00" in said:
+        return match.group(0)
+    kept.append(said)
+    return f" remind me to \x00{len(kept) - 1}\x00 "
+
+
 def gloss(text: str) -> str | None:
     """The request in the reader's English, or None when it holds no Chinese."""
     if not has_chinese(text):
@@ -312,24 +331,7 @@ def gloss(text: str) -> str | None:
 
     out = _KEEP.sub(keep, text)
 
-    def reminded(match: re.Match[str]) -> str:
-        # what to be reminded of is the user's own words, read as no request of its own
-        # ("提醒我删除旧照片" asks for a reminder, not a deletion); one with a time in it is read
-        said = _FILLER_END.sub("", match.group(1)).strip()
-        if not said:  # "我老是忘记喝水，能每小时提醒我一次吗": what they forget
-            forgot = re.search(r"忘(?:记|了)\s*([^，。；！？,.!?\x00\s]{1,20})", match.string)
-            said = forgot.group(1) if forgot and forgot.start() < match.start() else ""
-        if not said:  # "每周二上午十点开例会，你每周二9点50提醒我一下": what happens at that time
-            before = match.string[: match.start()]
-            at = _TIME.search(before)
-            event = at and re.match(r"\s*([^，。；！？,.!?\x00\s\d]{2,12})", before[at.end() :])
-            said = event.group(1) if event else ""
-        if not said or _TIME.search(said) or "每" in said or "\x00" in said:
-            return match.group(0)
-        kept.append(said)
-        return f" remind me to \x00{len(kept) - 1}\x00 "
-
-    out = _REMINDED.sub(reminded, out)
+    out = _REMINDED.sub(lambda m: _reminded(m, kept), out)
     # "…加到里面": the one file the request names is where it goes
     paths = [n for n, value in enumerate(kept) if _is_path(value)]
     if len(paths) == 1:
