@@ -11,7 +11,8 @@ from app.automations.api import Ask
 NOTIFICATION = Ask(
     "a notification",
     {
-        "en": r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell me|pop ?up|nudge|"
+        "en": r"\b(notif\w*|remind\w*|alert\w*|ping me|let me know|tell(?:s|ing)? me|told me|"
+        r"pop ?up|nudge|"
         r"show (?:it|them|that) to me|warn me|inform me|heads[- ]up|buzz me|give me a (?:shout|"
         r"buzz)|(?:show|display|flash|give) me (?:a|the) (?:message|notice|popup|toast|banner))\b"
     },
@@ -61,8 +62,11 @@ NOTE = Ask(
 FETCHING = Ask(
     "fetching a web page",
     {
-        "en": r"\b(fetch|download|check|get|grab|look at|read|pull|retrieve|poll|load|visit|"
-        r"scrape|monitor|watch|query|keep an eye on)\b[^.?!]*https?://"
+        "en": r"\b(fetch(?:es|ed|ing)?|download(?:s|ed|ing)?|check(?:s|ed|ing)?|get|gets|getting|"
+        r"grab(?:s|bed|bing)?|look(?:s|ed|ing)? at|read|reads|reading|pull(?:s|ed|ing)?|"
+        r"retriev(?:e|es|ed|ing)|poll(?:s|ed|ing)?|load(?:s|ed|ing)?|visit(?:s|ed|ing)?|"
+        r"scrap(?:e|es|ed|ing)|monitor(?:s|ed|ing)?|watch(?:es|ed|ing)?|query|queried|"
+        r"keep an eye on)\b[^.?!]*https?://"
     },
     with_addresses=True,
 )

@@ -392,6 +392,21 @@ def test_a_time_said_of_someone_elses_plans_is_not_when_it_runs(
     assert (facts.trigger, facts.hour, facts.minute) == ("schedule", hour, minute)
 
 
+@pytest.mark.parametrize(
+    ("text", "wants"),
+    [
+        (
+            "It'd help if every day you fetched https://e.test/feed and told me what it says",
+            ["fetching a web page", "a notification"],
+        ),
+        ("Could you be checking https://e.test/up hourly and tell me", None),
+    ],
+)
+def test_what_is_asked_for_in_other_tenses(text: str, wants: list[str] | None) -> None:
+    names = [c.name for c in intent.read(text, BUILTINS).wants]
+    assert names == (wants or ["fetching a web page", "a notification"])
+
+
 def test_two_times_asked_for_are_still_a_question() -> None:
     facts = intent.read("Every day at 8 and at 9 remind me to stretch", BUILTINS)
     assert any("more than one time" in u for u in facts.unclear)
