@@ -536,6 +536,12 @@ _SAID: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+_LEAD_IN = re.compile(
+    r"^(?:(?:所以|因此|那就|然后|我想要?|想要|我希望|希望|请你?|请您|帮我|帮忙|麻烦你|麻烦|"
+    r"能不能|可不可以|可以|你就|就)\s*)+"
+)
+
+
 def name_for(request: str, limit: int) -> str:
     """A workflow's name from a request written in Chinese: its longest clause (the one
     saying what happens rather than when: "每个工作日早上9点，把 ~/下载 里的PDF移到 ~/文档" is
@@ -544,6 +550,8 @@ def name_for(request: str, limit: int) -> str:
     # a clause saying when ("每个工作日早上9点", "~/inbox 里有新文件时") is not the name
     doing = [c for c in clauses if not (c.endswith("时") or c.startswith(("每", "当")))]
     name = max(doing or clauses, key=len, default=request.strip())
+    # what leads into the request is no part of its name ("所以想要 ~/Desktop 上…")
+    name = _LEAD_IN.sub("", name) or name
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 

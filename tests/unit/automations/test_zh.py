@@ -104,6 +104,15 @@ def test_a_named_notes_file_and_a_fetch_then_save() -> None:
     assert said == "every Monday fetch https://e.com/a.csv and save it to ~/a.csv"
 
 
+def test_a_workflow_is_named_by_what_it_does() -> None:
+    assert zh.name_for("每个工作日早上9点，把 ~/a 里的PDF移到 ~/b", 40) == "把 ~/a 里的PDF移到 ~/b"
+    # without the words that lead into the request
+    named = zh.name_for("我这人比较懒，所以想要 ~/s 上每出现一个新的 png 图片就移到 ~/p", 40)
+    assert named == "~/s 上每出现一个新的 png 图片就移到 ~/p"
+    assert zh.name_for("请帮我每天提醒我喝水", 40) == "每天提醒我喝水"
+    assert zh.name_for("所以", 40) == "所以"  # nothing but a lead-in keeps its words
+
+
 def test_a_reminder_about_what_happens_at_another_time() -> None:
     said = zh.gloss("他们每天下午3点开会，你每天2点50提醒我一下好吗")
     assert said is not None and said.endswith("remind me to 开会")
