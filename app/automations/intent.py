@@ -342,8 +342,8 @@ def _schedule(text: str, facts: Facts) -> None:
     times = _times(text)
     if len(set(times)) > 1:
         asked = _SETTING_CLAUSE.sub(" ", text)
-        if len(set(_times(asked))) == 1:
-            text, times = asked, _times(asked)
+        if len(set(asked_times := _times(asked))) == 1:
+            text, times = asked, asked_times
     days: tuple[str, ...] | None = None
     if _WEEKDAYS.search(text):
         days = WEEKDAYS[:5]

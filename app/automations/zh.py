@@ -251,6 +251,9 @@ def _is_path(kept: str) -> bool:
 
 # what follows an extension: "png 文件", "png 图片", "gif 动图", "docx 文档", "csv 格式"
 _FILE_NOUN = r"[\u4e00-\u9fff]{0,2}(?:文件|图|片|档)|格式"
+# the folder an arrival is in (a known folder or a kept path), and what may stand after it
+_WHERE = r"(my \w+ folder|\x00\d+\x00)"
+_LEAD = r"(?:只要|每次|每当|一旦)?"
 
 
 def _arrival(text: str) -> str:
@@ -265,8 +268,7 @@ def _arrival(text: str) -> str:
         return f" when a new {dict(_KINDS)[kind]} lands in {where}, "
 
     text = re.sub(
-        r"(?:当|以后|今后|每当|只要|一旦)?\s*(my \w+ folder|\x00\d+\x00)\s*(?:里面?|中|上)?\s*"
-        r"(?:只要|每次|每当|一旦)?\s*"
+        r"(?:当|以后|今后|每当|只要|一旦)?\s*" + _WHERE + r"\s*(?:里面?|中|上)?\s*" + _LEAD + r"\s*"
         # "一来…"/"每来…" say arrival without "新"; "有"/"出现" need "新的"
         r"(?:(?:一有|一出现|一来|每来|每出现|每进来|每有)(?:了)?(?:一个|个)?(?:新的?)?"
         r"|(?:出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?)\s*("
@@ -279,9 +281,17 @@ def _arrival(text: str) -> str:
         say,
         text,
     )
-    return re.sub(
-        r"(my \w+ folder|\x00\d+\x00)\s*(?:里|中)?\s*(?:出现|有)(?:了)?以\s*(\.\w+)\s*结尾的文件时",
+    text = re.sub(
+        _WHERE + r"\s*(?:里|中)?\s*(?:出现|有)(?:了)?以\s*(\.\w+)\s*结尾的文件时",
         lambda m: f" when a *{m.group(2)} file lands in {m.group(1)}, ",
+        text,
+    )
+    # an arrival said in a way not placed above is still a watch: the reader asks for the
+    # folder and files rather than drafting a workflow run by hand
+    return re.sub(
+        r"(?:" + _WHERE + r"\s*(?:里面?|中|上)?\s*" + _LEAD + r"\s*)?"
+        r"(?:(?:每|一)(?:出现|来|进来|有)(?:了)?(?:一个|个)?新|(?:出现|多了|来了|进来)(?:了)?(?:一个|个)?新)的?",
+        lambda m: f" whenever new files arrive {'in ' + m.group(1) if m.group(1) else ''} ",
         text,
     )
 
@@ -347,18 +357,6 @@ def gloss(text: str) -> str | None:
     for pattern, english in _FOLDERS:
         out = re.sub(pattern, english, out)
     out = _arrival(out)
-    # arrival said in a way _arrival could not place: still a watch, so the reader asks which
-    # folder and files rather than drafting a workflow run by hand
-    out = re.sub(
-        r"(?:(my \w+ folder|\x00\d+\x00)\s*(?:里面?|中|上)?\s*(?:只要|每次|每当|一旦)?\s*)?"
-        r"(?:(?:每|一)(?:出现|来|进来|有)(?:了)?(?:一个|个)?新|(?:出现|多了|来了|进来)(?:了)?(?:一个|个)?新)的?",
-        lambda m: (
-            f" whenever new files arrive in {m.group(1)} "
-            if m.group(1)
-            else " whenever new files arrive "
-        ),
-        out,
-    )
     out = re.sub(r"(?:每个|每)?工作日|周一到周五", " every weekday ", out)
     out = re.sub(r"每个?周末", " every weekend ", out)
     # once, at a later date: said so the reader can tell it is not a repeating schedule
