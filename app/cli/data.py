@@ -16,6 +16,7 @@ from typing import Any
 from app.cli import err
 from app.core import history_io
 from app.core.errors import ExitCode, KnownError, UsageError
+from app.core.llm.saved_states import remove_all, usage
 from app.core.secrets import (
     PASSPHRASE_ENV,
     RECOVERY_ENV,
@@ -33,6 +34,8 @@ from app.core.store.database import Database, connect, move_aside
 
 
 def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
+    if args.history_command == "prune-cache":  # only files are deleted: no need to unlock
+        return _prune_cache(steward, bool(args.json))
     db = steward.open_store()
     as_json = bool(getattr(args, "json", False))
     _HISTORY[args.history_command](db, args, as_json)
@@ -41,6 +44,19 @@ def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
 
 def _json(value: object, **options: Any) -> str:
     return json.dumps(value, ensure_ascii=False, **options)
+
+
+def _prune_cache(steward: Steward, as_json: bool) -> int:
+    removed = remove_all(steward.paths.saved_states)
+    if as_json:
+        print(json.dumps({"removed_states": removed.states, "removed_bytes": removed.size}))
+    else:
+        print(
+            f"Removed {removed.states} saved conversation state(s), "
+            f"{removed.size / 2**20:.1f} MB. Conversations are read again on their next "
+            "answer, and their states saved anew."
+        )
+    return 0
 
 
 def _history_list(db: Database, args: argparse.Namespace, as_json: bool) -> None:
@@ -161,6 +177,14 @@ def cmd_doctor(args: argparse.Namespace, steward: Steward) -> int:
             )
         except KnownError as exc:
             check("database", False, exc.user_text())
+    limit = steward.settings.saved_states_mb
+    check(
+        "resume",
+        True,
+        f"{usage(p.saved_states).describe(limit)} in {p.saved_states}"
+        if limit
+        else "off: no conversation state is saved (saved_states_mb is 0)",
+    )
     try:
         engine = steward.engine(args.model)
         try:

@@ -122,6 +122,12 @@ def build_parser() -> Parser:
     h = hsub.add_parser("delete", help="delete a conversation")
     h.add_argument("id")
     h.add_argument("--json", action="store_true")
+    h = hsub.add_parser(
+        "prune-cache",
+        help="delete the saved model states that let conversations resume at once "
+        "(encrypted; they are made again as you chat)",
+    )
+    h.add_argument("--json", action="store_true")
 
     d = sub.add_parser("doctor", help="check model, keyring, database and folders")
     d.add_argument("--json", action="store_true")

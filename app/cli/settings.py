@@ -102,6 +102,7 @@ def cmd_settings(args: argparse.Namespace, steward: Steward) -> int:
         "model_path": settings.model_path,
         "model": f"{model.name} ({model.path})",
         "state_cache_entries": settings.state_cache_entries,
+        "saved_states_mb": settings.saved_states_mb,
         "backups_kept": settings.backups_kept,
         "appearance": settings.appearance,
         **dataclasses.asdict(settings.model_settings(model.id)),

@@ -287,7 +287,7 @@ class Assistant:
                 assert self.local_error is not None
                 raise self.local_error
             async for event in self.engine.generate(
-                history, conversation=conv.id, params=params, cancel=cancel
+                history, conversation=conv.id, params=params, cancel=cancel, persist=True
             ):
                 produced = produced or isinstance(event, TokenEvent)
                 yield event

@@ -52,6 +52,11 @@ class Paths:
         return self.logs / "crashes"
 
     @property
+    def saved_states(self) -> Path:
+        """The encrypted conversation states (app.core.llm.saved_states)."""
+        return self.cache / "conversation-states"
+
+    @property
     def tmp(self) -> Path:
         """Steward's own temporary folder (inside the data folder, never world-readable)."""
         return self.cache / "tmp"

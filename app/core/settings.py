@@ -110,6 +110,9 @@ class DownloadSettings:
 class Settings:
     model_path: str = ""  # empty: the embedded default model
     state_cache_entries: int = 4  # conversations whose model state stays in memory
+    # room on disk for the encrypted states that let a conversation resume at once after a
+    # restart (app.core.llm.saved_states); 0 keeps none
+    saved_states_mb: int = 512
     backups_kept: int = 5
     start_minimized: bool = False  # start in the tray, without opening the window
     appearance: str = "system"  # one of APPEARANCES: follow the system, or always light/dark
@@ -136,7 +139,16 @@ class Settings:
 Listener = Callable[[Settings], None]
 
 _MODEL_KEYS = [f.name for f in dataclasses.fields(ModelSettings)]
-SETTING_KEYS = ["model_path", "state_cache_entries", "backups_kept", "appearance", *_MODEL_KEYS]
+SETTING_KEYS = [
+    "model_path",
+    "state_cache_entries",
+    "saved_states_mb",
+    "backups_kept",
+    "appearance",
+    *_MODEL_KEYS,
+]
+# the whole-number settings and the most each may be (saved_states_mb: a terabyte at most)
+_COUNT_LIMITS = {"state_cache_entries": 100, "backups_kept": 100, "saved_states_mb": 2**20}
 
 
 def apply_setting(settings: Settings, key: str, text: str) -> None:
@@ -159,10 +171,10 @@ def apply_setting(settings: Settings, key: str, text: str) -> None:
             raise UsageError(f"appearance must be one of: {', '.join(APPEARANCES)}.")
         settings.appearance = text
         return
-    if key in ("state_cache_entries", "backups_kept"):
-        value = _parse_int(key, text)
-        if not 0 <= value <= 100:
-            raise UsageError(f"{key} must be between 0 and 100.")
+    if key in _COUNT_LIMITS:
+        value, most = _parse_int(key, text), _COUNT_LIMITS[key]
+        if not 0 <= value <= most:
+            raise UsageError(f"{key} must be between 0 and {most}.")
         setattr(settings, key, value)
         return
     if key not in _MODEL_KEYS:
@@ -243,7 +255,7 @@ class SettingsStore:
         settings = Settings()
         if isinstance(raw.get("model_path"), str):
             settings.model_path = raw["model_path"]
-        for name in ("state_cache_entries", "backups_kept"):
+        for name in ("state_cache_entries", "backups_kept", "saved_states_mb"):
             if isinstance(raw.get(name), int) and not isinstance(raw.get(name), bool):
                 setattr(settings, name, raw[name])
         if isinstance(raw.get("start_minimized"), bool):
@@ -262,6 +274,7 @@ class SettingsStore:
         data: dict[str, Any] = {
             "model_path": settings.model_path,
             "state_cache_entries": settings.state_cache_entries,
+            "saved_states_mb": settings.saved_states_mb,
             "backups_kept": settings.backups_kept,
             "start_minimized": settings.start_minimized,
             "appearance": settings.appearance,

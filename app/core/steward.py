@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from app.core.errors import StorageError
 from app.core.llm.engine import LocalEngine
 from app.core.llm.model_files import ModelRef, resolve_model
 from app.core.llm.prompt_states import prepared_folder
+from app.core.llm.saved_states import SavedStates, remove_all
 from app.core.paths import Paths, resolve_paths
 from app.core.secrets import KeyManager, PassphraseAsker, UnlockResult, terminal_asker
 from app.core.settings import CloudSettings, ModelSettings, Settings, SettingsStore
@@ -42,6 +44,9 @@ class Steward:
         self.on_recovery_key = on_recovery_key
         self.key: bytes | None = None
         self.db: Database | None = None
+        # the encrypted conversation states, while the store is open (never read while locked)
+        self.states: SavedStates | None = None
+        self._engines: weakref.WeakSet[LocalEngine] = weakref.WeakSet()
 
     def open_store(self, *, check: bool = True) -> Database:
         """Unlock and open the encrypted database (created, with a new key, on first use)."""
@@ -54,15 +59,27 @@ class Steward:
             )
         self.db = open_database(self.paths.database, unlock.key, check=check)
         self.key = unlock.key
+        limit = self.settings.saved_states_mb
+        self.states = SavedStates(self.paths.saved_states, unlock.key, limit)
+        self.db.on_deleted.append(self._forget_state)
         if unlock.created and unlock.recovery_key and self.on_recovery_key:
             self.on_recovery_key(unlock.recovery_key)
         log.info("database opened (id %s)", unlock.meta.database_id)
         return self.db
 
+    def _forget_state(self, conversation_id: str) -> None:
+        """A conversation was deleted: its saved state and what engines hold of it go too."""
+        if self.states is not None:
+            self.states.forget(conversation_id)
+        for engine in list(self._engines):
+            engine.forget(conversation_id)
+
     def close(self) -> None:
+        if self.states is not None:
+            self.states.close()
         if self.db is not None:
             self.db.close()
-        self.db, self.key = None, None
+        self.db, self.key, self.states = None, None, None
 
     def erase_all(self) -> None:
         """Delete the database (with its WAL), backups, metadata and the keyring entries.
@@ -78,6 +95,7 @@ class Steward:
         for suffix in ("", "-wal", "-shm"):
             self.paths.database.with_name(self.paths.database.name + suffix).unlink(missing_ok=True)
         shutil.rmtree(self.paths.backups, ignore_errors=True)
+        remove_all(self.paths.saved_states)
 
     def model(self, override: str | None = None) -> ModelRef:
         return resolve_model(self.settings, override)
@@ -87,13 +105,16 @@ class Steward:
 
     def engine(self, override: str | None = None) -> LocalEngine:
         model = self.model(override)
-        return LocalEngine(
+        engine = LocalEngine(
             model,
             self.model_settings(model),
             state_cache_entries=self.settings.state_cache_entries,
             prompt_states=self.paths.cache / "prompt-states",
             prepared_states=prepared_folder(),
+            saved_states=lambda: self.states,
         )
+        self._engines.add(engine)
+        return engine
 
     def backup(self, destination: Path | None = None) -> tuple[Path, int]:
         """Write an encrypted, verified copy; without a destination, a rotated automatic one."""

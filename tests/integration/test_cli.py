@@ -157,6 +157,7 @@ def test_missing_model_is_clear_and_history_keeps_working(home: Path, tmp_path: 
         "folders": True,
         "keyring": True,
         "database": True,
+        "resume": True,
         "model": False,
         "cloud": True,
     }

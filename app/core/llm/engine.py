@@ -9,9 +9,9 @@ Cancel is a ``threading.Event``: checked between tokens, and — while a long pr
 processed — by llama.cpp's abort callback, so Stop takes effect inside a batch too.
 
 The KV cache is reused across turns: llama-cpp-python keeps the longest common token prefix.
-When requests alternate between conversations, the state of the conversation being left is
-kept in a small in-memory LRU cache (token ids + llama.cpp state bytes; no logits), so
-switching back does not re-read that conversation's history.
+When requests alternate between conversations, the states of the others are kept in memory,
+and for a conversation the user keeps (``generate(..., persist=True)``) on disk, encrypted,
+between runs (app.core.llm.state_cache).
 """
 
 from __future__ import annotations
@@ -23,19 +23,20 @@ import contextlib
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from app.core.errors import ContextOverflowError, ModelError
-from app.core.llm import model_state, sampling
+from app.core.llm import sampling
 from app.core.llm.grammar import Grammars
 from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
 from app.core.llm.native_logs import route_native_logs
 from app.core.llm.prompt import ChatMessage, Formatter, TemplateNeededError, make_formatter
 from app.core.llm.prompt_states import PromptStates
+from app.core.llm.saved_states import SavedStates
+from app.core.llm.state_cache import StateCache
 from app.core.llm.worker import EitherEvent, Waker, Worker
 from app.core.settings import EMBEDDED_MODEL_ID, ModelSettings
 
@@ -138,23 +139,22 @@ class LocalEngine:
         state_cache_entries: int = 4,
         prompt_states: Path | None = None,
         prepared_states: Path | None = None,
+        saved_states: Callable[[], SavedStates | None] | None = None,
     ) -> None:
         self.model = model
         self.settings = settings
-        self.state_cache_entries = max(0, state_cache_entries)
         # where evaluated fixed prompt prefixes are kept between runs (None: not kept)
         self.prompt_states_folder = prompt_states
         # the states this install was built with (read-only; see prompt_states.prepared_folder)
         self.prepared_states_folder = prepared_states
         self._prompt_states: PromptStates | None = None
+        self._cache = StateCache(state_cache_entries, saved_states or (lambda: None))
         # how often streamed tokens wake the caller's event loop (see Waker in app.core.llm.worker)
         self.wake_interval = 0.04
         self._worker = Worker("steward-engine")
         self._llm: Any = None
         self._format: Formatter | None = None
         self._info: ModelInfo | None = None
-        self._current_key: str | None = None
-        self._states: OrderedDict[str, model_state.Saved] = OrderedDict()
         self._trim_start: dict[str, int] = {}
         self._counts: dict[str, int] = {}  # message text -> tokens (see _count)
         self._grammars = Grammars()  # built on the engine thread, once per schema
@@ -210,9 +210,8 @@ class LocalEngine:
         if self._llm is not None:
             self._llm.close()
         self._llm, self._format, self._info = None, None, None
-        self._states.clear()
+        self._cache.clear()
         self._counts.clear()
-        self._current_key = None
 
     def _load(self) -> ModelInfo:
         if self._llm is not None:
@@ -258,6 +257,7 @@ class LocalEngine:
                 # the embedded model is the install's own file: known wherever it was unpacked
                 portable=self.model.id == EMBEDDED_MODEL_ID,
             )
+        self._cache.loaded(self.model.path, llm)
         self._abort_cb = _ABORT_CALLBACK_TYPE()(self._abort_requested)
         self._info = ModelInfo(
             ref=self.model,
@@ -286,6 +286,7 @@ class LocalEngine:
         conversation: str,
         params: SamplingParams | None = None,
         cancel: threading.Event | None = None,
+        persist: bool = False,
     ) -> AsyncIterator[EngineEvent]:
         """Stream the answer to ``messages`` (system prompt first, newest user message last;
         a last assistant message is a cut-off answer, continued from where it stopped).
@@ -293,7 +294,9 @@ class LocalEngine:
         Yields a TokenEvent with the text made since the last one (one per wake-up, see
         Waker), a TrimmedEvent if older messages had to be left out, and finally one DoneEvent
         with the statistics. Setting ``cancel`` ends the stream with finish reason
-        "cancelled". Closing the iterator early cancels too.
+        "cancelled". Closing the iterator early cancels too. With ``persist``, the
+        conversation's state is saved on disk afterwards (and read from there when it is not
+        in memory): only for conversations the user keeps.
         """
         loop = asyncio.get_running_loop()
         pending: collections.deque[EngineEvent | BaseException | None] = collections.deque()
@@ -314,7 +317,7 @@ class LocalEngine:
 
         def job() -> None:
             try:
-                self._generate(list(messages), conversation, params, stop, put, requested)
+                self._generate(list(messages), conversation, params, stop, put, requested, persist)
             except BaseException as exc:
                 put(exc)
             finally:
@@ -432,20 +435,10 @@ class LocalEngine:
                 return start
         return 0
 
-    def _switch_to(self, key: str) -> None:
-        """Make ``key``'s conversation the one in the KV cache, keeping the previous one."""
-        if key == self._current_key:
-            return
-        llm = self._llm
-        if self._current_key is not None and self.state_cache_entries and llm.n_tokens > 0:
-            self._states[self._current_key] = model_state.take(llm)
-            self._states.move_to_end(self._current_key)
-            while len(self._states) > self.state_cache_entries:
-                self._states.popitem(last=False)
-        saved = self._states.pop(key, None)
-        if saved is not None and not model_state.put(llm, saved):  # pragma: no cover
-            llm.reset()  # llama.cpp refused its own state
-        self._current_key = key
+    def forget(self, key: str) -> None:
+        """Drop what the engine holds of a deleted conversation (its state in memory)."""
+        if not self._worker.stopped:
+            self._worker.submit(lambda: self._cache.forget(self._llm, key))
 
     def _is_end(self, token: int) -> bool:
         import llama_cpp
@@ -460,10 +453,11 @@ class LocalEngine:
         cancel: EitherEvent,
         put: Callable[[EngineEvent | BaseException | None], None],
         requested: float,
+        persist: bool = False,
     ) -> None:
         self._load()
         llm = self._llm
-        self._switch_to(key)
+        self._cache.switch(llm, key, persist)
         tokens, dropped = self._fit(messages, key, params.max_tokens)
         if dropped:
             put(TrimmedEvent(dropped, int(llm.n_ctx())))
@@ -517,6 +511,8 @@ class LocalEngine:
                 )
             )
         )
+        if persist:
+            self._cache.save(llm, key)
 
     def _stream_tokens(
         self,

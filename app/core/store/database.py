@@ -10,7 +10,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,9 @@ class Database:
     def __init__(self, conn: Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        # called with a conversation's id once it is deleted: what is kept of it elsewhere
+        # (its saved model state) goes with it
+        self.on_deleted: list[Callable[[str], None]] = []
 
     @functools.cached_property
     def db(self) -> Any:
@@ -231,6 +234,8 @@ class Database:
         with self.transaction():
             self.conn.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
             self.conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        for forget in list(self.on_deleted):
+            forget(conversation_id)
 
     def count_messages(self, conversation_id: str) -> int:
         return int(
