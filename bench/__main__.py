@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import automations, cloud, desktop, download, llm, models, planner, store
+from bench import automations, cloud, desktop, download, llm, models, planner, resume, store
 from bench.table import Row, print_table
 
 SUITES = {
     "llm": llm.run,
+    "resume": resume.run,
     "store": store.run,
     "cloud": cloud.run,
     "download": download.run,

@@ -16,7 +16,7 @@ from typing import Any
 @dataclass
 class Saved:
     tokens: list[int]
-    data: bytes
+    data: bytes | memoryview  # a view where it was read out of a larger buffer (no copy)
 
 
 def take(llm: Any) -> Saved:
@@ -50,7 +50,8 @@ def take_sequence(llm: Any) -> Saved:
     size = llama_cpp.llama_state_seq_get_size(llm._ctx.ctx, 0)
     buffer = (ctypes.c_uint8 * int(size))()
     written = int(llama_cpp.llama_state_seq_get_data(llm._ctx.ctx, buffer, size, 0))
-    return Saved([int(t) for t in llm.input_ids[: llm.n_tokens]], bytes(buffer)[:written])
+    # the buffer itself (no copy: this runs on the engine's thread)
+    return Saved([int(t) for t in llm.input_ids[: llm.n_tokens]], memoryview(buffer)[:written])
 
 
 def put_sequence(llm: Any, saved: Saved) -> bool:
@@ -58,10 +59,14 @@ def put_sequence(llm: Any, saved: Saved) -> bool:
     when llama.cpp refuses it."""
     import llama_cpp
 
+    import numpy
+
     llm.reset()
     llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(llm._ctx.ctx), True)
-    data = (ctypes.c_uint8 * len(saved.data)).from_buffer_copy(saved.data)
-    if llama_cpp.llama_state_seq_set_data(llm._ctx.ctx, data, len(saved.data), 0) == 0:
+    # llama.cpp only reads it: handed over where it lies (a state is tens of megabytes)
+    view = numpy.frombuffer(saved.data, dtype=numpy.uint8)
+    data = view.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8))
+    if llama_cpp.llama_state_seq_set_data(llm._ctx.ctx, data, view.size, 0) == 0:
         llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(llm._ctx.ctx), True)
         return False
     llm.input_ids[: len(saved.tokens)] = saved.tokens

@@ -121,7 +121,7 @@ class PromptStates:
         if cancelled() or llm.n_tokens != n:
             return int(llm.n_tokens)
         saved = model_state.take(llm)
-        self.save(prefix, saved.data)
+        self.save(prefix, bytes(saved.data))
         log.info(
             "fixed prompt of %d tokens evaluated in %.2f s and kept (%d KB)",
             n,

@@ -177,7 +177,7 @@ class SavedStates:
             path.unlink(missing_ok=True)
             return None
         self._used(path)
-        return Saved(tokens.tolist(), plain[4 + 4 * count :])
+        return Saved(tokens.tolist(), memoryview(plain)[4 + 4 * count :])
 
     # --- writing --------------------------------------------------------------------------
 
@@ -205,7 +205,7 @@ class SavedStates:
             self._drop_pending(conversation, job)
             return
         tokens = array("i", saved.tokens).tobytes()
-        plain = struct.pack("<I", len(saved.tokens)) + tokens + saved.data
+        plain = b"".join((struct.pack("<I", len(saved.tokens)), tokens, saved.data))
         nonce = os.urandom(NONCE)
         sealed = self._aead.encrypt(nonce, plain, _bound(conversation, binding))
         del plain
