@@ -148,7 +148,7 @@ SETTING_KEYS = [
     *_MODEL_KEYS,
 ]
 # the whole-number settings and the most each may be (saved_states_mb: a terabyte at most)
-_COUNT_LIMITS = {"state_cache_entries": 100, "backups_kept": 100, "saved_states_mb": 2**20}
+COUNT_LIMITS = {"state_cache_entries": 100, "backups_kept": 100, "saved_states_mb": 2**20}
 
 
 def apply_setting(settings: Settings, key: str, text: str) -> None:
@@ -171,8 +171,8 @@ def apply_setting(settings: Settings, key: str, text: str) -> None:
             raise UsageError(f"appearance must be one of: {', '.join(APPEARANCES)}.")
         settings.appearance = text
         return
-    if key in _COUNT_LIMITS:
-        value, most = _parse_int(key, text), _COUNT_LIMITS[key]
+    if key in COUNT_LIMITS:
+        value, most = _parse_int(key, text), COUNT_LIMITS[key]
         if not 0 <= value <= most:
             raise UsageError(f"{key} must be between 0 and {most}.")
         setattr(settings, key, value)

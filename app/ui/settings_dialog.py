@@ -46,6 +46,7 @@ from app.core.steward import (
 from app.ui.dialogs import choose_file, tell
 from app.ui.model_download import ModelDownloadDialog, make_download_dialog
 from app.ui.qt_async import async_slot
+from app.ui.saved_states_box import SavedStatesBox
 
 ERASE_WORD = "erase"
 
@@ -219,6 +220,7 @@ class SettingsDialog(QDialog):
             cloud, api_key = self._cloud_values()
             settings.set_model_settings(values)
             self._apply_general()
+            self.resume_box.apply()
             settings.cloud = cloud
             if api_key is not None:
                 SecretStore(self.steward).set(CLOUD_KEY, api_key or None)
@@ -424,6 +426,8 @@ class SettingsDialog(QDialog):
         self.use_keyring = QPushButton("Keep the key in the system keyring instead")
         self.use_keyring.clicked.connect(self._on_use_keyring_clicked)
         layout.addWidget(self.use_keyring)
+        self.resume_box = SavedStatesBox(self.steward)
+        layout.addWidget(self.resume_box)
         layout.addStretch(1)
         self._update_key_status()
         return page

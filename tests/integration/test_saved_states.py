@@ -32,21 +32,25 @@ FIRST = [
 REPLY = "And what did they eat out there?"
 
 
-def make(model: Path, states: SavedStates | None, n_ctx: int = 2048) -> LocalEngine:
+def make(
+    model: Path, states: SavedStates | None, n_ctx: int = 2048, in_memory: int = 2
+) -> LocalEngine:
     return LocalEngine(
         ModelRef("m", "m", model),
         ModelSettings(n_ctx=n_ctx),
-        state_cache_entries=2,
+        state_cache_entries=in_memory,
         saved_states=lambda: states,
     )
 
 
-def ask(engine: LocalEngine, messages: list[ChatMessage]) -> tuple[str, GenerationStats]:
+def ask(
+    engine: LocalEngine, messages: list[ChatMessage], conversation: str = "conv-1"
+) -> tuple[str, GenerationStats]:
     async def go() -> tuple[str, GenerationStats]:
         text = []
         stats = None
         async for event in engine.generate(
-            messages, conversation="conv-1", params=GREEDY, persist=True
+            messages, conversation=conversation, params=GREEDY, persist=True
         ):
             if hasattr(event, "text"):
                 text.append(event.text)
@@ -102,6 +106,22 @@ def test_a_new_engine_resumes_from_the_saved_state_and_answers_as_an_uninterrupt
     # the first turn was read from the state, not evaluated again: as in the one engine
     assert resumed.cached_tokens == uninterrupted.cached_tokens > 40
     assert resumed.evaluated_tokens == uninterrupted.evaluated_tokens
+
+
+def test_switching_beyond_the_in_memory_cache_reads_the_saved_state(
+    model_path: Path, tmp_path: Path, key: bytes
+) -> None:
+    states = SavedStates(tmp_path / "states", key)
+    engine = make(model_path, states, in_memory=0)  # no conversation state kept in memory
+    try:
+        first, _ = ask(engine, FIRST, "a")
+        ask(engine, [FIRST[0], ChatMessage("user", "Name a colour.")], "b")
+        states.flush()
+        assert states.hits == 0
+        _, back = ask(engine, second_turn(first), "a")  # back to "a": from its saved state
+    finally:
+        engine.close()
+    assert states.hits == 1 and back.cached_tokens > 40
 
 
 def answer_without_state(model: Path, messages: list[ChatMessage], n_ctx: int = 2048) -> str:
@@ -328,3 +348,18 @@ def test_prune_cache_erase_and_doctor(home: Path, tmp_path: Path) -> None:
     assert run_steward("ask", "Name a tree.", "--max-tokens", "8", home=home).returncode == 0
     assert usage(folder).states == 0
     assert "off: no conversation state is saved" in run_steward("doctor", home=home).stdout
+
+
+def test_erasing_everything_removes_the_saved_states(home: Path) -> None:
+    from app.core.llm.model_state import Saved
+
+    steward = Steward()
+    steward.open_store()
+    assert steward.states is not None
+    model = home / "model.gguf"
+    model.write_bytes(b"GGUF model stand-in")
+    steward.states.save("conv", model, "ctx", Saved([1, 2], b"state"))
+    steward.states.flush()
+    assert usage(steward.paths.saved_states).states == 1
+    steward.erase_all()
+    assert not steward.paths.saved_states.exists() and steward.states is None

@@ -58,7 +58,6 @@ def put_sequence(llm: Any, saved: Saved) -> bool:
     """Put a sequence's KV cache from ``take_sequence`` back; False (and ``llm`` emptied)
     when llama.cpp refuses it."""
     import llama_cpp
-
     import numpy
 
     llm.reset()

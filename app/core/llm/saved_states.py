@@ -110,6 +110,7 @@ class SavedStates:
         self._pending: dict[str, tuple[Path, str, Saved]] = {}  # the newest state to write, each
         self._digests: dict[str, Future[str]] = {}
         self._last_use = 0
+        self.hits = 0  # states read back (for the log and the tests)
         # test seam: called with the partial file's path just before it is renamed into place
         self.before_replace: Callable[[Path], None] | None = None
         self._settle()
@@ -177,6 +178,8 @@ class SavedStates:
             path.unlink(missing_ok=True)
             return None
         self._used(path)
+        self.hits += 1
+        log.info("conversation state read: %d tokens need not be read again", count)
         return Saved(tokens.tolist(), memoryview(plain)[4 + 4 * count :])
 
     # --- writing --------------------------------------------------------------------------
