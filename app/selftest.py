@@ -36,32 +36,56 @@ def check_model(tmp: Path) -> str:
     from app.core.llm.engine import LocalEngine, SamplingParams, TokenEvent
     from app.core.llm.model_files import ModelRef, embedded_model_path
     from app.core.llm.prompt import ChatMessage
+    from app.core.llm.saved_states import SavedStates
     from app.core.settings import ModelSettings
 
     path = embedded_model_path()
     if path is None:
         raise RuntimeError("the embedded model is missing from this installation")
-    engine = LocalEngine(ModelRef("embedded", "embedded", path), ModelSettings(n_ctx=512))
+    # the conversation's state is saved encrypted, then read back by a second engine (as by
+    # the next process) and, if it is whole, the second answer reads only its new tokens
+    states = SavedStates(tmp / "conversation-states", secrets.token_bytes(32))
 
-    async def ask() -> tuple[str, int]:
-        info = await engine.load()
-        pieces = []
+    async def ask(engine: LocalEngine, messages: list[ChatMessage]) -> tuple[str, Any]:
+        await engine.load()
+        pieces, done = [], None
         async for event in engine.generate(
-            [ChatMessage("user", "Say hello.")],
+            messages,
             conversation="self-test",
             params=SamplingParams(temperature=0.0, max_tokens=8),
+            persist=True,
         ):
             if isinstance(event, TokenEvent):
                 pieces.append(event.text)
-        return "".join(pieces), info.n_ctx
+            else:
+                done = getattr(event, "stats", done)
+        return "".join(pieces), done
 
-    try:
-        text, n_ctx = asyncio.run(ask())
-    finally:
-        engine.close()
-    if not text.strip():
+    turns = [ChatMessage("user", "Say hello.")]
+    texts, stats = [], []
+    for _ in range(2):
+        engine = LocalEngine(
+            ModelRef("embedded", "embedded", path),
+            ModelSettings(n_ctx=512),
+            saved_states=lambda: states,
+        )
+        try:
+            text, done = asyncio.run(ask(engine, turns))
+        finally:
+            engine.close()
+        states.flush()
+        texts.append(text)
+        stats.append(done)
+        turns += [ChatMessage("assistant", text), ChatMessage("user", "Again, please.")]
+    states.close()
+    if not texts[0].strip():
         raise RuntimeError("the model generated nothing")
-    return f"{path.name} loaded (context {n_ctx}), generated {text.strip()[:40]!r}"
+    if states.hits != 1 or stats[1] is None or stats[1].cached_tokens == 0:
+        raise RuntimeError("the saved conversation state was not read back")
+    return (
+        f"{path.name} loaded (context 512), generated {texts[0].strip()[:40]!r}; "
+        f"a new engine resumed from the encrypted state ({stats[1].cached_tokens} tokens)"
+    )
 
 
 def check_database(tmp: Path) -> str:
