@@ -143,6 +143,11 @@ class Session:
         self.scheduler: Scheduler | None = None
         self._turn = asyncio.Lock()
         self._waiting = 0
+        self._chat_idle = asyncio.Event()
+        self._chat_idle.set()
+        # called when a message starts waiting for its turn: whatever else uses the model
+        # (the local API) gives way to it
+        self.on_chat_turn: list[Callable[[], None]] = []
         # where the planner's routed notices go during the submit that runs it
         self._routed_sink: Callable[[Routed], None] | None = None
 
@@ -430,18 +435,36 @@ class Session:
         has to wait)."""
         ahead = self.messages_ahead
         self._waiting += 1
+        self._chat_idle.clear()
+        for give_way in list(self.on_chat_turn):
+            give_way()
         try:
             if ahead:
                 yield Queued(ahead)
             await self._turn.acquire()
-        finally:
+        except BaseException:
             self._waiting -= 1
+            self._settle_idle()
+            raise
+        self._waiting -= 1
         try:
             async with contextlib.aclosing(events):
                 async for event in events:
                     yield event
         finally:
             self._turn.release()
+            self._settle_idle()
+
+    def _settle_idle(self) -> None:
+        if self.messages_ahead == 0:
+            self._chat_idle.set()
+
+    async def chat_idle(self) -> None:
+        """Return when no message is being answered or waiting (the model is free for
+        others, such as the local API)."""
+        while self.messages_ahead:
+            self._chat_idle.clear()
+            await self._chat_idle.wait()
 
     async def submit(
         self,

@@ -227,6 +227,26 @@ def build_parser() -> Parser:
     s.add_argument("value")
     s = ssub.add_parser("reset", help="the active model's parameters back to the defaults")
 
+    sv = sub.add_parser(
+        "serve", help="answer OpenAI-compatible requests with your local model (127.0.0.1)"
+    )
+    sv.add_argument("--port", type=int, default=8642, help="the port (default 8642)")
+    sv.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    sv.add_argument(
+        "--network", action="store_true", help="allow a --host other machines can reach"
+    )
+    sv.add_argument(
+        "--allow-host", action="append", metavar="NAME", help="another Host name to answer to"
+    )
+    sv.add_argument(
+        "--origin", action="append", metavar="URL", help="a web page's origin allowed (CORS)"
+    )
+    sv.add_argument(
+        "--queue", type=int, default=4, help="requests that may wait; more get 429 (default 4)"
+    )
+    sv.add_argument("--show-token", action="store_true", help="print the API token and exit")
+    sv.add_argument("--new-token", action="store_true", help="replace the API token, print it")
+
     from app.cli.automations import add_parsers
 
     add_parsers(sub, Parser)

@@ -191,7 +191,8 @@ class SecretStore:
 
 CLOUD_KEY = "cloud-api-key"
 HUB_TOKEN = "hub-token"  # an access token for model downloads from the hub
-SECRET_NAMES = (CLOUD_KEY, HUB_TOKEN)  # every secret SecretStore keeps
+API_TOKEN = "api-token"  # the bearer token of the local API (`steward serve`)
+SECRET_NAMES = (CLOUD_KEY, HUB_TOKEN, API_TOKEN)  # every secret SecretStore keeps
 
 
 def cloud_endpoint(cloud: CloudSettings, api_key: str, *, retries: bool = True) -> CloudEndpoint:

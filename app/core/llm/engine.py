@@ -270,6 +270,11 @@ class LocalEngine:
         log.info("model loaded in %.2f s (n_ctx=%d)", self._info.load_seconds, self._info.n_ctx)
         return self._info
 
+    def template_mentions(self, word: str) -> bool:
+        """Does the loaded model's chat template mention ``word`` (e.g. "tools")?"""
+        llm = self._llm
+        return llm is not None and word in str(llm.metadata.get("tokenizer.chat_template", ""))
+
     # --- requests -------------------------------------------------------------------------
 
     async def count_tokens(self, messages: Sequence[ChatMessage]) -> int:

@@ -1,0 +1,445 @@
+"""The local OpenAI-compatible API: the user's own model for their other tools.
+
+One more front end on the :class:`~app.session.Session`: requests are answered by the
+session's engine (the model the app has loaded; never a second copy), one at a time, after
+any chat message of the desktop app — a chat message that arrives while an API answer is
+being written pauses it (the engine stops at the next token), and the API answer goes on from
+where it stopped once the chat has been answered, the client seeing one unbroken stream.
+
+Safe by default: it listens on 127.0.0.1 only unless the user chose the network; every
+request needs the bearer token (kept in the keyring, or the encrypted store on the passphrase
+path); the Host header must be one the server answers to (no DNS rebinding); no CORS header is
+sent unless the user added the page's origin. API conversations are not stored, and leave no
+saved model state on disk (they never ask the engine to keep one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import secrets
+import socket
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.api.openai_format import (
+    ApiError,
+    ApiRequest,
+    StopFinder,
+    chunk,
+    completion,
+    new_id,
+    parse_request,
+    usage,
+)
+from app.core.errors import KnownError
+from app.core.llm.engine import DoneEvent, SamplingParams, TokenEvent
+from app.core.llm.prompt import ChatMessage
+from app.core.steward import API_TOKEN as API_KEY
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from app.session import Session
+
+log = logging.getLogger(__name__)
+
+CONVERSATION = "api"  # the engine's key for API requests: consecutive ones share a prefix
+DEFAULT_PORT = 8642
+
+
+class PortBusyError(KnownError):
+    pass
+
+
+@dataclass
+class ApiOptions:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    origins: tuple[str, ...] = ()  # web pages allowed to call the API (CORS)
+    queue: int = 4  # requests that may wait for the model; more are answered 429
+    extra_hosts: tuple[str, ...] = ()  # names the server also answers to (network binding)
+
+    def allowed_hosts(self, port: int) -> set[str]:
+        names = {"127.0.0.1", "localhost", "[::1]", *self.extra_hosts}
+        if self.host not in ("127.0.0.1", "0.0.0.0", "::"):
+            names.add(self.host)
+        return {f"{name}:{port}" for name in names}
+
+
+def new_token() -> str:
+    return "stw-" + secrets.token_urlsafe(32)
+
+
+class Api:
+    """The API's requests, answered on ``session``."""
+
+    def __init__(self, session: Session, token: str, options: ApiOptions) -> None:
+        self.session = session
+        self.token = token
+        self.options = options
+        self.port = options.port
+        self._lock = asyncio.Lock()  # one answer at a time: one model
+        self._waiting = 0
+        self._pause: threading.Event | None = None  # set: the running answer gives way
+        session.on_chat_turn.append(self._chat_wants_the_model)
+
+    def _chat_wants_the_model(self) -> None:
+        if self._pause is not None:
+            self._pause.set()
+
+    # --- what each request passes first ---------------------------------------------------
+
+    def check(self, request: Request) -> None:
+        """Host, then token: ApiError when either is wrong."""
+        host = request.headers.get("host", "")
+        if host not in self.options.allowed_hosts(self.port):
+            raise ApiError(
+                403,
+                f"This server does not answer to the host {host!r}.",
+                type="permission_error",
+                code="host_not_allowed",
+            )
+        given = request.headers.get("authorization", "")
+        scheme, _, value = given.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            value.strip().encode(), self.token.encode()
+        ):
+            raise ApiError(
+                401,
+                "A valid API token is required (Authorization: Bearer …); see Settings › "
+                "Local API or `steward serve --show-token`.",
+                type="invalid_request_error",
+                code="invalid_api_key",
+            )
+
+    def cors_headers(self, request: Request) -> dict[str, str]:
+        origin = request.headers.get("origin")
+        if origin is None or origin not in self.options.origins:
+            return {}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Headers": "Authorization, Content-Type",
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Vary": "Origin",
+        }
+
+    # --- models ---------------------------------------------------------------------------
+
+    def models(self) -> dict[str, Any]:
+        engine = self.session.engine()
+        loaded = engine.model.path.resolve() if engine is not None else None
+        data = [
+            {
+                "id": record.id,
+                "object": "model",
+                "created": 0,
+                "owned_by": "steward",
+                "loaded": record.file.resolve() == loaded,
+            }
+            for record in self.session.models().all()
+            if not record.missing
+        ]
+        return {"object": "list", "data": data}
+
+    def _check_model(self, name: str) -> str:
+        """The id to report for the loaded model when ``name`` is it; else the error."""
+        engine = self.session.engine()
+        if engine is None:
+            raise ApiError(503, "No local model is available.", type="server_error")
+        loaded = engine.model.path.resolve()
+        for record in self.session.models().all():
+            if name in (record.id, record.name):
+                if record.file.resolve() == loaded:
+                    return record.id
+                raise ApiError(
+                    400,
+                    f"The model {name!r} is installed but not loaded; the loaded one is "
+                    f"{engine.model.name!r}. Switch models in Steward, or ask for that one.",
+                    code="model_not_loaded",
+                    param="model",
+                )
+        raise ApiError(
+            404, f"The model {name!r} does not exist.", code="model_not_found", param="model"
+        )
+
+    # --- answers --------------------------------------------------------------------------
+
+    async def prepare(self, body: object) -> tuple[ApiRequest, str]:
+        engine = self.session.engine()
+        limit = engine.settings.max_tokens if engine is not None else 512
+        request = parse_request(body, max_tokens_limit=limit)
+        model = self._check_model(request.model)
+        if request.wants_tools and not await self._template_has_tools():
+            raise ApiError(
+                400,
+                "The loaded model's chat template has no tool support; send the request "
+                "without tools.",
+                param="tools",
+            )
+        return request, model
+
+    async def _template_has_tools(self) -> bool:
+        engine = self.session.engine()
+        info = await self.session.load_engine()
+        return engine is not None and info is not None and engine.template_mentions("tools")
+
+    def refuse_when_full(self) -> None:
+        """ApiError 429 when as many requests wait as the queue holds."""
+        if self._lock.locked() and self._waiting >= self.options.queue:
+            raise ApiError(
+                429,
+                "Too many requests are waiting for the model; try again shortly.",
+                type="rate_limit_error",
+                code="rate_limit_exceeded",
+                headers={"Retry-After": "2"},
+            )
+
+    @contextlib.asynccontextmanager
+    async def turn(self, *, refuse: bool = True) -> AsyncIterator[None]:
+        """The model, after the requests before this one (429 when too many wait)."""
+        if refuse:
+            self.refuse_when_full()
+        self._waiting += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    async def answer(
+        self, request: ApiRequest, send: Callable[[str], Awaitable[None]]
+    ) -> tuple[str, int, int]:
+        """Generate, passing each piece of text to ``send``; (finish reason, prompt tokens,
+        completion tokens). Gives way to the desktop chat and goes on after it."""
+        engine = self.session.engine()
+        assert engine is not None
+        await self.session.load_engine()
+        stops = StopFinder(request.stops)
+        written, produced, prompt_tokens = "", 0, 0
+        finish = "length"
+        while produced < request.params.max_tokens:
+            await self.session.chat_idle()
+            pause = self._pause = threading.Event()
+            messages = list(request.messages)
+            if written:  # paused for the chat: go on with the answer where it stopped
+                messages.append(ChatMessage("assistant", written))
+            params = _replace_max(request.params, request.params.max_tokens - produced)
+            stats = None
+            async for event in engine.generate(
+                messages, conversation=CONVERSATION, params=params, cancel=pause
+            ):
+                if isinstance(event, TokenEvent):
+                    written += event.text
+                    if text := stops.feed(event.text):
+                        await send(text)
+                    if stops.stopped:
+                        pause.set()  # the rest is not needed
+                elif isinstance(event, DoneEvent):
+                    stats = event.stats
+            self._pause = None
+            assert stats is not None
+            prompt_tokens = prompt_tokens or stats.prompt_tokens
+            produced += stats.completion_tokens
+            if stops.stopped:
+                return "stop", prompt_tokens, produced
+            if stats.finish_reason == "stop":
+                finish = "stop"
+                break
+            if stats.finish_reason == "length":
+                break
+            # cancelled: the chat wanted the model; the loop waits for it and goes on
+        if tail := stops.flush():
+            await send(tail)
+        return finish, prompt_tokens, produced
+
+
+def _replace_max(params: SamplingParams, max_tokens: int) -> SamplingParams:
+    import dataclasses
+
+    return dataclasses.replace(params, max_tokens=max_tokens)
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+
+class _Http:
+    """The HTTP side: every endpoint passes the Host, token and CORS checks first."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+
+    def app(self) -> Starlette:
+        from starlette.applications import Starlette
+        from starlette.routing import Route
+
+        routes = [
+            Route("/v1/models", self.guarded(self.models), methods=["GET", "OPTIONS"]),
+            Route("/v1/chat/completions", self.guarded(self.chat), methods=["POST", "OPTIONS"]),
+            Route("/{rest:path}", self.guarded(self.not_found), methods=["GET", "POST", "OPTIONS"]),
+        ]
+        return Starlette(routes=routes)
+
+    def guarded(
+        self, handler: Callable[[Request, dict[str, str]], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        from starlette.responses import JSONResponse, Response
+
+        async def endpoint(request: Request) -> Response:
+            cors = self.api.cors_headers(request)
+            if request.method == "OPTIONS":  # a browser's preflight: no token in it
+                return Response(status_code=204 if cors else 403, headers=cors)
+            try:
+                self.api.check(request)
+                return await handler(request, cors)
+            except KnownError as exc:
+                failure = ApiError(503, exc.user_text(), type="server_error")
+            except ApiError as exc:
+                failure = exc
+            return JSONResponse(
+                failure.body(), status_code=failure.status, headers={**failure.headers, **cors}
+            )
+
+        return endpoint
+
+    async def models(self, request: Request, cors: dict[str, str]) -> Response:
+        from starlette.responses import JSONResponse
+
+        return JSONResponse(self.api.models(), headers=cors)
+
+    async def not_found(self, request: Request, cors: dict[str, str]) -> Response:
+        raise ApiError(
+            404, f"No such endpoint: {request.method} {request.url.path}.", code="not_found"
+        )
+
+    async def chat(self, request: Request, cors: dict[str, str]) -> Response:
+        from starlette.responses import JSONResponse, StreamingResponse
+
+        try:
+            body = json.loads(await request.body())
+        except ValueError as exc:
+            raise ApiError(400, "The request body is not valid JSON.") from exc
+        parsed, model = await self.api.prepare(body)
+        ident = new_id()
+        if parsed.stream:
+            self.api.refuse_when_full()  # 429 now, before the stream starts
+            return StreamingResponse(
+                self.events(parsed, model, ident),
+                media_type="text/event-stream",
+                headers={**cors, "Cache-Control": "no-cache"},
+            )
+        pieces: list[str] = []
+
+        async def keep(text: str) -> None:
+            pieces.append(text)
+
+        async with self.api.turn():
+            finish, prompt, produced = await _until_disconnected(
+                request, self.api.answer(parsed, keep)
+            )
+        return JSONResponse(
+            completion(ident, model, "".join(pieces), finish, prompt, produced), headers=cors
+        )
+
+    async def events(self, parsed: ApiRequest, model: str, ident: str) -> AsyncIterator[str]:
+        """The streamed answer; when the client goes away, the answer (and the engine) stops."""
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+        async def send(text: str) -> None:
+            queue.put_nowait(chunk(ident, model, {"content": text}))
+
+        async def run() -> tuple[str, int, int]:
+            try:
+                async with self.api.turn(refuse=False):
+                    return await self.api.answer(parsed, send)
+            finally:
+                queue.put_nowait(None)
+
+        job = asyncio.ensure_future(run())  # in the queue before the client hears back
+        try:
+            yield chunk(ident, model, {"role": "assistant", "content": ""})
+            while (piece := await queue.get()) is not None:
+                yield piece
+            finish, prompt, produced = await job
+        finally:
+            if not job.done():
+                job.cancel()
+        yield chunk(ident, model, {}, finish)
+        if parsed.include_usage:
+            yield chunk(ident, model, {}, usage_of=usage(prompt, produced))
+        yield "data: [DONE]\n\n"
+
+
+def make_app(api: Api) -> Starlette:
+    return _Http(api).app()
+
+
+async def _until_disconnected(request: Request, job: Awaitable[Any]) -> Any:
+    """``job``'s result, or cancelled (and the engine stopped) when the client goes away."""
+    task = asyncio.ensure_future(job)
+
+    async def watch() -> None:
+        while not await request.is_disconnected():
+            await asyncio.sleep(0.05)
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            task.cancel()
+        return await task
+    finally:
+        watcher.cancel()
+
+
+def bind(options: ApiOptions) -> socket.socket:
+    """The listening socket, or PortBusyError saying what to do."""
+    family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.bind((options.host, options.port))
+    except OSError as exc:
+        sock.close()
+        raise PortBusyError(
+            f"Port {options.port} on {options.host} is in use ({exc.strerror}).",
+            hint="Stop what uses it, or choose another port (`steward serve --port N`, or "
+            "Settings › Local API).",
+        ) from exc
+    sock.listen(64)
+    sock.setblocking(False)
+    return sock
+
+
+async def serve(api: Api, sock: socket.socket, started: asyncio.Event | None = None) -> None:
+    """Answer on ``sock`` until cancelled."""
+    import uvicorn
+
+    api.port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        make_app(api), log_level="warning", access_log=False, lifespan="off", loop="none"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.ensure_future(server.serve(sockets=[sock]))
+    try:
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if started is not None:
+            started.set()
+        await task
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(task), 5)
+
+
+__all__ = ["API_KEY", "Api", "ApiOptions", "PortBusyError", "bind", "new_token", "serve"]

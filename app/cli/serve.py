@@ -1,0 +1,70 @@
+"""`steward serve`: the local OpenAI-compatible API, headless (app.api.server)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from app.api.server import API_KEY, Api, ApiOptions, bind, new_token, serve
+from app.cli import err
+from app.core.errors import UsageError
+from app.core.steward import SecretStore, Steward
+from app.session import Session
+
+
+def api_token(steward: Steward, *, renew: bool = False) -> str:
+    """The API's bearer token, made (and kept) on first use or when ``renew``."""
+    store = SecretStore(steward)
+    token = None if renew else store.get(API_KEY)
+    if not token:
+        token = new_token()
+        store.set(API_KEY, token)
+    return token
+
+
+def cmd_serve(args: argparse.Namespace, steward: Steward) -> int:
+    if args.show_token or args.new_token:
+        print(api_token(steward, renew=args.new_token))
+        return 0
+    if not 1 <= args.port <= 65535:
+        raise UsageError("--port must be from 1 to 65535.")
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.network:
+        raise UsageError(
+            f"Listening on {args.host} makes the model reachable from the network; "
+            "add --network to mean it."
+        )
+    options = ApiOptions(
+        host="127.0.0.1" if args.host == "localhost" else args.host,
+        port=args.port,
+        origins=tuple(args.origin or ()),
+        extra_hosts=tuple(args.allow_host or ()),
+        queue=max(0, args.queue),
+    )
+    session = Session(steward=steward)
+    token = api_token(steward)
+    sock = bind(options)  # PortBusyError: exit 3, one line
+    return asyncio.run(_run(session, token, options, sock))
+
+
+async def _run(session: Session, token: str, options: ApiOptions, sock) -> int:  # type: ignore[no-untyped-def]
+    info = await session.load_engine()
+    api = Api(session, token, options)
+    started = asyncio.Event()
+    job = asyncio.ensure_future(serve(api, sock, started))
+    await started.wait()
+    where = sock.getsockname()
+    name = info.ref.name if info else "no model"
+    err(
+        f"Steward's API: http://{where[0]}:{where[1]}/v1 with {name} "
+        "(token: `steward serve --show-token`). Ctrl+C stops it."
+    )
+    sys.stderr.flush()
+    try:
+        await job
+    finally:
+        await session.aclose()
+    return 0
+
+
+__all__ = ["cmd_serve"]
