@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import automations, cloud, desktop, download, llm, models, planner, resume, store
+from bench import api, automations, cloud, desktop, download, llm, models, planner, resume, store
 from bench.table import Row, print_table
 
 SUITES = {
     "llm": llm.run,
     "resume": resume.run,
+    "api": api.run,
     "store": store.run,
     "cloud": cloud.run,
     "download": download.run,

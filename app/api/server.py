@@ -224,7 +224,8 @@ class Api:
         completion tokens). Gives way to the desktop chat and goes on after it."""
         engine = self.session.engine()
         assert engine is not None
-        await self.session.load_engine()
+        if engine.info is None:
+            await self.session.load_engine()
         stops = StopFinder(request.stops)
         written, produced, prompt_tokens = "", 0, 0
         finish = "length"

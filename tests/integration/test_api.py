@@ -237,3 +237,77 @@ def test_busy_port_is_one_line_and_exit_3_and_nothing_is_stored(server: Server) 
     assert json.loads(listed.stdout) == []
     states = server.home / "cache" / "conversation-states"
     assert not list(states.glob("*.state"))
+
+
+def test_a_chat_message_goes_first_and_the_api_answer_goes_on_after_it(home: Path) -> None:
+    """In one process, as in the desktop app with the API on: a chat message sent while an
+    API answer streams is answered about as fast as on an idle model (the API answer pauses
+    at the next token), and the API answer then goes on to its full length, one stream."""
+    import asyncio
+
+    from app.api.server import Api, ApiOptions, bind, serve
+    from app.session import Session, Token
+
+    async def go() -> tuple[float, float, str, list[str]]:
+        session = Session()
+        await session.load_engine()
+        options = ApiOptions(port=0)
+        api = Api(session, "stw-test-token", options)
+        sock = bind(options)
+        ready = asyncio.Event()
+        server = asyncio.ensure_future(serve(api, sock, ready))
+        await ready.wait()
+
+        async def chat_ttft(text: str) -> float:
+            started = time.perf_counter()
+            async for event in session.submit(text, drafting=False):
+                if isinstance(event, Token):
+                    first = time.perf_counter() - started
+                    break
+            return first
+
+        idle = await chat_ttft("Name a colour.")
+        url = f"http://127.0.0.1:{api.port}/v1/chat/completions"
+        request = {
+            "model": "embedded",
+            "messages": [{"role": "user", "content": "Write a long story about the sea."}],
+            "max_tokens": 300,
+            "temperature": 0,
+            "stream": True,
+        }
+        events: list[str] = []
+        async with (
+            httpx.AsyncClient(timeout=300) as http,
+            http.stream(
+                "POST", url, json=request, headers={"Authorization": "Bearer stw-test-token"}
+            ) as answer,
+        ):
+            lines = answer.aiter_lines()
+            async for line in lines:
+                events.append(line)
+                if '"content"' in line and '""' not in line:
+                    break  # the API answer is being written
+            busy = await chat_ttft("Name a fruit.")
+            events += [line async for line in lines]
+        server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await server
+        await session.aclose()
+        text = "".join(
+            json.loads(e[6:])["choices"][0]["delta"].get("content") or ""
+            for e in events
+            if e.startswith("data: {") and json.loads(e[6:])["choices"]
+        )
+        return idle, busy, text, events
+
+    import contextlib
+
+    idle, busy, text, events = asyncio.run(go())
+    assert busy <= 1.5 * idle + 0.15, (busy, idle)  # (+ one token's wait, at most)
+    finishes = [
+        json.loads(e[6:])["choices"][0]["finish_reason"]
+        for e in events
+        if e.startswith("data: {") and json.loads(e[6:])["choices"]
+    ]
+    assert finishes[-1] == "length" and [e for e in events if e][-1] == "data: [DONE]"
+    assert len(text) > 600  # 300 tokens in all: it went on after the chat

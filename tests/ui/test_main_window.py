@@ -93,8 +93,10 @@ def test_search_filters_conversations_and_new_conversation(qtbot, run, window_fa
         await until(lambda: window.conversation is not None)
         # its messages are shown once read from the store (a busy machine takes a moment)
         await until(
-            lambda: "prune tomatoes" in window.view.toPlainText()
-            or "Milano" in window.view.toPlainText()
+            lambda: (
+                "prune tomatoes" in window.view.toPlainText()
+                or "Milano" in window.view.toPlainText()
+            )
         )
         qtbot.keyClick(window.composer, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
         await until(lambda: window.conversation is None)
