@@ -23,7 +23,7 @@ import logging
 import secrets
 import socket
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from app.core.llm.engine import LocalEngine
+    from app.core.steward import Steward
     from app.session import Session
 
 log = logging.getLogger(__name__)
@@ -227,42 +229,55 @@ class Api:
         if engine.info is None:
             await self.session.load_engine()
         stops = StopFinder(request.stops)
-        written, produced, prompt_tokens = "", 0, 0
-        finish = "length"
-        while produced < request.params.max_tokens:
+        run = _Run(request, stops, send)
+        while run.produced < request.params.max_tokens and run.finish is None:
             await self.session.chat_idle()
-            pause = self._pause = threading.Event()
-            messages = list(request.messages)
-            if written:  # paused for the chat: go on with the answer where it stopped
-                messages.append(ChatMessage("assistant", written))
-            params = _replace_max(request.params, request.params.max_tokens - produced)
-            stats = None
-            async for event in engine.generate(
-                messages, conversation=CONVERSATION, params=params, cancel=pause
-            ):
-                if isinstance(event, TokenEvent):
-                    written += event.text
-                    if text := stops.feed(event.text):
-                        await send(text)
-                    if stops.stopped:
-                        pause.set()  # the rest is not needed
-                elif isinstance(event, DoneEvent):
-                    stats = event.stats
-            self._pause = None
-            assert stats is not None
-            prompt_tokens = prompt_tokens or stats.prompt_tokens
-            produced += stats.completion_tokens
-            if stops.stopped:
-                return "stop", prompt_tokens, produced
-            if stats.finish_reason == "stop":
-                finish = "stop"
-                break
-            if stats.finish_reason == "length":
-                break
-            # cancelled: the chat wanted the model; the loop waits for it and goes on
-        if tail := stops.flush():
+            self._pause = threading.Event()
+            try:
+                await run.go(engine, self._pause)
+            finally:
+                self._pause = None
+        if not stops.stopped and (tail := stops.flush()):
             await send(tail)
-        return finish, prompt_tokens, produced
+        return run.finish or "length", run.prompt_tokens, run.produced
+
+
+@dataclass
+class _Run:
+    """One API answer across the pieces the chat may have cut it into."""
+
+    request: ApiRequest
+    stops: StopFinder
+    send: Callable[[str], Awaitable[None]]
+    written: str = ""
+    produced: int = 0
+    prompt_tokens: int = 0
+    finish: str | None = None  # None: not finished (paused for the chat, or not started)
+
+    async def go(self, engine: LocalEngine, pause: threading.Event) -> None:
+        """Generate until the end, the limit, a stop sequence or ``pause``."""
+        messages = list(self.request.messages)
+        if self.written:  # paused for the chat: go on with the answer where it stopped
+            messages.append(ChatMessage("assistant", self.written))
+        params = _replace_max(self.request.params, self.request.params.max_tokens - self.produced)
+        async for event in engine.generate(
+            messages, conversation=CONVERSATION, params=params, cancel=pause
+        ):
+            if isinstance(event, TokenEvent):
+                self.written += event.text
+                if text := self.stops.feed(event.text):
+                    await self.send(text)
+                if self.stops.stopped:
+                    pause.set()  # the rest is not needed
+            elif isinstance(event, DoneEvent):
+                stats = event.stats
+                self.prompt_tokens = self.prompt_tokens or stats.prompt_tokens
+                self.produced += stats.completion_tokens
+                if self.stops.stopped:
+                    self.finish = "stop"
+                elif stats.finish_reason != "cancelled":
+                    self.finish = stats.finish_reason
+                # cancelled: the chat wanted the model; the caller waits for it, goes on
 
 
 def _replace_max(params: SamplingParams, max_tokens: int) -> SamplingParams:
@@ -421,15 +436,31 @@ def bind(options: ApiOptions) -> socket.socket:
     return sock
 
 
-async def serve(api: Api, sock: socket.socket, started: asyncio.Event | None = None) -> None:
-    """Answer on ``sock`` until cancelled."""
+async def serve(
+    api: Api,
+    sock: socket.socket,
+    started: asyncio.Event | None = None,
+    *,
+    signals: bool = True,
+) -> None:
+    """Answer on ``sock`` until cancelled (``signals``: Ctrl+C and SIGTERM stop it — for
+    `steward serve`; the desktop app keeps its own handlers)."""
     import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            if signals:
+                with super().capture_signals():
+                    yield
+            else:
+                yield
 
     api.port = sock.getsockname()[1]
     config = uvicorn.Config(
         make_app(api), log_level="warning", access_log=False, lifespan="off", loop="none"
     )
-    server = uvicorn.Server(config)
+    server = Server(config)
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
     try:
         while not server.started and not task.done():
@@ -441,6 +472,61 @@ async def serve(api: Api, sock: socket.socket, started: asyncio.Event | None = N
         server.should_exit = True
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await asyncio.wait_for(asyncio.shield(task), 5)
+        sock.close()
 
 
-__all__ = ["API_KEY", "Api", "ApiOptions", "PortBusyError", "bind", "new_token", "serve"]
+def api_token(steward: Steward, *, renew: bool = False) -> str:
+    """The API's bearer token, made (and kept in the secret store) on first use or when
+    ``renew``."""
+    from app.core.steward import SecretStore
+
+    store = SecretStore(steward)
+    token = None if renew else store.get(API_KEY)
+    if not token:
+        token = new_token()
+        store.set(API_KEY, token)
+    return token
+
+
+class ApiServer:
+    """The API while the desktop app runs: started, restarted with new settings, stopped."""
+
+    def __init__(self) -> None:
+        self.task: asyncio.Future[None] | None = None
+        self.api: Api | None = None
+        self.url = ""
+
+    async def start(self, session: Session, token: str, options: ApiOptions) -> str:
+        """Listen (PortBusyError when it cannot); returns the base URL."""
+        await self.stop()
+        sock = bind(options)
+        self.api = Api(session, token, options)
+        started = asyncio.Event()
+        self.task = asyncio.ensure_future(serve(self.api, sock, started, signals=False))
+        await started.wait()
+        host = "127.0.0.1" if options.host in ("0.0.0.0", "::") else options.host
+        self.url = f"http://{host}:{self.api.port}/v1"
+        return self.url
+
+    async def stop(self) -> None:
+        task, self.task = self.task, None
+        if self.api is not None:
+            with contextlib.suppress(ValueError):
+                self.api.session.on_chat_turn.remove(self.api._chat_wants_the_model)
+        self.api, self.url = None, ""
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+__all__ = [
+    "API_KEY",
+    "Api",
+    "ApiOptions",
+    "ApiServer",
+    "PortBusyError",
+    "api_token",
+    "bind",
+    "new_token",
+    "serve",
+]

@@ -6,21 +6,11 @@ import argparse
 import asyncio
 import sys
 
-from app.api.server import API_KEY, Api, ApiOptions, bind, new_token, serve
+from app.api.server import Api, ApiOptions, api_token, bind, serve
 from app.cli import err
 from app.core.errors import UsageError
-from app.core.steward import SecretStore, Steward
+from app.core.steward import Steward
 from app.session import Session
-
-
-def api_token(steward: Steward, *, renew: bool = False) -> str:
-    """The API's bearer token, made (and kept) on first use or when ``renew``."""
-    store = SecretStore(steward)
-    token = None if renew else store.get(API_KEY)
-    if not token:
-        token = new_token()
-        store.set(API_KEY, token)
-    return token
 
 
 def cmd_serve(args: argparse.Namespace, steward: Steward) -> int:

@@ -107,6 +107,18 @@ class DownloadSettings:
 
 
 @dataclass
+class ApiSettings:
+    """The local OpenAI-compatible API (app.api). Its token is not here: it lives in the
+    keyring or the encrypted database."""
+
+    enabled: bool = False  # served by the desktop app while it runs
+    port: int = 8642
+    network: bool = False  # listen on every address, not only 127.0.0.1 (warned about)
+    origins: str = ""  # web pages allowed to call it (CORS), separated by spaces
+    queue: int = 4  # requests that may wait for the model; more are answered 429
+
+
+@dataclass
 class Settings:
     model_path: str = ""  # empty: the embedded default model
     state_cache_entries: int = 4  # conversations whose model state stays in memory
@@ -119,6 +131,7 @@ class Settings:
     models: dict[str, ModelSettings] = field(default_factory=dict)
     cloud: CloudSettings = field(default_factory=CloudSettings)
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
 
     def model_id(self) -> str:
         return (
@@ -226,6 +239,11 @@ def _load_sections(settings: Settings, raw: dict[str, Any]) -> None:
     downloads = raw.get("downloads", {})
     if isinstance(downloads, dict):
         settings.downloads = DownloadSettings(**_typed(downloads, DownloadSettings()))
+    api = raw.get("api", {})
+    if isinstance(api, dict):
+        settings.api = ApiSettings(**_typed(api, ApiSettings()))
+        if not 1 <= settings.api.port <= 65535:
+            settings.api.port = ApiSettings.port
 
 
 def _cloud_from_dict(raw: dict[str, Any]) -> CloudSettings:
@@ -281,6 +299,7 @@ class SettingsStore:
             "models": {k: dataclasses.asdict(v) for k, v in settings.models.items()},
             "cloud": dataclasses.asdict(settings.cloud),
             "downloads": dataclasses.asdict(settings.downloads),
+            "api": dataclasses.asdict(settings.api),
         }
         tmp = self.path.with_suffix(".toml.tmp")
         try:
