@@ -71,9 +71,20 @@ class ApiOptions:
 
     def allowed_hosts(self, port: int) -> set[str]:
         names = {"127.0.0.1", "localhost", "[::1]", *self.extra_hosts}
-        if self.host not in ("127.0.0.1", "0.0.0.0", "::"):
+        if self.host in ("0.0.0.0", "::"):  # the network, chosen: this machine's names too
+            names |= _own_names()
+        elif self.host != "127.0.0.1":
             names.add(self.host)
         return {f"{name}:{port}" for name in names}
+
+
+def _own_names() -> set[str]:
+    """This machine's host names and addresses, as another computer would call it."""
+    name = socket.gethostname()
+    names = {name, socket.getfqdn()}
+    with contextlib.suppress(OSError):
+        names.update(socket.gethostbyname_ex(name)[2])
+    return names
 
 
 def new_token() -> str:

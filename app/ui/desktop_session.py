@@ -33,6 +33,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.unlock import PassphraseDialog
 
 if TYPE_CHECKING:
+    from app.api.server import ApiServer
     from app.automations.history import RunRecord
     from app.automations.scheduler import Scheduler
     from app.automations.service import Automations
@@ -123,6 +124,8 @@ class DesktopSession(SessionModels):
         window.banner.linkActivated.connect(self._on_banner_link)
         self.suggested = ""  # the catalog model suggested on first run
         self.models_window: ModelsWindow | None = None
+        self.api_server: ApiServer | None = None  # the local API, when Settings turn it on
+        self.api_status = "Off."
 
     @property
     def panel(self) -> AutomationsPanel | None:
@@ -254,6 +257,7 @@ class DesktopSession(SessionModels):
         trace.mark("model_loaded")
         window.show_banner("")
         self._show_model_status()
+        await self.apply_api()
         await self.suggest_a_model()
 
     async def start_automations(self) -> None:
@@ -349,6 +353,7 @@ class DesktopSession(SessionModels):
         dialog.applied.connect(self._on_settings_applied)
         dialog.lock_requested.connect(self._on_lock_requested)
         dialog.erase_requested.connect(self._on_erase_requested)
+        dialog.api_page.show_status(self.api_status)
         if self.appearance is not None:
             dialog.appearance_changed.connect(self.appearance.apply)
         dialog.open()
@@ -391,6 +396,35 @@ class DesktopSession(SessionModels):
         window.show_banner("")
         window.set_status(f"{info.ref.name} · local · context {info.n_ctx}")
         await self.refresh_models()
+        await self.apply_api()
+
+    async def apply_api(self) -> None:
+        """Serve the local API while Settings › Local API says so (started again with its
+        settings; a busy port is shown, with the fix)."""
+        from app.api.server import ApiOptions, ApiServer, PortBusyError, api_token
+
+        core = self.core
+        if self.api_server is not None:
+            await self.api_server.stop()
+        if core is None or not core.steward.settings.api.enabled:
+            self.api_status = "Off."
+            return
+        chosen = core.steward.settings.api
+        options = ApiOptions(
+            host="0.0.0.0" if chosen.network else "127.0.0.1",
+            port=chosen.port,
+            origins=tuple(chosen.origins.split()),
+            queue=chosen.queue,
+        )
+        token = await off_gui(lambda: api_token(core.steward))
+        self.api_server = self.api_server or ApiServer()
+        try:
+            url = await self.api_server.start(core, token, options)
+        except PortBusyError as exc:
+            self.api_status = f"Not running: {exc.user_text()}"
+            self.window.show_banner(f"The local API is not running: {exc.user_text()}", error=True)
+            return
+        self.api_status = f"Answering on {url}"
 
     @async_slot()
     async def _on_lock_requested(self) -> None:
@@ -448,6 +482,9 @@ class DesktopSession(SessionModels):
             self.panel.deleteLater()
             self.panel = None
         await self.close_models_window()
+        if self.api_server is not None:
+            await self.api_server.stop()
+            self.api_status = "Off."
         if self.core is not None:
             if shiboken6.isValid(self.window):
                 self.window.detach()  # the store closes next: nothing on screen may reach it

@@ -43,6 +43,7 @@ from app.core.steward import (
     check_cloud_endpoint,
     cloud_endpoint,
 )
+from app.ui.api_page import ApiPage
 from app.ui.dialogs import choose_file, tell
 from app.ui.model_download import ModelDownloadDialog, make_download_dialog
 from app.ui.qt_async import async_slot
@@ -78,6 +79,9 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._privacy_tab(), "Privacy")
         tabs.addTab(self._cloud_tab(), "Cloud")
         tabs.addTab(self._general_tab(), "General")
+        self.api_page = ApiPage(steward)
+        tabs.addTab(self.api_page, "Local API")
+        self.tabs = tabs
         self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Apply
@@ -221,6 +225,7 @@ class SettingsDialog(QDialog):
             settings.set_model_settings(values)
             self._apply_general()
             self.resume_box.apply()
+            self.api_page.apply()
             settings.cloud = cloud
             if api_key is not None:
                 SecretStore(self.steward).set(CLOUD_KEY, api_key or None)

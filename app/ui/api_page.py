@@ -1,0 +1,123 @@
+"""Settings › Local API: let the user's other apps use the model through an
+OpenAI-compatible API (app.api.server), with its token, port, network choice and the web pages
+allowed to call it."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.steward import Steward
+
+NETWORK_WARNING = (
+    "Other computers on your network can reach the model; anyone who has the token can use "
+    "it. Leave this off unless you need it."
+)
+
+
+class ApiPage(QWidget):
+    def __init__(self, steward: Steward) -> None:
+        super().__init__()
+        self.steward = steward
+        api = steward.settings.api
+        self.enabled = QCheckBox("Let my other apps use the model (an OpenAI-compatible API)")
+        self.enabled.setChecked(api.enabled)
+        self.port = QSpinBox()
+        self.port.setRange(1024, 65535)
+        self.port.setValue(api.port)
+        self.port.setAccessibleName("API port")
+        self.url = QLabel()
+        self.url.setObjectName("apiUrl")
+        self.port.valueChanged.connect(self._show_url)
+        self.token = QLineEdit()
+        self.token.setReadOnly(True)
+        self.token.setObjectName("apiToken")
+        self.token.setAccessibleName("API token")
+        self.copy_button = QPushButton("Copy token")
+        self.copy_button.setObjectName("copyTokenButton")
+        self.copy_button.clicked.connect(self._on_copy_clicked)
+        self.renew_button = QPushButton("New token")
+        self.renew_button.setObjectName("newTokenButton")
+        self.renew_button.setAccessibleDescription(
+            "Make a new token; apps using the old one are refused from then on."
+        )
+        self.renew_button.clicked.connect(self._on_renew_clicked)
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token, 1)
+        token_row.addWidget(self.copy_button)
+        token_row.addWidget(self.renew_button)
+        self.network = QCheckBox("Also answer other computers on the network")
+        self.network.setChecked(api.network)
+        warning = QLabel(NETWORK_WARNING, wordWrap=True)
+        warning.setObjectName("networkWarning")
+        warning.setVisible(api.network)
+        self.network.toggled.connect(warning.setVisible)
+        self.origins = QLineEdit(api.origins)
+        self.origins.setPlaceholderText("none (web pages cannot call it)")
+        self.origins.setAccessibleName("Web pages allowed to call the API")
+        self.status = QLabel(wordWrap=True)
+        self.status.setObjectName("apiStatus")
+        about = QLabel(
+            "Editors, scripts and other apps on this computer can use your local model with "
+            "the token below. Your chat comes first; what they ask is not kept in your "
+            "history and never goes to the cloud.",
+            wordWrap=True,
+        )
+        form = QFormLayout()
+        form.addRow("&Port:", self.port)
+        form.addRow("Address:", self.url)
+        form.addRow("Token:", token_row)
+        form.addRow("&Web pages allowed:", self.origins)
+        layout = QVBoxLayout(self)
+        layout.addWidget(about)
+        layout.addWidget(self.enabled)
+        layout.addLayout(form)
+        layout.addWidget(self.network)
+        layout.addWidget(warning)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self._show_url()
+        self._token_shown = False
+
+    def showEvent(self, event: object) -> None:
+        if not self._token_shown:  # read from the keyring only when the page is looked at
+            self._token_shown = True
+            from app.api.server import api_token
+
+            self.token.setText(api_token(self.steward))
+        super().showEvent(event)  # type: ignore[arg-type]
+
+    def _show_url(self) -> None:
+        self.url.setText(f"http://127.0.0.1:{self.port.value()}/v1")
+
+    def show_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def apply(self) -> None:
+        api = self.steward.settings.api
+        api.enabled = self.enabled.isChecked()
+        api.port = self.port.value()
+        api.network = self.network.isChecked()
+        api.origins = " ".join(self.origins.text().split())
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.token.text())
+
+    def _on_renew_clicked(self) -> None:
+        from app.api.server import api_token
+
+        self.token.setText(api_token(self.steward, renew=True))
+        self._token_shown = True
+
+
+__all__ = ["ApiPage"]
