@@ -25,6 +25,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.api.openai_format import (
@@ -102,6 +103,8 @@ class Api:
         self._lock = asyncio.Lock()  # one answer at a time: one model
         self._waiting = 0
         self._pause: threading.Event | None = None  # set: the running answer gives way
+        self._accepted: tuple[str, Path] | None = None  # the model name last found loaded
+        self._accepted_id = ""
         session.on_chat_turn.append(self._chat_wants_the_model)
 
     def _chat_wants_the_model(self) -> None:
@@ -167,10 +170,13 @@ class Api:
         engine = self.session.engine()
         if engine is None:
             raise ApiError(503, "No local model is available.", type="server_error")
-        loaded = engine.model.path.resolve()
+        loaded = engine.model.path
+        if self._accepted == (name, loaded):
+            return self._accepted_id  # the same model as the last request: no need to look
         for record in self.session.models().all():
             if name in (record.id, record.name):
-                if record.file.resolve() == loaded:
+                if record.file.resolve() == loaded.resolve():
+                    self._accepted, self._accepted_id = (name, loaded), record.id
                     return record.id
                 raise ApiError(
                     400,
@@ -203,6 +209,11 @@ class Api:
         engine = self.session.engine()
         info = await self.session.load_engine()
         return engine is not None and info is not None and engine.template_mentions("tools")
+
+    @property
+    def busy(self) -> bool:
+        """Is an answer being written (the model in use by the API)?"""
+        return self._lock.locked()
 
     def refuse_when_full(self) -> None:
         """ApiError 429 when as many requests wait as the queue holds."""
@@ -392,11 +403,22 @@ class _Http:
             finally:
                 queue.put_nowait(None)
 
+        # the first event says who speaks: at once when the request has to wait (the client
+        # knows it is queued), else with the first words, so that neither side has anything
+        # to do while the model reads the prompt (on two cores that would slow it)
+        opening = chunk(ident, model, {"role": "assistant", "content": ""})
+        opened = self.api.busy
         job = asyncio.ensure_future(run())  # in the queue before the client hears back
         try:
-            yield chunk(ident, model, {"role": "assistant", "content": ""})
+            if opened:
+                yield opening
             while (piece := await queue.get()) is not None:
+                if not opened:
+                    opened = True
+                    yield opening
                 yield piece
+            if not opened:
+                yield opening
             finish, prompt, produced = await job
         finally:
             if not job.done():
