@@ -442,11 +442,9 @@ class Session:
             if ahead:
                 yield Queued(ahead)
             await self._turn.acquire()
-        except BaseException:
+        finally:
             self._waiting -= 1
-            self._settle_idle()
-            raise
-        self._waiting -= 1
+            self._settle_idle()  # (no change when it has the turn now)
         try:
             async with contextlib.aclosing(events):
                 async for event in events:

@@ -23,10 +23,11 @@ from app.core.llm.engine import SamplingParams, TokenEvent
 from app.core.llm.model_files import embedded_model_path
 from app.core.llm.prompt import ChatMessage
 from app.session import Session
+from bench.llm import PROMPT, ask_rate
 from bench.table import Row
 
 ROOT = Path(__file__).resolve().parents[1]
-PROMPT = "Write a long, detailed essay about the history of the Roman Empire."
+
 N_CTX = 2048
 TOKEN = "stw-bench-token"
 
@@ -61,29 +62,6 @@ async def _stream_rate(url: str, headers: dict[str, str], body: dict[str, object
     tokens = tokens or len(stamps)  # a server without usage in its stream: a token an event
     assert tokens > 1 and len(stamps) > 1, "too few events"
     return (tokens - 1) / (stamps[-1] - stamps[0])
-
-
-def _ask_rate(home: str, max_tokens: int) -> float:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "ask",
-            PROMPT,
-            "--json",
-            "--temperature",
-            "0",
-            "--max-tokens",
-            str(max_tokens),
-        ],
-        cwd=ROOT,
-        env=_env(home),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return float(json.loads(out)["timings"]["tokens_per_s"])
 
 
 def _llama_server(port: int) -> subprocess.Popen[bytes]:
@@ -298,7 +276,7 @@ def _api_and_ask_rates(home: str, max_tokens: int, rounds: int) -> tuple[list[fl
             headers = {"Authorization": f"Bearer {token}"}
             body = _body("embedded", max_tokens)
             api.append(asyncio.run(_stream_rate(f"{base}/chat/completions", headers, body)))
-            ask.append(_ask_rate(home, max_tokens))
+            ask.append(ask_rate(home, max_tokens, PROMPT))
     finally:
         proc.terminate()
         proc.wait(30)

@@ -68,6 +68,30 @@ def _env(home: str) -> dict[str, str]:
     return env
 
 
+def ask_rate(home: str, max_tokens: int, prompt: str = PROMPT) -> float:
+    """`steward ask`'s decode rate (tokens/s, as it reports it) for a greedy answer."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "ask",
+            prompt,
+            "--json",
+            "--temperature",
+            "0",
+            "--max-tokens",
+            str(max_tokens),
+        ],
+        cwd=ROOT,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(json.loads(out.stdout)["timings"]["tokens_per_s"])
+
+
 def decode_rate(quick: bool) -> list[Row]:
     model = embedded_model_path()
     assert model is not None
@@ -81,26 +105,7 @@ def decode_rate(quick: bool) -> list[Row]:
             f'[models.embedded]\nn_ctx = 2048\nsystem_prompt = "{SYSTEM}"\n'
         )
         for _ in range(rounds):  # interleaved, so drift on a shared machine hits all three
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "app",
-                    "ask",
-                    PROMPT,
-                    "--json",
-                    "--temperature",
-                    "0",
-                    "--max-tokens",
-                    str(max_tokens),
-                ],
-                cwd=ROOT,
-                env=_env(home),
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            rates["steward"].append(json.loads(out.stdout)["timings"]["tokens_per_s"])
+            rates["steward"].append(ask_rate(home, max_tokens))
             for mode in ("generate", "chat"):
                 out = subprocess.run(
                     [

@@ -10,11 +10,9 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from app.core.llm.saved_states import usage
 from app.core.settings import SettingsStore
 from app.ui.desktop_session import DesktopSession
-from app.ui.unlock import PassphraseDialog
-from tests.conftest import PASSPHRASE
 from tests.ui.conftest import until
 from tests.ui.drive import box, press, turn
-from tests.ui.test_window_controls import settings_dialog, started
+from tests.ui.test_window_controls import settings_dialog, started, unlock_again
 
 
 def test_resume_after_unlock_settings_and_delete(run, session: DesktopSession, qtbot) -> None:
@@ -35,13 +33,7 @@ def test_resume_after_unlock_settings_and_delete(run, session: DesktopSession, q
         dialog.lock_button.click()
         await until(lambda: session.assistant is None and window.unlock_button.isVisible())
         assert session.steward is None or session.steward.states is None  # none read locked
-        window.unlock_button.click()
-        await until(lambda: any(d.isVisible() for d in window.findChildren(PassphraseDialog)))
-        unlock = next(d for d in window.findChildren(PassphraseDialog) if d.isVisible())
-        unlock.passphrase.setText(PASSPHRASE)
-        unlock.ok_button.click()
-        await until(lambda: session.assistant is not None)
-        await session.settled.wait()
+        await unlock_again(session)
         window.conversations.setCurrentRow(0)
         await until(lambda: window.conversation is not None)
         conv = window.conversation

@@ -193,17 +193,23 @@ def test_every_button_of_settings(run, session: DesktopSession, qtbot, tmp_path:
         assert session.assistant is not None and last.error.text() == ""
         last.lock_button.click()  # Lock now
         await until(lambda: session.assistant is None and window.unlock_button.isVisible())
-        window.unlock_button.click()
-        from app.ui.unlock import PassphraseDialog
-
-        await until(lambda: any(d.isVisible() for d in window.findChildren(PassphraseDialog)))
-        unlock = next(d for d in window.findChildren(PassphraseDialog) if d.isVisible())
-        unlock.passphrase.setText(PASSPHRASE)
-        unlock.ok_button.click()
-        await until(lambda: session.assistant is not None)
-        await session.settled.wait()
+        await unlock_again(session)
 
     run(go())
+
+
+async def unlock_again(session: DesktopSession) -> None:
+    """Unlock… after Lock: the passphrase typed into its dialog, OK, until it is unlocked."""
+    from app.ui.unlock import PassphraseDialog
+
+    window = session.window
+    window.unlock_button.click()
+    await until(lambda: any(d.isVisible() for d in window.findChildren(PassphraseDialog)))
+    unlock = next(d for d in window.findChildren(PassphraseDialog) if d.isVisible())
+    unlock.passphrase.setText(PASSPHRASE)
+    unlock.ok_button.click()
+    await until(lambda: session.assistant is not None)
+    await session.settled.wait()
 
 
 def test_automations_button_and_every_tray_entry(run, session: DesktopSession, qtbot) -> None:
