@@ -224,12 +224,55 @@ def check_planner(tmp: Path) -> str:
     return f"drafted {steps} in {result.seconds:.1f} s ({result.attempts} attempt; {state})"
 
 
+def check_api(tmp: Path) -> str:
+    """The local API's HTTP stack answers on 127.0.0.1 and refuses what it must (the checks
+    before a request reaches the model: no session is needed for them)."""
+    from typing import cast
+
+    import httpx
+
+    from app.api.server import Api, ApiOptions, bind, new_token, serve
+    from app.session import Session
+
+    class Idle:
+        def __init__(self) -> None:
+            self.on_chat_turn: list[Any] = []
+
+    token = new_token()
+
+    async def ask() -> tuple[httpx.Response, httpx.Response]:
+        options = ApiOptions(port=0)
+        api = Api(cast(Session, Idle()), token, options)
+        started = asyncio.Event()
+        task = asyncio.ensure_future(serve(api, bind(options), started, signals=False))
+        await started.wait()
+        url = f"http://127.0.0.1:{api.port}/v1/models"
+        try:
+            async with httpx.AsyncClient(timeout=30) as http:
+                no_token = await http.get(url)
+                rebinding = await http.get(
+                    url, headers={"Authorization": f"Bearer {token}", "Host": "evil.example"}
+                )
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        return no_token, rebinding
+
+    no_token, rebinding = asyncio.run(ask())
+    if no_token.status_code != 401 or no_token.json()["error"]["code"] != "invalid_api_key":
+        raise RuntimeError(f"a request without the token got {no_token.status_code}")
+    if rebinding.status_code != 403:
+        raise RuntimeError(f"a request for another host got {rebinding.status_code}")
+    return "served on 127.0.0.1; no token → 401, another Host → 403"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("keyring", check_keyring),
     ("model", check_model),
     ("database", check_database),
     ("workflow", check_workflow),
     ("planner", check_planner),
+    ("api", check_api),
 ]
 
 

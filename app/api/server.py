@@ -490,8 +490,14 @@ async def serve(
                 yield
 
     api.port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        make_app(api), log_level="warning", access_log=False, lifespan="off", loop="none"
+    config = uvicorn.Config(  # each choice named: the frozen app bundles just these
+        make_app(api),
+        http="h11",
+        ws="none",
+        lifespan="off",
+        loop="none",
+        log_level="warning",
+        access_log=False,
     )
     server = Server(config)
     task = asyncio.ensure_future(server.serve(sockets=[sock]))

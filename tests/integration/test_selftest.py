@@ -17,12 +17,14 @@ def test_self_test_passes_from_source(home: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "self-test (from source" in out
-    for name in ("keyring", "model", "database", "workflow", "planner"):
+    for name in ("keyring", "model", "database", "workflow", "planner", "api"):
         assert f"ok   {name}" in out, out
     assert "no usable keyring" in out and "the passphrase path will keep the key" in out
     assert "SQLCipher database created, reopened, refused a wrong key" in out
     assert "dry run, run (4 steps recorded), undo" in out
     assert "drafted notify.show in" in out  # the grammar works in this build
+    assert "a new engine resumed from the encrypted state" in out
+    assert "no token → 401, another Host → 403" in out
     assert out.rstrip().endswith("All checks passed.")
     assert not (home / "data").exists()  # the user's data folder was not touched
 
