@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import secrets
 import socket
@@ -32,11 +31,7 @@ from app.api.openai_format import (
     ApiError,
     ApiRequest,
     StopFinder,
-    chunk,
-    completion,
-    new_id,
     parse_request,
-    usage,
 )
 from app.core.errors import KnownError
 from app.core.llm.engine import DoneEvent, SamplingParams, TokenEvent
@@ -44,9 +39,7 @@ from app.core.llm.prompt import ChatMessage
 from app.core.steward import API_TOKEN as API_KEY
 
 if TYPE_CHECKING:
-    from starlette.applications import Starlette
     from starlette.requests import Request
-    from starlette.responses import Response
 
     from app.core.llm.engine import LocalEngine
     from app.core.steward import Steward
@@ -69,6 +62,8 @@ class ApiOptions:
     origins: tuple[str, ...] = ()  # web pages allowed to call the API (CORS)
     queue: int = 4  # requests that may wait for the model; more are answered 429
     extra_hosts: tuple[str, ...] = ()  # names the server also answers to (network binding)
+    keep_history: bool = False  # keep each request and answer as a conversation (encrypted)
+    switch_models: bool = False  # a request naming another installed model loads it
 
     def allowed_hosts(self, port: int) -> set[str]:
         names = {"127.0.0.1", "localhost", "[::1]", *self.extra_hosts}
@@ -178,6 +173,8 @@ class Api:
                 if record.file.resolve() == loaded.resolve():
                     self._accepted, self._accepted_id = (name, loaded), record.id
                     return record.id
+                if self.options.switch_models and not record.missing:
+                    return record.id  # loaded when its turn comes (see answer)
                 raise ApiError(
                     400,
                     f"The model {name!r} is installed but not loaded; the loaded one is "
@@ -246,12 +243,19 @@ class Api:
     ) -> tuple[str, int, int]:
         """Generate, passing each piece of text to ``send``; (finish reason, prompt tokens,
         completion tokens). Gives way to the desktop chat and goes on after it."""
+        await self._switch_if_asked(request.model)
         engine = self.session.engine()
         assert engine is not None
         if engine.info is None:
             await self.session.load_engine()
         stops = StopFinder(request.stops)
-        run = _Run(request, stops, send)
+        sent: list[str] = []
+
+        async def keep_and_send(text: str) -> None:
+            sent.append(text)
+            await send(text)
+
+        run = _Run(request, stops, keep_and_send)
         while run.produced < request.params.max_tokens and run.finish is None:
             await self.session.chat_idle()
             self._pause = threading.Event()
@@ -260,8 +264,42 @@ class Api:
             finally:
                 self._pause = None
         if not stops.stopped and (tail := stops.flush()):
-            await send(tail)
+            await keep_and_send(tail)
+        if self.options.keep_history:
+            await self._keep(request, "".join(sent))
         return run.finish or "length", run.prompt_tokens, run.produced
+
+    async def _switch_if_asked(self, name: str) -> None:
+        """Load the model a request names, when the user allowed requests to switch it."""
+        engine = self.session.engine()
+        if not self.options.switch_models or engine is None:
+            return
+        for record in self.session.models().all():
+            if name in (record.id, record.name):
+                if record.file.resolve() != engine.model.path.resolve():
+                    log.info("the API switches the model, as allowed")
+                    await self.session.use_model(record)
+                    self._accepted = None
+                return
+
+    async def _keep(self, request: ApiRequest, answer: str) -> None:
+        """Keep the request and its answer as a conversation in the encrypted history."""
+        from app.core.assistant import title_from
+
+        assistant = self.session.assistant()
+        said = [m for m in request.messages if m.role != "system"]
+        engine = self.session.engine()
+        model = engine.model.name if engine is not None else request.model
+
+        def write() -> None:
+            db = assistant.db
+            last = next((m.content for m in reversed(said) if m.role == "user"), "API request")
+            conv = db.create_conversation("API: " + title_from(last), model)
+            for message in said:
+                db.add_message(conv.id, message.role, message.content)
+            db.add_message(conv.id, "assistant", answer, model=model)
+
+        await assistant.db_call(write)
 
 
 @dataclass
@@ -308,149 +346,6 @@ def _replace_max(params: SamplingParams, max_tokens: int) -> SamplingParams:
     return dataclasses.replace(params, max_tokens=max_tokens)
 
 
-# --- HTTP ---------------------------------------------------------------------------------
-
-
-class _Http:
-    """The HTTP side: every endpoint passes the Host, token and CORS checks first."""
-
-    def __init__(self, api: Api) -> None:
-        self.api = api
-
-    def app(self) -> Starlette:
-        from starlette.applications import Starlette
-        from starlette.routing import Route
-
-        routes = [
-            Route("/v1/models", self.guarded(self.models), methods=["GET", "OPTIONS"]),
-            Route("/v1/chat/completions", self.guarded(self.chat), methods=["POST", "OPTIONS"]),
-            Route("/{rest:path}", self.guarded(self.not_found), methods=["GET", "POST", "OPTIONS"]),
-        ]
-        return Starlette(routes=routes)
-
-    def guarded(
-        self, handler: Callable[[Request, dict[str, str]], Awaitable[Response]]
-    ) -> Callable[[Request], Awaitable[Response]]:
-        from starlette.responses import JSONResponse, Response
-
-        async def endpoint(request: Request) -> Response:
-            cors = self.api.cors_headers(request)
-            if request.method == "OPTIONS":  # a browser's preflight: no token in it
-                return Response(status_code=204 if cors else 403, headers=cors)
-            try:
-                self.api.check(request)
-                return await handler(request, cors)
-            except KnownError as exc:
-                failure = ApiError(503, exc.user_text(), type="server_error")
-            except ApiError as exc:
-                failure = exc
-            return JSONResponse(
-                failure.body(), status_code=failure.status, headers={**failure.headers, **cors}
-            )
-
-        return endpoint
-
-    async def models(self, request: Request, cors: dict[str, str]) -> Response:
-        from starlette.responses import JSONResponse
-
-        return JSONResponse(self.api.models(), headers=cors)
-
-    async def not_found(self, request: Request, cors: dict[str, str]) -> Response:
-        raise ApiError(
-            404, f"No such endpoint: {request.method} {request.url.path}.", code="not_found"
-        )
-
-    async def chat(self, request: Request, cors: dict[str, str]) -> Response:
-        from starlette.responses import JSONResponse, StreamingResponse
-
-        try:
-            body = json.loads(await request.body())
-        except ValueError as exc:
-            raise ApiError(400, "The request body is not valid JSON.") from exc
-        parsed, model = await self.api.prepare(body)
-        ident = new_id()
-        if parsed.stream:
-            self.api.refuse_when_full()  # 429 now, before the stream starts
-            return StreamingResponse(
-                self.events(parsed, model, ident),
-                media_type="text/event-stream",
-                headers={**cors, "Cache-Control": "no-cache"},
-            )
-        pieces: list[str] = []
-
-        async def keep(text: str) -> None:
-            pieces.append(text)
-
-        async with self.api.turn():
-            finish, prompt, produced = await _until_disconnected(
-                request, self.api.answer(parsed, keep)
-            )
-        return JSONResponse(
-            completion(ident, model, "".join(pieces), finish, prompt, produced), headers=cors
-        )
-
-    async def events(self, parsed: ApiRequest, model: str, ident: str) -> AsyncIterator[str]:
-        """The streamed answer; when the client goes away, the answer (and the engine) stops."""
-        queue: asyncio.Queue[str | None] = asyncio.Queue()
-
-        async def send(text: str) -> None:
-            queue.put_nowait(chunk(ident, model, {"content": text}))
-
-        async def run() -> tuple[str, int, int]:
-            try:
-                async with self.api.turn(refuse=False):
-                    return await self.api.answer(parsed, send)
-            finally:
-                queue.put_nowait(None)
-
-        # the first event says who speaks: at once when the request has to wait (the client
-        # knows it is queued), else with the first words, so that neither side has anything
-        # to do while the model reads the prompt (on two cores that would slow it)
-        opening = chunk(ident, model, {"role": "assistant", "content": ""})
-        opened = self.api.busy
-        job = asyncio.ensure_future(run())  # in the queue before the client hears back
-        try:
-            if opened:
-                yield opening
-            while (piece := await queue.get()) is not None:
-                if not opened:
-                    opened = True
-                    yield opening
-                yield piece
-            if not opened:
-                yield opening
-            finish, prompt, produced = await job
-        finally:
-            if not job.done():
-                job.cancel()
-        yield chunk(ident, model, {}, finish)
-        if parsed.include_usage:
-            yield chunk(ident, model, {}, usage_of=usage(prompt, produced))
-        yield "data: [DONE]\n\n"
-
-
-def make_app(api: Api) -> Starlette:
-    return _Http(api).app()
-
-
-async def _until_disconnected(request: Request, job: Awaitable[Any]) -> Any:
-    """``job``'s result, or cancelled (and the engine stopped) when the client goes away."""
-    task = asyncio.ensure_future(job)
-
-    async def watch() -> None:
-        while not await request.is_disconnected():
-            await asyncio.sleep(0.05)
-
-    watcher = asyncio.ensure_future(watch())
-    try:
-        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
-        if not task.done():
-            task.cancel()
-        return await task
-    finally:
-        watcher.cancel()
-
-
 def bind(options: ApiOptions) -> socket.socket:
     """The listening socket, or PortBusyError saying what to do."""
     family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
@@ -490,6 +385,8 @@ async def serve(
                 yield
 
     api.port = sock.getsockname()[1]
+    from app.api.http import make_app
+
     config = uvicorn.Config(  # each choice named: the frozen app bundles just these
         make_app(api),
         http="h11",

@@ -244,6 +244,16 @@ def build_parser() -> Parser:
     sv.add_argument(
         "--queue", type=int, default=4, help="requests that may wait; more get 429 (default 4)"
     )
+    sv.add_argument(
+        "--keep-history",
+        action="store_true",
+        help="keep each request and its answer in the (encrypted) history",
+    )
+    sv.add_argument(
+        "--switch-models",
+        action="store_true",
+        help="a request naming another installed model loads it (default: 400)",
+    )
     sv.add_argument("--show-token", action="store_true", help="print the API token and exit")
     sv.add_argument("--new-token", action="store_true", help="replace the API token, print it")
 

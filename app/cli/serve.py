@@ -35,6 +35,8 @@ def cmd_serve(args: argparse.Namespace, steward: Steward) -> int:
         origins=tuple(args.origin or ()),
         extra_hosts=tuple(args.allow_host or ()),
         queue=max(0, args.queue),
+        keep_history=args.keep_history,
+        switch_models=args.switch_models,
     )
     session = Session(steward=steward, wake_interval=SERVE_WAKE_S)
     token = api_token(steward)

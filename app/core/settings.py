@@ -116,6 +116,8 @@ class ApiSettings:
     network: bool = False  # listen on every address, not only 127.0.0.1 (warned about)
     origins: str = ""  # web pages allowed to call it (CORS), separated by spaces
     queue: int = 4  # requests that may wait for the model; more are answered 429
+    keep_history: bool = False  # keep what other apps ask, and the answers, in the history
+    switch_models: bool = False  # a request naming another installed model loads it
 
 
 @dataclass

@@ -62,6 +62,10 @@ class ApiPage(QWidget):
         warning.setObjectName("networkWarning")
         warning.setVisible(api.network)
         self.network.toggled.connect(warning.setVisible)
+        self.keep_history = QCheckBox("Keep what they ask, and the answers, in my history")
+        self.keep_history.setChecked(api.keep_history)
+        self.switch_models = QCheckBox("Let them switch to another of my models by naming it")
+        self.switch_models.setChecked(api.switch_models)
         self.origins = QLineEdit(api.origins)
         self.origins.setPlaceholderText("none (web pages cannot call it)")
         self.origins.setAccessibleName("Web pages allowed to call the API")
@@ -69,8 +73,8 @@ class ApiPage(QWidget):
         self.status.setObjectName("apiStatus")
         about = QLabel(
             "Editors, scripts and other apps on this computer can use your local model with "
-            "the token below. Your chat comes first; what they ask is not kept in your "
-            "history and never goes to the cloud.",
+            "the token below. Your chat comes first; what they ask never goes to the cloud, "
+            "and is kept in your history only if you choose so below.",
             wordWrap=True,
         )
         form = QFormLayout()
@@ -82,6 +86,8 @@ class ApiPage(QWidget):
         layout.addWidget(about)
         layout.addWidget(self.enabled)
         layout.addLayout(form)
+        layout.addWidget(self.keep_history)
+        layout.addWidget(self.switch_models)
         layout.addWidget(self.network)
         layout.addWidget(warning)
         layout.addWidget(self.status)
@@ -109,6 +115,8 @@ class ApiPage(QWidget):
         api.port = self.port.value()
         api.network = self.network.isChecked()
         api.origins = " ".join(self.origins.text().split())
+        api.keep_history = self.keep_history.isChecked()
+        api.switch_models = self.switch_models.isChecked()
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.token.text())

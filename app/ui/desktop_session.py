@@ -415,6 +415,8 @@ class DesktopSession(SessionModels):
             port=chosen.port,
             origins=tuple(chosen.origins.split()),
             queue=chosen.queue,
+            keep_history=chosen.keep_history,
+            switch_models=chosen.switch_models,
         )
         token = await off_gui(lambda: api_token(core.steward))
         self.api_server = self.api_server or ApiServer()

@@ -21,7 +21,7 @@ import openai
 import pytest
 
 from tests.conftest import ROOT, run_steward, steward_env
-from tests.gguf_models import write_tiny_gguf
+from tests.gguf_models import QWEN3, write_random_model, write_tiny_gguf
 
 
 @dataclass
@@ -311,3 +311,40 @@ def test_a_chat_message_goes_first_and_the_api_answer_goes_on_after_it(home: Pat
     ]
     assert finishes[-1] == "length" and [e for e in events if e][-1] == "data: [DONE]"
     assert len(text) > 600  # 300 tokens in all: it went on after the chat
+
+
+def test_what_the_user_may_allow_keeping_and_switching(tmp_path: Path) -> None:
+    """With --keep-history each request and its answer is a conversation in the encrypted
+    history; with --switch-models a request naming another installed model loads it."""
+    home = tmp_path / "home"
+    other = write_random_model(tmp_path / "other.gguf", QWEN3)  # small, random weights
+    assert run_steward("models", "import", str(other), home=home).returncode == 0
+    token = run_steward("serve", "--show-token", home=home).stdout.strip()
+    port = _free_port()
+    proc = start_server(home, port, "--keep-history", "--switch-models")
+    try:
+        client = openai.OpenAI(
+            base_url=f"http://127.0.0.1:{port}/v1", api_key=token, max_retries=0, timeout=120
+        )
+        first = client.chat.completions.create(
+            model="embedded",
+            messages=[{"role": "user", "content": "Name a colour."}],
+            max_tokens=8,
+            temperature=0,
+        )
+        other_id = next(m.id for m in client.models.list().data if m.id != "embedded")
+        switched = client.chat.completions.create(
+            model=other_id, messages=CHAT, max_tokens=4, temperature=0
+        )
+        assert switched.model == other_id
+        loaded = [m.id for m in client.models.list().data if m.model_dump()["loaded"]]
+        assert loaded == [other_id]
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    kept = json.loads(run_steward("history", "list", "--json", home=home).stdout)
+    assert len(kept) == 2 and all(c["title"].startswith("API: ") for c in kept)
+    shown = run_steward("history", "show", kept[-1]["id"], "--json", home=home).stdout
+    messages = json.loads(shown)["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert messages[1]["content"] == first.choices[0].message.content
