@@ -33,7 +33,7 @@ from app.api.openai_format import (
     StopFinder,
     parse_request,
 )
-from app.core.errors import KnownError
+from app.core.errors import ContextOverflowError, KnownError
 from app.core.llm.engine import DoneEvent, SamplingParams, TokenEvent
 from app.core.llm.prompt import ChatMessage
 from app.core.steward import API_TOKEN as API_KEY
@@ -64,6 +64,9 @@ class ApiOptions:
     extra_hosts: tuple[str, ...] = ()  # names the server also answers to (network binding)
     keep_history: bool = False  # keep each request and answer as a conversation (encrypted)
     switch_models: bool = False  # a request naming another installed model loads it
+    # the cloud fallback for API requests, under its policy ("cloud": there; "auto": when the
+    # local model cannot answer); never without this
+    allow_cloud: bool = False
 
     def allowed_hosts(self, port: int) -> set[str]:
         names = {"127.0.0.1", "localhost", "[::1]", *self.extra_hosts}
@@ -256,11 +259,17 @@ class Api:
             await send(text)
 
         run = _Run(request, stops, keep_and_send)
+        if self._cloud_allowed("cloud"):
+            await self._in_cloud(run, "the cloud policy, allowed for the API")
         while run.produced < request.params.max_tokens and run.finish is None:
             await self.session.chat_idle()
             self._pause = threading.Event()
             try:
-                await run.go(engine, self._pause)
+                await run.go(self._local(engine, run), self._pause)
+            except ContextOverflowError as exc:
+                if run.produced or not self._cloud_allowed("auto"):
+                    raise ApiError(400, exc.user_text(), code="context_length_exceeded") from exc
+                await self._in_cloud(run, "too long for the local model")
             finally:
                 self._pause = None
         if not stops.stopped and (tail := stops.flush()):
@@ -268,6 +277,34 @@ class Api:
         if self.options.keep_history:
             await self._keep(request, "".join(sent))
         return run.finish or "length", run.prompt_tokens, run.produced
+
+    def _local(self, engine: LocalEngine, run: _Run) -> Callable[[threading.Event], Any]:
+        def events(pause: threading.Event) -> AsyncIterator[Any]:
+            return engine.generate(
+                run.messages(), conversation=CONVERSATION, params=run.params(), cancel=pause
+            )
+
+        return events
+
+    def _cloud_allowed(self, policy: str) -> bool:
+        if not self.options.allow_cloud:
+            return False
+        gate = self.session.gate()
+        return gate.enabled and gate.policy == policy
+
+    async def _in_cloud(self, run: _Run, reason: str) -> None:
+        """The whole answer from the cloud endpoint (the user allowed it for the API: that
+        is the consent), redacted as the cloud settings say."""
+        gate = self.session.gate()
+        outgoing = gate.prepare(run.request.messages)
+        await gate.authorize(outgoing, reason=reason, explicit=True)
+        log.info("%s", gate.routed(outgoing, reason).text())
+
+        def events(pause: threading.Event) -> AsyncIterator[Any]:
+            return gate.stream(outgoing, run.params(), pause)
+
+        await run.go(events, threading.Event())
+        run.finish = run.finish or "length"
 
     async def _switch_if_asked(self, name: str) -> None:
         """Load the model a request names, when the user allowed requests to switch it."""
@@ -314,15 +351,20 @@ class _Run:
     prompt_tokens: int = 0
     finish: str | None = None  # None: not finished (paused for the chat, or not started)
 
-    async def go(self, engine: LocalEngine, pause: threading.Event) -> None:
-        """Generate until the end, the limit, a stop sequence or ``pause``."""
+    def messages(self) -> list[ChatMessage]:
         messages = list(self.request.messages)
         if self.written:  # paused for the chat: go on with the answer where it stopped
             messages.append(ChatMessage("assistant", self.written))
-        params = _replace_max(self.request.params, self.request.params.max_tokens - self.produced)
-        async for event in engine.generate(
-            messages, conversation=CONVERSATION, params=params, cancel=pause
-        ):
+        return messages
+
+    def params(self) -> SamplingParams:
+        return _replace_max(self.request.params, self.request.params.max_tokens - self.produced)
+
+    async def go(
+        self, events: Callable[[threading.Event], AsyncIterator[Any]], pause: threading.Event
+    ) -> None:
+        """Generate until the end, the limit, a stop sequence or ``pause``."""
+        async for event in events(pause):
             if isinstance(event, TokenEvent):
                 self.written += event.text
                 if text := self.stops.feed(event.text):

@@ -254,6 +254,11 @@ def build_parser() -> Parser:
         action="store_true",
         help="a request naming another installed model loads it (default: 400)",
     )
+    sv.add_argument(
+        "--allow-cloud",
+        action="store_true",
+        help="the cloud fallback may answer API requests, under its policy (default: never)",
+    )
     sv.add_argument("--show-token", action="store_true", help="print the API token and exit")
     sv.add_argument("--new-token", action="store_true", help="replace the API token, print it")
 

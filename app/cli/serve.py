@@ -37,6 +37,7 @@ def cmd_serve(args: argparse.Namespace, steward: Steward) -> int:
         queue=max(0, args.queue),
         keep_history=args.keep_history,
         switch_models=args.switch_models,
+        allow_cloud=args.allow_cloud,
     )
     session = Session(steward=steward, wake_interval=SERVE_WAKE_S)
     token = api_token(steward)

@@ -118,6 +118,7 @@ class ApiSettings:
     queue: int = 4  # requests that may wait for the model; more are answered 429
     keep_history: bool = False  # keep what other apps ask, and the answers, in the history
     switch_models: bool = False  # a request naming another installed model loads it
+    allow_cloud: bool = False  # the cloud fallback may answer API requests (its policy)
 
 
 @dataclass

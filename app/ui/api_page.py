@@ -66,6 +66,10 @@ class ApiPage(QWidget):
         self.keep_history.setChecked(api.keep_history)
         self.switch_models = QCheckBox("Let them switch to another of my models by naming it")
         self.switch_models.setChecked(api.switch_models)
+        self.allow_cloud = QCheckBox(
+            "Let the cloud fallback answer them too, under its policy (Settings › Cloud)"
+        )
+        self.allow_cloud.setChecked(api.allow_cloud)
         self.origins = QLineEdit(api.origins)
         self.origins.setPlaceholderText("none (web pages cannot call it)")
         self.origins.setAccessibleName("Web pages allowed to call the API")
@@ -73,8 +77,8 @@ class ApiPage(QWidget):
         self.status.setObjectName("apiStatus")
         about = QLabel(
             "Editors, scripts and other apps on this computer can use your local model with "
-            "the token below. Your chat comes first; what they ask never goes to the cloud, "
-            "and is kept in your history only if you choose so below.",
+            "the token below. Your chat comes first; what they ask goes to the cloud and is "
+            "kept in your history only if you choose so below.",
             wordWrap=True,
         )
         form = QFormLayout()
@@ -88,6 +92,7 @@ class ApiPage(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.keep_history)
         layout.addWidget(self.switch_models)
+        layout.addWidget(self.allow_cloud)
         layout.addWidget(self.network)
         layout.addWidget(warning)
         layout.addWidget(self.status)
@@ -117,6 +122,7 @@ class ApiPage(QWidget):
         api.origins = " ".join(self.origins.text().split())
         api.keep_history = self.keep_history.isChecked()
         api.switch_models = self.switch_models.isChecked()
+        api.allow_cloud = self.allow_cloud.isChecked()
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.token.text())

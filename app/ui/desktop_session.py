@@ -417,6 +417,7 @@ class DesktopSession(SessionModels):
             queue=chosen.queue,
             keep_history=chosen.keep_history,
             switch_models=chosen.switch_models,
+            allow_cloud=chosen.allow_cloud,
         )
         token = await off_gui(lambda: api_token(core.steward))
         self.api_server = self.api_server or ApiServer()

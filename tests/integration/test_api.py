@@ -348,3 +348,42 @@ def test_what_the_user_may_allow_keeping_and_switching(tmp_path: Path) -> None:
     messages = json.loads(shown)["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert messages[1]["content"] == first.choices[0].message.content
+
+
+def test_the_cloud_answers_api_requests_only_when_allowed_for_the_api(
+    tmp_path: Path, llama_server: str
+) -> None:
+    """The cloud (a real OpenAI-compatible server on 127.0.0.1) set up with the policy
+    "cloud": API requests stay local unless `--allow-cloud` was given for the API."""
+    home = tmp_path / "home"
+    setup = run_steward(
+        "cloud",
+        "set",
+        "--base-url",
+        llama_server,
+        "--model",
+        "smollm2",
+        "--policy",
+        "cloud",
+        "--no-key",
+        home=home,
+    )
+    assert setup.returncode == 0, setup.stderr
+    token = run_steward("serve", "--show-token", home=home).stdout.strip()
+    log = home / "logs" / "steward.log"
+    for allowed in (False, True):
+        port = _free_port()
+        proc = start_server(home, port, *(["--allow-cloud"] if allowed else []))
+        try:
+            client = openai.OpenAI(
+                base_url=f"http://127.0.0.1:{port}/v1", api_key=token, max_retries=0
+            )
+            answer = client.chat.completions.create(
+                model="embedded", messages=CHAT, max_tokens=6, temperature=0
+            )
+            assert answer.choices[0].message.content
+        finally:
+            proc.terminate()
+            proc.wait(30)
+        sent = log.read_text().count("Sending to the cloud: 127.0.0.1")
+        assert sent == (1 if allowed else 0), log.read_text()[-2000:]
