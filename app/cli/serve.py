@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import sys
 
 from app.api.server import Api, ApiOptions, api_token, bind, serve
@@ -45,7 +46,7 @@ def cmd_serve(args: argparse.Namespace, steward: Steward) -> int:
     return asyncio.run(_run(session, token, options, sock))
 
 
-async def _run(session: Session, token: str, options: ApiOptions, sock) -> int:  # type: ignore[no-untyped-def]
+async def _run(session: Session, token: str, options: ApiOptions, sock: socket.socket) -> int:
     info = await session.load_engine()
     api = Api(session, token, options)
     started = asyncio.Event()
@@ -57,6 +58,11 @@ async def _run(session: Session, token: str, options: ApiOptions, sock) -> int: 
         f"Steward's API: http://{where[0]}:{where[1]}/v1 with {name} "
         "(token: `steward serve --show-token`). Ctrl+C stops it."
     )
+    if options.host not in ("127.0.0.1", "::1"):
+        err(
+            "Warning: other computers on your network can reach the model (the token is "
+            "still required)."
+        )
     sys.stderr.flush()
     try:
         await job
