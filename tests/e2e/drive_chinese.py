@@ -66,7 +66,7 @@ class Driver(drive_desktop.Driver):
         self.seen["kind"] = card.plan.kind
         self.seen["card"] = card.body.text()
         self.seen["buttons"] = [card.approve_button.isVisible(), card.dry_run_button.isVisible()]
-        self.screenshot("chinese-1-review-card.png")
+        await self.screenshot("chinese-1-review-card.png")
         if card.plan.kind != "workflow":
             return
         self.seen["workflow"] = card.plan.workflow
@@ -86,7 +86,7 @@ class Driver(drive_desktop.Driver):
         self.seen["panel_when"] = row.text(1)
         await until(lambda: panel.workflows.topLevelItem(0).text(3) == "Succeeded", timeout=300)
         self.seen["last_result"] = panel.workflows.topLevelItem(0).text(3)
-        self.screenshot("chinese-2-ran.png")
+        await self.screenshot("chinese-2-ran.png")
         panel.close()
 
 

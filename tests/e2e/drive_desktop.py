@@ -69,9 +69,16 @@ class Driver:
         self.result, self.shots = result, shots
         self.seen: dict[str, Any] = {}
 
-    def screenshot(self, name: str) -> None:
-        QApplication.processEvents()
-        subprocess.run(["import", "-window", "root", str(self.shots / name)], check=False)
+    async def screenshot(self, name: str) -> None:
+        """The screen as X shows it, once the window's pending paints are done: the Qt loop
+        is let run (a nested processEvents() inside this task would run other tasks inside
+        it, which asyncio refuses), and the capture runs off the loop."""
+        for _ in range(2):  # two turns of the Qt loop: posted updates, then their paints
+            turned = asyncio.get_running_loop().create_future()
+            QTimer.singleShot(0, lambda done=turned: done.done() or done.set_result(None))
+            await turned
+        command = ["import", "-window", "root", str(self.shots / name)]
+        await asyncio.to_thread(subprocess.run, command, check=False)
 
     async def run(self) -> None:
         try:
@@ -79,7 +86,7 @@ class Driver:
             self.seen["done"] = True
         except BaseException:
             self.seen["error"] = traceback.format_exc()
-            self.screenshot(self.error_shot)
+            await self.screenshot(self.error_shot)
         self.result.write_text(json.dumps(self.seen, ensure_ascii=False, indent=1))
 
     async def steps(self) -> None:
@@ -107,9 +114,9 @@ class Driver:
         self.seen["cut_off_shown"] = "Stopped at the length limit — Continue" in (
             window.view.toPlainText()
         )
-        self.screenshot("desktop-correctness-1-length-limit.png")
+        await self.screenshot("desktop-correctness-1-length-limit.png")
         await turn(window, lambda: click_link(window.view, "Continue"), timeout=300)
-        self.screenshot("desktop-correctness-2-continued.png")
+        await self.screenshot("desktop-correctness-2-continued.png")
         assert window.conversation is not None
         conv_id = window.conversation.id
         answers = [
@@ -136,7 +143,7 @@ class Driver:
         delete = next(a for a in window.conversations.actions() if a.text() == "Delete…")
         delete.trigger()  # the list's context-menu entry
         confirm = await until(lambda: box("deleteConversation"))
-        self.screenshot("desktop-correctness-3-delete.png")
+        await self.screenshot("desktop-correctness-3-delete.png")
         press(confirm, "Delete")
         await until(lambda: window.conversations.count() == 1)
         self.seen["deleted"] = doomed
@@ -148,7 +155,7 @@ class Driver:
         settings.lock_button.click()  # on the Privacy tab
         await until(lambda: window.unlock_button.isVisible())
         self.seen["locked_view_empty"] = window.view.toPlainText().strip() == ""
-        self.screenshot("desktop-correctness-4-locked.png")
+        await self.screenshot("desktop-correctness-4-locked.png")
         click(window.unlock_button)
         unlock = await until(lambda: shown(PassphraseDialog))
         type_into(unlock.passphrase, PASSPHRASE)
@@ -170,9 +177,11 @@ class Driver:
             )
         )
         self.seen["dry_run_message"] = panel.message.text()
+        # the run's details are read from the history after the message: shown a moment later
+        await until(lambda: "report.txt" in panel.details.toPlainText(), timeout=60)
         self.seen["dry_run_details"] = panel.details.toPlainText()
         self.seen["last_result"] = panel.workflows.topLevelItem(0).text(3)
-        self.screenshot("desktop-correctness-5-dry-run.png")
+        await self.screenshot("desktop-correctness-5-dry-run.png")
 
         # Edit… into /etc: refused in red; Cancel asks before throwing the edit away
         click(panel.form_button)
@@ -186,7 +195,7 @@ class Driver:
         save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.seen["sensitive_save_enabled"] = save.isEnabled()
         self.seen["sensitive_problems"] = form.problems.text()
-        self.screenshot("desktop-correctness-6-sensitive.png")
+        await self.screenshot("desktop-correctness-6-sensitive.png")
         click(form.buttons.button(QDialogButtonBox.StandardButton.Cancel))
         discard = await until(lambda: box("discardEdits"))
         press(discard, "Discard changes")
