@@ -52,6 +52,13 @@ _GAP = 60  # characters between the conditional word and the test
 _NOT_TERMS = {"it", "this", "that", "the", "what", "something", "anything", "up"}
 
 
+# asked when the words test a text for something that cannot be made out
+QUESTION = (
+    "Only when the text says what? Put the words in quotes, for example: "
+    "\"notify me if it contains 'down'\"."
+)
+
+
 @dataclass(frozen=True)
 class Condition:
     term: str

@@ -15,7 +15,9 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from app.automations import zh
 from app.automations.api import Ask
+from app.automations.conditions import QUESTION as CONDITION_QUESTION
 from app.automations.conditions import Condition
 from app.automations.conditions import read as read_condition
 from app.automations.limits import destructive
@@ -31,7 +33,6 @@ from app.automations.places import normalize_path as normalize_path
 from app.automations.plugins import Registry
 from app.automations.typos import correct
 from app.automations.wording import reminder_span
-from app.automations.zh import gloss
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
@@ -386,7 +387,8 @@ def read(text: str, registry: Registry | None = None) -> Facts:
     of the facts is what was read. What it asks for (``wants``) is read with the asks of the
     actions in ``registry`` (without one, nothing is)."""
     written = text
-    text = gloss(text) or correct(text)
+    glossed = zh.gloss(text)
+    text = glossed or correct(text)
     facts = Facts(text=text)
     # what a reminder is about is the user's own task: it asks nothing of Steward ("remind me
     # to delete old photos" deletes nothing); facts.text keeps it (the reminder says it)
@@ -491,6 +493,14 @@ def read(text: str, registry: Registry | None = None) -> Facts:
             facts.watch_events = ("created", "modified")
     else:
         _schedule(text, facts)
+    if glossed is not None:  # read from Chinese: what it said of when or if, not made out
+        unread_words = zh.unread(re.sub(r"'[^']*'", " ", _blank(_PATH, _blank(_URL, text))))
+        if "condition" in unread_words and facts.condition is None:
+            facts.unclear.append(CONDITION_QUESTION)
+        if "arrival" in unread_words and facts.trigger != "folder_watch":
+            facts.unclear.append("Which folder should I watch?")
+        if "recurrence" in unread_words and facts.trigger == "manual":
+            facts.unclear.append("How often should it run? (between every minute and weekly)")
     # in a repeating request, what a reminder is about is no time: "every Sunday remind me to
     # plan next week" ("remind me to call mum tomorrow" is a one-off)
     timing = (

@@ -177,7 +177,7 @@ def _named_things(
             problems.append(Problem("reads_written_file", n, path, message))
     mentioned = [
         f'"{p}"' for s in steps for p in s.get("params", {}).values() if isinstance(p, str)
-    ] + [json.dumps(document.get("trigger", {}))]
+    ] + [json.dumps(document.get("trigger", {}), ensure_ascii=False)]
     for place in [*facts.files_named, *facts.urls]:
         if not any(f'"{place}' in text for text in mentioned):
             message = f"the request names {place}, but no step uses it"

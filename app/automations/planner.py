@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from app.automations import conditions, intent, wording, zh
+from app.automations import conditions, intent, wording, zh_replies
 from app.automations.api import Action
 from app.automations.compiler import (
     compile_draft,
@@ -147,9 +147,9 @@ def _in_their_language(result: Plan, words: str) -> Plan:
     if result.language != "zh":
         return result
     if result.workflow is not None:  # the model names a draft in English
-        result.workflow["name"] = zh.name_for(words.splitlines()[0], NAME_LENGTH)
+        result.workflow["name"] = zh_replies.name_for(words.splitlines()[0], NAME_LENGTH)
     else:
-        result.text = zh.say(result.text)
+        result.text = zh_replies.say(result.text)
     return result
 
 
@@ -292,11 +292,7 @@ class Planner:
                 'remind me to stretch" or "when a PDF lands in ~/Downloads, notify me".',
             )
         if facts.condition is None and conditions.unreadable(facts.text):
-            return Plan(
-                "question",
-                "Only when the text says what? Put the words in quotes, for example: "
-                "\"notify me if it contains 'down'\".",
-            )
+            return Plan("question", conditions.QUESTION)
         if facts.condition is not None and facts.condition.negated:
             return Plan(
                 "question",

@@ -128,7 +128,8 @@ _PHRASES = (
     ),
     (
         r"(?:(?:它|内容)?(?:里面?|里头|中)\s*)?(?:如果|要是|假如|若是?)"
-        r"(?:它|页面|网页|内容|文件|结果|输出)?(?:的内容)?(?:里面?|里头|中)?\s*"
+        r"(?:它|页面|网页|内容|文件|结果|输出|返回(?:的)?(?:内容|结果)?|响应|回复)?(?:的内容)?"
+        r"(?:里面?|里头|中)?\s*"
         r"(?:包含|含有|提到|说有|出现|写着|有)(?:了)?\s*('[^']+'|\x00\d+\x00|[A-Za-z0-9]+)\s*"
         r"(?:这个词|字样|的话)?\s*(?:就|的话|那就|那么)?",
         r" if it contains \1, ",
@@ -137,7 +138,7 @@ _PHRASES = (
     (r"把?\s*(?:包含|含有)\s*('[^']+'|\x00\d+\x00)\s*的行", r" the lines containing \1 "),
     (
         r"用通知(?:告诉|显示给|提醒)我|弹(?:个|出)?通知(?:提醒我)?|弹窗(?:提醒|告诉)?我?|"
-        r"通知我|告诉我|显示给我|提示我|告知我",
+        r"通知(?:给)?我|告诉我|显示给我|提示我|告知我",
         " notify me ",
     ),
     (r"提醒(?:我|自己)", " remind me to "),
@@ -227,7 +228,8 @@ def _weekly(match: re.Match[str]) -> str:
 # "我平时用 X 写日记，…": what the user usually does, said before the request: background
 # ("我每天晚上都要写日记，…" too: a habit with no hour, before a request with one)
 _HABIT = re.compile(
-    r"(?:^|(?<=[，。；！？,.!?\s]))我(?:平时|平常|一般|通常|经常|总是|老是|常常|每天|每晚|每周)"
+    r"(?:^|(?<=[，。；！？,.!?\s]))我(?:平时|平常|一般|通常|经常|总是|老是|常常|每天|每晚|每周"
+    r"|用(?=\s*\x00\d+\x00\s*(?:来)?(?:记|写|存|放)))"
     r"[^，。；！？,.!?]*[，。；！？,.!?](?=.*[\u4e00-\u9fff])"
 )
 
@@ -240,8 +242,13 @@ def _background(match: re.Match[str]) -> str:
         # "我每天都要…" is a habit only when it says so (都要/都会/都得) and the request after
         # it has an hour of its own; otherwise it is the request ("我每天都想收到…")
         habit = re.search(r"都(?:要|会|得)", said) and _TIME.search(rest)
-        return " " if habit else said
-    return " "
+        return _places(said) if habit else said
+    return _places(said)
+
+
+def _places(said: str) -> str:
+    """What of a clause that asks nothing is kept: the places it names (as English keeps them)."""
+    return " " + " ".join(re.findall(r"\x00\d+\x00", said)) + " "
 
 
 def _is_path(kept: str) -> bool:
@@ -271,13 +278,15 @@ def _arrival(text: str) -> str:
         r"(?:当|以后|今后|每当|只要|一旦)?\s*" + _WHERE + r"\s*(?:里面?|中|上)?\s*" + _LEAD + r"\s*"
         # "一来…"/"每来…" say arrival without "新"; "有"/"出现" need "新的"
         r"(?:(?:一有|一出现|一来|每来|每出现|每进来|每有)(?:了)?(?:一个|个)?(?:新的?)?"
-        r"|(?:出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?)\s*("
+        r"|(?:出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?"
+        # "新出现的 psd 文件都…", "新来的 pdf 就…", "新下载的 zip"
+        r"|(?:有)?新(?:出现|来|进来|增|加|下载|收到)的)\s*("
         + kinds
         + r"|\.?[A-Za-z][A-Za-z0-9]{1,4}(?=\s*(?:"
         + _FILE_NOUN
         + r"|的|时|就|，|,)))"
         r"(?:\s*\.?([A-Za-z][A-Za-z0-9]{1,4})\b)?\s*(?:" + _FILE_NOUN + r")?\s*"
-        r"(?:(?:的时候|时候|时|之后|以后|后)\s*(?:就|，|,)?|(?:就|，|,))",
+        r"(?:(?:的时候|时候|时|之后|以后|后)\s*(?:就|都|，|,)?|(?:就|都|，|,))",
         say,
         text,
     )
@@ -290,7 +299,8 @@ def _arrival(text: str) -> str:
     # folder and files rather than drafting a workflow run by hand
     return re.sub(
         r"(?:" + _WHERE + r"\s*(?:里面?|中|上)?\s*" + _LEAD + r"\s*)?"
-        r"(?:(?:每|一)(?:出现|来|进来|有)(?:了)?(?:一个|个)?新|(?:出现|多了|来了|进来)(?:了)?(?:一个|个)?新)的?",
+        r"(?:(?:每|一)(?:出现|来|进来|有)(?:了)?(?:一个|个)?新|(?:出现|多了|来了|进来)(?:了)?(?:一个|个)?新"
+        r"|新(?:出现|进来|增))的?",
         lambda m: f" whenever new files arrive {'in ' + m.group(1) if m.group(1) else ''} ",
         text,
     )
@@ -357,6 +367,7 @@ def gloss(text: str) -> str | None:
     for pattern, english in _FOLDERS:
         out = re.sub(pattern, english, out)
     out = _arrival(out)
+    out = re.sub(r"每逢", "每", out)  # "每逢周六": every Saturday
     out = re.sub(r"(?:每个|每)?工作日|周一到周五", " every weekday ", out)
     out = re.sub(r"每个?周末", " every weekend ", out)
     # once, at a later date: said so the reader can tell it is not a repeating schedule
@@ -381,15 +392,22 @@ def gloss(text: str) -> str | None:
     evening = "每晚" in out
     out = re.sub(r"每天|每日|天天|每晚", " every day ", out)
     out = _TIME.sub(lambda m: _clock(m, evening), out)
+    # "缩写成三句话", "精简成一段": a summary of that length
+    out = re.sub(
+        r"(?:缩写|压缩|精简|浓缩|缩短)(?:成\s*" + _NUM + r"?\s*(?:句话|句|段话?|行))?(?:一下)?",
+        "总结",
+        out,
+    )
     out = re.sub(
         r"把\s*([^，,]+?)\s*(?:的内容)?\s*(总结|概括|归纳|汇总|翻译成(?:英文|英语|中文|汉语))(?:一下|后)?"
-        r"\s*(?:然后|再|并)?\s*(" + _VERB + r")(?:到|进)",
+        r"\s*[，,]?\s*(?:然后|再|并)?\s*(" + _VERB + r")(?:到|进)",
         lambda m: f" {_transform(m.group(2), m.group(1))} and {_VERBS[m.group(3)]} it to ",
         out,
     )
-    # "把 URL 下载保存到 F": fetched, then saved
+    # "把 URL 下载保存到 F", "把 URL 下载到 F": fetched, then saved
     out = re.sub(
-        r"把\s*([^，,]+?)\s*(?:下载|获取|抓取)(?:下来)?\s*(?:并|然后|再)?\s*(?:保存|存)(?:到|为|成)",
+        r"把\s*([^，,]+?)\s*(?:下载|获取|抓取)(?:下来)?\s*"
+        r"(?:(?:并|然后|再)?\s*(?:保存|存)(?:到|为|成)|到(?=\s*\x00))",
         r" fetch \1 and save it to ",
         out,
     )
@@ -430,139 +448,27 @@ def gloss(text: str) -> str | None:
     return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], out)
 
 
-# the planner's questions and refusals, said in Chinese to a request written in Chinese
-_MISSING = {
-    "send email": "发送邮件",
-    "send text messages": "发送消息",
-    "post to Slack": "发到 Slack",
-    "post to social media": "发到社交媒体",
-    "use your calendar": "使用你的日历",
-    "print": "打印",
-    "control smart-home devices": "控制智能家居设备",
-    "shut down or restart the computer": "关闭或重启电脑",
-    "make phone calls": "打电话",
-    "order, book or pay for things": "下单、预订或付款",
-    "use the camera": "使用摄像头",
-    "answer messages for you": "替你回复消息",
-    "run something once at a later date (schedules repeat; say how often instead)": (
-        "在以后的某个日期只运行一次（计划会重复；请说多久一次）"
+# words of a Chinese request that say when or on what condition it acts, found still in
+# Chinese after it was read: the reader did not make them out, so the planner asks rather
+# than draft a workflow that does more or less than the words say
+_UNREAD = (
+    ("condition", re.compile(r"如果|要是|假如|假若|倘若|若是|只有|除非|否则|万一")),
+    (
+        "arrival",  # "新来的 pdf", "出现了新文件"; not "我是新来的"
+        re.compile(
+            r"(?:新(?:出现|来|进来|增|加|收到|下载|放进)(?:了)?的?|(?:出现|来了|进来)(?:了)?新的?)"
+            r"\s*(?:[A-Za-z.]|[\u4e00-\u9fff]{0,2}(?:文件|图|片|档|照|东西))"
+        ),
     ),
-}
-_SAID: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(english, re.S), chinese)
-    for english, chinese in (
-        (
-            r"I won't draft a workflow that deletes everything in your home folder:.*",
-            "我不会起草删除你主目录里所有内容的工作流：删掉的东西找不回来。请指明要删除的文件"
-            "（单独的文件夹，或 *.tmp 这样的类型），我就可以起草。",
-        ),
-        (
-            r"I won't draft a workflow that deletes everything in (\S+):.*",
-            r"我不会起草删除 \1 里所有内容的工作流：删掉的东西找不回来。请指明要删除的文件"
-            "（单独的文件夹，或 *.tmp 这样的类型），我就可以起草。",
-        ),
-        (
-            r"I won't draft a workflow that runs (.+?): what it destroys.*",
-            r"我不会起草运行 \1 的工作流：它破坏的东西找不回来。",
-        ),
-        (
-            r"I won't draft a workflow that touches (.+?): keys, passwords.*",
-            r"我不会起草涉及 \1 的工作流：密钥、密码和系统设置不进入自动化。",
-        ),
-        (
-            r"I can't (.+?): no installed plugin offers it\..*",
-            "我无法{missing}：没有已安装的插件提供这个功能。插件可以添加动作（见插件指南）；"
-            "Steward 的其他动作可用 `steward plugins list` 查看。",
-        ),
-        (r"At what time \(and on which days\) should it run\?", "应该在几点（以及哪几天）运行？"),
-        (
-            r"I read more than one time of day; at which one should it run\?",
-            "我读到了不止一个时间，应该在哪个时间运行？",
-        ),
-        (r"At what time should it run\?.*", "应该在几点运行？（例如 8:30 或下午6点）"),
-        (r"On which day of the week should it run\?", "应该在星期几运行？"),
-        (
-            r"Only when the text says what\?.*",
-            "文本里出现什么词时才行动？请把词放在引号里，例如：“如果内容包含“down”就通知我”。",
-        ),
-        (r"How often should it run\?.*", "应该多久运行一次？（每分钟到每周之间）"),
-        (r"Which folder should I watch\?", "应该监视哪个文件夹？"),
-        (
-            r"Which folder is (.+?) in\? Give its full path, like (.+?)\.",
-            r"\1 在哪个文件夹里？请写出完整路径，例如 \2。",
-        ),
-        (
-            r"(.+?) is a Windows path, and this computer does not run Windows:.*",
-            r"\1 是 Windows 路径，而这台电脑不是 Windows：你指的是这里的哪个文件夹（或文件）？"
-            "请写成 ~/Documents/report.docx 这样。",
-        ),
-        (
-            r"I can't find the program (.+?) \(it does not exist here.*",
-            r"我找不到程序 \1（它在这里不存在或无法运行）。应该运行哪个程序？请写 PATH 里的程序名，"
-            "例如 `git`，或者一个已存在的脚本的完整路径。",
-        ),
-        (
-            r"A workflow can act when a text contains (.+?), but not when it lacks it\..*",
-            r"工作流可以在文本包含 \1 时行动，但不能在缺少它时行动。需要行动时，文本里会写什么？",
-        ),
-        (
-            r"When should I notify you, and of what\?.*",
-            "应该在什么时候通知你、通知什么？例如“每个工作日早上9点提醒我伸展一下”或"
-            "“下载文件夹里有新的PDF时通知我”。",
-        ),
-        (
-            r"What should happen, and when\?.*",
-            "应该做什么、什么时候做？例如“每个工作日早上8点半，把任务清单追加到 "
-            "~/Notes/journal.md”或“下载文件夹里有新的PDF时，把它移到 ~/Documents/PDFs”。",
-        ),
-        (
-            r"Which folder \(or file\) do you mean\?.*",
-            "你指的是哪个文件夹（或文件）？请写出来，例如 ~/Downloads。",
-        ),
-        (r"Copy from where to where\?.*", "从哪里复制到哪里？请写出两个文件夹。"),
-        (r"Move the files from where to where\?.*", "把文件从哪里移到哪里？请写出两个文件夹。"),
-        (
-            r"Which file or folder should it work on, and what should happen to it\?.*",
-            "应该处理哪个文件或文件夹，要对它做什么？请写出来，例如 ~/Notes/journal.md。",
-        ),
-        (
-            r"I couldn't draft a workflow I'm sure matches what you asked \((.*)\)\. Could you.*",
-            # the problems found are the checks' own words, in English: left out here
-            "我没能起草出确定符合你要求的工作流。能换个说法吗？写明文件夹，并一步一步说明要做什么。",
-        ),
-    )
+    ("recurrence", re.compile(r"每(?!次|个人|样|一个字)|(?:" + _NUM + r")\s*[点點]钟?")),
 )
 
 
-_LEAD_IN = re.compile(
-    r"^(?:(?:所以|因此|那就|然后|我想要?|想要|我希望|希望|请你?|请您|帮我|帮忙|麻烦你|麻烦|"
-    r"能不能|可不可以|可以|你就|就)\s*)+"
-)
+def unread(read: str) -> list[str]:
+    """What a request's reading (:func:`gloss`, with addresses, paths, quoted words and what a
+    reminder is about left out) still says in Chinese of when or on what condition it acts:
+    "condition", "arrival", "recurrence"."""
+    return [kind for kind, words in _UNREAD if words.search(read)]
 
 
-def name_for(request: str, limit: int) -> str:
-    """A workflow's name from a request written in Chinese: its longest clause (the one
-    saying what happens rather than when: "每个工作日早上9点，把 ~/下载 里的PDF移到 ~/文档" is
-    named "把 ~/下载 里的PDF移到 ~/文档"), at most ``limit`` characters."""
-    clauses = [c.strip() for c in re.split(r"[，,；;。！!？?\n]", request) if has_chinese(c)]
-    # a clause saying when ("每个工作日早上9点", "~/inbox 里有新文件时") is not the name
-    doing = [c for c in clauses if not (c.endswith("时") or c.startswith(("每", "当")))]
-    name = max(doing or clauses, key=len, default=request.strip())
-    # what leads into the request is no part of its name ("所以想要 ~/Desktop 上…")
-    name = _LEAD_IN.sub("", name) or name
-    return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
-def say(text: str) -> str:
-    """``text`` (one of the planner's questions or refusals) in Chinese; other text as it is."""
-    for pattern, chinese in _SAID:
-        match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        if "{missing}" in chinese:
-            return chinese.format(missing=_MISSING.get(match.group(1), match.group(1)))
-        return match.expand(chinese)
-    return text
-
-
-__all__ = ["gloss", "has_chinese", "name_for", "number", "say", "written_in_chinese"]
+__all__ = ["gloss", "has_chinese", "number", "unread", "written_in_chinese"]

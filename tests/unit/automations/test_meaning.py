@@ -274,3 +274,13 @@ def test_lines_drafted_without_the_words_pick_by_the_words_asked(
     assert lines["params"] == {"text": "{{steps.read.output}}", "contains": term}
     assert notify["params"]["body"] == "{{steps.lines.output.text}}"
     assert meaning_problems(document, registry, facts) == []
+
+
+def test_a_watched_folder_with_a_chinese_name_is_used_by_the_trigger(registry: Registry) -> None:
+    """ "~/Documents/合同 里有新的 pdf 时通知我": the folder is the trigger's; the check once
+    looked for it in the trigger's JSON with non-ASCII letters escaped and never found it."""
+    text = "~/Documents/合同 里有新的 pdf 时通知我"
+    steps = [{"action": "notify.show", "params": {"title": "新合同"}}]
+    document = exact(registry, text, steps)
+    assert document["trigger"]["folder"] == "~/Documents/合同"
+    assert problems_of(registry, text, document) == []

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from app.automations import intent, zh
+from app.automations import intent, zh, zh_replies
 from app.automations.builtins import MODULES
 from app.automations.planner import Planner
 from app.automations.plugins import Registry, load_plugins
@@ -78,6 +78,9 @@ def test_a_new_file_arriving_in_a_named_folder_is_a_folder_watch() -> None:
         ("~/shots 上每出现一个新的 jpg 照片就移到 ~/Pictures/J", "~/shots", "*.jpg", "moving"),
         ("~/mail 里只要进来新的 eml 就复制一份到 ~/keep", "~/mail", "*.eml", "copying"),
         ("~/in 里每次来了新的 docx 文档，就移到 ~/docs", "~/in", "*.docx", "moving"),
+        # "新出现的 X 都…": "new" said before the arrival
+        ("~/Downloads 里新出现的 psd 文件都帮我移到 ~/D/psd", "~/Downloads", "*.psd", "moving"),
+        ("~/cam 里新来的 jpg 就复制到 ~/b", "~/cam", "*.jpg", "copying"),
     ],
 )
 def test_other_ways_of_saying_a_new_file_arrives(
@@ -102,15 +105,62 @@ def test_a_named_notes_file_and_a_fetch_then_save() -> None:
     assert facts.notes_files == ["~/Notes/notes.md"]
     said = zh.gloss("请每周一把 https://e.com/a.csv 下载保存到 ~/a.csv")
     assert said == "every Monday fetch https://e.com/a.csv and save it to ~/a.csv"
+    said = zh.gloss("老铁，帮我把 https://e.com/r.md 下载到 ~/r.md 呗")
+    assert said is not None and "fetch https://e.com/r.md and save it to ~/r.md" in said
+
+
+def test_a_summary_of_a_given_length_and_every_feng() -> None:
+    said = zh.gloss("拜托了，把 ~/N/long.txt 缩写成三句话，存到 ~/N/short.txt")
+    assert said == "summarize ~/N/long.txt and save it to ~/N/short.txt"
+    # "每逢周六" is every Saturday
+    facts = intent.read("辛苦你了，每逢周六上午10点把 ~/N/s.md 的内容通知我", BUILTINS)
+    assert (facts.hour, facts.weekdays, facts.days_named) == (10, ("sat",), True)
+
+
+def test_what_the_user_keeps_in_a_file_is_background_that_names_it() -> None:
+    # "我用 F 记待办": the clause asks nothing, and "它" is that file
+    facts = intent.read("我用 ~/N/todo.md 记待办，每天早上8点半把它的内容通知给我", BUILTINS)
+    assert (facts.trigger, facts.hour, facts.minute) == ("schedule", 8, 30)
+    assert facts.paths == ["~/N/todo.md"]
+    assert [c.name for c in facts.wants] == ["a notification"]
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # a condition, an arrival or a recurrence the reader did not make out is asked about,
+        # never drafted without it (a notification every time, a workflow run by hand)
+        ("每5分钟检查 https://e.com/s，倘若网页显示故障就通知我", "Only when the text says what?"),
+        ("~/in 里新来的 pdf 文件要移到 ~/b", "Which folder should I watch?"),
+        ("每年生日那天提醒我买蛋糕", "How often should it run?"),
+    ],
+)
+def test_when_or_if_said_in_words_the_reader_does_not_know_is_asked(
+    text: str, asked: str, registry: Registry
+) -> None:
+    assert intent.read(text, BUILTINS).unclear[0].startswith(asked)
+    plan = asyncio.run(Planner(registry, None).plan(text))
+    assert plan.kind == "question" and plan.text == zh_replies.say(intent.read(text).unclear[0])
+
+
+def test_words_like_those_that_say_nothing_of_when_or_if_are_not_asked_about() -> None:
+    # "我是新来的" (I'm new here), "每次都手动" (every time by hand), a quoted "如果"
+    for text in (
+        "我是新来的，想请你把 ~/a.pdf 挪到 ~/b/ 里",
+        "我不想每次都手动弄，你就每天晚上11点运行 `git pull` 嘛",
+        "把“如果下雨就带伞”加到我的待办清单",
+    ):
+        assert intent.read(text, BUILTINS).unclear == [], text
 
 
 def test_a_workflow_is_named_by_what_it_does() -> None:
-    assert zh.name_for("每个工作日早上9点，把 ~/a 里的PDF移到 ~/b", 40) == "把 ~/a 里的PDF移到 ~/b"
+    name_for = zh_replies.name_for
+    assert name_for("每个工作日早上9点，把 ~/a 里的PDF移到 ~/b", 40) == "把 ~/a 里的PDF移到 ~/b"
     # without the words that lead into the request
-    named = zh.name_for("我这人比较懒，所以想要 ~/s 上每出现一个新的 png 图片就移到 ~/p", 40)
+    named = name_for("我这人比较懒，所以想要 ~/s 上每出现一个新的 png 图片就移到 ~/p", 40)
     assert named == "~/s 上每出现一个新的 png 图片就移到 ~/p"
-    assert zh.name_for("请帮我每天提醒我喝水", 40) == "每天提醒我喝水"
-    assert zh.name_for("所以", 40) == "所以"  # nothing but a lead-in keeps its words
+    assert name_for("请帮我每天提醒我喝水", 40) == "每天提醒我喝水"
+    assert name_for("所以", 40) == "所以"  # nothing but a lead-in keeps its words
 
 
 def test_a_reminder_about_what_happens_at_another_time() -> None:
@@ -130,8 +180,9 @@ def test_politeness_and_filler_leave_no_chinese_words_for_the_reader() -> None:
 def test_filler_about_the_user_is_left_out() -> None:
     # what the user usually does, said before the request, is background
     said = zh.gloss("我平时用 ~/Notes/diary.md 写日记，每天晚上11点把剪贴板的内容加到里面吧")
-    # and "加到里面" goes into the one file the request names
-    assert said == "every day at 23:00 append the clipboard to ~/Notes/diary.md"
+    # (its place stays named) and "加到里面" goes into the one file the request names
+    said_after = "every day at 23:00 append the clipboard to ~/Notes/diary.md"
+    assert said == "~/Notes/diary.md " + said_after
     said = zh.gloss("其实我也不知道怎么说，就是希望每天早上8点提醒我喝水")
     assert said == "every day at 08:00 remind me to 喝水"
     said = zh.gloss("我老板很凶，我得每个工作日早上8点50提醒自己打卡，拜托拜托")
@@ -157,6 +208,12 @@ def test_a_file_looked_at_is_read_and_a_condition_said_with_yaoshi() -> None:
     assert facts.condition is not None and facts.condition.term == "ERROR"
     # an address looked at is fetched, as before
     assert "check https://e.com" in (zh.gloss("每小时看一下 https://e.com") or "")
+
+
+def test_a_condition_said_of_what_a_page_returns() -> None:
+    text = "能每5分钟检查下 https://e.com/ 吗，要是返回里有 error 就通知我"
+    facts = intent.read(text, BUILTINS)
+    assert facts.condition is not None and facts.condition.term == "error"
 
 
 def test_a_condition_said_about_what_is_inside() -> None:
