@@ -317,6 +317,7 @@ def repair(
         _feed,
         _use_results,
         _read_the_named_file,
+        _read_first,
         _leave_out_idle,
         _turn_around,
         _to_the_named_place,
@@ -456,6 +457,31 @@ def _read_the_named_file(
         what = "the file that arrived" if watch else step["params"][param]
         done.append(f"step {n} now reads {what}")
     return done
+
+
+def _read_first(
+    document: dict[str, Any], problems: list[Problem], facts: Facts, registry: Registry
+) -> list[str]:
+    """One file the request names, not as where things go, goes unused, and the first step
+    takes a text and reads nothing ("append ~/week.md to ~/archive.md", "put ~/todo.md on the
+    clipboard"): the file is read first, and its text is what that step takes."""
+    steps, readers = document["steps"], registry.reading("file")
+    unused = [
+        p
+        for p in facts.files_named
+        if not (is_folder(p) or p in facts.destinations)
+        and found(problems, "named_unused", detail=p)
+    ]
+    key = _free_text(steps[0], registry)[0] if steps else None
+    suffix = string_output(readers[0]) if readers else None
+    if len(unused) != 1 or key is None or suffix is None or _reads(registry, steps[0]):
+        return []
+    reader = readers[0]
+    param = next((k for k, v in _file_params(reader).items() if v == "file"), "path")
+    step_id = reader.step_id if all(s["id"] != reader.step_id for s in steps) else "read_first"
+    steps[0]["params"][key] = f"{{{{steps.{step_id}.output{suffix}}}}}"
+    steps.insert(0, {"id": step_id, "action": reader.id, "params": {param: unused[0]}})
+    return [f"step 1 reads {unused[0]}, and step 2 takes its text"]
 
 
 def _leave_out_idle(

@@ -134,11 +134,16 @@ _PHRASES = (
         r"(?:这个词|字样|的话)?\s*(?:就|的话|那就|那么)?",
         r" if it contains \1, ",
     ),
+    (
+        r"(?:包含|含有|提到|出现|写着|有)(?:了)?\s*('[^']+'|\x00\d+\x00|[A-Za-z0-9]+)\s*"
+        r"(?:这个词|字样)?\s*的话\s*(?:就|那就)?",
+        r" if it contains \1, ",
+    ),
     (r"显示\s*('[^']+'|\x00\d+\x00)\s*时", r" when it says \1, "),
     (r"把?\s*(?:包含|含有)\s*('[^']+'|\x00\d+\x00)\s*的行", r" the lines containing \1 "),
     (
         r"用通知(?:告诉|显示给|提醒)我|弹(?:个|出)?通知(?:提醒我)?|弹窗(?:提醒|告诉)?我?|"
-        r"通知(?:给)?我|告诉我|显示给我|提示我|告知我",
+        r"通知(?:给)?我|告诉我|显示给我|提示我|告知我|(?:用通知)?显示出来",
         " notify me ",
     ),
     (r"提醒(?:我|自己)", " remind me to "),
@@ -214,6 +219,8 @@ def _clock(match: re.Match[str], evening: bool) -> str:
         hour += 12
     if period == "中午" and hour < 11:
         hour += 12
+    if period in ("晚上", "夜里", "凌晨", "晚") and hour == 12:  # "晚上12点": midnight
+        hour = 0
     return f" at {hour:02d}:{minute:02d} "
 
 
@@ -277,7 +284,7 @@ def _arrival(text: str) -> str:
     text = re.sub(
         r"(?:当|以后|今后|每当|只要|一旦)?\s*" + _WHERE + r"\s*(?:里面?|中|上)?\s*" + _LEAD + r"\s*"
         # "一来…"/"每来…" say arrival without "新"; "有"/"出现" need "新的"
-        r"(?:(?:一有|一出现|一来|每来|每出现|每进来|每有)(?:了)?(?:一个|个)?(?:新的?)?"
+        r"(?:(?:一有|一出现|一来|每来|每出现|每进来|每有|(?:每|一)下载完?)(?:了)?(?:一个|个)?(?:新的?)?"
         r"|(?:出现|有|多了|来了|进来|收到)(?:了)?(?:一个|个)?新的?"
         # "新出现的 psd 文件都…", "新来的 pdf 就…", "新下载的 zip"
         r"|(?:有)?新(?:出现|来|进来|增|加|下载|收到)的)\s*("
@@ -371,6 +378,8 @@ def gloss(text: str) -> str | None:
     out = re.sub(r"(?:每个|每)?工作日|周一到周五", " every weekday ", out)
     out = re.sub(r"每个?周末", " every weekend ", out)
     # once, at a later date: said so the reader can tell it is not a repeating schedule
+    # "从今天起每天…", "今晚开始每天…": when a repeating schedule starts is now
+    out = re.sub(r"(?:从)?(?:今天|今晚|现在|明天|明晚)(?:起|开始)(?=\s*每)", " ", out)
     out = re.sub(r"明天", " tomorrow ", out)
     out = re.sub(r"今晚", " tonight ", out)
     out = re.sub(
@@ -452,7 +461,7 @@ def gloss(text: str) -> str | None:
 # Chinese after it was read: the reader did not make them out, so the planner asks rather
 # than draft a workflow that does more or less than the words say
 _UNREAD = (
-    ("condition", re.compile(r"如果|要是|假如|假若|倘若|若是|只有|除非|否则|万一")),
+    ("condition", re.compile(r"如果|要是|假如|假若|倘若|若是|只有|除非|否则|万一|(?<![这那])的话")),
     (
         "arrival",  # "新来的 pdf", "出现了新文件"; not "我是新来的"
         re.compile(

@@ -9,6 +9,7 @@ The requests are written for this test, not taken from the request set."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -284,3 +285,49 @@ def test_a_watched_folder_with_a_chinese_name_is_used_by_the_trigger(registry: R
     document = exact(registry, text, steps)
     assert document["trigger"]["folder"] == "~/Documents/合同"
     assert problems_of(registry, text, document) == []
+
+
+@pytest.mark.parametrize(
+    ("request_text", "action", "params"),
+    [
+        (
+            "Every Friday at 6 pm append ~/N/week.md to ~/N/archive.md",
+            "files.append",
+            {"path": "~/N/archive.md", "text": "append to file"},
+        ),
+        ("帮我把 ~/N/todo.md 的内容放到剪贴板，谢了", "clipboard.write", {"text": "todo.md"}),
+    ],
+)
+def test_a_named_file_left_unread_before_a_step_that_takes_a_text_is_read_first(
+    registry: Registry, request_text: str, action: str, params: dict[str, str]
+) -> None:
+    """The drafted step took a text the model made up ("append to file") and the file the
+    request names went unused: that file is read first and its text is what the step takes."""
+    from app.automations.meaning import repair
+
+    facts = intent.read(request_text, registry)
+    draft = {"name": "t", "steps": [{"action": action, "params": params}]}
+    document, problems = compile_draft(draft, registry, facts, request_text)
+    problems += meaning_problems(document, registry, facts)
+    assert [p.code for p in problems] == ["named_unused"]
+    assert repair(document, problems, facts, registry)
+    steps = document["steps"]
+    assert [s["action"] for s in steps] == ["files.read", action]
+    assert steps[0]["params"]["path"] == facts.paths[0]
+    assert steps[1]["params"]["text"] == "{{steps.read.output}}"
+    assert meaning_problems(document, registry, facts) == []
+    assert validate(document, registry)[0] is not None
+    # where the text goes is never read in its place
+    assert "~/N/archive.md" not in json.dumps(steps[0])
+
+
+def test_a_named_destination_is_not_read_first(registry: Registry) -> None:
+    from app.automations.meaning import repair
+
+    request_text = "Append 'hello' to ~/N/log.md"
+    facts = intent.read(request_text, registry)
+    draft = {"name": "t", "steps": [{"action": "notify.show", "params": {"title": "hello"}}]}
+    document, problems = compile_draft(draft, registry, facts, request_text)
+    problems += meaning_problems(document, registry, facts)
+    repair(document, problems, facts, registry)
+    assert all(s["action"] != "files.read" for s in document["steps"])

@@ -210,10 +210,32 @@ def test_a_file_looked_at_is_read_and_a_condition_said_with_yaoshi() -> None:
     assert "check https://e.com" in (zh.gloss("每小时看一下 https://e.com") or "")
 
 
-def test_a_condition_said_of_what_a_page_returns() -> None:
-    text = "能每5分钟检查下 https://e.com/ 吗，要是返回里有 error 就通知我"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "能每5分钟检查下 https://e.com/ 吗，要是返回里有 error 就通知我",
+        # no 如果: "出现 X 的话就"
+        "拜托，每隔20分钟检查一下 https://e.com/，出现 error 的话就通知我",
+    ],
+)
+def test_a_condition_said_of_what_a_page_returns(text: str) -> None:
     facts = intent.read(text, BUILTINS)
     assert facts.condition is not None and facts.condition.term == "error"
+
+
+def test_midnight_an_arrival_by_download_and_when_a_schedule_starts() -> None:
+    facts = intent.read("我怕自己熬夜，每天晚上12点提醒我睡觉", BUILTINS)
+    assert (facts.hour, facts.minute) == (0, 0)
+    facts = intent.read("~/Downloads 里每下载完一个 mp4 就移到 ~/Videos", BUILTINS)
+    assert (facts.trigger, facts.watch_folder, facts.patterns) == (
+        "folder_watch",
+        "~/Downloads",
+        ["*.mp4"],
+    )
+    # "今晚开始每天…": from when it repeats, not a one-off tonight
+    facts = intent.read("今晚开始每天凌晨两点把 ~/Photos 复制到 ~/Backups/Photos", BUILTINS)
+    assert (facts.trigger, facts.hour, facts.missing) == ("schedule", 2, [])
+    assert intent.read("明天提醒我开会", BUILTINS).missing  # still a one-off
 
 
 def test_a_condition_said_about_what_is_inside() -> None:
