@@ -149,6 +149,8 @@ def test_words_like_those_that_say_nothing_of_when_or_if_are_not_asked_about() -
         "我是新来的，想请你把 ~/a.pdf 挪到 ~/b/ 里",
         "我不想每次都手动弄，你就每天晚上11点运行 `git pull` 嘛",
         "把“如果下雨就带伞”加到我的待办清单",
+        # what a reminder is about is the user's own words
+        "每周一早上9点提醒我如果下雨就带伞",
     ):
         assert intent.read(text, BUILTINS).unclear == [], text
 
