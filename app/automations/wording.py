@@ -113,8 +113,13 @@ def fit_the_asks(document: dict[str, Any], facts: Facts, registry: Registry) -> 
 def say_the_reminder(document: dict[str, Any], facts: Facts, registry: Registry) -> list[str]:
     """A step that tells the user something says what the request asked to be reminded of:
     its required text (a notification's title) is the reminder, and an optional text the
-    model made up (not an earlier step's result) is left out."""
+    model made up (not an earlier step's result) is left out. On a folder watch with no
+    reminder, a text the model made up (not the request's words) gives way to the name of
+    the file that arrived."""
     said = reminder(facts.text)
+    arrived = not said and document.get("trigger", {}).get("type") == "folder_watch"
+    if arrived:
+        said = "{{trigger.name}}"
     tellers = [
         (n, step)
         for n, step in enumerate(document["steps"], 1)
@@ -130,13 +135,17 @@ def say_the_reminder(document: dict[str, Any], facts: Facts, registry: Registry)
     texts = [k for k in required if properties.get(k, {}).get("type") == "string"]
     if not texts or any(REFERENCE.search(str(params.get(k, ""))) for k in texts):
         return []
+    if arrived and str(params.get(texts[0], "")).strip().lower() in facts.text.lower():
+        return []  # the request's own words ("notify me 'new contract'")
     before = dict(params)
     params[texts[0]] = said
     for name, value in list(params.items()):
         kind = properties.get(name, {}).get("type")
         if name not in required and kind == "string" and not REFERENCE.search(str(value)):
             del params[name]
-    return [f"step {n}: says the reminder in the request's words"] if params != before else []
+    if params == before:
+        return []
+    return [f"step {n}: says {'which file arrived' if arrived else 'the reminder'}"]
 
 
 __all__ = [

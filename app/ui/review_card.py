@@ -217,10 +217,11 @@ class ReviewCard(QFrame):
             self._saving = False
         self.stored = stored
         self.show_plan(self.plan)
+        when = review(stored.document, self.automations.registry).when
+        when = when[:1].lower() + when[1:]  # a sentence's first letter; paths keep their case
         self._show_result(
             f"<p>Saved and enabled as <b>{html.escape(stored.name)}</b>. It runs "
-            f"{html.escape(review(stored.document, self.automations.registry).when.lower())}; "
-            "its runs appear in Automations.</p>"
+            f"{html.escape(when)}; its runs appear in Automations.</p>"
         )
         self.saved.emit(stored.id)
 

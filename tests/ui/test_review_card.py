@@ -120,6 +120,7 @@ def test_dry_run_changes_nothing_and_approve_saves_exactly_the_draft(
     assert stored.document == plan.workflow and stored.enabled and stored.approved_now
     assert stored.document["permissions"] == plan.workflow["permissions"]
     assert "Saved and enabled" in card.result.toPlainText()
+    assert "It runs by hand (Run now);" in card.result.toPlainText()  # only its first letter
     assert not card.approve_button.isVisible() and card.discard_button.text() == "Dismiss"
 
     # approving again does nothing twice

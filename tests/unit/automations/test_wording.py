@@ -50,6 +50,23 @@ def test_a_reminder_says_the_users_words_not_the_models() -> None:
     assert wording.say_the_reminder(document, facts, BUILTINS) == []
 
 
+def test_a_notification_on_a_watch_names_the_file_that_arrived_not_made_up_words() -> None:
+    # the model wrote {"title": "Spreadsheets", "body": "Spreadsheets are a great tool…"}
+    document, facts = compiled(
+        "麻烦您了，~/Documents/合同 里有新的 pdf 时通知我一下",
+        [{"action": "notify.show", "params": {"title": "Spreadsheets", "body": "made up"}}],
+    )
+    done = wording.say_the_reminder(document, facts, BUILTINS)
+    assert done == ["step 1: says which file arrived"]
+    assert document["steps"][0]["params"] == {"title": "{{trigger.name}}"}
+    # the request's own words are kept
+    document, facts = compiled(
+        "When a PDF lands in ~/Inbox, notify me 'New contract'",
+        [{"action": "notify.show", "params": {"title": "New contract"}}],
+    )
+    assert wording.say_the_reminder(document, facts, BUILTINS) == []
+
+
 def test_a_told_result_is_kept() -> None:
     request = "every morning at 8 read ~/Notes/todo.md and remind me to do what is on it"
     steps = [
