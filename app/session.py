@@ -16,12 +16,10 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.assistant import (
     Assistant,
-    AssistantEvent,
     BackendChoice,
     ConsentAsker,
     Finished,
@@ -35,9 +33,10 @@ from app.core.llm.gate import CloudGate
 from app.core.llm.prompt import ChatMessage
 from app.core.paths import Paths
 from app.core.secrets import PassphraseAsker, terminal_asker
-from app.core.steward import Steward, cloud_route
+from app.core.steward import SecretStore, Steward, cloud_route
 from app.core.store.database import Database
 from app.core.store.service import StoreService
+from app.session_events import Drafted, Drafting, Failed, Proposed, Queued, SessionEvent
 
 if TYPE_CHECKING:
     from app.automations.history import RunRecord
@@ -55,42 +54,6 @@ NO_MODEL = ModelError(
     "Steward was started without a local model (--no-model).",
     hint="History and search work; applying Settings › Model loads it.",
 )
-
-
-@dataclass(frozen=True)
-class Queued:
-    """The message waits: ``ahead`` messages (or an answer) come first."""
-
-    ahead: int
-
-
-@dataclass(frozen=True)
-class Drafting:
-    """The message goes to the planner: a draft (or a question about it) is on its way."""
-
-
-@dataclass(frozen=True)
-class Drafted:
-    """A workflow draft to review, a question to answer first, or a refusal (``plan.kind``)."""
-
-    plan: Plan
-
-
-@dataclass(frozen=True)
-class Proposed:
-    """One action the message asked for, offered after the answer, to confirm."""
-
-    plan: Plan
-
-
-@dataclass(frozen=True)
-class Failed:
-    """The message could not be handled; ``error`` says why (nothing typed is lost)."""
-
-    error: KnownError
-
-
-SessionEvent = AssistantEvent | Queued | Drafting | Drafted | Proposed | Failed
 
 
 def wants_draft(text: str, draft: Plan | None, registry: Registry) -> bool:
@@ -344,7 +307,12 @@ class Session:
 
             store = self._store()
             self._automations = Automations(
-                store.db, self.paths, services, registry=self.registry(), call=store.call
+                store.db,
+                self.paths,
+                services,
+                registry=self.registry(),
+                call=store.call,
+                secrets=SecretStore(self.steward),
             )
         return self._automations
 
@@ -573,7 +541,10 @@ class Session:
         self.close()
 
     def close(self) -> None:
-        """Let queued store calls finish, then close the engine, the store and the key."""
+        """Stop the MCP servers, let queued store calls finish, then close the engine, the
+        store and the key."""
+        if self._automations is not None:
+            self._automations.close()
         self._automations = self._planner = None
         if self._assistant is not None:
             self._assistant.close()

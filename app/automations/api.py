@@ -46,7 +46,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 PermissionKind = Literal[
-    "files.read", "files.write", "network", "process.run", "clipboard", "notify", "model"
+    "files.read", "files.write", "network", "process.run", "clipboard", "notify", "model", "mcp"
 ]
 PERMISSION_KINDS: tuple[PermissionKind, ...] = (
     "files.read",
@@ -56,9 +56,12 @@ PERMISSION_KINDS: tuple[PermissionKind, ...] = (
     "clipboard",
     "notify",
     "model",
+    "mcp",  # the tools of one MCP server (its name is the scope); only those tools ask for it
 )
 # kinds that act on the world: a step needing one asks the user first (unless approved)
-NEEDS_APPROVAL: frozenset[PermissionKind] = frozenset({"files.write", "network", "process.run"})
+NEEDS_APPROVAL: frozenset[PermissionKind] = frozenset(
+    {"files.write", "network", "process.run", "mcp"}
+)
 # kinds scoped by a parameter: the folder (files), the URL's host (network), the program
 SCOPED: frozenset[PermissionKind] = frozenset(
     {"files.read", "files.write", "network", "process.run"}
@@ -72,10 +75,12 @@ FileKind = Literal["files.read", "files.write"]
 class Permission:
     """What an action needs. ``param`` names the parameter that scopes it: the path whose
     folder must be granted (files), the URL whose host must be granted (network), or the
-    program (process.run); unscoped kinds have none."""
+    program (process.run); unscoped kinds have none. ``scope`` is a scope fixed by the
+    action itself: the server of an MCP tool."""
 
     kind: PermissionKind
     param: str | None = None
+    scope: str = ""
 
     @property
     def needs_approval(self) -> bool:

@@ -83,6 +83,8 @@ def named_paths(arg: str) -> list[str]:
 def permission_label(permission: Permission, params: Mapping[str, Any]) -> str:
     if permission.param and permission.param in params:
         return visible(f"{permission.kind}({as_text(params[permission.param])[:200]})")
+    if permission.scope:
+        return visible(f"{permission.kind}({permission.scope})")
     return permission.kind
 
 

@@ -172,6 +172,8 @@ def _permission_problems(
     for permission in permissions:
         if permission.kind not in PERMISSION_KINDS:
             problems.append(f"{owner} asks for an unknown permission {permission.kind!r}")
+        elif permission.kind == "mcp" and not owner.startswith("mcp."):
+            problems.append(f"{owner}: only the tools of MCP servers use the mcp permission")
         elif permission.kind in SCOPED and permission.param not in params:
             problems.append(
                 f"{owner}: permission {permission.kind} must name the parameter that "
@@ -290,7 +292,9 @@ def _registrar(registry: Registry, plugin: str, kind: str) -> Callable[[Any], No
                 return
             problems = trigger_problems(item)
             table = registry.triggers
-        if item.id in table:
+        if kind == "action" and item.id.startswith("mcp."):
+            problems.append(f"action id {item.id}: ids under mcp. are MCP servers' tools")
+        elif item.id in table:
             problems.append(
                 f"{kind} id {item.id} is already taken by plugin {table[item.id].plugin}"
             )

@@ -25,12 +25,10 @@ from typing import Any
 import jsonschema
 
 from app.automations.api import Action
-from app.automations.arguments import (
-    check_data_arguments,
-    data_values_digest,
-    permission_label,
-)
+from app.automations.approval import Asking, RunState, approve_step
+from app.automations.arguments import check_data_arguments
 from app.automations.history import History, RunRecord, StepRecord
+from app.automations.mcp.tools import ToolPins
 from app.automations.plugins import Registry
 from app.automations.scopes import ScopeError, check_scope
 from app.automations.services import ApprovalRequest as ApprovalRequest
@@ -123,6 +121,8 @@ class Runner:
         self.history = history
         self.output_limit = output_limit
         self.call = call  # the history is written through the store service
+        # the definitions of MCP tools the user approved
+        self.pins = ToolPins(history.db) if history is not None else None
 
     async def run(
         self,
@@ -161,7 +161,7 @@ class Runner:
             "trigger": dict(options.trigger_data),
             "run": run_scope(run.id, workflow.name, when),
         }
-        state = _RunState(approved=options.approved, values=set(options.approved_values))
+        state = RunState(approved=options.approved, values=set(options.approved_values))
         written = 0
         try:
             for step, record in zip(workflow.steps, run.steps, strict=True):
@@ -184,7 +184,7 @@ class Runner:
             if record.status == "pending":
                 record.status = "skipped"
         await self._finish(run, started, written, journal)
-        if run.status == "approval_required":
+        if run.status == "approval_required" and workflow_id:  # a saved one, to run later
             with contextlib.suppress(Exception):
                 await self.services.notify(
                     f"Steward: {workflow.name} needs your approval",
@@ -247,7 +247,7 @@ class Runner:
         journal: Journal,
         run: RunRecord,
         options: RunOptions,
-        state: _RunState,
+        state: RunState,
     ) -> None:
         action = self.registry.actions.get(step.action)
         if action is None:
@@ -276,7 +276,10 @@ class Runner:
             record.inputs = calls if each else calls[0]
             asked = False
             if action.needs_approval and calls:  # over no items, there is nothing to approve
-                asked = await self._approve(workflow, step, action, record, calls, options, state)
+                asking = Asking(
+                    workflow, step, record.position, options, state, self.pins, self.call, describe
+                )
+                asked = await approve_step(asking, action, calls)
             outputs = []
             for n, (item, params) in enumerate(zip(each_item, calls, strict=True)):
                 if asked or n > 0:
@@ -436,58 +439,6 @@ class Runner:
             lines.append("(asks for approval unless approved before)")
         return _Planned(calls, lines)
 
-    async def _approve(
-        self,
-        workflow: Workflow,
-        step: Step,
-        action: Action,
-        record: StepRecord,
-        calls: list[dict[str, Any]],
-        options: RunOptions,
-        state: _RunState,
-    ) -> bool:
-        """Ask unless approved; True when the user was asked (and so time passed)."""
-        values = data_values_digest(step, action, calls)
-        if state.approved and (values is None or values in state.values):
-            return False
-        if options.approver is None:
-            because = (
-                "its program or arguments come from data and these values were not approved"
-                if state.approved
-                else "the workflow's steps and permissions have not been approved"
-            )
-            raise StepFailed(
-                "approval_required",
-                f"{action.title} needs your approval and nobody could be asked ({because}).",
-            )
-        shown = "; ".join(describe(action, c) for c in calls[:5])
-        if len(calls) > 5:
-            shown += f"; and {len(calls) - 5} more"
-        labels = dict.fromkeys(
-            permission_label(p, c) for c in calls[:5] for p in action.permissions
-        )
-        request = ApprovalRequest(
-            workflow=workflow.name,
-            position=record.position + 1,
-            step_id=step.id,
-            action=action.id,
-            title=action.title,
-            what=shown,
-            permissions=tuple(labels),
-        )
-        decision = await options.approver(request)
-        if decision == "deny":
-            raise StepFailed("denied", f"{action.title} was not approved")
-        if values is not None:
-            state.values.add(values)  # for this run: these exact values were shown
-        if decision == "always":
-            if not state.approved and options.on_approved_always is not None:
-                await options.on_approved_always()
-            state.approved = True
-            if values is not None and options.on_values_approved is not None:
-                await options.on_values_approved(values)
-        return True
-
     def _unchanged(
         self,
         workflow: Workflow,
@@ -535,6 +486,8 @@ class Runner:
             except asyncio.CancelledError:
                 context._cancelled = True
                 raise
+            except StepFailed:  # the action says how it failed (a changed tool: blocked)
+                raise
             except Exception as exc:
                 last = error_text(exc)
                 status = "failed"
@@ -564,12 +517,6 @@ class Runner:
                 f"the action's output does not match its schema: {errors[0].message[:300]}",
             )
         return output
-
-
-@dataclass
-class _RunState:
-    approved: bool = False
-    values: set[str] = field(default_factory=set)  # data-built values approved (digests)
 
 
 def sample_words(run: RunRecord) -> str:

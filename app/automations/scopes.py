@@ -103,6 +103,10 @@ def check_scope(permission: Permission, value: Any, grants: tuple[Grant, ...]) -
     symlink swapped in later cannot redirect the action)."""
     kind = permission.kind
     name = permission.param or kind
+    if kind == "mcp":
+        if not any(g.kind == "mcp" and g.scope == permission.scope for g in grants):
+            raise ScopeError(f"the workflow was not granted the MCP server {permission.scope}")
+        return value
     granted = [
         g for g in grants if g.kind == kind or (kind == "files.read" and g.kind == "files.write")
     ]

@@ -4,13 +4,17 @@ runs made and recorded, runs undone.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from app.automations.approval import pin_tools
 from app.automations.builtins import MODULES
 from app.automations.history import History, RunRecord, StoredWorkflow
+from app.automations.mcp.config import Secrets
+from app.automations.mcp.toolbox import Toolbox
 from app.automations.plugins import Registry, load_plugins
 from app.automations.runner import (
     ApprovalRequest,
@@ -81,10 +85,14 @@ class Automations:
         *,
         registry: Registry | None = None,
         call: StoreCall = inline,
+        secrets: Secrets | None = None,
     ) -> None:
         self.paths = paths
         self.registry = registry if registry is not None else discover(paths)
         self.history = History(db)
+        # MCP servers' tools, as actions in the registry (their secrets in ``secrets``)
+        self.tools = Toolbox(paths, secrets)
+        self.tools.attach(self.registry)
         self.trash = trash_folder(paths)
         # how async code reaches the history: the session's store thread, or right here
         self.call = call
@@ -123,8 +131,7 @@ class Automations:
         history = self.history
 
         async def remember() -> None:
-            await self.call(lambda: history.approve(stored.id, stored.document))
-            stored.approved = workflow.fingerprint
+            await self.approve(stored)
 
         async def remember_values(digest: str) -> None:
             await self.call(lambda: history.approve_values(stored.id, digest))
@@ -160,8 +167,33 @@ class Automations:
         """Run a one-off workflow the user just approved by clicking (an action proposed in
         a chat): its steps need no further question; it is recorded in the history."""
         workflow = self.validate(document)
+        if self.runner.pins is not None:  # clicking it approved its tools as shown
+            actions = [self.registry.actions[s.action] for s in workflow.steps]
+            await self.call(functools.partial(pin_tools, self.runner.pins, actions))
         options = RunOptions(approved=True, trigger_data=trigger_data or {})
         return self._recorded(await self.runner.run(workflow, options))
+
+    def create_approved(self, document: Any) -> StoredWorkflow:
+        """Save a draft the user approved as shown (blocking: on the store's thread)."""
+        made = self.create(document, enabled=True)
+        self.approve_now(made)
+        return self.history.workflow(made.id)
+
+    def approve_now(self, stored: StoredWorkflow) -> None:
+        """The user approved this workflow as it is now: its steps, its permissions, and
+        the definitions its MCP tools have now (pinned). Blocking."""
+        workflow = self.validate(stored.document)
+        if self.runner.pins is not None:
+            pin_tools(self.runner.pins, [self.registry.actions[s.action] for s in workflow.steps])
+        self.history.approve(stored.id, stored.document)
+        stored.approved = workflow.fingerprint
+
+    async def approve(self, stored: StoredWorkflow) -> None:
+        await self.call(lambda: self.approve_now(stored))
+
+    def close(self) -> None:
+        """Stop the MCP servers this Steward started."""
+        self.tools.close()
 
     def undo(self, run_id: str) -> list[str]:
         return undo(self.history, run_id, self.trash)

@@ -23,6 +23,13 @@ class ApprovalRequest:
     title: str
     what: str  # what the step will do, with its parameters filled in
     permissions: tuple[str, ...]
+    # a tool of an MCP server: which, and the complete arguments of the call (JSON)
+    server: str = ""
+    tool: str = ""
+    arguments: str = ""
+    # what "always" approves: this workflow as it is, or this tool (of this server, as
+    # it describes itself now) wherever it is called
+    always: Literal["workflow", "tool"] = "workflow"
 
 
 Approver = Callable[[ApprovalRequest], Awaitable[Decision]]

@@ -273,7 +273,7 @@ def _grants(doc: Mapping[str, Any], problems: list[Problem]) -> tuple[Grant, ...
         if not isinstance(scope, str) or len(scope) > 1000:
             problems.append(Problem(f"{where}.scope", "must be text of at most 1000 characters"))
             continue
-        if kind in SCOPED and not scope.strip():
+        if (kind in SCOPED or kind == "mcp") and not scope.strip():
             problems.append(Problem(f"{where}.scope", f"{kind} needs a scope"))
             continue
         if kind in ("files.read", "files.write"):

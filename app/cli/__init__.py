@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "automations": "app.cli.automations:cmd_automations",
     "plugins": "app.cli.automations:cmd_plugins",
     "daemon": "app.cli.automations:cmd_daemon",
+    "mcp": "app.cli.mcp:cmd_mcp",
     "serve": "app.cli.serve:cmd_serve",
 }
 

@@ -110,9 +110,16 @@ def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | N
             f"  {request.what}\n  permissions: {', '.join(request.permissions) or 'none'}",
             file=sys.stderr,
         )
+        if request.tool:  # a tool of an MCP server: the complete arguments
+            print(f"  arguments:\n{_indented(request.arguments)}", file=sys.stderr)
+        always = (
+            "always for this tool as it describes itself now"
+            if request.always == "tool"
+            else "always for this workflow as it is"
+        )
         while True:
             answer = await asyncio.to_thread(
-                input, "Allow? [y]es this once, [a]lways for this workflow as it is, [N]o: "
+                input, f"Allow? [y]es this once, [a]{always[1:]}, [N]o: "
             )
             choice = answer.strip().lower()[:1]
             if choice in ("", "n"):
@@ -123,6 +130,10 @@ def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | N
                 return "always"
 
     return ask
+
+
+def _indented(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
 
 
 # --- formatting ------------------------------------------------------------------------
@@ -418,8 +429,7 @@ def _plan(args: argparse.Namespace, steward: Steward) -> int:
         return 0
     try:
         auto = session.automations(headless_services(session))
-        wf = auto.create(result.workflow, enabled=True)
-        auto.history.approve(wf.id, wf.document)
+        wf = auto.create_approved(result.workflow)
     finally:
         session.close()
     print(f"Saved “{wf.name}” as {wf.id[:8]} (enabled, approved as shown).", file=sys.stderr)

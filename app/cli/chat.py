@@ -175,8 +175,7 @@ class Chat:
         workflow = plan.workflow
 
         def save() -> tuple[str, str]:
-            wf = automations.create(workflow, enabled=True)
-            automations.history.approve(wf.id, wf.document)
+            wf = automations.create_approved(workflow)
             return wf.name, wf.id
 
         name, workflow_id = await store.call(save)

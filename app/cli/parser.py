@@ -262,9 +262,10 @@ def build_parser() -> Parser:
     sv.add_argument("--show-token", action="store_true", help="print the API token and exit")
     sv.add_argument("--new-token", action="store_true", help="replace the API token, print it")
 
-    from app.cli.automations import add_parsers
+    from app.cli import automations, mcp
 
-    add_parsers(sub, Parser)
+    automations.add_parsers(sub, Parser)
+    mcp.add_parsers(sub, Parser)
     return p
 
 

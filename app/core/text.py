@@ -28,6 +28,25 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     return "".join(out)
 
 
+def _hidden(ch: str) -> bool:
+    """Characters that show nothing, or change how the text around them shows: controls,
+    format characters (direction marks, zero-width characters, tag characters), variation
+    selectors."""
+    code = ord(ch)
+    return (
+        ch in _INVISIBLE
+        or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co")
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without what a reader cannot see (newlines and tabs kept): a tool's
+    description is shown and given to the model only as the user can read it."""
+    return "".join(ch for ch in text if ch in "\n\t" or not _hidden(ch))
+
+
 def error_text(exc: BaseException) -> str:
     """One line saying what went wrong: an OS error's reason and file, else the message
     (at most 500 characters), else the exception's kind."""
@@ -38,4 +57,4 @@ def error_text(exc: BaseException) -> str:
     return text[:500] if text else type(exc).__name__
 
 
-__all__ = ["error_text", "visible"]
+__all__ = ["error_text", "visible", "without_invisible"]

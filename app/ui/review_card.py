@@ -203,9 +203,7 @@ class ReviewCard(QFrame):
         automations, document = self.automations, self.plan.workflow
 
         def save() -> StoredWorkflow:
-            made = automations.create(document, enabled=True)
-            automations.history.approve(made.id, made.document)
-            return automations.history.workflow(made.id)
+            return automations.create_approved(document)
 
         self._saving = True
         try:

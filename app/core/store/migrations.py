@@ -240,6 +240,25 @@ def m008_created_folders(conn: Connection) -> None:
     conn.execute("ALTER TABLE run_files ADD COLUMN folder INTEGER NOT NULL DEFAULT 0")
 
 
+def m009_tool_pins(conn: Connection) -> None:
+    # the definition of each MCP tool the user approved (by the server's identity: its
+    # command line or address), so a changed description is seen; "always" when calls of
+    # it run without asking
+    conn.execute(
+        """
+        CREATE TABLE tool_pins (
+            identity TEXT NOT NULL,
+            tool TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            always INTEGER NOT NULL DEFAULT 0,
+            created TEXT NOT NULL,
+            PRIMARY KEY (identity, tool)
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_conversations_and_messages,
     m002_message_search,
@@ -249,6 +268,7 @@ MIGRATIONS: list[Migration] = [
     m006_grant_roots_and_approved_values,
     m007_length_status,
     m008_created_folders,
+    m009_tool_pins,
 ]
 
 

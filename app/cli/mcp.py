@@ -1,0 +1,322 @@
+"""`steward mcp …`: the MCP servers whose tools Steward's automations and chat can use.
+
+    steward mcp list | add | remove | enable | disable | tools | call | import | review
+
+A server added or imported is off until it is switched on (`enable` shows its command line
+first). A tool call asks for approval in the terminal, as `automations run` does; with
+nobody to ask and nothing approved before, it is refused (exit 3, one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.core.errors import ExitCode, UsageError
+from app.core.text import visible
+
+if TYPE_CHECKING:
+    from app.automations.mcp.config import ServerConfig
+    from app.automations.mcp.toolbox import Toolbox
+    from app.automations.service import Automations
+    from app.core.steward import Steward
+    from app.session import Session
+
+
+def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    mc = sub.add_parser("mcp", help="MCP servers whose tools automations and chat can use")
+    msub = mc.add_subparsers(dest="mcp_command", required=True, parser_class=parser_class)
+    a = msub.add_parser("list", help="the configured servers, on or off, and their state")
+    a.add_argument("--json", action="store_true")
+    a = msub.add_parser(
+        "add", help="add a server (off until enabled): NAME -- COMMAND [ARG…], or NAME --url URL"
+    )
+    a.add_argument("name")
+    a.add_argument(
+        "program", nargs=argparse.REMAINDER, help="the program and its arguments, after --"
+    )
+    _add_options(a)
+    for name, text in (
+        ("remove", "remove a server (its secrets are deleted)"),
+        ("disable", "switch a server off (it is stopped)"),
+    ):
+        a = msub.add_parser(name, help=text)
+        a.add_argument("name")
+    a = msub.add_parser("enable", help="switch a server on, after showing its command line")
+    a.add_argument("name")
+    a.add_argument("--yes", action="store_true", help="do not ask (the command line is shown)")
+    a = msub.add_parser("tools", help="a server's tools now (started if need be)")
+    a.add_argument("name")
+    a.add_argument("--json", action="store_true")
+    a = msub.add_parser("call", help="call a tool (asks for approval unless allowed always)")
+    a.add_argument("name")
+    a.add_argument("tool")
+    a.add_argument("--args", default="{}", help="the arguments as a JSON object")
+    a.add_argument("--json", action="store_true")
+    a = msub.add_parser(
+        "import", help="add the servers of an mcpServers file, or of other apps (off)"
+    )
+    a.add_argument("file", nargs="?", type=Path)
+    a.add_argument("--json", action="store_true")
+    a = msub.add_parser("review", help="show how a blocked tool changed; --accept to allow it")
+    a.add_argument("name")
+    a.add_argument("tool")
+    a.add_argument("--accept", action="store_true")
+
+
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", default="", help="a streamable-HTTP server's address")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--header", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+
+
+# the options of `add` again, for when they come after the name
+_ADD_OPTIONS = argparse.ArgumentParser(prog="steward mcp add", add_help=False)
+_add_options(_ADD_OPTIONS)
+
+
+def cmd_mcp(args: argparse.Namespace, steward: Steward) -> int:
+    from app.cli.automations import headless_services
+    from app.session import Session
+
+    session = Session(steward=steward, load_model=False)
+    try:
+        automations = session.automations(headless_services(session))
+        return asyncio.run(_command(args, automations, session))
+    finally:
+        session.close()
+
+
+async def _command(args: argparse.Namespace, auto: Automations, session: Session) -> int:
+    tools = auto.tools
+    command = args.mcp_command
+    if command == "list":
+        return _list(args, tools)
+    if command == "add":
+        return _add(args, tools)
+    if command == "import":
+        return _import(args, tools)
+    if command == "remove":
+        removed = await tools.remove(args.name)
+        print(f"Removed the MCP server {removed.name} and its secrets.")
+        return 0
+    if command == "disable":
+        await tools.set_enabled(args.name, False)
+        print(f"{args.name} is off; its tools are no longer offered.")
+        return 0
+    if command == "enable":
+        return await _enable(args, tools)
+    if command == "tools":
+        return await _tools(args, auto)
+    if command == "review":
+        return await _review(args, auto)
+    return await _call(args, auto)
+
+
+def _list(args: argparse.Namespace, tools: Toolbox) -> int:
+    views = tools.views()
+    if args.json:
+        print(json.dumps([v.as_json() for v in views], ensure_ascii=False))
+        return 0
+    if not views:
+        print(
+            "No MCP servers yet. Add one with `steward mcp add NAME -- COMMAND [ARG…]` or "
+            "import those of other apps with `steward mcp import`."
+        )
+    for view in views:
+        state = "on " if view.config.enabled else "off"
+        known = f"{len(view.tools)} tools" if view.tools else "tools not listed yet"
+        print(f"{view.config.name:20.20}  {state}  {view.status.state:8}  {known}")
+        print(f"    {visible(view.config.command_line())}")
+        if view.status.error:
+            print(f"    last problem: {view.status.error}")
+    return 0
+
+
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--{what} takes NAME=VALUE, not {item[:60]!r}")
+        pairs[name] = value
+    return pairs
+
+
+def _add(args: argparse.Namespace, tools: Toolbox) -> int:
+    from app.automations.mcp.config import parse_server
+
+    command = list(args.program)
+    if "--" in command:  # options given after the name, before the program
+        cut = command.index("--")
+        args = _ADD_OPTIONS.parse_args(command[:cut], namespace=args)
+        command = command[cut + 1 :]
+    elif command[:1] and command[0].startswith("-"):
+        raise UsageError("Put the program after --: steward mcp add NAME [OPTIONS] -- PROGRAM …")
+    raw: dict[str, Any] = {"timeout": args.timeout}
+    if args.url:
+        raw |= {"url": args.url, "headers": _pairs(args.header, "header")}
+    elif command:
+        raw |= {"command": command[0], "args": command[1:]}
+    raw["env"] = _pairs(args.env, "env")
+    added = tools.store.add(parse_server(args.name, raw, where="the command line"))
+    _added([added])
+    return 0
+
+
+def _added(servers: list[ServerConfig]) -> None:
+    for server in servers:
+        print(f"Added {server.name} (off): {visible(server.command_line())}")
+    if servers:
+        print(
+            "Check each command line, then switch a server on with `steward mcp enable NAME` "
+            "(or in Settings › Tools)."
+        )
+
+
+def _import(args: argparse.Namespace, tools: Toolbox) -> int:
+    from app.automations.mcp.config import found_elsewhere, read_servers_file
+
+    if args.file is not None:
+        sources = [(str(args.file), args.file, read_servers_file(args.file))]
+    else:
+        sources = [(app, path, servers) for app, path, servers in found_elsewhere()]
+        if not sources:
+            print("No other app's MCP servers were found (Claude Desktop, Cursor, LM Studio, Jan).")
+            return 0
+    taken = {s.key for s in tools.store.servers()}
+    added: list[ServerConfig] = []
+    skipped: list[dict[str, str]] = []
+    for source, _path, servers in sources:
+        for server in servers:
+            if server.key in taken:
+                skipped.append({"name": server.name, "from": source, "why": "already configured"})
+                continue
+            added.append(tools.store.add(server))
+            taken.add(server.key)
+    if args.json:
+        shown = [{"name": s.name, "command_line": s.command_line()} for s in added]
+        print(json.dumps({"added": shown, "skipped": skipped}, ensure_ascii=False))
+        return 0
+    _added(added)
+    for skip in skipped:
+        print(f"Skipped {skip['name']} from {skip['from']}: {skip['why']}.", file=sys.stderr)
+    return 0
+
+
+async def _enable(args: argparse.Namespace, tools: Toolbox) -> int:
+    server = tools.store.server(args.name)
+    print(f"{server.name} runs: {visible(server.command_line())}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "Switching a server on needs a yes: run this in a terminal, or add --yes once "
+                "you have checked the command line above."
+            )
+        answer = await asyncio.to_thread(input, "Switch it on? [y/N] ")
+        if answer.strip().lower()[:1] != "y":
+            print("Left off.")
+            return 0
+    await tools.set_enabled(server.name, True)
+    listed = await tools.list_tools(server.name)
+    print(f"{server.name} is on: {len(listed)} tools ({', '.join(t.name for t in listed)}).")
+    return 0
+
+
+async def _tools(args: argparse.Namespace, auto: Automations) -> int:
+    tools = auto.tools
+    listed = await tools.list_tools(args.name)
+    rows: list[dict[str, Any]] = []
+    for definition in listed:
+        action = await tools.action(args.name, definition.name)
+        standing = auto.runner.pins.standing(action) if auto.runner.pins else "new"
+        rows.append(
+            {
+                "name": definition.name,
+                "action": definition.action_id,
+                "title": definition.title,
+                "description": definition.description,
+                "approval": standing,
+                "parameters": definition.parameters(),
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    words = {
+        "new": "asks each time",
+        "pinned": "approved in a workflow",
+        "always": "allowed always",
+        "changed": "BLOCKED: changed since approved",
+    }
+    for row in rows:
+        print(f"{row['name']}  ({row['action']}; {words[row['approval']]})")
+        print(f"    {row['description']}")
+    return 0
+
+
+async def _review(args: argparse.Namespace, auto: Automations) -> int:
+    action = await auto.tools.action(args.name, args.tool)
+    pins = auto.runner.pins
+    assert pins is not None
+    standing = pins.standing(action)
+    if standing != "changed":
+        print(f"{args.tool} has not changed since it was approved ({standing}).")
+        return 0
+    print(pins.change(action))
+    if not args.accept:
+        print(
+            f"\n{args.tool} stays blocked. Accept the new definition with "
+            f"`steward mcp review {args.name} {args.tool} --accept`."
+        )
+        return 0
+    pins.pin(action)
+    print(f"\nAccepted: {args.tool} is allowed again as it describes itself now.")
+    return 0
+
+
+async def _call(args: argparse.Namespace, auto: Automations) -> int:
+    from app.automations.runner import RunOptions
+    from app.automations.workflow import VERSION_KEY
+    from app.cli.automations import _terminal_approver
+
+    try:
+        arguments = json.loads(args.args)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--args is not JSON: {exc}") from None
+    if not isinstance(arguments, dict):
+        raise UsageError("--args must be a JSON object")
+    action = await auto.tools.action(args.name, args.tool)
+    document = {
+        VERSION_KEY: 1,
+        "name": f"{args.name} › {args.tool}",
+        "trigger": {"type": "manual"},
+        "steps": [{"id": "call", "action": action.id, "params": arguments}],
+        "permissions": [{"kind": "mcp", "scope": args.name}],
+    }
+    workflow = auto.validate(document)
+    run = await auto.runner.run(workflow, RunOptions(approver=_terminal_approver()))
+    step = run.steps[0]
+    if args.json:
+        print(json.dumps({"status": run.status, "output": step.output, "error": run.error}))
+    elif run.status == "succeeded":
+        print(step.output)
+    if run.status == "approval_required":
+        print(
+            f"Refused: {args.name} › {args.tool} needs approval and nobody can be asked here "
+            "(run it in a terminal, or allow the tool always there first).",
+            file=sys.stderr,
+        )
+        return int(ExitCode.KNOWN)
+    if run.status != "succeeded":
+        print(f"The call {run.status}: {step.error or run.error}", file=sys.stderr)
+        return int(ExitCode.AUTOMATION_FAILED)
+    return 0
+
+
+__all__ = ["add_parsers", "cmd_mcp"]
