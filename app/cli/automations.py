@@ -119,7 +119,7 @@ def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | N
         )
         while True:
             answer = await asyncio.to_thread(
-                input, f"Allow? [y]es this once, [a]{always[1:]}, [N]o: "
+                ask_line, f"Allow? [y]es this once, [a]{always[1:]}, [N]o: "
             )
             choice = answer.strip().lower()[:1]
             if choice in ("", "n"):
@@ -130,6 +130,12 @@ def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | N
                 return "always"
 
     return ask
+
+
+def ask_line(prompt: str) -> str:
+    """A line typed in the terminal, the question on stderr (stdout stays the result)."""
+    print(prompt, end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline()
 
 
 def _indented(text: str) -> str:

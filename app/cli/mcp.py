@@ -210,6 +210,8 @@ def _import(args: argparse.Namespace, tools: Toolbox) -> int:
 
 
 async def _enable(args: argparse.Namespace, tools: Toolbox) -> int:
+    from app.cli.automations import ask_line
+
     server = tools.store.server(args.name)
     print(f"{server.name} runs: {visible(server.command_line())}")
     if not args.yes:
@@ -218,7 +220,7 @@ async def _enable(args: argparse.Namespace, tools: Toolbox) -> int:
                 "Switching a server on needs a yes: run this in a terminal, or add --yes once "
                 "you have checked the command line above."
             )
-        answer = await asyncio.to_thread(input, "Switch it on? [y/N] ")
+        answer = await asyncio.to_thread(ask_line, "Switch it on? [y/N] ")
         if answer.strip().lower()[:1] != "y":
             print("Left off.")
             return 0
