@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (virtual X server, tray host, Secret Service,
-# Qt's xcb plugin libraries, a CJK font so Chinese text is drawn in windows and screenshots).
+# Qt's xcb plugin libraries, a CJK font so Chinese text is drawn in windows and screenshots,
+# git for the MCP git server the tests run).
 # Runs only as root on a Debian-like system, and only when something is missing; otherwise it
 # says what to install and carries on.
 set -euo pipefail
 pkgs=(xvfb xauth xdotool trayer gnome-keyring dbus dbus-x11 libxcb-cursor0 libxcb-icccm4
       libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0
       libxcb-shape0 imagemagick libegl1 libgl1 libfontconfig1 libdbus-1-3 cmake build-essential
-      binutils shellcheck curl fonts-noto-cjk)
+      binutils shellcheck curl fonts-noto-cjk git)
 command -v dpkg-query >/dev/null || { echo "setup: not a Debian system; install the equivalents of: ${pkgs[*]}"; exit 0; }
 missing=()
 for p in "${pkgs[@]}"; do

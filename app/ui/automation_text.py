@@ -21,6 +21,7 @@ STATUS_TEXT = {
     "cancelled": "Cancelled",
     "denied": "Not approved",
     "approval_required": "Needs approval",
+    "blocked": "Blocked: a tool changed",
     "interrupted": "Interrupted",
     "running": "Running",
     "skipped": "Skipped (too many at once)",

@@ -19,8 +19,13 @@ from app.ui.dialogs import ask_three_ways
 log = logging.getLogger(__name__)
 
 
+ARGUMENTS_INLINE = 2000  # characters of a tool call's arguments shown in the question itself
+
+
 async def ask_approval(parent: QWidget | None, request: ApprovalRequest) -> Decision:
     """Name the workflow, the step and exactly what it will do; the default is not to."""
+    if request.tool:
+        return await _ask_tool(parent, request)
     box = QMessageBox(QMessageBox.Icon.Warning, "Allow this step? — Steward", "", parent=parent)
     box.setObjectName("approval")
     box.setText(
@@ -34,6 +39,34 @@ async def ask_approval(parent: QWidget | None, request: ApprovalRequest) -> Deci
         "or permissions asks again."
     )
     answer = await ask_three_ways(box, "Allow &once", "&Always for this workflow", "&Don't allow")
+    decisions: tuple[Decision, Decision, Decision] = ("once", "always", "deny")
+    return decisions[answer]
+
+
+async def _ask_tool(parent: QWidget | None, request: ApprovalRequest) -> Decision:
+    """A tool of an MCP server: the server, the tool and the complete arguments."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "Allow this tool call? — Steward", "", parent=parent
+    )
+    box.setObjectName("approval")
+    box.setText(
+        f"“{visible(request.workflow)}” wants to call the tool {visible(request.tool)} of the "
+        f"MCP server {visible(request.server)} (step {request.position})."
+    )
+    arguments = request.arguments or "{}"
+    if len(arguments) <= ARGUMENTS_INLINE:
+        shown = f"With these arguments:\n{arguments}"
+    else:
+        shown = (
+            f"With arguments of {len(arguments):,} characters: all of them are under Show Details."
+        )
+        box.setDetailedText(arguments)
+    box.setInformativeText(
+        shown + "\n\n“Always” allows this tool, as the server describes it now, without "
+        "asking again; if the server changes its description, the tool is blocked until you "
+        "review the change."
+    )
+    answer = await ask_three_ways(box, "Allow &once", "&Always for this tool", "&Don't allow")
     decisions: tuple[Decision, Decision, Decision] = ("once", "always", "deny")
     return decisions[answer]
 

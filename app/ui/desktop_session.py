@@ -354,6 +354,12 @@ class DesktopSession(SessionModels):
         dialog.lock_requested.connect(self._on_lock_requested)
         dialog.erase_requested.connect(self._on_erase_requested)
         dialog.api_page.show_status(self.api_status)
+        if self.automations is not None:
+            from app.ui.tools_page import ToolsPage
+
+            page = ToolsPage(self.automations)
+            dialog.add_tools_page(page)
+            page.refresh()
         if self.appearance is not None:
             dialog.appearance_changed.connect(self.appearance.apply)
         dialog.open()

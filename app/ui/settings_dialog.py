@@ -82,6 +82,7 @@ class SettingsDialog(QDialog):
         self.api_page = ApiPage(steward)
         tabs.addTab(self.api_page, "Local API")
         self.tabs = tabs
+        self.tools_page: QWidget | None = None  # Settings › Tools, once automations are up
         self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Apply
@@ -99,6 +100,11 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._load_model_values()
+
+    def add_tools_page(self, page: QWidget) -> None:
+        """Settings › Tools (the MCP servers): given by the app once automations are up."""
+        self.tools_page = page
+        self.tabs.insertTab(self.tabs.count() - 1, page, "Tools")
 
     # --- model ------------------------------------------------------------------------------
 

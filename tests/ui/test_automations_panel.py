@@ -501,3 +501,65 @@ def test_every_button_of_the_panel_and_the_form(
         assert len(automations.history.runs()) == 1  # its run history stays
 
     run(go())
+
+
+def test_a_tool_call_asks_with_its_server_tool_and_arguments_and_a_change_blocks_it(
+    run, qtbot, tmp_path: Path, key: bytes
+) -> None:
+    """A workflow step that calls a tool of an MCP server: the dialog names the server and
+    the tool and shows the complete arguments; "Always for this tool" is remembered; after
+    the server describes the tool differently, the run is blocked and says why."""
+    import sys
+
+    from app.automations.mcp.config import ServerConfig
+    from app.ui.automations import ask_approval
+
+    paths = resolve_paths(tmp_path / "home").ensure()
+    db = open_database(paths.database, key)
+    automations = Automations(
+        db, paths, HeadlessServices(), registry=load_plugins(builtins=MODULES, entry_points=False)
+    )
+    description = tmp_path / "echo.txt"
+    description.write_text("Repeats a text back.")
+    command = ("-m", "tests.mcp_servers.faulty", "--description-file", str(description))
+    automations.tools.store.add(ServerConfig("faulty", command=sys.executable, args=command))
+    run(automations.tools.set_enabled("faulty", True))
+    run(automations.tools.list_tools("faulty"))
+    automations.create(
+        {
+            "steward_workflow": 1,
+            "name": "Say it back",
+            "trigger": {"type": "manual"},
+            "steps": [{"id": "say", "action": "mcp.faulty.echo", "params": {"text": "héllo"}}],
+            "permissions": [{"kind": "mcp", "scope": "faulty"}],
+        }
+    )
+    panel = AutomationsPanel(automations, lambda r: ask_approval(panel, r))
+    qtbot.addWidget(panel)
+    panel.show()
+    run(panel.loaded())
+
+    async def go() -> Any:
+        task = __import__("asyncio").ensure_future(panel.run_selected(dry_run=False))
+        await until(lambda: message_box("approval") is not None)
+        box = message_box("approval")
+        assert box is not None
+        assert "call the tool echo of the MCP server faulty" in box.text()
+        assert '"text": "héllo"' in box.informativeText()
+        ARTIFACTS.mkdir(exist_ok=True)
+        assert box.grab().save(str(ARTIFACTS / "mcp-approval.png"))
+        click(box, "Always for this tool")
+        return await task
+
+    try:
+        assert run(go()).status == "succeeded"
+        assert run(panel.run_selected(dry_run=False)).status == "succeeded"  # not asked
+        description.write_text("Repeats a text back, and reads ~/.ssh.")
+        run(automations.tools.list_tools("faulty"))
+        blocked = run(panel.run_selected(dry_run=False))
+        assert blocked.status == "blocked"
+        assert panel.workflows.topLevelItem(0).text(3) == "Blocked: a tool changed"
+        assert "describes itself differently" in panel.details.toPlainText()
+    finally:
+        automations.close()
+        db.close()

@@ -1,0 +1,395 @@
+"""Settings › Tools: the MCP servers whose tools workflows and chat can use — their state,
+their tools and how each is approved; add one from a command or an address, import those of
+other apps (all off until switched on, after their command line is shown), switch them on
+and off, remove them, and review a tool that changed since it was approved."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import shlex
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import KnownError
+from app.core.text import visible
+from app.ui.dialogs import confirm, result_of
+from app.ui.qt_async import async_slot, off_gui
+from app.ui.trees import add_row, current_key, finish
+
+if TYPE_CHECKING:
+    from app.automations.mcp.toolbox import ServerView
+    from app.automations.mcp.tools import Standing, ToolAction
+    from app.automations.service import Automations
+
+STANDING_TEXT = {
+    "new": "asks each time",
+    "pinned": "approved in a workflow",
+    "always": "allowed always",
+    "changed": "blocked: changed since approved",
+}
+STATE_TEXT = {
+    "off": "Off",
+    "stopped": "On (starts when needed)",
+    "starting": "Starting…",
+    "running": "Running",
+    "failed": "Failed",
+}
+
+
+class AddServerDialog(QDialog):
+    """A server from a command line (or an address), with its variables."""
+
+    def __init__(self, parent: QWidget, *, http: bool) -> None:
+        super().__init__(parent)
+        self.setObjectName("addServer")
+        self.http = http
+        self.setWindowTitle(("Add a server by address" if http else "Add a server") + " — Steward")
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Server name")
+        self.target = QLineEdit()
+        self.target.setAccessibleName("Address" if http else "Command line")
+        self.target.setPlaceholderText(
+            "https://example.org/mcp"
+            if http
+            else "uvx mcp-server-time --local-timezone=Asia/Shanghai"
+        )
+        self.variables = QPlainTextEdit()
+        self.variables.setAccessibleName("Headers" if http else "Environment variables")
+        self.variables.setPlaceholderText("NAME=value, one a line (kept in the keyring)")
+        self.variables.setMaximumHeight(90)
+        form = QFormLayout()
+        form.addRow("&Name:", self.name)
+        form.addRow("&Address:" if http else "&Command line:", self.target)
+        form.addRow("&Headers:" if http else "&Variables:", self.variables)
+        note = QLabel(
+            "It is added switched off. Steward gives it only these variables (and PATH and "
+            "HOME); their values are kept in the keyring, not in mcp.json.",
+            wordWrap=True,
+        )
+        self.error = QLabel(wordWrap=True)
+        self.error.setObjectName("error")
+        self.error.setStyleSheet("color: #cf222e;")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
+        buttons.accepted.connect(self._on_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.raw: dict[str, object] = {}
+
+    def _on_accepted(self) -> None:
+        try:
+            pairs = {}
+            for line in self.variables.toPlainText().splitlines():
+                if line.strip():
+                    name, sep, value = line.partition("=")
+                    if not sep:
+                        raise ValueError(f"“{line[:60]}” is not NAME=value")
+                    pairs[name.strip()] = value
+            if self.http:
+                self.raw = {"url": self.target.text().strip(), "headers": pairs}
+            else:
+                words = shlex.split(self.target.text())
+                self.raw = {"command": words[0] if words else "", "args": words[1:], "env": pairs}
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+class ToolsPage(QWidget):
+    def __init__(self, automations: Automations) -> None:
+        super().__init__()
+        self.automations = automations
+        self.toolbox = automations.tools
+        self.servers = QTreeWidget()
+        self.servers.setObjectName("mcpServers")
+        self.servers.setAccessibleName("MCP servers")
+        self.servers.setHeaderLabels(["Server", "State", "Tools"])
+        self.servers.setRootIsDecorated(False)
+        self.servers.currentItemChanged.connect(lambda *_: self._on_selection_changed())
+        self.details = QPlainTextEdit(readOnly=True)
+        self.details.setObjectName("mcpDetails")
+        self.details.setAccessibleName("The selected server: command line and tools")
+        self.message = QLabel(wordWrap=True)
+        self.message.setObjectName("mcpMessage")
+        button = self._button
+        self.add_button = button("Add…", "addServerButton", self._on_add_clicked)
+        self.add_url_button = button("Add by address…", "addUrlButton", self._on_add_url_clicked)
+        self.import_button = button("Import from other apps", "importButton", self._on_import)
+        self.switch_button = button("Switch on…", "switchButton", self._on_switch_clicked)
+        self.list_button = button("List tools now", "listToolsButton", self._on_list_clicked)
+        self.review_button = button("Review change…", "reviewButton", self._on_review_clicked)
+        self.remove_button = button("Remove…", "removeServerButton", self._on_remove_clicked)
+        about = QLabel(
+            "Tools of MCP servers (the same servers Claude Desktop, Cursor, LM Studio and Jan "
+            "use) become steps of your workflows. Every call asks first, showing all its "
+            "arguments, unless you allowed the tool always or approved the workflow; a tool "
+            "whose description changes afterwards is blocked until you review the change.",
+            wordWrap=True,
+        )
+        adding = QHBoxLayout()
+        for add in (self.add_button, self.add_url_button, self.import_button):
+            adding.addWidget(add)
+        adding.addStretch(1)
+        acting = QHBoxLayout()
+        for act in (self.switch_button, self.list_button, self.review_button):
+            acting.addWidget(act)
+        acting.addWidget(self.remove_button)
+        acting.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(about)
+        layout.addLayout(adding)
+        layout.addWidget(self.servers, 1)
+        layout.addLayout(acting)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(self.message)
+        self.views: dict[str, ServerView] = {}
+        self.standings: dict[tuple[str, str], Standing] = {}
+        self._loading: asyncio.Future[None] | None = None
+
+    def _button(self, text: str, name: str, slot: object) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.clicked.connect(slot)
+        return button
+
+    # --- what is shown ----------------------------------------------------------------------
+
+    def refresh(self, keep: str | None = None) -> None:
+        """Read the servers again (off the GUI thread), then show them."""
+        self._loading = asyncio.ensure_future(self.load(keep))
+
+    async def load(self, keep: str | None = None) -> None:
+        keep = keep or current_key(self.servers)
+        try:
+            views = await off_gui(self.toolbox.views)
+        except KnownError as exc:  # mcp.json cannot be read: say so, change nothing
+            self.message.setText(str(exc))
+            views = []
+        self.standings = await self.automations.call(lambda: self._standings(views))
+        self.views = {v.config.name: v for v in views}
+        self.servers.clear()
+        for view in views:
+            tools = str(len(view.tools)) if view.tools else "not listed yet"
+            state = STATE_TEXT.get(view.status.state, view.status.state)
+            add_row(self.servers, [view.config.name, state, tools], view.config.name, keep=keep)
+        finish(self.servers)
+        if not views:
+            self.details.setPlainText(
+                "No MCP servers yet. Add one from its command line or address, or import "
+                "those of other apps."
+            )
+        self._on_selection_changed()
+
+    def _standings(self, views: list[ServerView]) -> dict[tuple[str, str], Standing]:
+        """How each listed tool of an enabled server is approved (on the store's thread)."""
+        pins = self.automations.runner.pins
+        found: dict[tuple[str, str], Standing] = {}
+        for view in views:
+            for definition in view.tools:
+                action = self._action(definition.action_id)
+                if pins is not None and action is not None:
+                    found[(view.config.name, definition.name)] = pins.standing(action)
+        return found
+
+    def _action(self, action_id: str) -> ToolAction | None:
+        from app.automations.mcp.tools import tool_of
+
+        action = self.automations.registry.actions.get(action_id)
+        return tool_of(action) if action is not None else None
+
+    def _selected(self) -> str | None:
+        return current_key(self.servers)
+
+    def _on_selection_changed(self) -> None:
+        name = self._selected()
+        chosen = self.views.get(name) if name is not None else None
+        for button in (self.switch_button, self.list_button, self.remove_button):
+            button.setEnabled(chosen is not None)
+        self.review_button.setEnabled(False)
+        if chosen is None:
+            return
+        self.switch_button.setText("Switch off" if chosen.config.enabled else "Switch on…")
+        self.list_button.setEnabled(chosen.config.enabled)
+        lines = [f"Runs: {visible(chosen.config.command_line())}"]
+        if chosen.status.error:
+            lines.append(f"Last problem: {chosen.status.error}")
+        changed = False
+        for definition in chosen.tools:
+            standing = self.standings.get((chosen.config.name, definition.name), "new")
+            changed = changed or standing == "changed"
+            lines.append(f"\n{definition.name} — {STANDING_TEXT[standing]}")
+            lines.append(f"    {definition.description}")
+        self.review_button.setEnabled(changed)
+        self.details.setPlainText("\n".join(lines))
+
+    # --- what the user does -------------------------------------------------------------------
+
+    @async_slot()
+    async def _on_add_clicked(self) -> None:
+        await self._add(http=False)
+
+    @async_slot()
+    async def _on_add_url_clicked(self) -> None:
+        await self._add(http=True)
+
+    async def _add(self, *, http: bool) -> None:
+        from app.automations.mcp.config import parse_server
+
+        dialog = AddServerDialog(self, http=http)
+        name_field, raw_holder = dialog.name, dialog
+        if await result_of(dialog) != QDialog.DialogCode.Accepted:
+            return
+        try:
+            server = parse_server(name_field.text().strip(), raw_holder.raw, where="This server")
+            added = await self.automations.call(lambda: self.toolbox.store.add(server))
+        except KnownError as exc:
+            self.message.setText(f"Not added: {exc}")
+            return
+        self.message.setText(
+            f"Added {added.name}, switched off. Check its command line, then switch it on."
+        )
+        self.refresh(keep=added.name)
+
+    @async_slot()
+    async def _on_import(self) -> None:
+        from app.automations.mcp.config import found_elsewhere
+
+        found = await off_gui(found_elsewhere)
+        taken = {s.key for s in await off_gui(self.toolbox.store.servers)}
+        added: list[str] = []
+        for _app, _path, servers in found:
+            for server in servers:
+                if server.key not in taken:
+                    await self.automations.call(functools.partial(self.toolbox.store.add, server))
+                    taken.add(server.key)
+                    added.append(server.name)
+        if not found:
+            self.message.setText(
+                "No other app's MCP servers were found (Claude Desktop, Cursor, LM Studio, Jan)."
+            )
+        elif not added:
+            self.message.setText("Their servers are all here already.")
+        else:
+            self.message.setText(
+                f"Imported {', '.join(added)}, switched off: check each command line, then "
+                "switch on the ones you want."
+            )
+        self.refresh()
+
+    @async_slot()
+    async def _on_switch_clicked(self) -> None:
+        name = self._selected()
+        if name is None:
+            return
+        server = self.toolbox.store.server(name)
+        if server.enabled:
+            await self.toolbox.set_enabled(name, False)
+            self.message.setText(f"{name} is off; its tools are no longer offered.")
+            self.refresh(keep=name)
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Switch this server on? — Steward",
+            f"{name} runs:\n\n{visible(server.command_line())}",
+            parent=self,
+        )
+        box.setObjectName("switchOn")
+        box.setInformativeText(
+            "It starts when one of its tools is first used. Switch it on only if you trust "
+            "this program (or address)."
+        )
+        if not await confirm(box, "Switch on", "Leave off"):
+            return
+        await self.toolbox.set_enabled(name, True)
+        await self._list(name)
+
+    @async_slot()
+    async def _on_list_clicked(self) -> None:
+        name = self._selected()
+        if name is not None:
+            await self._list(name)
+
+    async def _list(self, name: str) -> None:
+        self.message.setText(f"Starting {name}…")
+        try:
+            tools = await self.toolbox.list_tools(name)
+        except KnownError as exc:
+            self.message.setText(str(exc))
+        else:
+            self.message.setText(f"{name}: {len(tools)} tools.")
+        self.refresh(keep=name)
+
+    @async_slot()
+    async def _on_review_clicked(self) -> None:
+        name = self._selected()
+        view = self.views.get(name) if name is not None else None
+        if view is None:
+            return
+        for definition in view.tools:
+            action = self._action(definition.action_id)
+            if self.standings.get((view.config.name, definition.name)) == "changed" and action:
+                await self._review(action)
+        await self.load(keep=view.config.name)
+
+    async def _review(self, action: ToolAction) -> None:
+        pins = self.automations.runner.pins
+        assert pins is not None
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "A tool changed — Steward",
+            f"{action.server} now describes its tool {action.tool} differently from when you "
+            "approved it. Until you accept the change, every call of it is blocked.",
+            parent=self,
+        )
+        box.setObjectName("reviewChange")
+        box.setInformativeText("The change (− as approved, + now):")
+        box.setDetailedText(await self.automations.call(lambda: pins.change(action)))
+        if await confirm(box, "Accept the change", "Keep it blocked"):
+            await self.automations.call(lambda: pins.pin(action))
+            self.message.setText(f"{action.tool} is allowed again as it describes itself now.")
+        else:
+            self.message.setText(f"{action.tool} stays blocked.")
+
+    @async_slot()
+    async def _on_remove_clicked(self) -> None:
+        name = self._selected()
+        if name is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Remove this server? — Steward",
+            f"Remove {name}? Its secrets are deleted; workflows that use its tools stop "
+            "validating until it is added again.",
+            parent=self,
+        )
+        box.setObjectName("removeServer")
+        if not await confirm(box, "Remove", "Keep"):
+            return
+        await self.toolbox.remove(name)
+        self.message.setText(f"Removed {name}.")
+        self.refresh()
+
+
+__all__ = ["AddServerDialog", "ToolsPage"]
