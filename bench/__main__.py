@@ -10,7 +10,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import api, automations, cloud, desktop, download, llm, models, planner, resume, store
+from bench import (
+    api,
+    automations,
+    cloud,
+    desktop,
+    download,
+    llm,
+    mcp,
+    models,
+    planner,
+    resume,
+    store,
+)
 from bench.table import Row, print_table
 
 SUITES = {
@@ -23,6 +35,7 @@ SUITES = {
     "models": models.run,
     "desktop": desktop.run,
     "automations": automations.run,
+    "mcp": mcp.run,
     "planner": planner.run,
 }
 

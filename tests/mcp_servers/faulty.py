@@ -6,7 +6,8 @@ Tools: ``echo`` (its description read from F at every listing, so a test can cha
 approval), ``crash`` (the process exits mid-call), ``hang`` (never answers), ``huge`` (a
 result of N characters), ``malformed`` (a result that is not MCP), ``hidden`` (a description
 with invisible characters), ``environment`` (the names of the variables it was given) and
-``poisoned`` (a result that tells the model to do something else).
+``poisoned`` (a result that tells the model to do something else: with
+``--poison-file``, the text at the index its ``city`` gives).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def text_result(text: str) -> dict[str, Any]:
     return {"content": [{"type": "text", "text": text}], "isError": False}
 
 
-def call(name: str, arguments: dict[str, Any]) -> dict[str, Any] | None:
+def call(name: str, arguments: dict[str, Any], poisons: list[str]) -> dict[str, Any] | None:
     if name == "echo":
         return text_result(str(arguments.get("text", "")))
     if name == "crash":
@@ -88,7 +89,8 @@ def call(name: str, arguments: dict[str, Any]) -> dict[str, Any] | None:
     if name == "environment":
         return text_result(" ".join(sorted(os.environ)))
     if name == "poisoned":
-        return text_result(POISON)
+        city = str(arguments.get("city", ""))
+        return text_result(poisons[int(city) % len(poisons)] if city.isdigit() else POISON)
     return None
 
 
@@ -96,7 +98,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--crash-on-start", action="store_true")
     parser.add_argument("--description-file", type=Path)
+    parser.add_argument("--poison-file", type=Path, help="a JSON list of texts for poisoned")
     options = parser.parse_args()
+    poisons = [POISON]
+    if options.poison_file is not None:
+        poisons = json.loads(options.poison_file.read_text(encoding="utf-8"))
     if options.crash_on_start:
         print("cannot open its database: no such file", file=sys.stderr, flush=True)
         raise SystemExit(3)
@@ -117,7 +123,7 @@ def main() -> None:
         elif method == "tools/list":
             result = {"tools": tools(options.description_file)}
         elif method == "tools/call":
-            result = call(params.get("name", ""), params.get("arguments") or {})
+            result = call(params.get("name", ""), params.get("arguments") or {}, poisons)
         elif method == "ping":
             result = {}
         else:
