@@ -133,8 +133,8 @@ def derive_permissions(
     for n, step in enumerate(document["steps"]):
         action = registry.actions.get(step["action"])
         for permission in action.permissions if action else ():
-            if not permission.param:
-                scopes[(permission.kind, "")] = None
+            if not permission.param:  # unscoped, or scoped by the action (an MCP server)
+                scopes[(permission.kind, permission.scope)] = None
                 continue
             value = step["params"].get(permission.param)
             if value is None:

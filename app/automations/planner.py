@@ -465,7 +465,8 @@ class Planner:
     def _in_their_words(self, document: dict[str, Any], facts: Facts) -> list[str]:
         """The user's own words where a step says something (this changes no effect)."""
         done = wording.fit_the_asks(document, facts, self.registry)
-        return done + wording.say_the_reminder(document, facts, self.registry)
+        done += wording.say_the_reminder(document, facts, self.registry)
+        return done + wording.name_what_is_told(document, facts, self.registry)
 
     async def _refine(self, previous: Plan, message: str) -> Plan:
         request = f"{previous.request}\n{message}".strip()

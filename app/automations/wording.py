@@ -7,12 +7,14 @@ in the reader's English; what a reminder is about stays as the user wrote it ("æ
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from app.automations.api import SAID
 from app.automations.workflow import REFERENCE
+from app.automations.zh import has_chinese
 
 if TYPE_CHECKING:
     from app.automations.intent import Facts
@@ -148,9 +150,61 @@ def say_the_reminder(document: dict[str, Any], facts: Facts, registry: Registry)
     return [f"step {n}: says {'which file arrived' if arrived else 'the reminder'}"]
 
 
+def _made_up(text: str, facts: Facts) -> bool:
+    """Words none of which the request says (the model's, often its worked example's)."""
+    words = set(re.findall(r"[a-z]{4,}", text.lower()))
+    return bool(words) and not words & set(re.findall(r"[a-z]{4,}", facts.text.lower()))
+
+
+def name_what_is_told(document: dict[str, Any], facts: Facts, registry: Registry) -> list[str]:
+    """A draft that tells the user what an earlier step found, with a name and a title the
+    model made up (the words of the example it was shown: "Timesheet reminder"), is named
+    after the request, and its notification after the step that found it ("Get current
+    time"). A reminder the request words is left to say_the_reminder."""
+    if reminder(facts.text) or has_chinese(facts.text):
+        return []
+    by_id = {step["id"]: step for step in document["steps"]}
+    done = []
+    for n, step in enumerate(document["steps"], 1):
+        action = registry.actions.get(step["action"])
+        title = step["params"].get("title")
+        if action is None or action.role != "tell" or not isinstance(title, str):
+            continue
+        said = json.dumps(step["params"])
+        sources = [by_id[m.group(1)] for m in _OUTPUT.finditer(said) if m.group(1) in by_id]
+        found = registry.actions.get(sources[0]["action"]) if sources else None
+        if found is not None and _made_up(title, facts):
+            step["params"]["title"] = found.title.split(" (")[0]
+            done.append(f"step {n}: titled after what it tells")
+    if done and _made_up(str(document.get("name", "")), facts):
+        document["name"] = _name_from(facts.text)
+        done.append("named after the request")
+    return done
+
+
+def _name_from(text: str, limit: int = 40) -> str:
+    """A workflow's name in the request's words: the clause saying what happens (not the
+    one saying when), without a leading "every morning at 8", cut at a word."""
+    clauses = [c.strip() for c in re.split(r"[,;!?\n]|\.(?:\s|$)", text) if c.strip()]
+    doing = [c for c in clauses if not _WHEN.match(c)] or clauses or [text.strip()]
+    name = _LEADING_WHEN.sub("", max(doing, key=len)) or doing[0]
+    name = name[0].upper() + name[1:]
+    if len(name) > limit:
+        name = name[: limit - 1].rsplit(" ", 1)[0] + "â€¦"
+    return name
+
+
+_WHEN = re.compile(r"(?i)(every|each|when|whenever|at|on|if)\b[^,]*$")
+_LEADING_WHEN = re.compile(
+    r"(?i)^(?:every|each)\s+(?:(?:\w+\s+){0,3}?at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?|\w+)\s+"
+)
+_OUTPUT = re.compile(r"\{\{\s*steps\.([a-z][a-z0-9_]*)\.output")
+
+
 __all__ = [
     "clause_at",
     "fit_the_asks",
+    "name_what_is_told",
     "reminder",
     "reminder_span",
     "said_values",

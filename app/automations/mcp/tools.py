@@ -17,11 +17,12 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from app.automations.api import Action, ActionContext, Permission
+from app.automations.api import Action, ActionContext, Ask, Permission, Planning
 from app.automations.mcp.config import ServerConfig, ServerStore
 from app.automations.mcp.definitions import (
     OUTPUT_LIMIT,
@@ -30,6 +31,7 @@ from app.automations.mcp.definitions import (
     clean,
     definitions,
     result_text,
+    step_part,
 )
 from app.automations.mcp.hub import McpHub, ServerFailed, ToolChanged
 from app.automations.plugins import PluginProblem, Registry, action_problems
@@ -112,6 +114,7 @@ def tool_action(server: ServerConfig, tool: ToolDefinition, hub: McpHub) -> Tool
 
     return ToolAction(
         id=tool.action_id,
+        planning=tool_planning(tool),
         title=f"{tool.title} ({name})",
         description=tool.description,
         parameters=tool.parameters(),
@@ -127,6 +130,55 @@ def tool_action(server: ServerConfig, tool: ToolDefinition, hub: McpHub) -> Tool
         tool=remote,
         identity=server.identity,
         definition=tool,
+    )
+
+
+# a tool's title starts with what it does, then what it does it to: "Get current time"
+_LEADING_VERBS = frozenset(
+    [
+        "get",
+        "list",
+        "fetch",
+        "read",
+        "show",
+        "find",
+        "search",
+        "query",
+        "look",
+        "retrieve",
+        "return",
+        "create",
+        "make",
+        "run",
+        "call",
+        "do",
+    ]
+)
+
+
+def ask_phrase(tool: ToolDefinition) -> str:
+    """How a request names what the tool is for: its title's words without a leading verb
+    ("Get current time" → "current time"), or the whole title when that leaves one word
+    ("Convert time"), as a regular expression (plurals and _/- between words allowed)."""
+    words = re.findall(r"[a-z0-9]+", tool.title.lower()) or [tool.name.lower()]
+    rest = words[1:] if words[0] in _LEADING_VERBS else words
+    if len(rest) < 2:
+        rest = words
+    return r"\b" + r"[\s_-]+".join(re.escape(w) for w in rest) + r"s?\b"
+
+
+def tool_planning(tool: ToolDefinition) -> Planning:
+    """How the planner drafts a step of the tool: asked for by what it is for, never put in
+    a draft the words do not ask it for; a tool that only reads is where data comes from,
+    any other acts on the world."""
+    step = step_part(tool.name)[:31]
+    ask = Ask(f"using {tool.title} ({tool.server})", {"en": ask_phrase(tool)})
+    return Planning(
+        step=step,
+        role="source" if tool.read_only else "send",
+        asks=(ask,),
+        term=tool.action_id,
+        only_when_asked=True,
     )
 
 

@@ -265,3 +265,29 @@ def test_a_condition_on_a_named_file_reads_it_and_plural_kinds_are_patterns() ->
     assert stages is not None and [a.id for a in stages[0]] == ["files.read"]
     facts = intent.read("every sunday at 8pm move the jpgs in ~/Downloads to ~/Pictures", BUILTINS)
     assert facts.patterns == ["*.jpg"]
+
+
+def test_what_an_earlier_step_found_is_told_under_its_name_not_the_examples() -> None:
+    # the model named the draft and its notification after its worked example
+    request = "Every morning at 8 fetch https://example.com/status.txt and notify me"
+    steps = [
+        {"id": "fetch", "action": "http.get", "params": {"url": "https://example.com/status.txt"}},
+        {
+            "id": "notify",
+            "action": "notify.show",
+            "params": {"title": "Timesheet", "body": "{{steps.fetch.output}}"},
+        },
+    ]
+    document, facts = compiled(request, steps)
+    document["name"] = "Timesheet reminder"
+    done = wording.name_what_is_told(document, facts, BUILTINS)
+    assert done == ["step 2: titled after what it tells", "named after the request"]
+    assert document["steps"][1]["params"]["title"] == BUILTINS.actions["http.get"].title
+    assert document["name"] == "Fetch https://example.com/status.txt…"
+    # words of the request are kept, and so is a reminder the request words
+    document, facts = compiled(request, steps)
+    document["steps"][1]["params"]["title"] = "Status"
+    assert wording.name_what_is_told(document, facts, BUILTINS) == []
+    reminding = "Every morning at 8 fetch https://example.com/status.txt and remind me to check it"
+    document, facts = compiled(reminding, steps)
+    assert wording.name_what_is_told(document, facts, BUILTINS) == []
