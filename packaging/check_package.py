@@ -24,6 +24,7 @@ import tarfile
 import tempfile
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,10 +153,43 @@ def check_commands(executable: Path, work: Path) -> None:
     assert len(json.loads(steward("models", "available", "--json"))) >= 8
     info = json.loads(steward("models", "info", listed[1]["id"], "--json"))
     assert info["chat_template"] == "ok" and info["memory"]["verdict"], info
+    check_mcp(steward, work)
     print(
-        "terminal commands: ask, history, settings, cloud, models pull, list, available "
-        "and info in the frozen app"
+        "terminal commands: ask, history, settings, cloud, models pull, list, available, "
+        "info and mcp in the frozen app"
     )
+
+
+def check_mcp(steward: Callable[..., str], work: Path) -> None:
+    """The frozen app's MCP client (the SDK, pydantic) against a real stdio server from PyPI:
+    added, switched on, its tools listed, one called by a workflow step."""
+    server = Path(sys.executable).parent / "mcp-server-time"
+    steward("mcp", "add", "time", "--", str(server))
+    assert "time is on: " in steward("mcp", "enable", "time", "--yes")
+    tools = {t["name"] for t in json.loads(steward("mcp", "tools", "time", "--json"))}
+    assert "get_current_time" in tools, tools
+    document = work / "mcp-workflow.json"
+    document.write_text(
+        json.dumps(
+            {
+                "steward_workflow": 1,
+                "name": "Time in Shanghai",
+                "trigger": {"type": "manual"},
+                "steps": [
+                    {
+                        "id": "t",
+                        "action": "mcp.time.get_current_time",
+                        "params": {"timezone": "Asia/Shanghai"},
+                    }
+                ],
+                "permissions": [{"kind": "mcp", "scope": "time"}],
+            }
+        )
+    )
+    workflow_id = steward("automations", "create", str(document)).split(" as ")[1][:8]
+    run = json.loads(steward("automations", "run", workflow_id, "--yes-to-approvals", "--json"))
+    assert run["status"] == "succeeded", run
+    assert '"timezone": "Asia/Shanghai"' in run["steps"][0]["output"], run
 
 
 def check_deb_info(deb: Path, ver: str) -> None:

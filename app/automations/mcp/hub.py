@@ -310,8 +310,8 @@ class McpHub:
         except BaseException as exc:
             if not started.done():
                 started.set_exception(exc if isinstance(exc, Exception) else RuntimeError(exc))
-            elif not connection.stop.is_set():
-                log.info("MCP server %s ended: %s", config.name, _said(exc))
+            elif not connection.stop.is_set():  # (its name is the user's words: not logged)
+                log.info("an MCP server ended (%s)", type(exc).__name__)
             if isinstance(exc, asyncio.CancelledError):
                 raise
         finally:
@@ -332,8 +332,13 @@ class McpHub:
 
     @contextlib.contextmanager
     def _error_log(self, name: str) -> Any:
-        self.logs.mkdir(parents=True, exist_ok=True)
-        with open(self.logs / f"{name}.log", "w", encoding="utf-8") as errors:
+        """The server's error output, for the user (it may quote their data: mode 0600,
+        written anew at each start)."""
+        self.logs.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.logs / f"{name}.log"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.chmod(path, 0o600)
+        with open(fd, "w", encoding="utf-8") as errors:
             yield errors
 
     def _tail(self, name: str) -> str:
