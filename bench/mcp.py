@@ -14,16 +14,9 @@ import time
 from pathlib import Path
 
 from bench.table import Row
+from tests.mcp_servers import MemorySecrets
 
 ECHO_SERVER = (sys.executable, "-m", "tests.mcp_servers.faulty")
-
-
-class _Vault(dict[str, str]):
-    def get(self, name: str) -> str | None:  # type: ignore[override]
-        return dict.get(self, name)
-
-    def set(self, name: str, value: str | None) -> None:
-        self[name] = value or ""
 
 
 async def _measure(home: Path, calls: int) -> dict[str, float]:
@@ -41,7 +34,11 @@ async def _measure(home: Path, calls: int) -> dict[str, float]:
     paths = resolve_paths(home).ensure()
     db = open_database(paths.database, secrets.token_bytes(32))
     auto = Automations(
-        db, paths, HeadlessServices(), registry=load_plugins(builtins=MODULES), secrets=_Vault()
+        db,
+        paths,
+        HeadlessServices(),
+        registry=load_plugins(builtins=MODULES),
+        secrets=MemorySecrets(),
     )
     try:
         tools = auto.tools

@@ -32,10 +32,7 @@ from typing import Any, Literal
 
 from app.automations import conditions, intent, wording, zh_replies
 from app.automations.api import Action
-from app.automations.compiler import (
-    compile_draft,
-    string_output,
-)
+from app.automations.compiler import compile_draft, string_output
 from app.automations.draft import (
     NAME_LENGTH,
     DraftError,
@@ -49,6 +46,7 @@ from app.automations.draft import (
     trigger_document,
 )
 from app.automations.intent import Facts
+from app.automations.mcp.tools import tool_asks
 from app.automations.meaning import meaning_problems, repair
 from app.automations.plugins import Registry
 from app.automations.problems import Problem
@@ -223,9 +221,11 @@ class Planner:
             return None
         facts = intent.read(message, self.registry)
         names = {c.name for c in facts.wants}
-        if not names or not names <= PROPOSABLE or facts.sensitive or facts.missing:
+        # a tool of an MCP server needs no file named: its arguments are in the words
+        tools = tool_asks(facts.wants, self.registry)
+        if not names or not names <= PROPOSABLE | tools or facts.sensitive or facts.missing:
             return None
-        if facts.unclear or not facts.files_named:
+        if facts.unclear or not (facts.files_named or names <= tools):
             return None
         # text parameters may be {{trigger.text}}: passed along, never kept on the planner,
         # so a second request planned meanwhile cannot see it

@@ -30,22 +30,10 @@ from app.automations.workflow import VERSION_KEY
 from app.core.paths import Paths, resolve_paths
 from app.core.store.database import open_database
 from tests.conftest import ROOT, _free_port
+from tests.mcp_servers import MemorySecrets
 
 BIN = Path(sys.executable).parent
 FAULTY = (sys.executable, "-m", "tests.mcp_servers.faulty")
-
-
-class Secrets(dict[str, str]):
-    """The secret store's interface (the keyring/database path is tested with the CLI)."""
-
-    def get(self, name: str) -> str | None:  # type: ignore[override]
-        return dict.get(self, name)
-
-    def set(self, name: str, value: str | None) -> None:
-        if value is None:
-            self.pop(name, None)
-        else:
-            self[name] = value
 
 
 class Asker:
@@ -66,12 +54,12 @@ def paths(tmp_path: Path) -> Paths:
 
 
 @pytest.fixture
-def vault() -> Secrets:
-    return Secrets()
+def vault() -> MemorySecrets:
+    return MemorySecrets()
 
 
 @pytest.fixture
-def auto(paths: Paths, vault: Secrets) -> Iterator[Automations]:
+def auto(paths: Paths, vault: MemorySecrets) -> Iterator[Automations]:
     db = open_database(paths.database, secrets.token_bytes(32))
     registry = load_plugins(builtins=MODULES, entry_points=False)
     automations = Automations(db, paths, HeadlessServices(), registry=registry, secrets=vault)
@@ -202,7 +190,7 @@ def test_a_tool_changed_after_approval_is_blocked_until_the_change_is_reviewed(
 
 
 def test_descriptions_lose_invisible_characters_and_the_server_only_its_environment(
-    auto: Automations, vault: Secrets, monkeypatch: pytest.MonkeyPatch
+    auto: Automations, vault: MemorySecrets, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-not-for-servers")
     add(auto, "faulty", *FAULTY, env={"API_TOKEN": "t0ken-value"})
@@ -287,7 +275,7 @@ def http_server(tmp_path: Path) -> Iterator[str]:
 
 
 def test_a_streamable_http_server_with_a_secret_header(
-    auto: Automations, http_server: str, vault: Secrets
+    auto: Automations, http_server: str, vault: MemorySecrets
 ) -> None:
     config = ServerConfig("adder", url=http_server, headers={"Authorization": "Bearer abc"})
     auto.tools.store.add(config)
@@ -300,7 +288,7 @@ def test_a_streamable_http_server_with_a_secret_header(
 
 
 def test_the_tools_are_offered_from_the_last_listing_before_the_server_starts(
-    paths: Paths, vault: Secrets
+    paths: Paths, vault: MemorySecrets
 ) -> None:
     db = open_database(paths.database, secrets.token_bytes(32))
     first = Automations(

@@ -25,20 +25,10 @@ from app.core.paths import resolve_paths
 from app.core.store.database import open_database
 from app.ui.tools_page import AddServerDialog, ToolsPage
 from tests.conftest import ROOT
+from tests.mcp_servers import MemorySecrets
 from tests.ui.conftest import until
 
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-class Vault(dict[str, str]):
-    def get(self, name: str) -> str | None:  # type: ignore[override]
-        return dict.get(self, name)
-
-    def set(self, name: str, value: str | None) -> None:
-        if value is None:
-            self.pop(name, None)
-        else:
-            self[name] = value
 
 
 @pytest.fixture
@@ -46,7 +36,7 @@ def automations(tmp_path: Path, key: bytes) -> Iterator[Automations]:
     paths = resolve_paths(tmp_path / "home").ensure()
     db = open_database(paths.database, key)
     registry = load_plugins(builtins=MODULES, entry_points=False)
-    made = Automations(db, paths, HeadlessServices(), registry=registry, secrets=Vault())
+    made = Automations(db, paths, HeadlessServices(), registry=registry, secrets=MemorySecrets())
     yield made
     made.close()
     db.close()

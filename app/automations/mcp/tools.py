@@ -18,9 +18,10 @@ import difflib
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from app.automations.api import Action, ActionContext, Ask, Permission, Planning
 from app.automations.mcp.config import ServerConfig, ServerStore
@@ -38,6 +39,9 @@ from app.automations.plugins import PluginProblem, Registry, action_problems
 from app.automations.step_context import StepFailed
 from app.core.store.database import Database, now
 from app.core.text import visible
+
+if TYPE_CHECKING:
+    from app.automations.intent import Capability
 
 CACHE_NAME = "mcp-tools.json"
 
@@ -182,6 +186,16 @@ def tool_planning(tool: ToolDefinition) -> Planning:
     )
 
 
+def tool_asks(wants: Iterable[Capability], registry: Registry) -> set[str]:
+    """The names of the asks in ``wants`` that only tools of MCP servers answer."""
+    return {
+        c.name
+        for c in wants
+        if c.actions
+        and all(tool_of(registry.actions[a]) for a in c.actions if a in registry.actions)
+    }
+
+
 def add_tool_actions(registry: Registry, store: ServerStore, cache: ToolCache, hub: McpHub) -> None:
     """The tools of every enabled server that has listed them, as actions in ``registry``
     (tools that cannot be offered are named in its problems)."""
@@ -303,5 +317,6 @@ __all__ = [
     "add_tool_actions",
     "blocked_reason",
     "tool_action",
+    "tool_asks",
     "tool_of",
 ]

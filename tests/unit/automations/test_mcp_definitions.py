@@ -21,6 +21,7 @@ from app.automations.mcp.definitions import (
 from app.automations.mcp.hub import server_environment
 from app.core.errors import UsageError
 from app.core.paths import resolve_paths
+from tests.mcp_servers import MemorySecrets
 
 TOOL = {
     "name": "get-weather",
@@ -134,19 +135,8 @@ def test_identity_changes_with_what_the_server_runs_not_with_its_switch() -> Non
     )
 
 
-class Vault(dict[str, str]):
-    def get(self, name: str) -> str | None:  # type: ignore[override]
-        return dict.get(self, name)
-
-    def set(self, name: str, value: str | None) -> None:
-        if value is None:
-            self.pop(name, None)
-        else:
-            self[name] = value
-
-
 def test_secrets_stay_out_of_the_file_and_go_with_the_server(tmp_path: Path) -> None:
-    vault = Vault()
+    vault = MemorySecrets()
     store = ServerStore(resolve_paths(tmp_path), vault)
     store.add(ServerConfig("gh", command="npx", env={"TOKEN": "ghp_x"}, enabled=True))
     stored = store.server("gh")
