@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 import shutil
 import socket
@@ -307,3 +308,32 @@ def test_the_tools_are_offered_from_the_last_listing_before_the_server_starts(
         later.close()
         db.close()
     assert shutil.which("git")
+
+
+def test_servers_are_stopped_with_steward_and_wait_longer_after_each_death(
+    paths: Paths, vault: MemorySecrets
+) -> None:
+    db = open_database(paths.database, secrets.token_bytes(32))
+    auto = Automations(
+        db, paths, HeadlessServices(), registry=load_plugins(builtins=MODULES), secrets=vault
+    )
+    try:
+        add(auto, "faulty", *FAULTY)
+        for _ in range(2):  # two deaths in a row
+            run_call(auto, "mcp.faulty.crash", "faulty", {}, Asker("once"))
+        status = auto.tools.hub.statuses["faulty"]
+        assert status.state == "failed" and "stopped during the call" in status.error
+        assert status.not_before > time.monotonic()  # the next start waits (back-off)
+        pid = int(run_call(auto, "mcp.faulty.pid", "faulty", {}, Asker("once")).steps[0].output)
+        assert auto.tools.hub.statuses["faulty"].state == "running"
+    finally:
+        auto.close()
+        db.close()
+    deadline = time.monotonic() + 30
+    while True:  # until the process is gone
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "the server outlived Steward"
+        time.sleep(0.05)

@@ -54,7 +54,7 @@ def test_a_server_is_added_off_switched_on_and_its_tool_called_as_approved(home:
     assert unasked.returncode == 2 and "needs a yes" in unasked.stderr
     assert "faulty runs: " in unasked.stdout and "tests.mcp_servers.faulty" in unasked.stdout
     on = steward("mcp", "enable", "faulty", "--yes", home=home)
-    assert on.returncode == 0 and "faulty is on: 8 tools" in on.stdout, on.stderr
+    assert on.returncode == 0 and "faulty is on: 9 tools" in on.stdout, on.stderr
 
     refused = steward("mcp", "call", "faulty", "echo", "--args", '{"text": "hi"}', home=home)
     assert refused.returncode == 3

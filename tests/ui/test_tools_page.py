@@ -104,13 +104,13 @@ def test_add_switch_on_list_review_and_remove(
         assert not automations.tools.store.server("faulty").enabled
         page.switch_button.click()
         await answer("switchOn", "Switch on")
-        await until(lambda: page.message.text() == "faulty: 8 tools.")
+        await until(lambda: page.message.text() == "faulty: 9 tools.")
 
     run(switch_on())
-    assert page.servers.topLevelItem(0).text(2) == "8"
+    assert page.servers.topLevelItem(0).text(2) == "9"
     assert "echo — asks each time" in page.details.toPlainText()
     page.list_button.click()
-    run(until(lambda: page.message.text() == "faulty: 8 tools." and page.list_button.isEnabled()))
+    run(until(lambda: page.message.text() == "faulty: 9 tools." and page.list_button.isEnabled()))
 
     # the user allowed echo always (in an approval question), then the server changed it
     pins = automations.runner.pins
