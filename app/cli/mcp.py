@@ -46,9 +46,11 @@ def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     ):
         a = msub.add_parser(name, help=text)
         a.add_argument("name")
+        a.add_argument("--json", action="store_true")
     a = msub.add_parser("enable", help="switch a server on, after showing its command line")
     a.add_argument("name")
     a.add_argument("--yes", action="store_true", help="do not ask (the command line is shown)")
+    a.add_argument("--json", action="store_true")
     a = msub.add_parser("tools", help="a server's tools now (started if need be)")
     a.add_argument("name")
     a.add_argument("--json", action="store_true")
@@ -73,6 +75,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--header", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    parser.add_argument("--json", action="store_true")
 
 
 # the options of `add` again, for when they come after the name
@@ -103,11 +106,11 @@ async def _command(args: argparse.Namespace, auto: Automations, session: Session
         return _import(args, tools)
     if command == "remove":
         removed = await tools.remove(args.name)
-        print(f"Removed the MCP server {removed.name} and its secrets.")
+        _say(args, f"Removed the MCP server {removed.name} and its secrets.", removed)
         return 0
     if command == "disable":
-        await tools.set_enabled(args.name, False)
-        print(f"{args.name} is off; its tools are no longer offered.")
+        server = await tools.set_enabled(args.name, False)
+        _say(args, f"{args.name} is off; its tools are no longer offered.", server)
         return 0
     if command == "enable":
         return await _enable(args, tools)
@@ -156,8 +159,9 @@ def _add(args: argparse.Namespace, tools: Toolbox) -> int:
         cut = command.index("--")
         args = _ADD_OPTIONS.parse_args(command[:cut], namespace=args)
         command = command[cut + 1 :]
-    elif command[:1] and command[0].startswith("-"):
-        raise UsageError("Put the program after --: steward mcp add NAME [OPTIONS] -- PROGRAM …")
+    elif command[:1] and command[0].startswith("-"):  # options only: a server by address
+        args = _ADD_OPTIONS.parse_args(command, namespace=args)
+        command = []
     raw: dict[str, Any] = {"timeout": args.timeout}
     if args.url:
         raw |= {"url": args.url, "headers": _pairs(args.header, "header")}
@@ -165,8 +169,25 @@ def _add(args: argparse.Namespace, tools: Toolbox) -> int:
         raw |= {"command": command[0], "args": command[1:]}
     raw["env"] = _pairs(args.env, "env")
     added = tools.store.add(parse_server(args.name, raw, where="the command line"))
-    _added([added])
+    if args.json:
+        _say(args, "", added)
+    else:
+        _added([added])
     return 0
+
+
+def _say(args: argparse.Namespace, text: str, server: ServerConfig, **more: Any) -> None:
+    """A line for people, or the server as JSON with --json."""
+    if args.json:
+        shown = {
+            "name": server.name,
+            "enabled": server.enabled,
+            "command_line": server.command_line(),
+            **more,
+        }
+        print(json.dumps(shown, ensure_ascii=False))
+    else:
+        print(text)
 
 
 def _added(servers: list[ServerConfig]) -> None:
@@ -213,7 +234,8 @@ async def _enable(args: argparse.Namespace, tools: Toolbox) -> int:
     from app.cli.automations import ask_line
 
     server = tools.store.server(args.name)
-    print(f"{server.name} runs: {visible(server.command_line())}")
+    if not args.json:
+        print(f"{server.name} runs: {visible(server.command_line())}")
     if not args.yes:
         if not sys.stdin.isatty():
             raise UsageError(
@@ -224,9 +246,11 @@ async def _enable(args: argparse.Namespace, tools: Toolbox) -> int:
         if answer.strip().lower()[:1] != "y":
             print("Left off.")
             return 0
-    await tools.set_enabled(server.name, True)
+    server = await tools.set_enabled(server.name, True)
     listed = await tools.list_tools(server.name)
-    print(f"{server.name} is on: {len(listed)} tools ({', '.join(t.name for t in listed)}).")
+    names = [t.name for t in listed]
+    said = f"{server.name} is on: {len(listed)} tools ({', '.join(names)})."
+    _say(args, said, server, tools=names)
     return 0
 
 

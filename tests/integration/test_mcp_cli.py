@@ -78,6 +78,10 @@ def test_a_server_is_added_off_switched_on_and_its_tool_called_as_approved(home:
     assert [r["status"] for r in runs][:3] == ["succeeded", "succeeded", "approval_required"]
     listed = json.loads(steward("mcp", "list", "--json", home=home).stdout)
     assert listed[0]["enabled"] and listed[0]["command_line"].startswith(sys.executable)
+    off = json.loads(steward("mcp", "disable", "faulty", "--json", home=home).stdout)
+    assert off == {**off, "name": "faulty", "enabled": False}
+    bad = steward("mcp", "add", "web", "--url", "ftp://example.org/mcp", home=home)
+    assert bad.returncode == 2 and "url is not http:// or https://" in bad.stderr
 
 
 def test_a_changed_tool_is_blocked_and_its_change_shown_until_accepted(
@@ -142,6 +146,17 @@ def test_servers_are_imported_from_other_apps_off_with_their_secrets_kept(
             }
         )
     )
+    jan = user / ".local" / "share" / "Jan" / "data"
+    jan.mkdir(parents=True)
+    (jan / "mcp_config.json").write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "sqlite": {"command": "uvx", "args": ["mcp-server-sqlite"], "active": True}
+                }
+            }
+        )
+    )
     imported = run_steward("mcp", "import", home=home, HOME=str(user))
     assert imported.returncode == 0, imported.stderr
     assert "Added github (off): npx -y @modelcontextprotocol/server-github" in imported.stdout
@@ -150,7 +165,11 @@ def test_servers_are_imported_from_other_apps_off_with_their_secrets_kept(
     config = (home / "config" / "mcp.json").read_text()
     assert "ghp_secretvalue" not in config
     listed = json.loads(run_steward("mcp", "list", "--json", home=home, HOME=str(user)).stdout)
-    assert {s["name"]: s["enabled"] for s in listed} == {"github": False, "time": False}
+    assert {s["name"]: s["enabled"] for s in listed} == {
+        "github": False,
+        "time": False,
+        "sqlite": False,
+    }
 
     broken = tmp_path / "broken.json"
     broken.write_text('{"mcpServers": {"x": ')
@@ -161,4 +180,4 @@ def test_servers_are_imported_from_other_apps_off_with_their_secrets_kept(
     bad = steward("mcp", "import", str(nameless), home=home)
     assert "the server name 'bad name!' is not usable" in bad.stderr
     after = json.loads(steward("mcp", "list", "--json", home=home).stdout)
-    assert len(after) == 2  # nothing added, nothing lost
+    assert len(after) == 3  # nothing added, nothing lost

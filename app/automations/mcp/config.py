@@ -259,20 +259,26 @@ class ServerStore:
         return out
 
 
-def other_apps_files(home: Path | None = None) -> dict[str, Path]:
-    """Where the other desktop apps that speak MCP keep their servers, on this system."""
+def other_apps_files(home: Path | None = None) -> dict[str, list[Path]]:
+    """Where the other desktop apps that speak MCP keep their servers on this system, by
+    app (the first that exists is read)."""
     home = home or Path.home()
     if sys.platform == "darwin":
-        support = home / "Library" / "Application Support"
+        config = data = home / "Library" / "Application Support"
     elif sys.platform == "win32":
-        support = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming"))
+        config = data = Path(os.environ.get("APPDATA", home / "AppData" / "Roaming"))
     else:
-        support = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+        config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+        data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
     return {
-        "Claude Desktop": support / "Claude" / "claude_desktop_config.json",
-        "Cursor": home / ".cursor" / "mcp.json",
-        "LM Studio": home / ".lmstudio" / "mcp.json",
-        "Jan": support / "Jan" / "data" / "mcp_config.json",
+        "Claude Desktop": [config / "Claude" / "claude_desktop_config.json"],
+        "Cursor": [home / ".cursor" / "mcp.json"],
+        "LM Studio": [home / ".lmstudio" / "mcp.json"],
+        # Jan keeps it in its data folder (Settings › Advanced shows which)
+        "Jan": [
+            data / "Jan" / "data" / "mcp_config.json",
+            config / "Jan" / "data" / "mcp_config.json",
+        ],
     }
 
 
@@ -280,12 +286,14 @@ def found_elsewhere(home: Path | None = None) -> list[tuple[str, Path, list[Serv
     """The other apps' servers that can be read, by app (a file that cannot be read is
     left out here; importing it by name says why)."""
     found = []
-    for app, path in other_apps_files(home).items():
-        if path.is_file():
-            try:
-                found.append((app, path, read_servers_file(path)))
-            except UsageError:
-                continue
+    for app, paths in other_apps_files(home).items():
+        path = next((p for p in paths if p.is_file()), None)
+        if path is None:
+            continue
+        try:
+            found.append((app, path, read_servers_file(path)))
+        except UsageError:
+            continue
     return found
 
 
