@@ -451,6 +451,10 @@ class DesktopSession(SessionModels):
         self.quick.hide()
         self.quick.set_session(None)
         steward = self.core.steward
+        automations = self.core.current_automations
+        if erase and automations is not None:  # the MCP servers' secrets go with the data
+            with contextlib.suppress(KnownError):
+                await automations.call(automations.tools.store.forget_secrets)
         await self.aclose()
         # nothing may reach the closed store while the erase (or the unlock) is awaited
         self.core = None

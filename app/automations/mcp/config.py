@@ -236,6 +236,22 @@ class ServerStore:
                     self.secrets.set(found.group(1), None)
         return server
 
+    def forget_secrets(self) -> int:
+        """Delete every secret the servers refer to (all data is being erased; mcp.json,
+        like the settings, stays, and a server whose secret is gone says so when started).
+        How many were deleted."""
+        if self.secrets is None:
+            return 0
+        names = [
+            found.group(1)
+            for server in self.servers()
+            for value in [*server.env.values(), *server.headers.values()]
+            if (found := SECRET_REF.match(value))
+        ]
+        for name in names:
+            self.secrets.set(name, None)
+        return len(names)
+
     def set_enabled(self, name: str, enabled: bool) -> ServerConfig:
         server = replace(self.server(name), enabled=enabled)
         self._save(server if s.name == name else s for s in self.servers())

@@ -148,6 +148,14 @@ def test_secrets_stay_out_of_the_file_and_go_with_the_server(tmp_path: Path) -> 
         store.add(ServerConfig("GH", command="other"))
     store.remove("gh")
     assert vault == {} and store.servers() == []
+    # erasing all data deletes every server's secrets; the servers stay configured
+    store.add(ServerConfig("a", command="x", env={"K": "1"}))
+    store.add(ServerConfig("b", url="https://example.org/mcp", headers={"Authorization": "2"}))
+    assert len(vault) == 2
+    assert store.forget_secrets() == 2 and vault == {}
+    assert [s.name for s in store.servers()] == ["a", "b"]
+    store.remove("a")
+    store.remove("b")
     store.add(ServerConfig("gh", command="npx", env={"TOKEN": "${secret:mcp:gh:env.TOKEN}"}))
     with pytest.raises(UsageError, match="not in Steward's secret store any more"):
         store.resolved(store.server("gh").env)
