@@ -255,12 +255,15 @@ async def _enable(args: argparse.Namespace, tools: Toolbox) -> int:
 
 
 async def _tools(args: argparse.Namespace, auto: Automations) -> int:
+    from app.automations.mcp.tools import tool_of
+
     tools = auto.tools
     listed = await tools.list_tools(args.name)
     rows: list[dict[str, Any]] = []
     for definition in listed:
-        action = await tools.action(args.name, definition.name)
-        standing = auto.runner.pins.standing(action) if auto.runner.pins else "new"
+        action = tool_of(auto.registry.actions[definition.action_id])
+        pins = auto.runner.pins
+        standing = pins.standing(action) if pins is not None and action is not None else "new"
         rows.append(
             {
                 "name": definition.name,

@@ -94,12 +94,11 @@ class ToolDefinition:
         bounded.setdefault("properties", {})
         return bounded
 
-    def shown(self) -> dict[str, Any]:
-        """What the user reviews (and a change is shown against): the definition with its
-        texts as they would be shown, and what was taken out of them said."""
+    def shown(self) -> str:
+        """What the user reviews (and a change is shown against): the definition as JSON,
+        every character that is not plain ASCII written as an escape, so none can hide."""
         seen = {k: self.raw.get(k) for k in sorted(_DEFINING) if self.raw.get(k) is not None}
-        text = json.dumps(seen, sort_keys=True, ensure_ascii=True, indent=2)
-        return {"name": self.name, "hash": self.hash, "text": text}
+        return json.dumps(seen, sort_keys=True, ensure_ascii=True, indent=2)
 
 
 _DEFINING = ("name", "title", "description", "inputSchema", "outputSchema", "annotations")

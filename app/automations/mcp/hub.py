@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import json
 import logging
 import os
 import sys
@@ -91,7 +90,6 @@ class _Connection:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
     tools: list[dict[str, Any]] = field(default_factory=list)
-    listed: float = 0.0  # when (monotonic) ``tools`` was listed
 
     @property
     def alive(self) -> bool:
@@ -183,14 +181,14 @@ class McpHub:
     # --- on the hub's loop ----------------------------------------------------------------
 
     async def _list(self, name: str) -> list[dict[str, Any]]:
+        running = self._connections.get(name)
         connection = await self._connected(name)
-        if connection.listed < time.monotonic() - 0.001:  # not listed by this very start
+        if connection is running:  # (a server started just now has listed them already)
             connection.tools = await _all_tools(connection.client)
             self._listed(connection)
         return connection.tools
 
     def _listed(self, connection: _Connection) -> None:
-        connection.listed = time.monotonic()
         self.statuses[connection.config.name].tools = len(connection.tools)
         for listener in self.on_listed:
             listener(connection.config, connection.tools)
@@ -413,10 +411,6 @@ def _said(exc: BaseException) -> str:
         return "; ".join(_said(e) for e in exc.exceptions[:3])
     text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
     return visible(text) if text else type(exc).__name__
-
-
-def listing_json(tools: list[dict[str, Any]]) -> str:
-    return json.dumps(tools, ensure_ascii=False, sort_keys=True)
 
 
 __all__ = ["McpHub", "ServerFailed", "ServerStatus", "ToolChanged", "server_environment"]

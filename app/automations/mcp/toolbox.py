@@ -10,6 +10,7 @@ from app.automations.mcp.definitions import ToolDefinition, definitions
 from app.automations.mcp.hub import McpHub, ServerStatus
 from app.automations.mcp.tools import ToolAction, ToolCache, add_tool_actions, tool_action
 from app.automations.plugins import Registry
+from app.core.errors import UsageError
 from app.core.paths import Paths
 
 
@@ -53,13 +54,16 @@ class Toolbox:
             add_tool_actions(self.registry, self.store, self.cache, self.hub)
 
     def views(self) -> list[ServerView]:
+        listed = self.cache.read()
         return [
-            ServerView(s, self.hub.status(s.name), self.known_tools(s))
+            ServerView(s, self.hub.status(s.name), self.known_tools(s, listed))
             for s in self.store.servers()
         ]
 
-    def known_tools(self, server: ServerConfig) -> list[ToolDefinition]:
-        return definitions(server.name, self.cache.listing(server) or [])
+    def known_tools(
+        self, server: ServerConfig, listed: dict[str, Any] | None = None
+    ) -> list[ToolDefinition]:
+        return definitions(server.name, self.cache.listing(server, listed) or [])
 
     async def list_tools(self, name: str) -> list[ToolDefinition]:
         """Start the server if need be and list its tools now."""
@@ -74,8 +78,6 @@ class Toolbox:
             if definition.name == tool:
                 return tool_action(server, definition, self.hub)
         known = ", ".join(d.name for d in self.known_tools(server)) or "none"
-        from app.core.errors import UsageError
-
         raise UsageError(f"The MCP server {name} has no tool {tool!r} (its tools: {known}).")
 
     async def set_enabled(self, name: str, enabled: bool) -> ServerConfig:

@@ -78,8 +78,11 @@ class ToolCache:
             return {}
         return found if isinstance(found, dict) else {}
 
-    def listing(self, server: ServerConfig) -> list[dict[str, Any]] | None:
-        entry = self.read().get(server.name)
+    def listing(
+        self, server: ServerConfig, everything: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]] | None:
+        """What ``server`` listed last (from ``everything`` when the file was read already)."""
+        entry = (self.read() if everything is None else everything).get(server.name)
         if not isinstance(entry, dict) or entry.get("identity") != server.identity:
             return None  # never listed, or listed by what is now another server
         tools = entry.get("tools")
@@ -202,10 +205,11 @@ def add_tool_actions(registry: Registry, store: ServerStore, cache: ToolCache, h
     for action_id in [a for a, action in registry.actions.items() if tool_of(action)]:
         del registry.actions[action_id]  # what servers offered before
     registry.problems[:] = [p for p in registry.problems if not p.plugin.startswith("mcp:")]
+    listed = cache.read()
     for server in store.servers():
         if not server.enabled:
             continue
-        for tool in definitions(server.name, cache.listing(server) or []):
+        for tool in definitions(server.name, cache.listing(server, listed) or []):
             try:
                 action = tool_action(server, tool, hub)
             except ToolProblem as exc:
@@ -270,7 +274,7 @@ class ToolPins:
                     action.identity,
                     action.tool,
                     action.definition.hash,
-                    action.definition.shown()["text"],
+                    action.definition.shown(),
                     int(keep if always is None else always),
                     now(),
                 ),
@@ -291,7 +295,7 @@ class ToolPins:
         assert action.definition is not None
         pin = self.pin_of(action.identity, action.tool)
         before = (pin.definition if pin else "").splitlines()
-        after = action.definition.shown()["text"].splitlines()
+        after = action.definition.shown().splitlines()
         lines = difflib.unified_diff(before, after, "approved", "now", lineterm="", n=2)
         return visible("\n".join(lines), keep_newlines=True)
 

@@ -65,7 +65,7 @@ def test_the_hash_sees_any_change_even_an_invisible_one() -> None:
     wider["inputSchema"]["properties"]["path"] = {"type": "string"}
     assert ToolDefinition("s", "get-weather", wider).hash != tool.hash
     # what the user reviews writes the invisible characters as escapes
-    assert "\\u200b\\u202e" in tool.shown()["text"]
+    assert "\\u200b\\u202e" in tool.shown()
 
 
 def test_unusable_tools_are_refused_or_left_out() -> None:
