@@ -165,3 +165,19 @@ def test_a_server_inherits_only_path_and_home(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "no")
     env = server_environment({"TOKEN": "t"})
     assert set(env) <= {"PATH", "HOME", "TOKEN"} and env["TOKEN"] == "t"
+
+
+def test_the_card_says_which_servers_tools_a_workflow_may_use() -> None:
+    from app.automations.plugins import Registry
+    from app.automations.review import review
+
+    document = {
+        "name": "x",
+        "trigger": {"type": "manual"},
+        "steps": [],
+        "permissions": [{"kind": "mcp", "scope": "time"}],
+    }
+    (english,) = review(document, Registry(), "en").permissions
+    assert english.words == "use the tools of the MCP server time" and english.dangerous
+    (chinese,) = review(document, Registry(), "zh").permissions
+    assert chinese.words == "使用 MCP 服务器 time 的工具"
