@@ -267,10 +267,10 @@ class ToolsPage(QWidget):
         except KnownError as exc:
             self.message.setText(f"Not added: {exc}")
             return
+        await self.load(keep=added.name)
         self.message.setText(
             f"Added {added.name}, switched off. Check its command line, then switch it on."
         )
-        self.refresh(keep=added.name)
 
     @async_slot()
     async def _on_import(self) -> None:
@@ -285,6 +285,7 @@ class ToolsPage(QWidget):
                     await self.automations.call(functools.partial(self.toolbox.store.add, server))
                     taken.add(server.key)
                     added.append(server.name)
+        await self.load()
         if not found:
             self.message.setText(
                 "No other app's MCP servers were found (Claude Desktop, Cursor, LM Studio, Jan)."
@@ -296,7 +297,6 @@ class ToolsPage(QWidget):
                 f"Imported {', '.join(added)}, switched off: check each command line, then "
                 "switch on the ones you want."
             )
-        self.refresh()
 
     @async_slot()
     async def _on_switch_clicked(self) -> None:
@@ -306,8 +306,8 @@ class ToolsPage(QWidget):
         server = self.toolbox.store.server(name)
         if server.enabled:
             await self.toolbox.set_enabled(name, False)
+            await self.load(keep=name)
             self.message.setText(f"{name} is off; its tools are no longer offered.")
-            self.refresh(keep=name)
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -336,10 +336,11 @@ class ToolsPage(QWidget):
         try:
             tools = await self.toolbox.list_tools(name)
         except KnownError as exc:
-            self.message.setText(str(exc))
+            said = str(exc)
         else:
-            self.message.setText(f"{name}: {len(tools)} tools.")
-        self.refresh(keep=name)
+            said = f"{name}: {len(tools)} tools."
+        await self.load(keep=name)
+        self.message.setText(said)
 
     @async_slot()
     async def _on_review_clicked(self) -> None:
@@ -388,8 +389,8 @@ class ToolsPage(QWidget):
         if not await confirm(box, "Remove", "Keep"):
             return
         await self.toolbox.remove(name)
+        await self.load()
         self.message.setText(f"Removed {name}.")
-        self.refresh()
 
 
 __all__ = ["AddServerDialog", "ToolsPage"]
