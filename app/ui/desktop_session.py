@@ -211,15 +211,11 @@ class DesktopSession(SessionModels):
                 return None
 
     def _show_recovery_key(self, key: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Your recovery key", "", parent=self.window)
-        box.setText(
-            "Steward created your encrypted history.\n\nWrite down this recovery key and "
-            "keep it safe. It opens your history on its own if the keyring or passphrase "
-            "is lost, or on a new machine:\n\n" + key
-        )
-        box.setObjectName("firstRecoveryKey")
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.open()
+        from app.ui.recovery_key import RecoveryKeyDialog
+
+        dialog = RecoveryKeyDialog(key, first=True, parent=self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     async def _unlock_and_load(self, from_environment: bool) -> None:
         window = self.window

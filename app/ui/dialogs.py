@@ -89,6 +89,20 @@ async def choose_file(parent: QWidget, name: str, title: str, filters: str) -> P
     return Path(dialog.selectedFiles()[0])
 
 
+async def choose_save_file(
+    parent: QWidget, name: str, title: str, suggested: Path, filters: str
+) -> Path | None:
+    """Where to save a new file (None: cancelled), without blocking the loop; the dialog
+    asks before replacing a file that exists."""
+    dialog = QFileDialog(parent, title, str(suggested), filters)
+    dialog.setObjectName(name)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    if await _finished(dialog) != QDialog.DialogCode.Accepted or not dialog.selectedFiles():
+        return None
+    return Path(dialog.selectedFiles()[0])
+
+
 def tell(parent: QWidget, name: str, title: str, text: str) -> QMessageBox:
     """A message with OK, shown without blocking (and without waiting for it)."""
     box = QMessageBox(

@@ -493,15 +493,12 @@ class SettingsDialog(QDialog):
         confirm.open()
 
     def _show_recovery_key(self) -> None:
+        from app.ui.recovery_key import RecoveryKeyDialog
+
         assert self.steward.key is not None
-        box = QMessageBox(QMessageBox.Icon.Information, "Recovery key", "", parent=self)
-        box.setObjectName("recoveryKey")
-        box.setText(
-            "This key opens your history and its backups on its own. Keep it private:\n\n"
-            + format_recovery_key(self.steward.key)
-        )
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.open()
+        dialog = RecoveryKeyDialog(format_recovery_key(self.steward.key), first=False, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     @async_slot()
     async def _on_backup_clicked(self) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.e2e import drive_desktop
 from tests.e2e.drive_desktop import PASSPHRASE, click, shown, type_into, until
-from tests.ui.drive import box, press
+from tests.ui.drive import recovery_key
 
 
 def type_as_with_an_input_method(widget: QWidget, text: str) -> None:
@@ -54,7 +54,7 @@ class Driver(drive_desktop.Driver):
         type_into(create.passphrase, PASSPHRASE)
         type_into(create.repeat, PASSPHRASE)
         click(create.ok_button)
-        press(await until(lambda: box("firstRecoveryKey")), "OK")
+        click((await until(lambda: recovery_key())).done_button)
         window: MainWindow = await until(lambda: shown(MainWindow))
         await until(lambda: window.assistant is not None and window.automations_button.isEnabled())
 

@@ -27,7 +27,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
-from tests.ui.drive import box, click_link, press, turn
+from tests.ui.drive import box, click_link, press, recovery_key, turn
 
 PASSPHRASE = "xvfb passphrase 2"
 
@@ -100,8 +100,15 @@ class Driver:
         type_into(create.passphrase, PASSPHRASE)
         type_into(create.repeat, PASSPHRASE)
         click(create.ok_button)
-        recovery = await until(lambda: box("firstRecoveryKey"))
-        press(recovery, "OK")
+        recovery = await until(lambda: recovery_key())
+        # a person who starts typing loses nothing: stray keys leave the key on screen
+        for key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Escape, Qt.Key.Key_A):
+            QTest.keyClick(QApplication.focusWidget() or recovery, key)
+        self.seen["key_after_stray_keys"] = recovery_key() is recovery and recovery.isVisible()
+        click(recovery.copy_button)
+        self.seen["key_copied"] = QApplication.clipboard().text() == recovery.key.text()
+        click(recovery.done_button)
+        await until(lambda: recovery_key() is None)
         window: MainWindow = await until(lambda: shown(MainWindow))
         # attached: the conversations listed and the draft restored (the last step of it)
         await until(lambda: window.assistant is not None and window.settings_button.isEnabled())

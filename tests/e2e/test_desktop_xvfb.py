@@ -635,6 +635,7 @@ def test_desktop_correctness_in_a_real_window(display: str, home: Path, tmp_path
         raise
     # quit while locked with the unlock dialog open: the process still ends, cleanly
     seen = driven(app, env, result)
+    assert seen["key_after_stray_keys"] and seen["key_copied"]
     assert seen["cut_off_shown"] and seen["composer_after_new"] == ""
     assert seen["deleted"] == "Give me three tips for growing tomatoes."
     assert seen["left"] == "Name one planet." and seen["locked_view_empty"] and seen["unlocked"]

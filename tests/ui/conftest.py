@@ -7,7 +7,7 @@ import asyncio
 import os
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -30,6 +30,8 @@ from app.ui.qt_async import settle_slots
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
 from tests.ui import coverage
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -92,12 +94,13 @@ def run(loop: qasync.QEventLoop) -> Runner:
     return lambda coro: loop.run_until_complete(settled(coro))
 
 
-async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Wait (letting Qt and asyncio run) until ``condition`` holds."""
+async def until(condition: Callable[[], T], timeout: float = 30.0) -> T:
+    """Wait (letting Qt and asyncio run) until ``condition`` holds; what it last gave."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
+    while not (value := condition()):
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.02)
+    return value
 
 
 @pytest.fixture

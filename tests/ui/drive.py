@@ -21,6 +21,14 @@ def box(name: str) -> QMessageBox | None:
     return None
 
 
+def recovery_key(name: str = "firstRecoveryKey") -> Any:
+    """The visible recovery-key dialog: "firstRecoveryKey" (just made) or "recoveryKey"."""
+    from app.ui.recovery_key import RecoveryKeyDialog
+
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, RecoveryKeyDialog)]
+    return next((w for w in shown if w.isVisible() and w.objectName() == name), None)
+
+
 def dialog(name: str) -> QWidget | None:
     """The visible top-level window named ``name``, if one is open."""
     for widget in QApplication.topLevelWidgets():

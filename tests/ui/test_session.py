@@ -239,14 +239,13 @@ def test_changing_the_passphrase_asks_for_the_current_one(run, session: DesktopS
 
 
 def test_the_recovery_key_is_shown_only_after_the_passphrase(run, session: DesktopSession) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
     from app.core.secrets import format_recovery_key
+    from app.ui.recovery_key import RecoveryKeyDialog
 
-    def shown_key() -> QMessageBox | None:
+    def shown_key() -> RecoveryKeyDialog | None:
         found = [
             w
-            for w in session.window.findChildren(QMessageBox)
+            for w in session.window.findChildren(RecoveryKeyDialog)
             if w.isVisible() and w.objectName() == "recoveryKey"
         ]
         return found[0] if found else None
@@ -265,7 +264,8 @@ def test_the_recovery_key_is_shown_only_after_the_passphrase(run, session: Deskt
         confirm.ok_button.click()
         await until(lambda: shown_key() is not None)
         assert format_recovery_key(session.steward.key) in shown_key().text()
-        shown_key().button(QMessageBox.StandardButton.Ok).click()
+        shown_key().done_button.click()
+        await until(lambda: shown_key() is None)
 
     run(go())
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QInputDialog
 
 from app.core.settings import SettingsStore
@@ -19,7 +20,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.tray import Tray
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import until
-from tests.ui.drive import box, press, turn
+from tests.ui.drive import box, press, recovery_key, turn
 from tests.ui.test_automations_panel import file_dialog, open_in_file_dialog
 
 
@@ -38,12 +39,11 @@ async def started(session: DesktopSession, qtbot: Any) -> None:
     session.window.show()
     qtbot.waitExposed(session.window)
     await session.start()
-    await until(lambda: box("firstRecoveryKey") is not None)
-    first = box("firstRecoveryKey")
-    assert first is not None and session.steward is not None
+    first = await until(lambda: recovery_key())
+    assert session.steward is not None
     assert format_recovery_key(session.steward.key) in first.text()
-    press(first, "OK")
-    await until(lambda: box("firstRecoveryKey") is None)
+    first.done_button.click()
+    await until(lambda: recovery_key() is None)
 
 
 def test_send_stop_regenerate_edit_last_and_rename(run, session: DesktopSession, qtbot) -> None:
@@ -336,13 +336,14 @@ def test_moving_the_key_to_the_keyring_and_back(run, session: DesktopSession, qt
             await until(lambda: box("recoveryConfirm") is not None)
             press(box("recoveryConfirm"), "Cancel")  # type: ignore[arg-type]
             await until(lambda: box("recoveryConfirm") is None)
-            assert box("recoveryKey") is None  # cancelled: nothing shown
+            assert recovery_key("recoveryKey") is None  # cancelled: nothing shown
             dialog.recovery_button.click()
             await until(lambda: box("recoveryConfirm") is not None)
             press(box("recoveryConfirm"), "Show")  # type: ignore[arg-type]
-            await until(lambda: box("recoveryKey") is not None)
-            assert format_recovery_key(session.steward.key) in box("recoveryKey").text()  # type: ignore[union-attr]
-            press(box("recoveryKey"), "OK")  # type: ignore[arg-type]
+            shown = await until(lambda: recovery_key("recoveryKey"))
+            assert format_recovery_key(session.steward.key) in shown.text()
+            QTest.keyClick(shown, Qt.Key.Key_Escape)  # asked for: Escape closes it
+            await until(lambda: recovery_key("recoveryKey") is None)
             dialog.passphrase_button.click()  # back to a passphrase
 
             def chooser() -> PassphraseDialog | None:
