@@ -1,50 +1,20 @@
 """Light and dark: follow the system live, or keep the one the user chose.
 
-"system" keeps the platform's own style and palette and follows its colour scheme as it
-changes (``QStyleHints.colorSchemeChanged``). Where the platform reports no scheme (plain X11
-without a desktop theme), the palette's window colour decides. An explicit "light" or "dark"
-uses the Fusion style with Steward's palette, which looks the same on every platform.
+"system" follows the platform's colour scheme as it changes
+(``QStyleHints.colorSchemeChanged``); where the platform reports no scheme (plain X11 without
+a desktop theme), the platform palette's window colour decides. Either way Steward draws with
+its own look (app/ui/style.py: the Fusion style, Steward's palette and style sheet), the same
+on every platform.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.ui.render import Theme
-
-
-def dark_palette() -> QPalette:
-    p = QPalette()
-    roles = QPalette.ColorRole
-    colours = {
-        roles.Window: "#1e2227",
-        roles.WindowText: "#e6edf3",
-        roles.Base: "#0d1117",
-        roles.AlternateBase: "#161b22",
-        roles.ToolTipBase: "#161b22",
-        roles.ToolTipText: "#e6edf3",
-        roles.PlaceholderText: "#8d96a0",
-        roles.Text: "#e6edf3",
-        roles.Button: "#2b3138",
-        roles.ButtonText: "#e6edf3",
-        roles.BrightText: "#ff7b72",
-        roles.Link: "#58a6ff",
-        roles.Highlight: "#1f6feb",
-        roles.HighlightedText: "#ffffff",
-        roles.Light: "#3d444d",
-        roles.Midlight: "#30363d",
-        roles.Mid: "#22272e",
-        roles.Dark: "#0b0e12",
-        roles.Shadow: "#000000",
-    }
-    for role, colour in colours.items():
-        p.setColor(role, QColor(colour))
-    disabled = QPalette.ColorGroup.Disabled
-    for role in (roles.WindowText, roles.Text, roles.ButtonText):
-        p.setColor(disabled, role, QColor("#6e7681"))
-    return p
+from app.ui.style import palette, style_sheet
 
 
 class Appearance(QObject):
@@ -56,31 +26,24 @@ class Appearance(QObject):
         super().__init__(app)
         self.app = app
         self.choice = "system"
-        self._platform_style = app.style().name()
-        self.theme = self._system_theme(app.styleHints().colorScheme())
+        self._platform_dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        self.theme = Theme.light()
         app.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
+        self._styled = self._fusion = False
         self.apply(choice)
 
     def apply(self, choice: str) -> None:
         """Use ``choice`` ("system", "light" or "dark") now, in every window."""
         self.choice = choice
-        app = self.app
         if choice == "system":
-            if app.style().name() != self._platform_style:
-                app.setStyle(self._platform_style)
-            app.setPalette(app.style().standardPalette())
-            theme = self._system_theme(app.styleHints().colorScheme())
+            theme = self._system_theme(self.app.styleHints().colorScheme())
         else:
-            if app.style().name() != "fusion":
-                app.setStyle("Fusion")
-            dark = choice == "dark"
-            app.setPalette(dark_palette() if dark else app.style().standardPalette())
-            theme = Theme.dark_theme() if dark else Theme.light()
+            theme = Theme.dark_theme() if choice == "dark" else Theme.light()
         self._use(theme)
 
     def _system_theme(self, scheme: Qt.ColorScheme) -> Theme:
         if scheme == Qt.ColorScheme.Unknown:
-            dark = self.app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+            dark = self._platform_dark
         else:
             dark = scheme == Qt.ColorScheme.Dark
         return Theme.dark_theme() if dark else Theme.light()
@@ -90,6 +53,15 @@ class Appearance(QObject):
             self._use(self._system_theme(scheme))
 
     def _use(self, theme: Theme) -> None:
-        if theme != self.theme:
-            self.theme = theme
+        if theme == self.theme and self._styled:
+            return
+        changed = theme != self.theme
+        self.theme, self._styled = theme, True
+        app = self.app
+        if not self._fusion:
+            app.setStyle("Fusion")  # (with a style sheet, style().name() no longer says which)
+            self._fusion = True
+        app.setPalette(palette(theme))
+        app.setStyleSheet(style_sheet(theme))
+        if changed:
             self.changed.emit(theme)

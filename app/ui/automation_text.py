@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.automations.scheduler import next_due, parse_time
 from app.core.text import visible
+from app.ui.style import error_colour
 
 if TYPE_CHECKING:
     from app.automations.history import RunRecord, StoredWorkflow
@@ -69,7 +70,7 @@ def run_html(run: RunRecord) -> str:
         f"{(run.duration_ms or 0):.0f} ms{', undone' if run.undone else ''}</p>"
     ]
     if run.error:
-        parts.append(f"<p style='color:#b00020'>{html.escape(visible(run.error))}</p>")
+        parts.append(_error(run.error))
     for step in run.steps:
         parts.append(
             f"<p><b>{step.position + 1}. {html.escape(step.step_id)}</b> "
@@ -81,7 +82,7 @@ def run_html(run: RunRecord) -> str:
         if step.inputs is not None:
             parts.append(f"<pre>in:  {_data(step.inputs)}</pre>")
         if step.error:
-            parts.append(f"<p style='color:#b00020'>{html.escape(visible(step.error))}</p>")
+            parts.append(_error(step.error))
         elif step.output is not None:
             parts.append(f"<pre>out: {_data(step.output)}</pre>")
     if run.files:
@@ -92,6 +93,10 @@ def run_html(run: RunRecord) -> str:
             parts.append(f"<li>{html.escape(visible(change.path))}{new}{undone}</li>")
         parts.append("</ul>")
     return "".join(parts)
+
+
+def _error(text: str) -> str:
+    return f"<p style='color:{error_colour()}'>{html.escape(visible(text))}</p>"
 
 
 __all__ = ["STATUS_TEXT", "local_time", "next_run_text", "run_html"]

@@ -42,6 +42,7 @@ from app.ui.automation_text import (
 )
 from app.ui.dialogs import choose_file, confirm, reject_or_ask
 from app.ui.qt_async import async_slot
+from app.ui.style import set_role
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -122,7 +123,7 @@ def show_validity(
         shown = problems[:8] + ([f"… and {len(problems) - 8} more"] if len(problems) > 8 else [])
         text = "Not valid, so it cannot be saved:\n• " + "\n• ".join(shown)
     label.setText(text)
-    label.setStyleSheet("color: #cf222e;" if problems or warnings else "")
+    set_role(label, "error" if problems or warnings else "")
     buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
     return ok
 
@@ -140,16 +141,19 @@ class AutomationsPanel(QDialog):
         self.automations = automations
         self.approver = approver
         self.workflows = QTreeWidget()
+        self.workflows.setAccessibleName(self.tr("Workflows"))
         self.workflows.setHeaderLabels(["Workflow", "Trigger", "Next run", "Last result"])
         self.workflows.setRootIsDecorated(False)
         self.workflows.setColumnWidth(0, 220)
         self.workflows.setColumnWidth(1, 260)
         self.workflows.setColumnWidth(2, 150)
         self.runs = QTreeWidget()
+        self.runs.setAccessibleName(self.tr("Runs of the chosen workflow"))
         self.runs.setHeaderLabels(["Started", "Result", "Time"])
         self.runs.setRootIsDecorated(False)
         self.runs.setColumnWidth(0, 150)
         self.details = QTextBrowser()
+        self.details.setAccessibleName(self.tr("Details of the chosen workflow or run"))
         self.details.setOpenLinks(False)
         self.run_button = QPushButton("Run now")
         self.dry_button = QPushButton("Dry run")

@@ -31,6 +31,7 @@ class CatalogView(QWidget):
         self.downloaded: set[str] = set()  # file names in the models folder
         self.list = QTreeWidget()
         self.list.setObjectName("catalogList")
+        self.list.setAccessibleName(self.tr("Models to download"))
         self.list.setHeaderLabels(COLUMNS)
         self.list.setRootIsDecorated(False)
         self.list.setAlternatingRowColors(True)

@@ -98,6 +98,7 @@ class ChatView(QTextBrowser):
     earlier_requested = Signal()
     later_requested = Signal()
     continue_requested = Signal(str)  # the id of an answer cut off at the length limit
+    filled = Signal(bool)  # after each change: whether any message (or answer) is shown
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +106,8 @@ class ChatView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.setMinimumWidth(360)
+        self.setAccessibleName(self.tr("Conversation"))
+        self.setAccessibleDescription(self.tr("The messages of the open conversation"))
         self.setTabChangesFocus(True)  # Tab leaves the conversation: it never traps the focus
         self.document().setUndoRedoEnabled(False)  # read-only: edits need no history
         self.theme = theme
@@ -331,6 +334,8 @@ class ChatView(QTextBrowser):
         finally:
             cursor.endEditBlock()
             self._editing = was
+            if not was:
+                self.filled.emit(bool(self._messages) or self._live is not None)
 
     def _cursor(self, position: int) -> QTextCursor:
         cursor = QTextCursor(self.document())

@@ -3,7 +3,7 @@ the cloud (when one is set up), Esc stops an answer."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
@@ -17,8 +17,17 @@ class Composer(QPlainTextEdit):
         super().__init__(parent)
         self.setPlaceholderText("Message Steward — Enter to send, Shift+Enter for a new line")
         self.setTabChangesFocus(True)
+        self.setAccessibleName(self.tr("Message"))
+        self.setAccessibleDescription(
+            self.tr("Enter sends, Shift+Enter starts a new line, Escape stops an answer")
+        )
         self.setMinimumHeight(56)
         self.setMaximumHeight(160)
+
+    def sizeHint(self) -> QSize:
+        # three lines to start with; the layout may give it up to its maximum height
+        lines = self.fontMetrics().lineSpacing() * 3
+        return QSize(super().sizeHint().width(), lines + 16)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         both = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier

@@ -42,6 +42,7 @@ from app.ui.main_window_layout import (
     NOTIFY_AFTER_S,
     STATUS_NOTE_MS,
     STREAM_DRAW_MS,
+    first_size,
     stream_draw_interval,
 )
 from app.ui.qt_async import async_slot
@@ -139,7 +140,7 @@ class MainWindow(ConversationsPane):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1000, 680)
+            self.resize(first_size(self.screen().availableGeometry().size()))
 
     # --- state set by the application ----------------------------------------------------
 
@@ -147,6 +148,8 @@ class MainWindow(ConversationsPane):
         """Switch light/dark live: the conversation is rendered again, nothing is reloaded."""
         self.theme = theme
         self.view.set_theme(theme)
+        self.set_icons(theme)
+        self.empty_state.set_theme(theme)
         self.show_banner(self.banner.text(), error=self._banner_error)
 
     def set_status(self, text: str) -> None:
@@ -196,6 +199,11 @@ class MainWindow(ConversationsPane):
         """The cloud endpoint in use (None: off): "Ask cloud" is offered only with one."""
         self._cloud_ready = cloud is not None and cloud.enabled
         self.cloud_button.setVisible(self._cloud_ready)
+        self.backend_badge.setText(
+            self.tr("On this computer · cloud when asked")
+            if self._cloud_ready
+            else self.tr("On this computer")
+        )
         if cloud is not None:
             self.cloud_button.setToolTip(
                 f"Send this message to {cloud.model} at {cloud.base_url} (Ctrl+Shift+Enter)"

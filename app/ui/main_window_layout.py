@@ -7,14 +7,17 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,8 +29,10 @@ from app.core.assistant import (
 from app.core.store.models import Conversation, Message
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
+from app.ui.empty_state import EmptyState
 from app.ui.model_picker import ModelPicker
 from app.ui.render import Theme
+from app.ui.style import icon
 
 if TYPE_CHECKING:
     from app.automations.service import Automations
@@ -56,6 +61,12 @@ SEARCH_DELAY_MS = 150
 
 # how long a passing note stays in the status bar
 STATUS_NOTE_MS = 10_000
+
+
+def first_size(screen: QSize) -> QSize:
+    """The window's size the first time (later: as it was left): most of a small screen, a
+    comfortable reading width on a large one."""
+    return QSize(min(1180, round(screen.width() * 0.8)), min(820, round(screen.height() * 0.85)))
 
 
 class MainWindowLayout(QMainWindow):
@@ -95,21 +106,33 @@ class MainWindowLayout(QMainWindow):
         self.unlock_button.hide()
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search all messages")
+        self.search.setPlaceholderText(self.tr("Search all messages"))
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(self.tr("Search all messages"))
+        self.search_icon = self.search.addAction(
+            icon("search", theme.muted), QLineEdit.ActionPosition.LeadingPosition
+        )
         self.conversations = QListWidget()
         self.conversations.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.conversations.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conversations.setUniformItemSizes(True)
-        self.new_button = new_button = QPushButton("New conversation")
-        self.settings_button = QPushButton("Settings")
+        self.conversations.setAccessibleName(self.tr("Conversations"))
+        self.new_button = new_button = QPushButton(self.tr("New conversation"))
+        new_button.setProperty("primary", True)
+        new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
+        self.settings_button = QPushButton(self.tr("Settings"))
+        self.settings_button.setProperty("flat", True)
         self.settings_button.setEnabled(False)
-        self.automations_button = QPushButton("Automations")
+        self.automations_button = QPushButton(self.tr("Automations"))
+        self.automations_button.setProperty("flat", True)
         self.automations_button.setEnabled(False)
         left = QWidget()
+        left.setObjectName("sidebar")
+        left.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(8, 8, 4, 8)
+        left_layout.setContentsMargins(10, 10, 10, 10)
+        left_layout.setSpacing(8)
         left_layout.addWidget(new_button)
         left_layout.addWidget(self.search)
         # what a search found: "No messages match …", or how many conversations do
@@ -123,33 +146,50 @@ class MainWindowLayout(QMainWindow):
         bottom_row.addWidget(self.automations_button)
         bottom_row.addWidget(self.settings_button)
         left_layout.addLayout(bottom_row)
-        left.setMinimumWidth(200)
+        left.setMinimumWidth(220)
 
-        self.title = QLabel("New conversation")
+        self.title = QLabel(self.tr("New conversation"))
         self.title.setObjectName("conversationTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.model_picker = ModelPicker()
+        # where answers are written: on this computer, or (with the fallback on) maybe the cloud
+        self.backend_badge = QLabel(self.tr("On this computer"))
+        self.backend_badge.setObjectName("backendBadge")
         self.view = ChatView(theme)
+        self.empty_state = EmptyState(theme, self.view)
         self.composer = Composer()
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setObjectName("sendButton")  # "Stop" while an answer runs
-        self.regenerate_button = QPushButton("Regenerate")
-        self.edit_button = QPushButton("Edit last")
-        self.cloud_button = QPushButton("Ask cloud")
+        self.send_button.setProperty("primary", True)
+        self.regenerate_button = QPushButton(self.tr("Regenerate"))
+        self.edit_button = QPushButton(self.tr("Edit last"))
+        self.cloud_button = QPushButton(self.tr("Ask cloud"))
         self.cloud_button.setToolTip(
-            "Send this message to the cloud endpoint set in Settings › Cloud (Ctrl+Shift+Enter)"
+            self.tr(
+                "Send this message to the cloud endpoint set in Settings › Cloud (Ctrl+Shift+Enter)"
+            )
         )
         self.cloud_button.hide()
         self._cloud_ready = False
-        buttons = QVBoxLayout()
-        for b in (self.send_button, self.regenerate_button, self.edit_button, self.cloud_button):
+        # the composer holds its buttons: the message above, the actions along its bottom
+        self.composer_frame = QFrame()
+        self.composer_frame.setObjectName("composerFrame")
+        frame_layout = QVBoxLayout(self.composer_frame)
+        frame_layout.setContentsMargins(8, 6, 8, 8)
+        frame_layout.setSpacing(4)
+        frame_layout.addWidget(self.composer, 1)
+        buttons = QHBoxLayout()
+        for b in (self.regenerate_button, self.edit_button, self.cloud_button):
+            b.setProperty("flat", True)
             buttons.addWidget(b)
         buttons.addStretch(1)
-        composer_row = QHBoxLayout()
-        composer_row.addWidget(self.composer, 1)
-        composer_row.addLayout(buttons)
+        buttons.addWidget(self.send_button)
+        frame_layout.addLayout(buttons)
+        self.composer_frame.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 8, 8, 8)
+        right_layout.setContentsMargins(14, 10, 14, 12)
+        right_layout.setSpacing(8)
         # the banner (model loading, locked, errors) sits over the chat, not over the whole
         # window: when it comes and goes the conversation list and its buttons stay put, so a
         # click aimed at them never lands on what was there a moment before
@@ -159,6 +199,7 @@ class MainWindowLayout(QMainWindow):
         right_layout.addLayout(banner_row)
         title_row = QHBoxLayout()
         title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.backend_badge)
         title_row.addWidget(self.model_picker)
         right_layout.addLayout(title_row)
         right_layout.addWidget(self.view, 1)
@@ -166,13 +207,17 @@ class MainWindowLayout(QMainWindow):
         self.cards = QVBoxLayout()
         self.cards.setContentsMargins(0, 0, 0, 0)
         right_layout.addLayout(self.cards)
-        right_layout.addLayout(composer_row)
+        right_layout.addWidget(self.composer_frame)
+        self.set_icons(theme)
+        self.view.filled.connect(self._show_empty_state)
+        self.empty_state.suggestion_chosen.connect(self._use_suggestion)
 
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 740])
+        splitter.setSizes([270, 830])
+        splitter.setHandleWidth(1)
         self.setCentralWidget(splitter)
         self.status = QLabel("Unlocking…")
         self.statusBar().addPermanentWidget(self.status)
@@ -181,6 +226,25 @@ class MainWindowLayout(QMainWindow):
         self._stream_timer = QTimer(self, singleShot=True, interval=STREAM_DRAW_MS)
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_MS)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+
+    def _use_suggestion(self, example: str) -> None:
+        self.composer.setPlainText(example)
+        self.composer.setFocus()
+        self.composer.moveCursor(QTextCursor.MoveOperation.End)
+
+    def set_icons(self, theme: Theme) -> None:
+        """The buttons' icons, drawn in the theme's colours."""
+        self.new_button.setIcon(icon("plus", theme.accent_text))
+        self.send_button.setIcon(icon("square" if self._busy else "send", theme.accent_text))
+        self.search_icon.setIcon(icon("search", theme.muted))
+        for button, name in (
+            (self.settings_button, "settings"),
+            (self.automations_button, "zap"),
+            (self.regenerate_button, "refresh-cw"),
+            (self.edit_button, "pencil"),
+            (self.cloud_button, "cloud"),
+        ):
+            button.setIcon(icon(name, theme.text))
 
     def show_banner(self, text: str, *, error: bool = False) -> None:
         self._banner_error = error
@@ -191,7 +255,8 @@ class MainWindowLayout(QMainWindow):
 
     def _update_buttons(self) -> None:
         ready = self.assistant is not None
-        self.send_button.setText("Stop" if self._busy else "Send")
+        self.send_button.setText(self.tr("Stop") if self._busy else self.tr("Send"))
+        self.send_button.setIcon(icon("square" if self._busy else "send", self.theme.accent_text))
         self.send_button.setEnabled(ready)
         has_answer = (
             ready
@@ -201,6 +266,13 @@ class MainWindowLayout(QMainWindow):
         self.regenerate_button.setEnabled(has_answer)
         self.edit_button.setEnabled(has_answer)
         self.cloud_button.setEnabled(ready and not self._busy and self._cloud_ready)
+        self._show_empty_state()
+
+    def _show_empty_state(self, filled: bool | None = None) -> None:
+        """What Steward can do, over an empty conversation of an unlocked history."""
+        if filled is None:
+            filled = bool(self.view.visible_messages()) or self._busy
+        self.empty_state.setVisible(self.assistant is not None and not filled)
 
 
 __all__ = ["MainWindowLayout"]

@@ -106,6 +106,7 @@ class ModelsWindow(QDialog):
         self.tabs = QTabWidget()
         self.list = QTreeWidget()
         self.list.setObjectName("modelsList")
+        self.list.setAccessibleName(self.tr("Models on this computer"))
         self.list.setHeaderLabels(COLUMNS)
         self.list.setRootIsDecorated(False)
         self.list.setAlternatingRowColors(True)

@@ -61,6 +61,7 @@ class QuickPrompt(QFrame):
         self._asking: asyncio.Task[None] | None = None  # answering those that waited
         self._plan: Plan | None = None  # the draft shown, until it is opened in the window
         self.input = QLineEdit()
+        self.input.setAccessibleName(self.tr("Quick question"))
         self.input.setPlaceholderText("Ask Steward… (Enter to send, Esc to close)")
         # the question the answer below is for
         self.question = QLabel()
@@ -70,6 +71,7 @@ class QuickPrompt(QFrame):
         self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.question.hide()
         self.answer = QTextBrowser()
+        self.answer.setAccessibleName(self.tr("Answer"))
         self.answer.setOpenLinks(False)
         self.answer.anchorClicked.connect(self._on_answer_anchor_clicked)
         self.answer.hide()

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Theme:
+    """Every colour Steward draws with, in one theme: the chat's (messages, code, links) and
+    the window's (app/ui/style.py makes the style sheet from them). Each text colour is
+    checked against each background it is drawn on: 4.5:1 at least (``text_pairs``)."""
+
     dark: bool
     text: str
     muted: str
@@ -31,36 +35,93 @@ class Theme:
     link: str
     pygments_style: str
     error: str
-    highlight: str = "#fff8c5"  # a search match
+    highlight: str  # a search match
+    window: str  # dialogs and the chat's surroundings
+    sidebar: str  # the conversation list
+    surface: str  # fields, lists, the chat
+    border: str
+    accent: str  # the main button of a window (Send), the selection, the focus ring
+    accent_text: str
+    selection: str  # a chosen list row (text on it: ``text``)
+    hover: str
 
     @classmethod
     def light(cls) -> Theme:
         return cls(
-            False,
-            "#1f2328",
-            "#6e7781",
-            "#eaf2ff",
-            "#f6f8fa",
-            "#ffffff",
-            "#0969da",
-            "friendly",
-            "#cf222e",
+            dark=False,
+            text="#1f2328",
+            muted="#59636e",
+            user_bg="#e7f0fd",
+            assistant_bg="#f6f8fa",
+            code_bg="#ffffff",
+            link="#0758c7",
+            pygments_style="xcode",
+            error="#c21c2c",
+            highlight="#fff8c5",
+            window="#f6f8fa",
+            sidebar="#eef1f5",
+            surface="#ffffff",
+            border="#c9d1d9",
+            accent="#0969da",
+            accent_text="#ffffff",
+            selection="#d5e6fb",
+            hover="#e4e9ef",
         )
 
     @classmethod
     def dark_theme(cls) -> Theme:
         return cls(
-            True,
-            "#e6edf3",
-            "#8d96a0",
-            "#1d2d44",
-            "#161b22",
-            "#0d1117",
-            "#58a6ff",
-            "monokai",
-            "#ff7b72",
-            "#5c4a00",
+            dark=True,
+            text="#e6edf3",
+            muted="#9ea7b3",
+            user_bg="#1d2d44",
+            assistant_bg="#161b22",
+            code_bg="#0d1117",
+            link="#6cb6ff",
+            pygments_style="one-dark",
+            error="#ff7b72",
+            highlight="#5c4a00",
+            window="#1c2128",
+            sidebar="#161b22",
+            surface="#0d1117",
+            border="#3d444d",
+            accent="#1f6feb",
+            accent_text="#ffffff",
+            selection="#24395a",
+            hover="#262c36",
         )
+
+    def text_pairs(self) -> dict[str, tuple[str, str]]:
+        """What is drawn on what: ``"name": (text colour, background)``."""
+        pairs = {"accent_text on accent": (self.accent_text, self.accent)}
+        for bg_name in (
+            "window",
+            "sidebar",
+            "surface",
+            "user_bg",
+            "assistant_bg",
+            "selection",
+            "hover",
+        ):
+            bg = getattr(self, bg_name)
+            for fg_name in ("text", "muted", "link", "error"):
+                pairs[f"{fg_name} on {bg_name}"] = (getattr(self, fg_name), bg)
+        pairs["text on highlight"] = (self.text, self.highlight)
+        for fg_name in ("text", "muted", "link"):
+            pairs[f"{fg_name} on code_bg"] = (getattr(self, fg_name), self.code_bg)
+        return pairs
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 @dataclass

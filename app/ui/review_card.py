@@ -31,13 +31,12 @@ from app.core.errors import KnownError
 from app.core.text import visible
 from app.ui.automation_text import STATUS_TEXT, run_html
 from app.ui.qt_async import async_slot
+from app.ui.style import error_colour
 from app.ui.workflow_form import WorkflowForm
 
 if TYPE_CHECKING:
     from app.automations.history import RunRecord, StoredWorkflow
     from app.automations.service import Automations
-
-DANGER = "#b3261e"
 
 
 def card_html(plan: Plan, automations: Automations, *, saved: bool = False) -> str:
@@ -65,7 +64,8 @@ def card_html(plan: Plan, automations: Automations, *, saved: bool = False) -> s
     for p in card.permissions:
         if p.dangerous:
             parts.append(
-                f'<li><span style="color:{DANGER}"><b>⚠ {html.escape(p.words)}</b></span></li>'
+                f'<li><span style="color:{error_colour()}">'
+                f"<b>⚠ {html.escape(p.words)}</b></span></li>"
             )
         else:
             parts.append(f"<li>{html.escape(p.words)}</li>")

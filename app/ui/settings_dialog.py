@@ -93,7 +93,7 @@ class SettingsDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.apply)
         self.error = QLabel()
         self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #cf222e;")
+        self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)

@@ -83,7 +83,7 @@ class AddServerDialog(QDialog):
         )
         self.error = QLabel(wordWrap=True)
         self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #cf222e;")
+        self.error.setProperty("role", "error")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

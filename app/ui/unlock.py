@@ -85,7 +85,7 @@ class PassphraseDialog(QDialog):
         self.repeat.setObjectName("repeat")
         self.error = QLabel()
         self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #cf222e;")
+        self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
         self.error.hide()
         form = QFormLayout()

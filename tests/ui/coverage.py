@@ -1,4 +1,5 @@
-"""Which of the windows' buttons, actions and shortcuts the UI tests really trigger.
+"""Which of the windows' buttons, actions and shortcuts the UI tests really trigger, and
+which interactive widgets they showed without an accessible name (tests/ui/accessibility.py).
 
 While the UI tests run, every push button and action that exists at the end of a test is
 listed as *made*, under the Steward window (or card, or named dialog) that holds it and its
@@ -76,6 +77,7 @@ class Recorder(QObject):
         super().__init__()
         self.made: set[str] = set()
         self.used: set[str] = set()
+        self.unnamed: set[str] = set()  # interactive widgets a screen reader cannot name
         self._pressed: QObject | None = None
 
     def use(self, obj: QObject) -> None:
@@ -99,7 +101,11 @@ class Recorder(QObject):
         return False
 
     def survey(self) -> None:
-        """List every button and action that exists now as made."""
+        """List every button and action that exists now as made, and every interactive
+        widget shown without an accessible name."""
+        from tests.ui.accessibility import unnamed_widgets
+
+        self.unnamed |= unnamed_widgets()
         for widget in QApplication.allWidgets():
             objects: list[QObject] = [widget, *widget.actions()]
             objects += widget.findChildren(QShortcut)
@@ -149,7 +155,14 @@ def recording(recorder: Recorder) -> Iterator[None]:
 def save(recorder: Recorder) -> None:
     RECORD.parent.mkdir(exist_ok=True)
     RECORD.write_text(
-        json.dumps({"made": sorted(recorder.made), "used": sorted(recorder.used)}, indent=1)
+        json.dumps(
+            {
+                "made": sorted(recorder.made),
+                "used": sorted(recorder.used),
+                "unnamed": sorted(recorder.unnamed),
+            },
+            indent=1,
+        )
     )
 
 
@@ -183,11 +196,15 @@ def main() -> int:
         print(f"never triggered by a test: {key}")
     for name in unbuilt:
         print(f"never built by a test (its controls are unchecked): {name}")
+    unnamed = record.get("unnamed", [])
+    for name in unnamed:
+        print(f"no accessible name (a screen reader cannot say what it is): {name}")
     print(
         f"UI controls: {len(made)} made by the tests, {len(made & used)} triggered, "
-        f"{len(untested)} never; {len(unbuilt)} windows never built."
+        f"{len(untested)} never; {len(unbuilt)} windows never built; "
+        f"{len(unnamed)} interactive widgets without an accessible name."
     )
-    return 1 if untested or unbuilt else 0
+    return 1 if untested or unbuilt or unnamed else 0
 
 
 # Steward widgets that hold no button, action or shortcut of their own

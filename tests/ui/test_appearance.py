@@ -21,13 +21,14 @@ LIGHT_ANSWER_BG = Theme.light().assistant_bg
 
 @pytest.fixture
 def appearance(qapp: QApplication) -> Iterator[Appearance]:
-    style, palette = qapp.style().name(), QPalette(qapp.palette())
+    style, palette, sheet = qapp.style().name(), QPalette(qapp.palette()), qapp.styleSheet()
     controller = Appearance(qapp, "system")
     yield controller
     qapp.styleHints().colorSchemeChanged.disconnect(controller._on_color_scheme_changed)
     controller.deleteLater()
     qapp.setStyle(style)
     qapp.setPalette(palette)
+    qapp.setStyleSheet(sheet)
 
 
 def window_colour(app: QApplication) -> int:
@@ -60,7 +61,7 @@ def test_switching_light_and_dark_rerenders_every_window(
 
     appearance.apply("dark")
     assert appearance.theme.dark and window_colour(qapp) < 128
-    assert qapp.style().name() == "fusion"
+    assert Theme.dark_theme().surface in qapp.styleSheet()  # the look drawn in the theme
     html = window.view.toHtml().lower()
     assert DARK_ANSWER_BG in html and LIGHT_ANSWER_BG not in html
     assert window.view.visible_messages() == shown  # re-rendered, not reloaded

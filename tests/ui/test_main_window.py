@@ -40,6 +40,32 @@ def test_title_focus_and_streamed_answer_stored(qtbot, run, window_factory) -> N
     assert window.conversations.count() == 1 and window.composer.toPlainText() == ""
 
 
+def test_an_empty_conversation_shows_what_steward_can_do(qtbot, run, window_factory) -> None:
+    """The empty state: hidden while locked, shown on an empty conversation; each suggestion
+    puts its example in the composer (sending nothing); gone once a message is shown."""
+    window, assistant = window_factory()
+    window.show()
+    qtbot.waitExposed(window)
+    empty = window.empty_state
+    assert not empty.isVisible()  # nothing attached yet: no promise of what it can do
+
+    async def go() -> None:
+        await window.attach(assistant)
+        assert empty.isVisible() and empty.title.text()
+        qtbot.mouseClick(empty.draft_button, Qt.MouseButton.LeftButton)
+        assert window.composer.toPlainText() == empty.draft_example
+        assert window.composer.hasFocus() and not assistant.db.conversations()
+        qtbot.mouseClick(empty.ask_button, Qt.MouseButton.LeftButton)
+        assert window.composer.toPlainText() == empty.ask_example
+        window.composer.selectAll()
+        await turn(window, lambda: type_and_send(qtbot, window, "Name one planet."))
+        assert not empty.isVisible()
+        window.new_button.click()
+        await until(lambda: empty.isVisible())
+
+    run(go())
+
+
 def test_shift_enter_adds_a_line_and_esc_stops_the_answer(qtbot, run, window_factory) -> None:
     """Shift+Enter is a new line; Esc stops a long answer at once and keeps it as partial.
     (How fast Esc is, ≤ 100 ms, is a row of `make bench`'s desktop suite.)"""

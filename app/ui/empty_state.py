@@ -1,0 +1,107 @@
+"""What an empty conversation shows: what Steward can do, and a way to start.
+
+Drawn over the chat's viewport while it holds no message. The two suggestions put an
+example into the composer (nothing is sent until the person sends it); the quick prompt's
+key is told, not offered as a button.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.ui.hotkey import HOTKEY_TEXT
+from app.ui.render import Theme
+from app.ui.style import icon
+
+WIDTH = 560
+
+
+class EmptyState(QWidget):
+    suggestion_chosen = Signal(str)  # an example request, for the composer
+
+    def __init__(self, theme: Theme, view: QAbstractScrollArea) -> None:
+        super().__init__(view.viewport())
+        self.setObjectName("emptyState")
+        self.view = view
+        self.title = QLabel(self.tr("What can I help you with?"))
+        self.title.setObjectName("emptyTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.lead = QLabel(
+            self.tr(
+                "Steward answers on this computer, and keeps every conversation encrypted "
+                "on your disk."
+            )
+        )
+        self.lead.setProperty("role", "muted")
+        self.lead.setWordWrap(True)
+        self.lead.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.ask_example = self.tr("Explain the difference between a process and a thread.")
+        self.draft_example = self.tr(
+            "Every Friday at 5 pm, collect the .txt files in ~/Notes into a weekly report."
+        )
+        self.ask_button = self._suggestion(
+            "askSuggestionButton",
+            self.tr("Ask anything"),
+            self.ask_example,
+        )
+        self.draft_button = self._suggestion(
+            "draftSuggestionButton",
+            self.tr("Draft an automation"),
+            self.draft_example,
+        )
+        self.quick = QLabel(
+            self.tr(
+                "Press {0} anywhere to ask without opening this window, or use the tray "
+                "icon's Quick prompt."
+            ).format(HOTKEY_TEXT)
+        )
+        self.quick.setProperty("role", "muted")
+        self.quick.setWordWrap(True)
+        self.quick.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(12)
+        layout.addWidget(self.title)
+        layout.addWidget(self.lead)
+        layout.addSpacing(6)
+        layout.addWidget(self.ask_button)
+        layout.addWidget(self.draft_button)
+        layout.addSpacing(6)
+        layout.addWidget(self.quick)
+        self.set_theme(theme)
+        view.viewport().installEventFilter(self)
+        self.hide()
+
+    def _suggestion(self, name: str, heading: str, example: str) -> QPushButton:
+        button = QPushButton(f"{heading}\n“{example}”")
+        button.setObjectName(name)
+        button.setProperty("suggestion", True)
+        button.setAccessibleName(heading)
+        button.setAccessibleDescription(self.tr("Puts this example in the message box"))
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.clicked.connect(lambda: self.suggestion_chosen.emit(example))
+        return button
+
+    def set_theme(self, theme: Theme) -> None:
+        self.ask_button.setIcon(icon("message-square", theme.accent))
+        self.draft_button.setIcon(icon("zap", theme.accent))
+
+    def place(self) -> None:
+        area = self.view.viewport().rect()
+        width = min(WIDTH, area.width() - 32)
+        self.setFixedWidth(max(width, 200))
+        self.adjustSize()
+        self.move((area.width() - self.width()) // 2, max(16, (area.height() - self.height()) // 3))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            self.place()
+        return False
+
+    def setVisible(self, visible: bool) -> None:
+        super().setVisible(visible)
+        if visible:
+            self.place()
+
+
+__all__ = ["EmptyState"]
