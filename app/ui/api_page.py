@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.steward import Steward
+from app.ui.i18n import QT_TR_NOOP, tr
 
-NETWORK_WARNING = (
+NETWORK_WARNING = QT_TR_NOOP(
     "Other computers on your network can reach the model; anyone who has the token can use "
     "it. Leave this off unless you need it."
 )
@@ -30,62 +31,64 @@ class ApiPage(QWidget):
         super().__init__()
         self.steward = steward
         api = steward.settings.api
-        self.enabled = QCheckBox("Let my other apps use the model (an OpenAI-compatible API)")
+        self.enabled = QCheckBox(tr("Let my other apps use the model (an OpenAI-compatible API)"))
         self.enabled.setChecked(api.enabled)
         self.port = QSpinBox()
         self.port.setRange(1024, 65535)
         self.port.setValue(api.port)
-        self.port.setAccessibleName("API port")
+        self.port.setAccessibleName(tr("API port"))
         self.url = QLabel()
         self.url.setObjectName("apiUrl")
         self.port.valueChanged.connect(self._show_url)
         self.token = QLineEdit()
         self.token.setReadOnly(True)
         self.token.setObjectName("apiToken")
-        self.token.setAccessibleName("API token")
-        self.copy_button = QPushButton("Copy token")
+        self.token.setAccessibleName(tr("API token"))
+        self.copy_button = QPushButton(tr("Copy token"))
         self.copy_button.setObjectName("copyTokenButton")
         self.copy_button.clicked.connect(self._on_copy_clicked)
-        self.renew_button = QPushButton("New token")
+        self.renew_button = QPushButton(tr("New token"))
         self.renew_button.setObjectName("newTokenButton")
         self.renew_button.setAccessibleDescription(
-            "Make a new token; apps using the old one are refused from then on."
+            tr("Make a new token; apps using the old one are refused from then on.")
         )
         self.renew_button.clicked.connect(self._on_renew_clicked)
         token_row = QHBoxLayout()
         token_row.addWidget(self.token, 1)
         token_row.addWidget(self.copy_button)
         token_row.addWidget(self.renew_button)
-        self.network = QCheckBox("Also answer other computers on the network")
+        self.network = QCheckBox(tr("Also answer other computers on the network"))
         self.network.setChecked(api.network)
-        warning = QLabel(NETWORK_WARNING, wordWrap=True)
+        warning = QLabel(tr(NETWORK_WARNING), wordWrap=True)
         warning.setObjectName("networkWarning")
         warning.setVisible(api.network)
         self.network.toggled.connect(warning.setVisible)
-        self.keep_history = QCheckBox("Keep what they ask, and the answers, in my history")
+        self.keep_history = QCheckBox(tr("Keep what they ask, and the answers, in my history"))
         self.keep_history.setChecked(api.keep_history)
-        self.switch_models = QCheckBox("Let them switch to another of my models by naming it")
+        self.switch_models = QCheckBox(tr("Let them switch to another of my models by naming it"))
         self.switch_models.setChecked(api.switch_models)
         self.allow_cloud = QCheckBox(
-            "Let the cloud fallback answer them too, under its policy (Settings › Cloud)"
+            tr("Let the cloud fallback answer them too, under its policy (Settings › Cloud)")
         )
         self.allow_cloud.setChecked(api.allow_cloud)
         self.origins = QLineEdit(api.origins)
-        self.origins.setPlaceholderText("none (web pages cannot call it)")
-        self.origins.setAccessibleName("Web pages allowed to call the API")
+        self.origins.setPlaceholderText(tr("none (web pages cannot call it)"))
+        self.origins.setAccessibleName(tr("Web pages allowed to call the API"))
         self.status = QLabel(wordWrap=True)
         self.status.setObjectName("apiStatus")
         about = QLabel(
-            "Editors, scripts and other apps on this computer can use your local model with "
-            "the token below. Your chat comes first; what they ask goes to the cloud and is "
-            "kept in your history only if you choose so below.",
+            tr(
+                "Editors, scripts and other apps on this computer can use your local "
+                "model with the token below. Your chat comes first; what they ask goes to "
+                "the cloud and is kept in your history only if you choose so below."
+            ),
             wordWrap=True,
         )
         form = QFormLayout()
-        form.addRow("&Port:", self.port)
-        form.addRow("Address:", self.url)
-        form.addRow("Token:", token_row)
-        form.addRow("&Web pages allowed:", self.origins)
+        form.addRow(tr("&Port:"), self.port)
+        form.addRow(tr("Address:"), self.url)
+        form.addRow(tr("Token:"), token_row)
+        form.addRow(tr("&Web pages allowed:"), self.origins)
         layout = QVBoxLayout(self)
         layout.addWidget(about)
         layout.addWidget(self.enabled)
@@ -109,7 +112,7 @@ class ApiPage(QWidget):
         super().showEvent(event)  # type: ignore[arg-type]
 
     def _show_url(self) -> None:
-        self.url.setText(f"http://127.0.0.1:{self.port.value()}/v1")
+        self.url.setText(tr("http://127.0.0.1:{0}/v1").format(self.port.value()))
 
     def show_status(self, text: str) -> None:
         self.status.setText(text)

@@ -10,7 +10,6 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
@@ -21,14 +20,16 @@ from app.core.errors import KnownError
 from app.core.logs import setup_logging
 from app.core.paths import Paths, resolve_paths
 from app.core.settings import SettingsStore
-from app.ui import crash, trace
+from app.ui import crash, i18n, trace
 from app.ui.appearance import Appearance
 from app.ui.event_loop import GuiGarbageCollector, close_event_loop, qt_event_loop
 from app.ui.hotkey import HOTKEY_TEXT, GlobalHotkey
+from app.ui.i18n import tr
 from app.ui.main_window import MainWindow
 from app.ui.qt_async import async_slot
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.single_instance import InstanceServer, UnsafeSocketFolder, forward
+from app.ui.style import assets_folder
 from app.ui.trace import FirstPaint
 from app.ui.tray import Tray
 
@@ -55,11 +56,8 @@ def starts_minimized(request: dict[str, Any], settings: SettingsStore, tray: boo
 
 
 def app_icon() -> QIcon:
-    here = Path(__file__).resolve()
-    for folder in (here.parents[2] / "assets", Path(getattr(sys, "_MEIPASS", here)) / "assets"):
-        if (folder / "steward.svg").exists():
-            return QIcon(str(folder / "steward.svg"))
-    return QIcon()
+    path = assets_folder() / "steward.svg"
+    return QIcon(str(path)) if path.exists() else QIcon()
 
 
 def connect_tray(tray: Tray, session: DesktopSession, quit_app: Callable[[], None]) -> None:
@@ -122,9 +120,11 @@ def run(
     collector = GuiGarbageCollector(app)
     crash.install(paths, QApplication.activeWindow)
     try:
-        choice = SettingsStore(paths.settings_file).load().appearance
+        saved = SettingsStore(paths.settings_file).load()
+        choice, language = saved.appearance, saved.language
     except KnownError:
-        choice = "system"
+        choice, language = "system", "system"
+    i18n.install(app, language)
     appearance = Appearance(app, choice)
     qsettings = QSettings(str(paths.config / "qt.ini"), QSettings.Format.IniFormat)
     window = MainWindow(appearance.theme, qsettings)
@@ -243,7 +243,7 @@ def _start_hotkey(quick: QuickPrompt) -> GlobalHotkey:
     hotkey = GlobalHotkey()
     if hotkey.start():
         hotkey.activated.connect(quick.popup)
-        quick.hint.setText(f"{HOTKEY_TEXT} opens this prompt from anywhere.")
+        quick.hint.setText(tr("{0} opens this prompt from anywhere.").format(HOTKEY_TEXT))
     else:
         logging.getLogger(__name__).info("no global hotkey: %s", hotkey.problem)
     return hotkey
@@ -252,8 +252,10 @@ def _start_hotkey(quick: QuickPrompt) -> GlobalHotkey:
 def _tell_unseen_crash(window: MainWindow, paths: Paths) -> None:
     if (report := crash.unseen_crash(paths)) is not None:
         window.show_banner(
-            f"Steward closed unexpectedly last time. A report (no message text in it) is in "
-            f"{report}. Nothing you had saved was lost.",
+            tr(
+                "Steward closed unexpectedly last time. A report (no message text in it) "
+                "is in {0}. Nothing you had saved was lost."
+            ).format(report),
             error=True,
         )
 

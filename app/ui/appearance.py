@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.ui import style
 from app.ui.render import Theme
 from app.ui.style import palette, style_sheet
 
@@ -61,6 +62,7 @@ class Appearance(QObject):
         if not self._fusion:
             app.setStyle("Fusion")  # (with a style sheet, style().name() no longer says which)
             self._fusion = True
+        style.current = theme
         app.setPalette(palette(theme))
         app.setStyleSheet(style_sheet(theme))
         if changed:

@@ -10,29 +10,30 @@ from typing import TYPE_CHECKING, Any
 
 from app.automations.scheduler import next_due, parse_time
 from app.core.text import visible
+from app.ui.i18n import QT_TR_NOOP, tr
 from app.ui.style import error_colour
 
 if TYPE_CHECKING:
     from app.automations.history import RunRecord, StoredWorkflow
 
 STATUS_TEXT = {
-    "succeeded": "Succeeded",
-    "failed": "Failed",
-    "timeout": "Timed out",
-    "cancelled": "Cancelled",
-    "denied": "Not approved",
-    "approval_required": "Needs approval",
-    "blocked": "Blocked: a tool changed",
-    "interrupted": "Interrupted",
-    "running": "Running",
-    "skipped": "Skipped (too many at once)",
+    "succeeded": QT_TR_NOOP("Succeeded"),
+    "failed": QT_TR_NOOP("Failed"),
+    "timeout": QT_TR_NOOP("Timed out"),
+    "cancelled": QT_TR_NOOP("Cancelled"),
+    "denied": QT_TR_NOOP("Not approved"),
+    "approval_required": QT_TR_NOOP("Needs approval"),
+    "blocked": QT_TR_NOOP("Blocked: a tool changed"),
+    "interrupted": QT_TR_NOOP("Interrupted"),
+    "running": QT_TR_NOOP("Running"),
+    "skipped": QT_TR_NOOP("Skipped (too many at once)"),
 }
 
 
 def next_run_text(wf: StoredWorkflow) -> str:
     trigger = wf.document.get("trigger", {})
     if not wf.enabled:
-        return "Off"
+        return tr("Off")
     if trigger.get("type") != "schedule":
         return "—"
     with contextlib.suppress(Exception):
@@ -61,35 +62,44 @@ def _data(value: Any) -> str:
     return html.escape(visible(_short(value), keep_newlines=True))
 
 
+def status_text(status: str) -> str:
+    """A run's or step's status in words."""
+    return tr(STATUS_TEXT[status]) if status in STATUS_TEXT else status
+
+
 def run_html(run: RunRecord) -> str:
     """A run's steps as readable HTML (every value escaped: it is data from the run)."""
     parts = [
         f"<p><b>{html.escape(visible(run.workflow_name))}</b> — "
-        f"{html.escape(STATUS_TEXT.get(run.status, run.status))}"
-        f"{' (dry run)' if run.dry_run else ''}, {local_time(run.started)}, "
-        f"{(run.duration_ms or 0):.0f} ms{', undone' if run.undone else ''}</p>"
+        f"{html.escape(status_text(run.status))}"
+        f"{tr(' (dry run)') if run.dry_run else ''}, {local_time(run.started)}, "
+        + tr("{0:.0f} ms").format(run.duration_ms or 0)
+        + (tr(", undone") if run.undone else "")
+        + "</p>"
     ]
     if run.error:
         parts.append(_error(run.error))
     for step in run.steps:
         parts.append(
             f"<p><b>{step.position + 1}. {html.escape(step.step_id)}</b> "
-            f"({html.escape(step.action)}) — {html.escape(step.status)}, "
-            f"{(step.duration_ms or 0):.0f} ms"
-            + (f", {step.attempts} attempts" if step.attempts > 1 else "")
+            f"({html.escape(step.action)}) — {html.escape(status_text(step.status))}, "
+            + tr("{0:.0f} ms").format(step.duration_ms or 0)
+            + (tr(", {0} attempts").format(step.attempts) if step.attempts > 1 else "")
             + "</p>"
         )
         if step.inputs is not None:
-            parts.append(f"<pre>in:  {_data(step.inputs)}</pre>")
+            parts.append(f"<pre>{tr('in:')}  {_data(step.inputs)}</pre>")
         if step.error:
             parts.append(_error(step.error))
         elif step.output is not None:
-            parts.append(f"<pre>out: {_data(step.output)}</pre>")
+            parts.append(f"<pre>{tr('out:')} {_data(step.output)}</pre>")
     if run.files:
-        parts.append("<p><b>Files changed</b></p><ul>")
+        parts.append(f"<p><b>{tr('Files changed')}</b></p><ul>")
         for change in run.files:
-            new = "" if change.existed else " (new)"
-            undone = f" — undo: {html.escape(visible(change.undo))}" if change.undo else ""
+            new = "" if change.existed else tr(" (new)")
+            undone = (
+                tr(" — undo: {0}").format(html.escape(visible(change.undo))) if change.undo else ""
+            )
             parts.append(f"<li>{html.escape(visible(change.path))}{new}{undone}</li>")
         parts.append("</ul>")
     return "".join(parts)
@@ -99,4 +109,4 @@ def _error(text: str) -> str:
     return f"<p style='color:{error_colour()}'>{html.escape(visible(text))}</p>"
 
 
-__all__ = ["STATUS_TEXT", "local_time", "next_run_text", "run_html"]
+__all__ = ["STATUS_TEXT", "local_time", "next_run_text", "run_html", "status_text"]

@@ -15,6 +15,7 @@ from app.automations.service import engine_generate
 from app.core.llm.engine import LocalEngine
 from app.core.text import visible
 from app.ui.dialogs import ask_three_ways
+from app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -26,19 +27,24 @@ async def ask_approval(parent: QWidget | None, request: ApprovalRequest) -> Deci
     """Name the workflow, the step and exactly what it will do; the default is not to."""
     if request.tool:
         return await _ask_tool(parent, request)
-    box = QMessageBox(QMessageBox.Icon.Warning, "Allow this step? — Steward", "", parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("Allow this step? — Steward"), "", parent=parent)
     box.setObjectName("approval")
     box.setText(
-        f"The workflow “{visible(request.workflow)}” wants to run step {request.position} "
-        f"({request.title}):\n\n{request.what}"
+        tr("The workflow “{0}” wants to run step {1} ({2}):\n\n{3}").format(
+            visible(request.workflow), request.position, request.title, request.what
+        )
     )
     box.setInformativeText(
-        "Permissions: "
-        + (", ".join(request.permissions) or "none")
-        + "\n\n“Always” approves this workflow exactly as it is now; any change to its steps "
-        "or permissions asks again."
+        tr("Permissions: {0}").format(", ".join(request.permissions) or tr("none"))
+        + "\n\n"
+        + tr(
+            "“Always” approves this workflow exactly as it is now; any change to its steps "
+            "or permissions asks again."
+        )
     )
-    answer = await ask_three_ways(box, "Allow &once", "&Always for this workflow", "&Don't allow")
+    answer = await ask_three_ways(
+        box, tr("Allow &once"), tr("&Always for this workflow"), tr("&Don't allow")
+    )
     decisions: tuple[Decision, Decision, Decision] = ("once", "always", "deny")
     return decisions[answer]
 
@@ -46,27 +52,37 @@ async def ask_approval(parent: QWidget | None, request: ApprovalRequest) -> Deci
 async def _ask_tool(parent: QWidget | None, request: ApprovalRequest) -> Decision:
     """A tool of an MCP server: the server, the tool and the complete arguments."""
     box = QMessageBox(
-        QMessageBox.Icon.Warning, "Allow this tool call? — Steward", "", parent=parent
+        QMessageBox.Icon.Warning, tr("Allow this tool call? — Steward"), "", parent=parent
     )
     box.setObjectName("approval")
     box.setText(
-        f"“{visible(request.workflow)}” wants to call the tool {visible(request.tool)} of the "
-        f"MCP server {visible(request.server)} (step {request.position})."
+        tr("“{0}” wants to call the tool {1} of the MCP server {2} (step {3}).").format(
+            visible(request.workflow),
+            visible(request.tool),
+            visible(request.server),
+            request.position,
+        )
     )
     arguments = request.arguments or "{}"
     if len(arguments) <= ARGUMENTS_INLINE:
-        shown = f"With these arguments:\n{arguments}"
+        shown = tr("With these arguments:") + "\n" + arguments
     else:
-        shown = (
-            f"With arguments of {len(arguments):,} characters: all of them are under Show Details."
-        )
+        shown = tr(
+            "With arguments of {0:,} characters: all of them are under Show Details."
+        ).format(len(arguments))
         box.setDetailedText(arguments)
     box.setInformativeText(
-        shown + "\n\n“Always” allows this tool, as the server describes it now, without "
-        "asking again; if the server changes its description, the tool is blocked until you "
-        "review the change."
+        shown
+        + "\n\n"
+        + tr(
+            "“Always” allows this tool, as the server describes it now, without asking again; "
+            "if the server changes its description, the tool is blocked until you review the "
+            "change."
+        )
     )
-    answer = await ask_three_ways(box, "Allow &once", "&Always for this tool", "&Don't allow")
+    answer = await ask_three_ways(
+        box, tr("Allow &once"), tr("&Always for this tool"), tr("&Don't allow")
+    )
     decisions: tuple[Decision, Decision, Decision] = ("once", "always", "deny")
     return decisions[answer]
 
@@ -85,7 +101,7 @@ class DesktopServices:
     async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str:
         engine = self._engine()
         if engine is None:
-            raise Unavailable("the local model is not loaded (see the banner in the window)")
+            raise Unavailable(tr("the local model is not loaded (see the banner in the window)"))
         return await engine_generate(engine)(prompt, system=system, max_tokens=max_tokens)
 
     async def notify(self, title: str, body: str) -> None:

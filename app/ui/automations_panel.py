@@ -35,12 +35,13 @@ from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import InvalidWorkflow, load_document, validate
 from app.core.errors import KnownError
 from app.ui.automation_text import (
-    STATUS_TEXT,
     local_time,
     next_run_text,
     run_html,
+    status_text,
 )
 from app.ui.dialogs import choose_file, confirm, reject_or_ask
+from app.ui.i18n import tr
 from app.ui.qt_async import async_slot
 from app.ui.style import set_role
 
@@ -63,7 +64,7 @@ class JsonEditor(QDialog):
         self, automations: Automations, document: dict[str, Any], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Edit workflow — Steward")
+        self.setWindowTitle(tr("Edit workflow — Steward"))
         self.automations = automations
         self.text = QPlainTextEdit(json.dumps(document, indent=2, ensure_ascii=False))
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -88,7 +89,7 @@ class JsonEditor(QDialog):
         self.check()
 
     def reject(self) -> None:
-        reject_or_ask(self, self.text.toPlainText() != self._as_opened, "this workflow's JSON")
+        reject_or_ask(self, self.text.toPlainText() != self._as_opened, tr("this workflow's JSON"))
 
     def check(self) -> bool:
         document: Any = None
@@ -118,10 +119,10 @@ def show_validity(
     ok = not problems
     warnings = warnings or []
     if ok:
-        text = "Valid." + "".join(f"\n⚠ Careful: it {w}." for w in warnings)
+        text = tr("Valid.") + "".join(tr("\n⚠ Careful: it {0}.").format(w) for w in warnings)
     else:
-        shown = problems[:8] + ([f"… and {len(problems) - 8} more"] if len(problems) > 8 else [])
-        text = "Not valid, so it cannot be saved:\n• " + "\n• ".join(shown)
+        more = [tr("… and {0} more").format(len(problems) - 8)] if len(problems) > 8 else []
+        text = tr("Not valid, so it cannot be saved:") + "\n• " + "\n• ".join(problems[:8] + more)
     label.setText(text)
     set_role(label, "error" if problems or warnings else "")
     buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(ok)
@@ -136,32 +137,34 @@ class AutomationsPanel(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Automations — Steward")
+        self.setWindowTitle(tr("Automations — Steward"))
         self.setObjectName("automations")
         self.automations = automations
         self.approver = approver
         self.workflows = QTreeWidget()
-        self.workflows.setAccessibleName(self.tr("Workflows"))
-        self.workflows.setHeaderLabels(["Workflow", "Trigger", "Next run", "Last result"])
+        self.workflows.setAccessibleName(tr("Workflows"))
+        self.workflows.setHeaderLabels(
+            [tr("Workflow"), tr("Trigger"), tr("Next run"), tr("Last result")]
+        )
         self.workflows.setRootIsDecorated(False)
         self.workflows.setColumnWidth(0, 220)
         self.workflows.setColumnWidth(1, 260)
         self.workflows.setColumnWidth(2, 150)
         self.runs = QTreeWidget()
-        self.runs.setAccessibleName(self.tr("Runs of the chosen workflow"))
-        self.runs.setHeaderLabels(["Started", "Result", "Time"])
+        self.runs.setAccessibleName(tr("Runs of the chosen workflow"))
+        self.runs.setHeaderLabels([tr("Started"), tr("Result"), tr("Time")])
         self.runs.setRootIsDecorated(False)
         self.runs.setColumnWidth(0, 150)
         self.details = QTextBrowser()
-        self.details.setAccessibleName(self.tr("Details of the chosen workflow or run"))
+        self.details.setAccessibleName(tr("Details of the chosen workflow or run"))
         self.details.setOpenLinks(False)
-        self.run_button = QPushButton("Run now")
-        self.dry_button = QPushButton("Dry run")
-        self.add_button = QPushButton("Add from file…")
-        self.form_button = QPushButton("Edit…")
-        self.edit_button = QPushButton("Edit JSON…")
-        self.delete_button = QPushButton("Delete…")
-        self.undo_button = QPushButton("Undo file changes")
+        self.run_button = QPushButton(tr("Run now"))
+        self.dry_button = QPushButton(tr("Dry run"))
+        self.add_button = QPushButton(tr("Add from file…"))
+        self.form_button = QPushButton(tr("Edit…"))
+        self.edit_button = QPushButton(tr("Edit JSON…"))
+        self.delete_button = QPushButton(tr("Delete…"))
+        self.undo_button = QPushButton(tr("Undo file changes"))
         self.message = QLabel()
         self.message.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -184,7 +187,7 @@ class AutomationsPanel(QDialog):
         runs_box = QWidget()
         runs_layout = QVBoxLayout(runs_box)
         runs_layout.setContentsMargins(0, 0, 0, 0)
-        runs_layout.addWidget(QLabel("Runs"))
+        runs_layout.addWidget(QLabel(tr("Runs")))
         runs_layout.addWidget(self.runs, 1)
         runs_layout.addWidget(self.undo_button)
         bottom.addWidget(runs_box)
@@ -256,9 +259,7 @@ class AutomationsPanel(QDialog):
             rows = []
             for wf in history.workflows():
                 last = history.runs(wf.id, limit=1, dry_runs=False)
-                rows.append(
-                    (wf, STATUS_TEXT.get(last[0].status, last[0].status) if last else "Never run")
-                )
+                rows.append((wf, status_text(last[0].status) if last else tr("Never run")))
             return rows
 
         rows = await self._store(read)
@@ -278,7 +279,7 @@ class AutomationsPanel(QDialog):
             item.setData(0, ID_ROLE, wf.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if wf.enabled else Qt.CheckState.Unchecked)
-            item.setToolTip(0, "Checked: its trigger may start it")
+            item.setToolTip(0, tr("Checked: its trigger may start it"))
             self.workflows.addTopLevelItem(item)
             if wf.id == keep:
                 chosen = item
@@ -327,12 +328,12 @@ class AutomationsPanel(QDialog):
         self.runs.clear()
         chosen = None
         for run in runs:
-            status = STATUS_TEXT.get(run.status, run.status) + (" (dry run)" if run.dry_run else "")
+            status = status_text(run.status) + (tr(" (dry run)") if run.dry_run else "")
             item = QTreeWidgetItem(
                 [
                     local_time(run.started),
                     status,
-                    f"{(run.duration_ms or 0):.0f} ms",
+                    tr("{0:.0f} ms").format(run.duration_ms or 0),
                 ]
             )
             item.setData(0, ID_ROLE, run.id)
@@ -387,7 +388,7 @@ class AutomationsPanel(QDialog):
 
         stored = await self._store(switch)
         self._workflows[workflow_id] = stored
-        self.message.setText(f"“{name}” is {'on' if enabled else 'off'}.")
+        self.message.setText(tr("“{0}” is {1}.").format(name, "on" if enabled else "off"))
         # in place (the row is not rebuilt), if it is still listed
         for n in range(self.workflows.topLevelItemCount()):
             item = self.workflows.topLevelItem(n)
@@ -413,7 +414,9 @@ class AutomationsPanel(QDialog):
             return None
         history = self.automations.history
         stored = await self._store(lambda: history.workflow(workflow_id))
-        self.message.setText(f"{'Dry run of' if dry_run else 'Running'} “{stored.name}”…")
+        self.message.setText(
+            (tr("Dry run of “{0}”…") if dry_run else tr("Running “{0}”…")).format(stored.name)
+        )
         self.run_button.setEnabled(False)
         self.dry_button.setEnabled(False)
         try:
@@ -422,8 +425,8 @@ class AutomationsPanel(QDialog):
             self.message.setText(exc.user_text())
             self._update_buttons()
             return None
-        what = STATUS_TEXT.get(run.status, run.status)
-        extra = " Nothing was changed." if dry_run and run.status == "succeeded" else ""
+        what = status_text(run.status)
+        extra = tr(" Nothing was changed.") if dry_run and run.status == "succeeded" else ""
         self.message.setText(
             f"“{stored.name}”: {what}.{extra}" + (f" {run.error}" if run.error else "")
         )
@@ -447,11 +450,13 @@ class AutomationsPanel(QDialog):
             stored = await self._store(lambda: automations.create(document))
         except InvalidWorkflow as exc:
             problems = "\n".join(f"• {p}" for p in exc.problems[:12])
-            self.message.setText(f"{source} was not saved: it is not a valid workflow.")
+            self.message.setText(
+                tr("{0} was not saved: it is not a valid workflow.").format(source)
+            )
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
-                "Not a valid workflow — Steward",
-                f"{source} was not saved:\n\n{problems}",
+                tr("Not a valid workflow — Steward"),
+                tr("{0} was not saved:\n\n{1}").format(source, problems),
                 parent=self,
             )
             box.setObjectName("invalidWorkflow")
@@ -459,29 +464,35 @@ class AutomationsPanel(QDialog):
             box.open()
             return None
         self.message.setText(
-            f"Saved “{stored.name}”. Steps that change files, use the network or run programs "
-            "ask for approval on the first run."
+            tr(
+                "Saved “{0}”. Steps that change files, use the network or run programs "
+                "ask for approval on the first run."
+            ).format(stored.name)
         )
         await self.reload(select=stored.id)
         return stored
 
     @async_slot()
     async def _on_add_clicked(self) -> None:
-        path = await choose_file(self, "addWorkflow", "Add a workflow", "Workflows (*.json)")
+        path = await choose_file(
+            self, "addWorkflow", tr("Add a workflow"), tr("Workflows (*.json)")
+        )
         if path is None:
             return
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            self.message.setText(f"Cannot read {path}: {exc}")
+            self.message.setText(tr("Cannot read {0}: {1}").format(path, exc))
             return
         await self.add_document(text, path.name)
 
     async def save_edit(self, workflow_id: str, document: dict[str, Any]) -> StoredWorkflow:
         automations = self.automations
         stored = await self._store(lambda: automations.edit(workflow_id, document))
-        again = "" if stored.approved else " It asks for approval again before steps that need it."
-        self.message.setText(f"Saved “{stored.name}”.{again}")
+        again = (
+            "" if stored.approved else tr(" It asks for approval again before steps that need it.")
+        )
+        self.message.setText(tr("Saved “{0}”.{1}").format(stored.name, again))
         await self.reload(select=stored.id)
         return stored
 
@@ -526,15 +537,15 @@ class AutomationsPanel(QDialog):
         stored = self._workflows[workflow_id]
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Delete workflow — Steward",
-            f"Delete “{stored.name}”? Its run history stays.",
+            tr("Delete workflow — Steward"),
+            tr("Delete “{0}”? Its run history stays.").format(stored.name),
             parent=self,
         )
         box.setObjectName("confirmDelete")
-        if await confirm(box, "Delete"):
+        if await confirm(box, tr("Delete")):
             history = self.automations.history
             await self._store(lambda: history.delete_workflow(workflow_id))
-            self.message.setText(f"Deleted “{stored.name}”.")
+            self.message.setText(tr("Deleted “{0}”.").format(stored.name))
             await self.reload()
 
     async def undo_selected(self) -> list[str]:

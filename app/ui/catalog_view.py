@@ -16,9 +16,16 @@ from PySide6.QtWidgets import (
 from app.core.llm.catalog import CATALOG, CatalogEntry
 from app.core.llm.download import human_size
 from app.core.llm.fit import estimate, explain, machine_memory, verdict
+from app.ui.i18n import QT_TR_NOOP, tr
 from app.ui.trees import add_row, current_key, finish, select_key
 
-COLUMNS = ("Model", "Size", "Memory", "Licence", "Languages")
+COLUMNS = (
+    QT_TR_NOOP("Model"),
+    QT_TR_NOOP("Size"),
+    QT_TR_NOOP("Memory"),
+    QT_TR_NOOP("Licence"),
+    QT_TR_NOOP("Languages"),
+)
 
 
 class CatalogView(QWidget):
@@ -31,8 +38,8 @@ class CatalogView(QWidget):
         self.downloaded: set[str] = set()  # file names in the models folder
         self.list = QTreeWidget()
         self.list.setObjectName("catalogList")
-        self.list.setAccessibleName(self.tr("Models to download"))
-        self.list.setHeaderLabels(COLUMNS)
+        self.list.setAccessibleName(tr("Models to download"))
+        self.list.setHeaderLabels([tr(c) for c in COLUMNS])
         self.list.setRootIsDecorated(False)
         self.list.setAlternatingRowColors(True)
         self.list.currentItemChanged.connect(lambda *_: self._show_selected())
@@ -40,10 +47,10 @@ class CatalogView(QWidget):
         self.detail.setObjectName("catalogDetail")
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setOpenExternalLinks(True)
-        self.download_button = QPushButton("Download")
+        self.download_button = QPushButton(tr("Download"))
         self.download_button.setObjectName("downloadCatalogButton")
         self.download_button.clicked.connect(self._on_download_clicked)
-        self.url_button = QPushButton("Download from a URL…")
+        self.url_button = QPushButton(tr("Download from a URL…"))
         self.url_button.setObjectName("downloadUrlButton")
         self.url_button.clicked.connect(self.url_requested.emit)
         row = QHBoxLayout()
@@ -53,9 +60,11 @@ class CatalogView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
-                "Models anyone can download. The memory column compares what each needs with "
-                "what this computer has free now; the download is checked against the hub's "
-                "size and SHA-256 before it is used.",
+                tr(
+                    "Models anyone can download. The memory column compares what each needs "
+                    "with what this computer has free now; the download is checked against "
+                    "the hub's size and SHA-256 before it is used."
+                ),
                 wordWrap=True,
             )
         )
@@ -93,10 +102,20 @@ class CatalogView(QWidget):
         est = estimate(entry.shape, self.n_ctx)
         sources = " · ".join(f'<a href="{url}">{what}</a>' for what, url in entry.sources.items())
         self.detail.setText(
-            f"<b>{entry.name}</b> ({entry.parameters} parameters, {entry.quantization}) — "
-            f"{entry.good_for}<br>{explain(est, machine_memory())}<br>"
-            f"{entry.repo} · {entry.file} · revision {entry.revision[:12]}<br>"
-            f"<small>Sources: {sources}</small>"
+            tr(
+                "<b>{0}</b> ({1} parameters, {2}) — {3}<br>{4}<br>{5} · {6} · revision "
+                "{7}<br><small>Sources: {8}</small>"
+            ).format(
+                entry.name,
+                entry.parameters,
+                entry.quantization,
+                entry.good_for,
+                explain(est, machine_memory()),
+                entry.repo,
+                entry.file,
+                entry.revision[:12],
+                sources,
+            )
         )
 
     def _on_download_clicked(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QTextCursor, QWhee
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from app.core.store.models import Message
+from app.ui.i18n import QT_TR_NOOP, tr
 from app.ui.render import MarkdownRenderer, Theme
 
 PAGE = 20
@@ -42,7 +43,16 @@ class Block:
     code: list[str]
 
 
-_STATUS_WORDS = {"partial": "stopped", "error": "error", "length": "cut off"}
+_STATUS_WORDS = {
+    "partial": QT_TR_NOOP("stopped"),
+    "error": QT_TR_NOOP("error"),
+    "length": QT_TR_NOOP("cut off"),
+}
+
+
+def backend_text(backend: str) -> str:
+    """Where an answer was written, in words ("local", "cloud")."""
+    return {"local": tr("local"), "cloud": tr("cloud")}.get(backend, backend)
 
 
 def render_block(renderer: MarkdownRenderer, message: Message, *, live: bool = False) -> Block:
@@ -51,16 +61,17 @@ def render_block(renderer: MarkdownRenderer, message: Message, *, live: bool = F
     key = LIVE_KEY if live else message.id
     rendered = renderer.render(message.content or " ", key=f"{key}/")
     if message.role == "user":
-        who, bg = "You", t.user_bg
+        who, bg = tr("You"), t.user_bg
     else:
         who, bg = "Steward", t.assistant_bg
-        details = [html.escape(message.model or ""), message.backend]
+        details = [html.escape(message.model or ""), backend_text(message.backend)]
         if message.backend == "cloud":  # answers that left the machine stand out
-            details[1] = f'<span style="color:{t.link}; font-weight: bold;">☁ cloud</span>'
+            cloud = tr("☁ cloud")
+            details[1] = f'<span style="color:{t.link}; font-weight: bold;">{cloud}</span>'
         if message.tokens_per_s:
             details.append(f"{message.tokens_per_s:.0f} tok/s")
         if message.status != "complete" and not live:
-            details.append(_STATUS_WORDS[message.status])
+            details.append(tr(_STATUS_WORDS[message.status]))
         who += (
             f' <span style="color:{t.muted}; font-weight: normal;">· '
             + " · ".join(d for d in details if d)
@@ -75,8 +86,8 @@ def render_block(renderer: MarkdownRenderer, message: Message, *, live: bool = F
     )
     if message.status == "length" and not live:
         error = (
-            f'<p style="color:{t.muted};">Stopped at the length limit — '
-            f'<a href="continue:{message.id}" style="color:{t.link};">Continue</a></p>'
+            f'<p style="color:{t.muted};">{tr("Stopped at the length limit")} — '
+            f'<a href="continue:{message.id}" style="color:{t.link};">{tr("Continue")}</a></p>'
         )
     return Block(
         f'<table width="100%" cellspacing="0" cellpadding="10" '
@@ -106,8 +117,7 @@ class ChatView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.setMinimumWidth(360)
-        self.setAccessibleName(self.tr("Conversation"))
-        self.setAccessibleDescription(self.tr("The messages of the open conversation"))
+        self.retranslate()
         self.setTabChangesFocus(True)  # Tab leaves the conversation: it never traps the focus
         self.document().setUndoRedoEnabled(False)  # read-only: edits need no history
         self.theme = theme
@@ -126,6 +136,10 @@ class ChatView(QTextBrowser):
         self._editing = False
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self._reset()
+
+    def retranslate(self) -> None:
+        self.setAccessibleName(tr("Conversation"))
+        self.setAccessibleDescription(tr("The messages of the open conversation"))
 
     def set_theme(self, theme: Theme) -> None:
         """Render everything again in ``theme`` (light/dark switched while running)."""
@@ -399,8 +413,8 @@ class ChatView(QTextBrowser):
     def _set_pagers(self) -> None:
         doc = self.document()
         for block, shown, direction, text in (
-            (doc.firstBlock(), self.has_earlier, "earlier", "↑ Earlier messages (scroll up)"),
-            (doc.lastBlock(), self.has_later, "later", "↓ Newer messages (scroll down)"),
+            (doc.firstBlock(), self.has_earlier, "earlier", tr("↑ Earlier messages (scroll up)")),
+            (doc.lastBlock(), self.has_later, "later", tr("↓ Newer messages (scroll down)")),
         ):
             if block.text() == (text if shown else ""):
                 # as it should be: left alone (editing a pager costs a layout pass over

@@ -7,6 +7,8 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from app.ui.i18n import tr
+
 
 class Composer(QPlainTextEdit):
     submit_requested = Signal(str)
@@ -15,14 +17,17 @@ class Composer(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setPlaceholderText("Message Steward — Enter to send, Shift+Enter for a new line")
         self.setTabChangesFocus(True)
-        self.setAccessibleName(self.tr("Message"))
-        self.setAccessibleDescription(
-            self.tr("Enter sends, Shift+Enter starts a new line, Escape stops an answer")
-        )
         self.setMinimumHeight(56)
         self.setMaximumHeight(160)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setPlaceholderText(tr("Message Steward — Enter to send, Shift+Enter for a new line"))
+        self.setAccessibleName(tr("Message"))
+        self.setAccessibleDescription(
+            tr("Enter sends, Shift+Enter starts a new line, Escape stops an answer")
+        )
 
     def sizeHint(self) -> QSize:
         # three lines to start with; the layout may give it up to its maximum height

@@ -15,6 +15,7 @@ from app.core.store.models import Conversation, Message
 from app.ui import trace
 from app.ui.chat_view import PAGE, Block, render_blocks
 from app.ui.dialogs import ask_text, confirm
+from app.ui.i18n import tr
 from app.ui.main_window_layout import MainWindowLayout
 from app.ui.qt_async import async_slot
 from app.ui.render import Theme
@@ -37,7 +38,9 @@ class ConversationsPane(MainWindowLayout):
         for conv in convs:
             item = QListWidgetItem(conv.title)
             item.setData(Qt.ItemDataRole.UserRole, conv)
-            item.setToolTip(f"{conv.title}\nUpdated {conv.updated[:16].replace('T', ' ')}")
+            item.setToolTip(
+                tr("{0}\nUpdated {1}").format(conv.title, conv.updated[:16].replace("T", " "))
+            )
             self.conversations.addItem(item)
             if conv.id == select:
                 self.conversations.setCurrentItem(item)
@@ -59,7 +62,7 @@ class ConversationsPane(MainWindowLayout):
         leaving = self._take_draft()
         self.statusBar().clearMessage()  # a note about the previous conversation
         self.conversation = conv
-        self.title.setText(conv.title if conv else "New conversation")
+        self.title.setText(conv.title if conv else tr("New conversation"))
         await self._store_draft(*leaving)
         if conv is None:
             self.view.clear_conversation()
@@ -140,7 +143,12 @@ class ConversationsPane(MainWindowLayout):
             return
         conv: Conversation = item.data(Qt.ItemDataRole.UserRole)
         title = await ask_text(
-            self, "renameConversation", "Rename conversation", "Title:", conv.title, "Rename"
+            self,
+            "renameConversation",
+            tr("Rename conversation"),
+            tr("Title:"),
+            conv.title,
+            tr("Rename"),
         )
         if title is not None and title.strip() and self.assistant is not None:
             db = self.assistant.db
@@ -158,13 +166,13 @@ class ConversationsPane(MainWindowLayout):
         conv: Conversation = item.data(Qt.ItemDataRole.UserRole)
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Delete conversation — Steward",
-            f"Delete “{conv.title}” and all its messages?",
+            tr("Delete conversation — Steward"),
+            tr("Delete “{0}” and all its messages?").format(conv.title),
             parent=self,
         )
         box.setObjectName("deleteConversation")
-        box.setInformativeText("This cannot be undone.")
-        if not await confirm(box, "&Delete") or self.assistant is None or self._busy:
+        box.setInformativeText(tr("This cannot be undone."))
+        if not await confirm(box, tr("&Delete")) or self.assistant is None or self._busy:
             return
         db = self.assistant.db
         await self.assistant.db_call(lambda: db.delete_conversation(conv.id))
@@ -203,9 +211,11 @@ class ConversationsPane(MainWindowLayout):
         self._fill_list(convs, self.conversation.id if self.conversation else None)
         n = len(convs)
         self.search_status.setText(
-            f"No messages match “{query}”."
+            tr("No messages match “{0}”.").format(query)
             if not convs
-            else f"{n} conversation{'s' if n != 1 else ''} match; opening one shows the match."
+            else tr("{0} conversation{1} match; opening one shows the match.").format(
+                n, "s" if n != 1 else ""
+            )
         )
         self.search_status.show()
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.logs import latest_crash, write_crash_report
 from app.core.paths import Paths
+from app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 SEEN_FILE = ".last-reported"
@@ -33,16 +34,18 @@ SEEN_FILE = ".last-reported"
 class CrashDialog(QDialog):
     def __init__(self, report: str, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Steward hit a problem")
+        self.setWindowTitle(tr("Steward hit a problem"))
         self.setMinimumSize(560, 360)
         intro = QLabel(
-            "Something went wrong inside Steward. Your conversations are safe: every message "
-            "is saved as it is written. The report below contains no message text, keys or "
-            f"passphrases. It was saved to:\n{path}",
+            tr(
+                "Something went wrong inside Steward. Your conversations are safe: every "
+                "message is saved as it is written. The report below contains no message "
+                "text, keys or passphrases. It was saved to:\n{0}"
+            ).format(path),
             wordWrap=True,
         )
         self.report = QPlainTextEdit(report, readOnly=True)
-        copy = QPushButton("Copy report")
+        copy = QPushButton(tr("Copy report"))
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)

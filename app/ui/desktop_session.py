@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app.core.assistant import Assistant, ConsentAnswer, ConsentRequest
 from app.core.errors import KnownError, ModelError, WrongKeyError
@@ -22,10 +22,12 @@ from app.core.paths import Paths
 from app.core.secrets import PASSPHRASE_ENV, keyring_info
 from app.core.steward import Steward
 from app.session import Session
-from app.ui import trace
+from app.ui import i18n, trace
 from app.ui.appearance import Appearance
 from app.ui.dialogs import ask_three_ways, settle
+from app.ui.i18n import QT_TR_NOOP, tr
 from app.ui.main_window import MainWindow
+from app.ui.main_window_layout import STATUS_NOTE_MS
 from app.ui.qt_async import async_slot, off_gui, settle_slots
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.session_models import SessionModels
@@ -45,7 +47,7 @@ T = TypeVar("T")
 RECENT_RUNS = 5  # runs listed in the tray's menu
 
 
-LOCKED_TEXT = (
+LOCKED_TEXT = QT_TR_NOOP(
     "Steward is locked: your history stays encrypted until you unlock it. "
     "Automations do not run while it is locked."
 )
@@ -72,14 +74,19 @@ DESKTOP_WAKE_S = 0.2
 async def ask_cloud_consent(parent: QWidget, request: ConsentRequest) -> ConsentAnswer:
     """Before a conversation first leaves the machine: what, where, and why; the person
     chooses once, for this conversation, or not at all (the default)."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Send to the cloud? — Steward", "", parent=parent)
-    size = f"{request.message_count} messages, {request.characters:,} characters"
+    box = QMessageBox(
+        QMessageBox.Icon.Question, tr("Send to the cloud? — Steward"), "", parent=parent
+    )
+    size = tr("{0} messages, {1:,} characters").format(request.message_count, request.characters)
     box.setText(
-        f"The local model cannot answer: {request.reason}.\n\n"
-        f"Send “{request.title}” ({size}) to {request.host}, model {request.model}?"
+        tr("The local model cannot answer: {0}.\n\nSend “{1}” ({2}) to {3}, model {4}?").format(
+            request.reason, request.title, size, request.host, request.model
+        )
     )
     box.setInformativeText(request.redaction_text())
-    answer = await ask_three_ways(box, "Send &once", "Allow for this &conversation", "&Don't send")
+    answer = await ask_three_ways(
+        box, tr("Send &once"), tr("Allow for this &conversation"), tr("&Don't send")
+    )
     return ("once", "conversation", "refuse")[answer]
 
 
@@ -125,7 +132,7 @@ class DesktopSession(SessionModels):
         self.suggested = ""  # the catalog model suggested on first run
         self.models_window: ModelsWindow | None = None
         self.api_server: ApiServer | None = None  # the local API, when Settings turn it on
-        self.api_status = "Off."
+        self.api_status = tr("Off.")
 
     @property
     def panel(self) -> AutomationsPanel | None:
@@ -198,7 +205,7 @@ class DesktopSession(SessionModels):
             if needs_passphrase and passphrase is None:
                 passphrase = await ask_passphrase(window, new=meta is None, error=error)
                 if passphrase is None:
-                    window.show_locked(LOCKED_TEXT)
+                    window.show_locked(tr(LOCKED_TEXT))
                     return None
             try:
                 await off_gui(core.unlock)
@@ -240,15 +247,15 @@ class DesktopSession(SessionModels):
         if engine is None:
             assert core.local_error is not None
             window.show_banner(core.local_error.user_text(), error=self.load_model)
-            window.set_status("No local model")
+            window.set_status(tr("No local model"))
             return
-        window.show_banner(f"Loading {engine.model.name}… you can type meanwhile.")
-        window.set_status("Loading model…")
+        window.show_banner(tr("Loading {0}… you can type meanwhile.").format(engine.model.name))
+        window.set_status(tr("Loading model…"))
         try:
             await core.load_engine()
         except ModelError as exc:
             window.show_banner(exc.user_text(), error=True)
-            window.set_status("Model failed to load")
+            window.set_status(tr("Model failed to load"))
             return
         trace.mark("model_loaded")
         window.show_banner("")
@@ -314,12 +321,12 @@ class DesktopSession(SessionModels):
     def recent_runs(self, limit: int = 5) -> list[str]:
         """The newest runs, a line each, for the tray's menu (kept up to date after every
         run, so opening the menu reads nothing from disk)."""
-        from app.ui.automation_text import STATUS_TEXT, local_time
+        from app.ui.automation_text import local_time, status_text
 
         lines = []
         for run in self._recent[:limit]:
             when = local_time(run.started, "%H:%M")
-            lines.append(f"{run.workflow_name} — {STATUS_TEXT.get(run.status, run.status)}, {when}")
+            lines.append(f"{run.workflow_name} — {status_text(run.status)}, {when}")
         return lines
 
     async def _read_recent_runs(self) -> None:
@@ -335,8 +342,11 @@ class DesktopSession(SessionModels):
         if self.panel is not None and self.panel.isVisible():
             self.panel.refresh()
         if run.status != "succeeded":
+            from app.ui.automation_text import status_text
+
             self.notify(
-                f"Steward: {run.workflow_name} {run.status.replace('_', ' ')}", run.error or ""
+                tr("Steward: {0} — {1}").format(run.workflow_name, status_text(run.status)),
+                run.error or "",
             )
 
     def _notify_in_window(self, title: str, body: str) -> None:
@@ -358,8 +368,19 @@ class DesktopSession(SessionModels):
             page.refresh()
         if self.appearance is not None:
             dialog.appearance_changed.connect(self.appearance.apply)
+        dialog.language_changed.connect(self._on_language_changed)
         dialog.open()
         return dialog
+
+    def _on_language_changed(self, choice: str) -> None:
+        """Speak the new language now: the main window changes at once
+        (Qt's LanguageChange); dialogs speak it when next opened."""
+        app = QApplication.instance()
+        assert app is not None
+        i18n.install(app, choice)
+        self.window.statusBar().showMessage(
+            tr("Language changed: dialogs use it when next opened."), STATUS_NOTE_MS
+        )
 
     @async_slot()
     async def _on_settings_applied(self) -> None:
@@ -387,7 +408,7 @@ class DesktopSession(SessionModels):
         await core.reload_cloud()
         route = core.gate().route
         window.set_cloud(route.settings if route is not None else None)
-        window.show_banner(f"Applying settings for {model.name}…")
+        window.show_banner(tr("Applying settings for {0}…").format(model.name))
         try:
             engine = core.replace_engine()
             await engine.reconfigure(model, values)
@@ -396,7 +417,7 @@ class DesktopSession(SessionModels):
             window.show_banner(exc.user_text(), error=True)
             return
         window.show_banner("")
-        window.set_status(f"{info.ref.name} · local · context {info.n_ctx}")
+        window.set_status(tr("{0} · local · context {1}").format(info.ref.name, info.n_ctx))
         await self.refresh_models()
         await self.apply_api()
 
@@ -409,7 +430,7 @@ class DesktopSession(SessionModels):
         if self.api_server is not None:
             await self.api_server.stop()
         if core is None or not core.steward.settings.api.enabled:
-            self.api_status = "Off."
+            self.api_status = tr("Off.")
             return
         chosen = core.steward.settings.api
         options = ApiOptions(
@@ -426,10 +447,12 @@ class DesktopSession(SessionModels):
         try:
             url = await self.api_server.start(core, token, options)
         except PortBusyError as exc:
-            self.api_status = f"Not running: {exc.user_text()}"
-            self.window.show_banner(f"The local API is not running: {exc.user_text()}", error=True)
+            self.api_status = tr("Not running: {0}").format(exc.user_text())
+            self.window.show_banner(
+                tr("The local API is not running: {0}").format(exc.user_text()), error=True
+            )
             return
-        self.api_status = f"Answering on {url}"
+        self.api_status = tr("Answering on {0}").format(url)
 
     @async_slot()
     async def _on_lock_requested(self) -> None:
@@ -458,7 +481,7 @@ class DesktopSession(SessionModels):
             await off_gui(steward.erase_all)
             await self.start(from_environment=False)
             return
-        self.window.show_locked(LOCKED_TEXT)
+        self.window.show_locked(tr(LOCKED_TEXT))
         self.settled.set()
 
     @async_slot()
@@ -493,7 +516,7 @@ class DesktopSession(SessionModels):
         await self.close_models_window()
         if self.api_server is not None:
             await self.api_server.stop()
-            self.api_status = "Off."
+            self.api_status = tr("Off.")
         if self.core is not None:
             if shiboken6.isValid(self.window):
                 self.window.detach()  # the store closes next: nothing on screen may reach it

@@ -9,6 +9,8 @@ from typing import TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
+from app.ui.i18n import tr
+
 T = TypeVar("T")
 
 
@@ -128,12 +130,12 @@ def reject_or_ask(dialog: QDialog, edited: bool, what: str) -> None:
     async def ask() -> None:
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Discard changes? — Steward",
-            f"Your changes to {what} are not saved.",
+            tr("Discard changes? — Steward"),
+            tr("Your changes to {0} are not saved.").format(what),
             parent=dialog,
         )
         box.setObjectName("discardEdits")
-        if await confirm(box, "Discard changes", "Keep editing"):
+        if await confirm(box, tr("Discard changes"), tr("Keep editing")):
             QDialog.reject(dialog)
 
     _asking.add(task := asyncio.ensure_future(ask()))

@@ -7,10 +7,13 @@ key is told, not offered as a button.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.hotkey import HOTKEY_TEXT
+from app.ui.i18n import tr
 from app.ui.render import Theme
 from app.ui.style import icon
 
@@ -24,41 +27,21 @@ class EmptyState(QWidget):
         super().__init__(view.viewport())
         self.setObjectName("emptyState")
         self.view = view
-        self.title = QLabel(self.tr("What can I help you with?"))
+        self.title = QLabel()
         self.title.setObjectName("emptyTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.lead = QLabel(
-            self.tr(
-                "Steward answers on this computer, and keeps every conversation encrypted "
-                "on your disk."
-            )
-        )
+        self.lead = QLabel()
         self.lead.setProperty("role", "muted")
         self.lead.setWordWrap(True)
         self.lead.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.ask_example = self.tr("Explain the difference between a process and a thread.")
-        self.draft_example = self.tr(
-            "Every Friday at 5 pm, collect the .txt files in ~/Notes into a weekly report."
-        )
-        self.ask_button = self._suggestion(
-            "askSuggestionButton",
-            self.tr("Ask anything"),
-            self.ask_example,
-        )
-        self.draft_button = self._suggestion(
-            "draftSuggestionButton",
-            self.tr("Draft an automation"),
-            self.draft_example,
-        )
-        self.quick = QLabel(
-            self.tr(
-                "Press {0} anywhere to ask without opening this window, or use the tray "
-                "icon's Quick prompt."
-            ).format(HOTKEY_TEXT)
-        )
+        self.ask_example = self.draft_example = ""
+        self.ask_button = self._suggestion("askSuggestionButton", lambda: self.ask_example)
+        self.draft_button = self._suggestion("draftSuggestionButton", lambda: self.draft_example)
+        self.quick = QLabel()
         self.quick.setProperty("role", "muted")
         self.quick.setWordWrap(True)
         self.quick.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.retranslate()
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
         layout.addWidget(self.title)
@@ -72,15 +55,41 @@ class EmptyState(QWidget):
         view.viewport().installEventFilter(self)
         self.hide()
 
-    def _suggestion(self, name: str, heading: str, example: str) -> QPushButton:
-        button = QPushButton(f"{heading}\n“{example}”")
+    def _suggestion(self, name: str, example: Callable[[], str]) -> QPushButton:
+        button = QPushButton()
         button.setObjectName(name)
         button.setProperty("suggestion", True)
-        button.setAccessibleName(heading)
-        button.setAccessibleDescription(self.tr("Puts this example in the message box"))
         button.setCursor(Qt.CursorShape.PointingHandCursor)
-        button.clicked.connect(lambda: self.suggestion_chosen.emit(example))
+        button.clicked.connect(lambda: self.suggestion_chosen.emit(example()))
         return button
+
+    def retranslate(self) -> None:
+        self.title.setText(tr("What can I help you with?"))
+        self.lead.setText(
+            tr(
+                "Steward answers on this computer, and keeps every conversation encrypted "
+                "on your disk."
+            )
+        )
+        self.ask_example = tr("Explain the difference between a process and a thread.")
+        self.draft_example = tr(
+            "Every Friday at 5 pm, collect the .txt files in ~/Notes into a weekly report."
+        )
+        for button, heading, example in (
+            (self.ask_button, tr("Ask anything"), self.ask_example),
+            (self.draft_button, tr("Draft an automation"), self.draft_example),
+        ):
+            button.setText(f"{heading}\n“{example}”")
+            button.setAccessibleName(heading)
+            button.setAccessibleDescription(tr("Puts this example in the message box"))
+        self.quick.setText(
+            tr(
+                "Press {0} anywhere to ask without opening this window, or use the tray "
+                "icon's Quick prompt."
+            ).format(HOTKEY_TEXT)
+        )
+        if self.isVisible():
+            self.place()
 
     def set_theme(self, theme: Theme) -> None:
         self.ask_button.setIcon(icon("message-square", theme.accent))

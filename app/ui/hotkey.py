@@ -16,6 +16,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
+from app.ui.i18n import tr
+
 log = logging.getLogger(__name__)
 HOTKEY_TEXT = "Ctrl+Alt+Space"
 
@@ -32,21 +34,21 @@ class GlobalHotkey(QObject):
     def start(self) -> bool:
         """Grab the hotkey; False (with ``problem`` set) where that is not possible."""
         if QGuiApplication.platformName() != "xcb":
-            self.problem = (
-                f"global hotkeys need X11 (this is {QGuiApplication.platformName()}); bind "
-                "`steward --quick` to a shortcut in your desktop's settings instead"
-            )
+            self.problem = tr(
+                "global hotkeys need X11 (this is {0}); bind `steward --quick` to a shortcut "
+                "in your desktop's settings instead"
+            ).format(QGuiApplication.platformName())
             return False
         try:
             from Xlib import XK, X, display
         except ImportError:
-            self.problem = "python-xlib is not installed"
+            self.problem = tr("python-xlib is not installed")
             return False
         errors: list[object] = []
         try:
             self._display = display.Display()
         except Exception as exc:  # no X connection
-            self.problem = f"cannot connect to the X server ({exc})"
+            self.problem = tr("cannot connect to the X server ({0})").format(exc)
             return False
         self._display.set_error_handler(lambda err, *_: errors.append(err))
         root = self._display.screen().root
@@ -57,7 +59,7 @@ class GlobalHotkey(QObject):
             root.grab_key(keycode, modifiers | extra, True, X.GrabModeAsync, X.GrabModeAsync)
         self._display.sync()
         if errors:
-            self.problem = f"{HOTKEY_TEXT} is already taken by another program"
+            self.problem = tr("{0} is already taken by another program").format(HOTKEY_TEXT)
             self._display.close()
             self._display = None
             return False

@@ -38,6 +38,7 @@ from app.core.settings import CloudSettings
 from app.core.store.models import Message
 from app.ui import trace
 from app.ui.conversations_pane import ConversationsPane
+from app.ui.i18n import tr
 from app.ui.main_window_layout import (
     NOTIFY_AFTER_S,
     STATUS_NOTE_MS,
@@ -72,16 +73,18 @@ def _status_note(event: SessionEvent) -> tuple[str, int] | tuple[str] | None:
 
     if isinstance(event, Trimmed):
         return (
-            f"{event.dropped_messages} earlier messages no longer fit the model's "
-            f"{event.n_ctx}-token context and were left out of this answer.",
+            tr(
+                "{0} earlier messages no longer fit the model's {1}-token context and were "
+                "left out of this answer."
+            ).format(event.dropped_messages, event.n_ctx),
             8000,
         )
     if isinstance(event, Routed):
         return (event.text(), 8000)
     if isinstance(event, Queued):
-        return ("Waiting: another answer (in the quick prompt) comes first…",)
+        return (tr("Waiting: another answer (in the quick prompt) comes first…"),)
     if isinstance(event, Drafting):
-        return ("Drafting a workflow…",)
+        return (tr("Drafting a workflow…"),)
     return None
 
 
@@ -98,20 +101,20 @@ class MainWindow(ConversationsPane):
     def __init__(self, theme: Theme, settings: QSettings) -> None:
         super().__init__(theme, settings)
         self.setAcceptDrops(True)
-        new_action = QAction("New conversation", self)
+        new_action = QAction(tr("New conversation"), self)
         new_action.setShortcut(QKeySequence.StandardKey.New)
         new_action.triggered.connect(self._on_new_action_triggered)
         self.addAction(new_action)
-        rename_action = QAction("Rename…", self.conversations)
+        rename_action = QAction(tr("Rename…"), self.conversations)
         rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
         rename_action.triggered.connect(self._on_rename_action_triggered)
-        delete_action = QAction("Delete…", self.conversations)
+        delete_action = QAction(tr("Delete…"), self.conversations)
         delete_action.setShortcut(QKeySequence.StandardKey.Delete)
         delete_action.triggered.connect(self._on_delete_action_triggered)
         self.conversations.addActions([rename_action, delete_action])
 
         self.new_button.clicked.connect(self._on_new_action_triggered)
-        settings_action = QAction("Settings", self)
+        settings_action = QAction(tr("Settings"), self)
         settings_action.setShortcut(
             QKeySequence("Ctrl+,")
         )  # "Preferences" is unbound on some desktops
@@ -127,7 +130,9 @@ class MainWindow(ConversationsPane):
         self.composer.cloud_requested.connect(self._on_cloud_button_clicked)
         self.conversations.currentItemChanged.connect(self._on_conversations_current_changed)
         self.search.textChanged.connect(self._on_search_text_changed)
-        self.view.code_copied.connect(lambda _: self.statusBar().showMessage("Code copied", 2000))
+        self.view.code_copied.connect(
+            lambda _: self.statusBar().showMessage(tr("Code copied"), 2000)
+        )
         self.view.earlier_requested.connect(self._on_view_earlier_requested)
         self.view.later_requested.connect(self._on_view_later_requested)
         self.view.continue_requested.connect(self._on_view_continue_requested)
@@ -165,7 +170,7 @@ class MainWindow(ConversationsPane):
         self.conversations.clear()
         self._set_composer("")
         self.search.clear()
-        self.title.setText("Locked")
+        self.title.setText(tr("Locked"))
         self.settings_button.setEnabled(False)
         self.automations_button.setEnabled(False)
         self.composer.setEnabled(False)
@@ -176,7 +181,7 @@ class MainWindow(ConversationsPane):
     def show_locked(self, text: str, *, error: bool = False) -> None:
         """The history is closed: say why, and offer the way back in."""
         self.show_banner(text, error=error)
-        self.set_status("Locked")
+        self.set_status(tr("Locked"))
         self.composer.setEnabled(False)
         self.unlock_button.show()
         self.unlock_button.setFocus()
@@ -186,7 +191,7 @@ class MainWindow(ConversationsPane):
         self.assistant = assistant
         self.unlock_button.hide()
         self.composer.setEnabled(True)
-        self.title.setText("New conversation")
+        self.title.setText(tr("New conversation"))
         await self.reload_conversations()
         await self._restore_draft()  # after it, anything typed while the history opened
         self._update_buttons()
@@ -199,14 +204,12 @@ class MainWindow(ConversationsPane):
         """The cloud endpoint in use (None: off): "Ask cloud" is offered only with one."""
         self._cloud_ready = cloud is not None and cloud.enabled
         self.cloud_button.setVisible(self._cloud_ready)
-        self.backend_badge.setText(
-            self.tr("On this computer · cloud when asked")
-            if self._cloud_ready
-            else self.tr("On this computer")
-        )
+        self.retranslate()
         if cloud is not None:
             self.cloud_button.setToolTip(
-                f"Send this message to {cloud.model} at {cloud.base_url} (Ctrl+Shift+Enter)"
+                tr("Send this message to {0} at {1} (Ctrl+Shift+Enter)").format(
+                    cloud.model, cloud.base_url
+                )
             )
         self._update_buttons()
 
@@ -242,8 +245,10 @@ class MainWindow(ConversationsPane):
     def _on_composer_submit_requested(self, text: str) -> None:
         if self._busy:  # the text stays in the box; nothing is lost
             self.statusBar().showMessage(
-                "Still answering: Stop (Esc) ends this answer, or wait and send again. Your "
-                "message stays in the box.",
+                tr(
+                    "Still answering: Stop (Esc) ends this answer, or wait and send again. "
+                    "Your message stays in the box."
+                ),
                 STATUS_NOTE_MS,
             )
             return
@@ -267,9 +272,9 @@ class MainWindow(ConversationsPane):
         # clears it
         self.statusBar().showMessage(
             {
-                "workflow": "Draft ready: review it below.",
-                "question": "One question first: answer it below.",
-                "refusal": "Steward can't do that: the card says why.",
+                "workflow": tr("Draft ready: review it below."),
+                "question": tr("One question first: answer it below."),
+                "refusal": tr("Steward can't do that: the card says why."),
             }[plan.kind],
             STATUS_NOTE_MS,
         )
@@ -283,7 +288,7 @@ class MainWindow(ConversationsPane):
         card = ReviewCard(plan, self.planner_automations, self)
         card.saved.connect(self.workflow_saved)
         card.saved.connect(
-            lambda _id: self.statusBar().showMessage("Workflow saved.", STATUS_NOTE_MS)
+            lambda _id: self.statusBar().showMessage(tr("Workflow saved."), STATUS_NOTE_MS)
         )
         card.discarded.connect(lambda: self._forget_card(card))
         self.cards.addWidget(card)
@@ -365,7 +370,7 @@ class MainWindow(ConversationsPane):
         self._editing_last = True
         self.composer.setPlainText(users[-1].content)
         self.composer.setFocus()
-        self.statusBar().showMessage("Editing your last message: Enter resends it", 4000)
+        self.statusBar().showMessage(tr("Editing your last message: Enter resends it"), 4000)
 
     def _new_cancel(self) -> threading.Event:
         self._cancel = threading.Event()
@@ -460,11 +465,14 @@ class MainWindow(ConversationsPane):
         if took >= NOTIFY_AFTER_S and not (self.isVisible() and self.isActiveWindow()):
             self.answer_finished_unseen.emit(self.title.text(), took)
         rate = event.message.tokens_per_s or 0
-        self.set_status(f"{event.message.model} · {event.message.backend} · {rate:.0f} tok/s")
+        self.set_status(
+            tr("{0} · {1} · {2:.0f} tok/s").format(event.message.model, event.message.backend, rate)
+        )
         if event.message.status == "length":
             self.statusBar().showMessage(
-                f"The answer reached the length limit ({event.stats.completion_tokens} "
-                "tokens): Continue under it goes on.",
+                tr(
+                    "The answer reached the length limit ({0} tokens): Continue under it goes on."
+                ).format(event.stats.completion_tokens),
                 8000,
             )
 

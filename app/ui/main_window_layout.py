@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
@@ -30,6 +30,7 @@ from app.core.store.models import Conversation, Message
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
 from app.ui.empty_state import EmptyState
+from app.ui.i18n import tr
 from app.ui.model_picker import ModelPicker
 from app.ui.render import Theme
 from app.ui.style import icon
@@ -75,7 +76,7 @@ class MainWindowLayout(QMainWindow):
 
     def __init__(self, theme: Theme, settings: QSettings) -> None:
         super().__init__()
-        self.setWindowTitle("Steward")
+        self.setWindowTitle(tr("Steward"))
         self.setMinimumSize(720, 480)
         self.theme = theme
         self.qsettings = settings
@@ -101,14 +102,12 @@ class MainWindowLayout(QMainWindow):
         self.banner.hide()
         self._banner_error = False
         # shown while the history is locked: the way back in (the tray's Open shows it too)
-        self.unlock_button = QPushButton("Unlock…")
+        self.unlock_button = QPushButton()
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.hide()
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search all messages"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(self.tr("Search all messages"))
         self.search_icon = self.search.addAction(
             icon("search", theme.muted), QLineEdit.ActionPosition.LeadingPosition
         )
@@ -117,14 +116,12 @@ class MainWindowLayout(QMainWindow):
         self.conversations.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conversations.setUniformItemSizes(True)
-        self.conversations.setAccessibleName(self.tr("Conversations"))
-        self.new_button = new_button = QPushButton(self.tr("New conversation"))
+        self.new_button = new_button = QPushButton()
         new_button.setProperty("primary", True)
-        new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
-        self.settings_button = QPushButton(self.tr("Settings"))
+        self.settings_button = QPushButton()
         self.settings_button.setProperty("flat", True)
         self.settings_button.setEnabled(False)
-        self.automations_button = QPushButton(self.tr("Automations"))
+        self.automations_button = QPushButton()
         self.automations_button.setProperty("flat", True)
         self.automations_button.setEnabled(False)
         left = QWidget()
@@ -148,27 +145,22 @@ class MainWindowLayout(QMainWindow):
         left_layout.addLayout(bottom_row)
         left.setMinimumWidth(220)
 
-        self.title = QLabel(self.tr("New conversation"))
+        self.title = QLabel()
         self.title.setObjectName("conversationTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.model_picker = ModelPicker()
         # where answers are written: on this computer, or (with the fallback on) maybe the cloud
-        self.backend_badge = QLabel(self.tr("On this computer"))
+        self.backend_badge = QLabel()
         self.backend_badge.setObjectName("backendBadge")
         self.view = ChatView(theme)
         self.empty_state = EmptyState(theme, self.view)
         self.composer = Composer()
-        self.send_button = QPushButton(self.tr("Send"))
+        self.send_button = QPushButton()
         self.send_button.setObjectName("sendButton")  # "Stop" while an answer runs
         self.send_button.setProperty("primary", True)
-        self.regenerate_button = QPushButton(self.tr("Regenerate"))
-        self.edit_button = QPushButton(self.tr("Edit last"))
-        self.cloud_button = QPushButton(self.tr("Ask cloud"))
-        self.cloud_button.setToolTip(
-            self.tr(
-                "Send this message to the cloud endpoint set in Settings › Cloud (Ctrl+Shift+Enter)"
-            )
-        )
+        self.regenerate_button = QPushButton()
+        self.edit_button = QPushButton()
+        self.cloud_button = QPushButton()
         self.cloud_button.hide()
         self._cloud_ready = False
         # the composer holds its buttons: the message above, the actions along its bottom
@@ -209,6 +201,7 @@ class MainWindowLayout(QMainWindow):
         right_layout.addLayout(self.cards)
         right_layout.addWidget(self.composer_frame)
         self.set_icons(theme)
+        self.retranslate()
         self.view.filled.connect(self._show_empty_state)
         self.empty_state.suggestion_chosen.connect(self._use_suggestion)
 
@@ -219,7 +212,7 @@ class MainWindowLayout(QMainWindow):
         splitter.setSizes([270, 830])
         splitter.setHandleWidth(1)
         self.setCentralWidget(splitter)
-        self.status = QLabel("Unlocking…")
+        self.status = QLabel(tr("Unlocking…"))
         self.statusBar().addPermanentWidget(self.status)
         self._streaming: Message | None = None  # the answer being drawn as it streams
         self._restoring_draft = False
@@ -231,6 +224,41 @@ class MainWindowLayout(QMainWindow):
         self.composer.setPlainText(example)
         self.composer.setFocus()
         self.composer.moveCursor(QTextCursor.MoveOperation.End)
+
+    def retranslate(self) -> None:
+        """Every text the window itself shows, in the interface's language now (again when
+        the language changes: Qt sends LanguageChange once the new translations are in)."""
+        self.unlock_button.setText(tr("Unlock…"))
+        self.search.setPlaceholderText(tr("Search all messages"))
+        self.search.setAccessibleName(tr("Search all messages"))
+        self.conversations.setAccessibleName(tr("Conversations"))
+        self.new_button.setText(tr("New conversation"))
+        self.new_button.setToolTip(tr("Start a new conversation (Ctrl+N)"))
+        self.settings_button.setText(tr("Settings"))
+        self.automations_button.setText(tr("Automations"))
+        if self.conversation is None:
+            self.title.setText(tr("New conversation"))
+        self.regenerate_button.setText(tr("Regenerate"))
+        self.edit_button.setText(tr("Edit last"))
+        self.cloud_button.setText(tr("Ask cloud"))
+        self.cloud_button.setToolTip(
+            tr("Send this message to the cloud endpoint set in Settings › Cloud (Ctrl+Shift+Enter)")
+        )
+        self.backend_badge.setText(
+            tr("On this computer · cloud when asked")
+            if self._cloud_ready
+            else tr("On this computer")
+        )
+        self.composer.retranslate()
+        self.view.retranslate()
+        self.model_picker.retranslate()
+        self.empty_state.retranslate()
+        self._update_buttons()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def set_icons(self, theme: Theme) -> None:
         """The buttons' icons, drawn in the theme's colours."""
@@ -255,7 +283,7 @@ class MainWindowLayout(QMainWindow):
 
     def _update_buttons(self) -> None:
         ready = self.assistant is not None
-        self.send_button.setText(self.tr("Stop") if self._busy else self.tr("Send"))
+        self.send_button.setText(tr("Stop") if self._busy else tr("Send"))
         self.send_button.setIcon(icon("square" if self._busy else "send", self.theme.accent_text))
         self.send_button.setEnabled(ready)
         has_answer = (

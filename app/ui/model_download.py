@@ -45,13 +45,14 @@ from app.core.llm.download import (
 from app.core.llm.library import ModelLibrary
 from app.core.paths import Paths
 from app.core.steward import HUB_TOKEN, SecretStore, Steward
+from app.ui.i18n import QT_TR_NOOP, tr
 
 log = logging.getLogger(__name__)
 
 VERIFIED = {
-    "hub": "verified by the hub",
-    "given": "verified against the SHA-256 you gave",
-    "unverified": "unverified: the server gave no hash",
+    "hub": QT_TR_NOOP("verified by the hub"),
+    "given": QT_TR_NOOP("verified against the SHA-256 you gave"),
+    "unverified": QT_TR_NOOP("unverified: the server gave no hash"),
 }
 
 
@@ -111,7 +112,9 @@ class DownloadWorker(QObject):
             self.failed.emit(exc.user_text())
         except Exception as exc:  # a bug: say so, keep the window alive
             log.exception("download failed")
-            self.failed.emit(f"The download failed unexpectedly ({type(exc).__name__}).")
+            self.failed.emit(
+                tr("The download failed unexpectedly ({0}).").format(type(exc).__name__)
+            )
         else:
             self.succeeded.emit(done)
         finally:
@@ -127,7 +130,7 @@ class ModelDownloadDialog(QDialog):
     def __init__(self, paths: Paths, options: DownloadOptions, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("modelDownload")
-        self.setWindowTitle("Download a model")
+        self.setWindowTitle(tr("Download a model"))
         self.paths = paths
         self.folder = folder = paths.ensure().models
         self.options = options
@@ -135,25 +138,25 @@ class ModelDownloadDialog(QDialog):
         self.downloaded: Path | None = None
         self.catalog_name = ""  # the catalog's name for the file, when it came from there
         self.url = QLineEdit(placeholderText="https://huggingface.co/…/resolve/main/….gguf")
-        self.sha256 = QLineEdit(placeholderText="optional: the file's SHA-256")
-        self.download_button = _button("Download", "downloadButton")
+        self.sha256 = QLineEdit(placeholderText=tr("optional: the file's SHA-256"))
+        self.download_button = _button(tr("Download"), "downloadButton")
         self.download_button.clicked.connect(self._on_download_clicked)
         self.progress = QProgressBar(textVisible=True)
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
         self.status = QLabel(wordWrap=True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.pause_button = _button("Pause", "pauseButton")
+        self.pause_button = _button(tr("Pause"), "pauseButton")
         self.pause_button.clicked.connect(self._on_pause_clicked)
-        self.cancel_button = _button("Cancel download", "cancelDownloadButton")
+        self.cancel_button = _button(tr("Cancel download"), "cancelDownloadButton")
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
-        self.use_button = _button("Use this model", "useModelButton")
+        self.use_button = _button(tr("Use this model"), "useModelButton")
         self.use_button.clicked.connect(self._on_use_clicked)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("URL:", self.url)
-        form.addRow("SHA-256:", self.sha256)
+        form.addRow(tr("URL:"), self.url)
+        form.addRow(tr("SHA-256:"), self.sha256)
         row = QHBoxLayout()
         for button in (self.download_button, self.pause_button, self.cancel_button):
             row.addWidget(button)
@@ -161,8 +164,10 @@ class ModelDownloadDialog(QDialog):
         row.addWidget(self.use_button)
         layout = QVBoxLayout(self)
         note = QLabel(
-            f"The file goes to {folder}. It is used only once its size and SHA-256 match; "
-            "a paused or interrupted download resumes where it stopped.",
+            tr(
+                "The file goes to {0}. It is used only once its size and SHA-256 match; a "
+                "paused or interrupted download resumes where it stopped."
+            ).format(folder),
             wordWrap=True,
         )
         layout.addWidget(note)
@@ -183,7 +188,7 @@ class ModelDownloadDialog(QDialog):
         self.sha256.setEnabled(not running)
         self.download_button.setEnabled(state in ("idle", "done"))
         self.pause_button.setEnabled(state in ("running", "paused"))
-        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.pause_button.setText(tr("Resume") if state == "paused" else tr("Pause"))
         self.cancel_button.setEnabled(state in ("running", "paused"))
         self.use_button.setEnabled(self.downloaded is not None)
 
@@ -196,7 +201,7 @@ class ModelDownloadDialog(QDialog):
         self.url.setText(url)
         self.sha256.clear()
         self.catalog_name = name
-        self.setWindowTitle(f"Download {name}" if name else "Download a model")
+        self.setWindowTitle(tr("Download {0}").format(name) if name else tr("Download a model"))
         self._start()
 
     def _start(self) -> None:
@@ -210,11 +215,11 @@ class ModelDownloadDialog(QDialog):
         if dest.exists():
             self.downloaded = dest
             self.progress.setValue(1000)
-            self.status.setText(f"Already downloaded: {dest}")
+            self.status.setText(tr("Already downloaded: {0}").format(dest))
             self._show_state("done")
             return
         resuming = part_paths(dest)[0].exists()
-        self.status.setText("Resuming…" if resuming else "Connecting…")
+        self.status.setText(tr("Resuming…") if resuming else tr("Connecting…"))
         download = Download(self.url.text().strip(), dest, sha256=sha256, options=self.options)
         url, name = self.url.text().strip(), self.catalog_name
 
@@ -237,7 +242,7 @@ class ModelDownloadDialog(QDialog):
 
     def _on_pause_clicked(self) -> None:
         if self.worker is not None and self.worker.running():
-            self.status.setText("Pausing…")
+            self.status.setText(tr("Pausing…"))
             self.worker.stop(discard=False)
         else:
             self._start()  # Resume: the same URL again picks up the part file
@@ -263,7 +268,7 @@ class ModelDownloadDialog(QDialog):
     def _on_progressed(self, progress: Progress) -> None:
         if progress.total:
             self.progress.setValue(int(1000 * progress.done / progress.total))
-            text = f"{human_size(progress.done)} of {human_size(progress.total)}"
+            text = tr("{0} of {1}").format(human_size(progress.done), human_size(progress.total))
         else:
             self.progress.setRange(0, 0)  # size unknown: a busy bar
             text = human_size(progress.done)
@@ -271,9 +276,9 @@ class ModelDownloadDialog(QDialog):
             text += f" · {human_size(progress.bytes_per_s)}/s"
         left = progress.seconds_left
         if left is not None and left >= 1:
-            text += f" · {_duration(left)} left"
+            text += tr(" · {0} left").format(_duration(left))
         if progress.resumed_from:
-            text += f" · resumed at {human_size(progress.resumed_from)}"
+            text += tr(" · resumed at {0}").format(human_size(progress.resumed_from))
         if progress.note:
             text += f" · {progress.note}"
         self.status.setText(text)
@@ -283,8 +288,9 @@ class ModelDownloadDialog(QDialog):
         self.progress.setRange(0, 1000)
         self.progress.setValue(1000)
         self.status.setText(
-            f"Downloaded {done.path.name} ({human_size(done.size)}, "
-            f"{VERIFIED[done.verification]}).\nSHA-256 {done.sha256}"
+            tr("Downloaded {0} ({1}, {2}).\nSHA-256 {3}").format(
+                done.path.name, human_size(done.size), tr(VERIFIED[done.verification]), done.sha256
+            )
         )
         self._show_state("done")
         self.succeeded.emit()
@@ -297,11 +303,11 @@ class ModelDownloadDialog(QDialog):
     def _on_stopped(self, discarded: bool) -> None:
         if discarded:
             self.progress.setValue(0)
-            self.status.setText("Cancelled; the partial file was deleted.")
+            self.status.setText(tr("Cancelled; the partial file was deleted."))
             self._show_state("idle")
         else:
             self.status.setText(
-                "Paused; what arrived is kept. Resume now, or Download the same URL later."
+                tr("Paused; what arrived is kept. Resume now, or Download the same URL later.")
             )
             self._show_state("paused")
 

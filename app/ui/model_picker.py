@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.llm.library import ModelRecord
 from app.core.llm.templates import FORMATS, TemplateCheck, preview
+from app.ui.i18n import tr
 
 MANAGE = "__manage__"
 
@@ -33,11 +34,14 @@ class ModelPicker(QComboBox):
     chosen = Signal(str)  # a model's id
     manage_requested = Signal()
 
+    def retranslate(self) -> None:
+        self.setAccessibleName(tr("Model"))
+        self.setToolTip(tr("The model that writes the answers (each answer records its model)"))
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelPicker")
-        self.setAccessibleName(self.tr("Model"))
-        self.setToolTip("The model that writes the answers (each answer records its model)")
+        self.retranslate()
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.setEnabled(False)
@@ -49,7 +53,7 @@ class ModelPicker(QComboBox):
         self.blockSignals(True)
         self.clear()
         for record in models:
-            label = f"{record.name} (missing)" if record.missing else record.name
+            label = tr("{0} (missing)").format(record.name) if record.missing else record.name
             self.addItem(label, record.id)
             tip = f"{record.where} · {record.path}"
             self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
@@ -59,9 +63,9 @@ class ModelPicker(QComboBox):
         if active_id and self.findData(active_id) < 0:
             active_id = ""
         if not active_id:
-            self.addItem("a file chosen with --model", "")
+            self.addItem(tr("a file chosen with --model"), "")
         self.insertSeparator(self.count())
-        self.addItem("Manage models…", MANAGE)
+        self.addItem(tr("Manage models…"), MANAGE)
         self.active_id = active_id
         self.setCurrentIndex(self.findData(active_id))
         self.blockSignals(False)
@@ -95,12 +99,14 @@ class ChatFormatDialog(QDialog):
     def __init__(self, model_name: str, result: TemplateCheck, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("chatFormatDialog")
-        self.setWindowTitle("Choose a chat format")
+        self.setWindowTitle(tr("Choose a chat format"))
         intro = QLabel(
-            f"<b>{model_name}</b> cannot be used as it is: {result.problem}. Models are "
-            "trained on one way of marking who says what; choose the one its page names "
-            "(most recent models use ChatML or their family's own). Steward remembers the "
-            "choice for this model.",
+            tr(
+                "<b>{0}</b> cannot be used as it is: {1}. Models are trained on one way "
+                "of marking who says what; choose the one its page names (most recent "
+                "models use ChatML or their family's own). Steward remembers the choice "
+                "for this model."
+            ).format(model_name, result.problem),
             wordWrap=True,
         )
         intro.setTextFormat(Qt.TextFormat.RichText)
@@ -118,13 +124,13 @@ class ChatFormatDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Use this format")
+        ok.setText(tr("Use this format"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.formats)
-        layout.addWidget(QLabel("What the model would read:"))
+        layout.addWidget(QLabel(tr("What the model would read:")))
         layout.addWidget(self.preview, 1)
         layout.addWidget(buttons)
         self.formats.setCurrentRow(0)

@@ -40,6 +40,7 @@ from app.core.llm.templates import FORMATS
 from app.core.llm.templates import check as check_template
 from app.ui.catalog_view import CatalogView
 from app.ui.dialogs import choose_file, confirm
+from app.ui.i18n import QT_TR_NOOP, tr
 from app.ui.model_download import VERIFIED, ModelDownloadDialog
 from app.ui.qt_async import async_slot
 from app.ui.trees import add_row, current_key, finish, select_key
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from app.core.steward import Steward
     from app.ui.session_models import SessionModels
 
-COLUMNS = ("Model", "Size", "Memory", "Where")
+COLUMNS = (QT_TR_NOOP("Model"), QT_TR_NOOP("Size"), QT_TR_NOOP("Memory"), QT_TR_NOOP("Where"))
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,11 @@ class Facts:
 def describe(record: ModelRecord, steward: Steward) -> Facts:
     lines = [f"{record.path}", f"{record.where}"]
     if record.verification:
-        lines[-1] += f", {VERIFIED[record.verification]}"
+        lines[-1] += ", " + tr(VERIFIED[record.verification])
     if record.sha256:
         lines.append(f"SHA-256 {record.sha256}")
     if record.missing:
-        lines.append(f"The file is gone: {MISSING_FIX.format(id=record.id)}.")
+        lines.append(tr("The file is gone: {0}.").format(MISSING_FIX.format(id=record.id)))
         return Facts(record, "", "\n".join(lines))
     try:
         info = read_gguf(record.file)
@@ -77,16 +78,24 @@ def describe(record: ModelRecord, steward: Steward) -> Facts:
     values = steward.settings.model_settings(record.model_id)
     est = estimate(Shape.of(info), values.n_ctx)
     memory = machine_memory()
-    lines.append(f"{info.architecture} · trained for {info.context_length:,} tokens of context")
-    lines.append("Memory: " + explain(est, memory))
+    lines.append(
+        tr("{0} · trained for {1:,} tokens of context").format(
+            info.architecture, info.context_length
+        )
+    )
+    lines.append(tr("Memory: {0}").format(explain(est, memory)))
     if values.chat_format:
-        lines.append(f"Chat format: {values.chat_format} ({FORMATS[values.chat_format][1]}).")
+        lines.append(
+            tr("Chat format: {0} ({1}).").format(values.chat_format, FORMATS[values.chat_format][1])
+        )
     else:
         result = check_template(info.chat_template, info.bos_text, info.eos_text)
         lines.append(
-            "Chat template: from the file, checked."
+            tr("Chat template: from the file, checked.")
             if result.status == "ok"
-            else f"Chat template: {result.problem}; choosing the model asks for a format."
+            else tr("Chat template: {0}; choosing the model asks for a format.").format(
+                result.problem
+            )
         )
     return Facts(record, verdict(est.total, memory), "\n".join(lines))
 
@@ -96,7 +105,7 @@ class ModelsWindow(QDialog):
         super().__init__(parent)
         self.session = session
         self.setObjectName("modelsWindow")
-        self.setWindowTitle("Models — Steward")
+        self.setWindowTitle(tr("Models — Steward"))
         self.setAcceptDrops(True)
         self.facts: dict[str, Facts] = {}
         self.active_id = ""
@@ -106,8 +115,8 @@ class ModelsWindow(QDialog):
         self.tabs = QTabWidget()
         self.list = QTreeWidget()
         self.list.setObjectName("modelsList")
-        self.list.setAccessibleName(self.tr("Models on this computer"))
-        self.list.setHeaderLabels(COLUMNS)
+        self.list.setAccessibleName(tr("Models on this computer"))
+        self.list.setHeaderLabels([tr(c) for c in COLUMNS])
         self.list.setRootIsDecorated(False)
         self.list.setAlternatingRowColors(True)
         self.list.currentItemChanged.connect(lambda *_: self._show_selected())
@@ -117,18 +126,20 @@ class ModelsWindow(QDialog):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel(wordWrap=True)
         self.status.setObjectName("modelsStatus")
-        self.use_button = _button("Use", "useModelButton", self._on_use_clicked)
-        self.remove_button = _button("Remove", "removeModelButton", self._on_remove_clicked)
-        self.add_button = _button("Add a file…", "addModelFileButton", self._on_add_clicked)
+        self.use_button = _button(tr("Use"), "useModelButton", self._on_use_clicked)
+        self.remove_button = _button(tr("Remove"), "removeModelButton", self._on_remove_clicked)
+        self.add_button = _button(tr("Add a file…"), "addModelFileButton", self._on_add_clicked)
         self.scan_button = _button(
-            "Find models on this computer", "scanModelsButton", self._on_scan_clicked
+            tr("Find models on this computer"), "scanModelsButton", self._on_scan_clicked
         )
         self.download_button = _button(
-            "Download…", "downloadModelButton", lambda: self.tabs.setCurrentIndex(1)
+            tr("Download…"), "downloadModelButton", lambda: self.tabs.setCurrentIndex(1)
         )
         self.scan_button.setToolTip(
-            "Looks where the Hugging Face cache, LM Studio, GPT4All, Jan and Ollama keep "
-            "models. Found models stay where they are: nothing is copied."
+            tr(
+                "Looks where the Hugging Face cache, LM Studio, GPT4All, Jan and Ollama "
+                "keep models. Found models stay where they are: nothing is copied."
+            )
         )
         row = QHBoxLayout()
         for button in (self.use_button, self.remove_button):
@@ -142,8 +153,10 @@ class ModelsWindow(QDialog):
         page = QVBoxLayout(installed)
         page.addWidget(
             QLabel(
-                "The models Steward can answer with. Drop a .gguf file here to add it; it is "
-                "used where it is.",
+                tr(
+                    "The models Steward can answer with. Drop a .gguf file here to add it; it "
+                    "is used where it is."
+                ),
                 wordWrap=True,
             )
         )
@@ -154,8 +167,8 @@ class ModelsWindow(QDialog):
         self.catalog.download_requested.connect(self._on_catalog_download)
         self.catalog.url_requested.connect(self._on_url_download)
         self.tabs.setObjectName("modelsTabs")
-        self.tabs.addTab(installed, "On this computer")
-        self.tabs.addTab(self.catalog, "Download")
+        self.tabs.addTab(installed, tr("On this computer"))
+        self.tabs.addTab(self.catalog, tr("Download"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
@@ -208,8 +221,8 @@ class ModelsWindow(QDialog):
         self.list.clear()
         for fact in facts:
             record = fact.record
-            name = record.name + ("  (in use)" if record.id == active_id else "")
-            size = "missing" if record.missing else human_size(record.size)
+            name = record.name + (tr("  (in use)") if record.id == active_id else "")
+            size = tr("missing") if record.missing else human_size(record.size)
             cells = [name, size, fact.verdict, record.where]
             add_row(self.list, cells, record.id, keep=keep).setToolTip(0, record.path)
         finish(self.list)
@@ -230,9 +243,9 @@ class ModelsWindow(QDialog):
         )
         self.remove_button.setEnabled(record is not None and record.origin != "embedded")
         if record is not None and record.origin == "downloaded":
-            self.remove_button.setText("Delete")
+            self.remove_button.setText(tr("Delete"))
         else:
-            self.remove_button.setText("Remove from list")
+            self.remove_button.setText(tr("Remove from list"))
 
     # --- actions --------------------------------------------------------------------------
 
@@ -241,9 +254,9 @@ class ModelsWindow(QDialog):
         record = self.selected()
         if record is None or record.missing:
             return
-        self.status.setText(f"Loading {record.name}…")
+        self.status.setText(tr("Loading {0}…").format(record.name))
         if await self.session.switch_model(record.id) and shiboken6.isValid(self):
-            self.status.setText(f"Steward now answers with {record.name}.")
+            self.status.setText(tr("Steward now answers with {0}.").format(record.name))
         elif shiboken6.isValid(self):
             self.status.setText(self.session.window.banner.text())
 
@@ -254,16 +267,18 @@ class ModelsWindow(QDialog):
         if record is None or core is None:
             return
         if record.origin == "downloaded":
-            question = f"Delete {record.name}? Its file ({human_size(record.size)}) is deleted."
-            do = "Delete"
-        else:
-            question = (
-                f"Remove {record.name} from the list? Its file stays where it is "
-                f"({record.path}); a search for models will not list it again."
+            question = tr("Delete {0}? Its file ({1}) is deleted.").format(
+                record.name, human_size(record.size)
             )
-            do = "Remove from list"
+            do = tr("Delete")
+        else:
+            question = tr(
+                "Remove {0} from the list? Its file stays where it is ({1}); a search for "
+                "models will not list it again."
+            ).format(record.name, record.path)
+            do = tr("Remove from list")
         box = QMessageBox(
-            QMessageBox.Icon.Question, "Remove a model — Steward", question, parent=self
+            QMessageBox.Icon.Question, tr("Remove a model — Steward"), question, parent=self
         )
         box.setObjectName("confirmRemoveModel")
         if not await confirm(box, do):
@@ -277,7 +292,7 @@ class ModelsWindow(QDialog):
             return
         if was_active:
             await self.session.switch_model("embedded")
-            said += " Steward answers with the embedded model again."
+            said += tr(" Steward answers with the embedded model again.")
         if shiboken6.isValid(self):
             self.status.setText(said)
         await self.session.refresh_models()
@@ -285,7 +300,7 @@ class ModelsWindow(QDialog):
     @async_slot()
     async def _on_add_clicked(self) -> None:
         path = await choose_file(
-            self, "addModelFileDialog", "Add a model", "GGUF models (*.gguf);;All files (*)"
+            self, "addModelFileDialog", tr("Add a model"), tr("GGUF models (*.gguf);;All files (*)")
         )
         if path is not None and shiboken6.isValid(self):
             await self.add_file(path)
@@ -302,9 +317,9 @@ class ModelsWindow(QDialog):
             self.status.setText(exc.user_text())
             return None
         self.status.setText(
-            f"Added {record.name}; it is used where it is."
+            tr("Added {0}; it is used where it is.").format(record.name)
             if new
-            else f"{path} is in the list already, as {record.name}."
+            else tr("{0} is in the list already, as {1}.").format(path, record.name)
         )
         await self.session.refresh_models()
         self.select(record.id)
@@ -316,7 +331,7 @@ class ModelsWindow(QDialog):
         if core is None:
             return
         self.scan_button.setEnabled(False)
-        self.status.setText("Looking for models in other apps' folders…")
+        self.status.setText(tr("Looking for models in other apps' folders…"))
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(None, lambda: core.models().scan(default_roots()))
@@ -327,10 +342,10 @@ class ModelsWindow(QDialog):
             if shiboken6.isValid(self):
                 self.scan_button.setEnabled(True)
         found = len(result.added)
-        text = f"Found {found} new model{'s' if found != 1 else ''}"
+        text = (tr("Found {0} new models") if found != 1 else tr("Found 1 new model")).format(found)
         if result.known:
-            text += f"; {result.known} listed already"
-        self.status.setText(text + ". They stay where they are.")
+            text += tr("; {0} listed already").format(result.known)
+        self.status.setText(text + tr(". They stay where they are."))
         await self.session.refresh_models()
 
     @async_slot(str, str)

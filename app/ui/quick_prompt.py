@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.assistant import Finished, Routed, Started, Token
 from app.core.errors import KnownError
 from app.session import Drafted, Drafting, Failed, Queued, Session
+from app.ui.i18n import tr
 from app.ui.qt_async import async_slot
 from app.ui.render import MarkdownRenderer, Theme
 
@@ -48,7 +49,7 @@ class QuickPrompt(QFrame):
             | Qt.WindowType.WindowStaysOnTopHint
             | Qt.WindowType.Tool
         )
-        self.setWindowTitle("Steward quick prompt")
+        self.setWindowTitle(tr("Steward quick prompt"))
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumSize(520, 120)
         self.renderer = MarkdownRenderer(theme)
@@ -61,8 +62,8 @@ class QuickPrompt(QFrame):
         self._asking: asyncio.Task[None] | None = None  # answering those that waited
         self._plan: Plan | None = None  # the draft shown, until it is opened in the window
         self.input = QLineEdit()
-        self.input.setAccessibleName(self.tr("Quick question"))
-        self.input.setPlaceholderText("Ask Steward… (Enter to send, Esc to close)")
+        self.input.setAccessibleName(tr("Quick question"))
+        self.input.setPlaceholderText(tr("Ask Steward… (Enter to send, Esc to close)"))
         # the question the answer below is for
         self.question = QLabel()
         self.question.setObjectName("quickQuestion")
@@ -71,12 +72,12 @@ class QuickPrompt(QFrame):
         self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.question.hide()
         self.answer = QTextBrowser()
-        self.answer.setAccessibleName(self.tr("Answer"))
+        self.answer.setAccessibleName(tr("Answer"))
         self.answer.setOpenLinks(False)
         self.answer.anchorClicked.connect(self._on_answer_anchor_clicked)
         self.answer.hide()
         self.hint = QLabel()
-        self.open_button = QPushButton("Open in Steward")
+        self.open_button = QPushButton(tr("Open in Steward"))
         self.open_button.setEnabled(False)
         row = QHBoxLayout()
         row.addWidget(self.hint, 1)
@@ -111,7 +112,7 @@ class QuickPrompt(QFrame):
             blocks = self.renderer.render(self._answer_text).code_blocks
             if int(number) < len(blocks):
                 QGuiApplication.clipboard().setText(blocks[int(number)])
-                self.hint.setText("Code copied")
+                self.hint.setText(tr("Code copied"))
 
     def set_theme(self, theme: Theme) -> None:
         self.renderer = MarkdownRenderer(theme)
@@ -147,8 +148,10 @@ class QuickPrompt(QFrame):
         if self.session is None:  # asked once the history is open (see set_session)
             count = len(self._waiting)
             self.hint.setText(
-                f"Waiting for your history to open ({count} question{'s' if count != 1 else ''}"
-                "): unlock Steward if it asks, and the answer comes here."
+                tr(
+                    "Waiting for your history to open ({0} question{1}): unlock Steward if it "
+                    "asks, and the answer comes here."
+                ).format(count, "s" if count != 1 else "")
             )
             return
         if self._cancel is not None:  # answering: this one waits its turn
@@ -170,12 +173,14 @@ class QuickPrompt(QFrame):
     def _say_waiting(self) -> None:
         count = len(self._waiting)
         self.hint.setText(
-            f"Answering… {count} more question{'s' if count != 1 else ''} waiting their turn."
+            tr("Answering… {0} more question{1} waiting their turn.").format(
+                count, "s" if count != 1 else ""
+            )
         )
 
     async def _answer(self, session: Session, text: str) -> None:
         self._cancel = cancel = threading.Event()
-        self.question.setText(f"You: {text}")
+        self.question.setText(tr("You: {0}").format(text))
         self.question.show()
         self._answer_text = ""
         self.answer.clear()
@@ -184,7 +189,7 @@ class QuickPrompt(QFrame):
         if self._waiting:
             self._say_waiting()
         else:
-            self.hint.setText("Answering…")
+            self.hint.setText(tr("Answering…"))
         parts: list[str] = []
         try:
             events = session.submit(text, self.conversation_id, cancel=cancel, draft=self._plan)
@@ -197,9 +202,9 @@ class QuickPrompt(QFrame):
                         self._answer_text = "".join(parts)
                         self.answer.setHtml(self.renderer.render(self._answer_text).html)
                     elif isinstance(event, Queued):
-                        self.hint.setText("Waiting for the answer in the Steward window…")
+                        self.hint.setText(tr("Waiting for the answer in the Steward window…"))
                     elif isinstance(event, Drafting):
-                        self.hint.setText("Drafting a workflow…")
+                        self.hint.setText(tr("Drafting a workflow…"))
                     elif isinstance(event, Routed):
                         self.hint.setText(event.text())
                     elif isinstance(event, Drafted):
@@ -208,7 +213,7 @@ class QuickPrompt(QFrame):
                         raise event.error
                     elif isinstance(event, Finished):
                         self.hint.setText(
-                            "Stopped: what was written is kept."
+                            tr("Stopped: what was written is kept.")
                             if event.message.status == "partial"
                             else f"{event.message.model} · {event.message.backend}"
                         )
@@ -228,11 +233,11 @@ class QuickPrompt(QFrame):
         self._answer_text = review_text(plan, session.registry())
         self.answer.setPlainText(self._answer_text)
         if plan.kind == "refusal":
-            self.hint.setText("Steward can't do that.")
+            self.hint.setText(tr("Steward can't do that."))
             return
         self._plan = plan
-        self.open_button.setText("Review in Steward")
-        self.hint.setText("Review it in Steward before anything is saved or run.")
+        self.open_button.setText(tr("Review in Steward"))
+        self.hint.setText(tr("Review it in Steward before anything is saved or run."))
 
     def _on_open_button_clicked(self) -> None:
         if self._plan is not None:
@@ -241,7 +246,7 @@ class QuickPrompt(QFrame):
             if self.conversation_id is not None:
                 self.open_requested.emit(self.conversation_id)
             self._plan = None
-            self.open_button.setText("Open in Steward")
+            self.open_button.setText(tr("Open in Steward"))
             self.hide()
             self.conversation_id = None
             self.answer.clear()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.dialogs import choose_save_file
+from app.ui.i18n import tr
 from app.ui.qt_async import async_slot
 
 
@@ -35,25 +36,23 @@ class RecoveryKeyDialog(QDialog):
         super().__init__(parent)
         self.first = first
         self.setObjectName("firstRecoveryKey" if first else "recoveryKey")
-        self.setWindowTitle(self.tr("Your recovery key — Steward"))
+        self.setWindowTitle(tr("Your recovery key — Steward"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         if first:
-            lead = self.tr(
+            lead = tr(
                 "Steward created your encrypted history. Write down this recovery key and "
                 "keep it safe: it opens your history on its own if the keyring or the "
                 "passphrase is lost, or on a new machine. It is not shown again unless you "
                 "ask for it in Settings."
             )
         else:
-            lead = self.tr(
-                "This key opens your history and its backups on its own. Keep it private."
-            )
+            lead = tr("This key opens your history and its backups on its own. Keep it private.")
         self.lead = QLabel(lead)
         self.lead.setWordWrap(True)
         self.key = QLineEdit(key)
         self.key.setObjectName("recoveryKeyText")
         self.key.setReadOnly(True)
-        self.key.setAccessibleName(self.tr("Recovery key"))
+        self.key.setAccessibleName(tr("Recovery key"))
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setWeight(QFont.Weight.DemiBold)
@@ -62,13 +61,11 @@ class RecoveryKeyDialog(QDialog):
         self.note = QLabel()  # "Copied" / "Saved to …" / why saving failed
         self.note.setObjectName("recoveryKeyNote")
         self.note.setWordWrap(True)
-        self.copy_button = QPushButton(self.tr("&Copy"))
-        self.copy_button.setAccessibleDescription(self.tr("Copy the recovery key"))
-        self.save_button = QPushButton(self.tr("&Save to a file…"))
-        self.save_button.setAccessibleDescription(self.tr("Save the recovery key to a text file"))
-        self.done_button = QPushButton(
-            self.tr("I have written it down") if first else self.tr("Close")
-        )
+        self.copy_button = QPushButton(tr("&Copy"))
+        self.copy_button.setAccessibleDescription(tr("Copy the recovery key"))
+        self.save_button = QPushButton(tr("&Save to a file…"))
+        self.save_button.setAccessibleDescription(tr("Save the recovery key to a text file"))
+        self.done_button = QPushButton(tr("I have written it down") if first else tr("Close"))
         self.done_button.setObjectName("recoveryKeyDone")
         for button in (self.copy_button, self.save_button, self.done_button):
             button.setAutoDefault(False)
@@ -96,17 +93,17 @@ class RecoveryKeyDialog(QDialog):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.key.text())
-        self.note.setText(self.tr("Copied. Paste it somewhere safe, then clear the clipboard."))
+        self.note.setText(tr("Copied. Paste it somewhere safe, then clear the clipboard."))
 
     def save(self, path: Path) -> bool:
         """Write the key to ``path`` (readable by its owner only); the note says what happened."""
         try:
             with open(path, "w", encoding="utf-8", opener=_private) as file:
-                file.write(self.tr("Steward recovery key") + "\n\n" + self.key.text() + "\n")
+                file.write(tr("Steward recovery key") + "\n\n" + self.key.text() + "\n")
         except OSError as exc:
-            self.note.setText(self.tr("Could not save it: {0}").format(exc.strerror or exc))
+            self.note.setText(tr("Could not save it: {0}").format(exc.strerror or exc))
             return False
-        self.note.setText(self.tr("Saved to {0}").format(path))
+        self.note.setText(tr("Saved to {0}").format(path))
         return True
 
     @async_slot()
@@ -114,9 +111,9 @@ class RecoveryKeyDialog(QDialog):
         chosen = await choose_save_file(
             self,
             "saveRecoveryKey",
-            self.tr("Save the recovery key"),
+            tr("Save the recovery key"),
             Path.home() / "steward-recovery-key.txt",
-            self.tr("Text files (*.txt)"),
+            tr("Text files (*.txt)"),
         )
         if chosen is not None:
             self.save(chosen)

@@ -29,7 +29,8 @@ from app.automations.review import WORDS
 from app.automations.runner import sample_words
 from app.core.errors import KnownError
 from app.core.text import visible
-from app.ui.automation_text import STATUS_TEXT, run_html
+from app.ui.automation_text import run_html, status_text
+from app.ui.i18n import tr
 from app.ui.qt_async import async_slot
 from app.ui.style import error_colour
 from app.ui.workflow_form import WorkflowForm
@@ -87,20 +88,23 @@ def _found(output: Any) -> str:
     """What a step that ran for real in a dry run found, in a line."""
     if isinstance(output, dict) and isinstance(output.get("files"), list):
         names = [PurePath(str(f)).name for f in output["files"]]
-        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-        return f"found {len(names)}: {shown}" if names else "found nothing"
+        shown = ", ".join(names[:8]) + (
+            tr(" and {0} more").format(len(names) - 8) if len(names) > 8 else ""
+        )
+        return tr("found {0}: {1}").format(len(names), shown) if names else tr("found nothing")
     text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
     text = " ".join(text.split())
-    return f"read “{text[:120]}{'…' if len(text) > 120 else ''}”"
+    return tr("read “{0}”").format(text[:120] + ("…" if len(text) > 120 else ""))
 
 
 def dry_run_html(run: RunRecord) -> str:
     """A dry run as the card shows it: what each step would do, in a line or a few."""
     if run.status == "succeeded":
-        head = "<p><b>Dry run</b> — nothing was changed. What a run would do now:</p>"
+        nothing = tr("nothing was changed. What a run would do now:")
+        head = f"<p><b>{tr('Dry run')}</b> — {nothing}</p>"
     else:
         head = (
-            f"<p><b>Dry run: {html.escape(STATUS_TEXT.get(run.status, run.status))}</b> — "
+            f"<p><b>{tr('Dry run:')} {html.escape(status_text(run.status))}</b> — "
             f"{html.escape(run.error or '')}</p>"
         )
     if run.sample:
@@ -115,7 +119,7 @@ def dry_run_html(run: RunRecord) -> str:
         elif step.status == "ok":  # a step that only reads ran for real; its output is data
             what = html.escape(visible(_found(step.output)))
         else:
-            what = html.escape(STATUS_TEXT.get(step.status, step.status))
+            what = html.escape(status_text(step.status))
         items.append(f"<li>{what}</li>")
     return head + "<ol>" + "".join(items) + "</ol>"
 
@@ -146,10 +150,10 @@ class ReviewCard(QFrame):
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.result = result_view()
         self._saving = False  # Approve was clicked and the save is on its way
-        self.dry_run_button = QPushButton("Dry run")
-        self.approve_button = QPushButton("Approve and save")
-        self.edit_button = QPushButton("Edit")
-        self.discard_button = QPushButton("Discard")
+        self.dry_run_button = QPushButton(tr("Dry run"))
+        self.approve_button = QPushButton(tr("Approve and save"))
+        self.edit_button = QPushButton(tr("Edit"))
+        self.discard_button = QPushButton(tr("Discard"))
         row = QHBoxLayout()
         for button in (
             self.dry_run_button,
@@ -176,7 +180,7 @@ class ReviewCard(QFrame):
         is_draft = plan.workflow is not None and self.stored is None
         for button in (self.dry_run_button, self.approve_button, self.edit_button):
             button.setVisible(is_draft)
-        self.discard_button.setText("Discard" if is_draft else "Dismiss")
+        self.discard_button.setText(tr("Discard") if is_draft else tr("Dismiss"))
         self.result.hide()
 
     def _show_result(self, text: str) -> None:
@@ -218,8 +222,11 @@ class ReviewCard(QFrame):
         when = review(stored.document, self.automations.registry).when
         when = when[:1].lower() + when[1:]  # a sentence's first letter; paths keep their case
         self._show_result(
-            f"<p>Saved and enabled as <b>{html.escape(stored.name)}</b>. It runs "
-            f"{html.escape(when)}; its runs appear in Automations.</p>"
+            "<p>"
+            + tr(
+                "Saved and enabled as <b>{0}</b>. It runs {1}; its runs appear in Automations."
+            ).format(html.escape(stored.name), html.escape(when))
+            + "</p>"
         )
         self.saved.emit(stored.id)
 
@@ -229,7 +236,7 @@ class ReviewCard(QFrame):
         if self.plan.workflow is None:
             return
         editor = WorkflowForm(self.automations, self.plan.workflow, self)
-        editor.setWindowTitle("Edit draft — Steward")
+        editor.setWindowTitle(tr("Edit draft — Steward"))
 
         def take() -> None:
             edited = dataclasses.replace(self.plan, workflow=editor.document, repairs=[])
@@ -274,14 +281,15 @@ class ActionCard(QFrame):
         )
         rights = ", ".join(p.words for p in card.permissions)
         self.body = QLabel(
-            f"<p><b>Steward can do this for you:</b> {html.escape(steps)}<br>"
-            f"<small>It needs to {html.escape(rights)}.</small></p>"
+            tr(
+                "<p><b>Steward can do this for you:</b> {0}<br><small>It needs to {1}.</small></p>"
+            ).format(html.escape(steps), html.escape(rights))
         )
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.result = result_view()
-        self.run_button = QPushButton("Run")
-        self.dismiss_button = QPushButton("Dismiss")
+        self.run_button = QPushButton(tr("Run"))
+        self.dismiss_button = QPushButton(tr("Dismiss"))
         row = QHBoxLayout()
         row.addWidget(self.run_button)
         row.addWidget(self.dismiss_button)
@@ -310,7 +318,7 @@ class ActionCard(QFrame):
         self.result.setHtml(run_html(run))
         self.result.show()
         self.run_button.hide()
-        self.dismiss_button.setText("Close")
+        self.dismiss_button.setText(tr("Close"))
         self.finished.emit(run)
 
     def _on_dismiss_clicked(self) -> None:

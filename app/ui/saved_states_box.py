@@ -9,36 +9,40 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpin
 from app.core.llm.saved_states import remove_all, usage
 from app.core.settings import COUNT_LIMITS
 from app.core.steward import Steward
+from app.ui.i18n import tr
 
 
 class SavedStatesBox(QGroupBox):
     def __init__(self, steward: Steward) -> None:
-        super().__init__("Resume conversations at once")
+        super().__init__(tr("Resume conversations at once"))
         self.steward = steward
         about = QLabel(
-            "After each answer, the model's working state for that conversation is kept on "
-            "this computer, encrypted with your history's key, so that it answers at once "
-            "after Steward restarts. Deleting a conversation deletes its state.",
+            tr(
+                "After each answer, the model's working state for that conversation is "
+                "kept on this computer, encrypted with your history's key, so that it "
+                "answers at once after Steward restarts. Deleting a conversation deletes "
+                "its state."
+            ),
             wordWrap=True,
         )
         self.limit = QSpinBox()
         self.limit.setRange(0, COUNT_LIMITS["saved_states_mb"])
         self.limit.setSingleStep(128)
-        self.limit.setSuffix(" MB")
-        self.limit.setSpecialValueText("Keep none")
+        self.limit.setSuffix(tr(" MB"))
+        self.limit.setSpecialValueText(tr("Keep none"))
         self.limit.setValue(steward.settings.saved_states_mb)
-        self.limit.setAccessibleName("Room for saved conversation states")
+        self.limit.setAccessibleName(tr("Room for saved conversation states"))
         self.limit.setAccessibleDescription(
-            "The most disk space the saved states may take; the least recently used go first."
+            tr("The most disk space the saved states may take; the least recently used go first.")
         )
-        label = QLabel("&Room on disk:")
+        label = QLabel(tr("&Room on disk:"))
         label.setBuddy(self.limit)
         self.used = QLabel()
         self.used.setObjectName("savedStatesUsage")
-        self.empty_button = QPushButton("Empty now")
+        self.empty_button = QPushButton(tr("Empty now"))
         self.empty_button.setObjectName("emptyStatesButton")
         self.empty_button.setAccessibleDescription(
-            "Delete every saved conversation state; conversations are read again next time."
+            tr("Delete every saved conversation state; conversations are read again next time.")
         )
         self.empty_button.clicked.connect(self._on_empty_clicked)
         row = QHBoxLayout()
@@ -54,8 +58,9 @@ class SavedStatesBox(QGroupBox):
     def refresh(self) -> None:
         now = usage(self.steward.paths.saved_states)
         self.used.setText(
-            f"Now: {now.states} conversation{'' if now.states == 1 else 's'}, "
-            f"{now.size / 2**20:.1f} MB"
+            tr("Now: {0} conversation{1}, {2:.1f} MB").format(
+                now.states, "" if now.states == 1 else "s", now.size / 2**20
+            )
         )
         self.empty_button.setEnabled(now.states > 0)
 

@@ -12,6 +12,7 @@ import shiboken6
 from app.core.errors import KnownError, ModelError
 from app.core.llm.download import human_size
 from app.core.llm.prompt import TemplateNeededError
+from app.ui.i18n import tr
 from app.ui.model_picker import ask_chat_format
 from app.ui.qt_async import async_slot, off_gui
 
@@ -36,9 +37,11 @@ class SessionModels:
         engine = self.core.engine() if self.core is not None else None
         info = engine.info if engine is not None else None
         if info is not None:
-            self.window.set_status(f"{info.ref.name} · local · context {info.n_ctx}")
+            self.window.set_status(
+                tr("{0} · local · context {1}").format(info.ref.name, info.n_ctx)
+            )
         else:
-            self.window.set_status("No local model loaded")
+            self.window.set_status(tr("No local model loaded"))
 
     async def refresh_models(self) -> None:
         """The picker (and the Models window, when open) show the list as it is now."""
@@ -69,9 +72,9 @@ class SessionModels:
         picker.setEnabled(False)
         waiting = core.messages_ahead > 0
         window.show_banner(
-            f"Switching to {record.name} after this answer…"
+            tr("Switching to {0} after this answer…").format(record.name)
             if waiting
-            else f"Loading {record.name}…"
+            else tr("Loading {0}…").format(record.name)
         )
         try:
             await core.use_model(record, chat_format=chat_format)
@@ -134,9 +137,10 @@ class SessionModels:
         settings.setValue("models/suggested", True)
         self.suggested = best.id
         self.window.show_banner(
-            f"Tip: {best.name} ({human_size(best.size_bytes)}) fits this computer and answers "
-            f'far better than the small embedded model. <a href="{SUGGEST_LINK}">See it in '
-            "Models…</a>"
+            tr(
+                "Tip: {0} ({1}) fits this computer and answers far better than the small "
+                'embedded model. <a href="{2}">See it in Models…</a>'
+            ).format(best.name, human_size(best.size_bytes), SUGGEST_LINK)
         )
 
     @async_slot(str)

@@ -45,6 +45,7 @@ from app.core.steward import (
 )
 from app.ui.api_page import ApiPage
 from app.ui.dialogs import choose_file, tell
+from app.ui.i18n import LANGUAGE_NAMES, QT_TR_NOOP, tr
 from app.ui.model_download import ModelDownloadDialog, make_download_dialog
 from app.ui.qt_async import async_slot
 from app.ui.saved_states_box import SavedStatesBox
@@ -53,11 +54,15 @@ ERASE_WORD = "erase"
 
 
 POLICY_LABELS = {
-    "auto": "Only when the local model cannot answer (asks you first)",
-    "cloud": "For every message",
-    "local": "Only when I choose “Ask cloud” for a message",
+    "auto": QT_TR_NOOP("Only when the local model cannot answer (asks you first)"),
+    "cloud": QT_TR_NOOP("For every message"),
+    "local": QT_TR_NOOP("Only when I choose “Ask cloud” for a message"),
 }
-APPEARANCE_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+APPEARANCE_LABELS = {
+    "system": QT_TR_NOOP("Follow the system"),
+    "light": QT_TR_NOOP("Light"),
+    "dark": QT_TR_NOOP("Dark"),
+}
 
 
 class SettingsDialog(QDialog):
@@ -66,21 +71,22 @@ class SettingsDialog(QDialog):
     erase_requested = Signal()
     passphrase_changed = Signal()
     appearance_changed = Signal(str)
+    language_changed = Signal(str)  # "system", "en" or "zh_CN"
 
     def __init__(self, steward: Steward, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings — Steward")
+        self.setWindowTitle(tr("Settings — Steward"))
         self.setMinimumSize(560, 480)
         self.steward = steward
         self.model_path = steward.settings.model_path
         self._key_task: asyncio.Future[None] | None = None  # kept referenced while it runs
         tabs = QTabWidget()
-        tabs.addTab(self._model_tab(), "Model")
-        tabs.addTab(self._privacy_tab(), "Privacy")
-        tabs.addTab(self._cloud_tab(), "Cloud")
-        tabs.addTab(self._general_tab(), "General")
+        tabs.addTab(self._model_tab(), tr("Model"))
+        tabs.addTab(self._privacy_tab(), tr("Privacy"))
+        tabs.addTab(self._cloud_tab(), tr("Cloud"))
+        tabs.addTab(self._general_tab(), tr("General"))
         self.api_page = ApiPage(steward)
-        tabs.addTab(self.api_page, "Local API")
+        tabs.addTab(self.api_page, tr("Local API"))
         self.tabs = tabs
         self.tools_page: QWidget | None = None  # Settings › Tools, once automations are up
         self.buttons = buttons = QDialogButtonBox(
@@ -111,9 +117,9 @@ class SettingsDialog(QDialog):
     def _model_tab(self) -> QWidget:
         page = QWidget()
         self.model_label = QLabel(wordWrap=True)
-        self.embedded_button = embedded = QPushButton("Use the embedded model")
-        self.choose_button = choose = QPushButton("Choose a GGUF file…")
-        self.download_button = download = QPushButton("Download a model…")
+        self.embedded_button = embedded = QPushButton(tr("Use the embedded model"))
+        self.choose_button = choose = QPushButton(tr("Choose a GGUF file…"))
+        self.download_button = download = QPushButton(tr("Download a model…"))
         embedded.clicked.connect(self._on_embedded_clicked)
         choose.clicked.connect(self._on_choose_clicked)
         download.clicked.connect(self._on_download_clicked)
@@ -125,27 +131,30 @@ class SettingsDialog(QDialog):
         row.addStretch(1)
         self.n_ctx = QSpinBox(minimum=256, maximum=131072, singleStep=256)
         self.n_threads = QSpinBox(minimum=0, maximum=256)
-        self.n_threads.setSpecialValueText("automatic")
+        self.n_threads.setSpecialValueText(tr("automatic"))
         self.temperature = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.05, decimals=2)
         self.top_p = QDoubleSpinBox(minimum=0.05, maximum=1.0, singleStep=0.05, decimals=2)
         self.max_tokens = QSpinBox(minimum=1, maximum=131072, singleStep=64)
         self.system_prompt = QPlainTextEdit()
         self.system_prompt.setMaximumHeight(110)
-        self.free_shapes = QCheckBox("Let this model shape drafted workflows itself")
+        self.free_shapes = QCheckBox(tr("Let this model shape drafted workflows itself"))
         self.free_shapes.setToolTip(
-            "For a larger model: it picks a workflow's steps on its own instead of following "
-            "the steps Steward reads from your words. Every draft is still checked the same way."
+            tr(
+                "For a larger model: it picks a workflow's steps on its own instead of "
+                "following the steps Steward reads from your words. Every draft is still "
+                "checked the same way."
+            )
         )
         form = QFormLayout()
-        form.addRow("Model:", self.model_label)
+        form.addRow(tr("Model:"), self.model_label)
         form.addRow("", row)
-        form.addRow("Context length (tokens):", self.n_ctx)
-        form.addRow("Threads:", self.n_threads)
-        form.addRow("Temperature:", self.temperature)
-        form.addRow("Top p:", self.top_p)
-        form.addRow("Max answer tokens:", self.max_tokens)
-        form.addRow("System prompt:", self.system_prompt)
-        form.addRow("Drafting:", self.free_shapes)
+        form.addRow(tr("Context length (tokens):"), self.n_ctx)
+        form.addRow(tr("Threads:"), self.n_threads)
+        form.addRow(tr("Temperature:"), self.temperature)
+        form.addRow(tr("Top p:"), self.top_p)
+        form.addRow(tr("Max answer tokens:"), self.max_tokens)
+        form.addRow(tr("System prompt:"), self.system_prompt)
+        form.addRow(tr("Drafting:"), self.free_shapes)
         page.setLayout(form)
         return page
 
@@ -153,7 +162,7 @@ class SettingsDialog(QDialog):
         settings = self.steward.settings
         model = self.steward.model(self.model_path or None) if self._model_ok() else None
         self.model_label.setText(
-            f"{model.name}\n{model.path}" if model else "The embedded model is not installed."
+            f"{model.name}\n{model.path}" if model else tr("The embedded model is not installed.")
         )
         values = settings.model_settings(model.id if model else None)
         self.n_ctx.setValue(values.n_ctx)
@@ -178,7 +187,7 @@ class SettingsDialog(QDialog):
     @async_slot()
     async def _on_choose_clicked(self) -> None:
         path = await choose_file(
-            self, "chooseModel", "Choose a model", "GGUF models (*.gguf);;All files (*)"
+            self, "chooseModel", tr("Choose a model"), tr("GGUF models (*.gguf);;All files (*)")
         )
         if path is not None and shiboken6.isValid(self):
             await self.choose_model(str(path))
@@ -212,7 +221,7 @@ class SettingsDialog(QDialog):
 
     def apply(self) -> bool:
         settings = self.steward.settings
-        old_path = settings.model_path
+        old_path, old_language = settings.model_path, settings.language
         settings.model_path = self.model_path
         current = settings.model_settings()
         values = dataclasses.replace(
@@ -238,13 +247,15 @@ class SettingsDialog(QDialog):
                 self._update_key_hint(stored=bool(api_key))  # known: no keyring read again
             self.steward.settings_store.save(settings)
         except KnownError as exc:
-            settings.model_path = old_path
+            settings.model_path, settings.language = old_path, old_language
             settings.cloud = old_cloud
             self.error.setText(exc.user_text())
             return False
         self.error.clear()
         self.applied.emit()
         self.appearance_changed.emit(settings.appearance)
+        if settings.language != old_language:
+            self.language_changed.emit(settings.language)
         return True
 
     def _on_buttons_accepted(self) -> None:
@@ -257,26 +268,29 @@ class SettingsDialog(QDialog):
         page = QWidget()
         cloud = self.steward.settings.cloud
         intro = QLabel(
-            "Steward answers with the model on this computer. Optionally, an OpenAI-compatible "
-            "endpoint can answer what the local model cannot. Nothing is sent anywhere until "
-            "you switch this on; cloud answers are marked ☁ in the conversation.",
+            tr(
+                "Steward answers with the model on this computer. Optionally, an "
+                "OpenAI-compatible endpoint can answer what the local model cannot. "
+                "Nothing is sent anywhere until you switch this on; cloud answers are "
+                "marked ☁ in the conversation."
+            ),
             wordWrap=True,
         )
-        self.cloud_enabled = QCheckBox("&Use a cloud endpoint")
+        self.cloud_enabled = QCheckBox(tr("&Use a cloud endpoint"))
         self.cloud_enabled.setChecked(cloud.enabled)
         self.cloud_url = QLineEdit(cloud.base_url, placeholderText="https://api.example.com/v1")
-        self.cloud_model = QLineEdit(cloud.model, placeholderText="the model name it expects")
+        self.cloud_model = QLineEdit(cloud.model, placeholderText=tr("the model name it expects"))
         self.cloud_key = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.forget_key = QCheckBox("Remove the stored key")
+        self.forget_key = QCheckBox(tr("Remove the stored key"))
         self.cloud_policy = QComboBox()
         for value, label in POLICY_LABELS.items():
-            self.cloud_policy.addItem(label, value)
+            self.cloud_policy.addItem(tr(label), value)
         self.cloud_policy.setCurrentIndex(max(0, self.cloud_policy.findData(cloud.policy)))
         self.cloud_redact = QCheckBox(
-            "Replace e-mail addresses, phone numbers and home-folder paths before sending"
+            tr("Replace e-mail addresses, phone numbers and home-folder paths before sending")
         )
         self.cloud_redact.setChecked(cloud.redact)
-        self.test_button = QPushButton("&Test connection")
+        self.test_button = QPushButton(tr("&Test connection"))
         self.test_button.clicked.connect(self._on_test_clicked)
         self.test_result = QLabel(wordWrap=True)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -285,11 +299,11 @@ class SettingsDialog(QDialog):
         for field in (self.cloud_url, self.cloud_model, self.cloud_key):
             field.textChanged.connect(self.test_result.clear)
         form = QFormLayout()
-        form.addRow("Base URL:", self.cloud_url)
-        form.addRow("Model:", self.cloud_model)
-        form.addRow("API key:", self.cloud_key)
+        form.addRow(tr("Base URL:"), self.cloud_url)
+        form.addRow(tr("Model:"), self.cloud_model)
+        form.addRow(tr("API key:"), self.cloud_key)
         form.addRow("", self.forget_key)
-        form.addRow("When:", self.cloud_policy)
+        form.addRow(tr("When:"), self.cloud_policy)
         form.addRow("", self.cloud_redact)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
@@ -306,9 +320,9 @@ class SettingsDialog(QDialog):
     def _update_key_hint(self, *, stored: bool) -> None:
         self.cloud_key.clear()
         self.cloud_key.setPlaceholderText(
-            "stored in your keyring or encrypted history; type to replace"
+            tr("stored in your keyring or encrypted history; type to replace")
             if stored
-            else "none stored (leave empty if the endpoint needs none)"
+            else tr("none stored (leave empty if the endpoint needs none)")
         )
         self.forget_key.setChecked(False)
         self.forget_key.setVisible(stored)
@@ -327,7 +341,7 @@ class SettingsDialog(QDialog):
         if cloud.enabled:  # switched off, what is typed is kept as it is, and checked when on
             cloud.base_url = validate_base_url(cloud.base_url)
         if cloud.enabled and not cloud.model:
-            raise UsageError("Give the model name the cloud endpoint expects.")
+            raise UsageError(tr("Give the model name the cloud endpoint expects."))
         typed = self.cloud_key.text().strip()
         api_key = typed or ("" if self.forget_key.isChecked() else None)
         return cloud, api_key
@@ -340,13 +354,13 @@ class SettingsDialog(QDialog):
         try:
             cloud, typed = self._cloud_values()
             if not cloud.base_url:
-                raise UsageError("Give the endpoint's base URL first.")
+                raise UsageError(tr("Give the endpoint's base URL first."))
             cloud.base_url = validate_base_url(cloud.base_url)
         except KnownError as exc:
             self.test_result.setText(exc.user_text())
             return
         self.test_button.setEnabled(False)
-        self.test_result.setText("Testing…")
+        self.test_result.setText(tr("Testing…"))
         tested = self._endpoint_typed()
         loop = asyncio.get_running_loop()
         try:
@@ -356,11 +370,14 @@ class SettingsDialog(QDialog):
                 cloud,
                 key,
                 lambda r: self.test_result.setText(
-                    f"Testing: a one-word request to {r.host} ({r.model}), nothing of yours…"
+                    tr("Testing: a one-word request to {0} ({1}), nothing of yours…").format(
+                        r.host, r.model
+                    )
                 ),
             )
-            result = f"OK: {cloud_endpoint(cloud, '').host} answered with {cloud.model} in "
-            result += f"{ms:.0f} ms."
+            result = tr("OK: {0} answered with {1} in {2:.0f} ms.").format(
+                cloud_endpoint(cloud, "").host, cloud.model, ms
+            )
         except KnownError as exc:
             result = exc.user_text()
         if shiboken6.isValid(self.test_button):  # the dialog may have been closed meanwhile
@@ -374,21 +391,32 @@ class SettingsDialog(QDialog):
         page = QWidget()
         self.appearance = QComboBox()
         for value, label in APPEARANCE_LABELS.items():
-            self.appearance.addItem(label, value)
+            self.appearance.addItem(tr(label), value)
         self.appearance.setCurrentIndex(
             max(0, self.appearance.findData(self.steward.settings.appearance))
         )
+        self.language = QComboBox()
+        self.language.setObjectName("languageChoice")
+        for value, label in (("system", tr("Follow the system")), *LANGUAGE_NAMES.items()):
+            self.language.addItem(label, value)
+        self.language.setCurrentIndex(
+            max(0, self.language.findData(self.steward.settings.language))
+        )
         appearance_row = QFormLayout()
-        appearance_row.addRow("&Appearance:", self.appearance)
-        self.start_minimized = QCheckBox("Start minimized to the tray (when there is a tray)")
+        appearance_row.addRow(tr("&Appearance:"), self.appearance)
+        appearance_row.addRow(tr("&Language:"), self.language)
+        self.start_minimized = QCheckBox(tr("Start minimized to the tray (when there is a tray)"))
         self.start_minimized.setChecked(self.steward.settings.start_minimized)
-        self.launch_at_login = QCheckBox("Launch Steward when I log in")
+        self.launch_at_login = QCheckBox(tr("Launch Steward when I log in"))
         self.launch_at_login.setChecked(autostart.is_enabled())
         note = QLabel(wordWrap=True)
         if not autostart.supported():
             self.launch_at_login.setEnabled(False)
             note.setText(
-                "On this system, add Steward to your login items yourself (see docs/desktop.md)."
+                tr(
+                    "On this system, add Steward to your login items yourself (see "
+                    "docs/desktop.md)."
+                )
             )
         layout = QVBoxLayout(page)
         layout.addLayout(appearance_row)
@@ -401,6 +429,7 @@ class SettingsDialog(QDialog):
 
     def _apply_general(self) -> None:
         self.steward.settings.appearance = str(self.appearance.currentData())
+        self.steward.settings.language = str(self.language.currentData())
         self.steward.settings.start_minimized = self.start_minimized.isChecked()
         if autostart.supported() and self.launch_at_login.isChecked() != autostart.is_enabled():
             autostart.set_enabled(self.launch_at_login.isChecked())
@@ -411,17 +440,18 @@ class SettingsDialog(QDialog):
         page = QWidget()
         paths = self.steward.paths
         where = QLabel(
-            f"Your encrypted history: {paths.database}\nSettings: {paths.settings_file}\n"
-            f"Logs: {paths.logs}",
+            tr("Your encrypted history: {0}\nSettings: {1}\nLogs: {2}").format(
+                paths.database, paths.settings_file, paths.logs
+            ),
             wordWrap=True,
         )
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key_status = QLabel(wordWrap=True)
-        self.recovery_button = QPushButton("Show the recovery key…")
-        self.backup_button = QPushButton("Back up now")
+        self.recovery_button = QPushButton(tr("Show the recovery key…"))
+        self.backup_button = QPushButton(tr("Back up now"))
         self.passphrase_button = QPushButton()
-        self.lock_button = QPushButton("Lock now")
-        self.erase_button = QPushButton("Erase all data…")
+        self.lock_button = QPushButton(tr("Lock now"))
+        self.erase_button = QPushButton(tr("Erase all data…"))
         layout = QVBoxLayout(page)
         layout.addWidget(where)
         layout.addWidget(self.key_status)
@@ -434,7 +464,7 @@ class SettingsDialog(QDialog):
         ):
             button.clicked.connect(slot)
             layout.addWidget(button)
-        self.use_keyring = QPushButton("Keep the key in the system keyring instead")
+        self.use_keyring = QPushButton(tr("Keep the key in the system keyring instead"))
         self.use_keyring.clicked.connect(self._on_use_keyring_clicked)
         layout.addWidget(self.use_keyring)
         self.resume_box = SavedStatesBox(self.steward)
@@ -446,12 +476,14 @@ class SettingsDialog(QDialog):
     def _update_key_status(self) -> None:
         passphrase = self.steward.keys.uses_passphrase()
         self.passphrase_button.setText(
-            "Change the passphrase…" if passphrase else "Protect it with a passphrase instead…"
+            tr("Change the passphrase…")
+            if passphrase
+            else tr("Protect it with a passphrase instead…")
         )
         self.key_status.setText(
-            "The database key is protected by your passphrase."
+            tr("The database key is protected by your passphrase.")
             if passphrase
-            else "The database key is kept in the system keyring."
+            else tr("The database key is kept in the system keyring.")
         )
         self.use_keyring.setVisible(passphrase and keyring_info().usable)
 
@@ -478,14 +510,16 @@ class SettingsDialog(QDialog):
             return
         confirm = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Show the recovery key — Steward",
-            "The recovery key opens your history and its backups on its own, without the "
-            "keyring. Show it only where nobody else can see your screen.",
+            tr("Show the recovery key — Steward"),
+            tr(
+                "The recovery key opens your history and its backups on its own, without "
+                "the keyring. Show it only where nobody else can see your screen."
+            ),
             QMessageBox.StandardButton.Cancel,
             self,
         )
         confirm.setObjectName("recoveryConfirm")
-        show = confirm.addButton("Show", QMessageBox.ButtonRole.AcceptRole)
+        show = confirm.addButton(tr("Show"), QMessageBox.ButtonRole.AcceptRole)
         confirm.setDefaultButton(QMessageBox.StandardButton.Cancel)
         confirm.buttonClicked.connect(
             lambda button: self._show_recovery_key() if button is show else None
@@ -513,8 +547,10 @@ class SettingsDialog(QDialog):
         tell(
             self,
             "backupDone",
-            "Backup — Steward",
-            f"Backed up {count} messages to\n{dest}\n(encrypted, and checked by reopening it).",
+            tr("Backup — Steward"),
+            tr("Backed up {0} messages to\n{1}\n(encrypted, and checked by reopening it).").format(
+                count, dest
+            ),
         )
 
     def _on_passphrase_clicked(self) -> None:
@@ -570,19 +606,21 @@ class SettingsDialog(QDialog):
     def _on_erase_clicked(self) -> None:
         ask = QInputDialog(self)
         ask.setObjectName("eraseConfirm")
-        ask.setWindowTitle("Erase all data — Steward")
+        ask.setWindowTitle(tr("Erase all data — Steward"))
         ask.setLabelText(
-            "This deletes every conversation, workflow and run, the database key and the "
-            f"backups, for good.\nType “{ERASE_WORD}” to confirm:"
+            tr(
+                "This deletes every conversation, workflow and run, the database key and "
+                "the backups, for good.\nType “{0}” to confirm:"
+            ).format(ERASE_WORD)
         )
-        ask.setOkButtonText("Erase")
+        ask.setOkButtonText(tr("Erase"))
 
         def answered(text: str) -> None:
             if text.strip().lower() == ERASE_WORD:
                 self.erase_requested.emit()
                 self.accept()
             else:
-                self.error.setText("Nothing was erased: the confirmation did not match.")
+                self.error.setText(tr("Nothing was erased: the confirmation did not match."))
 
         ask.textValueSelected.connect(answered)
         ask.open()

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QWidget
 
@@ -122,11 +122,13 @@ QFrame#card {{ background: {t.assistant_bg}; border: 1px solid {t.border};
 """
 
 
+# the theme in use (Appearance sets it): what rich text is coloured with
+current = Theme.light()
+
+
 def error_colour() -> str:
-    """The theme's colour for errors now (the palette's BrightText), for rich text."""
-    app = QGuiApplication.instance()
-    assert isinstance(app, QGuiApplication)
-    return app.palette().color(QPalette.ColorRole.BrightText).name()
+    """The theme's colour for errors now, for rich text."""
+    return current.error
 
 
 def set_role(label: QWidget, role: str) -> None:
@@ -136,7 +138,8 @@ def set_role(label: QWidget, role: str) -> None:
     label.style().polish(label)
 
 
-def _assets() -> Path:
+def assets_folder() -> Path:
+    """Steward's assets (icons, translations): beside the sources, or in the frozen app."""
     here = Path(__file__).resolve()
     for folder in (here.parents[2] / "assets", Path(getattr(sys, "_MEIPASS", here)) / "assets"):
         if (folder / "icons").is_dir():
@@ -146,7 +149,7 @@ def _assets() -> Path:
 
 @cache
 def _svg(name: str) -> str:
-    return (_assets() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    return (assets_folder() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
 
 
 @cache
@@ -162,4 +165,4 @@ def icon(name: str, colour: str, size: int = 32) -> QIcon:
     return QIcon(pixmap)
 
 
-__all__ = ["error_colour", "icon", "palette", "set_role", "style_sheet"]
+__all__ = ["assets_folder", "error_colour", "icon", "palette", "set_role", "style_sheet"]

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import KnownError
 from app.core.text import visible
 from app.ui.dialogs import confirm, result_of
+from app.ui.i18n import QT_TR_NOOP, tr
 from app.ui.qt_async import async_slot, off_gui
 from app.ui.trees import add_row, current_key, finish
 
@@ -37,17 +38,17 @@ if TYPE_CHECKING:
     from app.automations.service import Automations
 
 STANDING_TEXT = {
-    "new": "asks each time",
-    "pinned": "approved in a workflow",
-    "always": "allowed always",
-    "changed": "blocked: changed since approved",
+    "new": QT_TR_NOOP("asks each time"),
+    "pinned": QT_TR_NOOP("approved in a workflow"),
+    "always": QT_TR_NOOP("allowed always"),
+    "changed": QT_TR_NOOP("blocked: changed since approved"),
 }
 STATE_TEXT = {
-    "off": "Off",
-    "stopped": "On (starts when needed)",
-    "starting": "Starting…",
-    "running": "Running",
-    "failed": "Failed",
+    "off": QT_TR_NOOP("Off"),
+    "stopped": QT_TR_NOOP("On (starts when needed)"),
+    "starting": QT_TR_NOOP("Starting…"),
+    "running": QT_TR_NOOP("Running"),
+    "failed": QT_TR_NOOP("Failed"),
 }
 
 
@@ -58,27 +59,31 @@ class AddServerDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("addServer")
         self.http = http
-        self.setWindowTitle(("Add a server by address" if http else "Add a server") + " — Steward")
+        self.setWindowTitle(
+            tr("Add a server by address — Steward") if http else tr("Add a server — Steward")
+        )
         self.name = QLineEdit()
-        self.name.setAccessibleName("Server name")
+        self.name.setAccessibleName(tr("Server name"))
         self.target = QLineEdit()
-        self.target.setAccessibleName("Address" if http else "Command line")
+        self.target.setAccessibleName(tr("Address") if http else tr("Command line"))
         self.target.setPlaceholderText(
-            "https://example.org/mcp"
+            tr("https://example.org/mcp")
             if http
-            else "uvx mcp-server-time --local-timezone=Asia/Shanghai"
+            else tr("uvx mcp-server-time --local-timezone=Asia/Shanghai")
         )
         self.variables = QPlainTextEdit()
-        self.variables.setAccessibleName("Headers" if http else "Environment variables")
-        self.variables.setPlaceholderText("NAME=value, one a line (kept in the keyring)")
+        self.variables.setAccessibleName(tr("Headers") if http else tr("Environment variables"))
+        self.variables.setPlaceholderText(tr("NAME=value, one a line (kept in the keyring)"))
         self.variables.setMaximumHeight(90)
         form = QFormLayout()
-        form.addRow("&Name:", self.name)
-        form.addRow("&Address:" if http else "&Command line:", self.target)
-        form.addRow("&Headers:" if http else "&Variables:", self.variables)
+        form.addRow(tr("&Name:"), self.name)
+        form.addRow(tr("&Address:") if http else tr("&Command line:"), self.target)
+        form.addRow(tr("&Headers:") if http else tr("&Variables:"), self.variables)
         note = QLabel(
-            "It is added switched off. Steward gives it only these variables (and PATH and "
-            "HOME); their values are kept in the keyring, not in mcp.json.",
+            tr(
+                "It is added switched off. Steward gives it only these variables (and "
+                "PATH and HOME); their values are kept in the keyring, not in mcp.json."
+            ),
             wordWrap=True,
         )
         self.error = QLabel(wordWrap=True)
@@ -87,7 +92,7 @@ class AddServerDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Add"))
         buttons.accepted.connect(self._on_accepted)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -104,7 +109,7 @@ class AddServerDialog(QDialog):
                 if line.strip():
                     name, sep, value = line.partition("=")
                     if not sep:
-                        raise ValueError(f"“{line[:60]}” is not NAME=value")
+                        raise ValueError(tr("“{0}” is not NAME=value").format(line[:60]))
                     pairs[name.strip()] = value
             if self.http:
                 self.raw = {"url": self.target.text().strip(), "headers": pairs}
@@ -124,28 +129,33 @@ class ToolsPage(QWidget):
         self.toolbox = automations.tools
         self.servers = QTreeWidget()
         self.servers.setObjectName("mcpServers")
-        self.servers.setAccessibleName("MCP servers")
-        self.servers.setHeaderLabels(["Server", "State", "Tools"])
+        self.servers.setAccessibleName(tr("MCP servers"))
+        self.servers.setHeaderLabels([tr("Server"), tr("State"), tr("Tools")])
         self.servers.setRootIsDecorated(False)
         self.servers.currentItemChanged.connect(lambda *_: self._on_selection_changed())
         self.details = QPlainTextEdit(readOnly=True)
         self.details.setObjectName("mcpDetails")
-        self.details.setAccessibleName("The selected server: command line and tools")
+        self.details.setAccessibleName(tr("The selected server: command line and tools"))
         self.message = QLabel(wordWrap=True)
         self.message.setObjectName("mcpMessage")
         button = self._button
-        self.add_button = button("Add…", "addServerButton", self._on_add_clicked)
-        self.add_url_button = button("Add by address…", "addUrlButton", self._on_add_url_clicked)
-        self.import_button = button("Import from other apps", "importButton", self._on_import)
-        self.switch_button = button("Switch on…", "switchButton", self._on_switch_clicked)
-        self.list_button = button("List tools now", "listToolsButton", self._on_list_clicked)
-        self.review_button = button("Review change…", "reviewButton", self._on_review_clicked)
-        self.remove_button = button("Remove…", "removeServerButton", self._on_remove_clicked)
+        self.add_button = button(tr("Add…"), "addServerButton", self._on_add_clicked)
+        self.add_url_button = button(
+            tr("Add by address…"), "addUrlButton", self._on_add_url_clicked
+        )
+        self.import_button = button(tr("Import from other apps"), "importButton", self._on_import)
+        self.switch_button = button(tr("Switch on…"), "switchButton", self._on_switch_clicked)
+        self.list_button = button(tr("List tools now"), "listToolsButton", self._on_list_clicked)
+        self.review_button = button(tr("Review change…"), "reviewButton", self._on_review_clicked)
+        self.remove_button = button(tr("Remove…"), "removeServerButton", self._on_remove_clicked)
         about = QLabel(
-            "Tools of MCP servers (the same servers Claude Desktop, Cursor, LM Studio and Jan "
-            "use) become steps of your workflows. Every call asks first, showing all its "
-            "arguments, unless you allowed the tool always or approved the workflow; a tool "
-            "whose description changes afterwards is blocked until you review the change.",
+            tr(
+                "Tools of MCP servers (the same servers Claude Desktop, Cursor, LM Studio "
+                "and Jan use) become steps of your workflows. Every call asks first, "
+                "showing all its arguments, unless you allowed the tool always or "
+                "approved the workflow; a tool whose description changes afterwards is "
+                "blocked until you review the change."
+            ),
             wordWrap=True,
         )
         adding = QHBoxLayout()
@@ -191,14 +201,16 @@ class ToolsPage(QWidget):
         self.views = {v.config.name: v for v in views}
         self.servers.clear()
         for view in views:
-            tools = str(len(view.tools)) if view.tools else "not listed yet"
-            state = STATE_TEXT.get(view.status.state, view.status.state)
+            tools = str(len(view.tools)) if view.tools else tr("not listed yet")
+            state = tr(STATE_TEXT.get(view.status.state, view.status.state))
             add_row(self.servers, [view.config.name, state, tools], view.config.name, keep=keep)
         finish(self.servers)
         if not views:
             self.details.setPlainText(
-                "No MCP servers yet. Add one from its command line or address, or import "
-                "those of other apps."
+                tr(
+                    "No MCP servers yet. Add one from its command line or address, or import "
+                    "those of other apps."
+                )
             )
         self._on_selection_changed()
 
@@ -230,16 +242,16 @@ class ToolsPage(QWidget):
         self.review_button.setEnabled(False)
         if chosen is None:
             return
-        self.switch_button.setText("Switch off" if chosen.config.enabled else "Switch on…")
+        self.switch_button.setText(tr("Switch off") if chosen.config.enabled else tr("Switch on…"))
         self.list_button.setEnabled(chosen.config.enabled)
-        lines = [f"Runs: {visible(chosen.config.command_line())}"]
+        lines = [tr("Runs: {0}").format(visible(chosen.config.command_line()))]
         if chosen.status.error:
-            lines.append(f"Last problem: {chosen.status.error}")
+            lines.append(tr("Last problem: {0}").format(chosen.status.error))
         changed = False
         for definition in chosen.tools:
             standing = self.standings.get((chosen.config.name, definition.name), "new")
             changed = changed or standing == "changed"
-            lines.append(f"\n{definition.name} — {STANDING_TEXT[standing]}")
+            lines.append(f"\n{definition.name} — {tr(STANDING_TEXT[standing])}")
             lines.append(f"    {definition.description}")
         self.review_button.setEnabled(changed)
         self.details.setPlainText("\n".join(lines))
@@ -262,14 +274,18 @@ class ToolsPage(QWidget):
         if await result_of(dialog) != QDialog.DialogCode.Accepted:
             return
         try:
-            server = parse_server(name_field.text().strip(), raw_holder.raw, where="This server")
+            server = parse_server(
+                name_field.text().strip(), raw_holder.raw, where=tr("This server")
+            )
             added = await self.automations.call(lambda: self.toolbox.store.add(server))
         except KnownError as exc:
-            self.message.setText(f"Not added: {exc}")
+            self.message.setText(tr("Not added: {0}").format(exc))
             return
         await self.load(keep=added.name)
         self.message.setText(
-            f"Added {added.name}, switched off. Check its command line, then switch it on."
+            tr("Added {0}, switched off. Check its command line, then switch it on.").format(
+                added.name
+            )
         )
 
     @async_slot()
@@ -288,14 +304,19 @@ class ToolsPage(QWidget):
         await self.load()
         if not found:
             self.message.setText(
-                "No other app's MCP servers were found (Claude Desktop, Cursor, LM Studio, Jan)."
+                tr(
+                    "No other app's MCP servers were found (Claude Desktop, Cursor, LM "
+                    "Studio, Jan)."
+                )
             )
         elif not added:
-            self.message.setText("Their servers are all here already.")
+            self.message.setText(tr("Their servers are all here already."))
         else:
             self.message.setText(
-                f"Imported {', '.join(added)}, switched off: check each command line, then "
-                "switch on the ones you want."
+                tr(
+                    "Imported {0}, switched off: check each command line, then switch on the "
+                    "ones you want."
+                ).format(", ".join(added))
             )
 
     @async_slot()
@@ -307,20 +328,22 @@ class ToolsPage(QWidget):
         if server.enabled:
             await self.toolbox.set_enabled(name, False)
             await self.load(keep=name)
-            self.message.setText(f"{name} is off; its tools are no longer offered.")
+            self.message.setText(tr("{0} is off; its tools are no longer offered.").format(name))
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Switch this server on? — Steward",
-            f"{name} runs:\n\n{visible(server.command_line())}",
+            tr("Switch this server on? — Steward"),
+            tr("{0} runs:\n\n{1}").format(name, visible(server.command_line())),
             parent=self,
         )
         box.setObjectName("switchOn")
         box.setInformativeText(
-            "It starts when one of its tools is first used. Switch it on only if you trust "
-            "this program (or address)."
+            tr(
+                "It starts when one of its tools is first used. Switch it on only if you "
+                "trust this program (or address)."
+            )
         )
-        if not await confirm(box, "Switch on", "Leave off"):
+        if not await confirm(box, tr("Switch on"), tr("Leave off")):
             return
         await self.toolbox.set_enabled(name, True)
         await self._list(name)
@@ -332,13 +355,13 @@ class ToolsPage(QWidget):
             await self._list(name)
 
     async def _list(self, name: str) -> None:
-        self.message.setText(f"Starting {name}…")
+        self.message.setText(tr("Starting {0}…").format(name))
         try:
             tools = await self.toolbox.list_tools(name)
         except KnownError as exc:
             said = str(exc)
         else:
-            said = f"{name}: {len(tools)} tools."
+            said = tr("{0}: {1} tools.").format(name, len(tools))
         await self.load(keep=name)
         self.message.setText(said)
 
@@ -359,19 +382,23 @@ class ToolsPage(QWidget):
         assert pins is not None
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "A tool changed — Steward",
-            f"{action.server} now describes its tool {action.tool} differently from when you "
-            "approved it. Until you accept the change, every call of it is blocked.",
+            tr("A tool changed — Steward"),
+            tr(
+                "{0} now describes its tool {1} differently from when you approved it. "
+                "Until you accept the change, every call of it is blocked."
+            ).format(action.server, action.tool),
             parent=self,
         )
         box.setObjectName("reviewChange")
-        box.setInformativeText("The change (− as approved, + now):")
+        box.setInformativeText(tr("The change (− as approved, + now):"))
         box.setDetailedText(await self.automations.call(lambda: pins.change(action)))
-        if await confirm(box, "Accept the change", "Keep it blocked"):
+        if await confirm(box, tr("Accept the change"), tr("Keep it blocked")):
             await self.automations.call(lambda: pins.pin(action))
-            self.message.setText(f"{action.tool} is allowed again as it describes itself now.")
+            self.message.setText(
+                tr("{0} is allowed again as it describes itself now.").format(action.tool)
+            )
         else:
-            self.message.setText(f"{action.tool} stays blocked.")
+            self.message.setText(tr("{0} stays blocked.").format(action.tool))
 
     @async_slot()
     async def _on_remove_clicked(self) -> None:
@@ -380,17 +407,19 @@ class ToolsPage(QWidget):
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Remove this server? — Steward",
-            f"Remove {name}? Its secrets are deleted; workflows that use its tools stop "
-            "validating until it is added again.",
+            tr("Remove this server? — Steward"),
+            tr(
+                "Remove {0}? Its secrets are deleted; workflows that use its tools stop "
+                "validating until it is added again."
+            ).format(name),
             parent=self,
         )
         box.setObjectName("removeServer")
-        if not await confirm(box, "Remove", "Keep"):
+        if not await confirm(box, tr("Remove"), tr("Keep")):
             return
         await self.toolbox.remove(name)
         await self.load()
-        self.message.setText(f"Removed {name}.")
+        self.message.setText(tr("Removed {0}.").format(name))
 
 
 __all__ = ["AddServerDialog", "ToolsPage"]

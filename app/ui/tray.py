@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from app.ui.i18n import tr
+
 
 class Tray(QObject):
     quick_prompt_requested = Signal()
@@ -20,17 +22,17 @@ class Tray(QObject):
     def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.icon = QSystemTrayIcon(icon, self)
-        self.icon.setToolTip("Steward")
+        self.icon.setToolTip(tr("Steward"))
         self.menu = QMenu()
         self.menu.setProperty("stewardOwner", "Tray")  # the tests' control check names it so
-        self.menu.addAction("Quick prompt", self.quick_prompt_requested.emit)
-        self.menu.addAction("Open Steward", self.open_requested.emit)
-        self.menu.addAction("New conversation", self.new_conversation_requested.emit)
-        self.menu.addAction("Automations…", self.automations_requested.emit)
-        self.runs_menu = self.menu.addMenu("Recent runs")
-        self.menu.addAction("Lock", self.lock_requested.emit)
+        self.menu.addAction(tr("Quick prompt"), self.quick_prompt_requested.emit)
+        self.menu.addAction(tr("Open Steward"), self.open_requested.emit)
+        self.menu.addAction(tr("New conversation"), self.new_conversation_requested.emit)
+        self.menu.addAction(tr("Automations…"), self.automations_requested.emit)
+        self.runs_menu = self.menu.addMenu(tr("Recent runs"))
+        self.menu.addAction(tr("Lock"), self.lock_requested.emit)
         self.menu.addSeparator()
-        self.menu.addAction("Quit", self.quit_requested.emit)
+        self.menu.addAction(tr("Quit"), self.quit_requested.emit)
         self.icon.setContextMenu(self.menu)
         # the newest automation runs, one line each ("Tidy PDFs — Succeeded, 18:03")
         self.recent_runs: Callable[[], list[str]] = list
@@ -50,16 +52,16 @@ class Tray(QObject):
         if not self._told_about_tray:
             self._told_about_tray = True
             self.icon.showMessage(
-                "Steward is still running",
-                "It stays in the tray; use the tray menu to open it again or quit.",
+                tr("Steward is still running"),
+                tr("It stays in the tray; use the tray menu to open it again or quit."),
                 QSystemTrayIcon.MessageIcon.Information,
                 5000,
             )
 
     def notify_answer(self, title: str, seconds: float) -> None:
         self.icon.showMessage(
-            "Steward answered",
-            f"“{title}” is ready ({seconds:.0f} s).",
+            tr("Steward answered"),
+            tr("“{0}” is ready ({1:.0f} s).").format(title, seconds),
             QSystemTrayIcon.MessageIcon.Information,
             6000,
         )
@@ -72,7 +74,7 @@ class Tray(QObject):
                 "recentRun"
             )
         if not lines:
-            self.runs_menu.addAction("No runs yet").setEnabled(False)
+            self.runs_menu.addAction(tr("No runs yet")).setEnabled(False)
 
     def notify(self, title: str, body: str) -> None:
         self.icon.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 8000)

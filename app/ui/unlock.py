@@ -18,38 +18,47 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.secrets import MIN_PASSPHRASE
+from app.ui.i18n import QT_TR_NOOP, tr
 
 Purpose = Literal["create", "unlock", "set", "change", "confirm"]
 
 _TEXTS: dict[Purpose, tuple[str, str, str]] = {
     # title, explanation, the accepting button
     "create": (
-        "Set a passphrase — Steward",
-        "No system keyring is available to keep the key of your encrypted history. "
-        "Choose a passphrase to protect it; you will need it each time Steward starts.",
-        "Create",
+        QT_TR_NOOP("Set a passphrase — Steward"),
+        QT_TR_NOOP(
+            "No system keyring is available to keep the key of your encrypted history. "
+            "Choose a passphrase to protect it; you will need it each time Steward starts."
+        ),
+        QT_TR_NOOP("Create"),
     ),
     "unlock": (
-        "Unlock Steward",
-        "Your history is encrypted. Enter your passphrase to unlock it.",
-        "Unlock",
+        QT_TR_NOOP("Unlock Steward"),
+        QT_TR_NOOP("Your history is encrypted. Enter your passphrase to unlock it."),
+        QT_TR_NOOP("Unlock"),
     ),
     "set": (
-        "Set a passphrase — Steward",
-        "The key of your history is in the system keyring now. With a passphrase, Steward "
-        "asks for it each time it starts, and the key leaves the keyring.",
-        "Set passphrase",
+        QT_TR_NOOP("Set a passphrase — Steward"),
+        QT_TR_NOOP(
+            "The key of your history is in the system keyring now. With a passphrase, Steward "
+            "asks for it each time it starts, and the key leaves the keyring."
+        ),
+        QT_TR_NOOP("Set passphrase"),
     ),
     "change": (
-        "Change the passphrase — Steward",
-        "Enter your current passphrase, then the new one. Your history stays as it is; only "
-        "the passphrase that opens it changes.",
-        "Change",
+        QT_TR_NOOP("Change the passphrase — Steward"),
+        QT_TR_NOOP(
+            "Enter your current passphrase, then the new one. Your history stays as it is; only "
+            "the passphrase that opens it changes."
+        ),
+        QT_TR_NOOP("Change"),
     ),
     "confirm": (
-        "Show the recovery key — Steward",
-        "The recovery key opens your history on its own. Enter your passphrase to see it.",
-        "Show",
+        QT_TR_NOOP("Show the recovery key — Steward"),
+        QT_TR_NOOP(
+            "The recovery key opens your history on its own. Enter your passphrase to see it."
+        ),
+        QT_TR_NOOP("Show"),
     ),
 }
 
@@ -72,7 +81,7 @@ class PassphraseDialog(QDialog):
         self.new = self.purpose in ("create", "set", "change")
         self.check = check
         self.setObjectName(f"passphrase-{self.purpose}")
-        title, explanation, accept_text = _TEXTS[self.purpose]
+        title, explanation, accept_text = (tr(text) for text in _TEXTS[self.purpose])
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
         intro = QLabel(explanation)
@@ -90,13 +99,13 @@ class PassphraseDialog(QDialog):
         self.error.hide()
         form = QFormLayout()
         if self.purpose == "change":
-            form.addRow("Current passphrase:", self.current)
-            form.addRow("New passphrase:", self.passphrase)
+            form.addRow(tr("Current passphrase:"), self.current)
+            form.addRow(tr("New passphrase:"), self.passphrase)
         else:
             self.current.hide()
-            form.addRow("Passphrase:", self.passphrase)
+            form.addRow(tr("Passphrase:"), self.passphrase)
         if self.new:
-            form.addRow("Repeat it:", self.repeat)
+            form.addRow(tr("Repeat it:"), self.repeat)
         else:
             self.repeat.hide()
         self.buttons = QDialogButtonBox(
@@ -124,16 +133,16 @@ class PassphraseDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         text = self.passphrase.text()
         if self.purpose == "change" and not self.current.text():
-            self.show_error("Enter your current passphrase.", field=self.current)
+            self.show_error(tr("Enter your current passphrase."), field=self.current)
             return
         if self.new and len(text) < MIN_PASSPHRASE:
-            self.show_error(f"Use at least {MIN_PASSPHRASE} characters.")
+            self.show_error(tr("Use at least {0} characters.").format(MIN_PASSPHRASE))
             return
         if self.new and text != self.repeat.text():
-            self.show_error("The two passphrases differ.")
+            self.show_error(tr("The two passphrases differ."))
             return
         if not text:
-            self.show_error("Enter your passphrase.")
+            self.show_error(tr("Enter your passphrase."))
             return
         if self.check is None:
             self.accept()

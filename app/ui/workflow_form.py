@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,12 +35,12 @@ from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import validate
 from app.ui.automations_panel import JsonEditor, show_validity
 from app.ui.dialogs import reject_or_ask
+from app.ui.i18n import tr
 
 if TYPE_CHECKING:
     from app.automations.service import Automations
 
 SCHEDULE_MODES = ("at", "every_minutes", "cron")
-DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class ParamField:
@@ -56,7 +56,7 @@ class ParamField:
             box = QComboBox()
             options = list(schema.get("enum", [True, False]))
             if not required:
-                box.addItem("(default)", None)
+                box.addItem(tr("(default)"), None)
             for option in options:
                 box.addItem(
                     str(option).lower() if isinstance(option, bool) else str(option), option
@@ -68,7 +68,9 @@ class ParamField:
             edit = QLineEdit()
             if kind in ("array", "object") or (value is not None and not isinstance(value, str)):
                 edit.setText("" if value is None else json.dumps(value, ensure_ascii=False))
-                edit.setPlaceholderText('JSON, e.g. ["--short"]' if kind == "array" else "JSON")
+                edit.setPlaceholderText(
+                    tr('JSON, e.g. ["--short"]') if kind == "array" else tr("JSON")
+                )
             else:
                 edit.setText("" if value is None else str(value))
                 if schema.get("description"):
@@ -112,11 +114,12 @@ class StepEditor(QGroupBox):
         for action in sorted(form.automations.registry.actions.values(), key=lambda a: a.id):
             self.action.addItem(f"{action.title} ({action.id})", action.id)
         self.action.setCurrentIndex(max(self.action.findData(step.get("action")), 0))
+        self.action.setAccessibleName(tr("Action"))
         self.for_each = QLineEdit(step.get("for_each") or "")
-        self.for_each.setPlaceholderText("optional: {{steps.ID.output.files}}")
-        self.up = QPushButton("Up")
-        self.down = QPushButton("Down")
-        self.remove = QPushButton("Remove")
+        self.for_each.setPlaceholderText(tr("optional: {{steps.ID.output.files}}"))
+        self.up = QPushButton(tr("Up"))
+        self.down = QPushButton(tr("Down"))
+        self.remove = QPushButton(tr("Remove"))
         row = QHBoxLayout()
         row.addWidget(self.action, 1)
         for button in (self.up, self.down, self.remove):
@@ -126,7 +129,7 @@ class StepEditor(QGroupBox):
         layout.addLayout(row)
         layout.addLayout(self.params)
         extra = QFormLayout()
-        extra.addRow("For each", self.for_each)
+        extra.addRow(tr("For each"), self.for_each)
         layout.addLayout(extra)
         self._fill()
         self.action.currentIndexChanged.connect(self._on_action_changed)
@@ -181,7 +184,7 @@ class WorkflowForm(QDialog):
         self, automations: Automations, document: dict[str, Any], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Edit workflow — Steward")
+        self.setWindowTitle(tr("Edit workflow — Steward"))
         self.automations = automations
         self.original = copy.deepcopy(document)
         self.document: dict[str, Any] = copy.deepcopy(document)
@@ -196,9 +199,9 @@ class WorkflowForm(QDialog):
         self.trigger_type.setCurrentIndex(max(self.trigger_type.findData(trigger.get("type")), 0))
         self.mode = QComboBox()
         for label, mode in (
-            ("At a time of day", "at"),
-            ("Every N minutes", "every_minutes"),
-            ("Cron expression", "cron"),
+            (tr("At a time of day"), "at"),
+            (tr("Every N minutes"), "every_minutes"),
+            (tr("Cron expression"), "cron"),
         ):
             self.mode.addItem(label, mode)
         at = trigger.get("at", {})
@@ -207,7 +210,11 @@ class WorkflowForm(QDialog):
         )
         self.hour = QSpinBox(minimum=0, maximum=23, value=int(at.get("hour", 8)))
         self.minute = QSpinBox(minimum=0, maximum=59, value=int(at.get("minute", 0)))
-        self.days = [QCheckBox(label) for label in DAY_LABELS]
+        self.hour.setAccessibleName(tr("Hour"))
+        self.minute.setAccessibleName(tr("Minute"))
+        # the locale's short day names, Monday (1) first
+        day_name = QLocale().dayName
+        self.days = [QCheckBox(day_name(n, QLocale.FormatType.ShortFormat)) for n in range(1, 8)]
         chosen = at.get("weekdays") or list(WEEKDAYS)
         for box, day in zip(self.days, WEEKDAYS, strict=True):
             box.setChecked(day in chosen)
@@ -215,7 +222,7 @@ class WorkflowForm(QDialog):
             minimum=1, maximum=7 * 24 * 60, value=int(trigger.get("every_minutes", 60))
         )
         self.cron = QLineEdit(str(trigger.get("cron", "")))
-        self.cron.setPlaceholderText("minute hour day month weekday, e.g. 0 9 * * 1-5")
+        self.cron.setPlaceholderText(tr("minute hour day month weekday, e.g. 0 9 * * 1-5"))
         self.folder = QLineEdit(str(trigger.get("folder", "")))
         self.pattern = QLineEdit(str(trigger.get("pattern", "*")))
         self.trigger_extra = {
@@ -225,29 +232,29 @@ class WorkflowForm(QDialog):
         }
 
         top = QFormLayout()
-        top.addRow("Name", self.name)
-        top.addRow("Starts", self.trigger_type)
+        top.addRow(tr("Name"), self.name)
+        top.addRow(tr("Starts"), self.trigger_type)
         self.schedule_box = QWidget()
         schedule = self.schedule_form = QFormLayout(self.schedule_box)
         schedule.setContentsMargins(0, 0, 0, 0)
-        schedule.addRow("Schedule", self.mode)
+        schedule.addRow(tr("Schedule"), self.mode)
         clock = QHBoxLayout()
         clock.addWidget(self.hour)
         clock.addWidget(QLabel(":"))
         clock.addWidget(self.minute)
         clock.addStretch(1)
-        schedule.addRow("Time", clock)
+        schedule.addRow(tr("Time"), clock)
         days = QHBoxLayout()
         for box in self.days:
             days.addWidget(box)
-        schedule.addRow("Days", days)
-        schedule.addRow("Every (minutes)", self.every)
-        schedule.addRow("Cron", self.cron)
+        schedule.addRow(tr("Days"), days)
+        schedule.addRow(tr("Every (minutes)"), self.every)
+        schedule.addRow(tr("Cron"), self.cron)
         self.watch_box = QWidget()
         watch = QFormLayout(self.watch_box)
         watch.setContentsMargins(0, 0, 0, 0)
-        watch.addRow("Folder", self.folder)
-        watch.addRow("Files matching", self.pattern)
+        watch.addRow(tr("Folder"), self.folder)
+        watch.addRow(tr("Files matching"), self.pattern)
         top.addRow(self.schedule_box)
         top.addRow(self.watch_box)
 
@@ -258,9 +265,9 @@ class WorkflowForm(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(steps_widget)
-        self.add_step_button = QPushButton("Add step")
-        self.fit_button = QPushButton("Fit permissions to the steps")
-        self.json_button = QPushButton("Edit as JSON…")
+        self.add_step_button = QPushButton(tr("Add step"))
+        self.fit_button = QPushButton(tr("Fit permissions to the steps"))
+        self.json_button = QPushButton(tr("Edit as JSON…"))
         self.permission_text = QLabel()
         self.permission_text.setWordWrap(True)
         self.problems = QLabel()
@@ -275,7 +282,7 @@ class WorkflowForm(QDialog):
         actions_row.addWidget(self.json_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(QLabel("<b>Steps</b>"))
+        layout.addWidget(QLabel(tr("<b>Steps</b>")))
         layout.addWidget(scroll, 1)
         layout.addLayout(actions_row)
         layout.addWidget(self.permission_text)
@@ -321,7 +328,7 @@ class WorkflowForm(QDialog):
 
     def _number(self) -> None:
         for n, editor in enumerate(self.steps, 1):
-            editor.setTitle(f"Step {n} ({editor.step.get('id', '')})")
+            editor.setTitle(tr("Step {0} ({1})").format(n, editor.step.get("id", "")))
 
     def _on_add_step_clicked(self) -> None:
         taken = {e.step.get("id") for e in self.steps}
@@ -454,7 +461,7 @@ class WorkflowForm(QDialog):
             super().accept()
 
     def reject(self) -> None:
-        reject_or_ask(self, self.build()[0] != self._as_opened, "this workflow")
+        reject_or_ask(self, self.build()[0] != self._as_opened, tr("this workflow"))
 
 
 __all__ = ["WorkflowForm"]

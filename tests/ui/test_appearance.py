@@ -29,6 +29,7 @@ def appearance(qapp: QApplication) -> Iterator[Appearance]:
     qapp.setStyle(style)
     qapp.setPalette(palette)
     qapp.setStyleSheet(sheet)
+    style.current = Theme.light()
 
 
 def window_colour(app: QApplication) -> int:

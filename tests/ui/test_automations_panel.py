@@ -339,7 +339,7 @@ def test_the_editors_refuse_changes_in_sensitive_places_and_warn_about_reading_t
     assert "change files in /etc/cron.d" in form.permission_text.text()  # what Fit derived
     assert "changing files in /etc/cron.d/steward is refused" in form.problems.text()
     assert "keys, passwords or system settings" in form.problems.text()
-    assert "cf222e" in form.problems.styleSheet()  # in red
+    assert form.problems.property("role") == "error"  # in the theme's red
     save.click()
     assert automations.history.workflow(stored.id).document == stored.document  # unchanged
     form.show()
@@ -383,7 +383,7 @@ def test_the_editors_refuse_changes_in_sensitive_places_and_warn_about_reading_t
     editor.text.setPlainText(json.dumps(reader))
     assert editor.check() and json_save.isEnabled(), editor.problems.text()
     assert "⚠ Careful: it reads files in /etc/hosts" in editor.problems.text()
-    assert "cf222e" in editor.problems.styleSheet()
+    assert editor.problems.property("role") == "error"
     editor.show()
     cancel_and_answer(run, editor, "Discard changes")
     assert not editor.isVisible()

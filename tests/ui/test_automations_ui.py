@@ -139,7 +139,9 @@ def test_a_refused_step_does_nothing_and_says_so(
 
     run(go())
     assert not target.exists()
-    assert told == [("Steward: Write no denied", "step w: Write a text file was not approved")]
+    assert told == [
+        ("Steward: Write no — Not approved", "step w: Write a text file was not approved")
+    ]
 
 
 def test_notifications_and_the_clipboard(run, session: DesktopSession) -> None:

@@ -24,6 +24,7 @@ from app.core.llm.engine import LocalEngine
 from app.core.paths import resolve_paths
 from app.core.store.database import open_database
 from app.session import Session
+from app.ui.render import Theme
 from app.ui.review_card import ActionCard, ReviewCard
 from tests.conftest import ROOT
 from tests.integration.test_engine import make_engine
@@ -77,7 +78,7 @@ def test_the_card_shows_trigger_steps_and_permissions(qtbot, run, planner, autom
         in text
     )
     # changing files is dangerous: highlighted
-    assert "⚠ change files in ~/Downloads</b>" in text and "#b3261e" in text
+    assert "⚠ change files in ~/Downloads</b>" in text and Theme.light().error in text
     assert "You asked: <i>Move the PDFs in ~/Downloads into ~/Downloads/PDFs</i>" in text
     for button in (card.dry_run_button, card.approve_button, card.edit_button):
         assert button.isVisible()
