@@ -36,6 +36,7 @@ from app.core.secrets import PassphraseAsker, terminal_asker
 from app.core.steward import SecretStore, Steward, cloud_route
 from app.core.store.database import Database
 from app.core.store.service import StoreService
+from app.language import _t
 from app.session_events import Drafted, Drafting, Failed, Proposed, Queued, SessionEvent
 
 if TYPE_CHECKING:
@@ -51,8 +52,8 @@ log = logging.getLogger(__name__)
 TAKE_OVER_S = 1.0  # how often a session waiting to run the automations looks again
 
 NO_MODEL = ModelError(
-    "Steward was started without a local model (--no-model).",
-    hint="History and search work; applying Settings › Model loads it.",
+    _t("Steward was started without a local model (--no-model)."),
+    hint=_t("History and search work; applying Settings › Model loads it."),
 )
 
 

@@ -438,6 +438,14 @@
         <translation>任何人都可以下载的模型。“内存”一栏比较每个模型所需内存与这台电脑当前的可用内存；下载完成后会先按模型库给出的大小和 SHA-256 校验，再投入使用。</translation>
     </message>
     <message>
+        <source>downloaded</source>
+        <translation>已下载</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;{0}&lt;/b&gt; ({1} parameters, {2}) — {3}&lt;br&gt;{4}&lt;br&gt;{5} · {6} · revision {7}&lt;br&gt;&lt;small&gt;Sources: {8}&lt;/small&gt;</source>
         <translation>&lt;b&gt;{0}&lt;/b&gt;（{1} 参数，{2}）— {3}&lt;br&gt;{4}&lt;br&gt;{5} · {6} · 修订版 {7}&lt;br&gt;&lt;small&gt;来源：{8}&lt;/small&gt;</translation>
     </message>
@@ -666,8 +674,8 @@ Send “{1}” ({2}) to {3}, model {4}?</source>
         <translation>解释一下进程和线程的区别。</translation>
     </message>
     <message>
-        <source>Every Friday at 5 pm, collect the .txt files in ~/Notes into a weekly report.</source>
-        <translation>每周五下午 5 点，把 ~/Notes 里的 .txt 文件汇总成一份周报。</translation>
+        <source>Every Friday at 5 pm, move the PDFs in ~/Downloads into ~/Documents/PDFs.</source>
+        <translation>每周五下午 5 点，把 ~/Downloads 里的 PDF 移到 ~/Documents/PDFs。</translation>
     </message>
     <message>
         <source>Ask anything</source>
@@ -1990,6 +1998,218 @@ Type “{0}” to confirm:</source>
         <translation>请输入口令。</translation>
     </message>
     <message>
+        <source>args</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>at</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>body</source>
+        <translation>正文</translation>
+    </message>
+    <message>
+        <source>catch up</source>
+        <translation>补跑</translation>
+    </message>
+    <message>
+        <source>check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>contains</source>
+        <translation>包含</translation>
+    </message>
+    <message>
+        <source>content type</source>
+        <translation>内容类型</translation>
+    </message>
+    <message>
+        <source>cron</source>
+        <translation>Cron 表达式</translation>
+    </message>
+    <message>
+        <source>cwd</source>
+        <translation>工作目录</translation>
+    </message>
+    <message>
+        <source>destination</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>events</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>every minutes</source>
+        <translation>间隔分钟</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>headers</source>
+        <translation>请求头</translation>
+    </message>
+    <message>
+        <source>heading</source>
+        <translation>标题行</translation>
+    </message>
+    <message>
+        <source>ignore case</source>
+        <translation>忽略大小写</translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>instruction</source>
+        <translation>指令</translation>
+    </message>
+    <message>
+        <source>invert</source>
+        <translation>反选</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>labels</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>limit</source>
+        <translation>上限</translation>
+    </message>
+    <message>
+        <source>max bytes</source>
+        <translation>最大字节数</translation>
+    </message>
+    <message>
+        <source>max chars</source>
+        <translation>最大字符数</translation>
+    </message>
+    <message>
+        <source>max tokens</source>
+        <translation>最大 token 数</translation>
+    </message>
+    <message>
+        <source>missing ok</source>
+        <translation>允许缺失</translation>
+    </message>
+    <message>
+        <source>newline</source>
+        <translation>换行</translation>
+    </message>
+    <message>
+        <source>overwrite</source>
+        <translation>覆盖</translation>
+    </message>
+    <message>
+        <source>path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>pattern</source>
+        <translation>匹配模式</translation>
+    </message>
+    <message>
+        <source>program</source>
+        <translation>程序</translation>
+    </message>
+    <message>
+        <source>recursive</source>
+        <translation>包括子文件夹</translation>
+    </message>
+    <message>
+        <source>skip blank</source>
+        <translation>跳过空行</translation>
+    </message>
+    <message>
+        <source>source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>template</source>
+        <translation>模板</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>timeout s</source>
+        <translation>超时（秒）</translation>
+    </message>
+    <message>
+        <source>title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>url</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>classify</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>extract</source>
+        <translation>提取</translation>
+    </message>
+    <message>
+        <source>files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>folders</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>form</source>
+        <translation>表单</translation>
+    </message>
+    <message>
+        <source>json</source>
+        <translation>JSON 格式</translation>
+    </message>
+    <message>
+        <source>summarize</source>
+        <translation>总结</translation>
+    </message>
+    <message>
+        <source>plain text</source>
+        <translation>纯文本</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
         <source>(default)</source>
         <translation>（默认）</translation>
     </message>
@@ -2000,6 +2220,14 @@ Type “{0}” to confirm:</source>
     <message>
         <source>JSON</source>
         <translation>JSON 格式</translation>
+    </message>
+    <message>
+        <source>{0}: must be a whole number</source>
+        <translation>{0}：必须是整数</translation>
+    </message>
+    <message>
+        <source>{0}: must be JSON ({1})</source>
+        <translation>{0}：必须是 JSON（{1}）</translation>
     </message>
     <message>
         <source>Action</source>

@@ -154,10 +154,29 @@ def check_commands(executable: Path, work: Path) -> None:
     info = json.loads(steward("models", "info", listed[1]["id"], "--json"))
     assert info["chat_template"] == "ok" and info["memory"]["verdict"], info
     check_mcp(steward, work)
+    check_chinese(executable, env)
     print(
         "terminal commands: ask, history, settings, cloud, models pull, list, available, "
-        "info and mcp in the frozen app"
+        "info and mcp in the frozen app; its messages and windows in Chinese"
     )
+
+
+def check_chinese(executable: Path, env: dict[str, str]) -> None:
+    """The translations are in the bundle: the terminal speaks Chinese where the environment
+    asks for it (gettext), and the windows' and Qt's own catalogues are there to load."""
+    chinese = dict(env, LANGUAGE="zh_CN", LANG="zh_CN.UTF-8")
+    done = subprocess.run(
+        [str(executable), "automations", "list"],
+        env=chinese,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert "还没有工作流" in done.stdout + done.stderr, done.stdout + done.stderr
+    internal = executable.parent / "_internal"
+    for name in ("steward_zh_CN.qm", "qtbase_zh_CN.qm", "steward.mo"):
+        assert list(internal.rglob(name)), f"{name} is not in the bundle"
 
 
 def check_mcp(steward: Callable[..., str], work: Path) -> None:

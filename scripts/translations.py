@@ -19,6 +19,7 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -30,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 I18N = ROOT / "i18n"
 ASSETS = ROOT / "assets"
 LANGUAGES = ["zh_CN"]
-GETTEXT_FOLDERS = ["app/core", "app/automations", "app/cli", "app/api"]
 BIN = Path(sys.executable).parent
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+QUIET = ["-locations", "none", "-silent"]  # no line numbers: the .ts changes only with its text
 
 
 def ts_file(language: str) -> Path:
@@ -48,21 +50,20 @@ def ui_sources() -> list[str]:
 
 def lupdate(ts: Path) -> None:
     subprocess.run(
-        [str(BIN / "pyside6-lupdate"), *ui_sources(), "-ts", str(ts), "-no-obsolete"]
-        + ["-locations", "none", "-silent"],
+        [str(BIN / "pyside6-lupdate"), *ui_sources(), "-ts", str(ts), "-no-obsolete", *QUIET],
         cwd=ROOT,
         check=True,
     )
 
 
 def extracted() -> Catalog:
-    """Every ``_("…")`` of the layers without Qt."""
-    catalog = Catalog(project="Steward", charset="utf-8")
-    for folder in GETTEXT_FOLDERS:
-        for filename, lineno, message, comments, _context in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None}
-        ):
-            catalog.add(message, locations=[(f"{folder}/{filename}", lineno)], auto_comments=comments)
+    """Every ``_t("…")`` of the layers without Qt."""
+    catalog = Catalog(project="Steward", version="1", charset="utf-8")
+    methods = [("ui/**.py", "ignore"), ("**.py", "python")]  # the windows use Qt's
+    for filename, lineno, message, comments, _context in extract_from_dir(
+        ROOT / "app", method_map=methods, keywords={"_t": None, "N_": None}
+    ):
+        catalog.add(message, locations=[(f"app/{filename}", lineno)], auto_comments=comments)
     return catalog
 
 
@@ -78,6 +79,10 @@ def update() -> None:
         else:
             catalog = Catalog(locale=language, project="Steward", charset="utf-8")
         catalog.update(template, no_fuzzy_matching=True)
+        catalog.fuzzy = False  # the header is Steward's own, not a guess
+        catalog.last_translator = catalog.language_team = "Steward"
+        catalog.copyright_holder = "Steward's authors"
+        catalog.creation_date = catalog.revision_date = EPOCH  # no churn from dates
         with path.open("wb") as f:
             write_po(f, catalog, omit_header=False, no_location=True, width=100)
         print(f"{language}: {ts_file(language).name} and {path.name} updated")
@@ -103,9 +108,11 @@ def unfinished_ts(ts: Path) -> Iterator[str]:
     for message in ET.parse(ts).getroot().iter("message"):
         translation = message.find("translation")
         source = message.findtext("source") or ""
-        if translation is None or translation.get("type") in ("unfinished", "vanished"):
-            yield source
-        elif not (translation.text or "").strip():
+        if (
+            translation is None
+            or translation.get("type") in ("unfinished", "vanished")
+            or not (translation.text or "").strip()
+        ):
             yield source
 
 

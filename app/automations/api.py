@@ -38,6 +38,7 @@ from typing import Any, Literal, Protocol
 import pluggy
 
 from app.automations.safefs import GrantedTree, LinkRefused, OutsideGrant
+from app.language import N_, _t
 
 PROJECT = "steward"
 ENTRY_POINT_GROUP = "steward.automations"
@@ -358,6 +359,7 @@ class Hooks:
 __all__ = [
     "ENTRY_POINT_GROUP",
     "NEEDS_APPROVAL",
+    "N_",
     "PERMISSION_KINDS",
     "ROLES",
     "SAID",
@@ -386,6 +388,7 @@ __all__ = [
     "Schema",
     "Trigger",
     "TriggerWatch",
+    "_t",
     "amount_of_text",
     "hookimpl",
     "hookspec",

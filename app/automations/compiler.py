@@ -22,6 +22,7 @@ from app.automations.problems import Problem
 from app.automations.scopes import url_host
 from app.automations.stages import is_folder
 from app.automations.workflow import REFERENCE, SCHEMA_VERSION, VERSION_KEY, references
+from app.language import _t
 
 
 def string_output(action: Action) -> str | None:
@@ -52,7 +53,7 @@ def compile_draft(
     problems: list[Problem] = []
     raw_steps = draft.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise DraftError("the draft has no steps")
+        raise DraftError(_t("the draft has no steps"))
     ids: list[str] = []
     actions: list[Action] = []
     steps: list[dict[str, Any]] = []
@@ -60,7 +61,7 @@ def compile_draft(
     for n, raw in enumerate(raw_steps):
         action = registry.actions.get(str(raw.get("action")))
         if action is None:
-            raise DraftError(f"step {n + 1} uses an unknown action")
+            raise DraftError(_t("step {0} uses an unknown action").format(n + 1))
         base = action.step_id
         step_id = base if base not in ids else f"{base}_{n + 1}"
         params = dict(raw.get("params") or {})

@@ -24,6 +24,7 @@ from app.automations.stages import (
     what_it_reads,
 )
 from app.core.llm.prompt import ChatMessage
+from app.language import _t
 
 NAME_LENGTH = 40
 
@@ -280,7 +281,7 @@ class DraftSchema:
                 ]
             }
             if not self.step(self.first)["anyOf"]:
-                raise DraftError("no action can be filled in with what the request names")
+                raise DraftError(_t("no action can be filled in with what the request names"))
         properties: dict[str, Any] = {}
         if with_name:
             properties["name"] = {"type": "string", "minLength": 3, "maxLength": NAME_LENGTH}

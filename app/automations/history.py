@@ -15,6 +15,7 @@ from typing import Any
 from app.automations.workflow import fingerprint
 from app.core.errors import NotFoundError, UsageError
 from app.core.store.database import Database, new_id, now
+from app.language import _t
 
 STORED_OUTPUT_CHARS = 4000
 # in the order _workflow() and _run() read them
@@ -171,9 +172,12 @@ class History:
             return self._workflow(rows[0])
         if not rows:
             raise NotFoundError(
-                f"No workflow {ref!r}.", hint="`steward automations list` shows them."
+                _t("No workflow {0!r}.").format(ref),
+                hint=_t("`steward automations list` shows them."),
             )
-        raise UsageError(f"{ref!r} matches {len(rows)} workflows; give more of the id.")
+        raise UsageError(
+            _t("{0!r} matches {1} workflows; give more of the id.").format(ref, len(rows))
+        )
 
     def delete_workflow(self, workflow_id: str) -> None:
         with self.db.transaction():
@@ -334,10 +338,13 @@ class History:
         ).fetchall()
         if not rows:
             raise NotFoundError(
-                f"No run {ref!r}.", hint="`steward automations history` lists the runs."
+                _t("No run {0!r}.").format(ref),
+                hint=_t("`steward automations history` lists the runs."),
             )
         if len(rows) > 1:
-            raise UsageError(f"{ref!r} matches {len(rows)} runs; give more of the id.")
+            raise UsageError(
+                _t("{0!r} matches {1} runs; give more of the id.").format(ref, len(rows))
+            )
         run = self._run(rows[0])
         run.steps = [
             StepRecord(

@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from app.language import _t
+
 _AT = os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -79,7 +81,9 @@ class GrantedTree:
         try:
             relative = absolute.relative_to(self.root)
         except ValueError:
-            raise OutsideGrant(f"{path} is outside the granted folder {self.root}") from None
+            raise OutsideGrant(
+                _t("{0} is outside the granted folder {1}").format(path, self.root)
+            ) from None
         return list(relative.parts)
 
     # --- walking --------------------------------------------------------------------------
@@ -151,7 +155,9 @@ class GrantedTree:
                 os.mkdir(where)
                 continue
             if not stat.S_ISDIR(info.st_mode):
-                raise LinkRefused(f"{where} is a link or not a folder; nothing was done through it")
+                raise LinkRefused(
+                    _t("{0} is a link or not a folder; nothing was done through it").format(where)
+                )
 
     # --- looking --------------------------------------------------------------------------
 
@@ -305,7 +311,9 @@ def _own_folder(folder: Path) -> GrantedTree:
 
 def _refusal(exc: OSError, where: Path) -> OSError:
     if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
-        return LinkRefused(f"{where} is a link or not a folder; nothing was done through it")
+        return LinkRefused(
+            _t("{0} is a link or not a folder; nothing was done through it").format(where)
+        )
     return exc
 
 
@@ -315,11 +323,13 @@ def _open_at(name: str, flags: int, fd: int, where: Path) -> int:
             return os.open(name, flags, 0o666, dir_fd=fd)
         info = _lstat_at(name, fd)
         if info is not None and stat.S_ISLNK(info.st_mode):
-            raise LinkRefused(f"{where} is a link; nothing was done through it")
+            raise LinkRefused(_t("{0} is a link; nothing was done through it").format(where))
         return os.open(name, flags, 0o666)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise LinkRefused(f"{where} is a link; nothing was done through it") from None
+            raise LinkRefused(
+                _t("{0} is a link; nothing was done through it").format(where)
+            ) from None
         raise
 
 

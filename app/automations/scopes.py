@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.automations.api import SCOPED, Permission, PermissionKind
+from app.language import _t
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,13 @@ def grant_root(grant: Grant) -> Path:
     (the link could later point anywhere): the user grants the real folder instead."""
     written = expand_path(grant.scope.strip())
     if not written.is_absolute():
-        raise ScopeError(f"the granted folder {grant.scope!r} is not an absolute path")
+        raise ScopeError(_t("the granted folder {0!r} is not an absolute path").format(grant.scope))
     written = Path(os.path.normpath(written))
     if written.is_symlink():
         raise ScopeError(
-            f"the granted folder {grant.scope} is a link (to {os.path.realpath(written)}); "
-            "grant the real folder instead"
+            _t("the granted folder {0} is a link (to {1}); grant the real folder instead").format(
+                grant.scope, os.path.realpath(written)
+            )
         )
     return Path(os.path.realpath(written))
 
@@ -51,12 +53,14 @@ def grant_root(grant: Grant) -> Path:
 def real_path(text: str, name: str) -> Path:
     """The absolute path ``text`` names with every symlink and ``..`` resolved."""
     if not isinstance(text, str) or not text.strip():
-        raise ScopeError(f"{name} must be a path")
+        raise ScopeError(_t("{0} must be a path").format(name))
     if "\x00" in text:
-        raise ScopeError(f"{name} contains a NUL character")
+        raise ScopeError(_t("{0} contains a NUL character").format(name))
     path = expand_path(text.strip())
     if not path.is_absolute():
-        raise ScopeError(f"{name} must be an absolute path (or start with ~), not {text!r}")
+        raise ScopeError(
+            _t("{0} must be an absolute path (or start with ~), not {1!r}").format(name, text)
+        )
     return Path(os.path.realpath(path))
 
 
@@ -66,10 +70,10 @@ def inside(path: Path, folder: Path) -> bool:
 
 def url_host(text: str, name: str) -> str:
     if not isinstance(text, str):
-        raise ScopeError(f"{name} must be a URL")
+        raise ScopeError(_t("{0} must be a URL").format(name))
     parts = urlsplit(text.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ScopeError(f"{name} must be an http or https URL, not {text[:200]!r}")
+        raise ScopeError(_t("{0} must be an http or https URL, not {1!r}").format(name, text[:200]))
     return parts.hostname.lower()
 
 
@@ -84,16 +88,17 @@ def resolve_program(text: str, name: str = "program") -> str:
     if not os.path.isabs(text):
         if "/" in text or os.sep in text:
             raise ScopeError(
-                f"{name} {text[:200]!r} is a relative path; name a program on PATH or give "
-                "its absolute path"
+                _t(
+                    "{0} {1!r} is a relative path; name a program on PATH or give its absolute path"
+                ).format(name, text[:200])
             )
         found = shutil.which(text)
         if found is None:
-            raise ScopeError(f"the program {text[:200]!r} is not on PATH")
+            raise ScopeError(_t("the program {0!r} is not on PATH").format(text[:200]))
         text = found
     text = os.path.normpath(text)
     if not os.path.isfile(text) or not os.access(text, os.X_OK):
-        raise ScopeError(f"the program {text[:200]!r} does not exist or cannot be run")
+        raise ScopeError(_t("the program {0!r} does not exist or cannot be run").format(text[:200]))
     return text
 
 
@@ -105,13 +110,15 @@ def check_scope(permission: Permission, value: Any, grants: tuple[Grant, ...]) -
     name = permission.param or kind
     if kind == "mcp":
         if not any(g.kind == "mcp" and g.scope == permission.scope for g in grants):
-            raise ScopeError(f"the workflow was not granted the MCP server {permission.scope}")
+            raise ScopeError(
+                _t("the workflow was not granted the MCP server {0}").format(permission.scope)
+            )
         return value
     granted = [
         g for g in grants if g.kind == kind or (kind == "files.read" and g.kind == "files.write")
     ]
     if not granted:
-        raise ScopeError(f"the workflow was not granted {kind}")
+        raise ScopeError(_t("the workflow was not granted {0}").format(kind))
     if kind not in SCOPED:
         return value
     if kind in ("files.read", "files.write"):
@@ -137,7 +144,9 @@ def _check_path(value: Any, name: str, granted: list[Grant]) -> str:
     if refused:
         raise ScopeError("; ".join(refused))
     folders = ", ".join(g.scope for g in granted)
-    raise ScopeError(f"{name} {str(value)[:300]!r} is outside the granted folders ({folders})")
+    raise ScopeError(
+        _t("{0} {1!r} is outside the granted folders ({2})").format(name, str(value)[:300], folders)
+    )
 
 
 def _check_host(value: Any, name: str, granted: list[Grant]) -> Any:
@@ -145,13 +154,15 @@ def _check_host(value: Any, name: str, granted: list[Grant]) -> Any:
     if any(host == g.scope.lower() for g in granted):
         return value
     hosts = ", ".join(g.scope for g in granted)
-    raise ScopeError(f"{name} goes to {host!r}, which was not granted (granted: {hosts})")
+    raise ScopeError(
+        _t("{0} goes to {1!r}, which was not granted (granted: {2})").format(name, host, hosts)
+    )
 
 
 def _check_program(value: Any, name: str, granted: list[Grant]) -> str:
     """process.run: the program checked is the program started (absolute, looked up once)."""
     if not isinstance(value, str) or not value.strip():
-        raise ScopeError(f"{name} must name a program")
+        raise ScopeError(_t("{0} must name a program").format(name))
     program = resolve_program(value, name)
     real = os.path.realpath(program)
     for grant in granted:
@@ -160,7 +171,7 @@ def _check_program(value: Any, name: str, granted: list[Grant]) -> str:
                 return program
         except ScopeError:
             continue
-    raise ScopeError(f"the program {value[:200]!r} was not granted")
+    raise ScopeError(_t("the program {0!r} was not granted").format(value[:200]))
 
 
 __all__ = [

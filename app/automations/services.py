@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from app.language import _t
+
 log = logging.getLogger(__name__)
 
 Decision = Literal["once", "always", "deny"]
@@ -66,7 +68,7 @@ class HeadlessServices:
 
     async def generate(self, prompt: str, *, system: str, max_tokens: int) -> str:
         if self._generate is None:
-            raise Unavailable("no model is available to this run")
+            raise Unavailable(_t("no model is available to this run"))
         return await self._generate(prompt, system=system, max_tokens=max_tokens)
 
     async def notify(self, title: str, body: str) -> None:
@@ -76,10 +78,10 @@ class HeadlessServices:
             self._notify_to(f"{title}: {body}")
 
     async def read_clipboard(self) -> str:
-        raise Unavailable("the clipboard needs the Steward desktop app to be running")
+        raise Unavailable(_t("the clipboard needs the Steward desktop app to be running"))
 
     async def write_clipboard(self, text: str) -> None:
-        raise Unavailable("the clipboard needs the Steward desktop app to be running")
+        raise Unavailable(_t("the clipboard needs the Steward desktop app to be running"))
 
 
 __all__ = [

@@ -19,6 +19,7 @@ from app.automations.services import Services as Services
 from app.automations.services import Unavailable as Unavailable
 from app.automations.undo import undo as undo
 from app.automations.undo import undo_summary as undo_summary
+from app.language import _t
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ class StepContext:
         for tree in self._trees.get(kind, []):
             if tree.contains(path):
                 return tree
-        raise OutsideGrant(f"{path} is outside the folders granted for {kind}")
+        raise OutsideGrant(_t("{0} is outside the folders granted for {1}").format(path, kind))
 
     def _no_change(self, what: str) -> None:
         if self.dry:

@@ -11,6 +11,7 @@ from pathlib import Path
 from app.automations.api import GrantedTree
 from app.automations.history import FileChange, History
 from app.core.text import error_text
+from app.language import _t
 
 
 def undo(history: History, run_id: str, trash: Path) -> list[str]:
@@ -23,14 +24,18 @@ def undo(history: History, run_id: str, trash: Path) -> list[str]:
 
     run = history.run(run_id)
     if run.undone:
-        raise UsageError(f"Run {run.id[:8]} was already undone ({run.undone}).")
+        raise UsageError(_t("Run {0} was already undone ({1}).").format(run.id[:8], run.undone))
     if not run.files:
-        raise UsageError(f"Run {run.id[:8]} changed no files; there is nothing to undo.")
+        raise UsageError(
+            _t("Run {0} changed no files; there is nothing to undo.").format(run.id[:8])
+        )
     missing = [c.path for c in run.files if c.saved and not os.path.lexists(c.saved)]
     if missing:
         raise UsageError(
-            f"Run {run.id[:8]} cannot be undone: the kept copy of {missing[0]} is gone from "
-            "Steward's trash. Nothing was changed."
+            _t(
+                "Run {0} cannot be undone: the kept copy of {1} is gone from Steward's "
+                "trash. Nothing was changed."
+            ).format(run.id[:8], missing[0])
         )
     spare = trash / run.id
     spare.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -51,6 +51,7 @@ from app.automations.scopes import (
     expand_path,
 )
 from app.core.errors import KnownError
+from app.language import _t
 
 SCHEMA_VERSION = 1
 VERSION_KEY = "steward_workflow"
@@ -438,7 +439,7 @@ def _scope_problem(
                 or (permission.kind == "files.read" and g.kind == "files.write")
                 for g in grants
             ):
-                raise ScopeError(f"the workflow was not granted {permission.kind}")
+                raise ScopeError(_t("the workflow was not granted {0}").format(permission.kind))
         else:
             check_scope(permission, value, grants)
     except ScopeError as exc:

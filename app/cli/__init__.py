@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from app.cli.parser import DESKTOP_OPTIONS, build_parser
 from app.core.errors import ExitCode, KnownError
 from app.core.paths import Paths, resolve_paths
+from app.language import _t
 
 if TYPE_CHECKING:
     from app.core.steward import Steward
@@ -73,7 +74,7 @@ def run(
     given = [name for name in DESKTOP_OPTIONS if getattr(args, name)]
     if args.command is not None and given:
         option = "--" + given[0].replace("_", "-")
-        err(f"steward: {option} is for the desktop app; it goes without a command")
+        err(_t("steward: {0} is for the desktop app; it goes without a command").format(option))
         return ExitCode.USAGE
     paths: Paths | None = None
     steward: Steward | None = None
@@ -91,10 +92,10 @@ def run(
         setup_logging(paths, verbose=args.verbose)
         return int(handler(command)(args, steward))
     except KnownError as exc:
-        err(f"steward: {exc.user_text()}")
+        err(_t("steward: {0}").format(exc.user_text()))
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        err("steward: interrupted")
+        err(_t("steward: interrupted"))
         return 130
     except BrokenPipeError:
         # whatever read the output stopped reading (`steward models list | head -1`): stop
@@ -111,7 +112,7 @@ def run(
                 where = (
                     f"; details in {write_crash_report(paths, type(exc), exc, exc.__traceback__)}"
                 )
-        err(f"steward: unexpected error (a bug in Steward){where}")
+        err(_t("steward: unexpected error (a bug in Steward){0}").format(where))
         return ExitCode.BUG
     finally:
         if steward is not None:

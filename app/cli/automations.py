@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ExitCode, KnownError, ModelError, NotFoundError, UsageError
 from app.core.text import visible
+from app.language import _t
 
 if TYPE_CHECKING:  # the automations are imported only by these commands, not at every start
     from app.automations.history import RunRecord, StepRecord, StoredWorkflow
@@ -97,7 +98,7 @@ def headless_services(session: Session) -> HeadlessServices:
 
 
 def _notify(text: str) -> None:
-    print(f"notification: {visible(text)}", file=sys.stderr, flush=True)
+    print(_t("notification: {0}").format(visible(text)), file=sys.stderr, flush=True)
 
 
 def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | None:
@@ -106,12 +107,16 @@ def _terminal_approver() -> Callable[[ApprovalRequest], Awaitable[Decision]] | N
 
     async def ask(request: ApprovalRequest) -> Decision:
         print(
-            f"\nStep {request.position} of “{visible(request.workflow)}” asks for approval:\n"
-            f"  {request.what}\n  permissions: {', '.join(request.permissions) or 'none'}",
+            _t("\nStep {0} of “{1}” asks for approval:\n  {2}\n  permissions: {3}").format(
+                request.position,
+                visible(request.workflow),
+                request.what,
+                ", ".join(request.permissions) or "none",
+            ),
             file=sys.stderr,
         )
         if request.tool:  # a tool of an MCP server: the complete arguments
-            print(f"  arguments:\n{_indented(request.arguments)}", file=sys.stderr)
+            print(_t("  arguments:\n{0}").format(_indented(request.arguments)), file=sys.stderr)
         always = (
             "always for this tool as it describes itself now"
             if request.always == "tool"
@@ -230,9 +235,9 @@ def _read_document(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"The file {path} does not exist.") from None
+        raise UsageError(_t("The file {0} does not exist.").format(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Cannot read {path}: {exc}.") from None
+        raise UsageError(_t("Cannot read {0}: {1}.").format(path, exc)) from None
     return load_document(text, str(path))
 
 
@@ -262,8 +267,8 @@ def cmd_plugins(args: argparse.Namespace, steward: Steward) -> int:
         offered = ", ".join(plugin["actions"] + [f"trigger {t}" for t in plugin["triggers"]])
         print(f"{plugin['name']}: {offered or '(offers nothing)'}")
     for problem in registry.problems:
-        print(f"problem: {problem}", file=sys.stderr)
-    print(f"User plugins are loaded from {info['user_folder']}.")
+        print(_t("problem: {0}").format(problem), file=sys.stderr)
+    print(_t("User plugins are loaded from {0}.").format(info["user_folder"]))
     return 0
 
 
@@ -279,8 +284,11 @@ def cmd_automations(args: argparse.Namespace, steward: Steward) -> int:
         if workflow is None:
             raise InvalidWorkflow(problems)
         print(
-            f"Valid: “{workflow.name}”, {len(workflow.steps)} steps; runs: "
-            f"{when_in_words(workflow.document['trigger'], automations_registry)}."
+            _t("Valid: “{0}”, {1} steps; runs: {2}.").format(
+                workflow.name,
+                len(workflow.steps),
+                when_in_words(workflow.document["trigger"], automations_registry),
+            )
         )
         return 0
     if command == "plan":
@@ -320,8 +328,10 @@ def _list(args: argparse.Namespace, auto: Automations) -> int:
         return 0
     if not infos:
         print(
-            "No workflows yet. Save one with `steward automations create FILE` "
-            "(examples in examples/workflows/)."
+            _t(
+                "No workflows yet. Save one with `steward automations create FILE` "
+                "(examples in examples/workflows/)."
+            )
         )
     for info in infos:
         state = "on " if info["enabled"] else "off"
@@ -346,9 +356,10 @@ def _show(args: argparse.Namespace, auto: Automations) -> int:
 def _create(args: argparse.Namespace, auto: Automations) -> int:
     wf = auto.create(_read_document(args.file), enabled=not args.disabled)
     print(
-        f"Saved “{wf.name}” as {wf.id[:8]} ({'enabled' if wf.enabled else 'disabled'}). "
-        "Steps that change files, use the network or run programs ask for approval "
-        "on the first run."
+        _t(
+            "Saved “{0}” as {1} ({2}). Steps that change files, use the network or "
+            "run programs ask for approval on the first run."
+        ).format(wf.name, wf.id[:8], "enabled" if wf.enabled else "disabled")
     )
     return 0
 
@@ -356,7 +367,7 @@ def _create(args: argparse.Namespace, auto: Automations) -> int:
 def _edit(args: argparse.Namespace, auto: Automations) -> int:
     wf = auto.edit(args.id, _read_document(args.file))
     note = "" if wf.approved else " It asks for approval again before steps that need it."
-    print(f"Updated “{wf.name}” ({wf.id[:8]}).{note}")
+    print(_t("Updated “{0}” ({1}).{2}").format(wf.name, wf.id[:8], note))
     return 0
 
 
@@ -365,10 +376,11 @@ def _switch(args: argparse.Namespace, command: str, auto: Automations) -> int:
     wf = auto.history.workflow(args.id)
     if command == "delete":
         auto.history.delete_workflow(wf.id)
-        print(f"Deleted “{wf.name}”; its run history stays.")
+        print(_t("Deleted “{0}”; its run history stays.").format(wf.name))
     else:
         auto.history.set_enabled(wf.id, command == "enable")
-        print(f"“{wf.name}” is {command}d.")
+        done = _t("“{0}” is enabled.") if command == "enable" else _t("“{0}” is disabled.")
+        print(done.format(wf.name))
     return 0
 
 
@@ -424,21 +436,26 @@ def _plan(args: argparse.Namespace, steward: Steward) -> int:
     if not args.save or result.kind != "workflow" or result.workflow is None:
         return 0
     print(
-        "Save and enable this workflow? Approving grants exactly the permissions listed. [y/N] ",
+        _t(
+            "Save and enable this workflow? Approving grants exactly the permissions listed. [y/N] "
+        ),
         end="",
         file=sys.stderr,
         flush=True,
     )
     answer = sys.stdin.readline().strip().lower()
     if answer[:1] != "y":
-        print("Not saved.", file=sys.stderr)
+        print(_t("Not saved."), file=sys.stderr)
         return 0
     try:
         auto = session.automations(headless_services(session))
         wf = auto.create_approved(result.workflow)
     finally:
         session.close()
-    print(f"Saved “{wf.name}” as {wf.id[:8]} (enabled, approved as shown).", file=sys.stderr)
+    print(
+        _t("Saved “{0}” as {1} (enabled, approved as shown).").format(wf.name, wf.id[:8]),
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -464,12 +481,13 @@ def _run(args: argparse.Namespace, auto: Automations) -> int:
             print(sample_words(run))
         if run.status == "succeeded":
             what = "Dry run finished; nothing was changed." if run.dry_run else "Succeeded."
-            print(f"{what} Run {run.id[:8]}, {run.duration_ms or 0:.0f} ms.")
+            print(_t("{0} Run {1}, {2:.0f} ms.").format(what, run.id[:8], run.duration_ms or 0))
         else:
-            print(f"Run {run.id[:8]} {run.status}: {run.error}", file=sys.stderr)
+            print(_t("Run {0} {1}: {2}").format(run.id[:8], run.status, run.error), file=sys.stderr)
             if run.status == "approval_required":
                 print(
-                    "Run it in a terminal to be asked, or add --yes-to-approvals.", file=sys.stderr
+                    _t("Run it in a terminal to be asked, or add --yes-to-approvals."),
+                    file=sys.stderr,
                 )
     return 0 if run.status == "succeeded" else int(ExitCode.AUTOMATION_FAILED)
 
@@ -486,23 +504,31 @@ def _history(args: argparse.Namespace, auto: Automations) -> int:
                 print(json.dumps(_run_dict(run), ensure_ascii=False))
                 return 0
             print(
-                f"Run {run.id} of “{run.workflow_name}” ({run.trigger}), {run.started}: "
-                f"{run.status}{' (dry run)' if run.dry_run else ''}"
-                f"{', undone ' + run.undone if run.undone else ''}"
+                _t("Run {0} of “{1}” ({2}), {3}: {4}{5}{6}").format(
+                    run.id,
+                    run.workflow_name,
+                    run.trigger,
+                    run.started,
+                    run.status,
+                    " (dry run)" if run.dry_run else "",
+                    ", undone " + run.undone if run.undone else "",
+                )
             )
             if run.error:
                 print(f"  {run.error}")
             for step in run.steps:
                 _print_step(step)
             for change in run.files:
-                print(f"  changed {change.path}{'' if change.existed else ' (new)'}")
+                print(
+                    _t("  changed {0}{1}").format(change.path, "" if change.existed else " (new)")
+                )
             return 0
     runs = history.runs(workflow_id, limit=max(1, args.limit))
     if args.json:
         print(json.dumps([_run_dict(r, steps=False) for r in runs], ensure_ascii=False))
         return 0
     if not runs:
-        print("No runs yet.")
+        print(_t("No runs yet."))
     for run in runs:
         flag = " (dry run)" if run.dry_run else ""
         undone = " undone" if run.undone else ""
@@ -532,9 +558,11 @@ def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
         try:
             if not await session.start_scheduler(headless_services(session), on_run=report):
                 raise KnownError(
-                    "Another Steward (the desktop app or a daemon) already runs the "
-                    "automations for this data folder.",
-                    hint="Only one runs them at a time; nothing was started.",
+                    _t(
+                        "Another Steward (the desktop app or a daemon) already runs the "
+                        "automations for this data folder."
+                    ),
+                    hint=_t("Only one runs them at a time; nothing was started."),
                 )
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -544,15 +572,16 @@ def cmd_daemon(args: argparse.Namespace, steward: Steward) -> int:
             history = session.automations(headless_services(session)).history
             enabled = [wf for wf in history.workflows() if wf.enabled]
             print(
-                f"Steward daemon: {len(enabled)} enabled workflow"
-                f"{'s' if len(enabled) != 1 else ''}; steps that need approval are not run "
-                "unless approved before. Stop with Ctrl+C.",
+                _t(
+                    "Steward daemon: {0} enabled workflow{1}; steps that need approval are "
+                    "not run unless approved before. Stop with Ctrl+C."
+                ).format(len(enabled), "s" if len(enabled) != 1 else ""),
                 flush=True,
             )
             await stop.wait()
         finally:
             await session.aclose()
-        print("Steward daemon stopped.", flush=True)
+        print(_t("Steward daemon stopped."), flush=True)
         return 0
 
     return asyncio.run(main())

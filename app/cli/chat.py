@@ -29,6 +29,7 @@ from app.core.llm.engine import SamplingParams
 from app.core.steward import (
     Steward,
 )
+from app.language import _t
 from app.session import Drafted, Failed, Proposed, Session
 
 if TYPE_CHECKING:
@@ -48,11 +49,11 @@ def _params(args: argparse.Namespace, steward: Steward) -> SamplingParams:
         "seed": args.seed if args.seed is not None else base.seed,
     }
     if not 0 <= values["temperature"] <= 5:
-        raise UsageError("--temperature must be between 0 and 5.")
+        raise UsageError(_t("--temperature must be between 0 and 5."))
     if not 0 < values["top_p"] <= 1:
-        raise UsageError("--top-p must be above 0 and at most 1.")
+        raise UsageError(_t("--top-p must be above 0 and at most 1."))
     if values["max_tokens"] < 1:
-        raise UsageError("--max-tokens must be at least 1.")
+        raise UsageError(_t("--max-tokens must be at least 1."))
     return SamplingParams(**values)
 
 
@@ -115,8 +116,10 @@ async def _stream_answer(
                     sys.stdout.flush()
                 elif isinstance(event, Trimmed):
                     err(
-                        f"\n(note: {event.dropped_messages} earlier messages no longer fit the "
-                        f"model's {event.n_ctx}-token context and were left out of this answer)"
+                        _t(
+                            "\n(note: {0} earlier messages no longer fit the model's {1}-token "
+                            "context and were left out of this answer)"
+                        ).format(event.dropped_messages, event.n_ctx)
                     )
                 elif isinstance(event, Finished):
                     finished = event
@@ -126,8 +129,10 @@ async def _stream_answer(
                     await chat.offer(event)
     if finished is not None and finished.message.status == "length":
         err(
-            f"\n(stopped at the length limit of {params.max_tokens} tokens: /continue in "
-            "`steward chat --conversation ID` goes on, or raise --max-tokens)"
+            _t(
+                "\n(stopped at the length limit of {0} tokens: /continue in `steward chat "
+                "--conversation ID` goes on, or raise --max-tokens)"
+            ).format(params.max_tokens)
         )
     return started, finished, cancel.is_set()
 
@@ -162,14 +167,18 @@ class Chat:
         if isinstance(event, Proposed):
             if await self._yes("Run this action now? Approving runs exactly the step shown."):
                 run = await automations.run_document(plan.workflow)
-                err(f"(run {run.id[:8]}: {run.status}{' — ' + run.error if run.error else ''})")
+                err(
+                    _t("(run {0}: {1}{2})").format(
+                        run.id[:8], run.status, " — " + run.error if run.error else ""
+                    )
+                )
             return
         self.draft = plan
         if not await self._yes(
             "Save and enable this workflow? Approving grants exactly the permissions listed. "
             "(Or say what to change.)"
         ):
-            err("(not saved; the draft stays open: describe a change, or go on chatting)")
+            err(_t("(not saved; the draft stays open: describe a change, or go on chatting)"))
             return
         store = self.session.assistant().store
         workflow = plan.workflow
@@ -180,7 +189,7 @@ class Chat:
 
         name, workflow_id = await store.call(save)
         self.draft = None
-        err(f"(saved “{name}” as {workflow_id[:8]}: enabled, approved as shown)")
+        err(_t("(saved “{0}” as {1}: enabled, approved as shown)").format(name, workflow_id[:8]))
 
 
 # in `steward chat`: go on with an answer cut off at the length limit
@@ -243,7 +252,7 @@ def cmd_ask(args: argparse.Namespace, steward: Steward) -> int:
         elif not args.json:
             print()
         if stopped:
-            err("(stopped; the partial answer was saved)")
+            err(_t("(stopped; the partial answer was saved)"))
             return 130
         return 0
 
@@ -266,7 +275,7 @@ async def _read_message(loop: asyncio.AbstractEventLoop) -> str | int:
         except (EOFError, KeyboardInterrupt):
             return 0
         if (bad := not_utf8(line)) is not None:
-            err(f"steward: that line is not valid UTF-8 text ({bad}); not sent.")
+            err(_t("steward: that line is not valid UTF-8 text ({0}); not sent.").format(bad))
             if not sys.stdin.isatty():
                 return int(ExitCode.USAGE)  # a script's input is wrong: stop here
             continue
@@ -289,10 +298,12 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
         session = await _chat_session(args, steward)
         chat = Chat(session)
         err(
-            f"Steward chat — model: {_model_label(session)}. Enter a message; Ctrl+C stops an "
-            "answer; Ctrl+D or /quit leaves; /new starts a new conversation; /continue goes on "
-            "with an answer cut off at the length limit. Ask for an automation (“every morning…”) "
-            "and it is drafted for you to review."
+            _t(
+                "Steward chat — model: {0}. Enter a message; Ctrl+C stops an answer; "
+                "Ctrl+D or /quit leaves; /new starts a new conversation; /continue goes "
+                "on with an answer cut off at the length limit. Ask for an automation "
+                "(“every morning…”) and it is drafted for you to review."
+            ).format(_model_label(session))
         )
         loop = asyncio.get_running_loop()
         try:
@@ -301,11 +312,11 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
                 if isinstance(text, int):
                     return text
                 if text == CONTINUE_COMMAND and conversation is None:
-                    err("(nothing to continue: no answer in this conversation yet)")
+                    err(_t("(nothing to continue: no answer in this conversation yet)"))
                     continue
                 if text == "/new":
                     conversation, chat.draft = None, None
-                    err("(new conversation)")
+                    err(_t("(new conversation)"))
                     continue
                 sys.stdout.write("steward> ")
                 try:
@@ -319,13 +330,13 @@ def cmd_chat(args: argparse.Namespace, steward: Steward) -> int:
                         chat=chat,
                     )
                 except KnownError as exc:
-                    err(f"\nsteward: {exc.user_text()}")
+                    err(_t("\nsteward: {0}").format(exc.user_text()))
                     continue
                 print()
                 if started:
                     conversation = started.conversation.id
                 if stopped:
-                    err("(stopped; the partial answer was saved)")
+                    err(_t("(stopped; the partial answer was saved)"))
         finally:
             await session.aclose()
 

@@ -14,15 +14,17 @@ from app.core.assistant import (
     ConsentRequest,
 )
 from app.core.errors import UsageError
+from app.language import _t
 
 
 def show_recovery_key(key: str) -> None:
     err(
-        "\nSteward created your encrypted database.\n"
-        "Recovery key — write it down and keep it safe; it opens your history on its own\n"
-        "if the keyring is lost or you move to a new machine (it is shown only now; see\n"
-        "`steward recovery-key` later):\n\n"
-        f"    {key}\n"
+        _t(
+            "\nSteward created your encrypted database.\nRecovery key — write it down "
+            "and keep it safe; it opens your history on its own\nif the keyring is "
+            "lost or you move to a new machine (it is shown only now; see\n`steward "
+            "recovery-key` later):\n\n    {0}\n"
+        ).format(key)
     )
 
 
@@ -31,9 +33,18 @@ async def ask_consent(request: ConsentRequest) -> ConsentAnswer | None:
     if not sys.stdin.isatty():
         return None
     err(
-        f"\nThe local model cannot answer: {request.reason}.\n"
-        f"Send “{request.title}” ({request.message_count} messages, {request.characters} "
-        f"characters) to {request.host} (model {request.model})?\n{request.redaction_text()}"
+        _t(
+            "\nThe local model cannot answer: {0}.\nSend “{1}” ({2} messages, {3} "
+            "characters) to {4} (model {5})?\n{6}"
+        ).format(
+            request.reason,
+            request.title,
+            request.message_count,
+            request.characters,
+            request.host,
+            request.model,
+            request.redaction_text(),
+        )
     )
     loop = asyncio.get_running_loop()
     reply = await loop.run_in_executor(None, input, "[o] once  [c] for this conversation  [N] no: ")
@@ -63,7 +74,9 @@ def prompt_with_input(prompt: str) -> str:
     does); UsageError for text that is not UTF-8 or for nothing at all."""
     if (where := not_utf8(prompt)) is not None:
         raise UsageError(
-            f"The prompt is not valid UTF-8 text ({where}); nothing was sent or stored."
+            _t("The prompt is not valid UTF-8 text ({0}); nothing was sent or stored.").format(
+                where
+            )
         )
     piped = ""
     if _piped():
@@ -72,15 +85,19 @@ def prompt_with_input(prompt: str) -> str:
             piped = data.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
             raise UsageError(
-                f"The text piped in is not valid UTF-8 (byte 0x{data[exc.start]:02X} at byte "
-                f"{exc.start + 1}); nothing was sent or stored.",
-                hint="Convert it first, for example with `iconv -f latin1 -t utf-8`.",
+                _t(
+                    "The text piped in is not valid UTF-8 (byte 0x{0:02X} at byte {1}); "
+                    "nothing was sent or stored."
+                ).format(data[exc.start], exc.start + 1),
+                hint=_t("Convert it first, for example with `iconv -f latin1 -t utf-8`."),
             ) from None
     text = "\n\n".join(part for part in (piped.strip("\n"), prompt) if part.strip())
     if not text.strip():
         raise UsageError(
-            'The prompt is empty; give the question in quotes, e.g. steward ask "Hello", '
-            "or pipe text in."
+            _t(
+                "The prompt is empty; give the question in quotes, e.g. steward ask "
+                '"Hello", or pipe text in.'
+            )
         )
     return text
 

@@ -31,6 +31,7 @@ from app.core.steward import (
     Steward,
 )
 from app.core.store.database import Database, connect, move_aside
+from app.language import _t
 
 
 def cmd_history(args: argparse.Namespace, steward: Steward) -> int:
@@ -52,9 +53,10 @@ def _prune_cache(steward: Steward, as_json: bool) -> int:
         print(json.dumps({"removed_states": removed.states, "removed_bytes": removed.size}))
     else:
         print(
-            f"Removed {removed.states} saved conversation state(s), "
-            f"{removed.size / 2**20:.1f} MB. Conversations are read again on their next "
-            "answer, and their states saved anew."
+            _t(
+                "Removed {0} saved conversation state(s), {1:.1f} MB. Conversations are "
+                "read again on their next answer, and their states saved anew."
+            ).format(removed.states, removed.size / 2**20)
         )
     return 0
 
@@ -67,7 +69,7 @@ def _history_list(db: Database, args: argparse.Namespace, as_json: bool) -> None
     for conv in convs:
         print(f"{conv.id}  {conv.updated[:16].replace('T', ' ')}  {conv.title}")
     if not convs:
-        err("No conversations yet.")
+        err(_t("No conversations yet."))
 
 
 def _history_show(db: Database, args: argparse.Namespace, as_json: bool) -> None:
@@ -84,7 +86,7 @@ def _history_show(db: Database, args: argparse.Namespace, as_json: bool) -> None
 
 def _history_search(db: Database, args: argparse.Namespace, as_json: bool) -> None:
     if not args.query.strip():
-        raise UsageError("The search query is empty.")
+        raise UsageError(_t("The search query is empty."))
     hits = db.search(args.query, limit=args.limit)
     if as_json:
         print(_json([h.to_dict() for h in hits]))
@@ -92,7 +94,7 @@ def _history_search(db: Database, args: argparse.Namespace, as_json: bool) -> No
     for h in hits:
         print(f"{h.conversation_id}  {h.role:9}  {h.conversation_title}: {h.snippet}")
     if not hits:
-        err("No messages match.")
+        err(_t("No messages match."))
 
 
 def _history_export(db: Database, args: argparse.Namespace, as_json: bool) -> None:
@@ -104,7 +106,7 @@ def _history_export(db: Database, args: argparse.Namespace, as_json: bool) -> No
     )
     if args.output:
         history_io.write_private(Path(args.output), text + "\n")
-        err(f"Exported to {args.output}.")
+        err(_t("Exported to {0}.").format(args.output))
     else:
         print(text)
 
@@ -114,7 +116,7 @@ def _history_import(db: Database, args: argparse.Namespace, as_json: bool) -> No
     if as_json:
         print(_json([conv.to_dict() for conv in convs]))
     else:
-        print(f"Imported {len(convs)} conversation(s).")
+        print(_t("Imported {0} conversation(s).").format(len(convs)))
 
 
 def _history_delete(db: Database, args: argparse.Namespace, as_json: bool) -> None:
@@ -123,7 +125,7 @@ def _history_delete(db: Database, args: argparse.Namespace, as_json: bool) -> No
     if as_json:
         print(json.dumps({"deleted": conv.id}))
     else:
-        print(f"Deleted {conv.id} ({conv.title}).")
+        print(_t("Deleted {0} ({1}).").format(conv.id, conv.title))
 
 
 _HISTORY: dict[str, Callable[[Database, argparse.Namespace, bool], None]] = {
@@ -220,26 +222,32 @@ def _read_recovery_key(prompt: str) -> bytes:
     text = os.environ.get(RECOVERY_ENV)
     if not text:
         if not sys.stdin.isatty():
-            raise UsageError(f"Give the recovery key in {RECOVERY_ENV} or run in a terminal.")
+            raise UsageError(
+                _t("Give the recovery key in {0} or run in a terminal.").format(RECOVERY_ENV)
+            )
         text = getpass.getpass(prompt)
     return parse_recovery_key(text)
 
 
 def cmd_backup(args: argparse.Namespace, steward: Steward) -> int:
     dest, count = steward.backup(Path(args.file).expanduser().resolve() if args.file else None)
-    print(f"Backed up {count} messages to {dest} (encrypted; verified by reopening it).")
+    print(
+        _t("Backed up {0} messages to {1} (encrypted; verified by reopening it).").format(
+            count, dest
+        )
+    )
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, steward: Steward) -> int:
     source = Path(args.file).expanduser().resolve()
     if not source.is_file():
-        raise UsageError(f"The backup {source} does not exist.")
+        raise UsageError(_t("The backup {0} does not exist.").format(source))
     key = _read_recovery_key("Recovery key of the backup: ")
     conn = connect(source, key)  # WrongKeyError if it does not open; nothing changed yet
     try:
         if [r[0] for r in conn.execute("PRAGMA quick_check")] != ["ok"]:
-            raise KnownError(f"The backup {source} is damaged; nothing was changed.")
+            raise KnownError(_t("The backup {0} is damaged; nothing was changed.").format(source))
         count = int(conn.execute("SELECT count(*) FROM messages").fetchone()[0])
     finally:
         conn.close()
@@ -253,9 +261,9 @@ def cmd_restore(args: argparse.Namespace, steward: Steward) -> int:
     tmp.write_bytes(source.read_bytes())
     os.replace(tmp, paths.database)
     steward.keys.adopt(key)
-    print(f"Restored {count} messages from {source}.")
+    print(_t("Restored {0} messages from {1}.").format(count, source))
     if kept:
-        print(f"The database it replaced was kept, unchanged, in {kept.parent}.")
+        print(_t("The database it replaced was kept, unchanged, in {0}.").format(kept.parent))
     return 0
 
 
@@ -264,7 +272,7 @@ def cmd_recover(args: argparse.Namespace, steward: Steward) -> int:
     conn = connect(steward.paths.database, key)
     conn.close()
     meta = steward.keys.adopt(key)
-    print(f"Unlocked. The key is now kept in the {meta.key_storage}.")
+    print(_t("Unlocked. The key is now kept in the {0}.").format(meta.key_storage))
     return 0
 
 
@@ -281,14 +289,14 @@ def cmd_passphrase(args: argparse.Namespace, steward: Steward) -> int:
     if args.action == "set":
         phrase = terminal_asker(True)
         if not phrase:
-            raise UsageError("Give the new passphrase in a terminal or STEWARD_PASSPHRASE.")
+            raise UsageError(_t("Give the new passphrase in a terminal or STEWARD_PASSPHRASE."))
         steward.keys.set_passphrase(steward.key, phrase)
         SecretStore(steward).relocate(SECRET_NAMES)  # the API key moves with the database key
-        print("A passphrase is now required to unlock Steward.")
+        print(_t("A passphrase is now required to unlock Steward."))
     else:
         steward.keys.use_keyring(steward.key)
         SecretStore(steward).relocate(SECRET_NAMES)
-        print("The key is kept in the keyring again; no passphrase is required.")
+        print(_t("The key is kept in the keyring again; no passphrase is required."))
     return 0
 
 

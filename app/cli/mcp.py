@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ExitCode, UsageError
 from app.core.text import visible
+from app.language import _t
 
 if TYPE_CHECKING:
     from app.automations.mcp.config import ServerConfig
@@ -128,8 +129,10 @@ def _list(args: argparse.Namespace, tools: Toolbox) -> int:
         return 0
     if not views:
         print(
-            "No MCP servers yet. Add one with `steward mcp add NAME -- COMMAND [ARG…]` or "
-            "import those of other apps with `steward mcp import`."
+            _t(
+                "No MCP servers yet. Add one with `steward mcp add NAME -- COMMAND "
+                "[ARG…]` or import those of other apps with `steward mcp import`."
+            )
         )
     for view in views:
         state = "on " if view.config.enabled else "off"
@@ -137,7 +140,7 @@ def _list(args: argparse.Namespace, tools: Toolbox) -> int:
         print(f"{view.config.name:20.20}  {state}  {view.status.state:8}  {known}")
         print(f"    {visible(view.config.command_line())}")
         if view.status.error:
-            print(f"    last problem: {view.status.error}")
+            print(_t("    last problem: {0}").format(view.status.error))
     return 0
 
 
@@ -146,7 +149,7 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise UsageError(f"--{what} takes NAME=VALUE, not {item[:60]!r}")
+            raise UsageError(_t("--{0} takes NAME=VALUE, not {1!r}").format(what, item[:60]))
         pairs[name] = value
     return pairs
 
@@ -192,11 +195,13 @@ def _say(args: argparse.Namespace, text: str, server: ServerConfig, **more: Any)
 
 def _added(servers: list[ServerConfig]) -> None:
     for server in servers:
-        print(f"Added {server.name} (off): {visible(server.command_line())}")
+        print(_t("Added {0} (off): {1}").format(server.name, visible(server.command_line())))
     if servers:
         print(
-            "Check each command line, then switch a server on with `steward mcp enable NAME` "
-            "(or in Settings › Tools)."
+            _t(
+                "Check each command line, then switch a server on with `steward mcp "
+                "enable NAME` (or in Settings › Tools)."
+            )
         )
 
 
@@ -208,7 +213,12 @@ def _import(args: argparse.Namespace, tools: Toolbox) -> int:
     else:
         sources = [(app, path, servers) for app, path, servers in found_elsewhere()]
         if not sources:
-            print("No other app's MCP servers were found (Claude Desktop, Cursor, LM Studio, Jan).")
+            print(
+                _t(
+                    "No other app's MCP servers were found (Claude Desktop, Cursor, LM "
+                    "Studio, Jan)."
+                )
+            )
             return 0
     taken = {s.key for s in tools.store.servers()}
     added: list[ServerConfig] = []
@@ -226,7 +236,10 @@ def _import(args: argparse.Namespace, tools: Toolbox) -> int:
         return 0
     _added(added)
     for skip in skipped:
-        print(f"Skipped {skip['name']} from {skip['from']}: {skip['why']}.", file=sys.stderr)
+        print(
+            _t("Skipped {0} from {1}: {2}.").format(skip["name"], skip["from"], skip["why"]),
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -235,16 +248,18 @@ async def _enable(args: argparse.Namespace, tools: Toolbox) -> int:
 
     server = tools.store.server(args.name)
     if not args.json:
-        print(f"{server.name} runs: {visible(server.command_line())}")
+        print(_t("{0} runs: {1}").format(server.name, visible(server.command_line())))
     if not args.yes:
         if not sys.stdin.isatty():
             raise UsageError(
-                "Switching a server on needs a yes: run this in a terminal, or add --yes once "
-                "you have checked the command line above."
+                _t(
+                    "Switching a server on needs a yes: run this in a terminal, or add --yes "
+                    "once you have checked the command line above."
+                )
             )
         answer = await asyncio.to_thread(ask_line, "Switch it on? [y/N] ")
         if answer.strip().lower()[:1] != "y":
-            print("Left off.")
+            print(_t("Left off."))
             return 0
     server = await tools.set_enabled(server.name, True)
     listed = await tools.list_tools(server.name)
@@ -295,17 +310,19 @@ async def _review(args: argparse.Namespace, auto: Automations) -> int:
     assert pins is not None
     standing = pins.standing(action)
     if standing != "changed":
-        print(f"{args.tool} has not changed since it was approved ({standing}).")
+        print(_t("{0} has not changed since it was approved ({1}).").format(args.tool, standing))
         return 0
     print(pins.change(action))
     if not args.accept:
         print(
-            f"\n{args.tool} stays blocked. Accept the new definition with "
-            f"`steward mcp review {args.name} {args.tool} --accept`."
+            _t(
+                "\n{0} stays blocked. Accept the new definition with `steward mcp review "
+                "{1} {0} --accept`."
+            ).format(args.tool, args.name)
         )
         return 0
     pins.pin(action)
-    print(f"\nAccepted: {args.tool} is allowed again as it describes itself now.")
+    print(_t("\nAccepted: {0} is allowed again as it describes itself now.").format(args.tool))
     return 0
 
 
@@ -317,9 +334,9 @@ async def _call(args: argparse.Namespace, auto: Automations) -> int:
     try:
         arguments = json.loads(args.args)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"--args is not JSON: {exc}") from None
+        raise UsageError(_t("--args is not JSON: {0}").format(exc)) from None
     if not isinstance(arguments, dict):
-        raise UsageError("--args must be a JSON object")
+        raise UsageError(_t("--args must be a JSON object"))
     action = await auto.tools.action(args.name, args.tool)
     document = {
         VERSION_KEY: 1,
@@ -337,13 +354,15 @@ async def _call(args: argparse.Namespace, auto: Automations) -> int:
         print(step.output)
     if run.status == "approval_required":
         print(
-            f"Refused: {args.name} › {args.tool} needs approval and nobody can be asked here "
-            "(run it in a terminal, or allow the tool always there first).",
+            _t(
+                "Refused: {0} › {1} needs approval and nobody can be asked here (run it "
+                "in a terminal, or allow the tool always there first)."
+            ).format(args.name, args.tool),
             file=sys.stderr,
         )
         return int(ExitCode.KNOWN)
     if run.status != "succeeded":
-        print(f"The call {run.status}: {step.error or run.error}", file=sys.stderr)
+        print(_t("The call {0}: {1}").format(run.status, step.error or run.error), file=sys.stderr)
         return int(ExitCode.AUTOMATION_FAILED)
     return 0
 

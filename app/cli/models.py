@@ -34,6 +34,7 @@ from app.core.llm.library import MISSING_FIX, ModelLibrary, ModelRecord, choose
 from app.core.llm.templates import FORMATS, formats_text
 from app.core.llm.templates import check as check_template
 from app.core.steward import HUB_TOKEN, SecretStore
+from app.language import _t
 
 if TYPE_CHECKING:
     from app.core.steward import Steward
@@ -59,7 +60,7 @@ def cmd_models(args: argparse.Namespace, steward: Steward) -> int:
     }
     command = commands.get(args.models_command)
     if command is None:
-        raise UsageError(f"Unknown models command {args.models_command!r}.")
+        raise UsageError(_t("Unknown models command {0!r}.").format(args.models_command))
     return command(args, steward)
 
 
@@ -97,7 +98,11 @@ def _list(args: argparse.Namespace, steward: Steward) -> int:
             state = f"MISSING — {record.path} is gone; {MISSING_FIX.format(id=record.id)}"
         print(f"{mark} {record.id.ljust(width)}  {state}")
     if active is None:
-        print(f"  (answering with {steward.settings.model_path}, which is not in this list)")
+        print(
+            _t("  (answering with {0}, which is not in this list)").format(
+                steward.settings.model_path
+            )
+        )
     return 0
 
 
@@ -105,10 +110,14 @@ def _import(args: argparse.Namespace, steward: Steward) -> int:
     library = _library(steward)
     record, new = library.add(Path(args.path))
     if new:
-        print(f"Added {record.id}: {record.path} ({human_size(record.size)}), used in place.")
+        print(
+            _t("Added {0}: {1} ({2}), used in place.").format(
+                record.id, record.path, human_size(record.size)
+            )
+        )
     else:
-        print(f"{record.path} is listed already, as {record.id}.")
-    print(f"Answer with it: steward models use {record.id}")
+        print(_t("{0} is listed already, as {1}.").format(record.path, record.id))
+    print(_t("Answer with it: steward models use {0}").format(record.id))
     return 0
 
 
@@ -128,14 +137,23 @@ def _scan(args: argparse.Namespace, steward: Steward) -> int:
         )
         return 0
     for record in result.added:
-        print(f"Found {record.id} ({human_size(record.size)}, {record.where}): {record.path}")
+        print(
+            _t("Found {0} ({1}, {2}): {3}").format(
+                record.id, human_size(record.size), record.where, record.path
+            )
+        )
     for dropped, kept in result.merged:
-        print(f"{dropped.path} is the same file as {kept.id}: listed once.")
+        print(_t("{0} is the same file as {1}: listed once.").format(dropped.path, kept.id))
     found = len(result.added)
     print(
-        f"{found} new model{'s' if found != 1 else ''}"
-        f"{f', {result.known} listed already' if result.known else ''}. "
-        "They stay where they are: Steward reads them, never copies or changes them."
+        _t(
+            "{0} new model{1}{2}. They stay where they are: Steward reads them, never "
+            "copies or changes them."
+        ).format(
+            found,
+            "s" if found != 1 else "",
+            f", {result.known} listed already" if result.known else "",
+        )
     )
     return 0
 
@@ -147,9 +165,9 @@ def _use(args: argparse.Namespace, steward: Steward) -> int:
     choose(settings, record, args.format or "")
     steward.settings_store.save(settings)
     chosen = settings.model_settings(record.model_id).chat_format
-    print(f"Steward now answers with {record.name}.")
+    print(_t("Steward now answers with {0}.").format(record.name))
     if chosen:
-        print(f"Chat format: {chosen} ({FORMATS[chosen][1]}).")
+        print(_t("Chat format: {0} ({1}).").format(chosen, FORMATS[chosen][1]))
     return 0
 
 
@@ -163,7 +181,7 @@ def _rm(args: argparse.Namespace, steward: Steward) -> int:
         settings = steward.settings
         settings.model_path = ""
         steward.settings_store.save(settings)
-        print("It was the model in use: Steward answers with the embedded model again.")
+        print(_t("It was the model in use: Steward answers with the embedded model again."))
     return 0
 
 
@@ -172,7 +190,7 @@ def _info(args: argparse.Namespace, steward: Steward) -> int:
     record = library.find(args.name)
     if record.missing:
         raise ModelError(
-            f"The file of {record.id} is gone ({record.path}).",
+            _t("The file of {0} is gone ({1}).").format(record.id, record.path),
             hint=MISSING_FIX.format(id=record.id).capitalize() + ".",
         )
     info = read_gguf(record.file)
@@ -206,19 +224,23 @@ def _info(args: argparse.Namespace, steward: Steward) -> int:
         print(json.dumps(facts, ensure_ascii=False))
         return 0
     print(record.name if record.id in record.name.lower() else f"{record.name} ({record.id})")
-    print(f"  file          {record.path} ({human_size(record.size)}, {record.where})")
+    print(
+        _t("  file          {0} ({1}, {2})").format(
+            record.path, human_size(record.size), record.where
+        )
+    )
     if record.sha256:
-        print(f"  SHA-256       {record.sha256}")
+        print(_t("  SHA-256       {0}").format(record.sha256))
     label = f" · {facts['size_label']}" if facts["size_label"] else ""
-    print(f"  model         {info.name} · {info.architecture}{label}")
-    print(f"  context       {info.context_length:,} tokens trained, {n_ctx:,} set")
+    print(_t("  model         {0} · {1}{2}").format(info.name, info.architecture, label))
+    print(_t("  context       {0:,} tokens trained, {1:,} set").format(info.context_length, n_ctx))
     languages = [str(x) for x in info.values.get("general.languages") or []]
     if languages:
-        print(f"  languages     {', '.join(languages)}")
+        print(_t("  languages     {0}").format(", ".join(languages)))
     if facts["license"]:
-        print(f"  license       {facts['license']}")
-    print(f"  chat template {_template_line(record, info, steward)}")
-    print(f"  memory        {explain(est, memory)}")
+        print(_t("  license       {0}").format(facts["license"]))
+    print(_t("  chat template {0}").format(_template_line(record, info, steward)))
+    print(_t("  memory        {0}").format(explain(est, memory)))
     return 0
 
 
@@ -271,8 +293,10 @@ def _available(args: argparse.Namespace, steward: Steward) -> int:
             f"{state:<10} {row['license']:<14} {row['good_for']}"
         )
     print(
-        f"Memory at a context of {n_ctx:,} tokens, against {human_size(memory.available)} free "
-        "now. Download one with: steward models pull ID"
+        _t(
+            "Memory at a context of {0:,} tokens, against {1} free now. Download one "
+            "with: steward models pull ID"
+        ).format(n_ctx, human_size(memory.available))
     )
     return 0
 
@@ -286,9 +310,9 @@ def _pull(args: argparse.Namespace, steward: Steward) -> int:
     sha256 = checked_sha256(args.sha256)
     if dest.exists():
         known = _library(steward).by_path(str(dest))
-        print(f"Already downloaded: {dest}")
+        print(_t("Already downloaded: {0}").format(dest))
         if known is not None:
-            print(f"Answer with it: steward models use {known.id}")
+            print(_t("Answer with it: steward models use {0}").format(known.id))
         return 0
     settings = steward.settings.downloads
     bar = _Bar(dest.name) if sys.stderr.isatty() and not args.json else None
@@ -313,8 +337,9 @@ def _pull(args: argparse.Namespace, steward: Steward) -> int:
                 bar.end()
             kept = download.progress.done
             err(
-                f"steward: paused; {human_size(kept)} kept in {download.part} — run the same "
-                "command again to resume."
+                _t(
+                    "steward: paused; {0} kept in {1} — run the same command again to resume."
+                ).format(human_size(kept), download.part)
             )
             return 130
         finally:
@@ -342,9 +367,13 @@ def _report(done: Downloaded, record_id: str, as_json: bool) -> None:
             )
         )
         return
-    print(f"Downloaded {done.path} ({human_size(done.size)}, {VERIFIED[done.verification]}).")
-    print(f"SHA-256 {done.sha256}")
-    print(f"Answer with it: steward models use {record_id}")
+    print(
+        _t("Downloaded {0} ({1}, {2}).").format(
+            done.path, human_size(done.size), VERIFIED[done.verification]
+        )
+    )
+    print(_t("SHA-256 {0}").format(done.sha256))
+    print(_t("Answer with it: steward models use {0}").format(record_id))
 
 
 class _Bar:
@@ -400,7 +429,7 @@ def _token(args: argparse.Namespace, steward: Steward) -> int:
     secrets = SecretStore(steward)
     if args.remove:
         secrets.set(HUB_TOKEN, None)
-        print("Hub token removed.")
+        print(_t("Hub token removed."))
         return 0
     token = os.environ.get("STEWARD_HUB_TOKEN", "")
     if not token and not sys.stdin.isatty():
@@ -411,7 +440,7 @@ def _token(args: argparse.Namespace, steward: Steward) -> int:
         token = getpass.getpass("Hub access token: ")
     token = token.strip()
     if not token:
-        raise UsageError("No token given (STEWARD_HUB_TOKEN, standard input or the prompt).")
+        raise UsageError(_t("No token given (STEWARD_HUB_TOKEN, standard input or the prompt)."))
     secrets.set(HUB_TOKEN, token)
-    print("Hub token stored; it is sent only to the hub (or the mirror set in Settings).")
+    print(_t("Hub token stored; it is sent only to the hub (or the mirror set in Settings)."))
     return 0

@@ -12,6 +12,7 @@ from app import version
 from app.core.errors import ExitCode
 from app.core.llm.templates import FORMATS
 from app.core.settings import SETTING_KEYS
+from app.language import _t
 
 
 class _Version(argparse.Action):
@@ -21,7 +22,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        print(f"Steward {version()}")
+        print(_t("Steward {0}").format(version()))
         parser.exit(0)
 
 

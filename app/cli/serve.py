@@ -11,6 +11,7 @@ from app.api.server import Api, ApiOptions, api_token, bind, serve
 from app.cli import err
 from app.core.errors import UsageError
 from app.core.steward import Steward
+from app.language import _t
 from app.session import Session
 
 # how often streamed words are handed to the server (and sent): each hand-over runs Python
@@ -24,11 +25,13 @@ def cmd_serve(args: argparse.Namespace, steward: Steward) -> int:
         print(api_token(steward, renew=args.new_token))
         return 0
     if not 1 <= args.port <= 65535:
-        raise UsageError("--port must be from 1 to 65535.")
+        raise UsageError(_t("--port must be from 1 to 65535."))
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.network:
         raise UsageError(
-            f"Listening on {args.host} makes the model reachable from the network; "
-            "add --network to mean it."
+            _t(
+                "Listening on {0} makes the model reachable from the network; add "
+                "--network to mean it."
+            ).format(args.host)
         )
     options = ApiOptions(
         host="127.0.0.1" if args.host == "localhost" else args.host,
@@ -55,13 +58,17 @@ async def _run(session: Session, token: str, options: ApiOptions, sock: socket.s
     where = sock.getsockname()
     name = info.ref.name if info else "no model"
     err(
-        f"Steward's API: http://{where[0]}:{where[1]}/v1 with {name} "
-        "(token: `steward serve --show-token`). Ctrl+C stops it."
+        _t(
+            "Steward's API: http://{0}:{1}/v1 with {2} (token: `steward serve "
+            "--show-token`). Ctrl+C stops it."
+        ).format(where[0], where[1], name)
     )
     if options.host not in ("127.0.0.1", "::1"):
         err(
-            "Warning: other computers on your network can reach the model (the token is "
-            "still required)."
+            _t(
+                "Warning: other computers on your network can reach the model (the token "
+                "is still required)."
+            )
         )
     sys.stderr.flush()
     try:

@@ -22,6 +22,7 @@ from app.core.steward import (
     check_cloud_endpoint,
     cloud_endpoint,
 )
+from app.language import _t
 
 if TYPE_CHECKING:
     pass
@@ -41,7 +42,7 @@ def cmd_cloud(args: argparse.Namespace, steward: Steward) -> int:
     if args.cloud_command == "set":
         cloud.base_url = validate_base_url(args.base_url)
         if not args.model.strip():
-            raise UsageError("--model must name the model the endpoint expects.")
+            raise UsageError(_t("--model must name the model the endpoint expects."))
         cloud.model = args.model.strip()
         cloud.policy = args.policy
         if args.redact is not None:
@@ -51,15 +52,19 @@ def cmd_cloud(args: argparse.Namespace, steward: Steward) -> int:
         cloud.enabled = True
         steward.settings_store.save(steward.settings)
         print(
-            f"Cloud fallback on: {cloud.base_url}, model {cloud.model}, policy {cloud.policy}"
-            f"{', redaction on' if cloud.redact else ''}; API key "
-            f"{'stored' if key else 'not needed'}."
+            _t("Cloud fallback on: {0}, model {1}, policy {2}{3}; API key {4}.").format(
+                cloud.base_url,
+                cloud.model,
+                cloud.policy,
+                ", redaction on" if cloud.redact else "",
+                "stored" if key else "not needed",
+            )
         )
         return 0
     if args.cloud_command == "off":
         cloud.enabled = False
         steward.settings_store.save(steward.settings)
-        print("Cloud fallback off: nothing will be sent anywhere.")
+        print(_t("Cloud fallback off: nothing will be sent anywhere."))
         return 0
     if args.cloud_command == "show":
         info = {
@@ -78,14 +83,14 @@ def cmd_cloud(args: argparse.Namespace, steward: Steward) -> int:
         return 0
     # test
     if not cloud.base_url:
-        raise UsageError("No cloud endpoint is set; use `steward cloud set` first.")
+        raise UsageError(_t("No cloud endpoint is set; use `steward cloud set` first."))
     ms = asyncio.run(
         check_cloud_endpoint(
             cloud, secrets_.get(CLOUD_KEY) or "", lambda routed: err(f"({routed.text()})")
         )
     )
     host = cloud_endpoint(cloud, "").host
-    print(f"OK: {host} answered with model {cloud.model} in {ms:.0f} ms.")
+    print(_t("OK: {0} answered with model {1} in {2:.0f} ms.").format(host, cloud.model, ms))
     return 0
 
 

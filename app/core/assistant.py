@@ -44,6 +44,7 @@ from app.core.llm.prompt import ChatMessage
 from app.core.store.database import Database
 from app.core.store.models import Backend, Conversation, Message
 from app.core.store.service import StoreService
+from app.language import _t
 
 T = TypeVar("T")
 FLUSH_SECONDS = 1.0
@@ -114,7 +115,7 @@ class Assistant:
         self.system_prompt = system_prompt
         # why there is no local engine (a missing or broken model), for escalation and messages
         self.local_error = local_error or (
-            ModelError("No local model is available.") if engine is None else None
+            ModelError(_t("No local model is available.")) if engine is None else None
         )
         # the session's store service when there is one; else a thread of its own
         self._own_store = store is None
@@ -162,9 +163,11 @@ class Assistant:
     ) -> AsyncGenerator[AssistantEvent, None]:
         """Store ``text`` as the user's message and stream the answer (see module docs)."""
         if not text.strip():
-            raise UsageError("The message is empty; type something to ask.")
+            raise UsageError(_t("The message is empty; type something to ask."))
         if len(text) > MAX_PROMPT_CHARS:
-            raise UsageError(f"The message is longer than {MAX_PROMPT_CHARS} characters.")
+            raise UsageError(
+                _t("The message is longer than {0} characters.").format(MAX_PROMPT_CHARS)
+            )
         mode = self._mode(backend)
         model_name = self._model_name(mode)
 
@@ -184,8 +187,8 @@ class Assistant:
     def _mode(self, backend: BackendChoice | None) -> BackendChoice:
         if backend == "cloud" and (self.cloud is None or not self.cloud.settings.enabled):
             raise UsageError(
-                "The cloud is not set up.",
-                hint="Set an endpoint with `steward cloud set --base-url URL --model NAME`.",
+                _t("The cloud is not set up."),
+                hint=_t("Set an endpoint with `steward cloud set --base-url URL --model NAME`."),
             )
         if backend is not None:
             return backend
@@ -215,7 +218,7 @@ class Assistant:
             conv = self.db.find_conversation(conversation_id)
             users = [m for m in self.db.messages(conv.id) if m.role == "user"]
             if not users:
-                raise UsageError("This conversation has no message to answer again.")
+                raise UsageError(_t("This conversation has no message to answer again."))
             last = users[-1]
             with self.db.transaction():
                 self.db.delete_messages_from(conv.id, last.seq + (0 if new_text else 1))
@@ -227,7 +230,7 @@ class Assistant:
             return conv, user, self._history(conv.id)
 
         if new_text is not None and not new_text.strip():
-            raise UsageError("The message is empty; type something to ask.")
+            raise UsageError(_t("The message is empty; type something to ask."))
         conv, user, history = await self.db_call(rewind)
         yield Started(conv, user)
         async for event in self._route(conv, history, params, cancel, mode):
@@ -250,8 +253,10 @@ class Assistant:
             messages = self.db.messages(conv.id)
             if not messages or messages[-1].role != "assistant" or messages[-1].status != "length":
                 raise UsageError(
-                    "There is nothing to continue: only the last answer of a conversation, "
-                    "cut off at the length limit, can be continued."
+                    _t(
+                        "There is nothing to continue: only the last answer of a conversation, "
+                        "cut off at the length limit, can be continued."
+                    )
                 )
             users = [m for m in messages if m.role == "user"]
             return conv, users[-1], messages[-1], self._history(conv.id)

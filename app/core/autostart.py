@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.core.errors import UsageError
 from app.core.paths import HOME_ENV
+from app.language import _t
 
 ENTRY_NAME = "steward.desktop"
 
@@ -37,7 +38,7 @@ def command() -> list[str]:
 def set_enabled(enabled: bool) -> Path:
     """Create or remove the autostart entry; returns its path."""
     if not supported():
-        raise UsageError("Launch at login is set up by Steward on Linux only in this version.")
+        raise UsageError(_t("Launch at login is set up by Steward on Linux only in this version."))
     entry = autostart_dir() / ENTRY_NAME
     if enabled:
         entry.parent.mkdir(parents=True, exist_ok=True)

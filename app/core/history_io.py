@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, cast
 from app.core.errors import UsageError
 from app.core.store.database import Database, new_id, now
 from app.core.store.models import Backend, Conversation, Message, Role, Status
+from app.language import _t
 
 STEWARD_FORMAT = "steward-conversation"
 FORMAT_VERSION = 1
@@ -55,7 +56,7 @@ def _chatgpt_messages(conv: dict[str, Any]) -> list[tuple[Role, str, str, str]]:
     """(role, text, created, model) along the conversation's current branch."""
     mapping = conv.get("mapping")
     if not isinstance(mapping, dict):
-        raise UsageError("A ChatGPT conversation has no 'mapping'.")
+        raise UsageError(_t("A ChatGPT conversation has no 'mapping'."))
     node_id = conv.get("current_node")
     chain: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -91,7 +92,7 @@ def _parse(raw: Any) -> list[tuple[Conversation, list[_Row]]]:
     parsed = []
     for item in items:
         if not isinstance(item, dict):
-            raise UsageError("The import file holds something that is not a conversation.")
+            raise UsageError(_t("The import file holds something that is not a conversation."))
         if item.get("format") == STEWARD_FORMAT:
             c = item.get("conversation") or {}
             conv = Conversation(
@@ -108,7 +109,7 @@ def _parse(raw: Any) -> list[tuple[Conversation, list[_Row]]]:
                     m.get("content"), str
                 ):
                     raise UsageError(
-                        "A message in the Steward export has no valid role or content."
+                        _t("A message in the Steward export has no valid role or content.")
                     )
                 backend: Backend = "cloud" if m.get("backend") == "cloud" else "local"
                 status: Status = (
@@ -137,7 +138,7 @@ def _parse(raw: Any) -> list[tuple[Conversation, list[_Row]]]:
             ]
         else:
             raise UsageError(
-                "The file is neither a Steward export nor a ChatGPT conversations.json export."
+                _t("The file is neither a Steward export nor a ChatGPT conversations.json export.")
             )
         parsed.append((conv, msgs))
     return parsed
@@ -156,19 +157,23 @@ def import_file(db: Database, path: Path) -> list[Conversation]:
     """Import every conversation in ``path`` in one transaction (all or nothing)."""
     try:
         if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise UsageError(f"{path} is larger than {MAX_IMPORT_BYTES // 2**20} MB.")
+            raise UsageError(
+                _t("{0} is larger than {1} MB.").format(path, MAX_IMPORT_BYTES // 2**20)
+            )
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise UsageError(f"The file {path} does not exist.") from exc
+        raise UsageError(_t("The file {0} does not exist.").format(path)) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path} is not a JSON file: {exc}.") from exc
+        raise UsageError(_t("{0} is not a JSON file: {1}.").format(path, exc)) from exc
     try:
         parsed = _parse(raw)
     except (AttributeError, TypeError, KeyError, ValueError) as exc:
         # a field of the wrong kind somewhere (a list where a conversation should be, …)
         raise UsageError(
-            f"{path.name} is not a valid Steward or ChatGPT export ({type(exc).__name__} while "
-            "reading it); nothing was imported."
+            _t(
+                "{0} is not a valid Steward or ChatGPT export ({1} while reading it); "
+                "nothing was imported."
+            ).format(path.name, type(exc).__name__)
         ) from exc
     with db.transaction():
         for conv, msgs in parsed:

@@ -13,6 +13,7 @@ from pathlib import Path
 import platformdirs
 
 from app.core.errors import StorageError
+from app.language import _t
 
 APP_NAME = "Steward"
 HOME_ENV = "STEWARD_HOME"
@@ -71,13 +72,15 @@ class Paths:
                 folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             except OSError as exc:
                 raise StorageError(
-                    f"Cannot create Steward's folder {folder}: {exc.strerror or exc}.",
-                    hint="Check that the location exists and is writable, or set STEWARD_HOME.",
+                    _t("Cannot create Steward's folder {0}: {1}.").format(
+                        folder, exc.strerror or exc
+                    ),
+                    hint=_t("Check that the location exists and is writable, or set STEWARD_HOME."),
                 ) from exc
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise StorageError(
-                    f"Steward's folder {folder} is not writable.",
-                    hint="Fix its permissions, or set STEWARD_HOME to a writable folder.",
+                    _t("Steward's folder {0} is not writable.").format(folder),
+                    hint=_t("Fix its permissions, or set STEWARD_HOME to a writable folder."),
                 )
         return self
 

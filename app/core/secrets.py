@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from app.core.errors import LockedError, StorageError, UsageError, WrongKeyError
 from app.core.paths import Paths
+from app.language import _t
 
 KEY_BYTES = 32
 KEYRING_SERVICE = "Steward"
@@ -67,17 +68,18 @@ def parse_recovery_key(text: str) -> bytes:
     compact = compact.replace("0", "O").replace("1", "I").replace("8", "B")
     if len(compact) != RECOVERY_CHARS:
         raise WrongKeyError(
-            f"That recovery key has the wrong length ({len(compact)} of {RECOVERY_CHARS} "
-            "characters).",
-            hint="It has 11 groups of letters and digits.",
+            _t("That recovery key has the wrong length ({0} of {1} characters).").format(
+                len(compact), RECOVERY_CHARS
+            ),
+            hint=_t("It has 11 groups of letters and digits."),
         )
     try:
         raw = base64.b32decode(compact + "=" * (-len(compact) % 8))
     except (ValueError, binascii.Error) as exc:
-        raise WrongKeyError("That is not a Steward recovery key.") from exc
+        raise WrongKeyError(_t("That is not a Steward recovery key.")) from exc
     key, check = raw[:KEY_BYTES], raw[KEY_BYTES:]
     if hashlib.sha256(key).digest()[:2] != check:
-        raise WrongKeyError("That recovery key has a typo (its checksum does not match).")
+        raise WrongKeyError(_t("That recovery key has a typo (its checksum does not match)."))
     return key
 
 
@@ -110,9 +112,13 @@ def unwrap_key(wrap: dict[str, Any], passphrase: str, database_id: str) -> bytes
         kek = _kek(passphrase, dec(wrap["salt"]), int(wrap["n"]), int(wrap["r"]), int(wrap["p"]))
         return AESGCM(kek).decrypt(dec(wrap["nonce"]), dec(wrap["wrapped"]), database_id.encode())
     except InvalidTag as exc:
-        raise WrongKeyError("Wrong passphrase: the database stays locked and untouched.") from exc
+        raise WrongKeyError(
+            _t("Wrong passphrase: the database stays locked and untouched.")
+        ) from exc
     except (KeyError, ValueError, TypeError) as exc:
-        raise StorageError("The passphrase-wrapped key in Steward's metadata is damaged.") from exc
+        raise StorageError(
+            _t("The passphrase-wrapped key in Steward's metadata is damaged.")
+        ) from exc
 
 
 # --- metadata beside the database ---------------------------------------------------------
@@ -138,7 +144,7 @@ class DatabaseMeta:
             return None
         except (OSError, ValueError) as exc:
             raise StorageError(
-                f"Steward's database metadata {path} cannot be read: {exc}."
+                _t("Steward's database metadata {0} cannot be read: {1}.").format(path, exc)
             ) from exc
         try:
             return cls(
@@ -149,7 +155,9 @@ class DatabaseMeta:
                 format=int(raw.get("format", 1)),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise StorageError(f"Steward's database metadata {path} is damaged.") from exc
+            raise StorageError(
+                _t("Steward's database metadata {0} is damaged.").format(path)
+            ) from exc
 
     def save(self, path: Path) -> None:
         tmp = path.with_name(path.name + ".tmp")
@@ -159,7 +167,9 @@ class DatabaseMeta:
                 fh.write(json.dumps(asdict(self), indent=2))
             os.replace(tmp, path)
         except OSError as exc:
-            raise StorageError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+            raise StorageError(
+                _t("Cannot write {0}: {1}.").format(path, exc.strerror or exc)
+            ) from exc
 
 
 # --- keyring ------------------------------------------------------------------------------
@@ -196,7 +206,7 @@ def _keyring_get(user: str) -> bytes | None:
     try:
         value = keyring.get_password(KEYRING_SERVICE, user)
     except KeyringError as exc:
-        raise LockedError(f"The keyring could not be read: {exc}.") from exc
+        raise LockedError(_t("The keyring could not be read: {0}.").format(exc)) from exc
     if value is None:
         return None
     try:
@@ -213,7 +223,9 @@ def _keyring_set(user: str, key: bytes) -> None:
     try:
         keyring.set_password(KEYRING_SERVICE, user, key.hex())
     except KeyringError as exc:
-        raise LockedError(f"The keyring refused to store Steward's key: {exc}.") from exc
+        raise LockedError(
+            _t("The keyring refused to store Steward's key: {0}.").format(exc)
+        ) from exc
 
 
 def keyring_secret_get(user: str) -> str | None:
@@ -223,7 +235,7 @@ def keyring_secret_get(user: str) -> str | None:
     try:
         value = keyring.get_password(KEYRING_SERVICE, user)
     except KeyringError as exc:
-        raise LockedError(f"The keyring could not be read: {exc}.") from exc
+        raise LockedError(_t("The keyring could not be read: {0}.").format(exc)) from exc
     return value if isinstance(value, str) else None
 
 
@@ -234,7 +246,7 @@ def keyring_secret_set(user: str, value: str) -> None:
     try:
         keyring.set_password(KEYRING_SERVICE, user, value)
     except KeyringError as exc:
-        raise LockedError(f"The keyring refused to store a secret: {exc}.") from exc
+        raise LockedError(_t("The keyring refused to store a secret: {0}.").format(exc)) from exc
 
 
 def _keyring_delete(user: str) -> None:
@@ -262,13 +274,15 @@ def terminal_asker(new: bool) -> str | None:
         return getpass.getpass("Steward passphrase: ")
     first = getpass.getpass("Choose a passphrase for Steward's database: ")
     if getpass.getpass("Repeat it: ") != first:
-        raise UsageError("The two passphrases differ; nothing was changed.")
+        raise UsageError(_t("The two passphrases differ; nothing was changed."))
     return first
 
 
 def check_passphrase_strength(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
-        raise UsageError(f"The passphrase must have at least {MIN_PASSPHRASE} characters.")
+        raise UsageError(
+            _t("The passphrase must have at least {0} characters.").format(MIN_PASSPHRASE)
+        )
 
 
 @dataclass
@@ -295,40 +309,47 @@ class KeyManager:
         if meta is None:
             if db_exists:
                 raise LockedError(
-                    f"The database {self.paths.database} has no metadata file beside it, so "
-                    "Steward cannot tell how its key is kept.",
-                    hint="Use `steward recover` with its recovery key; nothing was changed.",
+                    _t(
+                        "The database {0} has no metadata file beside it, so Steward cannot tell "
+                        "how its key is kept."
+                    ).format(self.paths.database),
+                    hint=_t("Use `steward recover` with its recovery key; nothing was changed."),
                 )
             if not create:
-                raise LockedError("There is no Steward database here yet.")
+                raise LockedError(_t("There is no Steward database here yet."))
             return self._create()
         if meta.key_storage == "passphrase":
             return UnlockResult(self._key_from_passphrase(meta), meta, created=False)
         info = keyring_info()
         if not info.usable:
             raise LockedError(
-                f"The key of this database is kept in a keyring, but none is usable now "
-                f"({info.backend}).",
-                hint="Unlock the keyring (or start its service), or use `steward recover` "
-                "with the recovery key.",
+                _t(
+                    "The key of this database is kept in a keyring, but none is usable now ({0})."
+                ).format(info.backend),
+                hint=_t(
+                    "Unlock the keyring (or start its service), or use `steward recover` with "
+                    "the recovery key."
+                ),
             )
         key = _keyring_get(meta.keyring_user)
         if key is None:
             raise LockedError(
-                "The keyring does not hold the key of this database.",
-                hint="Use `steward recover` with the recovery key you were shown when it "
-                "was created; the database was not changed.",
+                _t("The keyring does not hold the key of this database."),
+                hint=_t(
+                    "Use `steward recover` with the recovery key you were shown when it was "
+                    "created; the database was not changed."
+                ),
             )
         return UnlockResult(key, meta, created=False)
 
     def _key_from_passphrase(self, meta: DatabaseMeta) -> bytes:
         if meta.passphrase_wrap is None:
-            raise StorageError("Steward's metadata says a passphrase is used but holds no key.")
+            raise StorageError(_t("Steward's metadata says a passphrase is used but holds no key."))
         passphrase = self.ask(False)
         if not passphrase:
             raise LockedError(
-                "The database is locked with a passphrase.",
-                hint=f"Enter it when asked, or set {PASSPHRASE_ENV}.",
+                _t("The database is locked with a passphrase."),
+                hint=_t("Enter it when asked, or set {0}.").format(PASSPHRASE_ENV),
             )
         key = unwrap_key(meta.passphrase_wrap, passphrase, meta.database_id)
         if int(meta.passphrase_wrap.get("n", 0)) < SCRYPT_N:
@@ -345,10 +366,14 @@ class KeyManager:
             passphrase = self.ask(True)
             if not passphrase:
                 raise LockedError(
-                    "No keyring is available to keep the database key, and no passphrase "
-                    "was given.",
-                    hint=f"Set {PASSPHRASE_ENV} or run Steward in a terminal to choose one. "
-                    "Steward never stores your history unencrypted.",
+                    _t(
+                        "No keyring is available to keep the database key, and no passphrase was "
+                        "given."
+                    ),
+                    hint=_t(
+                        "Set {0} or run Steward in a terminal to choose one. Steward never stores "
+                        "your history unencrypted."
+                    ).format(PASSPHRASE_ENV),
                 )
             check_passphrase_strength(passphrase)
             meta.key_storage = "passphrase"
@@ -363,11 +388,11 @@ class KeyManager:
         the passphrase is changed or the recovery key is shown)."""
         meta = self.meta()
         if meta is None or meta.key_storage != "passphrase" or meta.passphrase_wrap is None:
-            raise UsageError("This database's key is not protected by a passphrase.")
+            raise UsageError(_t("This database's key is not protected by a passphrase."))
         try:
             unwrap_key(meta.passphrase_wrap, passphrase, meta.database_id)
         except WrongKeyError:
-            raise WrongKeyError("Wrong passphrase: nothing was changed or shown.") from None
+            raise WrongKeyError(_t("Wrong passphrase: nothing was changed or shown.")) from None
 
     def uses_passphrase(self) -> bool:
         meta = self.meta()
@@ -387,7 +412,9 @@ class KeyManager:
         """Keep the key in the keyring and drop the passphrase."""
         info = keyring_info()
         if not info.usable:
-            raise LockedError(f"No usable keyring ({info.backend}); keep using a passphrase.")
+            raise LockedError(
+                _t("No usable keyring ({0}); keep using a passphrase.").format(info.backend)
+            )
         meta = self.meta() or DatabaseMeta()
         _keyring_set(meta.keyring_user, key)
         meta.key_storage = "keyring"
@@ -405,8 +432,8 @@ class KeyManager:
             passphrase = passphrase or self.ask(True)
             if not passphrase:
                 raise LockedError(
-                    "No keyring is available and no passphrase was given to protect the key.",
-                    hint=f"Set {PASSPHRASE_ENV} or run Steward in a terminal.",
+                    _t("No keyring is available and no passphrase was given to protect the key."),
+                    hint=_t("Set {0} or run Steward in a terminal.").format(PASSPHRASE_ENV),
                 )
             check_passphrase_strength(passphrase)
             meta.key_storage = "passphrase"

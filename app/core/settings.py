@@ -18,6 +18,7 @@ from typing import Any, Literal
 import tomli_w
 
 from app.core.errors import StorageError, UsageError
+from app.language import _t
 
 EMBEDDED_MODEL_ID = "embedded"
 DEFAULT_SYSTEM_PROMPT = (
@@ -189,17 +190,19 @@ def apply_setting(settings: Settings, key: str, text: str) -> None:
         return
     if key in CHOICES:
         if text not in CHOICES[key]:
-            raise UsageError(f"{key} must be one of: {', '.join(CHOICES[key])}.")
+            raise UsageError(_t("{0} must be one of: {1}.").format(key, ", ".join(CHOICES[key])))
         setattr(settings, key, text)
         return
     if key in COUNT_LIMITS:
         value, most = _parse_int(key, text), COUNT_LIMITS[key]
         if not 0 <= value <= most:
-            raise UsageError(f"{key} must be between 0 and {most}.")
+            raise UsageError(_t("{0} must be between 0 and {1}.").format(key, most))
         setattr(settings, key, value)
         return
     if key not in _MODEL_KEYS:
-        raise UsageError(f"Unknown setting {key!r}; one of: {', '.join(SETTING_KEYS)}.")
+        raise UsageError(
+            _t("Unknown setting {0!r}; one of: {1}.").format(key, ", ".join(SETTING_KEYS))
+        )
     current = settings.model_settings()
     kind = type(getattr(current, key))
     if kind is int:
@@ -208,7 +211,7 @@ def apply_setting(settings: Settings, key: str, text: str) -> None:
         try:
             parsed = float(text)
         except ValueError:
-            raise UsageError(f"{key} must be a number, not {text!r}.") from None
+            raise UsageError(_t("{0} must be a number, not {1!r}.").format(key, text)) from None
     else:
         parsed = text
     updated = dataclasses.replace(current)
@@ -220,7 +223,7 @@ def _parse_int(key: str, text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise UsageError(f"{key} must be a whole number, not {text!r}.") from None
+        raise UsageError(_t("{0} must be a whole number, not {1!r}.").format(key, text)) from None
 
 
 def _typed(raw: dict[str, Any], defaults: Any) -> dict[str, Any]:
@@ -275,8 +278,8 @@ class SettingsStore:
             return Settings()
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise StorageError(
-                f"The settings file {self.path} cannot be read: {exc}.",
-                hint="Fix it by hand, or delete it to start from the defaults.",
+                _t("The settings file {0} cannot be read: {1}.").format(self.path, exc),
+                hint=_t("Fix it by hand, or delete it to start from the defaults."),
             ) from exc
         settings = Settings()
         if isinstance(raw.get("model_path"), str):
@@ -318,7 +321,9 @@ class SettingsStore:
             tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError as exc:
-            raise StorageError(f"Cannot save settings to {self.path}: {exc}.") from exc
+            raise StorageError(
+                _t("Cannot save settings to {0}: {1}.").format(self.path, exc)
+            ) from exc
         for listener in list(self._listeners):
             listener(settings)
 

@@ -18,6 +18,7 @@ from app.core.paths import Paths, resolve_paths
 from app.core.secrets import KeyManager, PassphraseAsker, UnlockResult, terminal_asker
 from app.core.settings import CloudSettings, ModelSettings, Settings, SettingsStore
 from app.core.store.database import Database, open_database
+from app.language import _t
 
 if TYPE_CHECKING:
     from app.core.assistant import CloudRoute
@@ -55,7 +56,9 @@ class Steward:
         unlock: UnlockResult = self.keys.unlock(create=True)
         if unlock.created and self.paths.database.exists():
             raise StorageError(  # pragma: no cover - KeyManager refuses this first
-                f"Refusing to make a new key for the existing database {self.paths.database}."
+                _t("Refusing to make a new key for the existing database {0}.").format(
+                    self.paths.database
+                )
             )
         self.db = open_database(self.paths.database, unlock.key, check=check)
         self.key = unlock.key

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.core.llm.catalog import CATALOG, CatalogEntry
 from app.core.llm.download import human_size
 from app.core.llm.fit import estimate, explain, machine_memory, verdict
+from app.language import _t
 from app.ui.i18n import QT_TR_NOOP, tr
 from app.ui.trees import add_row, current_key, finish, select_key
 
@@ -79,8 +80,9 @@ class CatalogView(QWidget):
         self.list.clear()
         for entry in CATALOG:
             fit = verdict(estimate(entry.shape, n_ctx).total, memory)
-            state = "downloaded" if entry.file in downloaded else fit
-            languages = ", ".join(entry.languages[:3]) + ("…" if len(entry.languages) > 3 else "")
+            state = tr("downloaded") if entry.file in downloaded else _t(fit)
+            named = [_t(language) for language in entry.languages[:3]]
+            languages = tr(", ").join(named) + ("…" if len(entry.languages) > 3 else "")
             cells = [entry.name, human_size(entry.size_bytes), state, entry.license, languages]
             add_row(self.list, cells, entry.id, keep=keep)
         finish(self.list)

@@ -35,7 +35,7 @@ class CrashDialog(QDialog):
     def __init__(self, report: str, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Steward hit a problem"))
-        self.setMinimumSize(560, 360)
+        self.resize(560, 360)
         intro = QLabel(
             tr(
                 "Something went wrong inside Steward. Your conversations are safe: every "

@@ -73,7 +73,7 @@ class EmptyState(QWidget):
         )
         self.ask_example = tr("Explain the difference between a process and a thread.")
         self.draft_example = tr(
-            "Every Friday at 5 pm, collect the .txt files in ~/Notes into a weekly report."
+            "Every Friday at 5 pm, move the PDFs in ~/Downloads into ~/Documents/PDFs."
         )
         for button, heading, example in (
             (self.ask_button, tr("Ask anything"), self.ask_example),

@@ -5,17 +5,18 @@ classes keeps its translation); ``pyside6-lupdate`` collects them into
 ``i18n/steward_zh_CN.ts`` and ``pyside6-lrelease`` makes the ``.qm`` the app loads
 (``scripts/translations.py``). Qt's own translations (its dialogs' buttons) are loaded
 beside Steward's. The language is the system's unless chosen in Settings; the messages of
-``app.core`` and ``app.automations`` follow it through gettext (``app.core.i18n``).
+``app.core`` and ``app.automations`` follow it through gettext (``app.language``).
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from app.core import i18n as core_i18n
+from app import language as messages_language
 from app.ui.style import assets_folder
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,11 @@ def QT_TR_NOOP(text: str) -> str:
     """Marks ``text`` for translation where it is defined (a table of words made at
     import); ``tr`` translates it where it is shown. (Qt's name: lupdate looks for it.)"""
     return text
+
+
+def review_language() -> Literal["en", "zh"]:
+    """The language review text (permissions, steps) is written in for the interface's."""
+    return "zh" if messages_language.language() == "zh_CN" else "en"
 
 
 def chosen_locale(choice: str) -> QLocale:
@@ -55,7 +61,7 @@ def install(app: QCoreApplication, choice: str = "system") -> str:
     _installed.clear()
     code = language_code(chosen_locale(choice))
     QLocale.setDefault(QLocale(code))
-    core_i18n.set_language(code)
+    messages_language.set_language(code)
     if code == "en":
         return code
     qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
@@ -72,4 +78,4 @@ def install(app: QCoreApplication, choice: str = "system") -> str:
     return code
 
 
-__all__ = ["LANGUAGE_NAMES", "QT_TR_NOOP", "install", "language_code", "tr"]
+__all__ = ["LANGUAGE_NAMES", "QT_TR_NOOP", "install", "language_code", "review_language", "tr"]

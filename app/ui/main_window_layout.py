@@ -77,7 +77,6 @@ class MainWindowLayout(QMainWindow):
     def __init__(self, theme: Theme, settings: QSettings) -> None:
         super().__init__()
         self.setWindowTitle(tr("Steward"))
-        self.setMinimumSize(720, 480)
         self.theme = theme
         self.qsettings = settings
         self.assistant: Assistant | None = None
@@ -143,7 +142,6 @@ class MainWindowLayout(QMainWindow):
         bottom_row.addWidget(self.automations_button)
         bottom_row.addWidget(self.settings_button)
         left_layout.addLayout(bottom_row)
-        left.setMinimumWidth(220)
 
         self.title = QLabel()
         self.title.setObjectName("conversationTitle")
@@ -211,6 +209,7 @@ class MainWindowLayout(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([270, 830])
         splitter.setHandleWidth(1)
+        splitter.setChildrenCollapsible(False)  # each side keeps the room its text needs
         self.setCentralWidget(splitter)
         self.status = QLabel(tr("Unlocking…"))
         self.statusBar().addPermanentWidget(self.status)

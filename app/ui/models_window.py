@@ -38,6 +38,7 @@ from app.core.llm.gguf_info import read_gguf
 from app.core.llm.library import MISSING_FIX, ModelRecord
 from app.core.llm.templates import FORMATS
 from app.core.llm.templates import check as check_template
+from app.language import _t
 from app.ui.catalog_view import CatalogView
 from app.ui.dialogs import choose_file, confirm
 from app.ui.i18n import QT_TR_NOOP, tr
@@ -223,7 +224,7 @@ class ModelsWindow(QDialog):
             record = fact.record
             name = record.name + (tr("  (in use)") if record.id == active_id else "")
             size = tr("missing") if record.missing else human_size(record.size)
-            cells = [name, size, fact.verdict, record.where]
+            cells = [name, size, _t(fact.verdict) if fact.verdict else "", record.where]
             add_row(self.list, cells, record.id, keep=keep).setToolTip(0, record.path)
         finish(self.list)
         self._show_selected()

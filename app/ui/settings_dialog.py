@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import autostart
 from app.core.errors import KnownError, UsageError
 from app.core.llm.cloud import validate_base_url
 from app.core.llm.model_files import check_gguf
@@ -45,7 +44,8 @@ from app.core.steward import (
 )
 from app.ui.api_page import ApiPage
 from app.ui.dialogs import choose_file, tell
-from app.ui.i18n import LANGUAGE_NAMES, QT_TR_NOOP, tr
+from app.ui.general_page import GeneralPage
+from app.ui.i18n import QT_TR_NOOP, tr
 from app.ui.model_download import ModelDownloadDialog, make_download_dialog
 from app.ui.qt_async import async_slot
 from app.ui.saved_states_box import SavedStatesBox
@@ -57,11 +57,6 @@ POLICY_LABELS = {
     "auto": QT_TR_NOOP("Only when the local model cannot answer (asks you first)"),
     "cloud": QT_TR_NOOP("For every message"),
     "local": QT_TR_NOOP("Only when I choose “Ask cloud” for a message"),
-}
-APPEARANCE_LABELS = {
-    "system": QT_TR_NOOP("Follow the system"),
-    "light": QT_TR_NOOP("Light"),
-    "dark": QT_TR_NOOP("Dark"),
 }
 
 
@@ -76,7 +71,6 @@ class SettingsDialog(QDialog):
     def __init__(self, steward: Steward, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Settings — Steward"))
-        self.setMinimumSize(560, 480)
         self.steward = steward
         self.model_path = steward.settings.model_path
         self._key_task: asyncio.Future[None] | None = None  # kept referenced while it runs
@@ -84,7 +78,8 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._model_tab(), tr("Model"))
         tabs.addTab(self._privacy_tab(), tr("Privacy"))
         tabs.addTab(self._cloud_tab(), tr("Cloud"))
-        tabs.addTab(self._general_tab(), tr("General"))
+        self.general = GeneralPage(steward.settings)
+        tabs.addTab(self.general, tr("General"))
         self.api_page = ApiPage(steward)
         tabs.addTab(self.api_page, tr("Local API"))
         self.tabs = tabs
@@ -106,11 +101,15 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._load_model_values()
+        # at least this size; larger where the text needs it (a larger type, another
+        # language): the layout's own minimum holds, so nothing is cut off
+        hint = self.sizeHint()
+        self.resize(max(560, hint.width()), max(480, hint.height()))
 
     def add_tools_page(self, page: QWidget) -> None:
         """Settings › Tools (the MCP servers): given by the app once automations are up."""
         self.tools_page = page
-        self.tabs.insertTab(self.tabs.count() - 1, page, "Tools")
+        self.tabs.insertTab(self.tabs.count() - 1, page, tr("Tools"))
 
     # --- model ------------------------------------------------------------------------------
 
@@ -238,7 +237,7 @@ class SettingsDialog(QDialog):
         try:
             cloud, api_key = self._cloud_values()
             settings.set_model_settings(values)
-            self._apply_general()
+            self.general.apply()
             self.resume_box.apply()
             self.api_page.apply()
             settings.cloud = cloud
@@ -386,53 +385,6 @@ class SettingsDialog(QDialog):
                 self.test_result.setText(result)
 
     # --- startup ----------------------------------------------------------------------------
-
-    def _general_tab(self) -> QWidget:
-        page = QWidget()
-        self.appearance = QComboBox()
-        for value, label in APPEARANCE_LABELS.items():
-            self.appearance.addItem(tr(label), value)
-        self.appearance.setCurrentIndex(
-            max(0, self.appearance.findData(self.steward.settings.appearance))
-        )
-        self.language = QComboBox()
-        self.language.setObjectName("languageChoice")
-        for value, label in (("system", tr("Follow the system")), *LANGUAGE_NAMES.items()):
-            self.language.addItem(label, value)
-        self.language.setCurrentIndex(
-            max(0, self.language.findData(self.steward.settings.language))
-        )
-        appearance_row = QFormLayout()
-        appearance_row.addRow(tr("&Appearance:"), self.appearance)
-        appearance_row.addRow(tr("&Language:"), self.language)
-        self.start_minimized = QCheckBox(tr("Start minimized to the tray (when there is a tray)"))
-        self.start_minimized.setChecked(self.steward.settings.start_minimized)
-        self.launch_at_login = QCheckBox(tr("Launch Steward when I log in"))
-        self.launch_at_login.setChecked(autostart.is_enabled())
-        note = QLabel(wordWrap=True)
-        if not autostart.supported():
-            self.launch_at_login.setEnabled(False)
-            note.setText(
-                tr(
-                    "On this system, add Steward to your login items yourself (see "
-                    "docs/desktop.md)."
-                )
-            )
-        layout = QVBoxLayout(page)
-        layout.addLayout(appearance_row)
-        layout.addSpacing(12)
-        layout.addWidget(self.start_minimized)
-        layout.addWidget(self.launch_at_login)
-        layout.addWidget(note)
-        layout.addStretch(1)
-        return page
-
-    def _apply_general(self) -> None:
-        self.steward.settings.appearance = str(self.appearance.currentData())
-        self.steward.settings.language = str(self.language.currentData())
-        self.steward.settings.start_minimized = self.start_minimized.isChecked()
-        if autostart.supported() and self.launch_at_login.isChecked() != autostart.is_enabled():
-            autostart.set_enabled(self.launch_at_login.isChecked())
 
     # --- privacy ----------------------------------------------------------------------------
 

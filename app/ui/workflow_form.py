@@ -33,14 +33,81 @@ from app.automations.intent import WEEKDAYS
 from app.automations.review import review
 from app.automations.sensitive import sensitive_findings
 from app.automations.workflow import validate
+from app.language import _t
 from app.ui.automations_panel import JsonEditor, show_validity
 from app.ui.dialogs import reject_or_ask
-from app.ui.i18n import tr
+from app.ui.i18n import QT_TR_NOOP, review_language, tr
 
 if TYPE_CHECKING:
     from app.automations.service import Automations
 
 SCHEDULE_MODES = ("at", "every_minutes", "cron")
+
+
+# the built-in actions' parameters and choices in words (a plugin's are shown as they are)
+PARAM_WORDS = {
+    "args": QT_TR_NOOP("args"),
+    "at": QT_TR_NOOP("at"),
+    "body": QT_TR_NOOP("body"),
+    "catch_up": QT_TR_NOOP("catch up"),
+    "check": QT_TR_NOOP("check"),
+    "contains": QT_TR_NOOP("contains"),
+    "content_type": QT_TR_NOOP("content type"),
+    "cron": QT_TR_NOOP("cron"),
+    "cwd": QT_TR_NOOP("cwd"),
+    "destination": QT_TR_NOOP("destination"),
+    "events": QT_TR_NOOP("events"),
+    "every_minutes": QT_TR_NOOP("every minutes"),
+    "file": QT_TR_NOOP("file"),
+    "folder": QT_TR_NOOP("folder"),
+    "headers": QT_TR_NOOP("headers"),
+    "heading": QT_TR_NOOP("heading"),
+    "ignore_case": QT_TR_NOOP("ignore case"),
+    "input": QT_TR_NOOP("input"),
+    "instruction": QT_TR_NOOP("instruction"),
+    "invert": QT_TR_NOOP("invert"),
+    "kind": QT_TR_NOOP("kind"),
+    "labels": QT_TR_NOOP("labels"),
+    "limit": QT_TR_NOOP("limit"),
+    "max_bytes": QT_TR_NOOP("max bytes"),
+    "max_chars": QT_TR_NOOP("max chars"),
+    "max_tokens": QT_TR_NOOP("max tokens"),
+    "missing_ok": QT_TR_NOOP("missing ok"),
+    "newline": QT_TR_NOOP("newline"),
+    "overwrite": QT_TR_NOOP("overwrite"),
+    "path": QT_TR_NOOP("path"),
+    "pattern": QT_TR_NOOP("pattern"),
+    "program": QT_TR_NOOP("program"),
+    "recursive": QT_TR_NOOP("recursive"),
+    "skip_blank": QT_TR_NOOP("skip blank"),
+    "source": QT_TR_NOOP("source"),
+    "task": QT_TR_NOOP("task"),
+    "template": QT_TR_NOOP("template"),
+    "text": QT_TR_NOOP("text"),
+    "timeout_s": QT_TR_NOOP("timeout s"),
+    "title": QT_TR_NOOP("title"),
+    "url": QT_TR_NOOP("url"),
+}
+CHOICE_WORDS = {
+    "all": QT_TR_NOOP("all"),
+    "classify": QT_TR_NOOP("classify"),
+    "custom": QT_TR_NOOP("custom"),
+    "extract": QT_TR_NOOP("extract"),
+    "files": QT_TR_NOOP("files"),
+    "folders": QT_TR_NOOP("folders"),
+    "form": QT_TR_NOOP("form"),
+    "json": QT_TR_NOOP("json"),
+    "summarize": QT_TR_NOOP("summarize"),
+    "text": QT_TR_NOOP("plain text"),
+    True: QT_TR_NOOP("yes"),
+    False: QT_TR_NOOP("no"),
+}
+
+
+def choice_text(option: Any) -> str:
+    """A choice as the form shows it (the workflow keeps the value itself)."""
+    word = CHOICE_WORDS.get(option) if isinstance(option, (str, bool)) else None
+    return tr(word) if word else str(option)
 
 
 class ParamField:
@@ -58,9 +125,7 @@ class ParamField:
             if not required:
                 box.addItem(tr("(default)"), None)
             for option in options:
-                box.addItem(
-                    str(option).lower() if isinstance(option, bool) else str(option), option
-                )
+                box.addItem(choice_text(option), option)
             index = box.findData(value) if value is not None else 0
             box.setCurrentIndex(max(index, 0))
             self.widget = box
@@ -74,7 +139,7 @@ class ParamField:
             else:
                 edit.setText("" if value is None else str(value))
                 if schema.get("description"):
-                    edit.setPlaceholderText(str(schema["description"]))
+                    edit.setPlaceholderText(_t(str(schema["description"])))
             self.widget = edit
 
     def value(self) -> tuple[Any, str | None]:
@@ -89,12 +154,12 @@ class ParamField:
             try:
                 return int(text.strip()), None
             except ValueError:
-                return None, f"{self.name}: must be a whole number"
+                return None, tr("{0}: must be a whole number").format(self.name)
         if kind in ("array", "object") and "{{" not in text:
             try:
                 return json.loads(text), None
             except json.JSONDecodeError:
-                return None, f"{self.name}: must be JSON ({kind})"
+                return None, tr("{0}: must be JSON ({1})").format(self.name, kind)
         return text, None
 
     def on_change(self, callback: Callable[[], None]) -> None:
@@ -112,7 +177,7 @@ class StepEditor(QGroupBox):
         self.fields: list[ParamField] = []
         self.action = QComboBox()
         for action in sorted(form.automations.registry.actions.values(), key=lambda a: a.id):
-            self.action.addItem(f"{action.title} ({action.id})", action.id)
+            self.action.addItem(f"{_t(action.title)} ({action.id})", action.id)
         self.action.setCurrentIndex(max(self.action.findData(step.get("action")), 0))
         self.action.setAccessibleName(tr("Action"))
         self.for_each = QLineEdit(step.get("for_each") or "")
@@ -151,7 +216,8 @@ class StepEditor(QGroupBox):
         for name, prop in schema.get("properties", {}).items():
             field = ParamField(name, dict(prop), values.get(name), name in required)
             field.on_change(self.form.changed)
-            label = f"{name}{' *' if name in required else ''}"
+            word = tr(PARAM_WORDS[name]) if name in PARAM_WORDS else name
+            label = f"{word}{' *' if name in required else ''}"
             self.params.addRow(label, field.widget)
             self.fields.append(field)
 
@@ -194,7 +260,7 @@ class WorkflowForm(QDialog):
         self.name = QLineEdit(str(document.get("name", "")))
         self.trigger_type = QComboBox()
         for offered in automations.registry.triggers.values():
-            self.trigger_type.addItem(offered.title, offered.id)
+            self.trigger_type.addItem(_t(offered.title), offered.id)
         trigger: dict[str, Any] = dict(document.get("trigger", {"type": "manual"}))
         self.trigger_type.setCurrentIndex(max(self.trigger_type.findData(trigger.get("type")), 0))
         self.mode = QComboBox()
@@ -427,10 +493,10 @@ class WorkflowForm(QDialog):
     def check(self) -> bool:
         document, problems = self.build()
         problems += [str(p) for p in validate(document, self.automations.registry)[1]]
-        card = review(document, self.automations.registry)
+        card = review(document, self.automations.registry, review_language())
         words = [("⚠ " if p.dangerous else "") + p.words for p in card.permissions]
         self.permission_text.setText(
-            "<b>Permissions:</b> " + (", ".join(words) if words else "none")
+            f"<b>{tr('Permissions:')}</b> " + (tr(", ").join(words) if words else tr("none"))
         )
         findings = sensitive_findings(document)
         ok = show_validity(

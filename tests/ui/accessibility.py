@@ -1,4 +1,8 @@
-"""What a screen reader hears: every interactive widget of Steward's windows has a name.
+"""What a screen reader hears, what a Chinese reader reads, what fits at a larger scale.
+
+Every interactive widget of Steward's windows has a name (``unnamed_widgets``); in zh_CN no
+text is in Latin letters only, but names and units (``untranslated``); no one-line label or
+button is wider than its room (``clipped``).
 
 Run in the same survey as the control coverage (after each UI test's body, its windows still
 open). A button is named by its text or accessible name; a field, list or choice by its
@@ -10,6 +14,9 @@ box's list) are named through the widget that holds them.
 
 from __future__ import annotations
 
+import re
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -19,14 +26,18 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
+    QGroupBox,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollBar,
+    QTabBar,
     QTextEdit,
+    QTreeWidget,
     QWidget,
 )
 
@@ -91,4 +102,129 @@ def unnamed_widgets() -> set[str]:
             named = bool(widget.accessibleName().strip()) or id(widget) in buddies
         if not named:
             found.add(f"{window}/{type(widget).__name__}[{widget.objectName()}]")
+    return found
+
+
+# --- what a window says, in the chosen language -------------------------------------------
+
+# words that stay as they are in Chinese: the product, formats, units, keys, protocol names
+KEPT_WORDS = {
+    "steward",
+    "mcp",
+    "api",
+    "json",
+    "gguf",
+    "sha-256",
+    "cron",
+    "top",
+    "p",
+    "mb",
+    "gb",
+    "kb",
+    "ms",
+    "s",
+    "english",
+    "ctrl",
+    "shift",
+    "enter",
+    "esc",
+    "alt",
+    "space",
+    "tab",
+    "http",
+    "https",
+    "url",
+    "id",
+    "chatml",
+    "pdf",
+    "txt",
+    "cpu",
+    "ram",
+    "token",
+    "tok",
+    "local",
+}
+LATIN = re.compile(r"[A-Za-z]")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def kept_as_is(text: str, names: set[str]) -> bool:
+    """A text that has no Chinese form: a name (model, file, server), an address, a
+    command line, a path, a number with its unit, or only the words above."""
+    plain = text.replace("&", "").strip()
+    if not plain or plain in names or any(name and name in plain for name in names):
+        return True
+    if re.match(r"^(https?://|~?/|uvx |npx |[A-Z_]+=)", plain) or "{" in plain:
+        return True
+    words = re.findall(r"[A-Za-z][A-Za-z0-9.-]*", plain)
+    return all(word.lower().strip(".-") in KEPT_WORDS for word in words)
+
+
+def shown_texts(widget: QWidget) -> list[str]:
+    """Every text ``widget`` shows or says: its text, placeholder, title, tooltip and the
+    names a screen reader reads; a list's columns, a choice's items, a tab's labels."""
+    texts = [widget.toolTip(), widget.accessibleName(), widget.accessibleDescription()]
+    if widget.isWindow():
+        texts.append(widget.windowTitle())
+    if isinstance(widget, (QLabel, QAbstractButton)):
+        texts.append(widget.text())
+    if isinstance(widget, QLineEdit):
+        texts.append(widget.placeholderText())
+    if isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        texts.append(widget.placeholderText())
+    if isinstance(widget, QGroupBox):
+        texts.append(widget.title())
+    if isinstance(widget, QComboBox):
+        texts += [widget.itemText(i) for i in range(widget.count())]
+    if isinstance(widget, QTabBar):
+        texts += [widget.tabText(i) for i in range(widget.count())]
+    if isinstance(widget, QTreeWidget):
+        header = widget.headerItem()
+        columns = header.columnCount()
+        texts += [header.text(i) for i in range(columns)]
+        items = [widget.topLevelItem(n) for n in range(min(widget.topLevelItemCount(), 50))]
+        texts += [item.text(i) for item in items for i in range(columns) if item is not None]
+    return [re.sub(r"<[^>]+>", " ", t) for t in texts if t]
+
+
+def untranslated(windows: list[QWidget], names: set[str]) -> set[str]:
+    """``Window/Class: text`` for each visible text in Latin letters only (no Chinese)."""
+    found: set[str] = set()
+    for window in windows:
+        for widget in [window, *window.findChildren(QWidget)]:
+            if not widget.isVisible():
+                continue
+            for text in shown_texts(widget):
+                if LATIN.search(text) and not CJK.search(text) and not kept_as_is(text, names):
+                    found.add(f"{type(window).__name__}/{type(widget).__name__}: {text!r}")
+    return found
+
+
+def clipped(windows: list[QWidget]) -> set[str]:
+    """``Window/Class: text`` for each visible one-line label or button whose text is wider
+    than the room it has (cut off, or drawn over its neighbour). Layouts settle first, as
+    they do before the next paint (a window grows to the minimum a new card needs)."""
+    for window in windows:
+        if (layout := window.layout()) is not None:
+            layout.activate()
+    found: set[str] = set()
+    for window in windows:
+        for widget in window.findChildren(QWidget):
+            if not widget.isVisible():
+                continue
+            if isinstance(widget, QLabel) and not widget.wordWrap():
+                text, room = widget.text(), widget.contentsRect().width()
+                if "<" in text or "\n" in text or widget.textFormat() == Qt.TextFormat.RichText:
+                    continue
+            elif isinstance(widget, QPushButton):
+                text = widget.text()
+                icon = widget.iconSize().width() + 4 if not widget.icon().isNull() else 0
+                room = widget.contentsRect().width() - icon - 8
+                if "\n" in text:
+                    continue
+            else:
+                continue
+            needed = widget.fontMetrics().horizontalAdvance(text.replace("&", ""))
+            if text and needed > room + 1:
+                found.add(f"{type(window).__name__}/{type(widget).__name__}: {text!r}")
     return found

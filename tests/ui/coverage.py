@@ -208,7 +208,7 @@ def main() -> int:
 
 
 # Steward widgets that hold no button, action or shortcut of their own
-WITHOUT_CONTROLS = {"ChatView", "Composer", "ModelPicker"}  # (the picker: a list to choose)
+WITHOUT_CONTROLS = {"ChatView", "Composer", "ModelPicker", "GeneralPage"}  # (lists, choices)
 
 if __name__ == "__main__":
     sys.exit(main())

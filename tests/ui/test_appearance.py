@@ -10,6 +10,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.core.store.database import Database
+from app.ui import style as look
 from app.ui.appearance import Appearance
 from app.ui.quick_prompt import QuickPrompt
 from app.ui.render import Theme
@@ -29,7 +30,7 @@ def appearance(qapp: QApplication) -> Iterator[Appearance]:
     qapp.setStyle(style)
     qapp.setPalette(palette)
     qapp.setStyleSheet(sheet)
-    style.current = Theme.light()
+    look.current = Theme.light()
 
 
 def window_colour(app: QApplication) -> int:

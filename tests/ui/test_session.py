@@ -29,7 +29,7 @@ def test_settings_apply_without_restart_and_bad_model_changes_nothing(
         dialog.system_prompt.setPlainText("Answer in one word.")
         chosen: list[str] = []
         dialog.appearance_changed.connect(chosen.append)
-        dialog.appearance.setCurrentIndex(dialog.appearance.findData("dark"))
+        dialog.general.appearance.setCurrentIndex(dialog.general.appearance.findData("dark"))
         assert dialog.apply()
         assert chosen == ["dark"]
         await until(lambda: session.engine.info is not None and session.engine.info.n_ctx == 1024)

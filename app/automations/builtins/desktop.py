@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.automations.api import (
+    N_,
     Action,
     ActionContext,
     Permission,
@@ -39,7 +40,7 @@ def register_actions(register: RegisterAction) -> None:
         Action(
             id="notify.show",
             planning=Planning("notify", "tell", (asks.NOTIFICATION,), term="notify.show"),
-            title="Show a notification",
+            title=N_("Show a notification"),
             description="A desktop notification (logged when Steward runs headless).",
             parameters=params(("title",), title=text(200), body=text(2000)),
             output=params(("shown",), shown={"type": "boolean"}),
@@ -60,7 +61,7 @@ def register_actions(register: RegisterAction) -> None:
                 reads="clipboard",
                 term="clipboard.read",
             ),
-            title="Read the clipboard",
+            title=N_("Read the clipboard"),
             description="The text on the clipboard (needs the desktop app).",
             parameters=params(
                 (),
@@ -88,7 +89,7 @@ def register_actions(register: RegisterAction) -> None:
                 only_when_asked=True,
                 term="clipboard.write",
             ),
-            title="Copy to the clipboard",
+            title=N_("Copy to the clipboard"),
             description="Put text on the clipboard (needs the desktop app).",
             parameters=params(("text",), text=text(1_000_000)),
             output=params(("chars",), chars={"type": "integer", "minimum": 0}),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.automations.api import (
+    N_,
     Action,
     ActionContext,
     FileKind,
@@ -32,7 +33,7 @@ from app.automations.api import (
 )
 from app.automations.builtins import asks
 
-PATH = text(4096, "An absolute path (or ~/…)")
+PATH = text(4096, N_("An absolute path (or ~/…)"))
 MAX_TEXT = 1_000_000
 LIST_LIMIT = 1000
 
@@ -179,13 +180,13 @@ def register_actions(register: RegisterAction) -> None:
                 paths={"folder": "folder"},
                 term="files.list",
             ),
-            title="List a folder",
+            title=N_("List a folder"),
             description="The files (or folders) in a folder matching a glob pattern, optionally "
             "in every subfolder too.",
             parameters=params(
                 ("folder",),
                 folder=PATH,
-                pattern=text(200, "A glob pattern such as *.pdf", default="*"),
+                pattern=text(200, N_("A glob pattern such as *.pdf"), default="*"),
                 recursive={"type": "boolean", "default": False},
                 kind={"enum": ["files", "folders", "all"], "default": "files"},
                 limit=integer(1, LIST_LIMIT, default=200),
@@ -218,7 +219,7 @@ def register_actions(register: RegisterAction) -> None:
             planning=Planning(
                 "read", "source", reads="file", paths={"path": "file"}, term="files.read"
             ),
-            title="Read a text file",
+            title=N_("Read a text file"),
             description="The text of a file (UTF-8), up to max_chars characters.",
             parameters=params(
                 ("path",), path=PATH, max_chars=integer(1, MAX_TEXT, default=100_000)
@@ -242,7 +243,7 @@ def register_actions(register: RegisterAction) -> None:
                 paths={"path": "file"},
                 term="files.write",
             ),
-            title="Write a text file",
+            title=N_("Write a text file"),
             description="Write text to a file, replacing it (the old version can be restored by "
             "undoing the run).",
             parameters=params(
@@ -270,7 +271,7 @@ def register_actions(register: RegisterAction) -> None:
                 paths={"path": "file"},
                 term="files.append",
             ),
-            title="Append to a text file",
+            title=N_("Append to a text file"),
             description="Add text at the end of a file (created when missing).",
             parameters=params(
                 ("path", "text"),
@@ -293,7 +294,7 @@ def register_actions(register: RegisterAction) -> None:
             planning=Planning(
                 "move", "chore", (asks.MOVING,), only_when_asked=True, term="files.move"
             ),
-            title="Move or rename",
+            title=N_("Move or rename"),
             description="Move a file or folder (into destination when it is a folder).",
             parameters=params(
                 ("source", "destination"),
@@ -315,7 +316,7 @@ def register_actions(register: RegisterAction) -> None:
         Action(
             id="files.copy",
             planning=Planning("copy", "chore", (asks.COPYING,), term="files.copy"),
-            title="Copy",
+            title=N_("Copy"),
             description="Copy a file or folder (into destination when it is a folder).",
             parameters=params(
                 ("source", "destination"),
@@ -339,7 +340,7 @@ def register_actions(register: RegisterAction) -> None:
             planning=Planning(
                 "delete", "chore", (asks.DELETING,), only_when_asked=True, term="files.delete"
             ),
-            title="Delete (to Steward's trash)",
+            title=N_("Delete (to Steward's trash)"),
             description="Move a file or folder to Steward's trash; undoing the run restores it.",
             parameters=params(
                 ("path",), path=PATH, missing_ok={"type": "boolean", "default": False}

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from app.automations.api import (
+    N_,
     Action,
     ActionContext,
     Permission,
@@ -88,7 +89,7 @@ RESPONSE = params(
     bytes=integer(0, MAX_BYTES),
 )
 COMMON = {
-    "url": text(4096, "http:// or https:// on a granted host"),
+    "url": text(4096, N_("http:// or https:// on a granted host")),
     "headers": HEADERS,
     "max_bytes": integer(1, MAX_BYTES, default=1_000_000),
     "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 120, "default": 30},
@@ -101,7 +102,7 @@ def register_actions(register: RegisterAction) -> None:
         Action(
             id="http.get",
             planning=Planning("fetch", "source", (asks.FETCHING,), reads="url", term="http.get"),
-            title="Fetch a web address",
+            title=N_("Fetch a web address"),
             description="GET a URL on a granted host; the response text (size- and time-limited).",
             parameters=params(("url",), **COMMON),
             output=RESPONSE,
@@ -123,7 +124,7 @@ def register_actions(register: RegisterAction) -> None:
                 only_when_asked=True,
                 term="http.post",
             ),
-            title="Send to a web address",
+            title=N_("Send to a web address"),
             description="POST text or JSON to a URL on a granted host.",
             parameters=params(
                 ("url", "body"),

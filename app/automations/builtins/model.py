@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.automations.api import (
+    N_,
     SAID,
     Action,
     ActionContext,
@@ -101,7 +102,7 @@ def register_actions(register: RegisterAction) -> None:
                 offers={"instruction": asks.MODEL_HELP.name},
                 term="model.prompt",
             ),
-            title="Ask the local model",
+            title=N_("Ask the local model"),
             description="Summarize, classify or extract from a text with the local model, or run "
             "your own instruction over it.",
             parameters=params(

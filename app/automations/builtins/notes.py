@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.automations.api import (
+    N_,
     Action,
     ActionContext,
     Permission,
@@ -48,14 +49,14 @@ def register_actions(register: RegisterAction) -> None:
                 paths={"file": "notes"},
                 term="notes.append",
             ),
-            title="Add a note",
+            title=N_("Add a note"),
             description="Append a timestamped entry (a Markdown heading and the text) to a notes "
             "file.",
             parameters=params(
                 ("file", "text"),
-                file=text(4096, "The notes file, e.g. ~/Notes/journal.md"),
+                file=text(4096, N_("The notes file, e.g. ~/Notes/journal.md")),
                 text=text(100_000),
-                heading=text(200, "Shown after the time stamp"),
+                heading=text(200, N_("Shown after the time stamp")),
             ),
             output=params(("file", "heading"), file=text(4096), heading=text(300)),
             permissions=(Permission("files.write", "file"),),

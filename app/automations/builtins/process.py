@@ -10,6 +10,7 @@ import os
 from typing import Any
 
 from app.automations.api import (
+    N_,
     Action,
     ActionContext,
     Permission,
@@ -72,11 +73,11 @@ def register_actions(register: RegisterAction) -> None:
             planning=Planning(
                 "run", "source", reads="program", paths={"cwd": "folder"}, term="process.run"
             ),
-            title="Run a program",
+            title=N_("Run a program"),
             description="Run a program with a list of arguments (no shell), capturing its output.",
             parameters=params(
                 ("program",),
-                program=text(1000, "The program (a name on PATH or an absolute path)"),
+                program=text(1000, N_("The program (a name on PATH or an absolute path)")),
                 args={"type": "array", "items": text(4000), "maxItems": 100},
                 cwd=text(4096),
                 input=text(1_000_000),

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from app.automations.api import (
+    N_,
     Action,
     ActionContext,
     Planning,
@@ -79,7 +80,7 @@ def register_actions(register: RegisterAction) -> None:
         Action(
             id="text.template",
             planning=Planning("template", "transform", term="text.template"),
-            title="Fill in a template",
+            title=N_("Fill in a template"),
             description="Text with {{steps.ID.output}}, {{trigger.…}} and {{run.date}} filled in "
             "from earlier steps.",
             parameters=params(("template",), template=text(MAX_TEXT)),
@@ -95,7 +96,7 @@ def register_actions(register: RegisterAction) -> None:
         Action(
             id="text.lines",
             planning=Planning("lines", "transform", (asks.PICKING_LINES,), term="text.lines"),
-            title="Pick lines",
+            title=N_("Pick lines"),
             description="The lines of a text that contain a word or match a pattern (or, inverted, "
             "that do not).",
             parameters=params(
@@ -136,7 +137,7 @@ def register_actions(register: RegisterAction) -> None:
         Action(
             id="text.match",
             planning=Planning("match", "transform", (asks.PICKING_LINES,), term="text.match"),
-            title="Match a pattern",
+            title=N_("Match a pattern"),
             description="Find a regular expression in a text: whether it matched, every match, and "
             "the groups of the first.",
             parameters=params(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.automations.api import (
+    N_,
     Fire,
     Permission,
     RegisterTrigger,
@@ -169,7 +170,7 @@ def newest_file(p: dict[str, Any]) -> dict[str, Any] | None:
 
 
 NO_DATA = params()
-TIME_DATA = params(("time",), time=text(40, "When the run was due (ISO 8601)"))
+TIME_DATA = params(("time",), time=text(40, N_("When the run was due (ISO 8601)")))
 
 
 @hookimpl
@@ -177,27 +178,27 @@ def register_triggers(register: RegisterTrigger) -> None:
     register(
         Trigger(
             id="manual",
-            title="Manually",
+            title=N_("Manually"),
             description="Runs only when you start it.",
             describe=words.manual,
             describe_in={"zh": words.manual_zh},
             parameters=params(),
             data=params(
                 (),
-                text=text(100_000, "Text handed over when started by hand (a chat proposal)"),
+                text=text(100_000, N_("Text handed over when started by hand (a chat proposal)")),
             ),
         )
     )
     register(
         Trigger(
             id="schedule",
-            title="On a schedule",
+            title=N_("On a schedule"),
             description="A cron expression, a time of day on chosen weekdays, or every N minutes.",
             describe=words.schedule,
             describe_in={"zh": words.schedule_zh},
             parameters=params(
                 (),
-                cron=text(100, "minute hour day-of-month month weekday, e.g. 0 9 * * 1-5"),
+                cron=text(100, N_("minute hour day-of-month month weekday, e.g. 0 9 * * 1-5")),
                 at=params(
                     ("hour",),
                     hour=integer(0, 23),
@@ -218,7 +219,7 @@ def register_triggers(register: RegisterTrigger) -> None:
     register(
         Trigger(
             id="folder_watch",
-            title="When files change in a folder",
+            title=N_("When files change in a folder"),
             description="New or changed files whose name matches a pattern.",
             describe=words.folder_watch,
             describe_in={"zh": words.folder_watch_zh},
@@ -255,7 +256,7 @@ def register_triggers(register: RegisterTrigger) -> None:
     register(
         Trigger(
             id="app_start",
-            title="When Steward starts",
+            title=N_("When Steward starts"),
             description="Each time the desktop app or `steward daemon` starts.",
             describe=words.app_start,
             describe_in={"zh": words.app_start_zh},

@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 from app.automations.mcp.definitions import step_part
 from app.core.errors import UsageError
 from app.core.paths import Paths
+from app.language import _t
 
 FILE_NAME = "mcp.json"
 DEFAULT_TIMEOUT_S = 30.0
@@ -106,29 +107,43 @@ def parse_server(name: str, raw: Any, *, where: str = FILE_NAME) -> ServerConfig
     """One entry of ``mcpServers``; UsageError saying what is wrong with it."""
     if not SERVER_NAME.match(name):
         raise UsageError(
-            f"{where}: the server name {name[:60]!r} is not usable; use letters, digits, - and _ "
-            "(at most 40)"
+            _t(
+                "{0}: the server name {1!r} is not usable; use letters, digits, - and _ "
+                "(at most 40)"
+            ).format(where, name[:60])
         )
     if not isinstance(raw, dict):
-        raise UsageError(f"{where}: the server {name} is not an object")
+        raise UsageError(_t("{0}: the server {1} is not an object").format(where, name))
     url = raw.get("url") or raw.get("serverUrl") or ""
     command = raw.get("command") or ""
     if not isinstance(url, str) or not isinstance(command, str):
-        raise UsageError(f"{where}: the server {name} has a command or url that is not text")
+        raise UsageError(
+            _t("{0}: the server {1} has a command or url that is not text").format(where, name)
+        )
     if bool(url) == bool(command):
-        raise UsageError(f"{where}: the server {name} needs either a command or a url")
+        raise UsageError(
+            _t("{0}: the server {1} needs either a command or a url").format(where, name)
+        )
     if url and not re.match(r"^https?://", url):
-        raise UsageError(f"{where}: the server {name}'s url is not http:// or https://")
+        raise UsageError(
+            _t("{0}: the server {1}'s url is not http:// or https://").format(where, name)
+        )
     args = raw.get("args") or []
     if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
-        raise UsageError(f"{where}: the args of server {name} must be a list of texts")
+        raise UsageError(
+            _t("{0}: the args of server {1} must be a list of texts").format(where, name)
+        )
     env = _strings(raw.get("env"), name, "env", where)
     bad = [k for k in env if not ENV_NAME.match(k)]
     if bad:
-        raise UsageError(f"{where}: {bad[0][:60]!r} is not a variable name (server {name})")
+        raise UsageError(
+            _t("{0}: {1!r} is not a variable name (server {2})").format(where, bad[0][:60], name)
+        )
     timeout = raw.get("timeout", DEFAULT_TIMEOUT_S)
     if not isinstance(timeout, int | float) or not 1 <= timeout <= 3600:
-        raise UsageError(f"{where}: the timeout of server {name} must be 1 to 3600 seconds")
+        raise UsageError(
+            _t("{0}: the timeout of server {1} must be 1 to 3600 seconds").format(where, name)
+        )
     cwd = raw.get("cwd") or ""
     return ServerConfig(
         name=name,
@@ -149,13 +164,15 @@ def _strings(raw: Any, name: str, what: str, where: str) -> dict[str, str]:
     if not isinstance(raw, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
     ):
-        raise UsageError(f"{where}: the {what} of server {name} must map names to texts")
+        raise UsageError(
+            _t("{0}: the {1} of server {2} must map names to texts").format(where, what, name)
+        )
     return dict(raw)
 
 
 def parse_servers(document: Any, *, where: str) -> list[ServerConfig]:
     if not isinstance(document, dict) or not isinstance(document.get("mcpServers"), dict):
-        raise UsageError(f'{where} has no "mcpServers" object')
+        raise UsageError(_t('{0} has no "mcpServers" object').format(where))
     return [parse_server(n, raw, where=where) for n, raw in document["mcpServers"].items()]
 
 
@@ -163,9 +180,9 @@ def read_servers_file(path: Path) -> list[ServerConfig]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"There is no file {path}.") from None
+        raise UsageError(_t("There is no file {0}.").format(path)) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path} could not be read as JSON: {exc}") from None
+        raise UsageError(_t("{0} could not be read as JSON: {1}").format(path, exc)) from None
     return parse_servers(document, where=str(path))
 
 
@@ -186,7 +203,9 @@ class ServerStore:
             if server.name == name:
                 return server
         known = ", ".join(s.name for s in self.servers()) or "none yet"
-        raise UsageError(f"There is no MCP server named {name!r} (servers: {known}).")
+        raise UsageError(
+            _t("There is no MCP server named {0!r} (servers: {1}).").format(name, known)
+        )
 
     def _save(self, servers: Iterable[ServerConfig]) -> None:
         document = {"mcpServers": {s.name: s.document() for s in servers}}
@@ -201,8 +220,10 @@ class ServerStore:
         same = [s for s in servers if s.key == server.key]
         if same and not replace_existing:
             raise UsageError(
-                f"A server named {same[0].name!r} is already configured; remove it first "
-                "or choose another name."
+                _t(
+                    "A server named {0!r} is already configured; remove it first or choose "
+                    "another name."
+                ).format(same[0].name)
             )
         stored = replace(
             server,
@@ -220,7 +241,7 @@ class ServerStore:
                 kept[variable] = value
                 continue
             if self.secrets is None:
-                raise UsageError("Steward's secret store is not open; unlock Steward first.")
+                raise UsageError(_t("Steward's secret store is not open; unlock Steward first."))
             name = secret_name(server, f"{kind}.{variable}")
             self.secrets.set(name, value)
             kept[variable] = "${secret:" + name + "}"
@@ -268,8 +289,10 @@ class ServerStore:
             secret = self.secrets.get(found.group(1)) if self.secrets is not None else None
             if secret is None:
                 raise UsageError(
-                    f"The secret for {variable} is not in Steward's secret store any more; "
-                    "add the server again with its value."
+                    _t(
+                        "The secret for {0} is not in Steward's secret store any more; add the "
+                        "server again with its value."
+                    ).format(variable)
                 )
             out[variable] = secret
         return out

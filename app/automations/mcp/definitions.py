@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.text import without_invisible
+from app.language import _t
 
 # a string parameter of a tool without a bound of its own gets this one: every string a
 # workflow holds is bounded (docs/plugins.md)
@@ -85,12 +86,14 @@ class ToolDefinition:
         cleaned and shortened. A schema that is not an object, or too large, is refused."""
         schema = self.raw.get("inputSchema")
         if not isinstance(schema, dict):
-            raise ToolProblem(f"the tool {self.name} has no input schema")
+            raise ToolProblem(_t("the tool {0} has no input schema").format(self.name))
         if len(json.dumps(schema, ensure_ascii=False)) > SCHEMA_LIMIT:
-            raise ToolProblem(f"the input schema of {self.name} is over {SCHEMA_LIMIT} characters")
+            raise ToolProblem(
+                _t("the input schema of {0} is over {1} characters").format(self.name, SCHEMA_LIMIT)
+            )
         bounded: dict[str, Any] = _bounded(copy.deepcopy(schema))
         if bounded.get("type") != "object":
-            raise ToolProblem(f"the input schema of {self.name} is not an object")
+            raise ToolProblem(_t("the input schema of {0} is not an object").format(self.name))
         bounded.setdefault("properties", {})
         return bounded
 

@@ -29,6 +29,7 @@ from app.automations.mcp.config import ServerConfig, ServerStore
 from app.automations.mcp.definitions import ToolDefinition
 from app.core.errors import KnownError
 from app.core.text import visible
+from app.language import _t
 
 log = logging.getLogger(__name__)
 
@@ -214,17 +215,20 @@ class McpHub:
                 )
         except TimeoutError:
             raise ServerFailed(
-                f"The MCP server {name} did not answer within {limit:g} s."
+                _t("The MCP server {0} did not answer within {1:g} s.").format(name, limit)
             ) from None
         except Exception as exc:
             if not connection.alive or _closed(exc):
                 await self._died(connection, f"stopped during the call ({_said(exc)})")
                 raise ServerFailed(
-                    f"The MCP server {name} stopped during the call.{self._tail(name)}"
+                    _t("The MCP server {0} stopped during the call.{1}").format(
+                        name, self._tail(name)
+                    )
                 ) from None
             raise ServerFailed(
-                f"The MCP server {name} answered with something that is not a valid result "
-                f"({_said(exc)})."
+                _t(
+                    "The MCP server {0} answered with something that is not a valid result ({1})."
+                ).format(name, _said(exc))
             ) from None
         dumped: dict[str, Any] = result.model_dump(by_alias=True, exclude_none=True, mode="json")
         return dumped
@@ -241,8 +245,10 @@ class McpHub:
             config = self.store.server(name)
             if not config.enabled:
                 raise ServerFailed(
-                    f"The MCP server {name} is switched off; switch it on in Settings › Tools "
-                    f"(or `steward mcp enable {name}`) after checking its command line."
+                    _t(
+                        "The MCP server {0} is switched off; switch it on in Settings › Tools (or "
+                        "`steward mcp enable {0}`) after checking its command line."
+                    ).format(name)
                 )
             return await self._start(config)
 
@@ -253,8 +259,10 @@ class McpHub:
         if wait > 0:
             if wait > config.timeout_s:
                 raise ServerFailed(
-                    f"The MCP server {name} stopped {status.starts} times; Steward tries again "
-                    f"in {wait:.0f} s. {status.error}"
+                    _t(
+                        "The MCP server {0} stopped {1} times; Steward tries again in {2:.0f} s. "
+                        "{3}"
+                    ).format(name, status.starts, wait, status.error)
                 )
             await asyncio.sleep(wait)
         status.state, status.error = "starting", ""
@@ -279,7 +287,9 @@ class McpHub:
                 else f"could not be started ({_said(exc)})"
             )
             self._failed(status, why)
-            raise ServerFailed(f"The MCP server {name} {why}.{self._tail(name)}") from None
+            raise ServerFailed(
+                _t("The MCP server {0} {1}.{2}").format(name, why, self._tail(name))
+            ) from None
         connection.tools = tools
         self._connections[name] = connection
         status.state = "running"

@@ -12,6 +12,7 @@ from app.automations.mcp.tools import ToolAction, ToolCache, add_tool_actions, t
 from app.automations.plugins import Registry
 from app.core.errors import UsageError
 from app.core.paths import Paths
+from app.language import _t
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ class Toolbox:
             if definition.name == tool:
                 return tool_action(server, definition, self.hub)
         known = ", ".join(d.name for d in self.known_tools(server)) or "none"
-        raise UsageError(f"The MCP server {name} has no tool {tool!r} (its tools: {known}).")
+        raise UsageError(
+            _t("The MCP server {0} has no tool {1!r} (its tools: {2}).").format(name, tool, known)
+        )
 
     async def set_enabled(self, name: str, enabled: bool) -> ServerConfig:
         server = self.store.set_enabled(name, enabled)

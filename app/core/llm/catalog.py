@@ -17,6 +17,26 @@ from urllib.parse import quote
 from app.core.errors import UsageError
 from app.core.llm.fit import Shape
 from app.core.llm.hub import HUB_HOST
+from app.language import N_, _t
+
+# the languages the catalogue names, in words each interface language has (``_t(name)``)
+LANGUAGE_WORDS = (
+    N_("Arabic"),
+    N_("Chinese"),
+    N_("English"),
+    N_("French"),
+    N_("German"),
+    N_("Hindi"),
+    N_("Italian"),
+    N_("Japanese"),
+    N_("Korean"),
+    N_("Portuguese"),
+    N_("Russian"),
+    N_("Spanish"),
+    N_("Thai"),
+    N_("Vietnamese"),
+    N_("multilingual"),
+)
 
 GB, MB = 1000**3, 1000**2
 
@@ -304,7 +324,7 @@ def find_entry(name: str, catalog: tuple[CatalogEntry, ...] = CATALOG) -> Catalo
     raise UsageError(
         f"{name!r} is not in the catalog"
         + (f" (it could be: {', '.join(e.id for e in hits)})." if hits else "."),
-        hint="`steward models available` lists it; a URL of a .gguf file works too.",
+        hint=_t("`steward models available` lists it; a URL of a .gguf file works too."),
     )
 
 

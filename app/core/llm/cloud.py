@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from app.core.errors import KnownError
 from app.core.llm.engine import DoneEvent, FinishReason, GenerationStats, SamplingParams, TokenEvent
 from app.core.llm.prompt import ChatMessage
+from app.language import _t
 
 if TYPE_CHECKING:  # imported when a client is made: the window paints without it
     import httpx
@@ -80,7 +81,7 @@ def validate_base_url(url: str) -> str:
         raise CloudError(
             "config",
             f"{url!r} is not an http(s) URL.",
-            hint="Give the API's base URL, e.g. https://api.openai.com/v1.",
+            hint=_t("Give the API's base URL, e.g. https://api.openai.com/v1."),
         )
     return url.strip().rstrip("/")
 
@@ -107,7 +108,7 @@ def _connect_error(endpoint: CloudEndpoint, exc: Exception) -> CloudError:
             return CloudError(
                 "tls",
                 f"The secure connection to {endpoint.host} failed: {cause.reason or cause}.",
-                hint="Check the URL; the server's certificate is not trusted.",
+                hint=_t("Check the URL; the server's certificate is not trusted."),
             )
         cause = cause.__cause__ or cause.__context__
     if "Name or service not known" in text or "getaddrinfo" in text or "nodename" in text:
@@ -115,14 +116,14 @@ def _connect_error(endpoint: CloudEndpoint, exc: Exception) -> CloudError:
             "dns",
             f"The cloud endpoint's host name {urlsplit(endpoint.base_url).hostname} "
             "could not be resolved.",
-            hint="Check the URL and your network connection.",
+            hint=_t("Check the URL and your network connection."),
         )
     if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
         return CloudError("tls", f"The secure connection to {endpoint.host} failed.")
     return CloudError(
         "unreachable",
         f"Cannot reach the cloud endpoint {endpoint.host}: {text or type(exc).__name__}.",
-        hint="Is the server running and the URL right?",
+        hint=_t("Is the server running and the URL right?"),
     )
 
 
@@ -140,20 +141,20 @@ def _status_error(endpoint: CloudEndpoint, response: httpx.Response, body: str) 
         return CloudError(
             "auth",
             f"The cloud endpoint {endpoint.host} refused the API key (HTTP {code}){suffix}.",
-            hint="Set the right key with `steward cloud set`.",
+            hint=_t("Set the right key with `steward cloud set`."),
         )
     if code == 404:
         return CloudError(
             "model",
             f"The cloud endpoint {endpoint.host} does not offer the model {endpoint.model!r} "
             f"or this API path (HTTP 404){suffix}.",
-            hint="Check the model name and base URL with `steward cloud set`.",
+            hint=_t("Check the model name and base URL with `steward cloud set`."),
         )
     if code == 429:
         return CloudError(
             "rate_limited",
             f"The cloud endpoint {endpoint.host} is rate-limiting requests (HTTP 429).",
-            hint=f"Try again in {_retry_after(response, 0):.0f} s.",
+            hint=_t("Try again in {0:.0f} s.").format(_retry_after(response, 0)),
         )
     return CloudError("server", f"The cloud endpoint {endpoint.host} failed (HTTP {code}){suffix}.")
 
@@ -354,13 +355,13 @@ class CloudClient:
                     "timeout",
                     f"The cloud endpoint {endpoint.host} sent nothing for "
                     f"{endpoint.first_byte_timeout:g} s.",
-                    hint="It may be overloaded; try again later.",
+                    hint=_t("It may be overloaded; try again later."),
                 ) from None
             except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
                 raise CloudError(
                     "disconnected",
                     f"The connection to {endpoint.host} was lost in the middle of the answer.",
-                    hint="What arrived was kept.",
+                    hint=_t("What arrived was kept."),
                 ) from exc
 
     async def _parse(self, response: httpx.Response) -> AsyncIterator[tuple[str, object]]:
@@ -394,7 +395,7 @@ class CloudClient:
                     raise CloudError(
                         "malformed",
                         f"The cloud endpoint {self.endpoint.host} sent a malformed stream chunk.",
-                        hint="What arrived before it was kept.",
+                        hint=_t("What arrived before it was kept."),
                     ) from exc
             if texts:
                 yield "text", texts
@@ -403,5 +404,5 @@ class CloudClient:
         raise CloudError(
             "disconnected",
             f"The stream from {self.endpoint.host} ended before the answer was complete.",
-            hint="What arrived was kept.",
+            hint=_t("What arrived was kept."),
         )

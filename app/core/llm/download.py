@@ -65,6 +65,7 @@ from app.core.llm.hub import (
     refused,
 )
 from app.core.settings import DownloadSettings
+from app.language import _t
 
 CHUNK = 256 << 10  # the most one network read returns (larger reads were slower here)
 WRITE_BACK_EVERY = 32 << 20
@@ -125,10 +126,12 @@ def destination_for(url: str, folder: Path) -> Path:
     """Where the file at ``url`` goes in ``folder``: its own name, which must be a .gguf."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{url!r} is not an http(s) URL of a GGUF file.")
+        raise UsageError(_t("{0!r} is not an http(s) URL of a GGUF file.").format(url))
     name = unquote(parts.path.rsplit("/", 1)[-1])
     if not name.lower().endswith(".gguf") or name.lower() == ".gguf":
-        raise UsageError(f"The URL must end with the name of a .gguf file, not {name!r}.")
+        raise UsageError(
+            _t("The URL must end with the name of a .gguf file, not {0!r}.").format(name)
+        )
     return folder / name
 
 
@@ -138,7 +141,7 @@ def checked_sha256(value: str | None) -> str | None:
     if not value:
         return None
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise UsageError("The SHA-256 must be 64 hexadecimal digits.")
+        raise UsageError(_t("The SHA-256 must be 64 hexadecimal digits."))
     return value
 
 
@@ -312,9 +315,11 @@ class Download:
         free = shutil.disk_usage(self.dest.parent).free
         if needed > free:
             raise StorageError(
-                f"Not enough free space in {self.dest.parent}: the download needs "
-                f"{human_size(needed)} (the rest of the file and 10%), {human_size(free)} is free.",
-                hint="Free some space, or choose another models folder.",
+                _t(
+                    "Not enough free space in {0}: the download needs {1} (the rest of the "
+                    "file and 10%), {2} is free."
+                ).format(self.dest.parent, human_size(needed), human_size(free)),
+                hint=_t("Free some space, or choose another models folder."),
             )
 
     def _hash_part(self) -> None:
@@ -354,7 +359,7 @@ class Download:
             if status >= 500 or status == 429:
                 raise ServerTroubleError(f"the server answered {status}")
             if status >= 400:
-                raise DownloadError(f"The server answered {status} for {self.url}.")
+                raise DownloadError(_t("The server answered {0} for {1}.").format(status, self.url))
             if status == 200 and done:
                 self._restart()  # the server ignores Range: this is the whole file again
             elif status == 206 and _range_start(response.getheader("Content-Range")) != done:
@@ -415,9 +420,11 @@ class Download:
         self.progress.reconnects += 1
         if failures > self.options.retries:
             raise DownloadError(
-                f"The download stopped after {self.options.retries} failed attempts in a row "
-                f"({reason(exc)}); the {human_size(self.progress.done)} received are kept.",
-                hint="Run the same download again to resume it.",
+                _t(
+                    "The download stopped after {0} failed attempts in a row ({1}); the {2} "
+                    "received are kept."
+                ).format(self.options.retries, reason(exc), human_size(self.progress.done)),
+                hint=_t("Run the same download again to resume it."),
             ) from exc
 
     def _wait(self, failures: int, exc: BaseException) -> None:
@@ -439,9 +446,11 @@ class Download:
         if problem is not None:
             self.discard()
             raise DownloadError(
-                f"The downloaded file was discarded: {problem}.",
-                hint="The server sent other bytes than it announced; try again later, or "
-                "check the hash you gave.",
+                _t("The downloaded file was discarded: {0}.").format(problem),
+                hint=_t(
+                    "The server sent other bytes than it announced; try again later, or check "
+                    "the hash you gave."
+                ),
             )
         with self.part.open("rb+") as f:
             os.fsync(f.fileno())
@@ -461,9 +470,13 @@ class Download:
 
     def _write_error(self, exc: OSError) -> StorageError:
         return StorageError(
-            f"The download could not be written to {self.part.parent}: {exc.strerror or exc}.",
-            hint="Free some space or choose another models folder; what was received is kept "
-            "for a resume.",
+            _t("The download could not be written to {0}: {1}.").format(
+                self.part.parent, exc.strerror or exc
+            ),
+            hint=_t(
+                "Free some space or choose another models folder; what was received is "
+                "kept for a resume."
+            ),
         )
 
 

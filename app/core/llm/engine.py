@@ -39,6 +39,7 @@ from app.core.llm.saved_states import SavedStates
 from app.core.llm.state_cache import StateCache
 from app.core.llm.worker import EitherEvent, Waker, Worker
 from app.core.settings import EMBEDDED_MODEL_ID, ModelSettings
+from app.language import _t
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -236,8 +237,10 @@ class LocalEngine:
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(
-                f"The model file {self.model.path} could not be loaded: it is damaged, "
-                "truncated, or not a model llama.cpp supports.",
+                _t(
+                    "The model file {0} could not be loaded: it is damaged, truncated, or not "
+                    "a model llama.cpp supports."
+                ).format(self.model.path),
                 hint=MODEL_FIX,
             ) from exc
         try:
@@ -399,9 +402,11 @@ class LocalEngine:
             tokens = self._tokens(system + rest[start:])
         if len(tokens) > room:
             raise ContextOverflowError(
-                f"The message is too long for the local model: it needs {len(tokens)} "
-                f"tokens plus {max_tokens} for the answer, and the context holds {n_ctx}.",
-                hint="Shorten it, lower max tokens, or raise the context length in settings.",
+                _t(
+                    "The message is too long for the local model: it needs {0} tokens plus "
+                    "{1} for the answer, and the context holds {2}."
+                ).format(len(tokens), max_tokens, n_ctx),
+                hint=_t("Shorten it, lower max tokens, or raise the context length in settings."),
             )
         self._trim_start[key] = start
         return tokens, start
@@ -494,7 +499,7 @@ class LocalEngine:
             self._stream_tokens(stream, params, cancel, put, done)
         except RuntimeError as exc:
             if not cancel.is_set():
-                raise ModelError(f"The model failed while answering: {exc}.") from exc
+                raise ModelError(_t("The model failed while answering: {0}.").format(exc)) from exc
         finally:
             stream.close()
             self._arm_abort(False)

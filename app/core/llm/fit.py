@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.core.llm.gguf_info import GGUFInfo
+from app.language import N_
 
 MiB = 1024 * 1024
 RUNTIME_BYTES = 40 * MiB  # Python and llama.cpp, no model (measured: 39-40 MiB)
@@ -127,6 +128,10 @@ def _windows_memory() -> Memory:
     status.dwLength = ctypes.sizeof(MemoryStatus)
     ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status))  # type: ignore[attr-defined]
     return Memory(int(status.ullTotalPhys), int(status.ullAvailPhys))
+
+
+# the verdicts in words, for the windows and the terminal (``_t(verdict)``)
+VERDICT_WORDS = (N_("Fits"), N_("Tight"), N_("Won't fit"))
 
 
 def verdict(needed: int, memory: Memory) -> Verdict:

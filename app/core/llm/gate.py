@@ -24,6 +24,7 @@ from app.core.llm.prompt import ChatMessage
 from app.core.llm.redact import Redactor, StreamRestorer
 from app.core.settings import CloudSettings
 from app.core.store.models import Backend
+from app.language import _t
 
 ConsentAnswer = Literal["once", "conversation", "refuse"]
 
@@ -142,8 +143,8 @@ class CloudGate:
     def _route(self) -> CloudRoute:
         if self.route is None or not self.route.settings.enabled:
             raise CloudRefusedError(
-                "The cloud is not set up.",
-                hint="Set an endpoint with `steward cloud set --base-url URL --model NAME`.",
+                _t("The cloud is not set up."),
+                hint=_t("Set an endpoint with `steward cloud set --base-url URL --model NAME`."),
             )
         return self.route
 
@@ -187,13 +188,16 @@ class CloudGate:
             answer = "once"
         if answer is None:
             raise CloudRefusedError(
-                f"The local model cannot answer: {reason}. Sending this to {host} needs your "
-                "consent.",
-                hint="Add --allow-cloud (or --backend cloud), or run in a terminal to be asked.",
+                _t(
+                    "The local model cannot answer: {0}. Sending this to {1} needs your consent."
+                ).format(reason, host),
+                hint=_t(
+                    "Add --allow-cloud (or --backend cloud), or run in a terminal to be asked."
+                ),
             )
         if answer == "refuse":
             raise CloudRefusedError(
-                f"Not sent to the cloud. The local model cannot answer: {reason}.",
+                _t("Not sent to the cloud. The local model cannot answer: {0}.").format(reason),
                 hint=self.refused_hint(),
             )
         if answer == "conversation" and conversation_id:
@@ -239,10 +243,10 @@ class CloudGate:
         ``cloud`` no further consent is asked. With ``json_answer``, restored values are
         escaped for the JSON strings they stand in."""
         if not self.enabled:
-            raise CloudRefusedError(f"The cloud is off, so {reason} stays unresolved.")
+            raise CloudRefusedError(_t("The cloud is off, so {0} stays unresolved.").format(reason))
         if self.policy == "local":
             raise CloudRefusedError(
-                f"The policy is local only, so {reason} was not sent to the cloud."
+                _t("The policy is local only, so {0} was not sent to the cloud.").format(reason)
             )
         outgoing = self.prepare(messages)
         await self.authorize(

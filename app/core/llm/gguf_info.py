@@ -16,6 +16,7 @@ from typing import Any
 
 from app.core.errors import ModelError
 from app.core.llm.model_files import MODEL_FIX, check_gguf
+from app.language import _t
 
 # value types of the GGUF format and their struct codes (arrays and strings are handled apart)
 _SCALARS = {
@@ -155,10 +156,12 @@ def read_gguf(path: Path) -> GGUFInfo:
             return _parse(path, data)
     except (ValueError, struct.error, IndexError, OverflowError) as exc:
         raise ModelError(
-            f"The model file {path} has a damaged header ({exc}).", hint=MODEL_FIX
+            _t("The model file {0} has a damaged header ({1}).").format(path, exc), hint=MODEL_FIX
         ) from exc
     except OSError as exc:
-        raise ModelError(f"The model file {path} cannot be read: {exc}.", hint=MODEL_FIX) from exc
+        raise ModelError(
+            _t("The model file {0} cannot be read: {1}.").format(path, exc), hint=MODEL_FIX
+        ) from exc
 
 
 def _parse(path: Path, data: mmap.mmap) -> GGUFInfo:

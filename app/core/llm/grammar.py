@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.errors import ModelError
+from app.language import _t
 
 CACHE_ENTRIES = 8
 
@@ -29,7 +30,7 @@ class Grammars:
                 grammar = LlamaGrammar.from_json_schema(json_schema, verbose=False)
             except (ValueError, KeyError, AssertionError, RecursionError) as exc:
                 raise ModelError(
-                    f"The answer format could not be turned into a grammar: {exc}."
+                    _t("The answer format could not be turned into a grammar: {0}.").format(exc)
                 ) from exc
             if len(self._built) >= CACHE_ENTRIES:
                 self._built.pop(next(iter(self._built)))

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from app.core.errors import KnownError, NotFoundError
 from app.core.llm.http_fetch import REDIRECTS, Transport, ssl_context
+from app.language import _t
 
 HUB_HOST = "huggingface.co"
 
@@ -73,8 +74,8 @@ def make_transport(options: DownloadOptions) -> Transport:
         context = ssl_context(options.ca_file)
     except (OSError, ssl.SSLError) as exc:
         raise DownloadError(
-            f"The CA certificate file {options.ca_file} cannot be used: {exc}.",
-            hint="Set ca_file under [downloads] in the settings file to a PEM certificate.",
+            _t("The CA certificate file {0} cannot be used: {1}.").format(options.ca_file, exc),
+            hint=_t("Set ca_file under [downloads] in the settings file to a PEM certificate."),
         ) from exc
     return Transport(
         context,
@@ -111,7 +112,9 @@ def refused(status: int, url: str) -> KnownError | None:
             "accept the model's terms on its page first.",
         )
     if status in (404, 410):
-        return NotFoundError(f"There is no file at {url} (the server answered {status}).")
+        return NotFoundError(
+            _t("There is no file at {0} (the server answered {1}).").format(url, status)
+        )
     return None
 
 
@@ -135,7 +138,7 @@ def probe(
         if problem is not None:
             raise problem
     if final.status >= 400:
-        raise DownloadError(f"The server answered {final.status} for {url}.")
+        raise DownloadError(_t("The server answered {0} for {1}.").format(final.status, url))
     linked_size = first.getheader("X-Linked-Size")
     hub_hash = _sha256_header(first.getheader("X-Linked-Etag"))
     length = final.getheader("Content-Length")
@@ -151,16 +154,20 @@ def network_error(url: str, exc: BaseException) -> DownloadError:
     host = urlsplit(url).netloc
     if isinstance(exc, ssl.SSLCertVerificationError):
         return DownloadError(
-            f"The certificate of {host} is not trusted by this computer.",
-            hint="On a network that inspects TLS, add your organisation's CA certificate "
-            "file as ca_file under [downloads] in the settings file.",
+            _t("The certificate of {0} is not trusted by this computer.").format(host),
+            hint=_t(
+                "On a network that inspects TLS, add your organisation's CA certificate "
+                "file as ca_file under [downloads] in the settings file."
+            ),
         )
     if isinstance(exc, OSError) and str(exc).startswith("Tunnel connection failed"):
-        return DownloadError(f"The proxy refused the connection to {host}: {exc}.")
+        return DownloadError(_t("The proxy refused the connection to {0}: {1}.").format(host, exc))
     return DownloadError(
-        f"{host} cannot be reached ({reason(exc)}).",
-        hint="Check the connection, or set a mirror or a proxy under [downloads] in the "
-        "settings file.",
+        _t("{0} cannot be reached ({1}).").format(host, reason(exc)),
+        hint=_t(
+            "Check the connection, or set a mirror or a proxy under [downloads] in "
+            "the settings file."
+        ),
     )
 
 

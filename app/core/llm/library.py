@@ -28,13 +28,14 @@ from app.core.llm.model_files import (
 )
 from app.core.paths import Paths
 from app.core.settings import EMBEDDED_MODEL_ID, Settings
+from app.language import N_, _t
 
 ORIGINS = {
-    "embedded": "ships with Steward",
-    "downloaded": "downloaded by Steward",
-    "added": "added by you",
-    **{app: f"found in {label}" for app, label in APPS.items()},
+    "embedded": N_("ships with Steward"),
+    "downloaded": N_("downloaded by Steward"),
+    "added": N_("added by you"),
 }
+FOUND_IN = N_("found in {0}")  # another app's folder: APPS names it
 MISSING_FIX = (
     "put the file back, or remove the model from the list with `steward models rm {id}` "
     "(Settings › Models in the window)"
@@ -67,7 +68,10 @@ class ModelRecord:
 
     @property
     def where(self) -> str:
-        return ORIGINS.get(self.origin, self.origin)
+        """Where the model came from, in words."""
+        if self.origin in APPS:
+            return _t(FOUND_IN).format(APPS[self.origin])
+        return _t(ORIGINS[self.origin]) if self.origin in ORIGINS else self.origin
 
 
 @dataclass
@@ -119,8 +123,8 @@ class ModelLibrary:
 
     def _unreadable(self, why: str) -> StorageError:
         return StorageError(
-            f"The model list {self.file} cannot be read: {why}.",
-            hint="Delete it: Steward lists its downloads again, and a scan finds the rest.",
+            _t("The model list {0} cannot be read: {1}.").format(self.file, why),
+            hint=_t("Delete it: Steward lists its downloads again, and a scan finds the rest."),
         )
 
     def save(self) -> None:
@@ -134,7 +138,9 @@ class ModelLibrary:
             tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, self.file)
         except OSError as exc:
-            raise StorageError(f"Cannot save the model list to {self.file}: {exc}.") from exc
+            raise StorageError(
+                _t("Cannot save the model list to {0}: {1}.").format(self.file, exc)
+            ) from exc
 
     def _adopt_downloads(self) -> None:
         folder = self.paths.models
@@ -178,12 +184,13 @@ class ModelLibrary:
                 return hits[0]
             if len(hits) > 1:
                 raise UsageError(
-                    f"{name!r} names several models: {', '.join(r.id for r in hits)}. "
-                    "Give one of these ids."
+                    _t("{0!r} names several models: {1}. Give one of these ids.").format(
+                        name, ", ".join(r.id for r in hits)
+                    )
                 )
         raise UsageError(
-            f"No model is called {name!r}.",
-            hint="`steward models list` shows the models there are.",
+            _t("No model is called {0!r}.").format(name),
+            hint=_t("`steward models list` shows the models there are."),
         )
 
     def by_path(self, path: str) -> ModelRecord | None:
@@ -269,8 +276,8 @@ class ModelLibrary:
         where it is). Returns what was done, in a sentence."""
         if record.origin == "embedded":
             raise UsageError(
-                "The embedded model ships with Steward and cannot be removed.",
-                hint="Choose another model instead: `steward models use NAME`.",
+                _t("The embedded model ships with Steward and cannot be removed."),
+                hint=_t("Choose another model instead: `steward models use NAME`."),
             )
         self.records = [r for r in self.records if r.id != record.id]
         if record.origin == "downloaded":
@@ -278,7 +285,9 @@ class ModelLibrary:
                 record.file.unlink(missing_ok=True)
             except OSError as exc:
                 self.records.append(record)
-                raise StorageError(f"Cannot delete {record.path}: {exc.strerror}.") from exc
+                raise StorageError(
+                    _t("Cannot delete {0}: {1}.").format(record.path, exc.strerror)
+                ) from exc
             self.save()
             return f"Deleted {record.name} ({record.path})."
         self.forgotten.add(record.path)
@@ -360,7 +369,7 @@ def choose(settings: Settings, record: ModelRecord, chat_format: str = "") -> No
 
     if record.missing:
         raise ModelError(
-            f"The file of {record.name} is gone ({record.path}).",
+            _t("The file of {0} is gone ({1}).").format(record.name, record.path),
             hint=MISSING_FIX.format(id=record.id).capitalize() + ".",
         )
     model_id = record.model_id

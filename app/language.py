@@ -1,7 +1,8 @@
-"""The language of the messages ``app.core`` and ``app.automations`` give (errors, notices,
-the terminal's words): gettext, as the standard library has it.
+"""The language of the messages ``app.core``, ``app.automations`` and the terminal give
+(errors, notices, what the CLI prints): gettext, as the standard library has it. Outside the
+layers, so each of them (and the plugins' API) may use it.
 
-``_("…")`` marks a message; ``i18n/zh_CN.po`` holds its Chinese, compiled to
+``_t("…")`` marks a message; ``i18n/zh_CN.po`` holds its Chinese, compiled to
 ``assets/locale/zh_CN/LC_MESSAGES/steward.mo`` by ``scripts/translations.py``. The desktop
 app sets the language it shows (``set_language``); the terminal follows the environment
 (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), as gettext does.
@@ -19,10 +20,10 @@ DOMAIN = "steward"
 
 def locale_folder() -> Path:
     here = Path(__file__).resolve()
-    for root in (here.parents[2], Path(getattr(sys, "_MEIPASS", here))):
+    for root in (here.parents[1], Path(getattr(sys, "_MEIPASS", here))):
         if (root / "assets" / "locale").is_dir():
             return root / "assets" / "locale"
-    return here.parents[2] / "assets" / "locale"
+    return here.parents[1] / "assets" / "locale"
 
 
 def _load(languages: list[str] | None) -> gettext.NullTranslations:
@@ -54,9 +55,15 @@ def language() -> str:
     return _code
 
 
-def _(message: str) -> str:
+def N_(message: str) -> str:
+    """Marks ``message`` for translation where it is defined (a table of words made at
+    import); ``_t`` translates it where it is shown."""
+    return message
+
+
+def _t(message: str) -> str:
     """``message`` in the chosen language (itself when there is no translation)."""
     return _current.gettext(message)
 
 
-__all__ = ["_", "language", "language_from_environment", "set_language"]
+__all__ = ["N_", "_t", "language", "language_from_environment", "set_language"]

@@ -1,0 +1,191 @@
+"""Steward in Simplified Chinese, and at 150%: the real session on the real model and an
+encrypted history, every window opened as a user opens it, each widget tree walked.
+
+In zh_CN no text, tooltip or accessible name is in Latin letters only (names, addresses and
+units aside: tests/ui/accessibility.py), so a string never marked for translation is caught
+too; with the type half as large again, no one-line label or button is cut off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+
+from app import language
+from app.core.llm.catalog import CATALOG
+from app.core.llm.download import DownloadOptions
+from app.core.paths import resolve_paths
+from app.ui import i18n
+from app.ui.crash import CrashDialog
+from app.ui.desktop_session import DesktopSession
+from app.ui.main_window import MainWindow
+from app.ui.model_download import ModelDownloadDialog
+from app.ui.quick_prompt import QuickPrompt
+from app.ui.render import Theme
+from app.ui.unlock import PassphraseDialog
+from app.ui.workflow_form import WorkflowForm
+from tests.ui.accessibility import clipped, untranslated
+from tests.ui.conftest import until
+from tests.ui.drive import recovery_key, turn
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[None]:
+    assert i18n.install(qapp, "zh_CN") == "zh_CN"
+    yield
+    i18n.install(qapp, "en")
+
+
+@pytest.fixture
+def larger_type(qapp: QApplication) -> Iterator[None]:
+    """Type at 150%, as a desktop scaled to 150% draws it."""
+    font = QFont(qapp.font())
+    larger = QFont(font)
+    larger.setPointSizeF(font.pointSizeF() * 1.5)
+    qapp.setFont(larger)
+    yield
+    qapp.setFont(font)
+
+
+def shown(kind: type[QWidget]) -> QWidget | None:
+    return next(
+        (w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None
+    )
+
+
+def every_window(
+    session: DesktopSession, qtbot, run, look: Callable[[list[QWidget]], None]
+) -> None:
+    """Open every window of the app as a user does, and ``look`` at each (all its tabs)."""
+    window = session.window
+    window.show()
+    qtbot.waitExposed(window)
+
+    def tabs_of(top: QWidget) -> None:
+        for tabs in top.findChildren(QTabWidget):
+            for index in range(tabs.count()):
+                tabs.setCurrentIndex(index)
+                look([top])
+
+    async def go() -> None:
+        await session.start()
+        key = await until(lambda: recovery_key())
+        look([window, key])
+        key.done_button.click()
+        await until(lambda: session.assistant is not None and window.settings_button.isEnabled())
+        await until(lambda: window.empty_state.isVisible())
+        look([window])
+
+        session.quick.popup()
+        look([session.quick])
+        session.quick.hide()
+
+        settings = session.open_settings()
+        assert settings is not None
+        tabs_of(settings)
+        settings.reject()
+
+        panel = session.open_automations()
+        assert panel is not None
+        await until(lambda: panel.isVisible())
+        look([panel])
+        panel.close()
+
+        models = session.open_models()
+        assert models is not None
+        await until(lambda: models.list.topLevelItemCount() > 0)
+        tabs_of(models)
+        models.close()
+
+        for purpose in ("create", "unlock", "set", "change", "confirm"):
+            dialog = PassphraseDialog(purpose=purpose, parent=window)  # type: ignore[arg-type]
+            dialog.show()
+            look([dialog])
+            dialog.reject()
+        assert session.steward is not None
+        crash = CrashDialog("report", session.steward.paths.logs / "crash.txt", window)
+        crash.show()
+        look([crash])
+        crash.reject()
+        download = ModelDownloadDialog(session.steward.paths, DownloadOptions(), window)
+        download.show()
+        look([download])
+        download.reject()
+
+        # a request drafted into a card, and the card's editor
+        window.empty_state.draft_button.click()
+        await turn(window, window.send_button.click, timeout=300)
+        card = await until(lambda: window.review_card or window.action_card, timeout=120)
+        look([window])
+        if window.review_card is not None and window.review_card.edit_button.isVisible():
+            window.review_card.edit_button.click()
+            form = await until(lambda: shown(WorkflowForm))
+            look([form])
+            form.reject()
+        assert card is not None
+
+    run(go())
+
+
+def names_in(session: DesktopSession) -> set[str]:
+    """What keeps its own spelling in any language: models, paths, the conversation."""
+    picker = session.window.model_picker
+    names = {picker.itemText(i) for i in range(picker.count())}
+    assert session.steward is not None
+    paths = session.steward.paths
+    names |= {str(p) for p in (paths.data, paths.config, paths.logs, paths.database)}
+    names |= {c.title for c in session.assistant.db.conversations()} if session.assistant else set()
+    names |= {e.name for e in CATALOG} | {e.license for e in CATALOG}
+    return names
+
+
+def test_every_window_speaks_chinese(chinese, qtbot, run, tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path / "home").ensure()
+    window = MainWindow(
+        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    quick = QuickPrompt(Theme.light())
+    qtbot.addWidget(quick)
+    session = DesktopSession(window, paths, None, quick)
+    seen: list[list[QWidget]] = []
+    problems: set[str] = set()
+
+    def look(windows: list[QWidget]) -> None:
+        seen.append(windows)
+        problems.update(untranslated(windows, names_in(session) if session.steward else set()))
+
+    try:
+        every_window(session, qtbot, run, look)
+    finally:
+        run(session.aclose())
+    assert language.language() == "zh_CN"
+    assert len(seen) >= 15
+    assert window.new_button.text() == "新对话"
+    assert not problems, "\n".join(sorted(problems))
+
+
+def test_nothing_is_cut_off_at_150_percent(larger_type, qtbot, run, tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path / "home").ensure()
+    window = MainWindow(
+        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    quick = QuickPrompt(Theme.light())
+    qtbot.addWidget(quick)
+    session = DesktopSession(window, paths, None, quick)
+    problems: set[str] = set()
+
+    def look(windows: list[QWidget]) -> None:
+        problems.update(clipped(windows))
+
+    try:
+        every_window(session, qtbot, run, look)
+    finally:
+        run(session.aclose())
+    assert not problems, "\n".join(sorted(problems))
