@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(xvfb xauth xdotool trayer gnome-keyring dbus dbus-x11 libxcb-cursor0 libxcb-icccm4
       libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0
       libxcb-shape0 imagemagick libegl1 libgl1 libfontconfig1 libdbus-1-3 cmake build-essential
-      binutils shellcheck curl fonts-noto-cjk git)
+      binutils shellcheck curl fonts-noto-cjk git openbox x11-utils)
 command -v dpkg-query >/dev/null || { echo "setup: not a Debian system; install the equivalents of: ${pkgs[*]}"; exit 0; }
 missing=()
 for p in "${pkgs[@]}"; do

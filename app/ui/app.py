@@ -143,6 +143,8 @@ def run(
     else:
         app.lastWindowClosed.connect(quit_now.set)
 
+    window.quit_requested.connect(quit_now.set)
+
     def on_request(req: dict[str, Any]) -> None:
         handle_request(req, window, quick, quit_now.set)
 

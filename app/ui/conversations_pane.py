@@ -218,6 +218,7 @@ class ConversationsPane(MainWindowLayout):
             )
         )
         self.search_status.show()
+        trace.mark(f"searched_{n}")
 
     # --- drafts ----------------------------------------------------------------------------
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.hotkey import HOTKEY_TEXT
 from app.ui.i18n import tr
@@ -35,6 +42,7 @@ class EmptyState(QWidget):
         self.lead.setWordWrap(True)
         self.lead.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.ask_example = self.draft_example = ""
+        self._parts: dict[QPushButton, tuple[QLabel, QLabel, QLabel]] = {}
         self.ask_button = self._suggestion("askSuggestionButton", lambda: self.ask_example)
         self.draft_button = self._suggestion("draftSuggestionButton", lambda: self.draft_example)
         self.quick = QLabel()
@@ -56,11 +64,30 @@ class EmptyState(QWidget):
         self.hide()
 
     def _suggestion(self, name: str, example: Callable[[], str]) -> QPushButton:
+        """A button that holds its heading and its example on lines of their own (an
+        example wraps: a long path never runs past the button's edge)."""
         button = QPushButton()
         button.setObjectName(name)
         button.setProperty("suggestion", True)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         button.clicked.connect(lambda: self.suggestion_chosen.emit(example()))
+        icon = QLabel()
+        heading = QLabel()
+        heading.setObjectName("suggestionHeading")
+        text = QLabel()
+        text.setWordWrap(True)
+        text.setProperty("role", "muted")
+        for label in (icon, heading, text):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        words = QVBoxLayout()
+        words.setSpacing(2)
+        words.addWidget(heading)
+        words.addWidget(text)
+        row = QHBoxLayout(button)
+        row.setContentsMargins(12, 10, 12, 10)
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(words, 1)
+        self._parts[button] = (icon, heading, text)
         return button
 
     def retranslate(self) -> None:
@@ -79,7 +106,9 @@ class EmptyState(QWidget):
             (self.ask_button, tr("Ask anything"), self.ask_example),
             (self.draft_button, tr("Draft an automation"), self.draft_example),
         ):
-            button.setText(f"{heading}\n“{example}”")
+            _icon, heading_label, example_label = self._parts[button]
+            heading_label.setText(f"<b>{heading}</b>")
+            example_label.setText(f"“{example}”")
             button.setAccessibleName(heading)
             button.setAccessibleDescription(tr("Puts this example in the message box"))
         self.quick.setText(
@@ -92,13 +121,17 @@ class EmptyState(QWidget):
             self.place()
 
     def set_theme(self, theme: Theme) -> None:
-        self.ask_button.setIcon(icon("message-square", theme.accent))
-        self.draft_button.setIcon(icon("zap", theme.accent))
+        for button, name in ((self.ask_button, "message-square"), (self.draft_button, "zap")):
+            self._parts[button][0].setPixmap(icon(name, theme.accent).pixmap(20, 20))
 
     def place(self) -> None:
         area = self.view.viewport().rect()
         width = min(WIDTH, area.width() - 32)
         self.setFixedWidth(max(width, 200))
+        for button in (self.ask_button, self.draft_button):
+            layout = button.layout()
+            if layout is not None:  # as tall as its wrapped example needs at this width
+                button.setMinimumHeight(layout.heightForWidth(self.width() - 24))
         self.adjustSize()
         self.move((area.width() - self.width()) // 2, max(16, (area.height() - self.height()) // 3))
 

@@ -97,6 +97,7 @@ class MainWindow(ConversationsPane):
     turn_ended = Signal()
     # a .gguf file was dropped on the window (its path): the session adds and uses it
     model_dropped = Signal(str)
+    quit_requested = Signal()  # Ctrl+Q: the app quits (as the tray's Quit does)
 
     def __init__(self, theme: Theme, settings: QSettings) -> None:
         super().__init__(theme, settings)
@@ -120,6 +121,18 @@ class MainWindow(ConversationsPane):
         )  # "Preferences" is unbound on some desktops
         settings_action.triggered.connect(self.settings_button.click)
         self.addAction(settings_action)
+        # the keyboard's ways to what the mouse reaches: the search field, and quitting
+        # (closing the window only hides it while the tray keeps Steward running)
+        find_action = QAction(tr("Search all messages"), self)
+        find_action.setObjectName("findAction")
+        find_action.setShortcut(QKeySequence.StandardKey.Find)
+        find_action.triggered.connect(self._on_find_action_triggered)
+        self.addAction(find_action)
+        quit_action = QAction(tr("Quit"), self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.quit_requested.emit)
+        self.addAction(quit_action)
         self.composer.submit_requested.connect(self._on_composer_submit_requested)
         self.composer.stop_requested.connect(self._on_stop_requested)
         self.composer.textChanged.connect(self._on_composer_text_changed)
@@ -148,6 +161,10 @@ class MainWindow(ConversationsPane):
             self.resize(first_size(self.screen().availableGeometry().size()))
 
     # --- state set by the application ----------------------------------------------------
+
+    def _on_find_action_triggered(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
 
     def set_theme(self, theme: Theme) -> None:
         """Switch light/dark live: the conversation is rendered again, nothing is reloaded."""

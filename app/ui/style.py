@@ -83,13 +83,13 @@ QPushButton[flat="true"] {{ border: 1px solid transparent; background: transpare
 QPushButton[flat="true"]:hover {{ background: {t.hover}; }}
 QPushButton[flat="true"]:focus {{ border: 2px solid {t.accent}; }}
 QPushButton[suggestion="true"] {{ text-align: left; padding: 10px 14px; border-radius: 10px; }}
-QComboBox {{ padding: 3px 8px; }}
-QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox {{
+QComboBox, QSpinBox, QDoubleSpinBox {{ padding: 3px 6px; }}
+QLineEdit, QPlainTextEdit, QTextEdit {{
     color: {t.text}; background: {t.surface}; border: 1px solid {t.border};
     border-radius: 6px; padding: 4px 6px; selection-background-color: {t.accent};
     selection-color: {t.accent_text}; }}
-QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QSpinBox:focus,
-QDoubleSpinBox:focus {{ border: 2px solid {t.accent}; padding: 3px 5px; }}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {t.accent};
+    padding: 3px 5px; }}
 QTextBrowser {{ border: none; background: {t.surface}; padding: 0; }}
 QTextBrowser:focus {{ border: 2px solid {t.accent}; }}
 QFrame#composerFrame {{ background: {t.surface}; border: 1px solid {t.border};

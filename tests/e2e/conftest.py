@@ -53,3 +53,37 @@ def display() -> Iterator[str]:
         except subprocess.TimeoutExpired:  # a busy machine: a server slow to go is not a failure
             server.kill()
             server.wait()
+
+
+@pytest.fixture
+def window_manager(display: str) -> Iterator[None]:
+    """A window manager on the display (openbox), so windows are activated as on a desktop:
+    window shortcuts (Ctrl+F, Ctrl+Q…) need an active window."""
+    assert shutil.which("openbox"), "openbox is installed by scripts/setup-system.sh"
+    manager = subprocess.Popen(
+        ["openbox", "--sm-disable"],
+        env=dict(os.environ, DISPLAY=display),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: _manager_ready(display), timeout=30)
+        yield
+    finally:
+        manager.terminate()
+        try:
+            manager.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            manager.kill()
+            manager.wait()
+
+
+def _manager_ready(display: str) -> bool:
+    """The window manager has announced itself on the root window."""
+    found = subprocess.run(
+        ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"],
+        env=dict(os.environ, DISPLAY=display),
+        capture_output=True,
+        text=True,
+    )
+    return "window id" in found.stdout

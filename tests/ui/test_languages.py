@@ -144,6 +144,7 @@ def names_in(session: DesktopSession) -> set[str]:
     return names
 
 
+@pytest.mark.translated
 def test_every_window_speaks_chinese(chinese, qtbot, run, tmp_path: Path) -> None:
     paths = resolve_paths(tmp_path / "home").ensure()
     window = MainWindow(

@@ -127,6 +127,12 @@ def test_search_filters_conversations_and_new_conversation(qtbot, run, window_fa
         qtbot.keyClick(window.composer, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
         await until(lambda: window.conversation is None)
         assert window.title.text() == "New conversation"
+        # Ctrl+F: to the search field from anywhere, what it holds selected to type over
+        qtbot.keyClick(window.composer, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        assert window.search.hasFocus() and window.search.selectedText() == window.search.text()
+        # Ctrl+Q: the app is asked to quit (it connects this to its quit)
+        with qtbot.waitSignal(window.quit_requested, timeout=5000):
+            qtbot.keyClick(window.search, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
 
     run(go())
 
