@@ -144,6 +144,18 @@
         <translation>，尝试 {0} 次</translation>
     </message>
     <message>
+        <source>in:</source>
+        <translation>输入：</translation>
+    </message>
+    <message>
+        <source>out:</source>
+        <translation>输出：</translation>
+    </message>
+    <message>
+        <source>Files changed</source>
+        <translation>更改的文件</translation>
+    </message>
+    <message>
         <source> (new)</source>
         <translation>（新建）</translation>
     </message>
@@ -476,6 +488,14 @@
     <message>
         <source>☁ cloud</source>
         <translation>☁ 云端</translation>
+    </message>
+    <message>
+        <source>Stopped at the length limit</source>
+        <translation>在长度上限处停止</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续写</translation>
     </message>
     <message>
         <source>Conversation</source>
@@ -1238,6 +1258,10 @@ SHA-256 {3}</translation>
     <message>
         <source>nothing was changed. What a run would do now:</source>
         <translation>没有做任何更改。实际运行时将会：</translation>
+    </message>
+    <message>
+        <source>Dry run:</source>
+        <translation>试运行：</translation>
     </message>
     <message>
         <source>Approve and save</source>
@@ -2324,6 +2348,10 @@ Type “{0}” to confirm:</source>
     <message>
         <source>Step {0} ({1})</source>
         <translation>第 {0} 步（{1}）</translation>
+    </message>
+    <message>
+        <source>Permissions:</source>
+        <translation>权限：</translation>
     </message>
     <message>
         <source>this workflow</source>

@@ -193,6 +193,8 @@ def main() -> int:
     parser.add_argument("--skip-pyinstaller", action="store_true")
     args = parser.parse_args()
     ver = version()
+    # the .qm and .mo the bundle carries in assets/ (the windows' and the messages' Chinese)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "translations.py"), "build"], check=True)
     bundle = DIST / "steward" if args.skip_pyinstaller else pyinstaller()
     made = [bundle]
     if sys.platform.startswith("linux"):

@@ -13,6 +13,7 @@ Linguist and the .po with any PO editor.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,7 @@ ASSETS = ROOT / "assets"
 LANGUAGES = ["zh_CN"]
 BIN = Path(sys.executable).parent
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+HIDDEN = re.compile(r"""\{(tr|_t)\(["']""")  # f"{tr('…')}"
 QUIET = ["-locations", "none", "-silent"]  # no line numbers: the .ts changes only with its text
 
 
@@ -143,6 +145,13 @@ def check() -> int:
         for text in untranslated:
             print(f"  not translated (gettext, {po_file(language).name}): {text!r}")
         problems += len(missing) + len(untranslated)
+    # lupdate and Babel read calls, not what an f-string's braces hold: such a string would
+    # never be collected, and so never translated
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if HIDDEN.search(line):
+                print(f"  {path.relative_to(ROOT)}:{n}: a marked string inside an f-string")
+                problems += 1
     if problems:
         print("run `python scripts/translations.py update`, translate, then build")
     return 1 if problems else 0

@@ -72,7 +72,8 @@ def run_html(run: RunRecord) -> str:
     parts = [
         f"<p><b>{html.escape(visible(run.workflow_name))}</b> — "
         f"{html.escape(status_text(run.status))}"
-        f"{tr(' (dry run)') if run.dry_run else ''}, {local_time(run.started)}, "
+        + (tr(" (dry run)") if run.dry_run else "")
+        + f", {local_time(run.started)}, "
         + tr("{0:.0f} ms").format(run.duration_ms or 0)
         + (tr(", undone") if run.undone else "")
         + "</p>"
@@ -88,13 +89,13 @@ def run_html(run: RunRecord) -> str:
             + "</p>"
         )
         if step.inputs is not None:
-            parts.append(f"<pre>{tr('in:')}  {_data(step.inputs)}</pre>")
+            parts.append("<pre>" + tr("in:") + f"  {_data(step.inputs)}</pre>")
         if step.error:
             parts.append(_error(step.error))
         elif step.output is not None:
-            parts.append(f"<pre>{tr('out:')} {_data(step.output)}</pre>")
+            parts.append("<pre>" + tr("out:") + f" {_data(step.output)}</pre>")
     if run.files:
-        parts.append(f"<p><b>{tr('Files changed')}</b></p><ul>")
+        parts.append("<p><b>" + tr("Files changed") + "</b></p><ul>")
         for change in run.files:
             new = "" if change.existed else tr(" (new)")
             undone = (

@@ -21,7 +21,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QTextCursor, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QKeyEvent,
+    QResizeEvent,
+    QTextCursor,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from app.core.store.models import Message
@@ -84,10 +91,11 @@ def render_block(renderer: MarkdownRenderer, message: Message, *, live: bool = F
         if message.error and not live
         else ""
     )
+    stopped, go_on = tr("Stopped at the length limit"), tr("Continue")
     if message.status == "length" and not live:
         error = (
-            f'<p style="color:{t.muted};">{tr("Stopped at the length limit")} — '
-            f'<a href="continue:{message.id}" style="color:{t.link};">{tr("Continue")}</a></p>'
+            f'<p style="color:{t.muted};">{stopped} — '
+            f'<a href="continue:{message.id}" style="color:{t.link};">{go_on}</a></p>'
         )
     return Block(
         f'<table width="100%" cellspacing="0" cellpadding="10" '
@@ -102,6 +110,9 @@ def render_blocks(theme: Theme, messages: list[Message]) -> dict[str, Block]:
     """Blocks for finished ``messages``, made off the GUI thread (see ChatView.add_rendered)."""
     renderer = MarkdownRenderer(theme)
     return {m.id: render_block(renderer, m) for m in messages}
+
+
+READABLE_WIDTH = 920  # pixels of text at most, about 110 characters a line
 
 
 class ChatView(QTextBrowser):
@@ -459,6 +470,12 @@ class ChatView(QTextBrowser):
         return cached.html
 
     # --- paging -----------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # a readable line length: on a wide window the messages keep to a column in the middle
+        spare = max(0, event.size().width() - READABLE_WIDTH)
+        self.setViewportMargins(spare // 2, 0, spare - spare // 2, 0)
+        super().resizeEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         bar = self.verticalScrollBar()

@@ -37,6 +37,7 @@ from app.core.errors import KnownError
 from app.core.settings import CloudSettings
 from app.core.store.models import Message
 from app.ui import trace
+from app.ui.chat_view import backend_text
 from app.ui.conversations_pane import ConversationsPane
 from app.ui.i18n import tr
 from app.ui.main_window_layout import (
@@ -483,7 +484,9 @@ class MainWindow(ConversationsPane):
             self.answer_finished_unseen.emit(self.title.text(), took)
         rate = event.message.tokens_per_s or 0
         self.set_status(
-            tr("{0} · {1} · {2:.0f} tok/s").format(event.message.model, event.message.backend, rate)
+            tr("{0} · {1} · {2:.0f} tok/s").format(
+                event.message.model, backend_text(event.message.backend), rate
+            )
         )
         if event.message.status == "length":
             self.statusBar().showMessage(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QPainter, QPaintEvent, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -62,6 +62,27 @@ SEARCH_DELAY_MS = 150
 
 # how long a passing note stays in the status bar
 STATUS_NOTE_MS = 10_000
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" when it has not the room (a long conversation title),
+    rather than pushing its neighbours (the model picker) out of the window."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setProperty("elides", True)  # cut short on purpose, with "…"
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        room = self.contentsRect()
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, room.width()
+        )
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(room, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
 
 
 def first_size(screen: QSize) -> QSize:
@@ -143,7 +164,7 @@ class MainWindowLayout(QMainWindow):
         bottom_row.addWidget(self.settings_button)
         left_layout.addLayout(bottom_row)
 
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setObjectName("conversationTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.model_picker = ModelPicker()

@@ -101,10 +101,10 @@ def dry_run_html(run: RunRecord) -> str:
     """A dry run as the card shows it: what each step would do, in a line or a few."""
     if run.status == "succeeded":
         nothing = tr("nothing was changed. What a run would do now:")
-        head = f"<p><b>{tr('Dry run')}</b> — {nothing}</p>"
+        head = "<p><b>" + tr("Dry run") + f"</b> — {nothing}</p>"
     else:
         head = (
-            f"<p><b>{tr('Dry run:')} {html.escape(status_text(run.status))}</b> — "
+            "<p><b>" + tr("Dry run:") + f" {html.escape(status_text(run.status))}</b> — "
             f"{html.escape(run.error or '')}</p>"
         )
     if run.sample:

@@ -496,7 +496,7 @@ class WorkflowForm(QDialog):
         card = review(document, self.automations.registry, review_language())
         words = [("⚠ " if p.dangerous else "") + p.words for p in card.permissions]
         self.permission_text.setText(
-            f"<b>{tr('Permissions:')}</b> " + (tr(", ").join(words) if words else tr("none"))
+            "<b>" + tr("Permissions:") + "</b> " + (tr(", ").join(words) if words else tr("none"))
         )
         findings = sensitive_findings(document)
         ok = show_validity(

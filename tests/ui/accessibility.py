@@ -212,6 +212,8 @@ def clipped(windows: list[QWidget]) -> set[str]:
         for widget in window.findChildren(QWidget):
             if not widget.isVisible():
                 continue
+            if widget.property("elides"):
+                continue  # ends in "…" by design (a long conversation title)
             if isinstance(widget, QLabel) and not widget.wordWrap():
                 text, room = widget.text(), widget.contentsRect().width()
                 if "<" in text or "\n" in text or widget.textFormat() == Qt.TextFormat.RichText:
