@@ -278,6 +278,7 @@ class MainWindow(ConversationsPane):
             self.review_card = None
         if self.action_card is card:
             self.action_card = None
+        self._show_empty_state()
 
     def show_plan(self, plan: Plan) -> None:
         """A draft (or its question, or a refusal) as a review card below the chat; the open
@@ -311,6 +312,7 @@ class MainWindow(ConversationsPane):
         card.discarded.connect(lambda: self._forget_card(card))
         self.cards.addWidget(card)
         self.review_card = card
+        self._show_empty_state()
 
     def _show_proposal(self, plan: Plan, answer: str) -> None:
         from app.ui.review_card import ActionCard
@@ -325,6 +327,7 @@ class MainWindow(ConversationsPane):
         card.finished.connect(lambda _run: self.workflow_saved.emit(""))
         self.cards.addWidget(card)
         self.action_card = card
+        self._show_empty_state()
 
     @async_slot(str)
     async def _ask(self, text: str, backend: BackendChoice | None = None) -> None:

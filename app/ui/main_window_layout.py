@@ -29,6 +29,7 @@ from app.core.assistant import (
 from app.core.store.models import Conversation, Message
 from app.ui.chat_view import ChatView
 from app.ui.composer import Composer
+from app.ui.conversation_list import ConversationDelegate
 from app.ui.empty_state import EmptyState
 from app.ui.i18n import tr
 from app.ui.model_picker import ModelPicker
@@ -136,6 +137,7 @@ class MainWindowLayout(QMainWindow):
         self.conversations.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.conversations.setUniformItemSizes(True)
+        self.conversations.setItemDelegate(ConversationDelegate(self.conversations))
         self.new_button = new_button = QPushButton()
         new_button.setProperty("primary", True)
         self.settings_button = QPushButton()
@@ -320,7 +322,8 @@ class MainWindowLayout(QMainWindow):
         """What Steward can do, over an empty conversation of an unlocked history."""
         if filled is None:
             filled = bool(self.view.visible_messages()) or self._busy
-        self.empty_state.setVisible(self.assistant is not None and not filled)
+        cards = self.review_card is not None or self.action_card is not None
+        self.empty_state.setVisible(self.assistant is not None and not filled and not cards)
 
 
 __all__ = ["MainWindowLayout"]

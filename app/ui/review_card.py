@@ -152,6 +152,7 @@ class ReviewCard(QFrame):
         self._saving = False  # Approve was clicked and the save is on its way
         self.dry_run_button = QPushButton(tr("Dry run"))
         self.approve_button = QPushButton(tr("Approve and save"))
+        self.approve_button.setProperty("primary", True)  # the card's main action
         self.edit_button = QPushButton(tr("Edit"))
         self.discard_button = QPushButton(tr("Discard"))
         row = QHBoxLayout()
@@ -289,6 +290,7 @@ class ActionCard(QFrame):
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.result = result_view()
         self.run_button = QPushButton(tr("Run"))
+        self.run_button.setProperty("primary", True)
         self.dismiss_button = QPushButton(tr("Dismiss"))
         row = QHBoxLayout()
         row.addWidget(self.run_button)

@@ -117,8 +117,10 @@ QCheckBox:focus, QRadioButton:focus {{ background: {t.hover}; border-radius: 4px
 QStatusBar {{ color: {t.muted}; }}
 QStatusBar QLabel {{ color: {t.muted}; }}
 QSplitter::handle {{ background: {t.border}; width: 1px; }}
-QFrame#card {{ background: {t.assistant_bg}; border: 1px solid {t.border};
-    border-radius: 10px; }}
+QFrame#reviewCard, QFrame#actionCard {{ background: {t.assistant_bg};
+    border: 1px solid {t.border}; border-left: 3px solid {t.accent}; border-radius: 10px; }}
+QFrame#reviewCard QTextBrowser, QFrame#actionCard QTextBrowser {{ background: {t.surface};
+    border: 1px solid {t.border}; border-radius: 6px; }}
 """
 
 

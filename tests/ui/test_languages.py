@@ -9,24 +9,19 @@ too; with the type half as large again, no one-line label or button is cut off.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLocale
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from app import language
 from app.core.llm.catalog import CATALOG
 from app.core.llm.download import DownloadOptions
-from app.core.paths import resolve_paths
 from app.ui import i18n
 from app.ui.crash import CrashDialog
 from app.ui.desktop_session import DesktopSession
-from app.ui.main_window import MainWindow
 from app.ui.model_download import ModelDownloadDialog
-from app.ui.quick_prompt import QuickPrompt
-from app.ui.render import Theme
 from app.ui.unlock import PassphraseDialog
 from app.ui.workflow_form import WorkflowForm
 from tests.ui.accessibility import clipped, untranslated
@@ -36,9 +31,11 @@ from tests.ui.drive import recovery_key, turn
 
 @pytest.fixture
 def chinese(qapp: QApplication) -> Iterator[None]:
+    before = QLocale()
     assert i18n.install(qapp, "zh_CN") == "zh_CN"
     yield
     i18n.install(qapp, "en")
+    QLocale.setDefault(before)
 
 
 @pytest.fixture
@@ -121,6 +118,7 @@ def every_window(
         window.empty_state.draft_button.click()
         await turn(window, window.send_button.click, timeout=300)
         card = await until(lambda: window.review_card or window.action_card, timeout=120)
+        assert not window.empty_state.isVisible()  # the card takes its place
         look([window])
         if window.review_card is not None and window.review_card.edit_button.isVisible():
             window.review_card.edit_button.click()
@@ -145,15 +143,8 @@ def names_in(session: DesktopSession) -> set[str]:
 
 
 @pytest.mark.translated
-def test_every_window_speaks_chinese(chinese, qtbot, run, tmp_path: Path) -> None:
-    paths = resolve_paths(tmp_path / "home").ensure()
-    window = MainWindow(
-        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
-    )
-    qtbot.addWidget(window)
-    quick = QuickPrompt(Theme.light())
-    qtbot.addWidget(quick)
-    session = DesktopSession(window, paths, None, quick)
+def test_every_window_speaks_chinese(chinese, session: DesktopSession, qtbot, run) -> None:
+    """(``chinese`` comes first: the session's windows are made in Chinese.)"""
     seen: list[list[QWidget]] = []
     problems: set[str] = set()
 
@@ -161,32 +152,38 @@ def test_every_window_speaks_chinese(chinese, qtbot, run, tmp_path: Path) -> Non
         seen.append(windows)
         problems.update(untranslated(windows, names_in(session) if session.steward else set()))
 
-    try:
-        every_window(session, qtbot, run, look)
-    finally:
-        run(session.aclose())
+    every_window(session, qtbot, run, look)
     assert language.language() == "zh_CN"
     assert len(seen) >= 15
-    assert window.new_button.text() == "新对话"
+    assert session.window.new_button.text() == "新对话"
     assert not problems, "\n".join(sorted(problems))
 
 
-def test_nothing_is_cut_off_at_150_percent(larger_type, qtbot, run, tmp_path: Path) -> None:
-    paths = resolve_paths(tmp_path / "home").ensure()
-    window = MainWindow(
-        Theme.light(), QSettings(str(tmp_path / "qt.ini"), QSettings.Format.IniFormat)
-    )
-    qtbot.addWidget(window)
-    quick = QuickPrompt(Theme.light())
-    qtbot.addWidget(quick)
-    session = DesktopSession(window, paths, None, quick)
+def test_nothing_is_cut_off_at_150_percent(
+    larger_type, session: DesktopSession, qtbot, run
+) -> None:
     problems: set[str] = set()
-
-    def look(windows: list[QWidget]) -> None:
-        problems.update(clipped(windows))
-
-    try:
-        every_window(session, qtbot, run, look)
-    finally:
-        run(session.aclose())
+    every_window(session, qtbot, run, lambda windows: problems.update(clipped(windows)))
     assert not problems, "\n".join(sorted(problems))
+
+
+def test_the_sidebar_says_when_each_conversation_changed_in_the_locale(qapp) -> None:
+    from datetime import datetime, timedelta
+
+    from PySide6.QtCore import QLocale
+
+    from app.ui.conversation_list import when_text
+
+    now = datetime.now().astimezone()
+    earlier_today = (now - timedelta(minutes=5)).isoformat()
+    long_ago = now.replace(year=now.year - 2, month=3, day=5).isoformat()
+    before = QLocale()
+    try:
+        QLocale.setDefault(QLocale("en_US"))
+        assert ":" in when_text(earlier_today)  # today: the time
+        assert when_text(long_ago).startswith("3/5/")  # before this year: the whole date
+        QLocale.setDefault(QLocale("zh_CN"))
+        assert when_text(long_ago).endswith("/3/5")
+        assert when_text("not a time") == ""
+    finally:
+        QLocale.setDefault(before)
