@@ -373,7 +373,7 @@ class DesktopSession(SessionModels):
         return dialog
 
     def _on_language_changed(self, choice: str) -> None:
-        """Speak the new language now: the main window changes at once
+        """Speak the new language now: the main window and the quick prompt change at once
         (Qt's LanguageChange); dialogs speak it when next opened."""
         app = QApplication.instance()
         assert app is not None

@@ -13,7 +13,7 @@ import contextlib
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -49,7 +49,6 @@ class QuickPrompt(QFrame):
             | Qt.WindowType.WindowStaysOnTopHint
             | Qt.WindowType.Tool
         )
-        self.setWindowTitle(tr("Steward quick prompt"))
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumSize(520, 120)
         self.renderer = MarkdownRenderer(theme)
@@ -61,9 +60,8 @@ class QuickPrompt(QFrame):
         self._waiting: list[str] = []
         self._asking: asyncio.Task[None] | None = None  # answering those that waited
         self._plan: Plan | None = None  # the draft shown, until it is opened in the window
+        self._open_text = ""  # the open button's own words (a draft's card says others)
         self.input = QLineEdit()
-        self.input.setAccessibleName(tr("Quick question"))
-        self.input.setPlaceholderText(tr("Ask Steward… (Enter to send, Esc to close)"))
         # the question the answer below is for
         self.question = QLabel()
         self.question.setObjectName("quickQuestion")
@@ -72,12 +70,11 @@ class QuickPrompt(QFrame):
         self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.question.hide()
         self.answer = QTextBrowser()
-        self.answer.setAccessibleName(tr("Answer"))
         self.answer.setOpenLinks(False)
         self.answer.anchorClicked.connect(self._on_answer_anchor_clicked)
         self.answer.hide()
         self.hint = QLabel()
-        self.open_button = QPushButton(tr("Open in Steward"))
+        self.open_button = QPushButton()
         self.open_button.setEnabled(False)
         row = QHBoxLayout()
         row.addWidget(self.hint, 1)
@@ -89,6 +86,22 @@ class QuickPrompt(QFrame):
         layout.addLayout(row)
         self.input.returnPressed.connect(self._on_input_return_pressed)
         self.open_button.clicked.connect(self._on_open_button_clicked)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Its own words in the interface's language (again on a change of language)."""
+        self.setWindowTitle(tr("Steward quick prompt"))
+        self.input.setAccessibleName(tr("Quick question"))
+        self.input.setPlaceholderText(tr("Ask Steward… (Enter to send, Esc to close)"))
+        self.answer.setAccessibleName(tr("Answer"))
+        if self.open_button.text() in ("", self._open_text):
+            self._open_text = tr("Open in Steward")
+            self.open_button.setText(self._open_text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def popup(self, prompt: str | None = None) -> None:
         """Show centred on the screen with the cursor, focused; submit ``prompt`` if given."""
@@ -246,7 +259,7 @@ class QuickPrompt(QFrame):
             if self.conversation_id is not None:
                 self.open_requested.emit(self.conversation_id)
             self._plan = None
-            self.open_button.setText(tr("Open in Steward"))
+            self.open_button.setText(self._open_text)
             self.hide()
             self.conversation_id = None
             self.answer.clear()

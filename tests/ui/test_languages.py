@@ -187,3 +187,38 @@ def test_the_sidebar_says_when_each_conversation_changed_in_the_locale(qapp) -> 
         assert when_text("not a time") == ""
     finally:
         QLocale.setDefault(before)
+
+
+@pytest.mark.translated
+def test_choosing_chinese_in_settings_changes_the_main_window_at_once(
+    session: DesktopSession, qtbot, run, qapp: QApplication
+) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    before = QLocale()
+    window = session.window
+    window.show()
+    qtbot.waitExposed(window)
+
+    async def go() -> None:
+        await session.start()
+        key = await until(lambda: recovery_key())
+        key.done_button.click()
+        await until(lambda: window.settings_button.isEnabled())
+        assert window.new_button.text() == "New conversation"
+        dialog = session.open_settings()
+        assert dialog is not None
+        choice = dialog.general.language
+        choice.setCurrentIndex(choice.findData("zh_CN"))
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+        await until(lambda: window.new_button.text() == "新对话")
+        assert window.search.placeholderText() == "搜索全部消息"
+        assert session.quick.input.placeholderText().startswith("问 Steward")
+        assert "语言已更改" in window.statusBar().currentMessage()
+        assert session.steward is not None and session.steward.settings.language == "zh_CN"
+
+    try:
+        run(go())
+    finally:
+        i18n.install(qapp, "en")
+        QLocale.setDefault(before)

@@ -41,8 +41,14 @@ class Routed:
 
     def text(self) -> str:
         """The notice, in the same words on every front end."""
-        redacted = f"; {self.redacted} values replaced by placeholders" if self.redacted else ""
-        return f"Sending to the cloud: {self.host} ({self.model}) — {self.reason}{redacted}"
+        redacted = (
+            _t("; {0} values replaced by placeholders").format(self.redacted)
+            if self.redacted
+            else ""
+        )
+        return _t("Sending to the cloud: {0} ({1}) — {2}{3}").format(
+            self.host, self.model, self.reason, redacted
+        )
 
 
 @dataclass(frozen=True)
