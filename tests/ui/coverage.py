@@ -207,8 +207,8 @@ def main() -> int:
     return 1 if untested or unbuilt or unnamed else 0
 
 
-# Steward widgets that hold no button, action or shortcut of their own
-WITHOUT_CONTROLS = {"ChatView", "Composer", "ModelPicker", "GeneralPage"}  # (lists, choices)
+# Steward widgets that hold no button, action or shortcut of their own (lists, choices, a label)
+WITHOUT_CONTROLS = {"ChatView", "Composer", "ModelPicker", "GeneralPage", "ElidedLabel"}
 
 if __name__ == "__main__":
     sys.exit(main())
