@@ -59,6 +59,38 @@ def screenshot(display: str, name: str, *, settle: bool = True) -> Path:
     raise AssertionError(f"screenshot failed: {done.stderr.decode()}")
 
 
+def primary_button(display: str, top: int = 110, bottom: int = 500) -> tuple[int, int] | None:
+    """Where the window's primary button between ``top`` and ``bottom`` is drawn (a card's
+    Approve and save: the accent colour in runs as wide as a button, right of the sidebar),
+    found on a screenshot; None while there is none. The layout may move it, the colour
+    stays."""
+    from PySide6.QtGui import QColor, QImage
+
+    from app.ui.render import Theme
+
+    accent = QColor(Theme.light().accent)
+    shot = ARTIFACTS / "find-primary-button.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(
+        ["import", "-window", "root", str(shot)], env=dict(os.environ, DISPLAY=display), check=True
+    )
+    image = QImage(str(shot))
+    rows: list[tuple[int, int]] = []  # (y, middle x) of each row holding a wide accent run
+    for y in range(top, min(bottom, image.height()), 2):
+        run_start, x = None, 300
+        while x < image.width():
+            if image.pixelColor(x, y) == accent:
+                run_start = x if run_start is None else run_start
+            elif run_start is not None:
+                if x - run_start >= 40:
+                    rows.append((y, (run_start + x) // 2))
+                run_start = None
+            x += 1
+    if not rows:
+        return None
+    return rows[len(rows) // 2][1], rows[len(rows) // 2][0]
+
+
 def wait_for(condition, timeout: float = 60.0, *, fail: bool = True) -> bool:  # type: ignore[no-untyped-def]
     """Wait until ``condition()`` holds; at the timeout, fail (or with ``fail=False`` say
     False)."""
@@ -447,7 +479,7 @@ def test_long_history_dark_theme_and_settings(display: str, home: Path) -> None:
     try:
         wait_for(lambda: visible(display, "^Steward$"), timeout=60)
         wait_mark(env, "listed")
-        x(display, "mousemove", "131", "72", "click", "1")  # the long conversation (newest)
+        x(display, "mousemove", "131", "97", "click", "1")  # the long conversation (newest)
         wait_mark(env, "opened")
         screenshot(display, "desktop-8-dark-long-conversation.png")
         # the mouse wheel up past the top: earlier pages come in as the top is reached
@@ -499,8 +531,9 @@ def test_request_to_workflow_approve_trigger_and_history(display: str, home: Pat
         while not cli_json(home, "automations", "list"):  # a draft is not saved until approved
             assert time.monotonic() < deadline, "no review card to approve"
             screenshot(display, "planner-1-review-card.png")
-            # the card sits right above the composer: its buttons' row is always at this height
-            x(display, "mousemove", "425", "462", "click", "1")  # Approve and save
+            where = primary_button(display)  # the card's Approve and save, once it is there
+            if where is not None:
+                x(display, "mousemove", str(where[0]), str(where[1]), "click", "1")
             wait_for(lambda: bool(cli_json(home, "automations", "list")), timeout=3, fail=False)
         assert len(cli_json(home, "automations", "list")) == 1
         screenshot(display, "planner-2-approved.png")

@@ -13,6 +13,7 @@ from tests.e2e.test_desktop_xvfb import (
     cli_json,
     desktop_command,
     ended_cleanly,
+    primary_button,
     screenshot,
     start_desktop,
     visible,
@@ -42,7 +43,9 @@ def test_a_workflow_with_a_tool_of_an_mcp_server_drafted_approved_and_run(
         while not cli_json(home, "automations", "list"):
             assert time.monotonic() < deadline, "no review card to approve"
             screenshot(display, "mcp-1-review-card.png")
-            x(display, "mousemove", "425", "462", "click", "1")  # Approve and save
+            where = primary_button(display)  # the card's Approve and save, once it is there
+            if where is not None:
+                x(display, "mousemove", str(where[0]), str(where[1]), "click", "1")
             wait_for(lambda: bool(cli_json(home, "automations", "list")), timeout=3, fail=False)
         [saved] = cli_json(home, "automations", "list")
         shown = cli_json(home, "automations", "show", saved["id"])
