@@ -166,14 +166,15 @@ def check_chinese(executable: Path, env: dict[str, str]) -> None:
     asks for it (gettext), and the windows' and Qt's own catalogues are there to load."""
     chinese = dict(env, LANGUAGE="zh_CN", LANG="zh_CN.UTF-8")
     done = subprocess.run(
-        [str(executable), "automations", "list"],
+        [str(executable), "automations", "show", "no-such-workflow"],
         env=chinese,
         capture_output=True,
         text=True,
         timeout=120,
         stdin=subprocess.DEVNULL,
     )
-    assert "还没有工作流" in done.stdout + done.stderr, done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert done.returncode != 0 and "没有工作流 'no-such-workflow'" in said, said
     internal = executable.parent / "_internal"
     for name in ("steward_zh_CN.qm", "qtbase_zh_CN.qm", "steward.mo"):
         assert list(internal.rglob(name)), f"{name} is not in the bundle"
