@@ -40,8 +40,8 @@ def language_from_environment() -> str:
     return "en"
 
 
-_current = _load([language_from_environment()])
 _code = language_from_environment()
+_current = _load([_code])
 
 
 def set_language(code: str) -> None:

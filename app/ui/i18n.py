@@ -60,7 +60,9 @@ def install(app: QCoreApplication, choice: str = "system") -> str:
         app.removeTranslator(translator)
     _installed.clear()
     code = language_code(chosen_locale(choice))
-    QLocale.setDefault(QLocale(code))
+    # dates and numbers in the person's own format where the language is theirs
+    system = QLocale.system()
+    QLocale.setDefault(system if language_code(system) == code else QLocale(code))
     messages_language.set_language(code)
     if code == "en":
         return code

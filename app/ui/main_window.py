@@ -222,13 +222,8 @@ class MainWindow(ConversationsPane):
         """The cloud endpoint in use (None: off): "Ask cloud" is offered only with one."""
         self._cloud_ready = cloud is not None and cloud.enabled
         self.cloud_button.setVisible(self._cloud_ready)
-        self.retranslate()
-        if cloud is not None:
-            self.cloud_button.setToolTip(
-                tr("Send this message to {0} at {1} (Ctrl+Shift+Enter)").format(
-                    cloud.model, cloud.base_url
-                )
-            )
+        self._cloud_endpoint = (cloud.model, cloud.base_url) if cloud is not None else None
+        self._show_cloud()
         self._update_buttons()
 
     def _on_cloud_button_clicked(self) -> None:

@@ -184,6 +184,7 @@ class MainWindowLayout(QMainWindow):
         self.cloud_button = QPushButton()
         self.cloud_button.hide()
         self._cloud_ready = False
+        self._cloud_endpoint: tuple[str, str] | None = None  # (model, base URL) once set up
         # the composer holds its buttons: the message above, the actions along its bottom
         self.composer_frame = QFrame()
         self.composer_frame.setObjectName("composerFrame")
@@ -263,19 +264,28 @@ class MainWindowLayout(QMainWindow):
         self.regenerate_button.setText(tr("Regenerate"))
         self.edit_button.setText(tr("Edit last"))
         self.cloud_button.setText(tr("Ask cloud"))
+        self._show_cloud()
+        self.composer.retranslate()
+        self.view.retranslate()
+        self.model_picker.retranslate()
+        self.empty_state.retranslate()
+        self._update_buttons()
+
+    def _show_cloud(self) -> None:
+        """Where answers are written (the header's badge), and where Ask cloud sends."""
+        endpoint = self._cloud_endpoint
         self.cloud_button.setToolTip(
-            tr("Send this message to the cloud endpoint set in Settings › Cloud (Ctrl+Shift+Enter)")
+            tr("Send this message to {0} at {1} (Ctrl+Shift+Enter)").format(*endpoint)
+            if endpoint is not None
+            else tr(
+                "Send this message to the cloud endpoint set in Settings › Cloud (Ctrl+Shift+Enter)"
+            )
         )
         self.backend_badge.setText(
             tr("On this computer · cloud when asked")
             if self._cloud_ready
             else tr("On this computer")
         )
-        self.composer.retranslate()
-        self.view.retranslate()
-        self.model_picker.retranslate()
-        self.empty_state.retranslate()
-        self._update_buttons()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -170,8 +170,6 @@ def test_nothing_is_cut_off_at_150_percent(
 def test_the_sidebar_says_when_each_conversation_changed_in_the_locale(qapp) -> None:
     from datetime import datetime, timedelta
 
-    from PySide6.QtCore import QLocale
-
     from app.ui.conversation_list import when_text
 
     now = datetime.now().astimezone()
