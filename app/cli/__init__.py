@@ -58,6 +58,17 @@ def err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """``argv`` parsed; a start of the desktop app (no command named, no help asked) reads
+    only its own options, so the window comes up without the commands' parsers. Anything
+    that parser does not take goes to the whole one, which says what is wrong."""
+    if not any(word in COMMANDS or word in ("-h", "--help") for word in argv):
+        args, rest = build_parser(commands=False).parse_known_args(argv)
+        if not rest:
+            return args
+    return build_parser().parse_args(argv)
+
+
 def run(
     argv: list[str],
     *,
@@ -66,8 +77,7 @@ def run(
 ) -> int:
     """Run the command in ``argv``; without one, ``desktop`` (the window, which opens its own
     session)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(argv)
     if args.self_test:
         return self_test()
     command = args.command or "desktop"

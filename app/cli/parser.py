@@ -31,7 +31,9 @@ class Parser(argparse.ArgumentParser):
         self.exit(ExitCode.USAGE, f"steward: {message} (see `steward --help`)\n")
 
 
-def build_parser() -> Parser:
+def build_parser(commands: bool = True) -> Parser:
+    """The whole command line; with ``commands`` False, only the desktop app's options (what
+    a plain `steward` start needs, without building every command's parser)."""
     p = Parser(
         prog="steward",
         description="Steward: a private, local-first assistant. Without a command it opens the "
@@ -62,6 +64,9 @@ def build_parser() -> Parser:
         help="start the desktop app without loading the local model (history, search and, if "
         "switched on, the cloud still work)",
     )
+    if not commands:
+        p.set_defaults(command=None)
+        return p
     sub = p.add_subparsers(dest="command", parser_class=Parser)
 
     def model_option(sp: argparse.ArgumentParser) -> None:

@@ -153,7 +153,7 @@ def run(
 
     links = _link_quick_prompt(quick, window, session)
     minimized = starts_minimized(request, SettingsStore(paths.settings_file), Tray.available())
-    hotkey = _start_hotkey(quick)
+    hotkey = GlobalHotkey()  # grabbed once the window is on screen
     _tell_unseen_crash(window, paths)
     # the store opens and the model loads once the window is on screen: it paints first
     painted = asyncio.Event()
@@ -172,6 +172,7 @@ def run(
     async def main() -> None:
         with contextlib.suppress(TimeoutError):  # a platform that never paints still starts
             await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT_S)
+        _start_hotkey(hotkey, quick)
         starting = asyncio.ensure_future(session.start())
         starting.add_done_callback(lambda _: collector.freeze())  # start-up objects stay
         await quit_now.wait()
@@ -241,14 +242,12 @@ def _link_quick_prompt(
     return [open_from_quick, review_from_quick, on_quick_answered, mark_answered]
 
 
-def _start_hotkey(quick: QuickPrompt) -> GlobalHotkey:
-    hotkey = GlobalHotkey()
+def _start_hotkey(hotkey: GlobalHotkey, quick: QuickPrompt) -> None:
     if hotkey.start():
         hotkey.activated.connect(quick.popup)
         quick.hint.setText(tr("{0} opens this prompt from anywhere.").format(HOTKEY_TEXT))
     else:
         logging.getLogger(__name__).info("no global hotkey: %s", hotkey.problem)
-    return hotkey
 
 
 def _tell_unseen_crash(window: MainWindow, paths: Paths) -> None:

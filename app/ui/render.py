@@ -11,13 +11,9 @@ import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import TextLexer, get_lexer_by_name, guess_lexer
-from pygments.util import ClassNotFound
-
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from pygments.formatters import HtmlFormatter
 
 
 @dataclass(frozen=True)
@@ -133,8 +129,9 @@ class Rendered:
 class MarkdownRenderer:
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
-        self._parser: MarkdownIt | None = None  # made at the first message: the window paints first
-        self._formatter = HtmlFormatter(noclasses=True, nowrap=True, style=theme.pygments_style)
+        # markdown-it and pygments are loaded at the first message: the window paints first
+        self._parser: MarkdownIt | None = None
+        self._formatter: HtmlFormatter[str] | None = None
 
     @property
     def _md(self) -> MarkdownIt:
@@ -146,6 +143,14 @@ class MarkdownRenderer:
         return self._parser
 
     def _code(self, code: str, language: str, link: str) -> str:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import TextLexer, get_lexer_by_name, guess_lexer
+        from pygments.util import ClassNotFound
+
+        if self._formatter is None:
+            style = self.theme.pygments_style
+            self._formatter = HtmlFormatter(noclasses=True, nowrap=True, style=style)
         try:
             lexer = get_lexer_by_name(language) if language else guess_lexer(code)
         except ClassNotFound:

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from app.core.errors import ContextOverflowError, ModelError
-from app.core.llm import sampling
 from app.core.llm.grammar import Grammars
 from app.core.llm.model_files import MODEL_FIX, ModelRef, check_gguf
 from app.core.llm.native_logs import route_native_logs
@@ -249,6 +248,9 @@ class LocalEngine:
             llm.close()
             exc.message = f"{self.model.name} cannot be used as it is: {exc.result.problem}."
             raise
+        # (imported here: it needs numpy, a tenth of a second the window's start need not wait)
+        from app.core.llm import sampling
+
         sampling.install(llm)  # a grammar asked about the chosen token, not every token
         self._llm = llm
         if self.prompt_states_folder is not None:
