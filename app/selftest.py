@@ -202,7 +202,7 @@ def check_planner(tmp: Path) -> str:
         prompt_states=kept,
         prepared_states=prepared,
     )
-    # misspelt on purpose: the English word list that tells a misspelling is part of the build
+    # misspelt on purpose: the English words that tell a misspelling are part of the build
     request = "Evry weekday at 17:00 remind me to write my timesheet"
     try:
         result = asyncio.run(Planner(registry, engine_generate_json(engine)).plan(request))

@@ -293,10 +293,8 @@ class Session:
     def registry(self) -> Registry:
         if self._registry is None:
             from app.automations.service import discover
-            from app.automations.typos import load_in_background
 
             self._registry = discover(self.paths)
-            load_in_background()  # read with the registry: chat messages are read with it
         return self._registry
 
     def automations(self, services: Services) -> Automations:

@@ -9,20 +9,19 @@ A correction may only make a request read as what it plainly says, so it is narr
   moves, sends or runs anything;
 - only from a word that is no English word (pyspellchecker's English word list decides:
   "ever", "very", "dairy" and "remote" stay as written) and that is one edit away (a letter
-  added, dropped or changed, or two swapped) from exactly one of them;
+  added, dropped or changed, or two swapped) from exactly one of them; of that list only
+  the words one edit from a keyword matter, and only they ship (app.automations.english_near,
+  written by scripts/english_near.py);
 - never in a path, a file name or a web address; a short, fixed list of everyday slips
   ("teh", "too ~/Backups") is put right as well.
-
-The word list is loaded only when a word is a candidate, so most requests never load it.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from functools import cache
 
-from spellchecker import SpellChecker
+from app.automations.english_near import ENGLISH_NEAR_KEYWORDS
 
 KEYWORDS = (
     # when
@@ -106,27 +105,6 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-_loading = threading.Lock()
-_words: list[SpellChecker] = []
-
-
-def _english() -> SpellChecker:
-    """The English word list, loaded once (about 0.3 s; see ``load_in_background``)."""
-    with _loading:
-        if not _words:
-            _words.append(SpellChecker(language="en", distance=1))
-        return _words[0]
-
-
-def load_in_background() -> threading.Thread:
-    """Load the word list on a thread of its own (returned, started), so that the first
-    misspelling a front end reads (deciding whether a chat message asks for an automation)
-    does not wait for it."""
-    thread = threading.Thread(target=_english, name="steward-word-list", daemon=True)
-    thread.start()
-    return thread
-
-
 @cache
 def _meant(word: str) -> str | None:
     if word in _SLIPS:
@@ -138,7 +116,7 @@ def _meant(word: str) -> str | None:
     near = [
         k for k in KEYWORDS if _one_edit(word, k) and not (word.startswith(k) or k.startswith(word))
     ]
-    if len(near) != 1 or word in _english():
+    if len(near) != 1 or word in ENGLISH_NEAR_KEYWORDS:
         return None
     return near[0]
 
@@ -161,4 +139,4 @@ def correct(text: str) -> str:
     return "".join(parts)
 
 
-__all__ = ["KEYWORDS", "correct", "load_in_background"]
+__all__ = ["KEYWORDS", "correct"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from app.automations import intent
@@ -56,14 +60,12 @@ def test_a_misspelt_request_reads_as_it_plainly_says() -> None:
     assert facts.paths == ["~/Notes/meeting.txt", "~/Notes/summary.md"]
 
 
-def test_the_word_list_loads_on_a_thread_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The session starts loading it with the registry, off the thread that reads chat
-    messages; whoever needs it meanwhile waits for that one load, never a second."""
-    from app.automations import typos
-
-    monkeypatch.setattr(typos, "_words", [])
-    monkeypatch.setattr(typos, "_meant", typos._meant.__wrapped__)  # not what was cached
-    loading = typos.load_in_background()
-    assert correct("evry day") == "every day"
-    loading.join(timeout=120)
-    assert not loading.is_alive() and len(typos._words) == 1 and "every" in typos._words[0]
+def test_the_english_words_near_keywords_are_the_word_lists() -> None:
+    """The words shipped (app.automations.english_near) are exactly those of pyspellchecker's
+    English list one edit from a keyword: a keyword added without writing them again
+    would let a real word be "corrected"."""
+    script = Path(__file__).resolve().parents[3] / "scripts" / "english_near.py"
+    checked = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=300
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
