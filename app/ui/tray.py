@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from app.ui.i18n import tr
+from app.ui.i18n import QT_TR_NOOP, tr
 
 
 class Tray(QObject):
@@ -22,23 +22,41 @@ class Tray(QObject):
     def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.icon = QSystemTrayIcon(icon, self)
-        self.icon.setToolTip(tr("Steward"))
         self.menu = QMenu()
         self.menu.setProperty("stewardOwner", "Tray")  # the tests' control check names it so
-        self.menu.addAction(tr("Quick prompt"), self.quick_prompt_requested.emit)
-        self.menu.addAction(tr("Open Steward"), self.open_requested.emit)
-        self.menu.addAction(tr("New conversation"), self.new_conversation_requested.emit)
-        self.menu.addAction(tr("Automations…"), self.automations_requested.emit)
+        # each entry with its English text, to say it again when the language changes
+        self._entries: list[tuple[QAction, str]] = []
+        for text, slot in (
+            (QT_TR_NOOP("Quick prompt"), self.quick_prompt_requested.emit),
+            (QT_TR_NOOP("Open Steward"), self.open_requested.emit),
+            (QT_TR_NOOP("New conversation"), self.new_conversation_requested.emit),
+            (QT_TR_NOOP("Automations…"), self.automations_requested.emit),
+        ):
+            self._entries.append((self.menu.addAction(tr(text), slot), text))
         self.runs_menu = self.menu.addMenu(tr("Recent runs"))
-        self.menu.addAction(tr("Lock"), self.lock_requested.emit)
+        self._entries.append((self.menu.addAction(tr("Lock"), self.lock_requested.emit), "Lock"))
         self.menu.addSeparator()
-        self.menu.addAction(tr("Quit"), self.quit_requested.emit)
+        self._entries.append((self.menu.addAction(tr("Quit"), self.quit_requested.emit), "Quit"))
+        self.retranslate()
+        self.menu.installEventFilter(self)  # (the menu is told of a change of language)
         self.icon.setContextMenu(self.menu)
         # the newest automation runs, one line each ("Tidy PDFs — Succeeded, 18:03")
         self.recent_runs: Callable[[], list[str]] = list
         self.menu.aboutToShow.connect(self.fill_recent_runs)
         self.icon.activated.connect(self._on_icon_activated)
         self._told_about_tray = False
+
+    def retranslate(self) -> None:
+        """The menu and the tooltip in the interface's language now."""
+        self.icon.setToolTip(tr("Steward"))
+        for action, text in self._entries:
+            action.setText(tr(text))
+        self.runs_menu.setTitle(tr("Recent runs"))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.menu and event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        return False
 
     @staticmethod
     def available() -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QLocale
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from app import language
@@ -22,6 +22,7 @@ from app.ui import i18n
 from app.ui.crash import CrashDialog
 from app.ui.desktop_session import DesktopSession
 from app.ui.model_download import ModelDownloadDialog
+from app.ui.tray import Tray
 from app.ui.unlock import PassphraseDialog
 from app.ui.workflow_form import WorkflowForm
 from tests.ui.accessibility import clipped, untranslated
@@ -197,6 +198,7 @@ def test_choosing_chinese_in_settings_changes_the_main_window_at_once(
     window = session.window
     window.show()
     qtbot.waitExposed(window)
+    tray = Tray(QIcon())
 
     async def go() -> None:
         await session.start()
@@ -213,6 +215,9 @@ def test_choosing_chinese_in_settings_changes_the_main_window_at_once(
         assert window.search.placeholderText() == "搜索全部消息"
         assert session.quick.input.placeholderText().startswith("问 Steward")
         assert "语言已更改" in window.statusBar().currentMessage()
+        entries = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+        assert entries[:2] == ["快速提问", "打开 Steward"] and entries[-1] == "退出", entries
+        assert tray.runs_menu.title() == "最近的运行"
         assert session.steward is not None and session.steward.settings.language == "zh_CN"
 
     try:
