@@ -232,6 +232,22 @@
         <translation>编辑工作流 — Steward</translation>
     </message>
     <message>
+        <source>Workflow as JSON</source>
+        <translation>工作流的 JSON</translation>
+    </message>
+    <message>
+        <source>Checked as you type; problems show below</source>
+        <translation>输入时即检查；问题显示在下方</translation>
+    </message>
+    <message>
+        <source>Save the changed workflow</source>
+        <translation>保存修改后的工作流</translation>
+    </message>
+    <message>
+        <source>Close without saving</source>
+        <translation>关闭，不保存</translation>
+    </message>
+    <message>
         <source>this workflow&apos;s JSON</source>
         <translation>此工作流的 JSON</translation>
     </message>
@@ -324,6 +340,46 @@
     <message>
         <source>Undo file changes</source>
         <translation>撤销文件更改</translation>
+    </message>
+    <message>
+        <source>Checked workflows may start on their trigger</source>
+        <translation>勾选的工作流可由其触发条件启动</translation>
+    </message>
+    <message>
+        <source>Newest first: when each run started, how it ended, how long</source>
+        <translation>最新的在前：每次运行的开始时间、结果和用时</translation>
+    </message>
+    <message>
+        <source>The steps, permissions and outcome of what is chosen above</source>
+        <translation>上方所选项的步骤、权限和结果</translation>
+    </message>
+    <message>
+        <source>Run the chosen workflow now, as approved</source>
+        <translation>按已批准的内容立即运行所选工作流</translation>
+    </message>
+    <message>
+        <source>See what each step would do, changing nothing</source>
+        <translation>查看每一步将会做什么，不做任何更改</translation>
+    </message>
+    <message>
+        <source>Add a workflow from a JSON file; it is reviewed first</source>
+        <translation>从 JSON 文件添加工作流；会先经过审阅</translation>
+    </message>
+    <message>
+        <source>Change the chosen workflow&apos;s steps and trigger</source>
+        <translation>修改所选工作流的步骤和触发条件</translation>
+    </message>
+    <message>
+        <source>Change the chosen workflow as JSON, checked as you type</source>
+        <translation>以 JSON 修改所选工作流，输入时即检查</translation>
+    </message>
+    <message>
+        <source>Delete the chosen workflow; its runs stay in the history</source>
+        <translation>删除所选工作流；其运行记录保留在历史中</translation>
+    </message>
+    <message>
+        <source>Put back the files the chosen run moved, renamed or wrote</source>
+        <translation>还原所选运行移动、重命名或写入的文件</translation>
     </message>
     <message>
         <source>Runs</source>
@@ -444,6 +500,18 @@
     <message>
         <source>Download from a URL…</source>
         <translation>从网址下载…</translation>
+    </message>
+    <message>
+        <source>Models Steward knows, with what each needs from this computer</source>
+        <translation>Steward 所知的模型，以及每个模型对这台电脑的要求</translation>
+    </message>
+    <message>
+        <source>Download the chosen model; it is checked before use</source>
+        <translation>下载所选模型；使用前会先校验</translation>
+    </message>
+    <message>
+        <source>Download a .gguf file from its address</source>
+        <translation>从地址下载 .gguf 文件</translation>
     </message>
     <message>
         <source>Models anyone can download. The memory column compares what each needs with what this computer has free now; the download is checked against the hub&apos;s size and SHA-256 before it is used.</source>
@@ -584,6 +652,22 @@ Updated {1}</source>
     <message>
         <source>Copy report</source>
         <translation>复制报告</translation>
+    </message>
+    <message>
+        <source>Crash report</source>
+        <translation>崩溃报告</translation>
+    </message>
+    <message>
+        <source>What failed, without any message text</source>
+        <translation>出错之处，不含任何消息文本</translation>
+    </message>
+    <message>
+        <source>Copy the report to the clipboard, to send it with a bug report</source>
+        <translation>将报告复制到剪贴板，以便随问题报告一起发送</translation>
+    </message>
+    <message>
+        <source>Close this message</source>
+        <translation>关闭此消息</translation>
     </message>
     <message>
         <source>Steward is locked: your history stays encrypted until you unlock it. Automations do not run while it is locked.</source>
@@ -834,8 +918,40 @@ Send “{1}” ({2}) to {3}, model {4}?</source>
         <translation>重新生成</translation>
     </message>
     <message>
+        <source>Enter your passphrase to open your history</source>
+        <translation>输入密码短语以打开你的历史记录</translation>
+    </message>
+    <message>
+        <source>Finds the words in every conversation; the list shows where (Ctrl+F)</source>
+        <translation>在所有对话中查找这些词；列表显示其所在位置（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Clear the search</source>
+        <translation>清除搜索</translation>
+    </message>
+    <message>
+        <source>Newest first; the one chosen opens, F2 renames it, Delete deletes it</source>
+        <translation>最新的在前；选中即打开，F2 重命名，Delete 删除</translation>
+    </message>
+    <message>
+        <source>Appearance, language, models, cloud, tools and the local API (Ctrl+,)</source>
+        <translation>外观、语言、模型、云端、工具和本地 API（Ctrl+,）</translation>
+    </message>
+    <message>
+        <source>Your workflows, their runs and their approvals</source>
+        <translation>你的工作流、它们的运行记录和批准</translation>
+    </message>
+    <message>
+        <source>Write the last answer again</source>
+        <translation>重新生成最后一条回答</translation>
+    </message>
+    <message>
         <source>Edit last</source>
         <translation>编辑上一条</translation>
+    </message>
+    <message>
+        <source>Put your last message back in the box to change it; its answer is replaced</source>
+        <translation>将你的最后一条消息放回输入框以便修改；其回答将被替换</translation>
     </message>
     <message>
         <source>Ask cloud</source>
@@ -844,6 +960,14 @@ Send “{1}” ({2}) to {3}, model {4}?</source>
     <message>
         <source>Send this message to the cloud endpoint set in Settings › Cloud (Ctrl+Shift+Enter)</source>
         <translation>把这条消息发送到“设置 › 云端”中设定的云端接口（Ctrl+Shift+Enter）</translation>
+    </message>
+    <message>
+        <source>Stop the answer; what was written is kept (Escape)</source>
+        <translation>停止回答；已写出的内容会保留（Esc）</translation>
+    </message>
+    <message>
+        <source>Send the message to the model (Enter)</source>
+        <translation>将消息发送给模型（Enter）</translation>
     </message>
     <message>
         <source>Unlocking…</source>
@@ -888,6 +1012,34 @@ Send “{1}” ({2}) to {3}, model {4}?</source>
     <message>
         <source>Use this model</source>
         <translation>使用此模型</translation>
+    </message>
+    <message>
+        <source>The address of a .gguf file</source>
+        <translation>.gguf 文件的地址</translation>
+    </message>
+    <message>
+        <source>Given, the file is checked against it before it is used</source>
+        <translation>填写后，文件在使用前会按它校验</translation>
+    </message>
+    <message>
+        <source>Download into Steward&apos;s models folder; it can resume</source>
+        <translation>下载到 Steward 的模型文件夹；可以断点续传</translation>
+    </message>
+    <message>
+        <source>Pause the download, or go on from where it stopped</source>
+        <translation>暂停下载，或从中断处继续</translation>
+    </message>
+    <message>
+        <source>Stop the download and delete what was downloaded</source>
+        <translation>停止下载并删除已下载的部分</translation>
+    </message>
+    <message>
+        <source>Answer with the downloaded model from now on</source>
+        <translation>从现在起使用下载的模型回答</translation>
+    </message>
+    <message>
+        <source>Close this window</source>
+        <translation>关闭此窗口</translation>
     </message>
     <message>
         <source>URL:</source>
@@ -1044,6 +1196,26 @@ SHA-256 {3}</translation>
         <translation>在 Hugging Face 缓存、LM Studio、GPT4All、Jan 和 Ollama 存放模型的位置查找。找到的模型保留在原处，不会复制。</translation>
     </message>
     <message>
+        <source>Each model&apos;s size, what it needs, and whether it is in use</source>
+        <translation>每个模型的大小、所需资源以及是否正在使用</translation>
+    </message>
+    <message>
+        <source>Answer with the chosen model from now on</source>
+        <translation>从现在起使用所选模型回答</translation>
+    </message>
+    <message>
+        <source>Take the chosen model off the list; a downloaded one is deleted</source>
+        <translation>从列表中移除所选模型；下载的模型会被删除</translation>
+    </message>
+    <message>
+        <source>Add a .gguf file; it is used where it is</source>
+        <translation>添加 .gguf 文件；文件留在原处使用</translation>
+    </message>
+    <message>
+        <source>Models to download, checked before use</source>
+        <translation>可下载的模型，使用前会先校验</translation>
+    </message>
+    <message>
         <source>The models Steward can answer with. Drop a .gguf file here to add it; it is used where it is.</source>
         <translation>Steward 可以用来回答的模型。把 .gguf 文件拖到这里即可添加；文件保留在原处使用。</translation>
     </message>
@@ -1132,8 +1304,20 @@ SHA-256 {3}</translation>
         <translation>问 Steward…（Enter 发送，Esc 关闭）</translation>
     </message>
     <message>
+        <source>Steward answers below; Enter sends, Escape closes the prompt</source>
+        <translation>Steward 在下方回答；Enter 发送，Esc 关闭提示框</translation>
+    </message>
+    <message>
         <source>Answer</source>
         <translation>回答</translation>
+    </message>
+    <message>
+        <source>The answer to the quick question</source>
+        <translation>快速提问的回答</translation>
+    </message>
+    <message>
+        <source>Continue this conversation in Steward&apos;s window</source>
+        <translation>在 Steward 窗口中继续此对话</translation>
     </message>
     <message>
         <source>Open in Steward</source>
@@ -1216,6 +1400,14 @@ SHA-256 {3}</translation>
         <translation>关闭</translation>
     </message>
     <message>
+        <source>Opens your history if the passphrase is lost; keep it somewhere safe</source>
+        <translation>忘记密码短语时可用它打开你的历史记录；请妥善保管</translation>
+    </message>
+    <message>
+        <source>Closes this message; the key can be shown again in Settings › Privacy</source>
+        <translation>关闭此消息；可在“设置 › 隐私”中再次显示该密钥</translation>
+    </message>
+    <message>
         <source>Copied. Paste it somewhere safe, then clear the clipboard.</source>
         <translation>已复制。请粘贴到安全的地方，然后清空剪贴板。</translation>
     </message>
@@ -1238,6 +1430,10 @@ SHA-256 {3}</translation>
     <message>
         <source>Text files (*.txt)</source>
         <translation>文本文件 (*.txt)</translation>
+    </message>
+    <message>
+        <source>What each step did, or would do</source>
+        <translation>每一步做了什么，或将会做什么</translation>
     </message>
     <message>
         <source> and {0} more</source>
@@ -1276,6 +1472,18 @@ SHA-256 {3}</translation>
         <translation>丢弃</translation>
     </message>
     <message>
+        <source>Save the workflow with the permissions listed above</source>
+        <translation>以上方列出的权限保存工作流</translation>
+    </message>
+    <message>
+        <source>Change the steps before approving</source>
+        <translation>批准前修改步骤</translation>
+    </message>
+    <message>
+        <source>Drop this draft; nothing is saved</source>
+        <translation>放弃此草稿；不保存任何内容</translation>
+    </message>
+    <message>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -1294,6 +1502,14 @@ SHA-256 {3}</translation>
     <message>
         <source>Run</source>
         <translation>运行</translation>
+    </message>
+    <message>
+        <source>Do this once, now, with the permissions listed above</source>
+        <translation>以上方列出的权限立即执行一次</translation>
+    </message>
+    <message>
+        <source>Do nothing and close this card</source>
+        <translation>不做任何事并关闭此卡片</translation>
     </message>
     <message>
         <source>Resume conversations at once</source>
@@ -1718,6 +1934,30 @@ Type “{0}” to confirm:</source>
         <translation>添加</translation>
     </message>
     <message>
+        <source>Add the server, switched off</source>
+        <translation>添加服务器（处于关闭状态）</translation>
+    </message>
+    <message>
+        <source>Close without adding a server</source>
+        <translation>关闭，不添加服务器</translation>
+    </message>
+    <message>
+        <source>How the server is called in Steward</source>
+        <translation>服务器在 Steward 中的名称</translation>
+    </message>
+    <message>
+        <source>The server&apos;s address</source>
+        <translation>服务器的地址</translation>
+    </message>
+    <message>
+        <source>The command that starts the server</source>
+        <translation>启动服务器的命令</translation>
+    </message>
+    <message>
+        <source>Kept in the keyring, given only to this server</source>
+        <translation>保存在密钥环中，只提供给此服务器</translation>
+    </message>
+    <message>
         <source>“{0}” is not NAME=value</source>
         <translation>“{0}”不是 NAME=值 的格式</translation>
     </message>
@@ -1742,32 +1982,68 @@ Type “{0}” to confirm:</source>
         <translation>所选服务器：命令行和工具</translation>
     </message>
     <message>
+        <source>Each server, whether it is on, and how many tools it has</source>
+        <translation>每个服务器、是否已开启以及它有多少工具</translation>
+    </message>
+    <message>
+        <source>How the chosen server is started, and what its tools do</source>
+        <translation>所选服务器如何启动，以及它的工具做什么</translation>
+    </message>
+    <message>
         <source>Add…</source>
         <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Add a server started by a command on this computer</source>
+        <translation>添加一个由这台电脑上的命令启动的服务器</translation>
     </message>
     <message>
         <source>Add by address…</source>
         <translation>按地址添加…</translation>
     </message>
     <message>
+        <source>Add a server reached at a web address</source>
+        <translation>添加一个通过网址访问的服务器</translation>
+    </message>
+    <message>
         <source>Import from other apps</source>
         <translation>从其他应用导入</translation>
+    </message>
+    <message>
+        <source>Add the servers set up in Claude Desktop, Cursor, LM Studio or Jan, switched off</source>
+        <translation>添加在 Claude Desktop、Cursor、LM Studio 或 Jan 中设置的服务器（处于关闭状态）</translation>
     </message>
     <message>
         <source>Switch on…</source>
         <translation>开启…</translation>
     </message>
     <message>
+        <source>Start using the chosen server, or stop using it</source>
+        <translation>开始或停止使用所选服务器</translation>
+    </message>
+    <message>
         <source>List tools now</source>
         <translation>立即列出工具</translation>
+    </message>
+    <message>
+        <source>Ask the chosen server for its tools again</source>
+        <translation>重新向所选服务器获取其工具</translation>
     </message>
     <message>
         <source>Review change…</source>
         <translation>审阅更改…</translation>
     </message>
     <message>
+        <source>See how a tool&apos;s description changed, and allow it again or keep it blocked</source>
+        <translation>查看工具说明的变化，然后重新允许或继续阻止它</translation>
+    </message>
+    <message>
         <source>Remove…</source>
         <translation>移除…</translation>
+    </message>
+    <message>
+        <source>Remove the chosen server and its stored variables</source>
+        <translation>移除所选服务器及其保存的变量</translation>
     </message>
     <message>
         <source>Tools of MCP servers (the same servers Claude Desktop, Cursor, LM Studio and Jan use) become steps of your workflows. Every call asks first, showing all its arguments, unless you allowed the tool always or approved the workflow; a tool whose description changes afterwards is blocked until you review the change.</source>
@@ -2004,6 +2280,26 @@ Type “{0}” to confirm:</source>
     <message>
         <source>Repeat it:</source>
         <translation>再输入一次：</translation>
+    </message>
+    <message>
+        <source>The passphrase you use now</source>
+        <translation>你现在使用的密码短语</translation>
+    </message>
+    <message>
+        <source>A long phrase you can remember; it cannot be recovered without the recovery key</source>
+        <translation>一句你记得住的长短语；没有恢复密钥就无法找回</translation>
+    </message>
+    <message>
+        <source>The passphrase that protects your history</source>
+        <translation>保护你历史记录的密码短语</translation>
+    </message>
+    <message>
+        <source>The same passphrase again, to be sure of it</source>
+        <translation>再输入一次同样的密码短语以确认</translation>
+    </message>
+    <message>
+        <source>Close without changing anything</source>
+        <translation>关闭，不做任何更改</translation>
     </message>
     <message>
         <source>Enter your current passphrase.</source>
@@ -2246,6 +2542,10 @@ Type “{0}” to confirm:</source>
         <translation>JSON 格式</translation>
     </message>
     <message>
+        <source>“{0}”, given to this step&apos;s action</source>
+        <translation>“{0}”，提供给此步骤的操作</translation>
+    </message>
+    <message>
         <source>{0}: must be a whole number</source>
         <translation>{0}：必须是整数</translation>
     </message>
@@ -2268,6 +2568,26 @@ Type “{0}” to confirm:</source>
     <message>
         <source>Down</source>
         <translation>下移</translation>
+    </message>
+    <message>
+        <source>What this step does; its settings follow</source>
+        <translation>此步骤做什么；其设置见下方</translation>
+    </message>
+    <message>
+        <source>Repeat this step for every item of an earlier step&apos;s output</source>
+        <translation>对前面某一步输出中的每一项重复此步骤</translation>
+    </message>
+    <message>
+        <source>Move this step before the one above it</source>
+        <translation>将此步骤移到上一步之前</translation>
+    </message>
+    <message>
+        <source>Move this step after the one below it</source>
+        <translation>将此步骤移到下一步之后</translation>
+    </message>
+    <message>
+        <source>Remove this step</source>
+        <translation>移除此步骤</translation>
     </message>
     <message>
         <source>For each</source>
@@ -2342,6 +2662,58 @@ Type “{0}” to confirm:</source>
         <translation>以 JSON 编辑…</translation>
     </message>
     <message>
+        <source>How the workflow is listed</source>
+        <translation>工作流在列表中显示的名称</translation>
+    </message>
+    <message>
+        <source>What starts the workflow</source>
+        <translation>什么会启动此工作流</translation>
+    </message>
+    <message>
+        <source>How the start times are given</source>
+        <translation>如何指定开始时间</translation>
+    </message>
+    <message>
+        <source>The hour it starts, 0 to 23</source>
+        <translation>开始的小时，0 到 23</translation>
+    </message>
+    <message>
+        <source>The minute it starts</source>
+        <translation>开始的分钟</translation>
+    </message>
+    <message>
+        <source>Minutes between two starts</source>
+        <translation>两次启动之间的分钟数</translation>
+    </message>
+    <message>
+        <source>Five fields: minute, hour, day, month, weekday</source>
+        <translation>五个字段：分、时、日、月、星期</translation>
+    </message>
+    <message>
+        <source>The folder watched for new files</source>
+        <translation>监视新文件的文件夹</translation>
+    </message>
+    <message>
+        <source>Only files whose names match start it, e.g. *.pdf</source>
+        <translation>只有名称匹配的文件才会启动它，例如 *.pdf</translation>
+    </message>
+    <message>
+        <source>Add a step at the end</source>
+        <translation>在末尾添加一个步骤</translation>
+    </message>
+    <message>
+        <source>Grant exactly what the steps need, and nothing more</source>
+        <translation>只授予步骤所需的权限，不多给</translation>
+    </message>
+    <message>
+        <source>Edit the whole workflow as JSON</source>
+        <translation>以 JSON 编辑整个工作流</translation>
+    </message>
+    <message>
+        <source>Runs on this day</source>
+        <translation>在这一天运行</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;Steps&lt;/b&gt;</source>
         <translation>&lt;b&gt;步骤&lt;/b&gt;</translation>
     </message>
@@ -2356,6 +2728,162 @@ Type “{0}” to confirm:</source>
     <message>
         <source>this workflow</source>
         <translation>此工作流</translation>
+    </message>
+    <message>
+        <source>Answer with the small model that comes with Steward</source>
+        <translation>使用 Steward 自带的小模型回答</translation>
+    </message>
+    <message>
+        <source>Use a GGUF model file already on this computer</source>
+        <translation>使用这台电脑上已有的 GGUF 模型文件</translation>
+    </message>
+    <message>
+        <source>Download a model from a catalogue, checked before use</source>
+        <translation>从模型目录下载模型，使用前会先校验</translation>
+    </message>
+    <message>
+        <source>How much of the conversation the model reads at once; more needs more memory</source>
+        <translation>模型一次读取的对话长度；越长需要的内存越多</translation>
+    </message>
+    <message>
+        <source>Processor threads for the model; automatic suits most computers</source>
+        <translation>模型使用的处理器线程数；自动适合大多数电脑</translation>
+    </message>
+    <message>
+        <source>Higher writes more varied answers, lower more predictable ones</source>
+        <translation>越高回答越多样，越低越可预测</translation>
+    </message>
+    <message>
+        <source>Only the likeliest words adding up to this share are considered</source>
+        <translation>只考虑累计概率达到此比例的最可能的词</translation>
+    </message>
+    <message>
+        <source>The longest an answer may be, in tokens</source>
+        <translation>回答的最大长度（以 token 计）</translation>
+    </message>
+    <message>
+        <source>Instructions the model is given before every conversation</source>
+        <translation>每次对话前给模型的指示</translation>
+    </message>
+    <message>
+        <source>Nothing is sent anywhere until this is switched on</source>
+        <translation>开启之前不会向任何地方发送任何内容</translation>
+    </message>
+    <message>
+        <source>The address of an OpenAI-compatible endpoint, ending in /v1</source>
+        <translation>兼容 OpenAI 的端点地址，以 /v1 结尾</translation>
+    </message>
+    <message>
+        <source>The name of the model the endpoint should answer with</source>
+        <translation>端点用来回答的模型名称</translation>
+    </message>
+    <message>
+        <source>Stored in the system keyring, or else in your encrypted history</source>
+        <translation>保存在系统密钥环中，否则保存在你的加密历史记录中</translation>
+    </message>
+    <message>
+        <source>The stored key is removed when you save</source>
+        <translation>保存时会移除已保存的密钥</translation>
+    </message>
+    <message>
+        <source>When a message may go to the cloud endpoint</source>
+        <translation>消息何时可以发送到云端端点</translation>
+    </message>
+    <message>
+        <source>Applies to every message sent to the cloud endpoint</source>
+        <translation>适用于发送到云端端点的每一条消息</translation>
+    </message>
+    <message>
+        <source>Sends a one-word request with these settings, nothing of yours</source>
+        <translation>用这些设置发送一个单词的请求，不含你的任何内容</translation>
+    </message>
+    <message>
+        <source>Shows the key that opens your history if the passphrase is lost</source>
+        <translation>显示忘记密码短语时可打开历史记录的密钥</translation>
+    </message>
+    <message>
+        <source>Writes an encrypted copy of your history to a file</source>
+        <translation>将你历史记录的加密副本写入文件</translation>
+    </message>
+    <message>
+        <source>How the key of your encrypted history is protected</source>
+        <translation>你加密历史记录的密钥如何受保护</translation>
+    </message>
+    <message>
+        <source>Closes your history until the passphrase is entered again</source>
+        <translation>关闭你的历史记录，直到再次输入密码短语</translation>
+    </message>
+    <message>
+        <source>Deletes every conversation, workflow and run, the key and the backups, for good</source>
+        <translation>永久删除所有对话、工作流和运行记录、密钥以及备份</translation>
+    </message>
+    <message>
+        <source>Steward opens without asking; the system keyring guards the key</source>
+        <translation>Steward 打开时不再询问；由系统密钥环保护密钥</translation>
+    </message>
+    <message>
+        <source>Light, dark, or as the system is set</source>
+        <translation>浅色、深色，或跟随系统设置</translation>
+    </message>
+    <message>
+        <source>The language of the window and of Steward&apos;s messages</source>
+        <translation>窗口和 Steward 消息所用的语言</translation>
+    </message>
+    <message>
+        <source>Steward starts in the tray; the window opens from there</source>
+        <translation>Steward 在托盘中启动；从那里打开窗口</translation>
+    </message>
+    <message>
+        <source>Steward starts in the tray when you log in</source>
+        <translation>登录时 Steward 在托盘中启动</translation>
+    </message>
+    <message>
+        <source>Other programs on this computer can ask the model, with the token below</source>
+        <translation>这台电脑上的其他程序可以凭下方的令牌向模型提问</translation>
+    </message>
+    <message>
+        <source>The port the API listens on</source>
+        <translation>API 监听的端口</translation>
+    </message>
+    <message>
+        <source>Other programs send this token with every request</source>
+        <translation>其他程序在每个请求中发送此令牌</translation>
+    </message>
+    <message>
+        <source>Copy the token to the clipboard</source>
+        <translation>将令牌复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Other computers that can reach this one may use the model with the token</source>
+        <translation>能访问这台电脑的其他电脑可以凭令牌使用模型</translation>
+    </message>
+    <message>
+        <source>Their conversations appear in your sidebar</source>
+        <translation>它们的对话会出现在你的侧边栏中</translation>
+    </message>
+    <message>
+        <source>A request naming another installed model loads it</source>
+        <translation>指名另一个已安装模型的请求会加载该模型</translation>
+    </message>
+    <message>
+        <source>Only when the cloud fallback is switched on</source>
+        <translation>仅在开启云端后备时</translation>
+    </message>
+    <message>
+        <source>Web addresses, separated by spaces, whose pages may call the API</source>
+        <translation>允许其网页调用 API 的网址，以空格分隔</translation>
+    </message>
+    <message>
+        <source>Save the changes and close Settings</source>
+        <translation>保存更改并关闭设置</translation>
+    </message>
+    <message>
+        <source>Save the changes and keep Settings open</source>
+        <translation>保存更改并保持设置打开</translation>
+    </message>
+    <message>
+        <source>Close Settings without saving</source>
+        <translation>关闭设置，不保存</translation>
     </message>
 </context>
 </TS>

@@ -76,6 +76,12 @@ class JsonEditor(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.text.setAccessibleName(tr("Workflow as JSON"))
+        self.text.setAccessibleDescription(tr("Checked as you type; problems show below"))
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setToolTip(tr("Save the changed workflow"))
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setToolTip(tr("Close without saving"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.problems)
@@ -165,6 +171,19 @@ class AutomationsPanel(QDialog):
         self.edit_button = QPushButton(tr("Edit JSON…"))
         self.delete_button = QPushButton(tr("Delete…"))
         self.undo_button = QPushButton(tr("Undo file changes"))
+        for widget, text in (
+            (self.workflows, tr("Checked workflows may start on their trigger")),
+            (self.runs, tr("Newest first: when each run started, how it ended, how long")),
+            (self.details, tr("The steps, permissions and outcome of what is chosen above")),
+            (self.run_button, tr("Run the chosen workflow now, as approved")),
+            (self.dry_button, tr("See what each step would do, changing nothing")),
+            (self.add_button, tr("Add a workflow from a JSON file; it is reviewed first")),
+            (self.form_button, tr("Change the chosen workflow's steps and trigger")),
+            (self.edit_button, tr("Change the chosen workflow as JSON, checked as you type")),
+            (self.delete_button, tr("Delete the chosen workflow; its runs stay in the history")),
+            (self.undo_button, tr("Put back the files the chosen run moved, renamed or wrote")),
+        ):
+            widget.setToolTip(text)
         self.message = QLabel()
         self.message.setWordWrap(True)
         buttons = QHBoxLayout()

@@ -128,10 +128,17 @@ class MainWindowLayout(QMainWindow):
         self.unlock_button.hide()
 
         self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
         self.search_icon = self.search.addAction(
             icon("search", theme.muted), QLineEdit.ActionPosition.LeadingPosition
         )
+        # the clear button in the theme's icons (Qt's own looks its icon up in the desktop's
+        # icon theme: a fiftieth of a second at start)
+        self.search_clear = self.search.addAction(
+            icon("x", theme.muted), QLineEdit.ActionPosition.TrailingPosition
+        )
+        self.search_clear.setVisible(False)
+        self.search_clear.triggered.connect(self.search.clear)
+        self.search.textChanged.connect(lambda text: self.search_clear.setVisible(bool(text)))
         self.conversations = QListWidget()
         self.conversations.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.conversations.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -252,17 +259,34 @@ class MainWindowLayout(QMainWindow):
         """Every text the window itself shows, in the interface's language now (again when
         the language changes: Qt sends LanguageChange once the new translations are in)."""
         self.unlock_button.setText(tr("Unlock…"))
+        self.unlock_button.setToolTip(tr("Enter your passphrase to open your history"))
         self.search.setPlaceholderText(tr("Search all messages"))
         self.search.setAccessibleName(tr("Search all messages"))
+        self.search.setAccessibleDescription(
+            tr("Finds the words in every conversation; the list shows where (Ctrl+F)")
+        )
+        self.search_clear.setText(tr("Clear the search"))
+        self.search_clear.setToolTip(tr("Clear the search"))
         self.conversations.setAccessibleName(tr("Conversations"))
+        self.conversations.setAccessibleDescription(
+            tr("Newest first; the one chosen opens, F2 renames it, Delete deletes it")
+        )
         self.new_button.setText(tr("New conversation"))
         self.new_button.setToolTip(tr("Start a new conversation (Ctrl+N)"))
         self.settings_button.setText(tr("Settings"))
+        self.settings_button.setToolTip(
+            tr("Appearance, language, models, cloud, tools and the local API (Ctrl+,)")
+        )
         self.automations_button.setText(tr("Automations"))
+        self.automations_button.setToolTip(tr("Your workflows, their runs and their approvals"))
         if self.conversation is None:
             self.title.setText(tr("New conversation"))
         self.regenerate_button.setText(tr("Regenerate"))
+        self.regenerate_button.setToolTip(tr("Write the last answer again"))
         self.edit_button.setText(tr("Edit last"))
+        self.edit_button.setToolTip(
+            tr("Put your last message back in the box to change it; its answer is replaced")
+        )
         self.cloud_button.setText(tr("Ask cloud"))
         self._show_cloud()
         self.composer.retranslate()
@@ -297,6 +321,7 @@ class MainWindowLayout(QMainWindow):
         self.new_button.setIcon(icon("plus", theme.accent_text))
         self.send_button.setIcon(icon("square" if self._busy else "send", theme.accent_text))
         self.search_icon.setIcon(icon("search", theme.muted))
+        self.search_clear.setIcon(icon("x", theme.muted))
         for button, name in (
             (self.settings_button, "settings"),
             (self.automations_button, "zap"),
@@ -316,6 +341,11 @@ class MainWindowLayout(QMainWindow):
     def _update_buttons(self) -> None:
         ready = self.assistant is not None
         self.send_button.setText(tr("Stop") if self._busy else tr("Send"))
+        self.send_button.setToolTip(
+            tr("Stop the answer; what was written is kept (Escape)")
+            if self._busy
+            else tr("Send the message to the model (Enter)")
+        )
         self.send_button.setIcon(icon("square" if self._busy else "send", self.theme.accent_text))
         self.send_button.setEnabled(ready)
         has_answer = (

@@ -154,6 +154,16 @@ class ModelDownloadDialog(QDialog):
         self.use_button.clicked.connect(self._on_use_clicked)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        for widget, text in (
+            (self.url, tr("The address of a .gguf file")),
+            (self.sha256, tr("Given, the file is checked against it before it is used")),
+            (self.download_button, tr("Download into Steward's models folder; it can resume")),
+            (self.pause_button, tr("Pause the download, or go on from where it stopped")),
+            (self.cancel_button, tr("Stop the download and delete what was downloaded")),
+            (self.use_button, tr("Answer with the downloaded model from now on")),
+            (buttons.button(QDialogButtonBox.StandardButton.Close), tr("Close this window")),
+        ):
+            widget.setToolTip(text)
         form = QFormLayout()
         form.addRow(tr("URL:"), self.url)
         form.addRow(tr("SHA-256:"), self.sha256)

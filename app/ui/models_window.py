@@ -142,6 +142,17 @@ class ModelsWindow(QDialog):
                 "keep models. Found models stay where they are: nothing is copied."
             )
         )
+        for widget, text in (
+            (self.list, tr("Each model's size, what it needs, and whether it is in use")),
+            (self.use_button, tr("Answer with the chosen model from now on")),
+            (
+                self.remove_button,
+                tr("Take the chosen model off the list; a downloaded one is deleted"),
+            ),
+            (self.add_button, tr("Add a .gguf file; it is used where it is")),
+            (self.download_button, tr("Models to download, checked before use")),
+        ):
+            widget.setToolTip(text)
         row = QHBoxLayout()
         for button in (self.use_button, self.remove_button):
             row.addWidget(button)
@@ -150,6 +161,7 @@ class ModelsWindow(QDialog):
             row.addWidget(button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        close.button(QDialogButtonBox.StandardButton.Close).setToolTip(tr("Close this window"))
         installed = QWidget()
         page = QVBoxLayout(installed)
         page.addWidget(

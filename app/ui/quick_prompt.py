@@ -93,7 +93,12 @@ class QuickPrompt(QFrame):
         self.setWindowTitle(tr("Steward quick prompt"))
         self.input.setAccessibleName(tr("Quick question"))
         self.input.setPlaceholderText(tr("Ask Steward… (Enter to send, Esc to close)"))
+        self.input.setAccessibleDescription(
+            tr("Steward answers below; Enter sends, Escape closes the prompt")
+        )
         self.answer.setAccessibleName(tr("Answer"))
+        self.answer.setAccessibleDescription(tr("The answer to the quick question"))
+        self.open_button.setToolTip(tr("Continue this conversation in Steward's window"))
         if self.open_button.text() in ("", self._open_text):
             self._open_text = tr("Open in Steward")
             self.open_button.setText(self._open_text)

@@ -67,6 +67,12 @@ class RecoveryKeyDialog(QDialog):
         self.save_button.setAccessibleDescription(tr("Save the recovery key to a text file"))
         self.done_button = QPushButton(tr("I have written it down") if first else tr("Close"))
         self.done_button.setObjectName("recoveryKeyDone")
+        self.key.setAccessibleDescription(
+            tr("Opens your history if the passphrase is lost; keep it somewhere safe")
+        )
+        self.done_button.setAccessibleDescription(
+            tr("Closes this message; the key can be shown again in Settings › Privacy")
+        )
         for button in (self.copy_button, self.save_button, self.done_button):
             button.setAutoDefault(False)
             button.setDefault(False)

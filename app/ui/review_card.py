@@ -77,6 +77,8 @@ def card_html(plan: Plan, automations: Automations, *, saved: bool = False) -> s
 def result_view() -> QTextBrowser:
     """Where a dry run's or a run's steps appear: scrolls, so the chat above keeps its room."""
     view = QTextBrowser()
+    view.setAccessibleName(tr("Result"))
+    view.setAccessibleDescription(tr("What each step did, or would do"))
     view.setOpenLinks(False)
     view.setMinimumHeight(90)
     view.setMaximumHeight(190)
@@ -155,6 +157,13 @@ class ReviewCard(QFrame):
         self.approve_button.setProperty("primary", True)  # the card's main action
         self.edit_button = QPushButton(tr("Edit"))
         self.discard_button = QPushButton(tr("Discard"))
+        for widget, text in (
+            (self.dry_run_button, tr("See what each step would do, changing nothing")),
+            (self.approve_button, tr("Save the workflow with the permissions listed above")),
+            (self.edit_button, tr("Change the steps before approving")),
+            (self.discard_button, tr("Drop this draft; nothing is saved")),
+        ):
+            widget.setToolTip(text)
         row = QHBoxLayout()
         for button in (
             self.dry_run_button,
@@ -292,6 +301,8 @@ class ActionCard(QFrame):
         self.run_button = QPushButton(tr("Run"))
         self.run_button.setProperty("primary", True)
         self.dismiss_button = QPushButton(tr("Dismiss"))
+        self.run_button.setToolTip(tr("Do this once, now, with the permissions listed above"))
+        self.dismiss_button.setToolTip(tr("Do nothing and close this card"))
         row = QHBoxLayout()
         row.addWidget(self.run_button)
         row.addWidget(self.dismiss_button)

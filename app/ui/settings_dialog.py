@@ -42,6 +42,7 @@ from app.core.steward import (
     check_cloud_endpoint,
     cloud_endpoint,
 )
+from app.ui import settings_help
 from app.ui.api_page import ApiPage
 from app.ui.dialogs import choose_file, tell
 from app.ui.general_page import GeneralPage
@@ -101,6 +102,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._load_model_values()
+        settings_help.describe(self)
         # at least this size; larger where the text needs it (a larger type, another
         # language): the layout's own minimum holds, so nothing is cut off
         hint = self.sizeHint()

@@ -93,6 +93,17 @@ class AddServerDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Add"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(
+            tr("Add the server, switched off")
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(
+            tr("Close without adding a server")
+        )
+        self.name.setToolTip(tr("How the server is called in Steward"))
+        self.target.setToolTip(
+            tr("The server's address") if http else tr("The command that starts the server")
+        )
+        self.variables.setToolTip(tr("Kept in the keyring, given only to this server"))
         buttons.accepted.connect(self._on_accepted)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -138,16 +149,29 @@ class ToolsPage(QWidget):
         self.details.setAccessibleName(tr("The selected server: command line and tools"))
         self.message = QLabel(wordWrap=True)
         self.message.setObjectName("mcpMessage")
+        self.servers.setToolTip(tr("Each server, whether it is on, and how many tools it has"))
+        self.details.setToolTip(tr("How the chosen server is started, and what its tools do"))
         button = self._button
         self.add_button = button(tr("Add…"), "addServerButton", self._on_add_clicked)
+        self.add_button.setToolTip(tr("Add a server started by a command on this computer"))
         self.add_url_button = button(
             tr("Add by address…"), "addUrlButton", self._on_add_url_clicked
         )
+        self.add_url_button.setToolTip(tr("Add a server reached at a web address"))
         self.import_button = button(tr("Import from other apps"), "importButton", self._on_import)
+        self.import_button.setToolTip(
+            tr("Add the servers set up in Claude Desktop, Cursor, LM Studio or Jan, switched off")
+        )
         self.switch_button = button(tr("Switch on…"), "switchButton", self._on_switch_clicked)
+        self.switch_button.setToolTip(tr("Start using the chosen server, or stop using it"))
         self.list_button = button(tr("List tools now"), "listToolsButton", self._on_list_clicked)
+        self.list_button.setToolTip(tr("Ask the chosen server for its tools again"))
         self.review_button = button(tr("Review change…"), "reviewButton", self._on_review_clicked)
+        self.review_button.setToolTip(
+            tr("See how a tool's description changed, and allow it again or keep it blocked")
+        )
         self.remove_button = button(tr("Remove…"), "removeServerButton", self._on_remove_clicked)
+        self.remove_button.setToolTip(tr("Remove the chosen server and its stored variables"))
         about = QLabel(
             tr(
                 "Tools of MCP servers (the same servers Claude Desktop, Cursor, LM Studio "

@@ -113,6 +113,16 @@ class PassphraseDialog(QDialog):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(accept_text)
+        self.current.setToolTip(tr("The passphrase you use now"))
+        self.passphrase.setToolTip(
+            tr("A long phrase you can remember; it cannot be recovered without the recovery key")
+            if self.new
+            else tr("The passphrase that protects your history")
+        )
+        self.repeat.setToolTip(tr("The same passphrase again, to be sure of it"))
+        self.ok_button.setToolTip(explanation)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setToolTip(tr("Close without changing anything"))
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

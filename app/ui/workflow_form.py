@@ -141,6 +141,11 @@ class ParamField:
                 if schema.get("description"):
                     edit.setPlaceholderText(_t(str(schema["description"])))
             self.widget = edit
+        self.widget.setAccessibleDescription(
+            _t(str(schema["description"]))
+            if schema.get("description")
+            else tr("“{0}”, given to this step's action").format(name)
+        )
 
     def value(self) -> tuple[Any, str | None]:
         """The value (None = left out) and a problem with what was typed."""
@@ -185,6 +190,14 @@ class StepEditor(QGroupBox):
         self.up = QPushButton(tr("Up"))
         self.down = QPushButton(tr("Down"))
         self.remove = QPushButton(tr("Remove"))
+        for widget, text in (
+            (self.action, tr("What this step does; its settings follow")),
+            (self.for_each, tr("Repeat this step for every item of an earlier step's output")),
+            (self.up, tr("Move this step before the one above it")),
+            (self.down, tr("Move this step after the one below it")),
+            (self.remove, tr("Remove this step")),
+        ):
+            widget.setToolTip(text)
         row = QHBoxLayout()
         row.addWidget(self.action, 1)
         for button in (self.up, self.down, self.remove):
@@ -341,6 +354,28 @@ class WorkflowForm(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        for widget, text in (
+            (self.name, tr("How the workflow is listed")),
+            (self.trigger_type, tr("What starts the workflow")),
+            (self.mode, tr("How the start times are given")),
+            (self.hour, tr("The hour it starts, 0 to 23")),
+            (self.minute, tr("The minute it starts")),
+            (self.every, tr("Minutes between two starts")),
+            (self.cron, tr("Five fields: minute, hour, day, month, weekday")),
+            (self.folder, tr("The folder watched for new files")),
+            (self.pattern, tr("Only files whose names match start it, e.g. *.pdf")),
+            (self.add_step_button, tr("Add a step at the end")),
+            (self.fit_button, tr("Grant exactly what the steps need, and nothing more")),
+            (self.json_button, tr("Edit the whole workflow as JSON")),
+            (save, tr("Save the changed workflow")),
+            (
+                self.buttons.button(QDialogButtonBox.StandardButton.Cancel),
+                tr("Close without saving"),
+            ),
+            *((day, tr("Runs on this day")) for day in self.days),
+        ):
+            widget.setToolTip(text)
         actions_row = QHBoxLayout()
         actions_row.addWidget(self.add_step_button)
         actions_row.addStretch(1)

@@ -1,6 +1,7 @@
 """What a screen reader hears, what a Chinese reader reads, what fits at a larger scale.
 
-Every interactive widget of Steward's windows has a name (``unnamed_widgets``); in zh_CN no
+Every interactive widget of Steward's windows has a name and a description
+(``unnamed_widgets``); in zh_CN no
 text is in Latin letters only, but names and units (``untranslated``); no one-line label or
 button is wider than its room (``clipped``).
 
@@ -84,7 +85,9 @@ def _buddies() -> set[int]:
 
 
 def unnamed_widgets() -> set[str]:
-    """``Window/Class[objectName]`` for each visible interactive widget without a name."""
+    """``Window/Class[objectName]: what is missing`` for each visible interactive widget
+    without a name, or without a description (what it does, beyond its name: the
+    accessible description, or else the tooltip, which is what Qt gives a screen reader)."""
     found: set[str] = set()
     buddies = _buddies()
     for widget in QApplication.allWidgets():
@@ -95,13 +98,16 @@ def unnamed_widgets() -> set[str]:
         window = _steward_window(widget)
         if window is None:
             continue
+        interface = QAccessible.queryAccessibleInterface(widget)
         if isinstance(widget, QAbstractButton):
-            interface = QAccessible.queryAccessibleInterface(widget)
             named = bool(interface and interface.text(QAccessible.Text.Name).strip())
         else:
             named = bool(widget.accessibleName().strip()) or id(widget) in buddies
-        if not named:
-            found.add(f"{window}/{type(widget).__name__}[{widget.objectName()}]")
+        described = bool(interface and interface.text(QAccessible.Text.Description).strip())
+        missing = [what for what, ok in (("name", named), ("description", described)) if not ok]
+        if missing:
+            key = f"{window}/{type(widget).__name__}[{widget.objectName()}]"
+            found.add(f"{key}: no {' and no '.join(missing)}")
     return found
 
 

@@ -21,7 +21,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QMouseEvent, QShortcut
-from PySide6.QtWidgets import QAbstractButton, QApplication, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORD = ROOT / "test-artifacts" / "ui-coverage.json"
@@ -77,10 +84,12 @@ class Recorder(QObject):
         super().__init__()
         self.made: set[str] = set()
         self.used: set[str] = set()
-        self.unnamed: set[str] = set()  # interactive widgets a screen reader cannot name
+        self.unnamed: set[str] = set()  # interactive widgets a screen reader cannot name or explain
         self._pressed: QObject | None = None
 
     def use(self, obj: QObject) -> None:
+        if isinstance(obj, QToolButton) and obj.defaultAction() is not None:
+            obj = obj.defaultAction()  # the button of an action (one in a line edit)
         if (key := key_of(obj)) is not None:
             self.used.add(key)
             self.made.add(key)  # it existed (a dialog may be gone before the survey)
@@ -102,7 +111,7 @@ class Recorder(QObject):
 
     def survey(self) -> None:
         """List every button and action that exists now as made, and every interactive
-        widget shown without an accessible name."""
+        widget shown without an accessible name or description."""
         from tests.ui.accessibility import unnamed_widgets
 
         self.unnamed |= unnamed_widgets()
@@ -198,11 +207,11 @@ def main() -> int:
         print(f"never built by a test (its controls are unchecked): {name}")
     unnamed = record.get("unnamed", [])
     for name in unnamed:
-        print(f"no accessible name (a screen reader cannot say what it is): {name}")
+        print(f"a screen reader cannot say what it is or does: {name}")
     print(
         f"UI controls: {len(made)} made by the tests, {len(made & used)} triggered, "
         f"{len(untested)} never; {len(unbuilt)} windows never built; "
-        f"{len(unnamed)} interactive widgets without an accessible name."
+        f"{len(unnamed)} interactive widgets without an accessible name or description."
     )
     return 1 if untested or unbuilt or unnamed else 0
 

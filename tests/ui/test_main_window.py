@@ -4,7 +4,7 @@ import threading
 import time
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 
 from app.ui.chat_view import PAGE, WINDOW
 from app.ui.main_window import MainWindow
@@ -113,7 +113,11 @@ def test_search_filters_conversations_and_new_conversation(qtbot, run, window_fa
         qtbot.keyClicks(window.search, "tomato")
         await until(lambda: window.conversations.count() == 1)
         assert window.conversations.item(0).text() == "Gardening"
-        window.search.clear()
+        # the clear button shows while there is something to clear, and clears it
+        buttons = [w for w in window.search_clear.associatedObjects() if isinstance(w, QToolButton)]
+        assert len(buttons) == 1 and buttons[0].isVisible()
+        qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
+        assert window.search.text() == "" and not buttons[0].isVisible()
         await until(lambda: window.conversations.count() == 2)
         window.conversations.setCurrentRow(1)
         await until(lambda: window.conversation is not None)
