@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ExitCode, KnownError, ModelError, NotFoundError, UsageError
 from app.core.text import visible
-from app.language import _t
+from app.language import N_, _t
 
 if TYPE_CHECKING:  # the automations are imported only by these commands, not at every start
     from app.automations.history import RunRecord, StepRecord, StoredWorkflow
@@ -29,61 +29,67 @@ LISTING = ("list", "history")
 
 
 def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
-    au = sub.add_parser("automations", help="workflows: create, run, history, undo")
+    au = sub.add_parser("automations", help=N_("workflows: create, run, history, undo"))
     asub = au.add_subparsers(dest="automations_command", required=True, parser_class=parser_class)
-    a = asub.add_parser("list", help="the saved workflows")
+    a = asub.add_parser("list", help=N_("the saved workflows"))
     a.add_argument("--json", action="store_true")
-    a = asub.add_parser("show", help="one workflow's document and state")
+    a = asub.add_parser("show", help=N_("one workflow's document and state"))
     a.add_argument("id")
     a.add_argument("--json", action="store_true")
-    a = asub.add_parser("validate", help="check a workflow file; every problem is listed")
+    a = asub.add_parser("validate", help=N_("check a workflow file; every problem is listed"))
     a.add_argument("file", type=Path)
-    a = asub.add_parser("create", help="save a workflow from a JSON file (validated first)")
+    a = asub.add_parser("create", help=N_("save a workflow from a JSON file (validated first)"))
     a.add_argument("file", type=Path)
-    a.add_argument("--disabled", action="store_true", help="save it switched off")
-    a = asub.add_parser("edit", help="replace a workflow's document (approval lapses on change)")
+    a.add_argument("--disabled", action="store_true", help=N_("save it switched off"))
+    a = asub.add_parser(
+        "edit", help=N_("replace a workflow's document (approval lapses on change)")
+    )
     a.add_argument("id")
     a.add_argument("file", type=Path)
     for name, text in (
-        ("delete", "delete a workflow (its run history stays)"),
-        ("enable", "let its trigger start it"),
-        ("disable", "stop its trigger from starting it"),
+        ("delete", N_("delete a workflow (its run history stays)")),
+        ("enable", N_("let its trigger start it")),
+        ("disable", N_("stop its trigger from starting it")),
     ):
         a = asub.add_parser(name, help=text)
         a.add_argument("id")
-    a = asub.add_parser("run", help="run a workflow now")
+    a = asub.add_parser("run", help=N_("run a workflow now"))
     a.add_argument("id")
-    a.add_argument("--dry-run", action="store_true", help="show what each step would do")
+    a.add_argument("--dry-run", action="store_true", help=N_("show what each step would do"))
     a.add_argument(
         "--yes-to-approvals",
         action="store_true",
-        help="approve every step that asks, for this run only",
+        help=N_("approve every step that asks, for this run only"),
     )
     a.add_argument("--json", action="store_true")
-    a = asub.add_parser("history", help="recent runs (of one workflow), or one run's steps")
-    a.add_argument("id", nargs="?", help="a workflow (its runs) or a run (its steps)")
+    a = asub.add_parser("history", help=N_("recent runs (of one workflow), or one run's steps"))
+    a.add_argument("id", nargs="?", help=N_("a workflow (its runs) or a run (its steps)"))
     a.add_argument("--limit", type=int, default=20)
     a.add_argument("--json", action="store_true")
-    a = asub.add_parser("undo", help="put back the files a run changed")
+    a = asub.add_parser("undo", help=N_("put back the files a run changed"))
     a.add_argument("run_id")
     a = asub.add_parser(
-        "plan", help="draft a workflow from a request in your words (nothing is run)"
+        "plan", help=N_("draft a workflow from a request in your words (nothing is run)")
     )
-    a.add_argument("request", nargs="+", help="what to automate; several = one conversation")
-    a.add_argument("--json", action="store_true", help="{kind, workflow?, text?}")
-    a.add_argument("--save", action="store_true", help="after showing the draft, ask to save it")
+    a.add_argument("request", nargs="+", help=N_("what to automate; several = one conversation"))
+    a.add_argument("--json", action="store_true", help=N_("{kind, workflow?, text?}"))
+    a.add_argument(
+        "--save", action="store_true", help=N_("after showing the draft, ask to save it")
+    )
     a.add_argument(
         "--allow-cloud",
         action="store_true",
-        help="let the planner use the cloud model (when on and the policy allows) without asking",
+        help=N_(
+            "let the planner use the cloud model (when on and the policy allows) without asking"
+        ),
     )
 
-    pl = sub.add_parser("plugins", help="automation plugins")
+    pl = sub.add_parser("plugins", help=N_("automation plugins"))
     psub = pl.add_subparsers(dest="plugins_command", required=True, parser_class=parser_class)
-    a = psub.add_parser("list", help="loaded plugins, their actions and triggers, and problems")
+    a = psub.add_parser("list", help=N_("loaded plugins, their actions and triggers, and problems"))
     a.add_argument("--json", action="store_true")
 
-    sub.add_parser("daemon", help="run scheduled and triggered workflows without the window")
+    sub.add_parser("daemon", help=N_("run scheduled and triggered workflows without the window"))
 
 
 # --- services --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ExitCode, UsageError
 from app.core.text import visible
-from app.language import _t
+from app.language import N_, _t
 
 if TYPE_CHECKING:
     from app.automations.mcp.config import ServerConfig
@@ -29,53 +29,54 @@ if TYPE_CHECKING:
 
 
 def add_parsers(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
-    mc = sub.add_parser("mcp", help="MCP servers whose tools automations and chat can use")
+    mc = sub.add_parser("mcp", help=N_("MCP servers whose tools automations and chat can use"))
     msub = mc.add_subparsers(dest="mcp_command", required=True, parser_class=parser_class)
-    a = msub.add_parser("list", help="the configured servers, on or off, and their state")
+    a = msub.add_parser("list", help=N_("the configured servers, on or off, and their state"))
     a.add_argument("--json", action="store_true")
     a = msub.add_parser(
-        "add", help="add a server (off until enabled): NAME -- COMMAND [ARG…], or NAME --url URL"
+        "add",
+        help=N_("add a server (off until enabled): NAME -- COMMAND [ARG…], or NAME --url URL"),
     )
     a.add_argument("name")
     a.add_argument(
-        "program", nargs=argparse.REMAINDER, help="the program and its arguments, after --"
+        "program", nargs=argparse.REMAINDER, help=N_("the program and its arguments, after --")
     )
     _add_options(a)
     for name, text in (
-        ("remove", "remove a server (its secrets are deleted)"),
-        ("disable", "switch a server off (it is stopped)"),
+        ("remove", N_("remove a server (its secrets are deleted)")),
+        ("disable", N_("switch a server off (it is stopped)")),
     ):
         a = msub.add_parser(name, help=text)
         a.add_argument("name")
         a.add_argument("--json", action="store_true")
-    a = msub.add_parser("enable", help="switch a server on, after showing its command line")
+    a = msub.add_parser("enable", help=N_("switch a server on, after showing its command line"))
     a.add_argument("name")
-    a.add_argument("--yes", action="store_true", help="do not ask (the command line is shown)")
+    a.add_argument("--yes", action="store_true", help=N_("do not ask (the command line is shown)"))
     a.add_argument("--json", action="store_true")
-    a = msub.add_parser("tools", help="a server's tools now (started if need be)")
+    a = msub.add_parser("tools", help=N_("a server's tools now (started if need be)"))
     a.add_argument("name")
     a.add_argument("--json", action="store_true")
-    a = msub.add_parser("call", help="call a tool (asks for approval unless allowed always)")
+    a = msub.add_parser("call", help=N_("call a tool (asks for approval unless allowed always)"))
     a.add_argument("name")
     a.add_argument("tool")
-    a.add_argument("--args", default="{}", help="the arguments as a JSON object")
+    a.add_argument("--args", default="{}", help=N_("the arguments as a JSON object"))
     a.add_argument("--json", action="store_true")
     a = msub.add_parser(
-        "import", help="add the servers of an mcpServers file, or of other apps (off)"
+        "import", help=N_("add the servers of an mcpServers file, or of other apps (off)")
     )
     a.add_argument("file", nargs="?", type=Path)
     a.add_argument("--json", action="store_true")
-    a = msub.add_parser("review", help="show how a blocked tool changed; --accept to allow it")
+    a = msub.add_parser("review", help=N_("show how a blocked tool changed; --accept to allow it"))
     a.add_argument("name")
     a.add_argument("tool")
     a.add_argument("--accept", action="store_true")
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", default="", help="a streamable-HTTP server's address")
+    parser.add_argument("--url", default="", help=N_("a streamable-HTTP server's address"))
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--header", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    parser.add_argument("--timeout", type=float, default=30.0, help=N_("seconds (default 30)"))
     parser.add_argument("--json", action="store_true")
 
 

@@ -3,6 +3,10 @@ whole command line does, and leave everything else to the whole parser's answer.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from app.cli import _parse
@@ -47,3 +51,28 @@ def test_what_the_desktop_options_do_not_take_gets_the_whole_parsers_answer(
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert said in err and "see `steward --help`" in err
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("zh_CN", ["用法：steward", "位置参数", "显示此帮助信息并退出", "在终端中交互对话"]),
+        ("en", ["usage: steward", "positional arguments", "interactive chat in the terminal"]),
+    ],
+)
+def test_the_help_is_in_the_terminals_language(language: str, said: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+    env["LANGUAGE"] = language
+    shown = subprocess.run(
+        [sys.executable, "-m", "app", "--help"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert all(words in shown.stdout for words in said), shown.stdout
+    one = subprocess.run(
+        [sys.executable, "-m", "app", "settings", "set", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "appearance, language" in one.stdout  # the keys, listed in either language
