@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.assistant import Finished, Routed, Started, Token
 from app.core.errors import KnownError
 from app.session import Drafted, Drafting, Failed, Queued, Session
+from app.ui.chat_view import backend_text
 from app.ui.i18n import tr
 from app.ui.qt_async import async_slot
 from app.ui.render import MarkdownRenderer, Theme
@@ -233,7 +234,7 @@ class QuickPrompt(QFrame):
                         self.hint.setText(
                             tr("Stopped: what was written is kept.")
                             if event.message.status == "partial"
-                            else f"{event.message.model} · {event.message.backend}"
+                            else f"{event.message.model} · {backend_text(event.message.backend)}"
                         )
                         self.answered.emit(event.message.conversation_id)
             self.open_button.setEnabled(self.conversation_id is not None or self._plan is not None)

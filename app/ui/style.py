@@ -83,6 +83,7 @@ QPushButton[flat="true"] {{ border: 1px solid transparent; background: transpare
 QPushButton[flat="true"]:hover {{ background: {t.hover}; }}
 QPushButton[flat="true"]:focus {{ border: 2px solid {t.accent}; }}
 QPushButton[suggestion="true"] {{ text-align: left; padding: 10px 14px; border-radius: 10px; }}
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
 QComboBox, QSpinBox, QDoubleSpinBox {{ padding: 3px 6px; }}
 QLineEdit, QPlainTextEdit, QTextEdit {{
     color: {t.text}; background: {t.surface}; border: 1px solid {t.border};

@@ -148,19 +148,26 @@ KEPT_WORDS = {
     "ram",
     "token",
     "tok",
-    "local",
 }
 LATIN = re.compile(r"[A-Za-z]")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def kept_as_is(text: str, names: set[str]) -> bool:
-    """A text that has no Chinese form: a name (model, file, server), an address, a
-    command line, a path, a number with its unit, or only the words above."""
-    plain = text.replace("&", "").strip()
-    if not plain or plain in names or any(name and name in plain for name in names):
-        return True
+    """A text that has no Chinese form: line by line, a name (model, file, server), an
+    address, a command line, a path, a number with its unit, or only the words above
+    (around a name, the words must still be these)."""
+    lines = [line for line in text.replace("&", "").splitlines() if line.strip()]
+    return all(_kept_line(line.strip(), names) for line in lines)
+
+
+def _kept_line(plain: str, names: set[str]) -> bool:
     if re.match(r"^(https?://|~?/|uvx |npx |[A-Z_]+=)", plain) or "{" in plain:
+        return True
+    for name in sorted(names, key=len, reverse=True):  # (a name inside another first)
+        if name:
+            plain = plain.replace(name, " ")
+    if not plain.strip():
         return True
     words = re.findall(r"[A-Za-z][A-Za-z0-9.-]*", plain)
     return all(word.lower().strip(".-") in KEPT_WORDS for word in words)

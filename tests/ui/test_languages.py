@@ -81,6 +81,11 @@ def every_window(
 
         session.quick.popup()
         look([session.quick])
+        answered: list[str] = []
+        session.quick.answered.connect(answered.append)
+        session.quick.popup("Hi")
+        await until(lambda: answered, timeout=300)
+        look([session.quick])  # with its answer, and what wrote it
         session.quick.hide()
 
         settings = session.open_settings()
