@@ -2885,5 +2885,9 @@ Type “{0}” to confirm:</source>
         <source>Close Settings without saving</source>
         <translation>关闭设置，不保存</translation>
     </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
 </context>
 </TS>

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -151,6 +151,11 @@ class ChatView(QTextBrowser):
     def retranslate(self) -> None:
         self.setAccessibleName(tr("Conversation"))
         self.setAccessibleDescription(tr("The messages of the open conversation"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and (self._messages or self._streaming):
+            self.set_theme(self.theme)  # drawn again: "You", "local", "Copy" in the new words
+        super().changeEvent(event)
 
     def set_theme(self, theme: Theme) -> None:
         """Render everything again in ``theme`` (light/dark switched while running)."""

@@ -17,6 +17,7 @@ from typing import Literal
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from app import language as messages_language
+from app.ui import render
 from app.ui.style import assets_folder
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def install(app: QCoreApplication, choice: str = "system") -> str:
     QLocale.setDefault(system if language_code(system) == code else QLocale(code))
     messages_language.set_language(code)
     if code == "en":
+        render.copy_label = "Copy"
         return code
     qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     for name, folder in (
@@ -77,6 +79,7 @@ def install(app: QCoreApplication, choice: str = "system") -> str:
             _installed.append(translator)
         else:
             log.warning("no translation %s in %s", name, folder)
+    render.copy_label = tr("Copy")
     return code
 
 

@@ -120,6 +120,11 @@ def contrast(foreground: str, background: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+# the words of a code block's Copy link, in the interface's language (app.ui.i18n sets them;
+# read by the renderers of any thread)
+copy_label = "Copy"
+
+
 @dataclass
 class Rendered:
     html: str
@@ -166,7 +171,7 @@ class MarkdownRenderer:
             f'<tr><td style="border: none;"><span style="color:{t.muted}; font-size: small;">'
             f"{label}</span></td>"
             f'<td align="right" style="border: none;"><a href="copy:{link}" '
-            f'style="color:{t.link}; font-size: small;">Copy</a></td></tr>'
+            f'style="color:{t.link}; font-size: small;">{html.escape(copy_label)}</a></td></tr>'
             f'<tr><td colspan="2" style="border: none;">'
             f'<pre style="font-family: monospace; margin: 0;">{body}</pre></td></tr></table>'
         )

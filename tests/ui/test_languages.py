@@ -18,10 +18,13 @@ from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 from app import language
 from app.core.llm.catalog import CATALOG
 from app.core.llm.download import DownloadOptions
+from app.core.store.models import Message
 from app.ui import i18n
+from app.ui.chat_view import ChatView
 from app.ui.crash import CrashDialog
 from app.ui.desktop_session import DesktopSession
 from app.ui.model_download import ModelDownloadDialog
+from app.ui.render import Theme
 from app.ui.tray import Tray
 from app.ui.unlock import PassphraseDialog
 from app.ui.workflow_form import WorkflowForm
@@ -171,6 +174,36 @@ def test_nothing_is_cut_off_at_150_percent(
     problems: set[str] = set()
     every_window(session, qtbot, run, lambda windows: problems.update(clipped(windows)))
     assert not problems, "\n".join(sorted(problems))
+
+
+@pytest.mark.translated
+def test_the_chat_says_its_own_words_in_the_language_chosen_while_it_shows(
+    qapp: QApplication, qtbot
+) -> None:
+    """Who wrote each message, where, and a code block's Copy link: drawn again in the new
+    language when it changes (the messages themselves stay as written)."""
+    view = ChatView(Theme.light())
+    qtbot.addWidget(view)
+    view.show_messages(
+        [
+            Message("m1", "c", 1, "user", "print one", "2026-12-01T10:00:00"),
+            Message("m2", "c", 2, "assistant", "```python\nprint(1)\n```", "2026-12-01T10:00:01"),
+        ]
+    )
+    english = view.toPlainText()
+    assert all(word in english for word in ("You", "local", "Copy", "print(1)"))
+    before = QLocale()
+    try:
+        i18n.install(qapp, "zh_CN")
+        qapp.processEvents()  # (the change of language reaches the widgets as an event)
+        chinese = view.toPlainText()
+        assert all(word in chinese for word in ("你", "本地", "复制", "print one", "print(1)"))
+        assert not any(word in chinese for word in ("You", "local", "Copy")), chinese
+    finally:
+        i18n.install(qapp, "en")
+        QLocale.setDefault(before)
+    qapp.processEvents()
+    assert "Copy" in view.toPlainText()
 
 
 def test_the_sidebar_says_when_each_conversation_changed_in_the_locale(qapp) -> None:
