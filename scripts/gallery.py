@@ -21,69 +21,11 @@ import time
 from pathlib import Path
 
 from bench.desktop import X_LOCKS, X_SOCKETS
+from tests.e2e.history import write_history
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "test-artifacts" / "gallery"
 PASSPHRASE = "gallery passphrase"
-
-HISTORY = {
-    "en": {
-        "long": "Python questions",
-        "others": ["Weekend plans", "Tomato seedlings", "Letter to the landlord"],
-        "texts": [
-            "How do I read a file line by line in Python?",
-            "Use a `with` block and iterate:\n\n```python\nwith open(path) as f:\n"
-            "    for line in f:\n        print(line.rstrip())\n```\n\nThe file closes itself.",
-            "And count the words?",
-            "Split each line:\n\n- `len(line.split())` per line\n- add them up\n\n"
-            "```python\ntotal = sum(len(line.split()) for line in open(path))\n```",
-        ],
-    },
-    "zh_CN": {
-        "long": "Python 问题",
-        "others": ["周末计划", "番茄育苗", "给房东的信"],
-        "texts": [
-            "在 Python 里怎样逐行读取文件？",
-            "用 `with` 语句并逐行遍历：\n\n```python\nwith open(path) as f:\n"
-            "    for line in f:\n        print(line.rstrip())\n```\n\n文件会自动关闭。",
-            "那怎样统计单词数？",
-            "把每一行拆开：\n\n- 每行用 `len(line.split())`\n- 再把它们加起来\n\n"
-            "```python\ntotal = sum(len(line.split()) for line in open(path))\n```",
-        ],
-    },
-}
-
-
-def fill(home: Path, language: str) -> None:
-    from app.core.paths import resolve_paths
-    from app.core.steward import Steward
-    from app.core.store.database import new_id, now
-    from app.core.store.models import Message
-
-    words = HISTORY[language]
-    steward = Steward(resolve_paths(str(home)).ensure())
-    db = steward.open_store()
-    for title in words["others"]:
-        conv = db.create_conversation(title)
-        db.add_message(conv.id, "user", title)
-    conv = db.create_conversation(words["long"])
-    texts = words["texts"]
-    with db.transaction():
-        db.insert_messages(
-            [
-                Message(
-                    new_id(),
-                    conv.id,
-                    i + 1,
-                    "assistant" if i % 2 else "user",
-                    texts[i % len(texts)],
-                    now(),
-                    model="SmolLM2 135M" if i % 2 else "",
-                )
-                for i in range(400)
-            ]
-        )
-    steward.close()
 
 
 def free_display() -> int:
@@ -110,7 +52,7 @@ def one(language: str, theme: str, scale: int) -> dict[str, object]:
             PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         )
         os.environ.update({k: env[k] for k in ("STEWARD_PASSPHRASE", "PYTHON_KEYRING_BACKEND")})
-        fill(home, language)
+        write_history(home, 400, language)
         for key, value in (("appearance", theme), ("language", language)):
             subprocess.run(
                 [sys.executable, "-m", "app", "settings", "set", key, value],

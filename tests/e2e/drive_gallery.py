@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from tests.e2e import drive_desktop
 from tests.e2e.drive_chinese import type_as_with_an_input_method
 from tests.e2e.drive_desktop import click, shown, until
+from tests.e2e.history import WORDS
 from tests.ui.drive import turn
 
 QUESTIONS = {
@@ -26,7 +27,6 @@ QUESTIONS = {
     "zh_CN": "写一首关于秋天落叶的短诗，然后解释它的押韵方式。",
 }
 QUICK = {"en": "What is the capital of France?", "zh_CN": "法国的首都是哪里？"}
-LONG = {"en": "Python questions", "zh_CN": "Python 问题"}  # (scripts/gallery.py fills it)
 
 
 class Driver(drive_desktop.Driver):
@@ -59,7 +59,7 @@ class Driver(drive_desktop.Driver):
 
         titles = [window.conversations.item(n).text() for n in range(window.conversations.count())]
         self.seen["conversations"] = titles
-        long_row = titles.index(LONG[self.language])
+        long_row = titles.index(WORDS[self.language]["long"])
         window.conversations.setCurrentRow(long_row)
         await until(lambda: window.view.visible_messages())
         await self.screenshot("2-long-conversation.png")

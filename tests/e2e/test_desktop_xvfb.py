@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, run_steward, steward_env
+from tests.e2e.history import write_history
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -434,41 +435,7 @@ def test_start_minimized_to_the_tray(display: str, tray_host: None, home: Path) 
 
 def fill_long_history(home: Path, messages: int) -> None:
     """A conversation of ``messages`` messages (prose, lists and code) and a few short ones."""
-    from app.core.paths import resolve_paths
-    from app.core.steward import Steward
-    from app.core.store.database import new_id, now
-    from app.core.store.models import Message
-
-    steward = Steward(resolve_paths(home).ensure())
-    db = steward.open_store()
-    texts = [
-        "How do I read a file line by line in Python?",
-        "Use a `with` block and iterate:\n\n```python\nwith open(path) as f:\n"
-        "    for line in f:\n        print(line.rstrip())\n```\n\nThe file closes itself.",
-        "And count the words?",
-        "Split each line:\n\n- `len(line.split())` per line\n- add them up\n\n"
-        "```python\ntotal = sum(len(line.split()) for line in open(path))\n```",
-    ]
-    for title in ("Weekend plans", "Tomato seedlings"):
-        conv = db.create_conversation(title)
-        db.add_message(conv.id, "user", f"A question about {title.lower()}")
-    conv = db.create_conversation("Python questions, a very long conversation")
-    with db.transaction():
-        db.insert_messages(
-            [
-                Message(
-                    new_id(),
-                    conv.id,
-                    i + 1,
-                    "user" if i % 2 == 0 else "assistant",
-                    f"{texts[i % 4]}\n\n(message {i + 1})",
-                    now(),
-                    model="" if i % 2 == 0 else "SmolLM2-135M-Instruct (embedded)",
-                )
-                for i in range(messages)
-            ]
-        )
-    steward.close()
+    write_history(home, messages)
 
 
 def test_long_history_dark_theme_and_settings(display: str, home: Path) -> None:
