@@ -107,6 +107,7 @@ class QuickPrompt(QFrame):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+            self.set_theme(self.renderer.theme)  # the answer's Copy links in the new words
         super().changeEvent(event)
 
     def popup(self, prompt: str | None = None) -> None:
