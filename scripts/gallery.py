@@ -53,7 +53,8 @@ def one(language: str, theme: str, scale: int) -> dict[str, object]:
         )
         os.environ.update({k: env[k] for k in ("STEWARD_PASSPHRASE", "PYTHON_KEYRING_BACKEND")})
         write_history(home, 400, language)
-        for key, value in (("appearance", theme), ("language", language)):
+        # greedy answers: the same pictures each time, and the small model's best words
+        for key, value in (("appearance", theme), ("language", language), ("temperature", "0")):
             subprocess.run(
                 [sys.executable, "-m", "app", "settings", "set", key, value],
                 env=env,
