@@ -394,6 +394,14 @@
         <translation>勾选：其触发条件可以启动它</translation>
     </message>
     <message>
+        <source>No workflows yet. Describe one in the chat, or &lt;b&gt;Add from file…&lt;/b&gt; takes a workflow document, such as those in examples/workflows.</source>
+        <translation>还没有工作流。在对话中描述一个，或用&lt;b&gt;从文件添加…&lt;/b&gt;导入工作流文档，例如 examples/workflows 中的那些。</translation>
+    </message>
+    <message>
+        <source>It has not run yet.</source>
+        <translation>它还没有运行过。</translation>
+    </message>
+    <message>
         <source> (dry run)</source>
         <translation>（试运行）</translation>
     </message>

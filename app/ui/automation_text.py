@@ -6,7 +6,10 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 
 from app.automations.scheduler import next_due, parse_time
 from app.core.text import visible
@@ -39,8 +42,18 @@ def next_run_text(wf: StoredWorkflow) -> str:
     with contextlib.suppress(Exception):
         due = next_due(trigger, parse_time(wf.last_fired or wf.created))
         if due is not None:
-            return due.astimezone().strftime("%a %d %b %H:%M")
+            return day_and_time(due)
     return "—"
+
+
+def day_and_time(when: datetime) -> str:
+    """``when`` in the user's time zone and the interface's locale, with its weekday: "Fri
+    12/4/26 5:00 PM", "周五 2026/12/4 17:00"."""
+    local = when.astimezone()
+    locale = QLocale()
+    moment = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+    weekday = locale.toString(moment.date(), "ddd")
+    return f"{weekday} {locale.toString(moment, QLocale.FormatType.ShortFormat)}"
 
 
 def local_time(stamp: str, form: str = "%Y-%m-%d %H:%M:%S") -> str:

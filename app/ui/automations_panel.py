@@ -41,7 +41,7 @@ from app.ui.automation_text import (
     status_text,
 )
 from app.ui.dialogs import choose_file, confirm, reject_or_ask
-from app.ui.i18n import tr
+from app.ui.i18n import review_language, tr
 from app.ui.qt_async import async_slot
 from app.ui.style import set_role
 
@@ -290,7 +290,11 @@ class AutomationsPanel(QDialog):
             item = QTreeWidgetItem(
                 [
                     wf.name,
-                    when_in_words(wf.document.get("trigger", {}), self.automations.registry),
+                    when_in_words(
+                        wf.document.get("trigger", {}),
+                        self.automations.registry,
+                        review_language(),
+                    ),
                     next_run_text(wf),
                     result,
                 ]
@@ -313,8 +317,12 @@ class AutomationsPanel(QDialog):
             self.runs.clear()
             self._shown_run = None
             self.details.setHtml(
-                "<p>No workflows yet. <b>Add from file…</b> takes a workflow document, such "
-                "as those in examples/workflows.</p>"
+                "<p>"
+                + tr(
+                    "No workflows yet. Describe one in the chat, or <b>Add from file…</b> "
+                    "takes a workflow document, such as those in examples/workflows."
+                )
+                + "</p>"
             )
         self._update_buttons()
 
@@ -368,7 +376,7 @@ class AutomationsPanel(QDialog):
             await self._show_run(str(chosen.data(0, ID_ROLE)))
         else:
             self._shown_run = None
-            self.details.setHtml("<p>It has not run yet.</p>")
+            self.details.setHtml("<p>" + tr("It has not run yet.") + "</p>")
         self._update_buttons()
 
     async def _show_run(self, run_id: str) -> None:

@@ -71,6 +71,7 @@ class QuickPrompt(QFrame):
         self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.question.hide()
         self.answer = QTextBrowser()
+        self.answer.setObjectName("quickAnswer")
         self.answer.setOpenLinks(False)
         self.answer.anchorClicked.connect(self._on_answer_anchor_clicked)
         self.answer.hide()

@@ -196,8 +196,9 @@ def driven(app: subprocess.Popen[bytes], env: dict[str, str], result: Path) -> d
 
 def test_first_run_by_keyboard_only(display: str, window_manager: None, home: Path) -> None:
     """Start, create the passphrase, keep the recovery key (stray keys leave it on screen),
-    ask, start a new conversation, stop an answer, search, open Settings and quit: every
-    step with the keyboard, in the real app under a window manager (as on a desktop)."""
+    ask, start a new conversation, stop an answer, search, open Settings and quit; start
+    again, unlock and quit: every step with the keyboard, in the real app under a window
+    manager (as on a desktop)."""
     env = steward_env(home, DISPLAY=display, STEWARD_PASSPHRASE="", QT_QPA_PLATFORM="xcb")
     # seeded sampling: the story asked below then runs to the token limit (the 135M model
     # otherwise sometimes ends it after a sentence, before Stop can be pressed)
@@ -272,6 +273,21 @@ def test_first_run_by_keyboard_only(display: str, window_manager: None, home: Pa
         ("user", "complete"),
         ("assistant", "partial"),
     ]
+
+    # started again: unlocked with the keyboard alone (the passphrase, Return), then quit
+    listed = marks(env, "listed")
+    again = start_desktop(env)
+    try:
+        wait_for(lambda: visible(display, "Unlock Steward"))
+        x(display, "type", "--delay", "20", "xvfb passphrase 1")
+        x(display, "key", "Return")
+        wait_mark(env, "listed", listed + 1)
+        screenshot(display, "desktop-1b-unlocked.png")
+        x(display, "key", "ctrl+q")
+        assert wait_for(lambda: again.poll() is not None, timeout=30, fail=False), "did not quit"
+    finally:
+        status, out = ended_cleanly(again)
+    assert status == 0 and b"Traceback" not in out, out.decode()
 
 
 @pytest.fixture

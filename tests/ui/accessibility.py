@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollBar,
     QTabBar,
+    QTextBrowser,
     QTextEdit,
     QTreeWidget,
     QWidget,
@@ -149,6 +150,8 @@ KEPT_WORDS = {
     "token",
     "tok",
 }
+# text views that show what people and models wrote, in whatever language they wrote it
+WRITTEN_BY_PEOPLE = {"chatView", "quickAnswer"}
 LATIN = re.compile(r"[A-Za-z]")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -185,6 +188,8 @@ def shown_texts(widget: QWidget) -> list[str]:
         texts.append(widget.placeholderText())
     if isinstance(widget, (QPlainTextEdit, QTextEdit)):
         texts.append(widget.placeholderText())
+    if isinstance(widget, QTextBrowser) and widget.objectName() not in WRITTEN_BY_PEOPLE:
+        texts += widget.toPlainText().splitlines()  # what Steward writes there (details)
     if isinstance(widget, QGroupBox):
         texts.append(widget.title())
     if isinstance(widget, QComboBox):

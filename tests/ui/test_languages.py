@@ -135,6 +135,19 @@ def every_window(
             look([form])
             form.reject()
         assert card is not None
+        if window.review_card is not None and window.review_card.approve_button.isVisible():
+            # saved, then listed in the panel: its trigger, next run and details
+            saved: list[str] = []
+            window.review_card.saved.connect(saved.append)
+            window.review_card.approve_button.click()
+            await until(lambda: saved)
+            panel = session.open_automations()
+            assert panel is not None
+            await until(lambda: panel.workflows.topLevelItemCount() == 1)
+            panel.workflows.setCurrentItem(panel.workflows.topLevelItem(0))
+            await until(lambda: panel.details.toPlainText().strip())
+            look([panel])
+            panel.close()
 
     run(go())
 
