@@ -219,6 +219,24 @@ def test_the_chat_says_its_own_words_in_the_language_chosen_while_it_shows(
     assert "Copy" in view.toPlainText()
 
 
+def test_the_next_run_is_said_in_the_locale_with_its_weekday(qapp) -> None:
+    from datetime import UTC, datetime
+
+    from app.ui.automation_text import day_and_time
+
+    before = QLocale()
+    when = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    try:
+        QLocale.setDefault(QLocale("zh_CN"))
+        chinese = day_and_time(when)
+        assert chinese.startswith("周") and "2026/12/" in chinese, chinese
+        QLocale.setDefault(QLocale("en_US"))
+        english = day_and_time(when)
+        assert english.split()[0] in {"Thu", "Fri", "Sat"} and "12/" in english, english
+    finally:
+        QLocale.setDefault(before)
+
+
 def test_the_sidebar_says_when_each_conversation_changed_in_the_locale(qapp) -> None:
     from datetime import datetime, timedelta
 
