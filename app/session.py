@@ -382,7 +382,7 @@ class Session:
 
         return await self.gate().complete(
             messages,
-            reason=PLANNER_CLOUD_REASON,
+            reason=_t(PLANNER_CLOUD_REASON),
             params=params,
             on_routed=self._routed_sink,
             json_answer=True,

@@ -37,6 +37,7 @@ from app.core.errors import ContextOverflowError, KnownError
 from app.core.llm.engine import DoneEvent, SamplingParams, TokenEvent
 from app.core.llm.prompt import ChatMessage
 from app.core.steward import API_TOKEN as API_KEY
+from app.language import _t
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -260,7 +261,7 @@ class Api:
 
         run = _Run(request, stops, keep_and_send)
         if self._cloud_allowed("cloud"):
-            await self._in_cloud(run, "the cloud policy, allowed for the API")
+            await self._in_cloud(run, _t("the cloud policy, allowed for the API"))
         while run.produced < request.params.max_tokens and run.finish is None:
             await self.session.chat_idle()
             self._pause = threading.Event()
@@ -269,7 +270,7 @@ class Api:
             except ContextOverflowError as exc:
                 if run.produced or not self._cloud_allowed("auto"):
                     raise ApiError(400, exc.user_text(), code="context_length_exceeded") from exc
-                await self._in_cloud(run, "too long for the local model")
+                await self._in_cloud(run, _t("too long for the local model"))
             finally:
                 self._pause = None
         if not stops.stopped and (tail := stops.flush()):

@@ -67,11 +67,12 @@ from app.automations.scopes import ScopeError, resolve_program
 from app.automations.stages import MAX_STEPS, sink_stages
 from app.core.llm.engine import SamplingParams
 from app.core.llm.prompt import ChatMessage
+from app.language import N_
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # local drafts before the cloud (if allowed) or a question
 # why a draft is sent to the cloud, as the consent question and the routed notice say it
-PLANNER_CLOUD_REASON = "drafting a workflow the local model could not draft"
+PLANNER_CLOUD_REASON = N_("drafting a workflow the local model could not draft")
 DRAFT_TOKENS = 400
 
 Kind = Literal["workflow", "question", "refusal"]

@@ -280,7 +280,7 @@ class Assistant:
         cancel = cancel or threading.Event()
         if mode == "cloud":
             async for event in self._cloud(
-                conv, history, params, cancel, "chosen", True, continues
+                conv, history, params, cancel, _t("chosen"), True, continues
             ):
                 yield event
             return
@@ -306,9 +306,9 @@ class Assistant:
             if mode != "auto" or produced or self.cloud is None or not self.cloud.settings.enabled:
                 raise
             reason = (
-                "the message does not fit the local model's context"
+                _t("the message does not fit the local model's context")
                 if isinstance(exc, ContextOverflowError)
-                else "the local model is not available"
+                else _t("the local model is not available")
             )
             async for event in self._cloud(conv, history, params, cancel, reason, False, continues):
                 yield event
