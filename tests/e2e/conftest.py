@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,22 +61,35 @@ def window_manager(display: str) -> Iterator[None]:
     """A window manager on the display (openbox), so windows are activated as on a desktop:
     window shortcuts (Ctrl+F, Ctrl+Q…) need an active window."""
     assert shutil.which("openbox"), "openbox is installed by scripts/setup-system.sh"
-    manager = subprocess.Popen(
-        ["openbox", "--sm-disable"],
-        env=dict(os.environ, DISPLAY=display),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(lambda: _manager_ready(display), timeout=30)
-        yield
-    finally:
-        manager.terminate()
+    # what it says goes to a file (a pipe nobody reads could fill up)
+    with tempfile.TemporaryFile() as said:
+
+        def start() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                ["openbox", "--sm-disable"],
+                env=dict(os.environ, DISPLAY=display),
+                stdout=subprocess.DEVNULL,
+                stderr=said,
+            )
+
+        manager = start()
         try:
-            manager.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            manager.kill()
-            manager.wait()
+            # once more if it ended before announcing itself; what it said, on a failure
+            ended = lambda: manager.poll() is not None  # noqa: E731
+            wait_for(lambda: _manager_ready(display) or ended(), timeout=30)
+            if ended():
+                manager = start()
+                if not wait_for(lambda: _manager_ready(display), timeout=30, fail=False):
+                    said.seek(0)
+                    raise AssertionError(f"openbox did not start: {said.read().decode()[-2000:]}")
+            yield
+        finally:
+            manager.terminate()
+            try:
+                manager.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                manager.kill()
+                manager.wait()
 
 
 def _manager_ready(display: str) -> bool:
