@@ -30,7 +30,7 @@ def when_text(stamp: str, now: datetime | None = None) -> str:
         # the day and month only, in the locale's order ("3 Dec", "12月3日")
         short = locale.dateFormat(QLocale.FormatType.ShortFormat)
         day_month = short.replace("yyyy", "").replace("yy", "").strip(" /.-,年")
-        return str(locale.toString(day, day_month.strip()))
+        return str(locale.toString(day, day_month))
     return str(locale.toString(day, QLocale.FormatType.ShortFormat))
 
 

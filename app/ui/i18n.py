@@ -65,9 +65,13 @@ def install(app: QCoreApplication, choice: str = "system") -> str:
     system = QLocale.system()
     QLocale.setDefault(system if language_code(system) == code else QLocale(code))
     messages_language.set_language(code)
-    if code == "en":
-        render.copy_label = "Copy"
-        return code
+    if code != "en":  # (English is the source language: nothing to load)
+        _load_translations(app, code)
+    render.copy_label = tr("Copy")
+    return code
+
+
+def _load_translations(app: QCoreApplication, code: str) -> None:
     qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     for name, folder in (
         (f"qtbase_{code}", Path(qt_folder)),
@@ -79,8 +83,6 @@ def install(app: QCoreApplication, choice: str = "system") -> str:
             _installed.append(translator)
         else:
             log.warning("no translation %s in %s", name, folder)
-    render.copy_label = tr("Copy")
-    return code
 
 
 __all__ = ["LANGUAGE_NAMES", "QT_TR_NOOP", "install", "language_code", "review_language", "tr"]

@@ -265,8 +265,7 @@ class MainWindowLayout(QMainWindow):
         self.search.setAccessibleDescription(
             tr("Finds the words in every conversation; the list shows where (Ctrl+F)")
         )
-        self.search_clear.setText(tr("Clear the search"))
-        self.search_clear.setToolTip(tr("Clear the search"))
+        self.search_clear.setText(tr("Clear the search"))  # (its tooltip too)
         self.conversations.setAccessibleName(tr("Conversations"))
         self.conversations.setAccessibleDescription(
             tr("Newest first; the one chosen opens, F2 renames it, Delete deletes it")

@@ -24,19 +24,20 @@ class Tray(QObject):
         self.icon = QSystemTrayIcon(icon, self)
         self.menu = QMenu()
         self.menu.setProperty("stewardOwner", "Tray")  # the tests' control check names it so
-        # each entry with its English text, to say it again when the language changes
+        # each entry with its English text, said in the interface's language by retranslate
         self._entries: list[tuple[QAction, str]] = []
-        for text, slot in (
-            (QT_TR_NOOP("Quick prompt"), self.quick_prompt_requested.emit),
-            (QT_TR_NOOP("Open Steward"), self.open_requested.emit),
-            (QT_TR_NOOP("New conversation"), self.new_conversation_requested.emit),
-            (QT_TR_NOOP("Automations…"), self.automations_requested.emit),
-        ):
-            self._entries.append((self.menu.addAction(tr(text), slot), text))
-        self.runs_menu = self.menu.addMenu(tr("Recent runs"))
-        self._entries.append((self.menu.addAction(tr("Lock"), self.lock_requested.emit), "Lock"))
+
+        def entry(text: str, slot: Callable[[], None]) -> None:
+            self._entries.append((self.menu.addAction(text, slot), text))
+
+        entry(QT_TR_NOOP("Quick prompt"), self.quick_prompt_requested.emit)
+        entry(QT_TR_NOOP("Open Steward"), self.open_requested.emit)
+        entry(QT_TR_NOOP("New conversation"), self.new_conversation_requested.emit)
+        entry(QT_TR_NOOP("Automations…"), self.automations_requested.emit)
+        self.runs_menu = self.menu.addMenu("")
+        entry(QT_TR_NOOP("Lock"), self.lock_requested.emit)
         self.menu.addSeparator()
-        self._entries.append((self.menu.addAction(tr("Quit"), self.quit_requested.emit), "Quit"))
+        entry(QT_TR_NOOP("Quit"), self.quit_requested.emit)
         self.retranslate()
         self.menu.installEventFilter(self)  # (the menu is told of a change of language)
         self.icon.setContextMenu(self.menu)
